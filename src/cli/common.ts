@@ -1,0 +1,112 @@
+import { writeFileSync, renameSync, unlinkSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import { UsageError } from "../errors.js";
+import { parseActionMap } from "../decode/log/action-words.js";
+import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
+import { CSV_FIELDS } from "../decode/log/csv.js";
+import { knownFormats } from "../decode/registry.js";
+
+/** Thrown by a command to end with an exit code after it has written its output. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** Where a command writes: injectable so tests assert output and exit codes without a process. */
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+}
+
+/** Colour only on a terminal, and never with NO_COLOR (https://no-color.org) set. */
+export function useColor(io: Io, tty: boolean): boolean {
+  return tty && !(io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== "") && io.env.TERM !== "dumb";
+}
+
+/** Collect repeatable and comma-separated option values. */
+export function collect(value: string, prev: string[] = []): string[] {
+  return [...prev, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+}
+
+export function collectRaw(value: string, prev: string[] = []): string[] {
+  return [...prev, value];
+}
+
+export function parseSets(sets: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set ${s}: expected NAME=VALUE (for example --set https_port=8443)`);
+    out.set(s.slice(0, eq).trim(), s.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export interface DecodeFlags {
+  inputFormat?: string;
+  actionMap?: string[];
+  year?: string;
+  csvColumns?: string[];
+}
+
+export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
+  const o = defaultDecodeOptions();
+  if (f.actionMap && f.actionMap.length > 0) {
+    const m = parseActionMap(f.actionMap.join(","));
+    if (typeof m === "string") throw new UsageError(`--action-map ${m}`);
+    o.actionMap = m;
+  }
+  if (f.year !== undefined) {
+    if (!/^\d{4}$/.test(f.year)) throw new UsageError(`--year ${f.year}: expected a four-digit year`);
+    o.year = Number(f.year);
+    o.nowMs = Date.UTC(o.year + 1, 0, 1);
+  }
+  if (f.csvColumns && f.csvColumns.length > 0) {
+    const cols: Record<string, string> = {};
+    for (const p of f.csvColumns.flatMap((x) => x.split(","))) {
+      const eq = p.indexOf("=");
+      const k = p.slice(0, eq).trim();
+      if (eq <= 0 || !(CSV_FIELDS as readonly string[]).includes(k)) {
+        throw new UsageError(`--csv-columns ${p}: expected FIELD=COLUMN with FIELD one of ${CSV_FIELDS.join(", ")}`);
+      }
+      cols[k] = p.slice(eq + 1).trim();
+    }
+    o.csvColumns = cols;
+  }
+  return o;
+}
+
+export function checkInputFormat(f: string | undefined): string | undefined {
+  if (f === undefined) return undefined;
+  if (!knownFormats().includes(f)) throw new UsageError(`--input-format ${f}: unknown format; known: ${knownFormats().join(", ")}`);
+  return f;
+}
+
+/**
+ * Write a file whole or not at all: to a temporary name beside it, then rename, so an interrupted run
+ * never leaves a partial report looking complete.
+ */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}

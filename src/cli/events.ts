@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { ExitCode, checkInputFormat, collectRaw, decodeOptionsFrom, type Io } from "./common.js";
+import { expandInputs } from "../source/inputs.js";
+import { runInputs } from "../pipeline/run.js";
+import { eventJson } from "../pipeline/events.js";
+import { UsageError } from "../errors.js";
+
+export function registerEvents(program: Command, io: Io): void {
+  program
+    .command("events")
+    .description("print what portmatrix read: one JSON object per record (log line; for captures, per connection)")
+    .argument("<inputs...>", "files, directories, - for stdin")
+    .option("--input-format <format>", "skip detection and read every input as this format")
+    .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
+    .option("--year <yyyy>", "year for syslog timestamps that carry none")
+    .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
+    .option("--skipped", "also print one object per skipped record sample, with its reason (on stderr)")
+    .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
+    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; skipped?: boolean }) => {
+      const decode = decodeOptionsFrom(f);
+      const inputFormat = checkInputFormat(f.inputFormat);
+      const paths = expandInputs(inputs);
+      if (paths.length === 0) throw new UsageError("no input files found in the given paths");
+      const opts: Parameters<typeof runInputs>[1] = {
+        decode,
+        sink: (b, _idx, input) => {
+          let out = "";
+          for (let i = 0; i < b.length; i++) out += JSON.stringify(eventJson(b, i, input.path, input.format)) + "\n";
+          io.stdout(out);
+        },
+      };
+      if (inputFormat !== undefined) opts.inputFormat = inputFormat;
+      const results = await runInputs(paths, opts);
+      let failed = false;
+      for (const r of results) {
+        if (r.error) { io.stderr(`portmatrix: ${r.error}\n`); failed = true; }
+        const s = r.stats;
+        const reasons = Object.entries(s.skippedObject()).map(([k, n]) => `${k} ${n}`).join(", ");
+        io.stderr(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}\n`);
+        if (f.skipped) for (const x of s.samples) io.stderr(JSON.stringify({ input: r.path, position: x.position, reason: x.reason, text: x.text }) + "\n");
+      }
+      throw new ExitCode(failed ? 2 : 0);
+    });
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError, Option } from "commander";
+import { PortmatrixError } from "../errors.js";
+import { ExitCode, processIo, type Io } from "./common.js";
+import { registerCheck } from "./check.js";
+import { registerRules } from "./rules.js";
+import { registerEvents } from "./events.js";
+import { VERSION } from "../report/build.js";
+
+export function buildProgram(io: Io): Command {
+  const program = new Command("portmatrix");
+  program
+    .description("Check real network traffic (firewall logs, captures) against a product's port matrix.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
+  portmatrix rules show kcps-file-server --format md
+  portmatrix events fixtures/kcps/kern.log | head
+
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error.`,
+    );
+  registerCheck(program, io);
+  registerRules(program, io);
+  registerEvents(program, io);
+  return program;
+}
+
+/** Run the CLI; returns the exit code instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitCode) return e.code;
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof PortmatrixError) {
+      io.stderr(`portmatrix: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EPIPE") return 0;
+    io.stderr(`portmatrix: internal error: ${err.stack ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+export { Option };

@@ -1,0 +1,79 @@
+import { Command, Option } from "commander";
+import { basename } from "node:path";
+import { ExitCode, collect, collectRaw, parseSets, type Io } from "./common.js";
+import {
+  activeRules, checkRuleset, checkScenarios, listShippedRulesets, loadRulesetDef, parseVariableValue, readRulesetFile, resolveRuleset,
+} from "../model/ruleset.js";
+import { ruleRows, rulesCsv, rulesMarkdown, rulesTable } from "../report/rules-table.js";
+import { UsageError, InputError } from "../errors.js";
+
+export function registerRules(program: Command, io: Io): void {
+  const rules = program.command("rules").description("list, show and lint rulesets");
+
+  rules
+    .command("list")
+    .description("shipped rulesets with their scenarios and roles")
+    .action(() => {
+      for (const file of listShippedRulesets()) {
+        const def = loadRulesetDef(file);
+        const r = def.raw;
+        io.stdout(`${r.id}  ${r.title}\n`);
+        io.stdout(`  file: rulesets/${basename(file)}; ${r.rules.length} rules\n`);
+        io.stdout(`  scenarios: ${r.scenarios.map((s) => s.id).join(", ")}\n`);
+        io.stdout(`  roles: ${r.roles.map((s) => s.id).join(", ")}\n`);
+        const vars = Object.entries(r.variables ?? {});
+        if (vars.length > 0) io.stdout(`  variables: ${vars.map(([k, v]) => `${k}=${v.default}`).join(", ")}\n`);
+        io.stdout("\n");
+      }
+    });
+
+  rules
+    .command("show")
+    .description("render a ruleset as a table like the document's")
+    .argument("<ruleset>", "shipped ruleset id or a YAML file")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "md", "csv", "json"]).default("table"))
+    .option("-s, --scenario <ids>", "only rules of these scenarios", collect)
+    .option("--role <ids>", "only rules from or to these roles", collect)
+    .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
+    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher")
+    .action((arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[] }) => {
+      const def = loadRulesetDef(arg);
+      const sets = new Map<string, number | string>();
+      for (const [k, v] of parseSets(f.set ?? [])) sets.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
+      const rs = resolveRuleset(def, new Map(), sets);
+      checkScenarios(rs, f.scenario ?? []);
+      const roleIds = rs.roles.map((r) => r.id);
+      for (const r of f.role ?? []) {
+        if (!roleIds.includes(r)) throw new UsageError(`--role ${r}: unknown role; known roles: ${roleIds.join(", ")}`);
+      }
+      let list = activeRules(rs, f.scenario ?? []);
+      if (f.role && f.role.length > 0) list = list.filter((r) => f.role!.includes(r.from) || f.role!.includes(r.to));
+      const rows = ruleRows(rs, list);
+      if (f.format === "md") io.stdout(rulesMarkdown(rs, rows));
+      else if (f.format === "csv") io.stdout(rulesCsv(rows));
+      else if (f.format === "json") {
+        io.stdout(JSON.stringify({ id: rs.id, title: rs.title, provenance: rs.provenance, variables: rs.variables, roles: rs.roles, scenarios: rs.scenarios, services: rs.services, rules: list }, null, 2) + "\n");
+      } else io.stdout(rulesTable(rs, rows));
+    });
+
+  rules
+    .command("lint")
+    .description("validate your own ruleset file: every problem with file:line:column")
+    .argument("<file>", "ruleset YAML")
+    .action((file: string) => {
+      let text: string;
+      try {
+        text = readRulesetFile(file);
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw e;
+      }
+      const { def, problems } = checkRuleset(file, text);
+      for (const p of problems) io.stderr(`${p.message}\n`);
+      if (!def) {
+        io.stderr(`${problems.length} problem${problems.length === 1 ? "" : "s"} found\n`);
+        throw new ExitCode(1);
+      }
+      io.stdout(`${file}: ok (${def.raw.rules.length} rules, ${def.raw.roles.length} roles, ${def.raw.services.length} services, ${def.raw.scenarios.length} scenarios)\n`);
+    });
+}

@@ -1,0 +1,17 @@
+import type { EventBatch } from "./batch.js";
+import type { InputStats } from "./stats.js";
+
+/**
+ * A decoder core: push-style, pure with respect to I/O. The source feeds it chunks of the
+ * (decompressed) input in order; it writes events into batches and hands each full batch to `emit`
+ * (the batch is reused after `emit` returns, so a consumer copies what it keeps). `end` flushes the
+ * last partial record and the last batch. Malformed records become `stats.skip(reason, ...)`.
+ * A decoder throws only for a condition that makes the rest of the input unreadable (an InputError
+ * naming the byte offset), after emitting every event before it.
+ */
+export interface Decoder {
+  readonly format: string;
+  readonly stats: InputStats;
+  push(chunk: Buffer, emit: (batch: EventBatch) => void): void;
+  end(emit: (batch: EventBatch) => void): void;
+}

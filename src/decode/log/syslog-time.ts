@@ -1,0 +1,122 @@
+/**
+ * Timestamps at the start of log lines, read from bytes without creating strings.
+ * Forms: RFC 3164 "Mmm dd HH:MM:SS" (no year: `year` is assumed), RFC 3339 / ISO 8601
+ * "2026-11-23T09:12:01.123456+09:00" (also with a space instead of "T"), and an optional "<PRI>"
+ * and RFC 5424 version "1 " before either. All times without a zone are taken as UTC.
+ */
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+function digits(b: Uint8Array, i: number, n: number, end: number): number {
+  if (i + n > end) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = b[i + k]!;
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
+function month3(b: Uint8Array, i: number, end: number): number {
+  if (i + 3 > end) return -1;
+  const a = b[i]! | 0x20, c = b[i + 1]! | 0x20, d = b[i + 2]! | 0x20;
+  for (let m = 0; m < 12; m++) {
+    const s = MONTHS[m]!;
+    if (s.charCodeAt(0) === a && s.charCodeAt(1) === c && s.charCodeAt(2) === d) return m;
+  }
+  return -1;
+}
+
+export interface TimeResult {
+  /** ms since epoch, NaN when none. */
+  time: number;
+  /** Offset just after the timestamp (and the space after it), or `start` when none. */
+  next: number;
+}
+
+/** Skip "<PRI>" and an RFC 5424 version digit. Returns the offset after them. */
+export function skipPriority(b: Uint8Array, start: number, end: number): number {
+  let i = start;
+  if (i < end && b[i] === 60) {
+    let j = i + 1;
+    while (j < end && j < i + 5 && b[j]! >= 48 && b[j]! <= 57) j++;
+    if (j < end && b[j] === 62 && j > i + 1) i = j + 1;
+  }
+  if (i + 1 < end && b[i]! >= 49 && b[i]! <= 57 && b[i + 1] === 32 && i + 2 < end && b[i + 2]! >= 48 && b[i + 2]! <= 57) {
+    // RFC 5424 "VERSION SP" before the timestamp.
+    i += 2;
+  }
+  return i;
+}
+
+/**
+ * Read a timestamp at `start` (after any priority). `year` is used for RFC 3164 stamps; `nowMs` picks the
+ * previous year for a stamp that would otherwise lie more than a day in the future (logs written in
+ * December read in January).
+ */
+export function readTime(b: Uint8Array, start: number, end: number, year: number, nowMs: number): TimeResult {
+  const i = start;
+  // ISO 8601: YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+hh:mm|-hh:mm]
+  const y = digits(b, i, 4, end);
+  if (y >= 0 && b[i + 4] === 45) {
+    const mo = digits(b, i + 5, 2, end);
+    const d = digits(b, i + 8, 2, end);
+    const sep = b[i + 10];
+    const hh = digits(b, i + 11, 2, end);
+    const mm = digits(b, i + 14, 2, end);
+    const ss = digits(b, i + 17, 2, end);
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && (sep === 84 || sep === 32) && hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss <= 60 && b[i + 7] === 45 && b[i + 13] === 58 && b[i + 16] === 58) {
+      let j = i + 19;
+      let frac = 0;
+      if (j < end && (b[j] === 46 || b[j] === 44)) {
+        j++;
+        let scale = 100;
+        while (j < end && b[j]! >= 48 && b[j]! <= 57) {
+          frac += (b[j]! - 48) * scale;
+          scale /= 10;
+          j++;
+        }
+      }
+      let offsetMin = 0;
+      if (j < end && (b[j] === 90 || b[j] === 122)) j++;
+      else if (j < end && (b[j] === 43 || b[j] === 45)) {
+        const oh = digits(b, j + 1, 2, end);
+        let om = digits(b, j + (b[j + 3] === 58 ? 4 : 3), 2, end);
+        if (oh >= 0) {
+          if (om < 0) om = 0;
+          offsetMin = (oh * 60 + om) * (b[j] === 43 ? 1 : -1);
+          j += b[j + 3] === 58 ? 6 : om >= 0 ? 5 : 3;
+        }
+      }
+      const t = Date.UTC(y, mo - 1, d, hh, mm, ss) + frac - offsetMin * 60000;
+      if (j < end && b[j] === 32) j++;
+      return { time: t, next: j };
+    }
+  }
+  // RFC 3164: "Mmm dd HH:MM:SS " (day may be space-padded)
+  const m = month3(b, i, end);
+  if (m >= 0 && b[i + 3] === 32) {
+    let j = i + 4;
+    if (b[j] === 32) j++;
+    let d = digits(b, j, 2, end);
+    if (d < 0) { d = digits(b, j, 1, end); j += 1; } else j += 2;
+    const hh = digits(b, j + 1, 2, end);
+    const mm = digits(b, j + 4, 2, end);
+    const ss = digits(b, j + 7, 2, end);
+    if (d >= 1 && d <= 31 && b[j] === 32 && hh >= 0 && mm >= 0 && ss >= 0 && b[j + 3] === 58 && b[j + 6] === 58) {
+      let t = Date.UTC(year, m, d, hh, mm, ss);
+      if (t > nowMs + 86400000) t = Date.UTC(year - 1, m, d, hh, mm, ss);
+      let k = j + 9;
+      // Optional fraction ("Nov 23 09:12:01.123") as some syslog daemons write.
+      if (k < end && b[k] === 46) {
+        k++;
+        let scale = 100;
+        while (k < end && b[k]! >= 48 && b[k]! <= 57) { t += (b[k]! - 48) * scale; scale /= 10; k++; }
+      }
+      if (k < end && b[k] === 32) k++;
+      return { time: t, next: k };
+    }
+  }
+  return { time: NaN, next: start };
+}

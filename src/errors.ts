@@ -1,0 +1,50 @@
+/**
+ * Errors a person can act on: what is wrong, where (file, line:column or byte offset), and what was
+ * expected. The CLI prints `message` on one line and exits 2. Each kind has a fixed `code`.
+ */
+
+export interface Where {
+  file?: string;
+  line?: number;
+  column?: number;
+  offset?: number;
+}
+
+function place(w: Where): string {
+  let s = w.file ?? "";
+  if (w.line !== undefined) {
+    s += `${s ? ":" : "line "}${w.line}`;
+    if (w.column !== undefined) s += `:${w.column}`;
+  } else if (w.offset !== undefined) {
+    s += `${s ? ": " : ""}byte offset ${w.offset}`;
+  }
+  return s;
+}
+
+export abstract class PortmatrixError extends Error {
+  abstract readonly code: string;
+  readonly where: Where;
+  constructor(message: string, where: Where = {}) {
+    const p = place(where);
+    super(p ? `${p}: ${message}` : message);
+    this.where = where;
+  }
+}
+
+/** Bad command-line usage: unknown option value, missing argument. */
+export class UsageError extends PortmatrixError {
+  readonly code = "usage";
+  override readonly name = "UsageError";
+}
+
+/** An input that cannot be read at all: missing, unreadable, a format no decoder knows, truncated gzip. */
+export class InputError extends PortmatrixError {
+  readonly code = "input";
+  override readonly name = "InputError";
+}
+
+/** A ruleset or inventory that does not validate. */
+export class ValidationError extends PortmatrixError {
+  readonly code = "validation";
+  override readonly name = "ValidationError";
+}

@@ -1,0 +1,241 @@
+import type { Rule } from "../model/ruleset.js";
+import type { RoleLookup } from "./roles.js";
+import {
+  ACTION_ALLOWED, ACTION_BLOCKED, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_SYN,
+  type EventBatch,
+} from "../decode/batch.js";
+
+/** Verdict codes (index into VERDICTS). */
+export const V_ALLOWED_REQUIRED = 0;
+export const V_BLOCKED_REQUIRED = 1;
+export const V_ALLOWED_UNEXPECTED = 2;
+export const V_BLOCKED_UNEXPECTED = 3;
+export const V_UNCLASSIFIED = 4;
+export const V_INCONCLUSIVE = 5;
+export const VERDICTS = [
+  "allowed-required", "blocked-required", "allowed-unexpected", "blocked-unexpected", "unclassified", "inconclusive",
+] as const;
+/** Coverage verdict: a required rule with hosts on both sides and no traffic seen. */
+export const UNOBSERVED_REQUIRED = "unobserved-required";
+export type Verdict = (typeof VERDICTS)[number] | typeof UNOBSERVED_REQUIRED;
+export const ALL_VERDICTS: readonly Verdict[] = [...VERDICTS, UNOBSERVED_REQUIRED];
+
+const BITSET_WORDS = 65536 / 32;
+
+/** Protocol slot in the cell table; -1 for protocols no rule can name. */
+export function protoSlot(proto: number): number {
+  switch (proto) {
+    case PROTO_TCP: return 0;
+    case PROTO_UDP: return 1;
+    case PROTO_ICMP: return 2;
+    case PROTO_ICMPV6: return 3;
+    default: return -1;
+  }
+}
+const SLOTS = 4;
+
+/** All rules of one (source role, destination role, protocol): two 65,536-bit port bitsets. */
+interface Cell {
+  /** Ports opened by a rule with no source-port condition. */
+  open: Uint32Array;
+  /** Ports opened only for some source ports: check `constrained` rules' sourcePorts. */
+  limited: Uint32Array;
+  rules: Rule[];
+}
+
+function setRange(bits: Uint32Array, lo: number, hi: number): void {
+  for (let p = lo; p <= hi; p++) bits[p >>> 5]! |= 1 << (p & 31);
+}
+
+function testBit(bits: Uint32Array, p: number): boolean {
+  return (bits[p >>> 5]! & (1 << (p & 31))) !== 0;
+}
+
+/**
+ * The compiled matrix: per (source role set, destination role set, protocol) the union of the cells of
+ * every role pair, built the first time that combination is seen. Classifying an event is then a
+ * couple of array reads and a bit test.
+ */
+export class Matcher {
+  readonly rules: readonly Rule[];
+  readonly roles: RoleLookup;
+  private readonly nRoles: number;
+  private readonly cells: (Cell | undefined)[];
+  /** Combined cells per (srcSet, dstSet, slot); undefined = not built, null = nothing open. */
+  private readonly combined = new Map<number, Cell | null>();
+
+  constructor(rules: readonly Rule[], roles: RoleLookup) {
+    this.rules = rules;
+    this.roles = roles;
+    this.nRoles = roles.roleIds.length;
+    this.cells = new Array<Cell | undefined>(this.nRoles * this.nRoles * SLOTS);
+    for (const rule of rules) {
+      const f = roles.roleIds.indexOf(rule.from);
+      const t = roles.roleIds.indexOf(rule.to);
+      if (f < 0 || t < 0) continue;
+      for (const flow of rule.flows) {
+        const slot = protoSlot(flow.proto);
+        if (slot < 0) continue;
+        const k = (f * this.nRoles + t) * SLOTS + slot;
+        let cell = this.cells[k];
+        if (!cell) {
+          cell = { open: new Uint32Array(BITSET_WORDS), limited: new Uint32Array(BITSET_WORDS), rules: [] };
+          this.cells[k] = cell;
+        }
+        const bits = rule.sourcePorts ? cell.limited : cell.open;
+        for (const [lo, hi] of flow.ranges) setRange(bits, lo, hi);
+        if (!cell.rules.includes(rule)) cell.rules.push(rule);
+      }
+    }
+  }
+
+  private cellFor(srcSet: number, dstSet: number, slot: number): Cell | null {
+    const key = (srcSet * 65536 + dstSet) * SLOTS + slot;
+    const hit = this.combined.get(key);
+    if (hit !== undefined) return hit;
+    const parts: Cell[] = [];
+    for (const s of this.roles.sets[srcSet] ?? []) {
+      for (const d of this.roles.sets[dstSet] ?? []) {
+        const c = this.cells[(s * this.nRoles + d) * SLOTS + slot];
+        if (c) parts.push(c);
+      }
+    }
+    let out: Cell | null = null;
+    if (parts.length === 1) out = parts[0]!;
+    else if (parts.length > 1) {
+      out = { open: new Uint32Array(BITSET_WORDS), limited: new Uint32Array(BITSET_WORDS), rules: [] };
+      for (const p of parts) {
+        for (let w = 0; w < BITSET_WORDS; w++) {
+          out.open[w]! |= p.open[w]!;
+          out.limited[w]! |= p.limited[w]!;
+        }
+        for (const r of p.rules) if (!out.rules.includes(r)) out.rules.push(r);
+      }
+    }
+    this.combined.set(key, out);
+    return out;
+  }
+
+  /** Is (proto, port) from srcPort expected between these role sets? `port` is the ICMP type for ICMP. */
+  expected(srcSet: number, dstSet: number, proto: number, port: number, srcPort: number): boolean {
+    if (srcSet === 0 || dstSet === 0 || port < 0) return false;
+    const slot = protoSlot(proto);
+    if (slot < 0) return false;
+    const cell = this.cellFor(srcSet, dstSet, slot);
+    if (cell === null) return false;
+    if (testBit(cell.open, port)) return true;
+    if (!testBit(cell.limited, port)) return false;
+    return this.limitedMatch(cell, proto, port, srcPort) !== undefined;
+  }
+
+  private limitedMatch(cell: Cell, proto: number, port: number, srcPort: number): Rule | undefined {
+    for (const r of cell.rules) {
+      if (!r.sourcePorts) continue;
+      if (srcPort >= 0 && !r.sourcePorts.some(([a, b]) => srcPort >= a && srcPort <= b)) continue;
+      if (ruleCovers(r, proto, port)) return r;
+    }
+    return undefined;
+  }
+
+  /** The rule that makes the flow expected (cold path: called once per new finding). */
+  findRule(srcSet: number, dstSet: number, proto: number, port: number, srcPort: number): Rule | undefined {
+    const slot = protoSlot(proto);
+    if (slot < 0 || srcSet === 0 || dstSet === 0 || port < 0) return undefined;
+    const cell = this.cellFor(srcSet, dstSet, slot);
+    if (!cell) return undefined;
+    for (const r of cell.rules) if (!r.sourcePorts && ruleCovers(r, proto, port)) return r;
+    return this.limitedMatch(cell, proto, port, srcPort);
+  }
+}
+
+export function ruleCovers(r: Rule, proto: number, port: number): boolean {
+  for (const f of r.flows) {
+    if (f.proto !== proto) continue;
+    for (const [a, b] of f.ranges) if (port >= a && port <= b) return true;
+  }
+  return false;
+}
+
+/** The "port" an event is matched on: destination port, or the ICMP type. */
+export function matchPort(proto: number, dstPort: number, icmpType: number): number {
+  return proto === PROTO_ICMP || proto === PROTO_ICMPV6 ? icmpType : dstPort;
+}
+
+/**
+ * Per-event result of classification, written into reusable arrays.
+ * `reversed[i]` = 1 when the record is the answer side of a flow (SYN-ACK, echo reply, a reply from a
+ * service port) and the flow runs dst -> src.
+ */
+export interface Classified {
+  verdict: Uint8Array;
+  reversed: Uint8Array;
+  srcSet: Int32Array;
+  dstSet: Int32Array;
+}
+
+export function createClassified(capacity: number): Classified {
+  return {
+    verdict: new Uint8Array(capacity),
+    reversed: new Uint8Array(capacity),
+    srcSet: new Int32Array(capacity),
+    dstSet: new Int32Array(capacity),
+  };
+}
+
+/** Below this a port is a service port (IANA system ports). */
+const SYSTEM_PORTS = 1024;
+
+/**
+ * Classify every event of a batch: orient it (a reply is not a new flow), look up roles, test the bitset.
+ * Integer work only; no allocation.
+ */
+export function classifyBatch(m: Matcher, b: EventBatch, out: Classified): void {
+  const roles = m.roles;
+  for (let i = 0; i < b.length; i++) {
+    const fam = b.family[i]!;
+    const w = i * 4;
+    const s = roles.lookup(fam, b.src, w);
+    const d = roles.lookup(fam, b.dst, w);
+    const proto = b.proto[i]!;
+    let sport = b.srcPort[i]!;
+    let dport = b.dstPort[i]!;
+    let rev = 0;
+
+    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+      const t = b.icmpType[i]!;
+      // Echo reply (RFC 792 type 0; RFC 4443 type 129) answers an echo request the other way.
+      if ((proto === PROTO_ICMP && t === 0) || (proto === PROTO_ICMPV6 && t === 129)) rev = 1;
+      dport = rev ? (proto === PROTO_ICMP ? 8 : 128) : t;
+      sport = NONE;
+    } else {
+      const flags = b.tcpFlags[i]!;
+      if (proto === PROTO_TCP && flags !== NONE && (flags & TCP_SYN) !== 0) {
+        rev = (flags & TCP_ACK) !== 0 ? 1 : 0;
+      } else if (sport >= 0 && dport >= 0) {
+        // Midstream TCP or UDP: the side that is a service port in the matrix is the responder.
+        if (m.expected(s, d, proto, dport, sport)) rev = 0;
+        else if (m.expected(d, s, proto, sport, dport)) rev = 1;
+        else if (sport < SYSTEM_PORTS && dport >= SYSTEM_PORTS) rev = 1;
+      }
+      if (rev) { const tmp = sport; sport = dport; dport = tmp; }
+    }
+    const fs = rev ? d : s;
+    const fd = rev ? s : d;
+    out.reversed[i] = rev;
+    out.srcSet[i] = fs;
+    out.dstSet[i] = fd;
+
+    const action = b.action[i]!;
+    let v: number;
+    if (fs === 0 || fd === 0) v = V_UNCLASSIFIED;
+    else if (action !== ACTION_ALLOWED && action !== ACTION_BLOCKED) v = V_INCONCLUSIVE;
+    else {
+      const exp = m.expected(fs, fd, proto, dport, sport);
+      if (action === ACTION_ALLOWED) v = exp ? V_ALLOWED_REQUIRED : V_ALLOWED_UNEXPECTED;
+      else v = exp ? V_BLOCKED_REQUIRED : V_BLOCKED_UNEXPECTED;
+    }
+    out.verdict[i] = v;
+  }
+}
+
+export { PROTO_TCP, PROTO_UDP };

@@ -1,0 +1,220 @@
+import { readFileSync } from "node:fs";
+import { parse as parseCsv } from "csv-parse/sync";
+import { InputError, ValidationError } from "../errors.js";
+import { parseAddr, formatAddr } from "../net/addr.js";
+import { YamlSource, type YamlPath } from "./yaml-source.js";
+import { knownList } from "./validate.js";
+
+/** One address or prefix of the inventory, with the roles it holds. */
+export interface InventoryEntry {
+  family: 4 | 6;
+  /** Network address, four words (IPv4 in word 0), host bits cleared. */
+  words: [number, number, number, number];
+  prefixLength: number;
+  roles: string[];
+  name?: string;
+  /** As written, for messages. */
+  text: string;
+  line: number;
+  column: number;
+}
+
+export interface Inventory {
+  file: string;
+  entries: InventoryEntry[];
+  /** Variable overrides the inventory carries (`variables:` in YAML). */
+  variables: Map<string, number | string>;
+}
+
+const ROLE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Parse "10.0.0.0/24", "10.0.0.1", "fd00::/64" into an entry (without roles). */
+export function parsePrefix(text: string): { family: 4 | 6; words: [number, number, number, number]; prefixLength: number } | string {
+  const t = text.trim();
+  const slash = t.indexOf("/");
+  const addrText = slash >= 0 ? t.slice(0, slash) : t;
+  const words: [number, number, number, number] = [0, 0, 0, 0];
+  const family = parseAddr(addrText, words);
+  if (family === 0) return `"${text}" is not an IPv4 or IPv6 address or CIDR prefix`;
+  const max = family === 4 ? 32 : 128;
+  let len = max;
+  if (slash >= 0) {
+    const lt = t.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(lt) || Number(lt) > max) return `"${text}": prefix length must be 0..${max}`;
+    len = Number(lt);
+  }
+  const masked = maskWords(words, family === 4 ? len : len, family);
+  if (masked.some((w, k) => w !== words[k])) {
+    return `"${text}" has host bits set; did you mean ${formatAddr(family, masked, 0)}/${len}?`;
+  }
+  return { family, words, prefixLength: len };
+}
+
+function maskWords(w: readonly number[], len: number, family: 4 | 6): [number, number, number, number] {
+  const out: [number, number, number, number] = [0, 0, 0, 0];
+  const nWords = family === 4 ? 1 : 4;
+  for (let k = 0; k < nWords; k++) {
+    const bits = Math.max(0, Math.min(32, len - 32 * k));
+    const mask = bits === 0 ? 0 : bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+    out[k] = (w[k]! & mask) >>> 0;
+  }
+  return out;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read inventory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+  }
+}
+
+export function loadInventory(file: string, roleIds: readonly string[]): Inventory {
+  const text = readText(file);
+  const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*,[^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
+  return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
+}
+
+class Builder {
+  readonly entries: InventoryEntry[] = [];
+  private readonly byKey = new Map<string, InventoryEntry>();
+  constructor(readonly file: string, readonly roleIds: readonly string[]) {}
+
+  add(text: string, role: string, name: string | undefined, line: number, column: number): void {
+    const where = { file: this.file, line, column };
+    if (!this.roleIds.includes(role)) {
+      throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(this.roleIds, 50)}`, where);
+    }
+    const p = parsePrefix(text);
+    if (typeof p === "string") throw new ValidationError(`bad address: ${p}`, where);
+    const key = `${p.family}/${p.words.join(".")}/${p.prefixLength}`;
+    const prev = this.byKey.get(key);
+    if (prev) {
+      if (prev.roles.includes(role)) {
+        throw new ValidationError(`"${text}" is listed twice under role ${role} (first at line ${prev.line})`, where);
+      }
+      if (name !== undefined && prev.name !== undefined && name !== prev.name) {
+        throw new ValidationError(
+          `"${text}" is named "${name}" here but "${prev.name}" at line ${prev.line}; one address has one name`,
+          where,
+        );
+      }
+      prev.roles.push(role);
+      if (name !== undefined) prev.name = name;
+      return;
+    }
+    const e: InventoryEntry = { ...p, roles: [role], text: text.trim(), line, column };
+    if (name !== undefined) e.name = name;
+    this.byKey.set(key, e);
+    this.entries.push(e);
+  }
+
+  checkNames(): void {
+    const seen = new Map<string, InventoryEntry>();
+    for (const e of this.entries) {
+      if (e.name === undefined) continue;
+      const prev = seen.get(e.name);
+      if (prev && prev.text !== e.text) {
+        throw new ValidationError(`host name "${e.name}" is given to ${e.text} and to ${prev.text} (line ${prev.line})`, {
+          file: this.file, line: e.line, column: e.column,
+        });
+      }
+      seen.set(e.name, e);
+    }
+  }
+}
+
+export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
+  const src = YamlSource.parse(file, text);
+  const b = new Builder(file, roleIds);
+  const top = src.value;
+  if (top === null || typeof top !== "object" || Array.isArray(top)) {
+    throw src.error([], `inventory: expected a mapping with "roles:" (and optional "hosts:", "variables:")`);
+  }
+  const o = top as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!["roles", "hosts", "variables"].includes(k)) {
+      const p = src.keyPosition([k]);
+      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables`, { file, line: p.line, column: p.column });
+    }
+  }
+  const roles = o.roles;
+  if (roles === null || typeof roles !== "object" || Array.isArray(roles)) {
+    throw src.error(["roles"], `inventory: "roles" must map role ids to lists of addresses or prefixes`);
+  }
+  // Host names first, so entries can carry them.
+  const names = new Map<string, string>();
+  if (o.hosts !== undefined) {
+    if (o.hosts === null || typeof o.hosts !== "object" || Array.isArray(o.hosts)) {
+      throw src.error(["hosts"], `inventory: "hosts" must map host names to addresses`);
+    }
+    for (const [name, addr] of Object.entries(o.hosts as Record<string, unknown>)) {
+      if (typeof addr !== "string") throw src.error(["hosts", name], `host ${name}: expected an address, got ${JSON.stringify(addr)}`);
+      const p = parsePrefix(addr);
+      if (typeof p === "string") throw src.error(["hosts", name], `host ${name}: ${p}`);
+      const key = formatAddr(p.family, p.words, 0);
+      const prev = names.get(key);
+      if (prev && prev !== name) throw src.error(["hosts", name], `${addr} is named both "${prev}" and "${name}"`);
+      names.set(key, name);
+    }
+  }
+  for (const [role, list] of Object.entries(roles as Record<string, unknown>)) {
+    const keyPos = src.keyPosition(["roles", role]);
+    if (!ROLE_ID.test(role) || !roleIds.includes(role)) {
+      throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(roleIds, 50)}`, { file, line: keyPos.line, column: keyPos.column });
+    }
+    const items = Array.isArray(list) ? list : [list];
+    items.forEach((item, i) => {
+      const path: YamlPath = Array.isArray(list) ? ["roles", role, i] : ["roles", role];
+      const pos = src.position(path);
+      let addr: unknown = item;
+      let name: string | undefined;
+      if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+        const io = item as Record<string, unknown>;
+        addr = io.address;
+        if (io.name !== undefined) name = String(io.name);
+      }
+      if (typeof addr !== "string") {
+        throw new ValidationError(`role ${role}: expected an address or CIDR prefix (or {address, name}), got ${JSON.stringify(addr)}`, {
+          file, line: pos.line, column: pos.column,
+        });
+      }
+      const p = parsePrefix(addr);
+      if (name === undefined && typeof p !== "string") name = names.get(formatAddr(p.family, p.words, 0));
+      b.add(addr, role, name, pos.line, pos.column);
+    });
+  }
+  b.checkNames();
+  const variables = new Map<string, number | string>();
+  if (o.variables !== undefined) {
+    if (o.variables === null || typeof o.variables !== "object" || Array.isArray(o.variables)) {
+      throw src.error(["variables"], `inventory: "variables" must map variable names to values`);
+    }
+    for (const [k, v] of Object.entries(o.variables as Record<string, unknown>)) {
+      if (typeof v !== "number" && typeof v !== "string") throw src.error(["variables", k], `variable ${k}: expected a number or a string`);
+      variables.set(k, v);
+    }
+  }
+  return { file, entries: b.entries, variables };
+}
+
+export function parseInventoryCsv(file: string, text: string, roleIds: readonly string[]): Inventory {
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
+  } catch (e) {
+    const err = e as { message: string; lines?: number };
+    throw new ValidationError(`CSV error: ${err.message.split("\n")[0]}`, { file, line: err.lines ?? 1 });
+  }
+  const b = new Builder(file, roleIds);
+  rows.forEach((row, i) => {
+    const [addr, role, name] = row.record;
+    const line = row.info.lines;
+    if (i === 0 && addr?.toLowerCase() === "address") return; // header
+    if (!addr || !role) throw new ValidationError(`expected "address,role[,name]"`, { file, line });
+    if (row.record.length > 3) throw new ValidationError(`expected "address,role[,name]", got ${row.record.length} columns`, { file, line });
+    b.add(addr, role, name || undefined, line, 1);
+  });
+  b.checkNames();
+  return { file, entries: b.entries, variables: new Map() };
+}

@@ -1,0 +1,94 @@
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from "yaml";
+import { ValidationError } from "../errors.js";
+
+/** Largest YAML file we read: rulesets and inventories are small; anything bigger is a mistake. */
+export const MAX_YAML_BYTES = 8 * 1024 * 1024;
+
+/** Path into a parsed document: keys and indices. */
+export type YamlPath = (string | number)[];
+
+/**
+ * A parsed YAML file that can say where any value came from (line:column), so validation errors point
+ * at the offending text the way the yaml library's own syntax errors do.
+ */
+export class YamlSource {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly value: unknown;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, doc: Document.Parsed, lines: LineCounter, value: unknown) {
+    this.file = file;
+    this.doc = doc;
+    this.lines = lines;
+    this.value = value;
+  }
+
+  static parse(file: string, text: string): YamlSource {
+    if (text.length > MAX_YAML_BYTES) {
+      throw new ValidationError(`file is ${text.length} bytes; expected a YAML file under ${MAX_YAML_BYTES} bytes`, { file });
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    const first = doc.errors[0];
+    if (first) {
+      const pos = lines.linePos(first.pos[0]);
+      const msg = first.message.split("\n")[0] ?? first.message;
+      throw new ValidationError(`YAML error: ${msg}`, { file, line: pos.line, column: pos.col });
+    }
+    let value: unknown;
+    try {
+      // maxAliasCount bounds "billion laughs" expansion; deep nesting is bounded by the depth check below.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new ValidationError(`YAML error: ${msg.split("\n")[0]} (aliases are limited to 100 expansions)`, { file, line: 1, column: 1 });
+    }
+    checkDepth(file, value, 0);
+    return new YamlSource(file, doc, lines, value);
+  }
+
+  /** line:column of the node at `path`, or of its nearest existing ancestor. */
+  position(path: YamlPath): { line: number; column: number } {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true) as Node | undefined;
+      const range = node && (isMap(node) || isSeq(node) || isScalar(node)) ? node.range : undefined;
+      if (range) {
+        const p = this.lines.linePos(range[0]);
+        return { line: p.line, column: p.col };
+      }
+    }
+    return { line: 1, column: 1 };
+  }
+
+  /** The position of the key (not the value) of a mapping entry, when there is one. */
+  keyPosition(path: YamlPath): { line: number; column: number } {
+    const parent = this.doc.getIn(path.slice(0, -1), true) as Node | undefined;
+    const last = path[path.length - 1];
+    if (parent && isMap(parent)) {
+      for (const item of parent.items) {
+        const k = item.key as Node | undefined;
+        if (k && isScalar(k) && k.value === last && k.range) {
+          const p = this.lines.linePos(k.range[0]);
+          return { line: p.line, column: p.col };
+        }
+      }
+    }
+    return this.position(path);
+  }
+
+  error(path: YamlPath, message: string): ValidationError {
+    const p = this.position(path);
+    return new ValidationError(message, { file: this.file, line: p.line, column: p.column });
+  }
+}
+
+const MAX_DEPTH = 64;
+
+function checkDepth(file: string, v: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    throw new ValidationError(`YAML nesting deeper than ${MAX_DEPTH} levels; expected a flat ruleset or inventory`, { file, line: 1, column: 1 });
+  }
+  if (Array.isArray(v)) for (const x of v) checkDepth(file, x, depth + 1);
+  else if (v !== null && typeof v === "object") for (const x of Object.values(v)) checkDepth(file, x, depth + 1);
+}

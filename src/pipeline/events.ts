@@ -1,0 +1,53 @@
+import { ACTION_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
+import { formatAddr } from "../net/addr.js";
+
+/** One normalised event as `portmatrix events` prints it (documented in docs/events-format.md). */
+export interface EventJson {
+  input: string;
+  format: string;
+  line?: number;
+  offset?: number;
+  time: string | null;
+  src: string;
+  dst: string;
+  protocol: string;
+  srcPort: number | null;
+  dstPort: number | null;
+  icmpType: number | null;
+  icmpCode: number | null;
+  tcpFlags: string | null;
+  action: "allowed" | "blocked" | "unknown";
+  evidence: string | null;
+  count: number;
+}
+
+const FLAG_NAMES: [number, string][] = [[0x02, "SYN"], [0x10, "ACK"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"], [0x20, "URG"]];
+
+export function eventJson(b: EventBatch, i: number, input: string, format: string): EventJson {
+  const fam = b.family[i]!;
+  const proto = b.proto[i]!;
+  const icmp = proto === PROTO_ICMP || proto === PROTO_ICMPV6;
+  const n = (v: number) => (v === NONE ? null : v);
+  const t = b.time[i]!;
+  const flags = b.tcpFlags[i]!;
+  const binary = format === "pcap" || format === "pcapng";
+  const e: EventJson = {
+    input,
+    format,
+    time: Number.isFinite(t) ? new Date(t).toISOString() : null,
+    src: formatAddr(fam, b.src, i * 4),
+    dst: formatAddr(fam, b.dst, i * 4),
+    protocol: protocolName(proto),
+    srcPort: icmp ? null : n(b.srcPort[i]!),
+    dstPort: icmp ? null : n(b.dstPort[i]!),
+    icmpType: icmp ? n(b.icmpType[i]!) : null,
+    icmpCode: icmp ? n(b.icmpCode[i]!) : null,
+    tcpFlags: flags === NONE ? null : FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, s]) => s).join(",") || "none",
+    action: ACTION_NAMES[b.action[i]!] ?? "unknown",
+    evidence: b.labels.get(b.label[i]!) ?? null,
+    count: b.count[i]!,
+  };
+  if (binary) e.offset = b.position[i]!;
+  else e.line = b.position[i]!;
+  return e;
+}

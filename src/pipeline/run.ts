@@ -1,0 +1,75 @@
+import type { EventBatch } from "../decode/batch.js";
+import { decoderFor, knownFormats } from "../decode/registry.js";
+import type { DecodeOptions } from "../decode/log/options.js";
+import { InputStats } from "../decode/stats.js";
+import { describeHead, detectFormat } from "../source/detect.js";
+import { openInput } from "../source/inputs.js";
+import { InputError } from "../errors.js";
+
+/** What happened to one input: the report's `inputs` section is made from these. */
+export interface InputResult {
+  path: string;
+  format: string;
+  compressed: boolean;
+  stats: InputStats;
+  /** Set when the input could not be read to its end (the records before the error still count). */
+  error?: string;
+}
+
+export interface RunOptions {
+  decode: DecodeOptions;
+  /** Force a format instead of detecting it. */
+  inputFormat?: string;
+  /** Called with each input's events; the batch is reused after the call. */
+  sink: (batch: EventBatch, inputIndex: number, input: InputResult) => void;
+  /** Called after each chunk (progress display). */
+  onChunk?: (input: InputResult, bytes: number) => void;
+}
+
+/**
+ * Source -> decode for every input in order. An input that cannot be read or recognised is recorded
+ * with its error and the next input is still read.
+ */
+export async function runInputs(paths: readonly string[], opts: RunOptions): Promise<InputResult[]> {
+  const results: InputResult[] = [];
+  for (let idx = 0; idx < paths.length; idx++) {
+    const path = paths[idx]!;
+    const result: InputResult = { path, format: "unknown", compressed: false, stats: new InputStats() };
+    results.push(result);
+    try {
+      const opened = await openInput(path);
+      result.compressed = opened.compressed;
+      if (opened.head.length === 0) {
+        result.format = "empty";
+        continue;
+      }
+      const format = opts.inputFormat ?? detectFormat(opened.head);
+      if (!format) {
+        throw new InputError(
+          `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
+          { file: path },
+        );
+      }
+      const decoder = decoderFor(format, opts.decode, path);
+      if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });
+      result.format = format;
+      result.stats = decoder.stats;
+      const emit = (b: EventBatch) => opts.sink(b, idx, result);
+      try {
+        decoder.push(opened.head, emit);
+        opts.onChunk?.(result, opened.head.length);
+        for await (const chunk of opened.rest) {
+          decoder.push(chunk, emit);
+          opts.onChunk?.(result, chunk.length);
+        }
+      } finally {
+        // Whatever was decoded before an error still counts.
+        decoder.end(emit);
+      }
+    } catch (e) {
+      if (e instanceof InputError) result.error = e.message;
+      else throw e;
+    }
+  }
+  return results;
+}

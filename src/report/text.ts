@@ -1,0 +1,118 @@
+import type { Finding, Report } from "./types.js";
+import { VERDICT_ORDER } from "./build.js";
+
+export interface TextOptions {
+  color: boolean;
+  /** Rows per group before "... and N more". */
+  maxHosts?: number;
+  /** Show allowed-required and blocked-unexpected groups too (they are summarised otherwise). */
+  all?: boolean;
+}
+
+/** Terminal control characters from inputs must never reach the terminal (ANSI injection). */
+export function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+const COLORS: Record<string, string> = {
+  "blocked-required": "\x1b[31;1m",
+  "allowed-unexpected": "\x1b[33;1m",
+  "unobserved-required": "\x1b[35m",
+  inconclusive: "\x1b[36m",
+  unclassified: "\x1b[2m",
+  "blocked-unexpected": "\x1b[32m",
+  "allowed-required": "\x1b[32m",
+};
+
+function flowName(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
+  if (f.port !== null) return `${f.protocol}/${f.port}`;
+  if (f.icmpType !== null) return `${f.protocol} type ${f.icmpType}`;
+  return f.protocol;
+}
+
+function host(addr: string, name: string | null): string {
+  return name ? `${safe(name)} (${addr})` : addr;
+}
+
+const VIOLATION_HINT: Record<string, string> = {
+  "blocked-required": "the firewall breaks the product",
+  "allowed-unexpected": "the firewall is wider than the spec",
+  "unobserved-required": "required, hosts on both sides, no traffic seen",
+  inconclusive: "outcome unknown",
+  unclassified: "an endpoint is not in the inventory",
+  "blocked-unexpected": "blocked and not in the matrix (as it should be)",
+  "allowed-required": "allowed as the matrix requires",
+};
+
+/** A summary a person reads in five seconds: violations first, grouped by role pair and service. */
+export function renderText(r: Report, o: TextOptions): string {
+  const c = (v: string, s: string) => (o.color ? `${COLORS[v] ?? ""}${s}\x1b[0m` : s);
+  const bold = (s: string) => (o.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const maxHosts = o.maxHosts ?? 3;
+  const out: string[] = [];
+  const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
+  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  out.push("");
+
+  const failing = new Set(r.failOn);
+  const shown = VERDICT_ORDER.filter((v) => v !== "unobserved-required" && (o.all || !["allowed-required", "blocked-unexpected"].includes(v)));
+  for (const v of shown) {
+    const fs = r.findings.filter((f) => f.verdict === v);
+    if (fs.length === 0) continue;
+    // Group by role pair and service.
+    const groups = new Map<string, Finding[]>();
+    for (const f of fs) {
+      const key = `${f.srcRole ?? "?"}\u0000${f.dstRole ?? "?"}\u0000${flowName(f)}`;
+      const g = groups.get(key);
+      if (g) g.push(f);
+      else groups.set(key, [f]);
+    }
+    const events = fs.reduce((n, f) => n + f.count, 0);
+    out.push(c(v, `${failing.has(v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]})`);
+    for (const g of groups.values()) {
+      const f0 = g[0]!;
+      const count = g.reduce((n, f) => n + f.count, 0);
+      const svc = f0.services.length > 0 ? ` (${f0.services.join(", ")})` : "";
+      const rule = f0.rule ? `  rule ${safe(f0.rule)}` : "";
+      out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
+      for (const f of g.slice(0, maxHosts)) {
+        const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
+        const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
+        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${ev}  first at ${where}`);
+      }
+      if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
+      if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
+    }
+    out.push("");
+  }
+  const quiet = ["allowed-required", "blocked-unexpected"].filter((v) => !shown.includes(v as never));
+  const quietParts = quiet.map((v) => `${r.summary[v as keyof typeof r.summary]} ${v}`).join(", ");
+  if (quietParts) out.push(`Also: ${quietParts} record(s) (shown with --all).`);
+
+  const unobserved = r.coverage.filter((x) => x.status === "unobserved");
+  const required = r.coverage.filter((x) => x.requirement === "required");
+  const observed = required.filter((x) => x.allowed + x.blocked > 0);
+  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic)`);
+  for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
+    out.push(`    ${u.rule}: ${u.from} -> ${u.to} ${u.services.join(", ")}`);
+  }
+  if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
+  out.push("");
+
+  out.push("Inputs:");
+  for (const i of r.inputs) {
+    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
+    const fmt = `${i.format}${i.compressed ? ", gzip" : ""}`;
+    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}`);
+    if (i.error) out.push(`        error: ${safe(i.error)}`);
+  }
+  out.push("");
+  const verdictLine = r.exitCode === 2
+    ? "Result: an input could not be read (exit 2)"
+    : r.totals.violations > 0
+      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${r.failOn.join(", ")}) (exit 1)`
+      : `Result: no violations (fail-on: ${r.failOn.join(", ")}) (exit 0)`;
+  out.push(bold(verdictLine));
+  return out.join("\n") + "\n";
+}

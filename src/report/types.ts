@@ -1,0 +1,100 @@
+/**
+ * The JSON report: the single source every renderer reads. Versioned by `schema`; documented in
+ * docs/report-format.md and published as docs/report.schema.json (a test keeps them in step).
+ */
+import type { Verdict } from "../match/matcher.js";
+
+export const REPORT_SCHEMA = "portmatrix/report/v1";
+
+export type ProtocolName = "tcp" | "udp" | "icmp" | "icmpv6" | `ip-proto-${number}`;
+
+export interface Finding {
+  verdict: Exclude<Verdict, "unobserved-required">;
+  /** What the source said: allowed, blocked or unknown. */
+  action: "allowed" | "blocked" | "unknown";
+  src: string;
+  dst: string;
+  /** Inventory host names, when the inventory gives them. */
+  srcName: string | null;
+  dstName: string | null;
+  /** The role the flow was matched as (the rule's role when a rule matched; the host's roles joined by "+" otherwise; null when not in the inventory). */
+  srcRole: string | null;
+  dstRole: string | null;
+  protocol: ProtocolName;
+  /** Destination port; null for ICMP and protocols without ports. */
+  port: number | null;
+  /** ICMP/ICMPv6 type, null otherwise. */
+  icmpType: number | null;
+  /** Service ids of the matched rule that cover this port (empty when no rule matched). */
+  services: string[];
+  /** The rule that expects this flow, or null. */
+  rule: string | null;
+  ruleRequirement: "required" | "conditional" | null;
+  /** The seed row or note the rule comes from. */
+  ruleSource: string | null;
+  /** Records (log lines, connections) this finding stands for. */
+  count: number;
+  /** ISO 8601, null when the input has no absolute time. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** What shows the outcome: log prefixes/actions, for captures rst / icmp-3-13 / unanswered ... */
+  evidence: string[];
+  /** Where the first record of this finding is: input path and line (text) or byte offset (binary). */
+  example: { input: string; line?: number; offset?: number };
+}
+
+export interface CoverageEntry {
+  rule: string;
+  from: string;
+  to: string;
+  services: string[];
+  requirement: "required" | "conditional";
+  scenarios: string[];
+  inferred: boolean;
+  source: string;
+  /** Inventory entries holding each side's role. */
+  fromHosts: number;
+  toHosts: number;
+  allowed: number;
+  blocked: number;
+  /**
+   * allowed / blocked / allowed-and-blocked: traffic was seen; unobserved: required, hosts on both sides,
+   * nothing seen (the `unobserved-required` verdict); not-observed: conditional rule, nothing seen;
+   * no-hosts: the inventory has no host for one side.
+   */
+  status: "allowed" | "blocked" | "allowed-and-blocked" | "unobserved" | "not-observed" | "no-hosts";
+}
+
+export interface InputReport {
+  path: string;
+  format: string;
+  compressed: boolean;
+  records: { read: number; used: number; skipped: number };
+  skippedByReason: Record<string, number>;
+  /** The first few skipped records: line (text) or offset (binary), reason, start of the text. */
+  skippedSamples: { line?: number; offset?: number; reason: string; text?: string }[];
+  error: string | null;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  generator: { name: "portmatrix"; version: string };
+  generatedAt: string;
+  ruleset: {
+    id: string;
+    title: string;
+    file: string;
+    scenarios: string[];
+    variables: Record<string, { value: number | string; origin: string }>;
+  };
+  inventory: { file: string; entries: number };
+  /** Events per verdict; for unobserved-required, the number of rules. */
+  summary: Record<Verdict, number>;
+  totals: { records: { read: number; used: number; skipped: number }; findings: number; violations: number };
+  failOn: Verdict[];
+  /** 0 no violation, 1 violations (per failOn), 2 an input could not be read. */
+  exitCode: 0 | 1 | 2;
+  findings: Finding[];
+  coverage: CoverageEntry[];
+  inputs: InputReport[];
+}
