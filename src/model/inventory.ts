@@ -108,20 +108,6 @@ class Builder {
     this.byKey.set(key, e);
     this.entries.push(e);
   }
-
-  checkNames(): void {
-    const seen = new Map<string, InventoryEntry>();
-    for (const e of this.entries) {
-      if (e.name === undefined) continue;
-      const prev = seen.get(e.name);
-      if (prev && prev.text !== e.text) {
-        throw new ValidationError(`host name "${e.name}" is given to ${e.text} and to ${prev.text} (line ${prev.line})`, {
-          file: this.file, line: e.line, column: e.column,
-        });
-      }
-      seen.set(e.name, e);
-    }
-  }
 }
 
 export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
@@ -184,7 +170,6 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
       b.add(addr, role, name, pos.line, pos.column);
     });
   }
-  b.checkNames();
   const variables = new Map<string, number | string>();
   if (o.variables !== undefined) {
     if (o.variables === null || typeof o.variables !== "object" || Array.isArray(o.variables)) {
@@ -215,6 +200,5 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     if (row.record.length > 3) throw new ValidationError(`expected "address,role[,name]", got ${row.record.length} columns`, { file, line });
     b.add(addr, role, name || undefined, line, 1);
   });
-  b.checkNames();
   return { file, entries: b.entries, variables: new Map() };
 }

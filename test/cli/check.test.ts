@@ -1,0 +1,192 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { runCli } from "../helpers/cli.js";
+import { tmpFiles } from "../helpers/tmp.js";
+import type { Report } from "../../src/report/types.js";
+
+const INV = "fixtures/kcps/inventory.yaml";
+const KERN = "fixtures/kcps/kern.log";
+const base = ["check", "--ruleset", "kcps-file-server", "--inventory", INV];
+
+interface Flow { src: string; dst: string; protocol: string; port: number | null; expectVerdict: string }
+const flows = JSON.parse(readFileSync("fixtures/kcps/flows.json", "utf8")) as Flow[];
+
+function verdictSet(r: Report): string[] {
+  return [...new Set(r.findings.map((f) => `${f.verdict} ${f.src} ${f.dst} ${f.protocol} ${f.port ?? "-"}`))].sort();
+}
+
+describe("portmatrix check on the lab's real firewall log", () => {
+  it("gives every flow the verdict the lab expects, and exits 1 on violations", async () => {
+    const r = await runCli([...base, "--format", "json", KERN]);
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.stdout) as Report;
+    expect(rep.schema).toBe("portmatrix/report/v1");
+    for (const f of flows) {
+      const hit = rep.findings.find((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && (x.port ?? null) === (f.protocol === "icmp" ? null : f.port));
+      expect(hit, `${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toBeDefined();
+      expect(hit!.verdict, `${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toBe(f.expectVerdict);
+    }
+    expect(rep.summary["blocked-required"]).toBeGreaterThan(0);
+    expect(rep.summary["allowed-unexpected"]).toBeGreaterThan(0);
+  });
+
+  it("reads the same verdicts from the raw ring buffer, rsyslog RFC 3339 and journalctl forms", async () => {
+    const ref = verdictSet(JSON.parse((await runCli([...base, "--format", "json", KERN])).stdout) as Report);
+    for (const f of ["dmesg.log", "kern-rfc3339.log", "journal-short.log", "journal-short-monotonic.log"]) {
+      const r = JSON.parse((await runCli([...base, "--format", "json", join("fixtures/kcps", f)])).stdout) as Report;
+      expect(verdictSet(r), f).toEqual(ref);
+      expect(r.inputs[0]!.format).toBe("netfilter");
+    }
+  });
+
+  it("accounts for every record: read = used + skipped, by reason", async () => {
+    const dir = tmpFiles({ "mixed.log": readFileSync(KERN, "utf8") + "garbage line\n\nNov 23 09:11:01 pmlab-fw kernel: pmlab-kcps DROP IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=1 PROTO=TCP SPT=1\n" });
+    const rep = JSON.parse((await runCli([...base, "--format", "json", join(dir, "mixed.log")])).stdout) as Report;
+    const i = rep.inputs[0]!;
+    expect(i.records.read).toBe(i.records.used + i.records.skipped);
+    expect(i.skippedByReason).toEqual({ blank: 1, "missing-port": 1, "not-netfilter": 1 });
+    expect(i.skippedSamples.map((s) => s.line)).toEqual([19, 20, 21]);
+    expect(rep.totals.records.read).toBe(21);
+  });
+
+  it("prints a terminal summary with violations first and no colour when not a TTY", async () => {
+    const r = await runCli([...base, KERN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    const firstBlocked = r.stdout.indexOf("blocked-required");
+    expect(firstBlocked).toBeGreaterThan(0);
+    expect(firstBlocked).toBeLessThan(r.stdout.indexOf("allowed-unexpected"));
+    expect(r.stdout).toMatch(/file-share-client -> kcps-fs {2}tcp\/139 \(netbios-ssn\) {2}rule netbios-client-to-kcps-fs/);
+  });
+
+  it("--fail-on decides which verdicts fail: none gives exit 0, unobserved-required can fail", async () => {
+    expect((await runCli([...base, "--fail-on", "none", KERN])).code).toBe(0);
+    expect((await runCli([...base, "--fail-on", "blocked-unexpected", "--scenario", "trust", KERN])).code).toBe(1);
+    const clean = tmpFiles({ "ok.log": readFileSync(KERN, "utf8").split("\n").filter((l) => / DPT=445 /.test(l) && /ACCEPT/.test(l)).join("\n") + "\n" });
+    expect((await runCli([...base, join(clean, "ok.log")])).code).toBe(0);
+    expect((await runCli([...base, "--fail-on", "unobserved-required", join(clean, "ok.log")])).code).toBe(1);
+    expect((await runCli([...base, "--fail-on", "bogus", KERN])).stderr).toMatch(/--fail-on bogus: unknown verdict/);
+  });
+
+  it("reads gzip transparently and whole directories recursively, and says which format each file was read as", async () => {
+    const dir = tmpFiles({ "a.log.gz": gzipSync(readFileSync(KERN)), "b.log": readFileSync("fixtures/kcps/dmesg.log") });
+    const rep = JSON.parse((await runCli([...base, "--format", "json", dir])).stdout) as Report;
+    expect(rep.inputs.map((i) => [i.path.endsWith("a.log.gz"), i.format, i.compressed])).toEqual([[true, "netfilter", true], [false, "netfilter", false]]);
+    expect(rep.inputs[0]!.records.used).toBe(18);
+  });
+
+  it("a --set variable override changes the matrix", async () => {
+    const r = await runCli([...base, "--set", "trust_direction=two-way", "--format", "json", KERN]);
+    const rep = JSON.parse(r.stdout) as Report;
+    expect(rep.ruleset.variables.trust_direction).toEqual({ value: "two-way", origin: "command line" });
+    expect(rep.coverage.some((c) => c.rule.endsWith("-mirrored"))).toBe(true);
+    expect((await runCli([...base, "--set", "trust_direction=three-way", KERN])).stderr).toMatch(/trust_direction "three-way" is not one of one-way, two-way/);
+  });
+
+  it("writes --output whole (temporary name, then rename)", async () => {
+    const dir = tmpFiles({});
+    const out = join(dir, "report.json");
+    const r = await runCli([...base, "--format", "json", "--output", out, KERN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect((JSON.parse(readFileSync(out, "utf8")) as Report).schema).toBe("portmatrix/report/v1");
+  });
+});
+
+describe("clear errors, exit 2", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown ruleset", ["check", "--ruleset", "nope", "--inventory", INV, KERN], /^portmatrix: unknown ruleset "nope"; shipped rulesets: kcps-file-server, skydiv-desktop-client/],
+    ["missing input", ["check", "--ruleset", "kcps-file-server", "--inventory", INV, "no/such.log"], /^portmatrix: no\/such\.log: no such file or directory/],
+    ["unknown scenario", ["check", "--ruleset", "kcps-file-server", "--inventory", INV, "--scenario", "brows", KERN], /unknown scenario "brows"/],
+    ["unknown variable", ["check", "--ruleset", "kcps-file-server", "--inventory", INV, "--set", "https_port=1", KERN], /unknown variable "https_port" for ruleset kcps-file-server/],
+    ["bad --input-format", ["check", "--ruleset", "kcps-file-server", "--inventory", INV, "--input-format", "pf", KERN], /--input-format pf: unknown format/],
+  ];
+  for (const [name, args, re] of cases) {
+    it(name, async () => {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+
+  it("YAML error in the inventory with line:col, unknown role, bad CIDR", async () => {
+    const dir = tmpFiles({ "a.yaml": "roles:\n  kcps-fs: [10.0.0.1\n", "b.yaml": "roles:\n  kcps-fs-dc: [10.0.0.1]\n", "c.yaml": "roles:\n  kcps-fs: [10.0.0.0/40]\n" });
+    const a = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "a.yaml"), KERN]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/a\.yaml:\d+:\d+: YAML error/);
+    const b = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "b.yaml"), KERN]);
+    expect(b.stderr).toMatch(/b\.yaml:2:3: unknown role "kcps-fs-dc"; known roles: kcps-fs, kcps-fs-ad/);
+    const c = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "c.yaml"), KERN]);
+    expect(c.stderr).toMatch(/c\.yaml:2:13: bad address: "10\.0\.0\.0\/40": prefix length must be 0\.\.32/);
+  });
+
+  it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {
+    const gz = gzipSync(readFileSync(KERN));
+    const dir = tmpFiles({
+      "1-good.log": readFileSync(KERN),
+      "2-binary.bin": Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]),
+      "3-cut.log.gz": gz.subarray(0, gz.length - 20),
+      "4-prose.txt": "Dear firewall team,\nplease open port 445.\n",
+      "5-locked.log": readFileSync(KERN),
+    });
+    const { chmodSync } = await import("node:fs");
+    chmodSync(join(dir, "5-locked.log"), 0o000);
+    const r = await runCli([...base, "--format", "json", dir]);
+    expect(r.code).toBe(2);
+    const rep = JSON.parse(r.stdout) as Report;
+    expect(rep.exitCode).toBe(2);
+    const byName = Object.fromEntries(rep.inputs.map((i) => [i.path.split("/").pop(), i]));
+    expect(byName["1-good.log"]!.records.used).toBe(18);
+    expect(byName["2-binary.bin"]!.error).toMatch(/2-binary\.bin: not a known format \(it starts with bytes 7f454c46\); tried .*netfilter.*windows-firewall.*csv/);
+    expect(byName["3-cut.log.gz"]!.error).toMatch(/3-cut\.log\.gz: truncated gzip/);
+    expect(byName["4-prose.txt"]!.error).toMatch(/4-prose\.txt: not a known format \(its first line is "Dear firewall team,"\)/);
+    if (process.getuid?.() !== 0) expect(byName["5-locked.log"]!.error).toMatch(/permission denied/);
+    const lines = r.stderr.trim().split("\n");
+    for (const l of lines) expect(l).toMatch(/^portmatrix: /);
+  });
+});
+
+describe("rules commands", () => {
+  it("rules list shows both rulesets, their scenarios and roles", async () => {
+    const r = await runCli(["rules", "list"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/kcps-file-server[\s\S]*scenarios: trust, browse, acl, remote-ops, capacity[\s\S]*roles: kcps-fs, kcps-fs-ad/);
+    expect(r.stdout).toMatch(/skydiv-desktop-client[\s\S]*scenarios: sbc, vdi, linux, db-redundancy, internet, sbc-replicated/);
+  });
+  it("rules show renders markdown, csv and json, filtered by scenario and role", async () => {
+    const md = await runCli(["rules", "show", "kcps-file-server", "--format", "md"]);
+    expect(md.stdout).toMatch(/^# KCPS file server/);
+    expect(md.stdout.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| rule"))).toHaveLength(31);
+    const csv = await runCli(["rules", "show", "kcps-file-server", "--format", "csv", "--scenario", "remote-ops"]);
+    expect(csv.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[0])).toEqual(expect.arrayContaining(["winrm-admin-pc-to-kcps-fs"]));
+    const js = JSON.parse((await runCli(["rules", "show", "skydiv-desktop-client", "--format", "json", "--role", "sql-server"])).stdout) as { rules: { from: string; to: string }[] };
+    expect(js.rules.length).toBeGreaterThan(0);
+    for (const r of js.rules) expect([r.from, r.to]).toContain("sql-server");
+    expect((await runCli(["rules", "show", "kcps-file-server", "--role", "nobody"])).stderr).toMatch(/--role nobody: unknown role/);
+  });
+  it("rules lint lists every problem with file:line:col and exits 1", async () => {
+    const text = readFileSync("rulesets/kcps-file-server.yaml", "utf8").replace("from: kcps-fs-dns", "from: kcps-dns").replace("services: [smb]", "services: [smbb]");
+    const dir = tmpFiles({ "mine.yaml": text });
+    const r = await runCli(["rules", "lint", join(dir, "mine.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/mine\.yaml:\d+:\d+: rule [a-z-]+: unknown role "kcps-dns"/);
+    expect(r.stderr).toMatch(/mine\.yaml:\d+:\d+: rule [a-z-]+: unknown service "smbb"/);
+    expect(r.stderr).toMatch(/2 problems found/);
+    expect((await runCli(["rules", "lint", "rulesets/kcps-file-server.yaml"])).code).toBe(0);
+  });
+});
+
+describe("portmatrix events", () => {
+  it("prints one JSON object per log record with the documented fields", async () => {
+    const r = await runCli(["events", KERN]);
+    expect(r.code).toBe(0);
+    const evs = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(evs).toHaveLength(18);
+    expect(evs[0]).toMatchObject({ src: "10.99.1.100", dst: "10.99.2.10", protocol: "tcp", dstPort: 445, action: "allowed", input: KERN, line: 1, tcpFlags: "SYN" });
+    expect(evs.find((e) => e.protocol === "icmp")).toMatchObject({ srcPort: null, dstPort: null, icmpType: 8 });
+    expect(r.stderr).toMatch(/fixtures\/kcps\/kern\.log \(netfilter\): 18 read, 18 used, 0 skipped/);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, it, expect } from "vitest";
+import { join } from "node:path";
+import { loadInventory, parseInventoryYaml, parseInventoryCsv, parsePrefix } from "../../src/model/inventory.js";
+import { RoleLookup } from "../../src/match/roles.js";
+import { parseAddr } from "../../src/net/addr.js";
+import { tmpFiles } from "../helpers/tmp.js";
+
+const ROLES = ["kcps-fs", "kcps-fs-ad", "file-share-client", "customer-ad", "customer-dns"];
+
+function lookup(inv: ReturnType<typeof parseInventoryYaml>, addr: string): string[] {
+  const r = new RoleLookup(ROLES, inv);
+  const w = new Uint32Array(4);
+  const fam = parseAddr(addr, w);
+  return r.setRoleIds(r.lookup(fam, w, 0));
+}
+
+describe("inventory", () => {
+  const inv = parseInventoryYaml("inv.yaml", `
+roles:
+  file-share-client: [10.0.0.0/16, "fd00:1::/64"]
+  kcps-fs: [10.0.1.10, "fd00:1::10"]
+  customer-dns: [10.0.1.0/24]
+  customer-ad: [10.0.1.20, {address: 10.0.1.53, name: dc-dns}]
+  kcps-fs-ad: [10.0.1.20]
+`, ROLES);
+
+  it("longest prefix wins", () => {
+    expect(lookup(inv, "10.0.1.10")).toEqual(["kcps-fs"]);
+    expect(lookup(inv, "10.0.1.11")).toEqual(["customer-dns"]);
+    expect(lookup(inv, "10.0.2.11")).toEqual(["file-share-client"]);
+    expect(lookup(inv, "10.1.0.1")).toEqual([]);
+    expect(lookup(inv, "fd00:1::10")).toEqual(["kcps-fs"]);
+    expect(lookup(inv, "fd00:1::11")).toEqual(["file-share-client"]);
+    expect(lookup(inv, "fd00:2::1")).toEqual([]);
+  });
+  it("a host listed under two roles holds both", () => {
+    expect(lookup(inv, "10.0.1.20").sort()).toEqual(["customer-ad", "kcps-fs-ad"]);
+  });
+  it("keeps host names", () => {
+    const r = new RoleLookup(ROLES, inv);
+    expect(r.hostName(4, [parseIPv4("10.0.1.53")], 0)).toBe("dc-dns");
+  });
+  it("handles the edges of the address space", () => {
+    const e = parseInventoryYaml("e.yaml", "roles:\n  kcps-fs: [0.0.0.0/0]\n  customer-ad: [255.255.255.255, 0.0.0.0]\n", ROLES);
+    expect(lookup(e, "255.255.255.255")).toEqual(["customer-ad"]);
+    expect(lookup(e, "255.255.255.254")).toEqual(["kcps-fs"]);
+    expect(lookup(e, "0.0.0.0")).toEqual(["customer-ad"]);
+    expect(lookup(e, "0.0.0.1")).toEqual(["kcps-fs"]);
+  });
+  it("an unknown role is an error at its line:column with the known roles", () => {
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1]\n  kcps-fs-dc: [10.0.0.2]\n", ROLES))
+      .toThrow(/^inv\.yaml:3:3: unknown role "kcps-fs-dc"; known roles: kcps-fs, kcps-fs-ad, file-share-client, customer-ad, customer-dns$/);
+  });
+  it("a bad CIDR is an error at its line", () => {
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs:\n    - 10.0.0.1\n    - 10.0.0.300/24\n", ROLES)).toThrow(/^inv\.yaml:4:7: bad address: "10\.0\.0\.300\/24"/);
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.0/33]\n", ROLES)).toThrow(/prefix length must be 0\.\.32/);
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1/24]\n", ROLES)).toThrow(/host bits set; did you mean 10\.0\.0\.0\/24/);
+  });
+  it("duplicate and conflicting entries are errors naming both lines", () => {
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs:\n    - 10.0.0.1\n    - 10.0.0.1\n", ROLES)).toThrow(/inv\.yaml:4:7: "10\.0\.0\.1" is listed twice under role kcps-fs \(first at line 3\)/);
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a}]\n  customer-ad: [{address: 10.0.0.1, name: b}]\n", ROLES)).toThrow(/named "b" here but "a" at line 2/);
+  });
+  it("reads CSV (address,role[,name]) with a header and comments", () => {
+    const c = parseInventoryCsv("inv.csv", "address,role,name\n# office\n10.0.0.0/24,file-share-client\n10.0.0.10,kcps-fs,fs01\nfd00::10,kcps-fs,fs01\n", ROLES);
+    expect(lookup(c, "10.0.0.10")).toEqual(["kcps-fs"]);
+    expect(lookup(c, "fd00::10")).toEqual(["kcps-fs"]);
+    expect(() => parseInventoryCsv("inv.csv", "10.0.0.1,kcps-fs\n10.0.0.2,nobody\n", ROLES)).toThrow(/^inv\.csv:2:1: unknown role "nobody"/);
+  });
+  it("picks YAML or CSV by content and reads variables from YAML", () => {
+    const dir = tmpFiles({ "a.txt": "10.0.0.1,kcps-fs\n", "b.yaml": "variables: {https_port: 8443}\nroles:\n  kcps-fs: [10.0.0.1]\n" });
+    expect(loadInventory(join(dir, "a.txt"), ROLES).entries).toHaveLength(1);
+    expect(loadInventory(join(dir, "b.yaml"), ROLES).variables.get("https_port")).toBe(8443);
+    expect(() => loadInventory(join(dir, "missing.yaml"), ROLES)).toThrow(/missing\.yaml: cannot read inventory \(ENOENT\)/);
+  });
+  it("parses prefixes of both families", () => {
+    expect(parsePrefix("::ffff:10.0.0.1")).toMatchObject({ family: 4, prefixLength: 32 });
+    expect(parsePrefix("2001:db8::/32")).toMatchObject({ family: 6, prefixLength: 32 });
+    expect(typeof parsePrefix("2001:db8::1/129")).toBe("string");
+    expect(typeof parsePrefix("010.0.0.1")).toBe("string");
+  });
+});
+
+function parseIPv4(s: string): number {
+  const w = new Uint32Array(4);
+  parseAddr(s, w);
+  return w[0]!;
+}
