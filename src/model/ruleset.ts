@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
-import { dirname, join, resolve, basename } from "node:path";
+import { dirname, join, resolve, basename, relative, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ValidationError, UsageError, InputError } from "../errors.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
@@ -36,10 +36,16 @@ export function rulesetPath(arg: string): string {
   const dir = shippedRulesetDir();
   for (const ext of [".yaml", ".yml"]) {
     const f = join(dir, arg + ext);
-    if (existsSync(f)) return f;
+    if (existsSync(f)) return displayPath(f);
   }
   const known = listShippedRulesets().map((f) => basename(f).replace(/\.ya?ml$/, ""));
   throw new UsageError(`unknown ruleset "${arg}"; shipped rulesets: ${known.join(", ")} (or give a path to a YAML file)`);
+}
+
+/** A path as a person reads it: relative to the working directory when it lies below it. */
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
 }
 
 export interface ServicePorts {
