@@ -20,15 +20,40 @@ export interface Io {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Wait until stdout can take more (undefined: never needed). */
+  drain?: () => Promise<void> | undefined;
+}
+
+/** Resolve when stdout has room again (backpressure for long outputs such as `events`). */
+export function stdoutDrained(): Promise<void> | undefined {
+  if (!process.stdout.writableNeedDrain) return undefined;
+  return new Promise((res) => process.stdout.once("drain", () => res()));
+}
+
+let pipeGuard = false;
+/**
+ * A closed output pipe (`portmatrix events ... | head`) ends the process at once and quietly, with
+ * status 0, as other Unix tools do; nothing is left half-written to a file (reports go through
+ * writeFileAtomic).
+ */
+export function guardStdoutPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
 }
 
 export function processIo(): Io {
+  guardStdoutPipe();
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
+    drain: stdoutDrained,
   };
 }
 

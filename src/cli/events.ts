@@ -30,6 +30,7 @@ export function registerEvents(program: Command, io: Io): void {
         },
       };
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
+      if (io.drain) opts.onChunk = io.drain;
       const results = await runInputs(paths, opts);
       let failed = false;
       for (const r of results) {

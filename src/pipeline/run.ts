@@ -22,8 +22,8 @@ export interface RunOptions {
   inputFormat?: string;
   /** Called with each input's events; the batch is reused after the call. */
   sink: (batch: EventBatch, inputIndex: number, input: InputResult) => void;
-  /** Called after each chunk (progress display). */
-  onChunk?: (input: InputResult, bytes: number) => void;
+  /** Called after each chunk (progress display, output backpressure); a promise is awaited. */
+  onChunk?: (input: InputResult, bytes: number) => void | Promise<void>;
 }
 
 /**
@@ -57,10 +57,10 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
       const emit = (b: EventBatch) => opts.sink(b, idx, result);
       try {
         decoder.push(opened.head, emit);
-        opts.onChunk?.(result, opened.head.length);
+        await opts.onChunk?.(result, opened.head.length);
         for await (const chunk of opened.rest) {
           decoder.push(chunk, emit);
-          opts.onChunk?.(result, chunk.length);
+          await opts.onChunk?.(result, chunk.length);
         }
       } finally {
         // Whatever was decoded before an error still counts.

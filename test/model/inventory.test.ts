@@ -85,3 +85,28 @@ function parseIPv4(s: string): number {
   parseAddr(s, w);
   return w[0]!;
 }
+
+describe("prefix arithmetic agrees with ip-cidr", () => {
+  it("first and last address of random IPv4 and IPv6 prefixes", async () => {
+    const { default: IPCIDR } = await import("ip-cidr");
+    const fc = (await import("fast-check")).default;
+    const { formatAddr } = await import("../../src/net/addr.js");
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (o, len) => {
+      const cidr = new IPCIDR(`${o.join(".")}/${len}`);
+      const net = cidr.start() as string;
+      const p = parsePrefix(`${net}/${len}`);
+      if (typeof p === "string") throw new Error(p);
+      expect(formatAddr(4, p.words, 0)).toBe(net);
+      const size = 2 ** (32 - len);
+      expect(formatAddr(4, [(p.words[0] + size - 1) >>> 0], 0)).toBe(cidr.end());
+    }), { numRuns: 200, seed: 7 });
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 128 }), (g, len) => {
+      const cidr = new IPCIDR(`${g.map((x) => x.toString(16)).join(":")}/${len}`);
+      const p = parsePrefix(`${cidr.start() as string}/${len}`);
+      if (typeof p === "string") throw new Error(p);
+      const w = new Uint32Array(4);
+      parseAddr(cidr.start() as string, w);
+      expect(Array.from(p.words)).toEqual(Array.from(w));
+    }), { numRuns: 200, seed: 7 });
+  });
+});

@@ -1,13 +1,12 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import Ajv2020 from "ajv/dist/2020.js";
+import { compileSchema } from "../helpers/ajv.js";
 import { checkRuleset } from "../../src/model/ruleset.js";
 
 /** The published JSON Schema (for editors) and the loader must agree on the shipped rulesets. */
 const schema = JSON.parse(readFileSync("rulesets/ruleset.schema.json", "utf8")) as object;
-const AjvCtor = (Ajv2020 as unknown as { default?: typeof Ajv2020 }).default ?? Ajv2020;
-const validate = new AjvCtor({ allErrors: true, strict: false }).compile(schema);
+const validate = compileSchema(schema);
 
 describe("ruleset JSON Schema", () => {
   for (const id of ["kcps-file-server", "skydiv-desktop-client"]) {
