@@ -24,9 +24,10 @@ export function expandInputs(args: readonly string[]): string[] {
       if (n.startsWith(".")) continue;
       const p = join(dir, n);
       const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
+      // A broken symbolic link is still an input the user gave us: it is reported, not dropped.
+      if (!st) { out.push(p); continue; }
       if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.push(p);
+      else out.push(p);
     }
   };
   for (const a of args) {

@@ -95,6 +95,32 @@ describe("portmatrix check on the lab's real firewall log", () => {
   });
 });
 
+describe("verdicts that need the inventory and the prefix", () => {
+  it("an address outside the inventory is unclassified; a prefix with no action word is inconclusive", async () => {
+    const line = (prefix: string, src: string) => `Nov 23 09:11:01 fw kernel: ${prefix} IN=a OUT=b SRC=${src} DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=445 WINDOW=1 SYN URGP=0\n`;
+    const dir = tmpFiles({ "v.log": line("fw-ACCEPT", "192.0.2.7") + line("fw-LOGGED", "10.99.1.100") + line("fw-LOGGED", "10.99.1.100") });
+    const rep = JSON.parse((await runCli([...base, "--format", "json", join(dir, "v.log")])).stdout) as Report;
+    expect(rep.findings.map((f) => [f.verdict, f.src, f.srcRole, f.count])).toEqual([
+      ["inconclusive", "10.99.1.100", "file-share-client", 2],
+      ["unclassified", "192.0.2.7", null, 1],
+    ]);
+    const mapped = JSON.parse((await runCli([...base, "--format", "json", "--action-map", "LOGGED=blocked", join(dir, "v.log")])).stdout) as Report;
+    expect(mapped.findings[0]).toMatchObject({ verdict: "blocked-required", rule: "smb-client-to-kcps-fs" });
+  });
+
+  it("colours the terminal report only on a TTY, and never with NO_COLOR", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const run = async (tty: boolean, env: NodeJS.ProcessEnv) => {
+      let out = "";
+      await main([...base, KERN], { stdout: (s) => { out += s; }, stderr: () => {}, stdoutIsTTY: tty, stderrIsTTY: tty, env });
+      return out;
+    };
+    expect(await run(true, {})).toMatch(/\x1b\[31;1m/);
+    expect(await run(true, { NO_COLOR: "1" })).not.toMatch(/\x1b\[/);
+    expect(await run(false, {})).not.toMatch(/\x1b\[/);
+  });
+});
+
 describe("clear errors, exit 2", () => {
   const cases: [string, string[], RegExp][] = [
     ["unknown ruleset", ["check", "--ruleset", "nope", "--inventory", INV, KERN], /^portmatrix: unknown ruleset "nope"; shipped rulesets: kcps-file-server, skydiv-desktop-client/],
@@ -132,8 +158,9 @@ describe("clear errors, exit 2", () => {
       "4-prose.txt": "Dear firewall team,\nplease open port 445.\n",
       "5-locked.log": readFileSync(KERN),
     });
-    const { chmodSync } = await import("node:fs");
+    const { chmodSync, symlinkSync } = await import("node:fs");
     chmodSync(join(dir, "5-locked.log"), 0o000);
+    symlinkSync(join(dir, "gone.log"), join(dir, "6-dangling.log"));
     const r = await runCli([...base, "--format", "json", dir]);
     expect(r.code).toBe(2);
     const rep = JSON.parse(r.stdout) as Report;
@@ -143,7 +170,8 @@ describe("clear errors, exit 2", () => {
     expect(byName["2-binary.bin"]!.error).toMatch(/2-binary\.bin: not a known format \(it starts with bytes 7f454c46\); tried .*netfilter.*windows-firewall.*csv/);
     expect(byName["3-cut.log.gz"]!.error).toMatch(/3-cut\.log\.gz: truncated gzip/);
     expect(byName["4-prose.txt"]!.error).toMatch(/4-prose\.txt: not a known format \(its first line is "Dear firewall team,"\)/);
-    if (process.getuid?.() !== 0) expect(byName["5-locked.log"]!.error).toMatch(/permission denied/);
+    if (process.getuid?.() !== 0) expect(byName["5-locked.log"]!.error).toMatch(/5-locked\.log: permission denied/);
+    expect(byName["6-dangling.log"]!.error).toMatch(/6-dangling\.log: no such file/);
     const lines = r.stderr.trim().split("\n");
     for (const l of lines) expect(l).toMatch(/^portmatrix: /);
   });
