@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
 import { CSV_FIELDS } from "../decode/log/csv.js";
-import { knownFormats } from "../decode/registry.js";
+import { knownFormats } from "../pipeline/formats.js";
 
 /** Thrown by a command to end with an exit code after it has written its output. */
 export class ExitCode extends Error {

@@ -14,9 +14,10 @@ export function registerEvents(program: Command, io: Io): void {
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
     .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
+    .option("--packets", "captures: one object per packet instead of one per connection")
     .option("--skipped", "also print one object per skipped record sample, with its reason (on stderr)")
     .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
-    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; skipped?: boolean }) => {
+    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; skipped?: boolean; packets?: boolean }) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
       const paths = expandInputs(inputs);
@@ -31,6 +32,7 @@ export function registerEvents(program: Command, io: Io): void {
       };
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       if (io.drain) opts.onChunk = io.drain;
+      if (f.packets) opts.packets = true;
       const results = await runInputs(paths, opts);
       let failed = false;
       for (const r of results) {

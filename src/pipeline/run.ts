@@ -1,5 +1,5 @@
 import type { EventBatch } from "../decode/batch.js";
-import { decoderFor, knownFormats } from "../decode/registry.js";
+import { decoderFor, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
 import { describeHead, detectFormat } from "../source/detect.js";
@@ -20,6 +20,8 @@ export interface RunOptions {
   decode: DecodeOptions;
   /** Force a format instead of detecting it. */
   inputFormat?: string;
+  /** Captures: per packet instead of per connection. */
+  packets?: boolean;
   /** Called with each input's events; the batch is reused after the call. */
   sink: (batch: EventBatch, inputIndex: number, input: InputResult) => void;
   /** Called after each chunk (progress display, output backpressure); a promise is awaited. */
@@ -50,7 +52,7 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
           { file: path },
         );
       }
-      const decoder = decoderFor(format, opts.decode, path);
+      const decoder = decoderFor(format, opts.decode, path, { packets: opts.packets === true });
       if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });
       result.format = format;
       result.stats = decoder.stats;

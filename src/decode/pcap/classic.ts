@@ -2,7 +2,7 @@ import { InputError, type Where } from "../../errors.js";
 import { u16, u16le, u32, u32le } from "../ip/bytes.js";
 import { InputStats } from "../stats.js";
 import { Framer } from "./framer.js";
-import { BatchWriter, type CaptureDecoder, type PacketSink } from "./packets.js";
+import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "./packets.js";
 
 /**
  * Classic libpcap savefiles (draft-ietf-opsawg-pcap section 4): a 24-byte file header, then records
@@ -148,9 +148,9 @@ export class PcapReader extends Framer {
  * A push-style decoder of a classic pcap file into EventBatches (see Decoder). `file` names the
  * input in errors.
  */
-export function createPcapDecoder(file?: string): CaptureDecoder {
+export function createPcapDecoder(file?: string, options: CaptureDecoderOptions = {}): CaptureDecoder {
   const stats = new InputStats();
-  const writer = new BatchWriter(stats);
+  const writer = new BatchWriter(stats, options.batchCapacity);
   const reader = new PcapReader(writer, file);
   return {
     format: "pcap",

@@ -15,6 +15,11 @@ export interface PacketSink {
   skip(reason: string, position: number): void;
 }
 
+export interface CaptureDecoderOptions {
+  /** Events per batch handed to `emit` (default DEFAULT_BATCH_CAPACITY). */
+  batchCapacity?: number;
+}
+
 /** A capture decoder also says where damage made it stop reading (undefined: read to the end). */
 export interface CaptureDecoder extends Decoder {
   readonly stoppedAt: number | undefined;

@@ -1,7 +1,7 @@
 import { InputError, type Where } from "../../errors.js";
 import { u16, u16le, u32, u32le } from "../ip/bytes.js";
 import { Framer } from "../pcap/framer.js";
-import { BatchWriter, type CaptureDecoder, type PacketSink } from "../pcap/packets.js";
+import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "../pcap/packets.js";
 import { InputStats } from "../stats.js";
 
 /**
@@ -290,9 +290,9 @@ export class PcapngReader extends Framer {
 }
 
 /** A push-style decoder of a pcapng file into EventBatches (see Decoder). */
-export function createPcapngDecoder(file?: string): CaptureDecoder {
+export function createPcapngDecoder(file?: string, options: CaptureDecoderOptions = {}): CaptureDecoder {
   const stats = new InputStats();
-  const writer = new BatchWriter(stats);
+  const writer = new BatchWriter(stats, options.batchCapacity);
   const reader = new PcapngReader(writer, file);
   return {
     format: "pcapng",

@@ -1,0 +1,28 @@
+import type { Decoder } from "../decode/decoder.js";
+import type { EventBatch } from "../decode/batch.js";
+import { FlowTracker, DEFAULT_TIMEOUTS, type FlowTimeouts } from "./tracker.js";
+
+/**
+ * A capture read as connections: the packet decoder's events go through the flow tracker, and what
+ * comes out is one event per connection attempt with its inferred outcome as the action. The
+ * accounting stays the packet decoder's (records are packets: each used or skipped with a reason).
+ */
+export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts = DEFAULT_TIMEOUTS): Decoder & { tracker: FlowTracker } {
+  const tracker = new FlowTracker(timeouts);
+  tracker.notFlow = (reason, position) => packets.stats.reclassify(reason, position);
+  return {
+    format: packets.format,
+    stats: packets.stats,
+    tracker,
+    push(chunk: Buffer, emit: (b: EventBatch) => void) {
+      packets.push(chunk, (b) => tracker.addPackets(b, emit));
+    },
+    end(emit: (b: EventBatch) => void) {
+      try {
+        packets.end((b) => tracker.addPackets(b, emit));
+      } finally {
+        tracker.end(emit);
+      }
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { captureSuite } from "./suite.js";
+
+captureSuite("pcap");

@@ -1,0 +1,3 @@
+import { captureSuite } from "../pcap/suite.js";
+
+captureSuite("pcapng");
