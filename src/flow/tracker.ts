@@ -100,6 +100,7 @@ export class FlowTracker {
   private used = 0;
   private liveCount = 0;
   private sinceSweep = 0;
+  private sweepAt = 1024;
   private now = -Infinity;
   private readonly k = new Uint32Array(KEY_WORDS);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
@@ -311,11 +312,13 @@ export class FlowTracker {
       }
     }
     this.sinceSweep += b.length;
-    // Sweeping costs a pass over the table, so it runs once per SWEEP_EVERY packets and only when
-    // the table is large enough for eviction to matter.
-    if (this.sinceSweep >= SWEEP_EVERY && this.liveCount >= 1024) {
+    // A sweep costs a pass over the table: it runs when the table has doubled since the last one
+    // (amortised O(1) per packet, and the table stays within twice what is really alive) and at
+    // least once per SWEEP_EVERY packets.
+    if (this.liveCount >= this.sweepAt || (this.sinceSweep >= SWEEP_EVERY && this.liveCount >= 1024)) {
       this.sinceSweep = 0;
       this.sweep(emit, false);
+      this.sweepAt = Math.max(1024, this.liveCount * 2);
     }
   }
 

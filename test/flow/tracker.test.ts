@@ -1,0 +1,133 @@
+import { describe, it, expect } from "vitest";
+import { FlowTracker, DEFAULT_TIMEOUTS } from "../../src/flow/tracker.js";
+import {
+  ACTION_NAMES, NONE, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, commit, createBatch, reserve, type EventBatch,
+} from "../../src/decode/batch.js";
+import { parseAddr, formatAddr } from "../../src/net/addr.js";
+
+interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
+
+function packets(list: Pkt[]): EventBatch {
+  const b = createBatch(Math.max(1, list.length));
+  list.forEach((p, n) => {
+    const i = reserve(b);
+    b.family[i] = parseAddr(p.src, b.src, i * 4);
+    parseAddr(p.dst, b.dst, i * 4);
+    b.proto[i] = p.proto;
+    b.srcPort[i] = p.sp ?? NONE;
+    b.dstPort[i] = p.dp ?? NONE;
+    b.tcpFlags[i] = p.flags ?? NONE;
+    b.icmpType[i] = p.type ?? NONE;
+    b.icmpCode[i] = p.code ?? NONE;
+    b.time[i] = p.t;
+    b.position[i] = n * 100;
+    if (p.inner) {
+      b.innerProto[i] = p.inner.proto;
+      parseAddr(p.inner.src, b.innerSrc, i * 4);
+      parseAddr(p.inner.dst, b.innerDst, i * 4);
+      b.innerSrcPort[i] = p.inner.sp;
+      b.innerDstPort[i] = p.inner.dp;
+    }
+    commit(b);
+  });
+  return b;
+}
+
+interface Conn { src: string; dst: string; proto: number; sp: number; dp: number; type: number; action: string; evidence: string; flags: number }
+function run(list: Pkt[], tracker = new FlowTracker()): Conn[] {
+  const out: Conn[] = [];
+  const take = (c: EventBatch) => {
+    for (let i = 0; i < c.length; i++) {
+      out.push({
+        src: formatAddr(c.family[i]!, c.src, i * 4), dst: formatAddr(c.family[i]!, c.dst, i * 4), proto: c.proto[i]!,
+        sp: c.srcPort[i]!, dp: c.dstPort[i]!, type: c.icmpType[i]!, action: ACTION_NAMES[c.action[i]!]!,
+        evidence: c.labels.get(c.label[i]!) ?? "", flags: c.tcpFlags[i]!,
+      });
+    }
+  };
+  tracker.addPackets(packets(list), take);
+  tracker.end(take);
+  return out;
+}
+
+const C = "10.0.0.5", S = "10.0.1.10", R = "10.0.0.1";
+const syn = (t: number, sp = 50000, dp = 445): Pkt => ({ t, src: C, dst: S, proto: PROTO_TCP, sp, dp, flags: TCP_SYN });
+
+describe("connection outcomes", () => {
+  it("a completed handshake is allowed, oriented from the SYN's sender", () => {
+    const c = run([syn(0), { t: 1, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_SYN | TCP_ACK }, { t: 2, src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 445, flags: TCP_ACK }]);
+    expect(c).toEqual([expect.objectContaining({ src: C, dst: S, sp: 50000, dp: 445, action: "allowed", evidence: "handshake completed (SF/S1)", flags: TCP_SYN })]);
+  });
+  it("a SYN answered by RST is blocked (REJ) and names the destination", () => {
+    const c = run([syn(0), { t: 1, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_RST | TCP_ACK }]);
+    expect(c[0]).toMatchObject({ action: "blocked" });
+    expect(c[0]!.evidence).toMatch(/^rst: SYN answered by RST from 10\.0\.1\.10, the destination itself/);
+  });
+  it("retransmitted SYNs with no answer are blocked; one SYN at the very end is inconclusive; one SYN long before the end is blocked", () => {
+    expect(run([syn(0), syn(1000), syn(3000)])[0]).toMatchObject({ action: "blocked", evidence: "unanswered: 3 SYNs over 3.0 s (S0)" });
+    expect(run([syn(0)])[0]).toMatchObject({ action: "unknown", evidence: "single SYN too close to the end of the capture (S0)" });
+    expect(run([syn(0), { t: 9000, src: "10.9.9.9", dst: "10.9.9.8", proto: PROTO_UDP, sp: 1, dp: 2 }])[0]).toMatchObject({ action: "blocked" });
+  });
+  it("the same SYN seen on two capture interfaces a few microseconds apart is one SYN, not a retransmission", () => {
+    expect(run([syn(0), syn(0.02)])[0]).toMatchObject({ action: "unknown" });
+  });
+  it("an ICMP error quoting the attempt blocks it and says whether a router or the destination sent it", () => {
+    const q = { src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 135 };
+    const viaRouter = run([syn(0, 50000, 135), { t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 13, inner: q }]);
+    expect(viaRouter).toHaveLength(1);
+    expect(viaRouter[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-13 from router 10.0.0.1", dp: 135 });
+    const udpQ = { src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 };
+    const fromDst = run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 }, { t: 1, src: S, dst: C, proto: PROTO_ICMP, type: 3, code: 3, inner: udpQ }]);
+    expect(fromDst[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-3 from the destination 10.0.1.10" });
+  });
+  it("an ICMP error whose attempt was not captured still gives that attempt, not an ICMP connection", () => {
+    const c = run([{ t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 10, inner: { src: C, dst: S, proto: PROTO_TCP, sp: 50001, dp: 3389 } }]);
+    expect(c).toEqual([expect.objectContaining({ src: C, dst: S, proto: PROTO_TCP, dp: 3389, action: "blocked" })]);
+  });
+  it("UDP: request and reply allowed, repeated requests blocked, a single datagram inconclusive", () => {
+    expect(run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 53 }, { t: 1, src: S, dst: C, proto: PROTO_UDP, sp: 53, dp: 40000 }])[0]).toMatchObject({ action: "allowed", src: C, dp: 53 });
+    expect(run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 88 }, { t: 1000, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 88 }])[0]).toMatchObject({ action: "blocked" });
+    expect(run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 138 }])[0]).toMatchObject({ action: "unknown" });
+  });
+  it("a reply seen first (start not captured) is turned around by the service port", () => {
+    const c = run([{ t: 0, src: S, dst: C, proto: PROTO_UDP, sp: 53, dp: 40000 }, { t: 1, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 53 }]);
+    expect(c[0]).toMatchObject({ src: C, dst: S, dp: 53, action: "allowed" });
+    const mid = run([{ t: 0, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_ACK }, { t: 1, src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 445, flags: TCP_ACK }]);
+    expect(mid[0]).toMatchObject({ src: C, dst: S, dp: 445, action: "allowed", flags: NONE });
+  });
+  it("echo request and reply are one allowed exchange; neighbour discovery is not a flow", () => {
+    const notFlow: string[] = [];
+    const t = new FlowTracker();
+    t.notFlow = (r) => notFlow.push(r);
+    const c = run([
+      { t: 0, src: C, dst: S, proto: PROTO_ICMP, type: 8, code: 0 },
+      { t: 1, src: S, dst: C, proto: PROTO_ICMP, type: 0, code: 0 },
+      { t: 2, src: "fe80::1", dst: "ff02::1:ff00:1", proto: 58, type: 135, code: 0 },
+    ], t);
+    expect(c).toEqual([expect.objectContaining({ src: C, dst: S, proto: PROTO_ICMP, type: 8, action: "allowed" })]);
+    expect(notFlow).toEqual(["icmpv6-control"]);
+  });
+});
+
+describe("memory stays bounded on long captures", () => {
+  it("idle connections are finalised and evicted, so the live table does not grow with the capture", () => {
+    const tracker = new FlowTracker({ ...DEFAULT_TIMEOUTS, udp: 1000 });
+    let emitted = 0;
+    const take = (c: EventBatch) => { emitted += c.length; };
+    // 200 seconds of traffic, 1,000 new short UDP exchanges per second.
+    for (let sec = 0; sec < 200; sec++) {
+      const list: Pkt[] = [];
+      for (let k = 0; k < 1000; k++) {
+        const t = sec * 1000 + k;
+        const sp = 1024 + ((sec * 1000 + k) % 60000);
+        const host = `10.1.${sec % 200}.${1 + (k % 250)}`;
+        list.push({ t, src: host, dst: S, proto: PROTO_UDP, sp, dp: 53 }, { t: t + 0.5, src: S, dst: host, proto: PROTO_UDP, sp: 53, dp: sp });
+      }
+      tracker.addPackets(packets(list), take);
+    }
+    tracker.end(take);
+    expect(emitted).toBe(200_000);
+    expect(tracker.stats.evicted).toBeGreaterThan(150_000);
+    expect(tracker.stats.peakLive).toBeLessThan(200_000 / 10);
+  });
+});
