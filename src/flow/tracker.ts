@@ -49,6 +49,13 @@ const S_RESP_SEEN = 64;   // any packet from the responder
 const S_ORIG_SEEN = 128;  // any packet from the originator
 const S_ICMP_FROM_DST = 256; // the ICMP error came from the destination itself
 
+function addrHash(w: ArrayLike<number>, o: number): number {
+  let h = Math.imul(w[o]! ^ 0x5bd1e995, 0x01000193);
+  h = Math.imul(h ^ w[o + 1]!, 0x01000193);
+  h = Math.imul(h ^ w[o + 2]!, 0x01000193);
+  return Math.imul(h ^ w[o + 3]!, 0x01000193) >>> 0;
+}
+
 function isEchoRequest(proto: number, t: number): boolean {
   return (proto === PROTO_ICMP && t === 8) || (proto === PROTO_ICMPV6 && t === 128);
 }
@@ -101,6 +108,8 @@ export class FlowTracker {
   private liveCount = 0;
   private sinceSweep = 0;
   private sweepAt = 1024;
+  /** Hashes of every address seen sending a packet: an attempt to a host never heard from may be a one-sided capture. */
+  private readonly senders = new Set<number>();
   private now = -Infinity;
   private readonly k = new Uint32Array(KEY_WORDS);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
@@ -348,6 +357,7 @@ export class FlowTracker {
       this.origIsB[e] = sender ? srcIsB : srcIsB ^ 1;
     }
     this.lastTime[e] = t;
+    this.senders.add(addrHash(sw, so));
     const fromOrig = (srcIsB === this.origIsB[e]);
     let st = this.state[e]!;
     if (fromOrig) {
@@ -473,7 +483,12 @@ export class FlowTracker {
     out.position[i] = this.position[e]!;
     out.count[i] = 1;
 
-    const [action, evidence] = this.outcome(e, fam, proto, st);
+    let [action, evidence] = this.outcome(e, fam, proto, st);
+    if (action === ACTION_BLOCKED && evidence.startsWith("unanswered") && !this.senders.has(addrHash(out.dst, w))) {
+      // Zeek's S0 cannot tell a dropped SYN from a capture that saw one direction only (split routing,
+      // a SPAN port with one direction): say so when the destination was never heard from at all.
+      evidence += `; no packet from ${formatAddr(fam, out.dst, w)} anywhere in this capture: a drop, or a capture that sees one direction only`;
+    }
     out.action[i] = action;
     out.label[i] = out.labels.intern(evidence);
     commit(out);
