@@ -6,6 +6,8 @@ import { createCsvDecoder } from "../decode/log/csv.js";
 import { createPcapDecoder } from "../decode/pcap/classic.js";
 import { createPcapngDecoder } from "../decode/pcapng/reader.js";
 import { createConnectionDecoder } from "../flow/capture-decoder.js";
+import { sniffCsvHeader, sniffNetfilter, sniffWindowsFirewall } from "../decode/log/sniff.js";
+import { detectBinary, detectText, type Sniffer } from "../source/detect.js";
 
 export interface FormatOptions {
   /** Captures: one event per packet instead of one per connection (`events --packets`). */
@@ -24,6 +26,18 @@ const FACTORIES = new Map<string, Factory>([
 ]);
 
 export const CAPTURE_FORMAT_NAMES = ["pcap", "pcapng"];
+
+/** Text formats in the order they are tried; a line-based score decides, ties go to the earlier one. */
+const SNIFFERS: Sniffer[] = [
+  { name: "netfilter", sniff: sniffNetfilter },
+  { name: "windows-firewall", sniff: sniffWindowsFirewall },
+  { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
+];
+
+/** The format of an input from its first bytes, or undefined. */
+export function detectFormat(head: Buffer): string | undefined {
+  return detectBinary(head) ?? detectText(head, SNIFFERS);
+}
 
 export function decoderFor(format: string, opts: DecodeOptions, file: string, f: FormatOptions = {}): Decoder | undefined {
   return FACTORIES.get(format)?.(opts, file, f);

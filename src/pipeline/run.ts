@@ -1,8 +1,8 @@
 import type { EventBatch } from "../decode/batch.js";
-import { decoderFor, knownFormats } from "./formats.js";
+import { decoderFor, detectFormat, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
-import { describeHead, detectFormat } from "../source/detect.js";
+import { describeHead } from "../source/detect.js";
 import { openInput } from "../source/inputs.js";
 import { InputError } from "../errors.js";
 
