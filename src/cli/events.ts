@@ -15,7 +15,7 @@ export function registerEvents(program: Command, io: Io): void {
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
     .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
     .option("--packets", "captures: one object per packet instead of one per connection")
-    .option("--skipped", "also print one object per skipped record sample, with its reason (on stderr)")
+    .option("--skipped", "also print one JSON object per skipped record, with its reason, on stderr")
     .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
     .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; skipped?: boolean; packets?: boolean }) => {
       const decode = decodeOptionsFrom(f);
@@ -33,6 +33,12 @@ export function registerEvents(program: Command, io: Io): void {
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       if (io.drain) opts.onChunk = io.drain;
       if (f.packets) opts.packets = true;
+      if (f.skipped) {
+        opts.onSkip = (input, reason, position, text) => {
+          const where = input.format === "pcap" || input.format === "pcapng" ? { offset: position } : { line: position };
+          io.stderr(JSON.stringify({ input: input.path, ...where, skipped: reason, ...(text !== undefined ? { text } : {}) }) + "\n");
+        };
+      }
       const results = await runInputs(paths, opts);
       let failed = false;
       for (const r of results) {
@@ -40,7 +46,6 @@ export function registerEvents(program: Command, io: Io): void {
         const s = r.stats;
         const reasons = Object.entries(s.skippedObject()).map(([k, n]) => `${k} ${n}`).join(", ");
         io.stderr(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}\n`);
-        if (f.skipped) for (const x of s.samples) io.stderr(JSON.stringify({ input: r.path, position: x.position, reason: x.reason, text: x.text }) + "\n");
       }
       throw new ExitCode(failed ? 2 : 0);
     });

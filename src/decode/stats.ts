@@ -20,6 +20,8 @@ export class InputStats {
   readonly samples: SkipSample[] = [];
   /** Bytes consumed from the (decompressed) input. */
   bytes = 0;
+  /** Told about every skipped record (not only the first few kept as samples), e.g. for `events --skipped`. */
+  onSkip: ((reason: string, position: number, text?: string) => void) | undefined = undefined;
 
   get skipped(): number {
     let n = 0;
@@ -31,6 +33,7 @@ export class InputStats {
   skip(reason: string, position: number, text?: string): void {
     this.read++;
     this.skippedByReason.set(reason, (this.skippedByReason.get(reason) ?? 0) + 1);
+    this.onSkip?.(reason, position, text);
     if (this.samples.length < MAX_SKIP_SAMPLES) {
       const sample: SkipSample = { position, reason };
       if (text !== undefined) sample.text = text.length > 200 ? text.slice(0, 200) : text;

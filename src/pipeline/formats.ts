@@ -8,6 +8,8 @@ import { createPcapngDecoder } from "../decode/pcapng/reader.js";
 import { createConnectionDecoder } from "../flow/capture-decoder.js";
 import { sniffCsvHeader, sniffNetfilter, sniffWindowsFirewall } from "../decode/log/sniff.js";
 import { detectBinary, detectText, type Sniffer } from "../source/detect.js";
+import { VENDOR_FORMATS } from "../decode/log/vendors.js";
+import { createTextDecoder } from "../decode/log/text-format.js";
 
 export interface FormatOptions {
   /** Captures: one event per packet instead of one per connection (`events --packets`). */
@@ -23,6 +25,7 @@ const FACTORIES = new Map<string, Factory>([
   ["netfilter", (o) => createNetfilterDecoder(o)],
   ["windows-firewall", (o) => createWindowsFirewallDecoder(o)],
   ["csv", (o) => createCsvDecoder(o)],
+  ...VENDOR_FORMATS.map((spec): [string, Factory] => [spec.name, (o) => createTextDecoder(spec, o)]),
 ]);
 
 export const CAPTURE_FORMAT_NAMES = ["pcap", "pcapng"];
@@ -31,6 +34,7 @@ export const CAPTURE_FORMAT_NAMES = ["pcap", "pcapng"];
 const SNIFFERS: Sniffer[] = [
   { name: "netfilter", sniff: sniffNetfilter },
   { name: "windows-firewall", sniff: sniffWindowsFirewall },
+  ...VENDOR_FORMATS.map((spec): Sniffer => ({ name: spec.name, sniff: (l) => spec.sniff(l) })),
   { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
 ];
 

@@ -24,6 +24,8 @@ export interface RunOptions {
   packets?: boolean;
   /** Called with each input's events; the batch is reused after the call. */
   sink: (batch: EventBatch, inputIndex: number, input: InputResult) => void;
+  /** Called for every skipped record. */
+  onSkip?: (input: InputResult, reason: string, position: number, text?: string) => void;
   /** Called after each chunk (progress display, output backpressure); a promise is awaited. */
   onChunk?: (input: InputResult, bytes: number) => void | Promise<void>;
 }
@@ -56,6 +58,10 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
       if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });
       result.format = format;
       result.stats = decoder.stats;
+      if (opts.onSkip) {
+        const onSkip = opts.onSkip;
+        decoder.stats.onSkip = (reason, position, text) => onSkip(result, reason, position, text);
+      }
       const emit = (b: EventBatch) => opts.sink(b, idx, result);
       try {
         decoder.push(opened.head, emit);
