@@ -1,23 +1,49 @@
 import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
 import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { expandInputs } from "../source/inputs.js";
-import { renderText } from "../report/text.js";
-import { UsageError } from "../errors.js";
+import { REPORT_FORMATS, formatFromPath, render, type ReportFormat } from "../report/render.js";
+import { applyBaseline } from "../report/diff.js";
+import { REPORT_SCHEMA, type Report } from "../report/types.js";
+import { InputError, UsageError } from "../errors.js";
+import { Progress } from "./progress.js";
 
 interface CheckFlags {
   ruleset: string;
   inventory: string;
   scenario?: string[];
   set?: string[];
-  format: string;
-  output?: string;
+  format?: string;
+  output?: string[];
   failOn?: string[];
   inputFormat?: string;
   actionMap?: string[];
   year?: string;
   csvColumns?: string[];
   all?: boolean;
+  baseline?: string;
+  quiet?: boolean;
+}
+
+/** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
+export function readReport(path: string): Report {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
+  }
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not JSON (${(e as Error).message}); expected a report written by --format json`, { file: path });
+  }
+  if (r === null || typeof r !== "object" || (r as { schema?: unknown }).schema !== REPORT_SCHEMA) {
+    throw new InputError(`not a portmatrix report (expected "schema": "${REPORT_SCHEMA}")`, { file: path });
+  }
+  return r as Report;
 }
 
 export function registerCheck(program: Command, io: Io): void {
@@ -29,35 +55,49 @@ export function registerCheck(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory: YAML (roles: {role: [address/CIDR...]}) or CSV (address,role[,name])")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
     .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
-    .addOption(new Option("-f, --format <format>", "report format").choices(["text", "json"]).default("text"))
-    .option("-o, --output <file>", "write the report to a file (written whole, then renamed into place)")
+    .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
+    .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
+    .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
     .option("--input-format <format>", "skip detection and read every input as this format")
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
+    .option("-q, --quiet", "no progress line on stderr")
     .addHelpText("after", `
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
+  portmatrix check -r kcps-file-server -i inv.yaml -o report.html -o report.json -o results.sarif capture.pcapng
+  portmatrix check -r kcps-file-server -i inv.yaml --baseline last-week.json archive/
   portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
+      const outputs = (f.output ?? []).map((path) => {
+        const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
+        if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
+        return { path, fmt };
+      });
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
       const failOn = parseFailOn(f.failOn);
+      const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       const opts: CheckOptions = { decode, failOn };
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
-      const report = await runCheck(setup, paths, opts);
+      const progress = io.stderrIsTTY && !f.quiet ? new Progress(paths, io.stderr) : undefined;
+      if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
+      let report = await runCheck(setup, paths, opts);
+      progress?.finish();
+      if (baseline) report = applyBaseline(report, baseline, f.baseline!);
       for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
-      const text = f.format === "json"
-        ? JSON.stringify(report, null, 2) + "\n"
-        : renderText(report, { color: f.output === undefined && useColor(io, io.stdoutIsTTY), all: f.all === true });
-      if (f.output !== undefined) writeFileAtomic(f.output, text);
-      else io.stdout(text);
+      for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: f.all === true }));
+      if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
+        const fmt = (f.format ?? "text") as ReportFormat;
+        io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: f.all === true }));
+      }
       throw new ExitCode(report.exitCode);
     });
 }

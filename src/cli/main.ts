@@ -4,6 +4,7 @@ import { ExitCode, processIo, type Io } from "./common.js";
 import { registerCheck } from "./check.js";
 import { registerRules } from "./rules.js";
 import { registerEvents } from "./events.js";
+import { registerDiff } from "./diff.js";
 import { VERSION } from "../report/build.js";
 
 export function buildProgram(io: Io): Command {
@@ -27,6 +28,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input erro
   registerCheck(program, io);
   registerRules(program, io);
   registerEvents(program, io);
+  registerDiff(program, io);
   return program;
 }
 

@@ -50,7 +50,7 @@ export interface CheckOptions {
   decode: DecodeOptions;
   inputFormat?: string;
   failOn: Verdict[];
-  onChunk?: (input: InputResult, bytes: number) => void | Promise<void>;
+  onChunk?: (input: InputResult, bytes: number, rawBytes: number) => void | Promise<void>;
   now?: Date;
 }
 

@@ -26,8 +26,11 @@ export interface RunOptions {
   sink: (batch: EventBatch, inputIndex: number, input: InputResult) => void;
   /** Called for every skipped record. */
   onSkip?: (input: InputResult, reason: string, position: number, text?: string) => void;
-  /** Called after each chunk (progress display, output backpressure); a promise is awaited. */
-  onChunk?: (input: InputResult, bytes: number) => void | Promise<void>;
+  /**
+   * Called after each chunk with its decompressed size and the raw (on-disk) bytes read since the last
+   * call (progress display, output backpressure); a promise is awaited.
+   */
+  onChunk?: (input: InputResult, bytes: number, rawBytes: number) => void | Promise<void>;
 }
 
 /**
@@ -64,11 +67,13 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
       }
       const emit = (b: EventBatch) => opts.sink(b, idx, result);
       try {
+        let raw = 0;
+        const rawDelta = () => { const r = opened.rawBytes(); const d = r - raw; raw = r; return d; };
         decoder.push(opened.head, emit);
-        await opts.onChunk?.(result, opened.head.length);
+        await opts.onChunk?.(result, opened.head.length, rawDelta());
         for await (const chunk of opened.rest) {
           decoder.push(chunk, emit);
-          await opts.onChunk?.(result, chunk.length);
+          await opts.onChunk?.(result, chunk.length, rawDelta());
         }
       } finally {
         // Whatever was decoded before an error still counts.

@@ -4,6 +4,7 @@ import type { Rule, Ruleset } from "../model/ruleset.js";
 import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, protocolName } from "../net/proto.js";
+import { describeFlows } from "./rules-table.js";
 import { REPORT_SCHEMA, type CoverageEntry, type Finding, type InputReport, type ProtocolName, type Report } from "./types.js";
 
 export const VERSION = "0.1.0";
@@ -167,6 +168,11 @@ export function buildReport(x: BuildInput): Report {
       file: ruleset.file,
       scenarios: [...x.scenarios],
       variables: Object.fromEntries(ruleset.variables.map((v) => [v.name, { value: v.value, origin: v.origin }])),
+      roles: ruleset.roles.map((r) => ({ id: r.id, title: r.title })),
+      rules: x.activeRules.map((r) => ({
+        id: r.id, from: r.from, to: r.to, services: r.services, ports: describeFlows(r), requirement: r.requirement,
+        condition: r.condition ?? null, purpose: r.purpose, source: r.source, inferred: r.inferred, line: r.line, column: r.column,
+      })),
     },
     inventory: { file: x.inventory.file, entries: x.inventory.entries.length },
     summary,

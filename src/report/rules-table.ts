@@ -1,6 +1,7 @@
 import { formatRanges } from "../model/ports.js";
 import type { Rule, Ruleset, Service } from "../model/ruleset.js";
 import { protocolName } from "../net/proto.js";
+import { csvCell, escapeMarkdown as mdCell } from "./escape.js";
 
 /** A ruleset rendered as the document's table: one row per rule. */
 export interface RuleRow {
@@ -56,9 +57,6 @@ const COLUMNS: [keyof RuleRow, string][] = [
   ["scenarios", "scenarios"], ["requirement", "requirement"], ["purpose", "purpose"], ["source", "source"], ["inferred", "inferred"],
 ];
 
-function mdCell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;")).replace(/\r?\n/g, " ");
-}
 
 export function rulesMarkdown(rs: Ruleset, rows: RuleRow[]): string {
   const out: string[] = [];
@@ -75,11 +73,6 @@ export function rulesMarkdown(rs: Ruleset, rows: RuleRow[]): string {
   return out.join("\n") + "\n";
 }
 
-function csvCell(s: string): string {
-  // Spreadsheet formula injection: a cell starting with = + - @ (or tab/CR) is prefixed with a quote.
-  const t = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
 
 export function rulesCsv(rows: RuleRow[]): string {
   const out = [COLUMNS.map(([k]) => k).join(",")];

@@ -1,5 +1,6 @@
 import type { Finding, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
+import { stripControls } from "./escape.js";
 
 export interface TextOptions {
   color: boolean;
@@ -10,10 +11,7 @@ export interface TextOptions {
 }
 
 /** Terminal control characters from inputs must never reach the terminal (ANSI injection). */
-export function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+const safe = stripControls;
 
 const COLORS: Record<string, string> = {
   "blocked-required": "\x1b[31;1m",

@@ -41,6 +41,25 @@ export interface Finding {
   evidence: string[];
   /** Where the first record of this finding is: input path and line (text) or byte offset (binary). */
   example: { input: string; line?: number; offset?: number };
+  /** With --baseline: whether the flow is new, had other verdicts before (changed), or is unchanged. */
+  baseline?: "new" | "changed" | "unchanged";
+}
+
+export interface RuleInfo {
+  id: string;
+  from: string;
+  to: string;
+  services: string[];
+  /** "tcp 135, 593, 49152-65535; udp 53" */
+  ports: string;
+  requirement: "required" | "conditional";
+  condition: string | null;
+  purpose: string;
+  source: string;
+  inferred: boolean;
+  /** Where the rule is written in the ruleset file (1-based). */
+  line: number;
+  column: number;
 }
 
 export interface CoverageEntry {
@@ -86,6 +105,9 @@ export interface Report {
     file: string;
     scenarios: string[];
     variables: Record<string, { value: number | string; origin: string }>;
+    roles: { id: string; title: string }[];
+    /** The rules in play, with where each is written (for SARIF and the HTML matrix). */
+    rules: RuleInfo[];
   };
   inventory: { file: string; entries: number };
   /** Events per verdict; for unobserved-required, the number of rules. */
@@ -97,4 +119,6 @@ export interface Report {
   findings: Finding[];
   coverage: CoverageEntry[];
   inputs: InputReport[];
+  /** With --baseline: the previous report and how this run compares (violations then count only new and changed findings). */
+  baseline?: { file: string; new: number; changed: number; unchanged: number; resolved: number };
 }

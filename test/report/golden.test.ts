@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { setupCheck, runCheck, parseFailOn } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { renderText } from "../../src/report/text.js";
+import { render, REPORT_FORMATS } from "../../src/report/render.js";
 import type { Report } from "../../src/report/types.js";
 import { compileSchema } from "../helpers/ajv.js";
 
@@ -38,6 +39,16 @@ describe("report golden files", () => {
   it("terminal text, --all", async () => {
     golden("kcps-kern.report.all.txt", renderText(await fixtureReport(), { color: false, all: true }));
   });
+});
+
+describe("every report format renders from the same JSON report", () => {
+  const ext: Record<string, string> = { json: "json", html: "html", md: "md", csv: "csv", junit: "junit.xml", sarif: "sarif" };
+  for (const f of REPORT_FORMATS) {
+    if (f === "text") continue;
+    it(f, async () => {
+      golden(`kcps-kern.report.${ext[f]}`, render(await fixtureReport(), f));
+    });
+  }
 });
 
 describe("report JSON Schema (docs/report.schema.json)", () => {

@@ -1,0 +1,49 @@
+/**
+ * Everything in a report that came from a log, a capture, an inventory or a ruleset is data, never
+ * markup: these functions make it inert in each output format.
+ */
+
+/** HTML text and attribute values (OWASP rule #1 and #2: & < > " ' escaped). */
+export function escapeHtml(s: string): string {
+  return stripControls(s).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"));
+}
+
+/** C0/C1 control characters (ANSI escapes, NUL) and bidi overrides become visible \xNN text. */
+export function stripControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** A Markdown table cell: pipes, backslashes, markup, backticks and line breaks neutralised. */
+export function escapeMarkdown(s: string): string {
+  return stripControls(s)
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/`/g, "\\`")
+    .replace(/\*/g, "\\*")
+    .replace(/_/g, "\\_")
+    .replace(/\[/g, "\\[")
+    .replace(/\]/g, "\\]")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\r?\n/g, " ");
+}
+
+/**
+ * A CSV cell (RFC 4180 quoting). A cell that a spreadsheet would read as a formula (starting with
+ * = + - @, or a tab or carriage return) is prefixed with a single quote (OWASP "CSV injection").
+ */
+export function csvCell(v: string | number | null): string {
+  if (v === null) return "";
+  let s = stripControls(String(v));
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** XML text and attribute values; characters XML 1.0 cannot carry are replaced. */
+export function escapeXml(s: string): string {
+  return stripControls(s)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd")
+    .replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&apos;"));
+}

@@ -1,0 +1,44 @@
+/**
+ * JUnit XML for CI dashboards: one test case per required rule (fails when the rule's traffic was
+ * blocked; skipped when not observed, failed instead when unobserved-required is in fail-on) and one
+ * per violation, so a dashboard names the flow that broke.
+ */
+import type { Report } from "./types.js";
+import { escapeXml as x } from "./escape.js";
+
+export function renderJunit(r: Report): string {
+  const rules = r.coverage.filter((c) => c.requirement === "required");
+  const failUnobserved = r.failOn.includes("unobserved-required");
+  const ruleCases = rules.map((c) => {
+    const name = `${c.rule}: ${c.from} -> ${c.to} ${c.services.join(", ")}`;
+    let body = "";
+    if (c.blocked > 0) {
+      const ex = r.findings.filter((f) => f.rule === c.rule && f.verdict === "blocked-required").slice(0, 5).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count} (${f.evidence.join("; ")})`);
+      body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked`)}">${x(ex.join("\n"))}</failure>`;
+    } else if (c.status === "unobserved") {
+      body = failUnobserved ? `<failure type="unobserved-required" message="no traffic seen for a required rule"/>` : `<skipped message="not observed in the inputs"/>`;
+    } else if (c.status === "no-hosts") {
+      body = `<skipped message="the inventory has no host for one side"/>`;
+    }
+    return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.rules`)}" name="${x(name)}">${body}</testcase>`;
+  });
+  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
+  const violationCases = violations.map((f) => {
+    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const name = `${f.verdict}: ${f.srcRole ?? f.src} -> ${f.dstRole ?? f.dst} ${flow} (${f.src} -> ${f.dst})`;
+    const msg = `${f.verdict}${f.rule ? ` (rule ${f.rule}: ${f.ruleSource ?? ""})` : ""}, ${f.count} record(s), evidence: ${f.evidence.join("; ")}`;
+    return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.violations`)}" name="${x(name)}"><failure type="${x(f.verdict)}" message="${x(msg)}"/></testcase>`;
+  });
+  const ruleFailures = rules.filter((c) => c.blocked > 0 || (failUnobserved && c.status === "unobserved")).length;
+  const ruleSkipped = rules.filter((c) => c.blocked === 0 && (c.status === "no-hosts" || (!failUnobserved && c.status === "unobserved"))).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="portmatrix ${x(r.ruleset.id)}" tests="${rules.length + violations.length}" failures="${ruleFailures + violations.length}">
+  <testsuite name="required rules" tests="${rules.length}" failures="${ruleFailures}" skipped="${ruleSkipped}" timestamp="${x(r.generatedAt.replace(/\.\d+Z$/, ""))}">
+${ruleCases.join("\n")}
+  </testsuite>
+  <testsuite name="violations" tests="${violations.length}" failures="${violations.length}">
+${violationCases.join("\n")}
+  </testsuite>
+</testsuites>
+`;
+}

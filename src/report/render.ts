@@ -1,0 +1,36 @@
+/** Every report format, rendered from the JSON report. */
+import type { Report } from "./types.js";
+import { renderText } from "./text.js";
+import { renderHtml } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderCsv } from "./csv.js";
+import { renderJunit } from "./junit.js";
+import { renderSarif } from "./sarif.js";
+
+export const REPORT_FORMATS = ["text", "json", "html", "md", "csv", "junit", "sarif"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function render(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): string {
+  switch (format) {
+    case "json": return JSON.stringify(r, null, 2) + "\n";
+    case "html": return renderHtml(r);
+    case "md": return renderMarkdown(r);
+    case "csv": return renderCsv(r);
+    case "junit": return renderJunit(r);
+    case "sarif": return renderSarif(r);
+    default: return renderText(r, { color: o.color === true, all: o.all === true });
+  }
+}
+
+/** The format an output file's name asks for, or undefined. */
+export function formatFromPath(path: string): ReportFormat | undefined {
+  const p = path.toLowerCase();
+  if (p.endsWith(".sarif") || p.endsWith(".sarif.json")) return "sarif";
+  if (p.endsWith(".json")) return "json";
+  if (p.endsWith(".html") || p.endsWith(".htm")) return "html";
+  if (p.endsWith(".md") || p.endsWith(".markdown")) return "md";
+  if (p.endsWith(".csv")) return "csv";
+  if (p.endsWith(".xml") || p.endsWith(".junit")) return "junit";
+  if (p.endsWith(".txt")) return "text";
+  return undefined;
+}

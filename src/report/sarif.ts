@@ -1,0 +1,79 @@
+/**
+ * SARIF 2.1.0 (OASIS): each violation is a result located at the line of the rule in the ruleset
+ * file (for traffic no rule expects, the first rule between the same roles, else the ruleset's first
+ * line), so code-scanning views point at the rule.
+ */
+import type { Finding, Report } from "./types.js";
+import { VERSION } from "./build.js";
+
+interface SarifResult {
+  ruleId: string;
+  level: "error" | "warning" | "note";
+  message: { text: string };
+  locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+  partialFingerprints: { flow: string };
+  properties: Record<string, unknown>;
+}
+
+const LEVEL: Record<string, SarifResult["level"]> = { "blocked-required": "error", "allowed-unexpected": "warning", "unobserved-required": "note" };
+
+/** A relative path as a relative URI reference; an absolute one as a file: URI (RFC 8089). */
+function uri(path: string): string {
+  const enc = path.split(/[\\/]/).map(encodeURIComponent).join("/");
+  return path.startsWith("/") ? `file://${enc}` : enc;
+}
+
+export function renderSarif(r: Report): string {
+  const file = uri(r.ruleset.file);
+  const locate = (f: Finding): { line: number; column: number } => {
+    const rule = r.ruleset.rules.find((x) => x.id === f.rule) ?? r.ruleset.rules.find((x) => x.from === f.srcRole && x.to === f.dstRole);
+    return rule ? { line: rule.line, column: rule.column } : { line: 1, column: 1 };
+  };
+  const results: SarifResult[] = r.findings.filter((f) => r.failOn.includes(f.verdict)).map((f) => {
+    const loc = locate(f);
+    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const text = f.verdict === "blocked-required"
+      ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked (${f.count}x; ${f.evidence.join("; ")}).`
+      : `${flow} from ${f.src} (${f.srcRole ?? "?"}) to ${f.dst} (${f.dstRole ?? "?"}) was allowed but no rule expects it (${f.count}x; ${f.evidence.join("; ")}).`;
+    return {
+      ruleId: f.verdict,
+      level: LEVEL[f.verdict] ?? "warning",
+      message: { text },
+      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: loc.line, startColumn: loc.column } } }],
+      partialFingerprints: { flow: `${f.verdict}|${f.src}|${f.dst}|${f.protocol}|${f.port ?? f.icmpType ?? ""}` },
+      properties: { src: f.src, dst: f.dst, srcRole: f.srcRole, dstRole: f.dstRole, protocol: f.protocol, port: f.port, rule: f.rule, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen },
+    };
+  });
+  if (r.failOn.includes("unobserved-required")) {
+    for (const c of r.coverage.filter((x) => x.status === "unobserved")) {
+      const rule = r.ruleset.rules.find((x) => x.id === c.rule);
+      results.push({
+        ruleId: "unobserved-required",
+        level: "note",
+        message: { text: `Required rule ${c.rule} (${c.from} -> ${c.to} ${c.services.join(", ")}) has hosts on both sides but no traffic was seen.` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: rule?.line ?? 1, startColumn: rule?.column ?? 1 } } }],
+        partialFingerprints: { flow: `unobserved-required|${c.rule}` },
+        properties: { rule: c.rule },
+      });
+    }
+  }
+  const sarif = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [{
+      tool: {
+        driver: {
+          name: "portmatrix",
+          version: VERSION,
+          rules: [
+            { id: "blocked-required", shortDescription: { text: "Required traffic was blocked: the firewall breaks the product" }, defaultConfiguration: { level: "error" } },
+            { id: "allowed-unexpected", shortDescription: { text: "Traffic no rule expects was allowed: the firewall is wider than the spec" }, defaultConfiguration: { level: "warning" } },
+            { id: "unobserved-required", shortDescription: { text: "A required rule with hosts on both sides saw no traffic" }, defaultConfiguration: { level: "note" } },
+          ],
+        },
+      },
+      results,
+    }],
+  };
+  return JSON.stringify(sarif, null, 2) + "\n";
+}

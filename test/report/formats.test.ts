@@ -1,0 +1,78 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+import { tmpFiles } from "../helpers/tmp.js";
+import type { Report } from "../../src/report/types.js";
+import { csvCell, escapeHtml, escapeMarkdown } from "../../src/report/escape.js";
+
+const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
+const KERN = "fixtures/kcps/kern.log";
+
+describe("several outputs in one run", () => {
+  it("picks each file's format from its extension", async () => {
+    const dir = tmpFiles({});
+    const files = ["r.html", "r.json", "r.md", "r.csv", "r.junit.xml", "r.sarif", "r.txt"].map((f) => join(dir, f));
+    const r = await runCli([...base, ...files.flatMap((f) => ["-o", f]), KERN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const read = (i: number) => readFileSync(files[i]!, "utf8");
+    expect(read(0)).toMatch(/^<!DOCTYPE html>/);
+    expect((JSON.parse(read(1)) as Report).schema).toBe("portmatrix/report/v1");
+    expect(read(2)).toMatch(/^### portmatrix/);
+    expect(read(3)).toMatch(/^verdict,action,src,/);
+    expect(read(4)).toMatch(/^<\?xml[\s\S]*<testsuites/);
+    expect((JSON.parse(read(5)) as { version: string }).version).toBe("2.1.0");
+    expect(read(6)).toMatch(/^portmatrix check/);
+  });
+  it("refuses an output name whose format it cannot tell", async () => {
+    const r = await runCli([...base, "-o", "/tmp/report.bin", "-o", "/tmp/x.json", KERN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--output \/tmp\/report\.bin: cannot tell the format/);
+  });
+});
+
+describe("baseline and diff", () => {
+  it("--baseline fails only on findings that are new or changed verdict; diff says what changed", async () => {
+    const dir = tmpFiles({});
+    const lines = readFileSync(KERN, "utf8").split("\n").filter(Boolean);
+    // Before: everything but the 8080 line. After: the 8080 line too, and 445 now dropped.
+    writeFileSync(join(dir, "before.log"), lines.filter((l) => !/DPT=8080 /.test(l)).join("\n") + "\n");
+    const after = lines.map((l) => (/DPT=445 / .test(l) && /SRC=10\.99\.1\.100 /.test(l) ? l.replace("ACCEPT", "DROP") : l));
+    writeFileSync(join(dir, "after.log"), after.join("\n") + "\n");
+    const old = join(dir, "old.json");
+    expect((await runCli([...base, "-o", old, join(dir, "before.log")])).code).toBe(1);
+    // Same input against its own baseline: nothing new, exit 0.
+    const same = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "before.log")]);
+    expect(same.code).toBe(0);
+    expect((JSON.parse(same.stdout) as Report).baseline).toMatchObject({ new: 0, changed: 0 });
+    const next = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "after.log")]);
+    expect(next.code).toBe(1);
+    const rep = JSON.parse(next.stdout) as Report;
+    expect(rep.baseline).toMatchObject({ new: 1, changed: 1 });
+    expect(rep.totals.violations).toBe(2);
+    expect(rep.findings.filter((f) => f.baseline !== "unchanged").map((f) => `${f.verdict} ${f.port}`).sort()).toEqual(["allowed-unexpected 8080", "blocked-required 445"]);
+    const now = join(dir, "new.json");
+    writeFileSync(now, next.stdout);
+    const d = await runCli(["diff", old, now]);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toMatch(/New findings: 1\n {2}✗ \+ allowed-unexpected {2}file-share-client -> kcps-fs {2}tcp\/8080/);
+    expect(d.stdout).toMatch(/Changed verdicts: 1\n {2}✗ ~ blocked-required {2}file-share-client -> kcps-fs {2}tcp\/445 .*\(was allowed-required\)/);
+    expect(d.stdout).toMatch(/Coverage changes: 1\n {4}smb-client-to-kcps-fs: allowed -> allowed-and-blocked/);
+    expect((await runCli(["diff", old, old])).code).toBe(0);
+    expect((await runCli(["diff", old, KERN])).stderr).toMatch(/kern\.log: not JSON/);
+  });
+});
+
+describe("escaping is the renderers' job", () => {
+  it("neutralises formula prefixes in CSV and markup in HTML and Markdown", () => {
+    expect(csvCell("=HYPERLINK(\"http://x\")")).toBe("\"'=HYPERLINK(\"\"http://x\"\")\"");
+    expect(csvCell("+1")).toBe("'+1");
+    expect(csvCell("-2")).toBe("'-2");
+    expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvCell(42)).toBe("42");
+    expect(escapeHtml("<b onclick='x'>&")).toBe("&lt;b onclick=&#39;x&#39;&gt;&amp;");
+    expect(escapeMarkdown("a|b<script>`x`\n")).toBe("a\\|b&lt;script&gt;\\`x\\` ");
+    expect(escapeHtml("\u001b[31mred")).toBe("\\x1b[31mred");
+  });
+});
