@@ -1,7 +1,7 @@
 import { ACTION_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 
-/** One normalised event as `portmatrix events` prints it (documented in docs/events-format.md). */
+/** One normalised event as `portmatrix events` prints it (documented in docs/report-format.md). */
 export interface EventJson {
   input: string;
   format: string;

@@ -13,7 +13,7 @@ import type { InputStats } from "../stats.js";
 import { parseAddr } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import { readTime } from "./syslog-time.js";
-import { icmpNotAFlow } from "./netfilter.js";
+import { icmpNotAFlow, isBlank } from "./netfilter.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 
@@ -26,7 +26,7 @@ const ALIASES: Record<CsvField, string[]> = {
   sport: ["sport", "srcport", "sourceport", "spt", "clientport"],
   dport: ["dport", "dstport", "destinationport", "destport", "dpt", "port", "serverport", "service"],
   proto: ["proto", "protocol", "transport", "ipprotocol", "l4protocol", "networktransport"],
-  action: ["action", "disposition", "verdict", "decision", "result", "outcome", "eventoutcome"],
+  action: ["action", "disposition", "verdict", "decision", "result", "outcome", "eventaction", "eventoutcome"],
   time: ["time", "timestamp", "ts", "datetime", "date", "eventtime", "starttime", "start"],
   type: ["icmptype", "type"],
 };
@@ -35,12 +35,19 @@ export function normaliseName(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-/** Split one CSV record (RFC 4180). Returns null when a quoted field is still open at the end. */
+/**
+ * Split one CSV record (RFC 4180). Returns null when a quoted field is still open at the end (the record
+ * goes on after a line break). Spaces and tabs around a field are dropped, a quoted field's own content
+ * is kept as it is, and a quote inside an unquoted field is an ordinary character: csv-parse's
+ * `{ trim: true, relax_quotes: true }`. Where csv-parse gives up (text after a closing quote, `"a"x`),
+ * the text is kept after the quoted part instead, so the record is still judged by its fields.
+ */
 export function splitCsv(text: string): string[] | null {
   const out: string[] = [];
   let i = 0;
   const n = text.length;
   while (true) {
+    while (i < n && (text[i] === " " || text[i] === "\t")) i++;
     if (i < n && text[i] === '"') {
       let v = "";
       i++;
@@ -52,15 +59,14 @@ export function splitCsv(text: string): string[] | null {
         i = q + 1;
         break;
       }
-      // Anything between the closing quote and the comma is kept (lenient, as csv-parse's relax_quotes).
       const comma = text.indexOf(",", i);
-      v += text.slice(i, comma < 0 ? n : comma);
+      v += text.slice(i, comma < 0 ? n : comma).replace(/^[ \t]+|[ \t]+$/g, "");
       out.push(v);
       if (comma < 0) return out;
       i = comma + 1;
     } else {
       const comma = text.indexOf(",", i);
-      out.push(text.slice(i, comma < 0 ? n : comma));
+      out.push(text.slice(i, comma < 0 ? n : comma).replace(/[ \t]+$/, ""));
       if (comma < 0) return out;
       i = comma + 1;
     }
@@ -83,6 +89,7 @@ export function actionFromWord(w: string): number {
 export class CsvFormat implements LineFormat {
   readonly format = "csv";
   private cols: Record<CsvField, number> | null = null;
+  private headerTried = false;
   private readonly words = new Uint32Array(4);
   private readonly actionIds = new Map<string, { id: number; action: number }>();
 
@@ -105,7 +112,12 @@ export class CsvFormat implements LineFormat {
       }
     }
     if (cols.src < 0 || cols.dst < 0) {
-      stats.skip("csv-header-without-addresses", lineNo, fields.join(","));
+      // Each record is tried as the header until one names both addresses (a file may open with a
+      // preamble such as Excel's "sep=,"); the first failure says why, the rows after it say that
+      // they were read without a header.
+      if (this.headerTried) stats.skip("no-csv-header", lineNo);
+      else stats.skip("csv-header-without-addresses", lineNo, fields.join(","));
+      this.headerTried = true;
       return;
     }
     this.cols = cols;
@@ -113,11 +125,12 @@ export class CsvFormat implements LineFormat {
   }
 
   line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean {
-    if (start === end) { stats.skip("blank", lineNo); return true; }
+    if (isBlank(b, start, end)) { stats.skip("blank", lineNo); return true; }
+    // A comment is one line, whatever quotes it holds.
+    if (b[start] === 35) { stats.skip("comment", lineNo); return true; }
     const text = b.toString("utf8", start, end);
     const fields = splitCsv(text);
     if (fields === null) return false;
-    if (text.startsWith("#")) { stats.skip("comment", lineNo); return true; }
     if (!this.cols) { this.header(fields, lineNo, stats); return true; }
     const c = this.cols;
     const get = (k: number) => (k >= 0 && k < fields.length ? fields[k]!.trim() : "");

@@ -23,19 +23,36 @@ export function lineText(buf: Buffer, start: number, end: number): string {
 
 /**
  * Wrap a LineFormat as a push-style Decoder: splits chunks on "\n" (a trailing "\r" is dropped), keeps
- * the partial last line across chunks, caps line length, flushes full batches through `emit`.
+ * the partial last line across chunks, caps line length, drops a UTF-8 byte order mark before the first
+ * line, flushes full batches through `emit`. The events and the accounting do not depend on where the
+ * input is cut into chunks.
  */
 export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Decoder {
   const stats = new InputStats();
   const batch = createBatch(batchCapacity);
-  /** Start of a line whose end has not arrived yet (copied out of the chunk). */
-  let carry: Buffer | null = null;
+  /**
+   * Start of a line whose end has not arrived yet, copied out of the chunk into a buffer that grows by
+   * doubling (a long line fed in small chunks costs linear, not quadratic, copying).
+   */
+  let carry = Buffer.alloc(0);
+  let carryLen = 0;
   /** The carried line grew past MAX_LINE_BYTES: drop it and count it when its end arrives. */
   let overlong = false;
   /** Lines of a record that continues on the next line (CSV quoted field). */
   let pending: Buffer | null = null;
   let pendingStart = 0;
   let lineNo = 0;
+
+  const appendCarry = (chunk: Buffer, s: number, e: number) => {
+    const need = carryLen + (e - s);
+    if (need > carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, carry.length * 2, 256));
+      carry.copy(grown, 0, 0, carryLen);
+      carry = grown;
+    }
+    chunk.copy(carry, carryLen, s, e);
+    carryLen = need;
+  };
 
   const flush = (emit: (b: EventBatch) => void) => {
     if (batch.length > 0) {
@@ -46,33 +63,44 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
 
   const processLine = (src: Buffer, s: number, e: number, emit: (b: EventBatch) => void) => {
     lineNo++;
-    if (overlong) {
+    // A line over the cap is one skipped record whether it arrived in one chunk or in many, and a
+    // record it continues (a quoted CSV field) goes with it.
+    if (overlong || e - s > MAX_LINE_BYTES) {
       overlong = false;
-      stats.skip("line-too-long", lineNo);
+      stats.skip("line-too-long", pendingStart || lineNo);
+      pending = null;
+      pendingStart = 0;
       return;
     }
     let buf = src;
     let start = s;
-    let end = e;
-    if (end > start && buf[end - 1] === 13) end--;
+    // `rawEnd` keeps a "\r" before the "\n": it is part of the record when the line ends inside a
+    // quoted field (RFC 4180 keeps the CRLF of a quoted line break), and dropped only at the record's end.
+    let rawEnd = e;
+    if (lineNo === 1 && rawEnd - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      // UTF-8 byte order mark, as Windows tools write it before a CSV header.
+      start += 3;
+    }
     if (pending) {
-      buf = Buffer.concat([pending, NEWLINE, buf.subarray(start, end)]);
+      buf = Buffer.concat([pending, NEWLINE, buf.subarray(start, rawEnd)]);
       start = 0;
-      end = buf.length;
+      rawEnd = buf.length;
       pending = null;
     }
+    let end = rawEnd;
+    if (end > start && buf[end - 1] === 13) end--;
     if (isFull(batch)) flush(emit);
     const recordLine = pendingStart || lineNo;
     if (fmt.line(buf, start, end, recordLine, batch, stats)) {
       pendingStart = 0;
       return;
     }
-    if (end - start > MAX_LINE_BYTES) {
+    if (rawEnd - start > MAX_LINE_BYTES) {
       stats.skip("line-too-long", recordLine);
       pendingStart = 0;
       return;
     }
-    pending = Buffer.from(buf.subarray(start, end));
+    pending = Buffer.from(buf.subarray(start, rawEnd));
     pendingStart = recordLine;
   };
 
@@ -84,34 +112,32 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
       let pos = 0;
       while (pos < chunk.length) {
         const nl = chunk.indexOf(10, pos);
-        if (nl < 0) {
+        const stop = nl < 0 ? chunk.length : nl;
+        if (nl >= 0 && carryLen === 0 && !overlong) {
+          processLine(chunk, pos, nl, emit);
+        } else {
+          // The line began in an earlier chunk or goes on into a later one.
           if (!overlong) {
-            const piece = chunk.subarray(pos);
-            const len = (carry?.length ?? 0) + piece.length;
-            if (len > MAX_LINE_BYTES) {
+            if (carryLen + (stop - pos) > MAX_LINE_BYTES) {
               overlong = true;
-              carry = null;
+              carryLen = 0;
             } else {
-              carry = carry ? Buffer.concat([carry, piece]) : Buffer.from(piece);
+              appendCarry(chunk, pos, stop);
             }
           }
-          return;
-        }
-        if (carry) {
-          const line = Buffer.concat([carry, chunk.subarray(pos, nl)]);
-          carry = null;
-          processLine(line, 0, line.length, emit);
-        } else {
-          processLine(chunk, pos, nl, emit);
+          if (nl < 0) return;
+          const n = carryLen;
+          carryLen = 0;
+          processLine(carry, 0, n, emit);
         }
         pos = nl + 1;
       }
     },
     end(emit) {
-      if (carry || overlong) {
-        const line = carry ?? Buffer.alloc(0);
-        carry = null;
-        processLine(line, 0, line.length, emit);
+      if (carryLen > 0 || overlong) {
+        const n = carryLen;
+        carryLen = 0;
+        processLine(carry, 0, n, emit);
       }
       if (pending) {
         stats.skip("unterminated-quote", pendingStart, lineText(pending, 0, pending.length));

@@ -1,19 +1,23 @@
 /**
  * Linux netfilter LOG / nftables `log` lines (nf_log_syslog: net/netfilter/nf_log_syslog.c):
  *   [ 1234.567890] PREFIX IN=eth0 OUT=eth1 MAC=... SRC=a DST=b LEN=.. ... PROTO=TCP SPT=1 DPT=2 ... SYN URGP=0
- * as the kernel ring buffer, syslog-wrapped kern.log ("Nov 23 09:12:01 host kernel: [..] PREFIX IN=..")
- * or journalctl short output ("Nov 23 09:12:01 host kernel: PREFIX IN=.."). The action comes from the
- * prefix (see action-words.ts). Scans bytes; creates a string only for a prefix seen for the first time.
+ * as the kernel ring buffer, syslog-wrapped kern.log ("Nov 23 09:12:01 host kernel: [..] PREFIX IN=.."),
+ * RFC 3339 / RFC 5424 syslog ("<4>1 2026-11-23T09:12:01Z host kernel - - - PREFIX IN=..") or journalctl
+ * short output ("Nov 23 09:12:01 host kernel: PREFIX IN=.."). The action comes from the prefix (see
+ * action-words.ts). Lines that are no flow are skipped with a reason: not-netfilter, not-ip (ARP),
+ * fragment and incomplete (no transport header), icmp-error and icmpv6-control, bad-address,
+ * missing-address / -protocol / -port / -icmp-type, unknown-protocol, blank.
+ * Scans bytes; creates a string only for a prefix seen for the first time.
  */
 import {
-  ACTION_UNKNOWN, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+  PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   commit, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { parseIPv4Bytes, parseIPv6 } from "../../net/addr.js";
 import { actionFromPrefix } from "./action-words.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
-import { readTime, skipPriority } from "./syslog-time.js";
+import { priorityEnd, readTime, rfc5424MessageStart, versionEnd } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 
@@ -34,12 +38,17 @@ const K_SPT = pack("SPT");
 const K_DPT = pack("DPT");
 const K_TYPE = pack("TYPE");
 const K_CODE = pack("CODE");
-const K_IN = pack("IN");
 const F_SYN = pack("SYN");
 const F_ACK = pack("ACK");
 const F_FIN = pack("FIN");
 const F_RST = pack("RST");
 const F_PSH = pack("PSH");
+const F_URG = pack("URG");
+const W_INCOMPLETE = pack("INCOMPLETE");
+const W_ARP = pack("ARP");
+const W_FRAG = pack("FRAG:");
+/** URG as in the TCP header (RFC 9293 section 3.1); batch.ts names the other flags. */
+const TCP_URG = 0x20;
 
 function uint(b: Uint8Array, s: number, e: number): number {
   if (s >= e || e - s > 9) return -1;
@@ -126,34 +135,34 @@ export class NetfilterFormat implements LineFormat {
   }
 
   line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean {
-    // Find " IN=" (or "]IN=" / line-start "IN=") that opens the packet fields.
-    let inPos = -1;
-    for (let i = start; i + 3 <= end; i++) {
-      if (b[i] === 73 && b[i + 1] === 78 && b[i + 2] === C_EQ && (i === start || b[i - 1] === C_SPACE || b[i - 1] === 93 || b[i - 1] === 58)) {
-        inPos = i;
-        break;
-      }
-    }
-    if (inPos < 0) {
-      if (end === start) stats.skip("blank", lineNo);
-      else stats.skip("not-netfilter", lineNo, lineText(b, start, end));
-      return true;
-    }
+    if (isBlank(b, start, end)) { stats.skip("blank", lineNo); return true; }
+    const inPos = findFieldsStart(b, start, end);
+    if (inPos < 0) { stats.skip("not-netfilter", lineNo, lineText(b, start, end)); return true; }
 
     const slot = reserve(batch);
     batch.position[slot] = lineNo;
 
-    // Header: [<PRI>][timestamp][host] [kernel: ][[ uptime]] PREFIX
-    let p = skipPriority(b, start, inPos);
-    const t = readTime(b, p, inPos, this.opts.year, this.opts.nowMs);
+    // Header: [<PRI>][VERSION ][timestamp][host] [kernel: ][[ uptime]] PREFIX
+    const pri = priorityEnd(b, start, inPos);
+    const ver = versionEnd(b, pri, inPos);
+    const t = readTime(b, ver, inPos, this.opts.year, this.opts.nowMs);
     batch.time[slot] = t.time;
-    p = t.next;
-    // The prefix is what follows "kernel:" when present; else what follows the timestamp and host.
+    let p = t.next;
+    let ps = p;
     let k = -1;
-    for (let i = inPos - 7; i >= p; i--) {
-      if (b[i] === 107 && b[i + 1] === 101 && b[i + 2] === 114 && b[i + 3] === 110 && b[i + 4] === 101 && b[i + 5] === 108 && b[i + 6] === 58) { k = i + 7; break; }
+    if (ver > pri) {
+      // RFC 5424: HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, then the kernel's text.
+      if (Number.isNaN(t.time) && b[p] === 45 && b[p + 1] === C_SPACE) p += 2;
+      const m = rfc5424MessageStart(b, p, inPos);
+      ps = m >= 0 ? m : p;
+      k = ps;
+    } else {
+      // The prefix is what follows "kernel:" when present; else what follows the timestamp and host.
+      for (let i = inPos - 7; i >= p; i--) {
+        if (b[i] === 107 && b[i + 1] === 101 && b[i + 2] === 114 && b[i + 3] === 110 && b[i + 4] === 101 && b[i + 5] === 108 && b[i + 6] === 58) { k = i + 7; break; }
+      }
+      ps = k >= 0 ? k : p;
     }
-    let ps = k >= 0 ? k : p;
     while (ps < inPos && b[ps] === C_SPACE) ps++;
     // Kernel uptime stamp "[ 1234.567890]".
     if (b[ps] === 91) {
@@ -171,12 +180,16 @@ export class NetfilterFormat implements LineFormat {
     }
     this.prefixLabel(b, ps, inPos, batch, slot);
 
-    // Fields: KEY=VALUE tokens and bare TCP flag words, up to "[" (an ICMP error's quoted packet).
+    // Fields: KEY=VALUE tokens and bare TCP flag words, up to "[" (an ICMP error's quoted packet, or the
+    // "[N bytes]" of INCOMPLETE).
     let proto = -1;
     let flags = 0;
     let haveSrc = false;
     let haveDst = false;
     let family = 0;
+    let fragment = false;
+    let incomplete = false;
+    let arp = false;
     let i = inPos;
     while (i < end) {
       while (i < end && b[i] === C_SPACE) i++;
@@ -202,6 +215,7 @@ export class NetfilterFormat implements LineFormat {
           if (key === K_SRC) haveSrc = true; else haveDst = true;
         } else if (key === K_PROTO) {
           proto = protoFrom(b, vs, j);
+          if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
         } else if (key === K_SPT) {
           batch.srcPort[slot] = uint(b, vs, j);
         } else if (key === K_DPT) {
@@ -210,8 +224,6 @@ export class NetfilterFormat implements LineFormat {
           batch.icmpType[slot] = uint(b, vs, j);
         } else if (key === K_CODE) {
           batch.icmpCode[slot] = uint(b, vs, j);
-        } else if (key === K_IN) {
-          // interface; not needed
         }
       } else {
         const w = key3(b, i, j - i);
@@ -220,33 +232,69 @@ export class NetfilterFormat implements LineFormat {
         else if (w === F_FIN) flags |= TCP_FIN;
         else if (w === F_RST) flags |= TCP_RST;
         else if (w === F_PSH) flags |= TCP_PSH;
+        else if (w === F_URG) flags |= TCP_URG;
+        else if (w === W_INCOMPLETE) incomplete = true;
+        else if (w === W_ARP) arp = true;
+        else if (j - i > 5 && key3(b, i, 5) === W_FRAG && uint(b, i + 5, j) > 0) fragment = true;
       }
       i = j;
     }
 
-    if (!haveSrc || !haveDst) { stats.skip("missing-address", lineNo, lineText(b, start, end)); return true; }
+    if (!haveSrc || !haveDst) {
+      // nf_log_arp prints "ARP HTYPE=.. OPCODE=.. IPSRC=.. IPDST=..": not IP traffic.
+      stats.skip(arp ? "not-ip" : "missing-address", lineNo, lineText(b, start, end));
+      return true;
+    }
     if (proto < 0) { stats.skip("missing-protocol", lineNo, lineText(b, start, end)); return true; }
     batch.family[slot] = family;
     batch.proto[slot] = proto;
     if (proto === PROTO_TCP || proto === PROTO_UDP) {
       if (batch.srcPort[slot]! < 0 || batch.dstPort[slot]! < 0 || batch.srcPort[slot]! > 65535 || batch.dstPort[slot]! > 65535) {
-        stats.skip("missing-port", lineNo, lineText(b, start, end));
+        // A fragment other than the first carries no transport header, and the kernel prints
+        // "INCOMPLETE [N bytes]" for a packet cut before it (nf_log_syslog.c, nf_log_dump_tcp_header).
+        stats.skip(fragment ? "fragment" : incomplete ? "incomplete" : "missing-port", lineNo, lineText(b, start, end));
         return true;
       }
       if (proto === PROTO_TCP) batch.tcpFlags[slot] = flags;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
       const type = batch.icmpType[slot]!;
-      if (type < 0 || type > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      if (type < 0 || type > 255) {
+        stats.skip(fragment ? "fragment" : incomplete ? "incomplete" : "missing-icmp-type", lineNo, lineText(b, start, end));
+        return true;
+      }
       const notFlow = icmpNotAFlow(proto, type);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     } else {
-      // Other IP protocols carry no ports here; a port the kernel printed (SCTP, UDPLITE) is kept.
+      // Other IP protocols carry no ports here; a port the kernel printed (UDPLITE) is kept.
     }
-    if (batch.action[slot] === ACTION_UNKNOWN && batch.label[slot]! < 0) batch.action[slot] = ACTION_UNKNOWN;
     commit(batch);
     stats.use();
     return true;
   }
+}
+
+/** True when the line holds nothing but spaces and tabs. */
+export function isBlank(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== C_SPACE && b[i] !== 9) return false;
+  return true;
+}
+
+/**
+ * Where the packet fields open. The kernel prints "%sIN=%s OUT=%s " with the rule's prefix glued on
+ * (nf_log_syslog.c, nf_log_dump_packet_common), so a prefix without a trailing space gives
+ * "DROPIN=eth0 OUT=": the anchor is an "IN=" whose interface word is followed by " OUT=". A line without
+ * " OUT=" falls back to an "IN=" at the start of a word.
+ */
+function findFieldsStart(b: Uint8Array, start: number, end: number): number {
+  let fallback = -1;
+  for (let i = start; i + 3 <= end; i++) {
+    if (b[i] !== 73 || b[i + 1] !== 78 || b[i + 2] !== C_EQ) continue;
+    let j = i + 3;
+    while (j < end && b[j] !== C_SPACE) j++;
+    if (j + 5 <= end && b[j + 1] === 79 && b[j + 2] === 85 && b[j + 3] === 84 && b[j + 4] === C_EQ) return i;
+    if (fallback < 0 && (i === start || b[i - 1] === C_SPACE || b[i - 1] === 93 || b[i - 1] === 58)) fallback = i;
+  }
+  return fallback;
 }
 
 export function createNetfilterDecoder(opts: DecodeOptions): Decoder {

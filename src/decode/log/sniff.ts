@@ -5,7 +5,7 @@
 
 /** A netfilter LOG line: "IN=... OUT=..." then "SRC=... DST=...". */
 export function sniffNetfilter(line: string): boolean {
-  return /(^|[\s\]:])IN=\S*\s+OUT=/.test(line) && / SRC=\S+ DST=\S+/.test(line);
+  return /IN=\S*\s+OUT=/.test(line) && / SRC=\S+ DST=\S+/.test(line);
 }
 
 /** Windows Firewall: its W3C header lines, or a data row "2024-01-02 03:04:05 DROP TCP a b ...". */

@@ -35,19 +35,68 @@ export interface TimeResult {
   next: number;
 }
 
-/** Skip "<PRI>" and an RFC 5424 version digit. Returns the offset after them. */
-export function skipPriority(b: Uint8Array, start: number, end: number): number {
-  let i = start;
-  if (i < end && b[i] === 60) {
-    let j = i + 1;
-    while (j < end && j < i + 5 && b[j]! >= 48 && b[j]! <= 57) j++;
-    if (j < end && b[j] === 62 && j > i + 1) i = j + 1;
+/** Offset after a syslog "<PRI>" (RFC 5424 section 6.2.1, RFC 3164 section 4.1.1) at `start`, or `start`. */
+export function priorityEnd(b: Uint8Array, start: number, end: number): number {
+  if (start < end && b[start] === 60) {
+    let j = start + 1;
+    while (j < end && j < start + 5 && b[j]! >= 48 && b[j]! <= 57) j++;
+    if (j < end && b[j] === 62 && j > start + 1) return j + 1;
   }
-  if (i + 1 < end && b[i]! >= 49 && b[i]! <= 57 && b[i + 1] === 32 && i + 2 < end && b[i + 2]! >= 48 && b[i + 2]! <= 57) {
-    // RFC 5424 "VERSION SP" before the timestamp.
-    i += 2;
+  return start;
+}
+
+/**
+ * Offset after an RFC 5424 "VERSION SP" (a non-zero digit and a space, then a digit of the timestamp or
+ * "-" for a nil timestamp) at `i`, or `i` when there is none (RFC 3164 and bare stamps).
+ */
+export function versionEnd(b: Uint8Array, i: number, end: number): number {
+  if (i + 2 < end && b[i]! >= 49 && b[i]! <= 57 && b[i + 1] === 32 && ((b[i + 2]! >= 48 && b[i + 2]! <= 57) || b[i + 2] === 45)) {
+    return i + 2;
   }
   return i;
+}
+
+/** Skip "<PRI>" and an RFC 5424 version digit. Returns the offset after them. */
+export function skipPriority(b: Uint8Array, start: number, end: number): number {
+  return versionEnd(b, priorityEnd(b, start, end), end);
+}
+
+/**
+ * RFC 5424 section 6: after the TIMESTAMP come HOSTNAME APP-NAME PROCID MSGID, each a word or "-", then
+ * STRUCTURED-DATA ("-" or one or more "[id key="value" ...]" elements, where a value may hold an escaped
+ * "\]" or "\""), then SP and the MSG, which may open with a UTF-8 byte order mark.
+ * `i` is the offset just after the timestamp and its space. Returns the offset of MSG, or -1 when the
+ * header is not well formed.
+ */
+export function rfc5424MessageStart(b: Uint8Array, i: number, end: number): number {
+  let p = i;
+  for (let field = 0; field < 4; field++) {
+    const s = p;
+    while (p < end && b[p] !== 32) p++;
+    if (p === s || p >= end) return -1;
+    p++;
+  }
+  if (b[p] === 45) {
+    p++;
+  } else {
+    if (b[p] !== 91) return -1;
+    while (p < end && b[p] === 91) {
+      let quoted = false;
+      p++;
+      while (p < end) {
+        const c = b[p]!;
+        if (c === 92 && quoted) { p += 2; continue; }
+        if (c === 34) quoted = !quoted;
+        else if (c === 93 && !quoted) break;
+        p++;
+      }
+      if (p >= end) return -1;
+      p++;
+    }
+  }
+  if (p < end && b[p] === 32) p++;
+  if (p + 2 < end && b[p] === 0xef && b[p + 1] === 0xbb && b[p + 2] === 0xbf) p += 3;
+  return p;
 }
 
 /**
@@ -81,12 +130,13 @@ export function readTime(b: Uint8Array, start: number, end: number, year: number
       let offsetMin = 0;
       if (j < end && (b[j] === 90 || b[j] === 122)) j++;
       else if (j < end && (b[j] === 43 || b[j] === 45)) {
+        // "+09:00", "+0900" or "+09".
         const oh = digits(b, j + 1, 2, end);
-        let om = digits(b, j + (b[j + 3] === 58 ? 4 : 3), 2, end);
-        if (oh >= 0) {
-          if (om < 0) om = 0;
-          offsetMin = (oh * 60 + om) * (b[j] === 43 ? 1 : -1);
-          j += b[j + 3] === 58 ? 6 : om >= 0 ? 5 : 3;
+        const colon = b[j + 3] === 58;
+        const om = digits(b, j + (colon ? 4 : 3), 2, end);
+        if (oh >= 0 && oh < 24) {
+          offsetMin = (oh * 60 + (om >= 0 ? om : 0)) * (b[j] === 43 ? 1 : -1);
+          j += om >= 0 ? (colon ? 6 : 5) : 3;
         }
       }
       const t = Date.UTC(y, mo - 1, d, hh, mm, ss) + frac - offsetMin * 60000;
