@@ -74,6 +74,17 @@ function icmpControl(proto: number, t: number): string | undefined {
   return undefined;
 }
 
+/** Names of the ICMP error codes people act on (RFC 792, RFC 1812 section 5.2.7.1, RFC 4443 section 3.1). */
+function icmpErrorName(fam: number, type: number, code: number): string {
+  const v4: Record<number, string> = { 0: "network unreachable", 1: "host unreachable", 2: "protocol unreachable", 3: "port unreachable", 4: "fragmentation needed", 9: "network administratively prohibited", 10: "host administratively prohibited", 13: "communication administratively prohibited" };
+  const v6: Record<number, string> = { 0: "no route", 1: "administratively prohibited", 3: "address unreachable", 4: "port unreachable", 5: "source address failed policy", 6: "reject route" };
+  let name: string | undefined;
+  if (fam === 4 && type === 3) name = v4[code];
+  else if (fam === 6 && type === 1) name = v6[code];
+  else if ((fam === 4 && type === 11) || (fam === 6 && type === 3)) name = "time exceeded";
+  return name ? ` (${name})` : "";
+}
+
 export interface TrackerStats {
   connections: number;
   evicted: number;
@@ -501,7 +512,7 @@ export class FlowTracker {
     if (st & S_ICMP_ERR && !(st & (S_SYNACK))) {
       const from = formatAddr(this.icmpFromFamily[e]!, this.icmpFrom, e * 4);
       const where = st & S_ICMP_FROM_DST ? `from the destination ${from}` : `from router ${from}`;
-      const kind = (fam === 4 ? "icmp" : "icmpv6") + `-${this.icmpType[e]}-${this.icmpCode[e]}`;
+      const kind = (fam === 4 ? "icmp" : "icmpv6") + `-${this.icmpType[e]}-${this.icmpCode[e]}` + icmpErrorName(fam, this.icmpType[e]!, this.icmpCode[e]!);
       if (!(st & S_RESP_SEEN) || proto !== PROTO_UDP) return [ACTION_BLOCKED, `${kind} ${where}`];
     }
     if (proto === PROTO_TCP) {

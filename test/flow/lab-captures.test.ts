@@ -47,7 +47,7 @@ describe("captures of the lab run", () => {
     const cap = JSON.parse((await runCli([...base, "fixtures/lab/captures/customer-side.pcap"])).stdout) as Report;
     const byPort = (p: number, proto = "tcp") => cap.findings.find((x) => x.port === p && x.protocol === proto)!.evidence[0]!;
     expect(byPort(5985)).toMatch(/^rst: /);
-    expect(byPort(135)).toBe("icmp-3-13 from router 10.99.1.1");
+    expect(byPort(135)).toBe("icmp-3-13 (communication administratively prohibited) from router 10.99.1.1");
     expect(byPort(139)).toMatch(/^unanswered: 3 SYNs over 2\.\d s \(S0\)$/);
     expect(byPort(88, "udp")).toMatch(/^unanswered: 2 datagrams over 1\.\d s \(S0\)$/);
     expect(byPort(445)).toBe("handshake completed (SF/S1)");

@@ -85,10 +85,10 @@ describe("connection outcomes", () => {
     const q = { src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 135 };
     const viaRouter = run([syn(0, 50000, 135), { t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 13, inner: q }]);
     expect(viaRouter).toHaveLength(1);
-    expect(viaRouter[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-13 from router 10.0.0.1", dp: 135 });
+    expect(viaRouter[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-13 (communication administratively prohibited) from router 10.0.0.1", dp: 135 });
     const udpQ = { src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 };
     const fromDst = run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 }, { t: 1, src: S, dst: C, proto: PROTO_ICMP, type: 3, code: 3, inner: udpQ }]);
-    expect(fromDst[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-3 from the destination 10.0.1.10" });
+    expect(fromDst[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-3 (port unreachable) from the destination 10.0.1.10" });
   });
   it("an ICMP error whose attempt was not captured still gives that attempt, not an ICMP connection", () => {
     const c = run([{ t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 10, inner: { src: C, dst: S, proto: PROTO_TCP, sp: 50001, dp: 3389 } }]);
