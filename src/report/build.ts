@@ -54,8 +54,15 @@ export function buildReport(x: BuildInput): Report {
   const summary = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const perRule = new Map<string, { allowed: number; blocked: number }>();
 
+  const sortKeys: { s: Uint32Array; d: Uint32Array }[] = [];
   for (let e = 0; e < table.size; e++) {
     const k = table.keyOf(e);
+    // Family first (IPv4 before IPv6), then the address words, as unsigned numbers.
+    const sk = new Uint32Array(5);
+    sk[0] = k.family; sk.set(k.src, 1);
+    const dk = new Uint32Array(5);
+    dk[0] = k.family; dk.set(k.dst, 1);
+    sortKeys.push({ s: sk, d: dk });
     const verdict = VERDICTS[k.verdict]!;
     const srcSet = table.srcSet[e]!;
     const dstSet = table.dstSet[e]!;
@@ -107,17 +114,20 @@ export function buildReport(x: BuildInput): Report {
     });
   }
 
-  const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
-  findings.sort((a, b) =>
-    rank(a.verdict) - rank(b.verdict) ||
-    (a.srcRole ?? "~").localeCompare(b.srcRole ?? "~") ||
-    (a.dstRole ?? "~").localeCompare(b.dstRole ?? "~") ||
-    a.protocol.localeCompare(b.protocol) ||
-    (a.port ?? a.icmpType ?? -1) - (b.port ?? b.icmpType ?? -1) ||
-    compareAddr(a.src, b.src) ||
-    compareAddr(a.dst, b.dst) ||
-    a.action.localeCompare(b.action),
-  );
+  // Sort once on precomputed keys (ordinal string compares, numeric addresses): report building must
+  // stay cheap when a large archive yields hundreds of thousands of findings.
+  const rank = new Map(VERDICT_ORDER.map((v, n) => [v, n] as const));
+  const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const cmpWords = (a: Uint32Array, b: Uint32Array) => {
+    for (let k = 0; k < 5; k++) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
+    return 0;
+  };
+  const order = findings.map((f, n) => ({ f, n, r: rank.get(f.verdict) ?? 99, sr: f.srcRole ?? "~", dr: f.dstRole ?? "~", pt: f.port ?? f.icmpType ?? -1, sk: sortKeys[n]!.s, dk: sortKeys[n]!.d }));
+  order.sort((a, b) =>
+    a.r - b.r || cmpStr(a.sr, b.sr) || cmpStr(a.dr, b.dr) || cmpStr(a.f.protocol, b.f.protocol) || a.pt - b.pt ||
+    cmpWords(a.sk, b.sk) || cmpWords(a.dk, b.dk) || cmpStr(a.f.action, b.f.action));
+  findings.length = 0;
+  for (const o of order) findings.push(o.f);
 
   const hostsWith = (role: string) => x.inventory.entries.filter((en) => en.roles.includes(role)).length;
   const coverage: CoverageEntry[] = x.activeRules.map((r) => {
@@ -183,20 +193,6 @@ export function buildReport(x: BuildInput): Report {
     coverage,
     inputs,
   };
-}
-
-/** Numeric order for addresses of the same family, IPv4 before IPv6. */
-function compareAddr(a: string, b: string): number {
-  const a4 = !a.includes(":");
-  const b4 = !b.includes(":");
-  if (a4 !== b4) return a4 ? -1 : 1;
-  if (a4) {
-    const pa = a.split(".").map(Number);
-    const pb = b.split(".").map(Number);
-    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
-    return 0;
-  }
-  return a.localeCompare(b);
 }
 
 export { ruleCovers };

@@ -7,12 +7,17 @@ import { renderCsv } from "./csv.js";
 import { renderJunit } from "./junit.js";
 import { renderSarif } from "./sarif.js";
 
+/** Findings above which the JSON report is written without indentation. */
+export const COMPACT_JSON_ABOVE = 10_000;
+
 export const REPORT_FORMATS = ["text", "json", "html", "md", "csv", "junit", "sarif"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function render(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): string {
   switch (format) {
-    case "json": return JSON.stringify(r, null, 2) + "\n";
+    // Indented for people and diffs; a report with very many findings is written compact (same data,
+    // about half the bytes and time).
+    case "json": return JSON.stringify(r, null, r.findings.length > COMPACT_JSON_ABOVE ? undefined : 2) + "\n";
     case "html": return renderHtml(r);
     case "md": return renderMarkdown(r);
     case "csv": return renderCsv(r);
