@@ -30,6 +30,26 @@ export function stdoutDrained(): Promise<void> | undefined {
   return new Promise((res) => process.stdout.once("drain", () => res()));
 }
 
+/** Temporary report files being written, removed if the run is interrupted. */
+const pendingTemp = new Set<string>();
+
+let interruptGuard = false;
+/**
+ * Ctrl-C (SIGINT) or SIGTERM ends the run at once: no report is written (reports are only renamed into
+ * place when complete), a temporary file being written is removed, and the status is 130 (143).
+ */
+export function guardInterrupt(stderr: (s: string) => void): void {
+  if (interruptGuard) return;
+  interruptGuard = true;
+  const stop = (signal: "SIGINT" | "SIGTERM") => {
+    for (const t of pendingTemp) { try { unlinkSync(t); } catch { /* gone */ } }
+    stderr(`portmatrix: interrupted (${signal}); no report written\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
 let pipeGuard = false;
 /**
  * A closed output pipe (`portmatrix events ... | head`) ends the process at once and quietly, with
@@ -47,6 +67,7 @@ export function guardStdoutPipe(): void {
 
 export function processIo(): Io {
   guardStdoutPipe();
+  guardInterrupt((s) => process.stderr.write(s));
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
@@ -127,10 +148,13 @@ export function checkInputFormat(f: string | undefined): string | undefined {
  */
 export function writeFileAtomic(path: string, data: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  pendingTemp.add(tmp);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
+    pendingTemp.delete(tmp);
   } catch (e) {
+    pendingTemp.delete(tmp);
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }

@@ -28,7 +28,10 @@ export function detectBinary(head: Buffer): "pcap" | "pcapng" | undefined {
  */
 export function detectText(head: Buffer, sniffers: readonly Sniffer[]): string | undefined {
   const n = Math.min(head.length, 64 * 1024);
-  for (let i = 0; i < n; i++) if (head[i] === 0) return undefined;
+  // Binary data has many NUL bytes; a text log with a stray one (hostile or damaged) is still text.
+  let nul = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) nul++;
+  if (nul * 100 > n) return undefined;
   let text = head.toString("utf8", 0, n);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split("\n").slice(0, MAX_LINES).map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
@@ -50,9 +53,14 @@ export function describeHead(head: Buffer): string {
   if (head.length === 0) return "the file is empty";
   if (head.length >= 4) {
     const hex = head.subarray(0, 4).toString("hex");
-    const printable = head.subarray(0, 32).every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127) || c >= 128);
-    if (!printable) return `it starts with bytes ${hex}`;
+    const sample = head.subarray(0, 64);
+    let printable = 0;
+    for (const c of sample) if (c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127) || c >= 128) printable++;
+    if (printable < sample.length * 0.75) return `it starts with bytes ${hex}`;
   }
   const first = head.toString("utf8", 0, Math.min(head.length, 200)).split("\n")[0] ?? "";
-  return `its first line is "${first.slice(0, 80)}"`;
+  // The line is the input's, shown in an error message: no control character may reach the terminal.
+  // eslint-disable-next-line no-control-regex
+  const shown = first.slice(0, 80).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return `its first line is "${shown}"`;
 }

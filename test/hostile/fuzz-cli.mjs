@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// npm run fuzz -- --minutes N: the fuzz tests with a longer budget (default 5 minutes).
+import { spawnSync } from "node:child_process";
+const i = process.argv.indexOf("--minutes");
+const minutes = i >= 0 ? Number(process.argv[i + 1]) : 5;
+if (!Number.isFinite(minutes) || minutes <= 0) { console.error("usage: npm run fuzz -- --minutes N"); process.exit(2); }
+const r = spawnSync("npx", ["vitest", "run", "test/hostile/fuzz.test.ts"], { stdio: "inherit", env: { ...process.env, FUZZ_MINUTES: String(minutes) } });
+process.exit(r.status ?? 1);
