@@ -15,7 +15,7 @@ const FOLDERS = [
   "watchguard-firebox", "stormshield", "barracuda-cloudgen", "forcepoint-ngfw", "netscreen", "pf-openbsd", "ipfw",
 ];
 /** Formats portmatrix reads; the 95% agreement target applies to these. */
-const SUPPORTED = new Set(["netfilter", "windows-firewall"]);
+const SUPPORTED = new Set(["netfilter", "windows-firewall", "pfsense-filterlog", "aws-vpc-flow", "azure-nsg-flow", "gcp-firewall", "gcp-vpc-flow", "zeek-conn", "panos", "fortigate", "checkpoint", "cef", "sonicwall", "sophos-firewall", "watchguard-firebox", "stormshield", "barracuda-cloudgen", "forcepoint-ngfw", "pf-openbsd", "ipfw", "cisco-asa-ftd", "juniper-srx", "netscreen"]);
 const TARGET = 0.95;
 
 interface Note { outcome: Outcome; reason: string }
@@ -64,7 +64,9 @@ function table(rows: Row[]): string {
   for (const r of rows) {
     const denom = r.traffic - r.explained;
     const pct = denom > 0 ? `${((100 * r.agree) / denom).toFixed(1)}%` : "-";
-    const skipped = [...r.skipped.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
+    const all = [...r.skipped.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const rest = all.slice(8).reduce((n, [, c]) => n + c, 0);
+    const skipped = (all.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(", ") + (rest ? `, ${all.length - 8} other reasons ${rest}` : "")) || "-";
     const support = SUPPORTED.has(r.folder) ? "" : " (not yet read)";
     out.push(`| ${r.folder}${support} | ${r.lines} | ${r.traffic} | ${r.agree} | ${pct} | ${r.noOracleRead} | ${skipped} | ${r.explained || "-"} |`);
   }

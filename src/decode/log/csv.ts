@@ -10,10 +10,10 @@ import {
   commit, protocolNumber, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
-import { parseAddr } from "../../net/addr.js";
+import { parseAddr, parseIPv4Bytes } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
-import { readTime } from "./syslog-time.js";
-import { icmpNotAFlow, isBlank } from "./netfilter.js";
+import { readTime, scanTime } from "./syslog-time.js";
+import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 
@@ -128,6 +128,7 @@ export class CsvFormat implements LineFormat {
     if (isBlank(b, start, end)) { stats.skip("blank", lineNo); return true; }
     // A comment is one line, whatever quotes it holds.
     if (b[start] === 35) { stats.skip("comment", lineNo); return true; }
+    if (this.cols && this.splitPlain(b, start, end)) return this.plainRecord(b, start, end, lineNo, batch, stats, this.cols);
     const text = b.toString("utf8", start, end);
     const fields = splitCsv(text);
     if (fields === null) return false;
@@ -198,6 +199,239 @@ export class CsvFormat implements LineFormat {
     commit(batch);
     stats.use();
     return true;
+  }
+  // ---- the plain-record fast path ---------------------------------------------------------------
+  // A record without quotes and in plain ASCII is split on commas in place and read from its bytes:
+  // splitCsv and String.trim would give the same fields (spaces, tabs and the other ASCII white space
+  // trimmed at both ends), so every decision below is the string path's, made without a string.
+
+  /** Trimmed field bounds of the current plain record: start, end per field. */
+  private readonly fb = new Int32Array(MAX_PLAIN_FIELDS * 2);
+  private nf = 0;
+  private readonly protoBytes = new ByteKeys<number>();
+  private readonly actionBytes = new ByteKeys<{ id: number; action: number }>();
+
+  /** Split a record with no quote and no byte above 127 into trimmed fields; false for any other record. */
+  private splitPlain(b: Uint8Array, start: number, end: number): boolean {
+    const fb = this.fb;
+    let n = 0;
+    let fs = start;
+    for (let i = start; ; i++) {
+      const c = i < end ? b[i]! : 44;
+      if (c === 34 || c >= 128) return false;
+      if (c !== 44) continue;
+      if (n === MAX_PLAIN_FIELDS) return false;
+      let s = fs;
+      let e = i;
+      while (s < e && isAsciiSpace(b[s]!)) s++;
+      while (e > s && isAsciiSpace(b[e - 1]!)) e--;
+      fb[n * 2] = s;
+      fb[n * 2 + 1] = e;
+      n++;
+      fs = i + 1;
+      if (i >= end) break;
+    }
+    this.nf = n;
+    return true;
+  }
+
+  /** Start of field k (trimmed), -1 when the record has no such field. */
+  private fs(k: number): number {
+    return k >= 0 && k < this.nf ? this.fb[k * 2]! : -1;
+  }
+  private fe(k: number): number {
+    return k >= 0 && k < this.nf ? this.fb[k * 2 + 1]! : -1;
+  }
+  /** True when field k is missing or empty. */
+  private empty(k: number): boolean {
+    return !(k >= 0 && k < this.nf) || this.fb[k * 2] === this.fb[k * 2 + 1];
+  }
+
+  private plainRecord(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats, c: Record<CsvField, number>): boolean {
+    const slot = reserve(batch);
+    batch.position[slot] = lineNo;
+    let family = 0;
+    let port0 = -1;
+    let port1 = -1;
+    for (let side = 0; side < 2; side++) {
+      const col = side === 0 ? c.src : c.dst;
+      const words = side === 0 ? batch.src : batch.dst;
+      let fam: number;
+      let port = -1;
+      let emptyField = false;
+      const s = this.fs(col);
+      const e = this.fe(col);
+      // Dotted IPv4 first (the common case); the other readings only when it is not one.
+      const v4first = s < 0 ? -1 : parseIPv4Bytes(b, s, e);
+      const kind = s < 0 || v4first >= 0 ? 0 : addressChars(b, s, e);
+      if (kind === 0) {
+        // Digits and dots (or nothing): dotted IPv4 or not an address.
+        emptyField = s < 0 || s === e;
+        const v4 = v4first;
+        fam = v4 >= 0 ? 4 : 0;
+        if (v4 >= 0) { words[slot * 4] = v4; words[slot * 4 + 1] = 0; words[slot * 4 + 2] = 0; words[slot * 4 + 3] = 0; }
+      } else if (kind === 1 && parseIPv6Bytes(b, s, e, this.words)) {
+        // Hex digits and colons: IPv6, an IPv4-mapped one read as the IPv4 host (as parseAddr does).
+        const w = this.words;
+        if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) { w[0] = w[3]!; w[1] = 0; w[2] = 0; w[3] = 0; fam = 4; }
+        else fam = 6;
+        words.set(w, slot * 4);
+      } else if (kind === 1) {
+        fam = 0;
+      } else {
+        // Anything else ("[v6]:port", "a.b.c.d:port", names): the string path's own reading.
+        const v0 = b.toString("latin1", s, e);
+        const r = splitAddressPort(v0);
+        fam = parseAddr(r.addr, this.words);
+        if (fam !== 0) words.set(this.words, slot * 4);
+        emptyField = r.addr === "";
+        port = r.port;
+      }
+      if (fam === 0 || (family !== 0 && fam !== family)) {
+        stats.skip(emptyField ? "missing-address" : "bad-address", lineNo, lineText(b, start, end));
+        return true;
+      }
+      family = fam;
+      if (side === 0) port0 = port; else port1 = port;
+    }
+    batch.family[slot] = family;
+    let proto: number;
+    if (this.empty(c.proto)) proto = PROTO_TCP;
+    else {
+      const ps = this.fs(c.proto);
+      const pe = this.fe(c.proto);
+      const known = this.protoBytes.find(b, ps, pe);
+      proto = known ?? this.protoBytes.add(b, ps, pe, protocolNumber(b.toString("latin1", ps, pe)) ?? -1);
+    }
+    if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
+    if (proto === PROTO_ICMP && family === 6) proto = PROTO_ICMPV6;
+    batch.proto[slot] = proto;
+    if (proto === PROTO_TCP || proto === PROTO_UDP) {
+      const sp = port0 >= 0 ? port0 : this.num(b, c.sport);
+      const dp = port1 >= 0 ? port1 : this.num(b, c.dport);
+      if (dp < 0 || dp > 65535 || sp > 65535) { stats.skip("missing-port", lineNo, lineText(b, start, end)); return true; }
+      batch.srcPort[slot] = sp;
+      batch.dstPort[slot] = dp;
+    } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+      const t = this.num(b, this.empty(c.type) ? c.dport : c.type);
+      if (t < 0 || t > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      batch.icmpType[slot] = t;
+      const notFlow = icmpNotAFlow(proto, t);
+      if (notFlow) { stats.skip(notFlow, lineNo); return true; }
+    }
+    let a: { id: number; action: number } | undefined;
+    const as = this.fs(c.action);
+    const ae = this.fe(c.action);
+    if (as >= 0) a = this.actionBytes.find(b, as, ae);
+    if (!a) {
+      const at = as >= 0 ? b.toString("latin1", as, ae) : "";
+      a = this.actionIds.get(at);
+      if (!a) {
+        a = { id: at === "" ? -1 : batch.labels.intern(at), action: actionFromWord(at) };
+        this.actionIds.set(at, a);
+      }
+      if (as >= 0) this.actionBytes.add(b, as, ae, a);
+    }
+    batch.action[slot] = a.action;
+    batch.label[slot] = a.id;
+    if (!this.empty(c.time)) batch.time[slot] = this.stamp(b, this.fs(c.time), this.fe(c.time));
+    commit(batch);
+    stats.use();
+    return true;
+  }
+
+  /** A port or ICMP type field: one to five digits, else -1 (the string path's /^\d{1,5}$/). */
+  private num(b: Uint8Array, k: number): number {
+    const s = this.fs(k);
+    const e = this.fe(k);
+    if (s < 0 || e - s < 1 || e - s > 5) return -1;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const ch = b[i]!;
+      if (ch < 48 || ch > 57) return -1;
+      v = v * 10 + (ch - 48);
+    }
+    return v;
+  }
+
+  /** A time field: Unix seconds (with a fraction), Unix milliseconds, or a syslog / ISO 8601 stamp. */
+  private stamp(b: Buffer, s: number, e: number): number {
+    let digitsEnd = s;
+    while (digitsEnd < e && b[digitsEnd]! >= 48 && b[digitsEnd]! <= 57) digitsEnd++;
+    const d = digitsEnd - s;
+    if (digitsEnd === e && (d === 9 || d === 10 || d === 12 || d === 13)) {
+      let v = 0;
+      for (let i = s; i < e; i++) v = v * 10 + (b[i]! - 48);
+      return d <= 10 ? v * 1000 : v;
+    }
+    if ((d === 9 || d === 10) && b[digitsEnd] === 46 && digitsEnd + 1 < e) {
+      let k = digitsEnd + 1;
+      while (k < e && b[k]! >= 48 && b[k]! <= 57) k++;
+      // Seconds with a fraction: Number() rounds the decimal as the string path does.
+      if (k === e) return Number(b.toString("latin1", s, e)) * 1000;
+    }
+    // A syslog or ISO 8601 stamp. scanTime's time depends on the bytes before `e` only (a byte it reads
+    // past the end only ever meets a length check that fails), so the field is read in place, as the
+    // string path reads a buffer of its own.
+    return scanTime(b, s, e, this.opts.year, this.opts.nowMs);
+  }
+}
+
+const MAX_PLAIN_FIELDS = 256;
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** 0: only digits and dots (or empty); 1: only hex digits and colons; 2: anything else. */
+function addressChars(b: Uint8Array, s: number, e: number): number {
+  let digitsDots = true;
+  let hexColons = true;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    const digit = c >= 48 && c <= 57;
+    if (!(digit || c === 46)) digitsDots = false;
+    if (!(digit || c === 58 || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) hexColons = false;
+    if (!digitsDots && !hexColons) return 2;
+  }
+  return digitsDots ? 0 : 1;
+}
+
+/** "addr:port" and "[v6]:port" split as the string path does: the address text and the port, or -1. */
+function splitAddressPort(v: string): { addr: string; port: number } {
+  const br = /^\[([^\]]+)\]:(\d+)$/.exec(v);
+  if (br) return { addr: br[1]!, port: Number(br[2]) };
+  const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(v);
+  if (m) return { addr: m[1]!, port: Number(m[2]) };
+  return { addr: v, port: -1 };
+}
+
+/**
+ * Distinct byte strings of one column (protocol names, action words) and what was made of each the first
+ * time: a record compares bytes with the few kept here instead of creating a string.
+ */
+class ByteKeys<T> {
+  private readonly keys: Buffer[] = [];
+  private readonly values: T[] = [];
+
+  find(b: Uint8Array, s: number, e: number): T | undefined {
+    const n = e - s;
+    const keys = this.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key.length !== n) continue;
+      let j = 0;
+      while (j < n && key[j] === b[s + j]) j++;
+      if (j === n) return this.values[k];
+    }
+    return undefined;
+  }
+
+  add(b: Uint8Array, s: number, e: number, v: T): T {
+    if (this.keys.length >= 64) { this.keys.length = 0; this.values.length = 0; }
+    this.keys.push(Buffer.from(b.subarray(s, e)));
+    this.values.push(v);
+    return v;
   }
 }
 

@@ -14,6 +14,11 @@ export const MAX_LINE_BYTES = 1 << 20;
 export interface LineFormat {
   readonly format: string;
   line(buf: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean;
+  /**
+   * Called before lines are read from a buffer whose bytes may differ from what an earlier call saw
+   * (a new chunk, the carried line): a format that remembers search results within a buffer drops them.
+   */
+  newBytes?(): void;
 }
 
 /** Text of a line for skip samples (cold path). */
@@ -109,6 +114,8 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
     stats,
     push(chunk: Buffer, emit) {
       stats.bytes += chunk.length;
+      // The source may hand over a reused buffer with new bytes.
+      fmt.newBytes?.();
       let pos = 0;
       while (pos < chunk.length) {
         const nl = chunk.indexOf(10, pos);
@@ -128,6 +135,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
           if (nl < 0) return;
           const n = carryLen;
           carryLen = 0;
+          fmt.newBytes?.();
           processLine(carry, 0, n, emit);
         }
         pos = nl + 1;
@@ -137,6 +145,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
       if (carryLen > 0 || overlong) {
         const n = carryLen;
         carryLen = 0;
+        fmt.newBytes?.();
         processLine(carry, 0, n, emit);
       }
       if (pending) {

@@ -17,38 +17,109 @@ import type { InputStats } from "../stats.js";
 import { parseIPv4Bytes, parseIPv6 } from "../../net/addr.js";
 import { actionFromPrefix } from "./action-words.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
-import { priorityEnd, readTime, rfc5424MessageStart, versionEnd } from "./syslog-time.js";
+import { priorityEnd, rfc5424MessageStart, scanTime, scanned, versionEnd } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 
 const C_SPACE = 32;
 const C_EQ = 61;
 
-/** Key codes: the bytes of "SRC", "DST", ... packed into a number for a switch. */
-function key3(b: Uint8Array, i: number, len: number): number {
-  let k = 0;
-  for (let j = 0; j < len && j < 6; j++) k = k * 256 + b[i + j]!;
-  return k * 8 + len;
-}
-const pack = (s: string) => key3(Buffer.from(s), 0, s.length);
-const K_SRC = pack("SRC");
-const K_DST = pack("DST");
-const K_PROTO = pack("PROTO");
-const K_SPT = pack("SPT");
-const K_DPT = pack("DPT");
-const K_TYPE = pack("TYPE");
-const K_CODE = pack("CODE");
-const F_SYN = pack("SYN");
-const F_ACK = pack("ACK");
-const F_FIN = pack("FIN");
-const F_RST = pack("RST");
-const F_PSH = pack("PSH");
-const F_URG = pack("URG");
-const W_INCOMPLETE = pack("INCOMPLETE");
-const W_ARP = pack("ARP");
-const W_FRAG = pack("FRAG:");
 /** URG as in the TCP header (RFC 9293 section 3.1); batch.ts names the other flags. */
 const TCP_URG = 0x20;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const SPACES = 0x20202020;
+
+/**
+ * The first space in `b[from, end)`, or `end`. Reads four bytes at a time through `w32`, a
+ * little-endian Int32Array view of `b`'s whole ArrayBuffer (`base` is `b.byteOffset`): the classic
+ * "has a zero byte" test on the word XOR four spaces, the lowest flagged byte being the first space.
+ * Bytes before `from` are forced non-zero first, so no borrow from them can flag a byte. Falls back to a
+ * byte loop where the view does not reach (big-endian hosts, the last bytes of the buffer).
+ */
+function nextSpace(b: Uint8Array, w32: Int32Array, base: number, from: number, end: number): number {
+  if (from >= end) return end;
+  const stop = base + end;
+  if (stop + 4 > w32.length << 2) {
+    let i = from;
+    while (i < end && b[i] !== C_SPACE) i++;
+    return i;
+  }
+  const a = base + from;
+  let wi = a >> 2;
+  let x = (w32[wi]! ^ SPACES) | ((1 << ((a & 3) << 3)) - 1);
+  let t = (x - 0x01010101) & ~x & 0x80808080;
+  while (t === 0) {
+    wi++;
+    if (wi << 2 >= stop) return end;
+    x = w32[wi]! ^ SPACES;
+    t = (x - 0x01010101) & ~x & 0x80808080;
+  }
+  const p = (wi << 2) + ((31 - Math.clz32(t & -t)) >> 3) - base;
+  return p < end ? p : end;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+const v6Groups = new Int32Array(8);
+
+/**
+ * IPv6 text `b[s, e)` into out[0..3], as net/addr.ts parseIPv6 reads it. The plain forms (hex groups of
+ * one to four digits, at most one "::") are read from the bytes; anything else (an IPv4 tail, a zone,
+ * brackets, a malformed group) goes to parseIPv6 on the text, which decides.
+ */
+export function parseIPv6Bytes(b: Buffer, s: number, e: number, out: Uint32Array): boolean {
+  const len = e - s;
+  if (len < 2 || len > 45) return parseIPv6(b.toString("latin1", s, e), out);
+  const g = v6Groups;
+  let n = 0;
+  let gap = -1;
+  let i = s;
+  if (b[i] === 58) {
+    if (b[i + 1] !== 58) return parseIPv6(b.toString("latin1", s, e), out);
+    gap = 0;
+    i += 2;
+  }
+  while (i < e) {
+    let v = 0;
+    let d = 0;
+    while (i < e) {
+      const h = hexDigit(b[i]!);
+      if (h < 0) break;
+      v = v * 16 + h;
+      d++;
+      i++;
+    }
+    if (d === 0 || d > 4 || n === 8) return parseIPv6(b.toString("latin1", s, e), out);
+    g[n++] = v;
+    if (i === e) break;
+    if (b[i] !== 58) return parseIPv6(b.toString("latin1", s, e), out);
+    if (b[i + 1] === 58 && i + 1 < e) {
+      if (gap >= 0) return parseIPv6(b.toString("latin1", s, e), out);
+      gap = n;
+      i += 2;
+    } else {
+      i++;
+      if (i === e) return parseIPv6(b.toString("latin1", s, e), out);
+    }
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return parseIPv6(b.toString("latin1", s, e), out);
+  // Groups after the gap move to the end; the gap is zeros.
+  const fill = 8 - n;
+  for (let w = 0; w < 4; w++) {
+    const k0 = 2 * w;
+    const k1 = 2 * w + 1;
+    const hi = gap < 0 || k0 < gap ? g[k0]! : k0 < gap + fill ? 0 : g[k0 - fill]!;
+    const lo = gap < 0 || k1 < gap ? g[k1]! : k1 < gap + fill ? 0 : g[k1 - fill]!;
+    out[w] = ((hi << 16) | lo) >>> 0;
+  }
+  return true;
+}
 
 function uint(b: Uint8Array, s: number, e: number): number {
   if (s >= e || e - s > 9) return -1;
@@ -105,6 +176,8 @@ export class NetfilterFormat implements LineFormat {
   private readonly prefixIds: number[] = [];
   private readonly prefixActions: number[] = [];
   private readonly v6 = new Uint32Array(4);
+  /** "=" signs of the current buffer (see ByteSearch). */
+  private readonly eqs = new ByteSearch();
 
   constructor(opts: DecodeOptions) {
     this.opts = opts;
@@ -134,9 +207,33 @@ export class NetfilterFormat implements LineFormat {
     batch.action[slot] = action;
   }
 
+  newBytes(): void {
+    this.eqs.forget();
+  }
+
+  /** The ArrayBuffer `w32` views (a chunk's, read four bytes at a time by nextSpace). */
+  private wordsOf: ArrayBufferLike | undefined = undefined;
+  private w32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  private viewWords(b: Buffer): void {
+    this.wordsOf = b.buffer;
+    this.w32 = LITTLE_ENDIAN ? new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2) : new Int32Array(0);
+  }
+
+  /** An address value `b[s, e)` into words[o..o+3]: 4 or 6, or 0 when it is none. */
+  private address(b: Buffer, s: number, e: number, words: Uint32Array, o: number): number {
+    const v4 = parseIPv4Bytes(b, s, e);
+    if (v4 >= 0) { words[o] = v4; return 4; }
+    if (parseIPv6Bytes(b, s, e, this.v6)) {
+      words.set(this.v6, o);
+      return 6;
+    }
+    return 0;
+  }
+
   line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean {
     if (isBlank(b, start, end)) { stats.skip("blank", lineNo); return true; }
-    const inPos = findFieldsStart(b, start, end);
+    const inPos = findFieldsStart(b, start, end, this.eqs);
     if (inPos < 0) { stats.skip("not-netfilter", lineNo, lineText(b, start, end)); return true; }
 
     const slot = reserve(batch);
@@ -145,14 +242,14 @@ export class NetfilterFormat implements LineFormat {
     // Header: [<PRI>][VERSION ][timestamp][host] [kernel: ][[ uptime]] PREFIX
     const pri = priorityEnd(b, start, inPos);
     const ver = versionEnd(b, pri, inPos);
-    const t = readTime(b, ver, inPos, this.opts.year, this.opts.nowMs);
-    batch.time[slot] = t.time;
-    let p = t.next;
+    const time = scanTime(b, ver, inPos, this.opts.year, this.opts.nowMs);
+    batch.time[slot] = time;
+    let p = scanned.next;
     let ps = p;
     let k = -1;
     if (ver > pri) {
       // RFC 5424: HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, then the kernel's text.
-      if (Number.isNaN(t.time) && b[p] === 45 && b[p + 1] === C_SPACE) p += 2;
+      if (time !== time && b[p] === 45 && b[p + 1] === C_SPACE) p += 2;
       const m = rfc5424MessageStart(b, p, inPos);
       ps = m >= 0 ? m : p;
       k = ps;
@@ -170,7 +267,7 @@ export class NetfilterFormat implements LineFormat {
       while (j < inPos && (b[j] === C_SPACE || (b[j]! >= 48 && b[j]! <= 57) || b[j] === 46)) j++;
       if (j < inPos && b[j] === 93 && j > ps + 1) { ps = j + 1; while (ps < inPos && b[ps] === C_SPACE) ps++; }
     }
-    if (k < 0 && !Number.isNaN(t.time)) {
+    if (k < 0 && time === time) {
       // "Nov 23 09:12:01 host PREFIX IN=": skip the host word unless it is the prefix itself.
       let j = ps;
       while (j < inPos && b[j] !== C_SPACE) j++;
@@ -181,7 +278,8 @@ export class NetfilterFormat implements LineFormat {
     this.prefixLabel(b, ps, inPos, batch, slot);
 
     // Fields: KEY=VALUE tokens and bare TCP flag words, up to "[" (an ICMP error's quoted packet, or the
-    // "[N bytes]" of INCOMPLETE).
+    // "[N bytes]" of INCOMPLETE). Only the first byte of a token is looked at before its end is found,
+    // and keys are compared byte by byte: no string, no number per token.
     let proto = -1;
     let flags = 0;
     let haveSrc = false;
@@ -190,52 +288,68 @@ export class NetfilterFormat implements LineFormat {
     let fragment = false;
     let incomplete = false;
     let arp = false;
+    if (b.buffer !== this.wordsOf) this.viewWords(b);
+    const w32 = this.w32;
+    const base = b.byteOffset;
     let i = inPos;
     while (i < end) {
-      while (i < end && b[i] === C_SPACE) i++;
-      if (i >= end || b[i] === 91) break;
-      let j = i;
-      let eq = -1;
-      while (j < end && b[j] !== C_SPACE) { if (eq < 0 && b[j] === C_EQ) eq = j; j++; }
-      if (eq > 0) {
-        const key = key3(b, i, eq - i);
-        const vs = eq + 1;
-        if (key === K_SRC || key === K_DST) {
-          const words = key === K_SRC ? batch.src : batch.dst;
-          const v4 = parseIPv4Bytes(b, vs, j);
-          let fam = 0;
-          if (v4 >= 0) { words[slot * 4] = v4; fam = 4; }
-          else if (parseIPv6(b.toString("latin1", vs, j), this.v6)) {
-            words.set(this.v6, slot * 4);
-            fam = 6;
-          }
-          if (fam === 0) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
-          if (family !== 0 && family !== fam) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
-          family = fam;
-          if (key === K_SRC) haveSrc = true; else haveDst = true;
-        } else if (key === K_PROTO) {
-          proto = protoFrom(b, vs, j);
-          if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
-        } else if (key === K_SPT) {
-          batch.srcPort[slot] = uint(b, vs, j);
-        } else if (key === K_DPT) {
-          batch.dstPort[slot] = uint(b, vs, j);
-        } else if (key === K_TYPE) {
-          batch.icmpType[slot] = uint(b, vs, j);
-        } else if (key === K_CODE) {
-          batch.icmpCode[slot] = uint(b, vs, j);
+      const c0 = b[i]!;
+      if (c0 === C_SPACE) { i++; continue; }
+      if (c0 === 91) break;
+      const j = nextSpace(b, w32, base, i + 1, end);
+      const n = j - i;
+      // A key is the token's text before its first "=": "SRC" when the token opens with "SRC=".
+      switch (c0) {
+        case 83: // S: SRC= SPT= SYN
+        case 68: { // D: DST= DPT=
+          if (n >= 4 && b[i + 3] === C_EQ) {
+            const c1 = b[i + 1]!, c2 = b[i + 2]!;
+            if ((c1 === 82 && c2 === 67 && c0 === 83) || (c1 === 83 && c2 === 84 && c0 === 68)) {
+              const isSrc = c0 === 83;
+              const fam = this.address(b, i + 4, j, isSrc ? batch.src : batch.dst, slot * 4);
+              if (fam === 0 || (family !== 0 && family !== fam)) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
+              family = fam;
+              if (isSrc) haveSrc = true; else haveDst = true;
+            } else if (c1 === 80 && c2 === 84) {
+              if (c0 === 83) batch.srcPort[slot] = uint(b, i + 4, j);
+              else batch.dstPort[slot] = uint(b, i + 4, j);
+            }
+          } else if (n === 3 && c0 === 83 && b[i + 1] === 89 && b[i + 2] === 78) flags |= TCP_SYN;
+          break;
         }
-      } else {
-        const w = key3(b, i, j - i);
-        if (w === F_SYN) flags |= TCP_SYN;
-        else if (w === F_ACK) flags |= TCP_ACK;
-        else if (w === F_FIN) flags |= TCP_FIN;
-        else if (w === F_RST) flags |= TCP_RST;
-        else if (w === F_PSH) flags |= TCP_PSH;
-        else if (w === F_URG) flags |= TCP_URG;
-        else if (w === W_INCOMPLETE) incomplete = true;
-        else if (w === W_ARP) arp = true;
-        else if (j - i > 5 && key3(b, i, 5) === W_FRAG && uint(b, i + 5, j) > 0) fragment = true;
+        case 80: // P: PROTO= PSH
+          if (n >= 6 && b[i + 5] === C_EQ && b[i + 1] === 82 && b[i + 2] === 79 && b[i + 3] === 84 && b[i + 4] === 79) {
+            proto = protoFrom(b, i + 6, j);
+            if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
+          } else if (n === 3 && b[i + 1] === 83 && b[i + 2] === 72) flags |= TCP_PSH;
+          break;
+        case 84: // T: TYPE=
+          if (n >= 5 && b[i + 4] === C_EQ && b[i + 1] === 89 && b[i + 2] === 80 && b[i + 3] === 69) batch.icmpType[slot] = uint(b, i + 5, j);
+          break;
+        case 67: // C: CODE=
+          if (n >= 5 && b[i + 4] === C_EQ && b[i + 1] === 79 && b[i + 2] === 68 && b[i + 3] === 69) batch.icmpCode[slot] = uint(b, i + 5, j);
+          break;
+        case 65: // A: ACK ARP
+          if (n === 3) {
+            if (b[i + 1] === 67 && b[i + 2] === 75) flags |= TCP_ACK;
+            else if (b[i + 1] === 82 && b[i + 2] === 80) arp = true;
+          }
+          break;
+        case 70: // F: FIN FRAG:<offset>
+          if (n === 3 && b[i + 1] === 73 && b[i + 2] === 78) flags |= TCP_FIN;
+          else if (n > 5 && b[i + 1] === 82 && b[i + 2] === 65 && b[i + 3] === 71 && b[i + 4] === 58 && uint(b, i + 5, j) > 0) fragment = true;
+          break;
+        case 82: // R: RST
+          if (n === 3 && b[i + 1] === 83 && b[i + 2] === 84) flags |= TCP_RST;
+          break;
+        case 85: // U: URG
+          if (n === 3 && b[i + 1] === 82 && b[i + 2] === 71) flags |= TCP_URG;
+          break;
+        case 73: // I: INCOMPLETE (its first six letters decide, as they always have), no "=" in it
+          if (n === 10 && isWord(b, i, "INCOMP") && b[i + 6] !== C_EQ && b[i + 7] !== C_EQ && b[i + 8] !== C_EQ && b[i + 9] !== C_EQ) incomplete = true;
+          break;
+        default:
+          break;
       }
       i = j;
     }
@@ -249,7 +363,9 @@ export class NetfilterFormat implements LineFormat {
     batch.family[slot] = family;
     batch.proto[slot] = proto;
     if (proto === PROTO_TCP || proto === PROTO_UDP) {
-      if (batch.srcPort[slot]! < 0 || batch.dstPort[slot]! < 0 || batch.srcPort[slot]! > 65535 || batch.dstPort[slot]! > 65535) {
+      const sp = batch.srcPort[slot]!;
+      const dp = batch.dstPort[slot]!;
+      if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) {
         // A fragment other than the first carries no transport header, and the kernel prints
         // "INCOMPLETE [N bytes]" for a packet cut before it (nf_log_syslog.c, nf_log_dump_tcp_header).
         stats.skip(fragment ? "fragment" : incomplete ? "incomplete" : "missing-port", lineNo, lineText(b, start, end));
@@ -273,6 +389,11 @@ export class NetfilterFormat implements LineFormat {
   }
 }
 
+function isWord(b: Uint8Array, i: number, w: string): boolean {
+  for (let k = 0; k < w.length; k++) if (b[i + k] !== w.charCodeAt(k)) return false;
+  return true;
+}
+
 /** True when the line holds nothing but spaces and tabs. */
 export function isBlank(b: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (b[i] !== C_SPACE && b[i] !== 9) return false;
@@ -285,16 +406,48 @@ export function isBlank(b: Uint8Array, start: number, end: number): boolean {
  * "DROPIN=eth0 OUT=": the anchor is an "IN=" whose interface word is followed by " OUT=". A line without
  * " OUT=" falls back to an "IN=" at the start of a word.
  */
-function findFieldsStart(b: Uint8Array, start: number, end: number): number {
+function findFieldsStart(b: Buffer, start: number, end: number, eqs: ByteSearch): number {
   let fallback = -1;
-  for (let i = start; i + 3 <= end; i++) {
-    if (b[i] !== 73 || b[i + 1] !== 78 || b[i + 2] !== C_EQ) continue;
-    let j = i + 3;
+  // Every "IN=" has its "=" two bytes on: look at the "=" signs only, found by memchr.
+  for (let q = eqs.next(b, C_EQ, start + 2, end); q >= 0; q = eqs.next(b, C_EQ, q + 1, end)) {
+    if (b[q - 1] !== 78 || b[q - 2] !== 73) continue;
+    const i = q - 2;
+    let j = q + 1;
     while (j < end && b[j] !== C_SPACE) j++;
     if (j + 5 <= end && b[j + 1] === 79 && b[j + 2] === 85 && b[j + 3] === 84 && b[j + 4] === C_EQ) return i;
     if (fallback < 0 && (i === start || b[i - 1] === C_SPACE || b[i - 1] === 93 || b[i - 1] === 58)) fallback = i;
   }
   return fallback;
+}
+
+/**
+ * The first `c` in `b[from, end)`, or -1, by memchr (Buffer.indexOf), which searches to the end of the
+ * buffer, not of the line. The last hit beyond `end` is remembered, so that a run of lines without `c`
+ * costs one search, not one search to the buffer's end per line: it is still the first `c` after any
+ * later `from` not past it. `forget` drops it when the bytes may have changed (LineFormat.newBytes).
+ */
+class ByteSearch {
+  private buf: Buffer | undefined = undefined;
+  private from = 0;
+  private hit = 0;
+
+  forget(): void {
+    this.buf = undefined;
+  }
+
+  next(b: Buffer, c: number, from: number, end: number): number {
+    if (from >= end) return -1;
+    let hit: number;
+    if (b === this.buf && from >= this.from && (from <= this.hit || this.hit < 0)) {
+      hit = this.hit;
+    } else {
+      hit = b.indexOf(c, from);
+      this.buf = b;
+      this.from = from;
+      this.hit = hit;
+    }
+    return hit >= 0 && hit < end ? hit : -1;
+  }
 }
 
 export function createNetfilterDecoder(opts: DecodeOptions): Decoder {

@@ -5,8 +5,6 @@
  * and RFC 5424 version "1 " before either. All times without a zone are taken as UTC.
  */
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
 function digits(b: Uint8Array, i: number, n: number, end: number): number {
   if (i + n > end) return -1;
   let v = 0;
@@ -18,15 +16,49 @@ function digits(b: Uint8Array, i: number, n: number, end: number): number {
   return v;
 }
 
+/** Month 0-11 of a three-letter English month name at `i` (any case), or -1. */
 function month3(b: Uint8Array, i: number, end: number): number {
   if (i + 3 > end) return -1;
   const a = b[i]! | 0x20, c = b[i + 1]! | 0x20, d = b[i + 2]! | 0x20;
-  for (let m = 0; m < 12; m++) {
-    const s = MONTHS[m]!;
-    if (s.charCodeAt(0) === a && s.charCodeAt(1) === c && s.charCodeAt(2) === d) return m;
+  switch ((a << 16) | (c << 8) | d) {
+    case 0x6a616e: return 0; // jan
+    case 0x666562: return 1; // feb
+    case 0x6d6172: return 2; // mar
+    case 0x617072: return 3; // apr
+    case 0x6d6179: return 4; // may
+    case 0x6a756e: return 5; // jun
+    case 0x6a756c: return 6; // jul
+    case 0x617567: return 7; // aug
+    case 0x736570: return 8; // sep
+    case 0x6f6374: return 9; // oct
+    case 0x6e6f76: return 10; // nov
+    case 0x646563: return 11; // dec
+    default: return -1;
   }
-  return -1;
 }
+
+/**
+ * Date.UTC(year, month, day) for the last date asked: log lines come in time order, so consecutive
+ * lines share a day and the calendar arithmetic runs once per day, not per line. Date.UTC(y, m, d, hh,
+ * mm, ss) is that day's value plus hh * 3600000 + mm * 60000 + ss * 1000 (ECMA-262 MakeTime, MakeDate),
+ * whatever the ranges of hh, mm and ss.
+ */
+let dayKey = -1;
+let dayMs = 0;
+export function utcDay(year: number, month: number, day: number): number {
+  return dayStart(year, month, day);
+}
+function dayStart(year: number, month: number, day: number): number {
+  const key = (year * 16 + month) * 64 + day;
+  if (key !== dayKey) {
+    dayMs = Date.UTC(year, month, day);
+    dayKey = key;
+  }
+  return dayMs;
+}
+
+/** Where the stamp read by the last `scanTime` ends (see TimeResult.next). */
+export const scanned = { next: 0 };
 
 export interface TimeResult {
   /** ms since epoch, NaN when none. */
@@ -105,43 +137,19 @@ export function rfc5424MessageStart(b: Uint8Array, i: number, end: number): numb
  * December read in January).
  */
 export function readTime(b: Uint8Array, start: number, end: number, year: number, nowMs: number): TimeResult {
+  const time = scanTime(b, start, end, year, nowMs);
+  return { time, next: scanned.next };
+}
+
+/** `readTime` without the result object: returns the time (NaN when none) and sets `scanned.next`. */
+export function scanTime(b: Uint8Array, start: number, end: number, year: number, nowMs: number): number {
   const i = start;
   // ISO 8601: YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+hh:mm|-hh:mm]
-  const y = digits(b, i, 4, end);
-  if (y >= 0 && b[i + 4] === 45) {
-    const mo = digits(b, i + 5, 2, end);
-    const d = digits(b, i + 8, 2, end);
-    const sep = b[i + 10];
-    const hh = digits(b, i + 11, 2, end);
-    const mm = digits(b, i + 14, 2, end);
-    const ss = digits(b, i + 17, 2, end);
-    if (mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && (sep === 84 || sep === 32) && hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss <= 60 && b[i + 7] === 45 && b[i + 13] === 58 && b[i + 16] === 58) {
-      let j = i + 19;
-      let frac = 0;
-      if (j < end && (b[j] === 46 || b[j] === 44)) {
-        j++;
-        let scale = 100;
-        while (j < end && b[j]! >= 48 && b[j]! <= 57) {
-          frac += (b[j]! - 48) * scale;
-          scale /= 10;
-          j++;
-        }
-      }
-      let offsetMin = 0;
-      if (j < end && (b[j] === 90 || b[j] === 122)) j++;
-      else if (j < end && (b[j] === 43 || b[j] === 45)) {
-        // "+09:00", "+0900" or "+09".
-        const oh = digits(b, j + 1, 2, end);
-        const colon = b[j + 3] === 58;
-        const om = digits(b, j + (colon ? 4 : 3), 2, end);
-        if (oh >= 0 && oh < 24) {
-          offsetMin = (oh * 60 + (om >= 0 ? om : 0)) * (b[j] === 43 ? 1 : -1);
-          j += om >= 0 ? (colon ? 6 : 5) : 3;
-        }
-      }
-      const t = Date.UTC(y, mo - 1, d, hh, mm, ss) + frac - offsetMin * 60000;
-      if (j < end && b[j] === 32) j++;
-      return { time: t, next: j };
+  if (b[i + 4] === 45) {
+    const y = digits(b, i, 4, end);
+    if (y >= 0) {
+      const t = isoTime(b, i, end, y);
+      if (t === t) return t;
     }
   }
   // RFC 3164: "Mmm dd HH:MM:SS " (day may be space-padded)
@@ -155,8 +163,9 @@ export function readTime(b: Uint8Array, start: number, end: number, year: number
     const mm = digits(b, j + 4, 2, end);
     const ss = digits(b, j + 7, 2, end);
     if (d >= 1 && d <= 31 && b[j] === 32 && hh >= 0 && mm >= 0 && ss >= 0 && b[j + 3] === 58 && b[j + 6] === 58) {
-      let t = Date.UTC(year, m, d, hh, mm, ss);
-      if (t > nowMs + 86400000) t = Date.UTC(year - 1, m, d, hh, mm, ss);
+      const tod = hh * 3600000 + mm * 60000 + ss * 1000;
+      let t = dayStart(year, m, d) + tod;
+      if (t > nowMs + 86400000) t = Date.UTC(year - 1, m, d) + tod;
       let k = j + 9;
       // Optional fraction ("Nov 23 09:12:01.123") as some syslog daemons write.
       if (k < end && b[k] === 46) {
@@ -165,8 +174,50 @@ export function readTime(b: Uint8Array, start: number, end: number, year: number
         while (k < end && b[k]! >= 48 && b[k]! <= 57) { t += (b[k]! - 48) * scale; scale /= 10; k++; }
       }
       if (k < end && b[k] === 32) k++;
-      return { time: t, next: k };
+      scanned.next = k;
+      return t;
     }
   }
-  return { time: NaN, next: start };
+  scanned.next = start;
+  return NaN;
+}
+
+/** The rest of an ISO 8601 stamp whose year `y` is at `i`; NaN when it is not one. Sets `scanned.next`. */
+function isoTime(b: Uint8Array, i: number, end: number, y: number): number {
+  const mo = digits(b, i + 5, 2, end);
+  const d = digits(b, i + 8, 2, end);
+  const sep = b[i + 10];
+  const hh = digits(b, i + 11, 2, end);
+  const mm = digits(b, i + 14, 2, end);
+  const ss = digits(b, i + 17, 2, end);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && (sep === 84 || sep === 32) && hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss <= 60 && b[i + 7] === 45 && b[i + 13] === 58 && b[i + 16] === 58)) {
+    return NaN;
+  }
+  let j = i + 19;
+  let frac = 0;
+  if (j < end && (b[j] === 46 || b[j] === 44)) {
+    j++;
+    let scale = 100;
+    while (j < end && b[j]! >= 48 && b[j]! <= 57) {
+      frac += (b[j]! - 48) * scale;
+      scale /= 10;
+      j++;
+    }
+  }
+  let offsetMin = 0;
+  if (j < end && (b[j] === 90 || b[j] === 122)) j++;
+  else if (j < end && (b[j] === 43 || b[j] === 45)) {
+    // "+09:00", "+0900" or "+09".
+    const oh = digits(b, j + 1, 2, end);
+    const colon = b[j + 3] === 58;
+    const om = digits(b, j + (colon ? 4 : 3), 2, end);
+    if (oh >= 0 && oh < 24) {
+      offsetMin = (oh * 60 + (om >= 0 ? om : 0)) * (b[j] === 43 ? 1 : -1);
+      j += om >= 0 ? (colon ? 6 : 5) : 3;
+    }
+  }
+  const t = dayStart(y, mo - 1, d) + (hh * 3600000 + mm * 60000 + ss * 1000) + frac - offsetMin * 60000;
+  if (j < end && b[j] === 32) j++;
+  scanned.next = j;
+  return t;
 }

@@ -14,9 +14,10 @@ import {
   TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, commit, protocolNumber, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
-import { parseIPv4Bytes, parseIPv6 } from "../../net/addr.js";
+import { parseIPv4Bytes } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
-import { icmpNotAFlow, isBlank } from "./netfilter.js";
+import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
+import { utcDay } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 
@@ -54,6 +55,42 @@ function uint(b: Uint8Array, s: number, e: number): number {
   return v;
 }
 
+/**
+ * Distinct byte strings of one column (action words, protocol names) and what was made of each the first
+ * time: a row compares bytes with the few kept here instead of creating a string.
+ */
+class ByteKeys<T> {
+  private readonly keys: Buffer[] = [];
+  private readonly values: T[] = [];
+
+  find(b: Uint8Array, s: number, e: number): T | undefined {
+    const n = e - s;
+    const keys = this.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key.length !== n) continue;
+      let j = 0;
+      while (j < n && key[j] === b[s + j]) j++;
+      if (j === n) return this.values[k];
+    }
+    return undefined;
+  }
+
+  add(b: Uint8Array, s: number, e: number, v: T): T {
+    if (this.keys.length >= 64) { this.keys.length = 0; this.values.length = 0; }
+    this.keys.push(Buffer.from(b.subarray(s, e)));
+    this.values.push(v);
+    return v;
+  }
+}
+
+interface ActionEntry {
+  /** The action word as the report shows it (upper case). */
+  text: string;
+  /** Set once the row has reached the point where the word becomes a label. */
+  label: { id: number; action: number } | undefined;
+}
+
 export class WindowsFirewallFormat implements LineFormat {
   readonly format = "windows-firewall";
   private cols: Columns = columnsFrom(DEFAULT_FIELDS.split(" ")) as Columns;
@@ -63,9 +100,25 @@ export class WindowsFirewallFormat implements LineFormat {
   private readonly v6 = new Uint32Array(4);
   private readonly actionIds = new Map<string, { id: number; action: number }>();
   private readonly protoIds = new Map<string, number>();
+  private readonly actionBytes = new ByteKeys<ActionEntry>();
+  private readonly protoBytes = new ByteKeys<number>();
+  /** Tokens of the current row. */
+  private n = 0;
 
   /** Rows carry full dates, so no option (year, action map) applies; the parameter keeps the factories alike. */
   constructor(_opts: DecodeOptions) {}
+
+  /** Start of column `col`'s token, or -1 when the row has no such column or it holds "-". */
+  private at(b: Uint8Array, col: number): number {
+    if (col < 0 || col >= this.n || col >= MAX_TOKENS) return -1;
+    const s = this.tok[col * 2]!;
+    return this.tok[col * 2 + 1]! - s === 1 && b[s] === 45 ? -1 : s;
+  }
+
+  /** End of column `col`'s token (after `at` said it is there). */
+  private endOf(col: number): number {
+    return this.tok[col * 2 + 1]!;
+  }
 
   line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean {
     if (isBlank(b, start, end)) { stats.skip("blank", lineNo); return true; }
@@ -87,32 +140,41 @@ export class WindowsFirewallFormat implements LineFormat {
     let n = 0;
     let i = start;
     while (i < end && n < MAX_TOKENS) {
-      while (i < end && (b[i] === 32 || b[i] === 9)) i++;
+      let c = b[i]!;
+      while (c === 32 || c === 9) {
+        if (++i >= end) break;
+        c = b[i]!;
+      }
       if (i >= end) break;
       const s = i;
-      while (i < end && b[i] !== 32 && b[i] !== 9) i++;
+      i++;
+      while (i < end) {
+        c = b[i]!;
+        if (c === 32 || c === 9) break;
+        i++;
+      }
       tok[n * 2] = s;
       tok[n * 2 + 1] = i;
       n++;
     }
     while (i < end && (b[i] === 32 || b[i] === 9)) i++;
     if (i < end) n = MAX_TOKENS + 1;
+    this.n = n;
     const c = this.cols;
-    const get = (col: number): [number, number] | null => {
-      if (col < 0 || col >= n || col >= MAX_TOKENS) return null;
-      const s = tok[col * 2]!, e = tok[col * 2 + 1]!;
-      return e - s === 1 && b[s] === 45 ? null : [s, e];
-    };
     // A row starts with its date and time; anything else is a line of another log.
-    const dt = get(c.date);
-    const tm = get(c.time);
-    const time = dt && tm ? rowTime(b, dt, tm) : NaN;
-    if (Number.isNaN(time)) { stats.skip("not-windows-firewall", lineNo, lineText(b, start, end)); return true; }
+    const dt = this.at(b, c.date);
+    const tm = this.at(b, c.time);
+    const time = dt >= 0 && tm >= 0 ? rowTime(b, dt, this.endOf(c.date), tm, this.endOf(c.time)) : NaN;
+    if (time !== time) { stats.skip("not-windows-firewall", lineNo, lineText(b, start, end)); return true; }
 
-    const action = get(c.action);
-    const actionText = action ? b.toString("latin1", action[0], action[1]).toUpperCase() : "";
+    const as = this.at(b, c.action);
+    let act: ActionEntry | undefined;
+    if (as >= 0) {
+      const ae = this.endOf(c.action);
+      act = this.actionBytes.find(b, as, ae) ?? this.actionBytes.add(b, as, ae, { text: b.toString("latin1", as, ae).toUpperCase(), label: undefined });
+    }
     // Bookkeeping, not traffic: the firewall could not write some events (all other fields are "-").
-    if (actionText === "INFO-EVENTS-LOST") { stats.skip("info-events-lost", lineNo); return true; }
+    if (act !== undefined && act.text === "INFO-EVENTS-LOST") { stats.skip("info-events-lost", lineNo); return true; }
     // W3C extended log format: every row has one value per "#Fields:" name ("-" when empty). A row with
     // fewer was cut (a log still being written, a copy that lost its end); one with more is two rows run
     // together. Either way its columns cannot be trusted.
@@ -120,20 +182,25 @@ export class WindowsFirewallFormat implements LineFormat {
     if (want > 0 ? n < want : n < DEFAULT_FIELD_COUNT) { stats.skip("truncated-row", lineNo, lineText(b, start, end)); return true; }
     if (want > 0 ? n > want : n > DEFAULT_FIELD_COUNT + 1) { stats.skip("extra-fields", lineNo, lineText(b, start, end)); return true; }
 
-    const protocol = get(c.protocol);
-    if (!action || !protocol) { stats.skip("not-windows-firewall", lineNo, lineText(b, start, end)); return true; }
-    let a = this.actionIds.get(actionText);
+    const ps = this.at(b, c.protocol);
+    if (act === undefined || ps < 0) { stats.skip("not-windows-firewall", lineNo, lineText(b, start, end)); return true; }
+    let a = act.label;
     if (!a) {
-      // ALLOW/DROP; XP-era logs write OPEN, CLOSE and OPEN-INBOUND for connections the firewall let through.
-      const code = actionText.includes("DROP") ? ACTION_BLOCKED
-        : actionText === "ALLOW" || actionText.startsWith("OPEN") || actionText === "CLOSE" ? ACTION_ALLOWED
-        : ACTION_UNKNOWN;
-      a = { id: batch.labels.intern(actionText), action: code };
-      this.actionIds.set(actionText, a);
+      const actionText = act.text;
+      a = this.actionIds.get(actionText);
+      if (!a) {
+        // ALLOW/DROP; XP-era logs write OPEN, CLOSE and OPEN-INBOUND for connections the firewall let through.
+        const code = actionText.includes("DROP") ? ACTION_BLOCKED
+          : actionText === "ALLOW" || actionText.startsWith("OPEN") || actionText === "CLOSE" ? ACTION_ALLOWED
+          : ACTION_UNKNOWN;
+        a = { id: batch.labels.intern(actionText), action: code };
+        this.actionIds.set(actionText, a);
+      }
+      act.label = a;
     }
-    const src = get(c.src);
-    const dst = get(c.dst);
-    if (!src || !dst) { stats.skip("missing-address", lineNo, lineText(b, start, end)); return true; }
+    const ss = this.at(b, c.src);
+    const ds = this.at(b, c.dst);
+    if (ss < 0 || ds < 0) { stats.skip("missing-address", lineNo, lineText(b, start, end)); return true; }
 
     const slot = reserve(batch);
     batch.position[slot] = lineNo;
@@ -141,22 +208,23 @@ export class WindowsFirewallFormat implements LineFormat {
     batch.action[slot] = a.action;
     batch.time[slot] = time;
 
-    let family = 0;
-    for (const [range, words] of [[src, batch.src], [dst, batch.dst]] as const) {
-      const v4 = parseIPv4Bytes(b, range[0], range[1]);
-      let fam = 0;
-      if (v4 >= 0) { words[slot * 4] = v4; fam = 4; }
-      else if (parseIPv6(b.toString("latin1", range[0], range[1]), this.v6)) { words.set(this.v6, slot * 4); fam = 6; }
-      if (fam === 0 || (family !== 0 && fam !== family)) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
-      family = fam;
-    }
+    const fs = this.address(b, ss, this.endOf(c.src), batch.src, slot * 4);
+    if (fs === 0) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
+    const fd = this.address(b, ds, this.endOf(c.dst), batch.dst, slot * 4);
+    if (fd === 0 || fd !== fs) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }
+    const family = fs;
     batch.family[slot] = family;
 
-    const pt = b.toString("latin1", protocol[0], protocol[1]);
-    let proto = this.protoIds.get(pt);
+    const pe = this.endOf(c.protocol);
+    let proto = this.protoBytes.find(b, ps, pe);
     if (proto === undefined) {
-      proto = protocolNumber(pt) ?? -1;
-      this.protoIds.set(pt, proto);
+      const pt = b.toString("latin1", ps, pe);
+      proto = this.protoIds.get(pt);
+      if (proto === undefined) {
+        proto = protocolNumber(pt) ?? -1;
+        this.protoIds.set(pt, proto);
+      }
+      this.protoBytes.add(b, ps, pe, proto);
     }
     if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
     // Windows logs ICMPv6 as protocol "ICMPv6" or 58; some versions log it as ICMP with an IPv6 address.
@@ -164,19 +232,20 @@ export class WindowsFirewallFormat implements LineFormat {
     batch.proto[slot] = proto;
 
     if (proto === PROTO_TCP || proto === PROTO_UDP) {
-      const sp = get(c.sport);
-      const dp = get(c.dport);
-      const s = sp ? uint(b, sp[0], sp[1]) : -1;
-      const d = dp ? uint(b, dp[0], dp[1]) : -1;
+      const sp = this.at(b, c.sport);
+      const dp = this.at(b, c.dport);
+      const s = sp >= 0 ? uint(b, sp, this.endOf(c.sport)) : -1;
+      const d = dp >= 0 ? uint(b, dp, this.endOf(c.dport)) : -1;
       if (s < 0 || d < 0 || s > 65535 || d > 65535) { stats.skip("missing-port", lineNo, lineText(b, start, end)); return true; }
       batch.srcPort[slot] = s;
       batch.dstPort[slot] = d;
       if (proto === PROTO_TCP) {
-        const f = get(c.flags);
-        if (f) {
+        const f = this.at(b, c.flags);
+        if (f >= 0) {
           // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
           let flags = 0;
-          for (let k = f[0]; k < f[1]; k++) {
+          const fe = this.endOf(c.flags);
+          for (let k = f; k < fe; k++) {
             const ch = b[k]! | 0x20;
             if (ch === 115) flags |= TCP_SYN;
             else if (ch === 97) flags |= TCP_ACK;
@@ -189,18 +258,26 @@ export class WindowsFirewallFormat implements LineFormat {
         }
       }
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-      const t = get(c.icmptype);
-      const cd = get(c.icmpcode);
-      const type = t ? uint(b, t[0], t[1]) : -1;
+      const t = this.at(b, c.icmptype);
+      const cd = this.at(b, c.icmpcode);
+      const type = t >= 0 ? uint(b, t, this.endOf(c.icmptype)) : -1;
       if (type < 0 || type > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
       batch.icmpType[slot] = type;
-      batch.icmpCode[slot] = cd ? uint(b, cd[0], cd[1]) : -1;
+      batch.icmpCode[slot] = cd >= 0 ? uint(b, cd, this.endOf(c.icmpcode)) : -1;
       const notFlow = icmpNotAFlow(proto, type);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     commit(batch);
     stats.use();
     return true;
+  }
+
+  /** An address column into words[o..o+3]: 4 or 6, or 0 when it is none. */
+  private address(b: Buffer, s: number, e: number, words: Uint32Array, o: number): number {
+    const v4 = parseIPv4Bytes(b, s, e);
+    if (v4 >= 0) { words[o] = v4; return 4; }
+    if (parseIPv6Bytes(b, s, e, this.v6)) { words.set(this.v6, o); return 6; }
+    return 0;
   }
 }
 
@@ -209,28 +286,28 @@ export class WindowsFirewallFormat implements LineFormat {
  * "#Time Format: Local" says the stamps are the machine's local time, which the log does not name: they
  * are read as UTC.
  */
-function rowTime(b: Uint8Array, d: readonly [number, number], t: readonly [number, number]): number {
-  if (d[1] - d[0] !== 10 || t[1] - t[0] < 8 || b[d[0] + 4] !== 45 || b[d[0] + 7] !== 45 || b[t[0] + 2] !== 58 || b[t[0] + 5] !== 58) return NaN;
-  const y = uint(b, d[0], d[0] + 4);
-  const mo = uint(b, d[0] + 5, d[0] + 7);
-  const da = uint(b, d[0] + 8, d[0] + 10);
-  const hh = uint(b, t[0], t[0] + 2);
-  const mm = uint(b, t[0] + 3, t[0] + 5);
-  const ss = uint(b, t[0] + 6, t[0] + 8);
+function rowTime(b: Uint8Array, d0: number, d1: number, t0: number, t1: number): number {
+  if (d1 - d0 !== 10 || t1 - t0 < 8 || b[d0 + 4] !== 45 || b[d0 + 7] !== 45 || b[t0 + 2] !== 58 || b[t0 + 5] !== 58) return NaN;
+  const y = uint(b, d0, d0 + 4);
+  const mo = uint(b, d0 + 5, d0 + 7);
+  const da = uint(b, d0 + 8, d0 + 10);
+  const hh = uint(b, t0, t0 + 2);
+  const mm = uint(b, t0 + 3, t0 + 5);
+  const ss = uint(b, t0 + 6, t0 + 8);
   if (y < 0 || mo < 1 || mo > 12 || da < 1 || da > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return NaN;
   let ms = 0;
-  if (t[1] - t[0] > 8) {
+  if (t1 - t0 > 8) {
     // Fractions of a second, if a writer adds them ("08:05:57.123").
-    if (b[t[0] + 8] !== 46) return NaN;
+    if (b[t0 + 8] !== 46) return NaN;
     let scale = 100;
-    for (let k = t[0] + 9; k < t[1]; k++) {
+    for (let k = t0 + 9; k < t1; k++) {
       const ch = b[k]!;
       if (ch < 48 || ch > 57) return NaN;
       ms += (ch - 48) * scale;
       scale /= 10;
     }
   }
-  return Date.UTC(y, mo - 1, da, hh, mm, ss) + ms;
+  return utcDay(y, mo - 1, da) + (hh * 3600000 + mm * 60000 + ss * 1000) + ms;
 }
 
 export function createWindowsFirewallDecoder(opts: DecodeOptions): Decoder {
