@@ -5,6 +5,7 @@ import { registerCheck } from "./check.js";
 import { registerRules } from "./rules.js";
 import { registerEvents } from "./events.js";
 import { registerDiff } from "./diff.js";
+import { registerProbe } from "./probe.js";
 import { registerWhy } from "./why.js";
 import { VERSION } from "../report/build.js";
 
@@ -30,6 +31,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input erro
   registerRules(program, io);
   registerEvents(program, io);
   registerDiff(program, io);
+  registerProbe(program, io);
   registerWhy(program, io);
   return program;
 }

@@ -1,0 +1,135 @@
+import { Command, Option } from "commander";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
+import { parseFailOn, setupCheck } from "../pipeline/check.js";
+import { runProbe } from "../probe/run.js";
+import { UDP_PROTOCOLS, isUdpProtocol, type UdpProtocol } from "../probe/requests/index.js";
+import { REPORT_FORMATS, formatFromPath, render, type ReportFormat } from "../report/render.js";
+import { UsageError } from "../errors.js";
+
+interface ProbeFlags {
+  as: string;
+  ruleset: string;
+  inventory: string;
+  scenario?: string[];
+  set?: string[];
+  timeout: string;
+  concurrency: string;
+  maxTime: string;
+  maxRange: string;
+  udpRequest?: string[];
+  format?: string;
+  output?: string[];
+  failOn?: string[];
+  quiet?: boolean;
+}
+
+function positiveInt(flag: string, v: string, max: number): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${flag} ${v}: expected a whole number from 1 to ${max}`);
+  return Number(v);
+}
+
+/** The system's ping: PORTMATRIX_PING (a path, or "none"), else the first `ping` on PATH or in the usual places. */
+export function findPing(env: NodeJS.ProcessEnv): string | null {
+  const forced = env.PORTMATRIX_PING;
+  if (forced !== undefined && forced !== "") return forced === "none" ? null : forced;
+  const dirs = [...(env.PATH ?? process.env.PATH ?? "").split(delimiter), "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+  for (const d of dirs) {
+    if (!d) continue;
+    try {
+      accessSync(join(d, "ping"), constants.X_OK);
+      return join(d, "ping");
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+function parseUdpRequests(list: readonly string[]): Map<number, UdpProtocol | "none"> {
+  const out = new Map<number, UdpProtocol | "none">();
+  const known = [...Object.keys(UDP_PROTOCOLS), "none"].join(", ");
+  for (const item of list) {
+    const m = /^(\d{1,5})=([a-z]+)$/.exec(item.trim());
+    const port = m ? Number(m[1]) : 0;
+    const proto = m?.[2] ?? "";
+    if (!m || port < 1 || port > 65535 || !(proto === "none" || isUdpProtocol(proto))) {
+      throw new UsageError(`--udp-request ${item}: expected PORT=PROTOCOL with PROTOCOL one of ${known} (for example 5353=dns)`);
+    }
+    out.set(port, proto as UdpProtocol | "none");
+  }
+  return out;
+}
+
+export function registerProbe(program: Command, io: Io): void {
+  program
+    .command("probe")
+    .description("act as a role from this machine: try every port the matrix gives it (TCP connect, UDP protocol requests, ICMP echo) and report like check")
+    .requiredOption("--as <role>", "the role this machine plays, e.g. file-share-client")
+    .requiredOption("-r, --ruleset <id|file>", "shipped ruleset id (see `rules list`) or a YAML file")
+    .requiredOption("-i, --inventory <file>", "inventory: the hosts to probe (only these addresses are ever contacted)")
+    .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
+    .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
+    .option("--timeout <ms>", "how long one attempt waits for an answer", "1000")
+    .option("--concurrency <n>", "attempts in flight at once", "32")
+    .option("--max-time <seconds>", "bound on the whole run; unfinished attempts are reported inconclusive", "60")
+    .option("--max-range <ports>", "port ranges wider than this are listed as not probed instead of swept", "16")
+    .option("--udp-request <port=protocol>", "ask this UDP port with a protocol's request: dns, kerberos, ntp, nbns, cldap, or none for an empty datagram, e.g. 5353=dns (repeatable, comma-separated)", collect)
+    .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
+    .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable", collectRaw)
+    .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
+    .option("-q, --quiet", "no notes or progress on stderr")
+    .addHelpText("after", `
+What each attempt reports (the evidence in the report):
+  tcp   connected: allowed; RST: blocked (refused); no answer in --timeout: blocked (filtered);
+        EHOSTUNREACH / ENETUNREACH / EACCES (an ICMP error, e.g. admin-prohibited): blocked
+  udp   a real request on 53 (DNS), 88 (Kerberos AS-REQ), 123 (NTP), 137 (NetBIOS node status),
+        389 (CLDAP LDAP ping), or as --udp-request says: an answer is allowed, silence blocked;
+        ICMP port unreachable: blocked; other ports get an empty datagram, and silence there is
+        inconclusive ("listening or filtered", as PortQry says)
+  icmp  echo through the system's ping (PORTMATRIX_PING=path or none); without it, inconclusive
+CIDR prefixes in the inventory and port ranges wider than --max-range are listed as not probed.
+
+Examples:
+  portmatrix probe --as file-share-client -r kcps-file-server -i inventory.yaml
+  portmatrix probe --as kcps-fs-ad -r kcps-file-server -i inv.yaml --scenario trust --format json > probe.json
+  portmatrix probe --as customer-admin-pc -r kcps-file-server -i inv.yaml --timeout 2000 -o probe.html -o probe.json
+  portmatrix why 10.99.1.100 -r kcps-file-server -i inv.yaml probe.json
+
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
+    .action(async (f: ProbeFlags) => {
+      const timeoutMs = positiveInt("--timeout", f.timeout, 600_000);
+      const concurrency = positiveInt("--concurrency", f.concurrency, 4096);
+      const maxTimeMs = positiveInt("--max-time", f.maxTime, 86_400) * 1000;
+      const maxRange = positiveInt("--max-range", f.maxRange, 65536);
+      const udpRequests = parseUdpRequests(f.udpRequest ?? []);
+      const outputs = (f.output ?? []).map((path) => {
+        const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
+        if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
+        return { path, fmt };
+      });
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      const failOn = parseFailOn(f.failOn);
+      const progress = io.stderrIsTTY && !f.quiet;
+      const result = await runProbe(setup, {
+        role: f.as,
+        timeoutMs,
+        concurrency,
+        maxTimeMs,
+        maxRange,
+        udpRequests,
+        failOn,
+        ping: findPing(io.env),
+        onAttempt: progress ? (done, total) => io.stderr(`\rportmatrix probe: ${done}/${total} attempts`) : () => undefined,
+      });
+      if (progress && result.plan.targets.length > 0) io.stderr("\n");
+      if (!f.quiet) for (const n of result.notes) io.stderr(`portmatrix: probe: ${n}\n`);
+      const report = result.report;
+      // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
+      for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: true }));
+      if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
+        const fmt = (f.format ?? "text") as ReportFormat;
+        io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true }));
+      }
+      throw new ExitCode(report.exitCode);
+    });
+}
