@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Synthetic logs for benchmarks, deterministic (seeded): syslog-wrapped netfilter LOG lines, Windows
 // Firewall pfirewall.log rows, or generic CSV; a realistic mix of TCP/UDP/ICMP, IPv6, actions and flows.
-//   node bench/gen-logs.mjs netfilter|windows-firewall|csv OUT [lines=2000000] [flows=200000]
+//   node bench/gen-logs.mjs netfilter|windows-firewall|csv OUT [lines=2000000] [flows=200000] [seed=7]
+// The same flows (flow numbers 0..flows-1 map to the same addresses, ports, protocol and action) come
+// out whatever the seed; the seed picks which flow each line is and the timestamps' steps.
 import { openSync, writeSync, closeSync } from "node:fs";
 
-const [kind, out, nArg, fArg] = process.argv.slice(2);
-if (!kind || !out) { console.error("usage: gen-logs.mjs netfilter|windows-firewall|csv OUT [lines] [flows]"); process.exit(2); }
+const [kind, out, nArg, fArg, sArg] = process.argv.slice(2);
+if (!kind || !out) { console.error("usage: gen-logs.mjs netfilter|windows-firewall|csv OUT [lines] [flows] [seed]"); process.exit(2); }
 const N = Number(nArg ?? 2_000_000);
 const FLOWS = Number(fArg ?? 200_000);
-let seed = 7;
+let seed = Number(sArg ?? 7);
 const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
 const MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const services = [445, 135, 389, 53, 88, 3389, 443, 38000, 5985, 8080, 139, 636];

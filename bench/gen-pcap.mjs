@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Synthetic classic pcap for benchmarks: Ethernet, ~5% 802.1Q-tagged, IPv4 with ~70% TCP, 25% UDP,
 // 5% ICMP echo, spread over a fixed number of flows; some IPv6. Deterministic (seeded).
-//   node bench/gen-pcap.mjs OUT.pcap [packets=2000000] [flows=200000]
+// An output name ending in ".pcapng" gets the same packets as pcapng (SHB, one IDB, Enhanced Packet
+// Blocks with microsecond stamps), so the two containers can be compared on identical traffic.
+//   node bench/gen-pcap.mjs OUT.pcap|OUT.pcapng [packets=2000000] [flows=200000]
 import { openSync, writeSync, closeSync } from "node:fs";
 
 const [out, nArg, fArg] = process.argv.slice(2);
@@ -11,11 +13,22 @@ const FLOWS = Number(fArg ?? 200_000);
 let seed = 20261123;
 const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
 
+const ng = out.endsWith(".pcapng");
 const fd = openSync(out, "w");
-const header = Buffer.alloc(24);
-header.writeUInt32LE(0xa1b2c3d4, 0); header.writeUInt16LE(2, 4); header.writeUInt16LE(4, 6);
-header.writeUInt32LE(65535, 16); header.writeUInt32LE(1, 20);
-writeSync(fd, header);
+if (ng) {
+  // Section Header Block (28 bytes, no options) and an Interface Description Block: Ethernet, snaplen 65535.
+  const shb = Buffer.alloc(28);
+  shb.writeUInt32LE(0x0a0d0d0a, 0); shb.writeUInt32LE(28, 4); shb.writeUInt32LE(0x1a2b3c4d, 8);
+  shb.writeUInt16LE(1, 12); shb.writeUInt16LE(0, 14); shb.writeInt32LE(-1, 16); shb.writeInt32LE(-1, 20); shb.writeUInt32LE(28, 24);
+  const idb = Buffer.alloc(20);
+  idb.writeUInt32LE(1, 0); idb.writeUInt32LE(20, 4); idb.writeUInt16LE(1, 8); idb.writeUInt32LE(65535, 12); idb.writeUInt32LE(20, 16);
+  writeSync(fd, shb); writeSync(fd, idb);
+} else {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0); header.writeUInt16LE(2, 4); header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16); header.writeUInt32LE(1, 20);
+  writeSync(fd, header);
+}
 
 const CHUNK = 1 << 22;
 let buf = Buffer.alloc(CHUNK);
@@ -39,12 +52,27 @@ for (let i = 0; i < N; i++) {
   const payload = proto === 6 ? (rnd() < 0.3 ? 0 : Math.floor(rnd() * 200)) : 32;
   const ipLen = (v6 ? 40 : 20) + l4 + payload;
   const frameLen = 14 + (vlan ? 4 : 0) + ipLen;
-  if (off + 16 + frameLen > CHUNK) flush();
+  const pad = ng ? (4 - (frameLen % 4)) % 4 : 0;
+  const recLen = ng ? 32 + frameLen + pad : 16 + frameLen;
+  if (off + recLen > CHUNK) flush();
   t += rnd() * 0.0002;
   const sec = Math.floor(t);
-  buf.writeUInt32LE(sec, off); buf.writeUInt32LE(Math.floor((t - sec) * 1e6), off + 4);
-  buf.writeUInt32LE(frameLen, off + 8); buf.writeUInt32LE(frameLen, off + 12);
-  let p = off + 16;
+  const usec = Math.floor((t - sec) * 1e6);
+  let p;
+  if (ng) {
+    // Enhanced Packet Block: type, length, interface 0, 64-bit microsecond stamp, captured and original length.
+    const us = sec * 1e6 + usec;
+    buf.writeUInt32LE(6, off); buf.writeUInt32LE(recLen, off + 4); buf.writeUInt32LE(0, off + 8);
+    buf.writeUInt32LE(Math.floor(us / 4294967296), off + 12); buf.writeUInt32LE(us % 4294967296, off + 16);
+    buf.writeUInt32LE(frameLen, off + 20); buf.writeUInt32LE(frameLen, off + 24);
+    buf.fill(0, off + 28 + frameLen, off + recLen - 4);
+    buf.writeUInt32LE(recLen, off + recLen - 4);
+    p = off + 28;
+  } else {
+    buf.writeUInt32LE(sec, off); buf.writeUInt32LE(usec, off + 4);
+    buf.writeUInt32LE(frameLen, off + 8); buf.writeUInt32LE(frameLen, off + 12);
+    p = off + 16;
+  }
   buf.fill(0x02, p, p + 12); p += 12;
   if (vlan) { buf.writeUInt16BE(0x8100, p); buf.writeUInt16BE(100 + (r % 4000), p + 2); p += 4; }
   buf.writeUInt16BE(v6 ? 0x86dd : 0x0800, p); p += 2;
@@ -71,7 +99,7 @@ for (let i = 0; i < N; i++) {
   }
   p += l4;
   buf.fill(0x61, p, p + payload);
-  off = p + payload;
+  off = ng ? off + recLen : p + payload;
 }
 flush();
 closeSync(fd);

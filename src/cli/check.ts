@@ -24,6 +24,7 @@ interface CheckFlags {
   all?: boolean;
   baseline?: string;
   quiet?: boolean;
+  jobs?: string;
 }
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
@@ -65,6 +66,7 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .option("-q, --quiet", "no progress line on stderr")
+    .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
     .addHelpText("after", `
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
@@ -86,6 +88,10 @@ Examples:
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       const opts: CheckOptions = { decode, failOn };
+      if (f.jobs !== undefined) {
+        if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
+        opts.jobs = Number(f.jobs);
+      }
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       const progress = io.stderrIsTTY && !f.quiet ? new Progress(paths, io.stderr) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);

@@ -37,6 +37,8 @@ export const DEFAULT_TIMEOUTS: FlowTimeouts = { tcp: 300_000, udp: 60_000, icmp:
 
 const KEY_WORDS = 11;
 const SWEEP_EVERY = 65536;
+/** Packets whose table memory is touched ahead of processing them (see `warm`). */
+const WARM_GROUP = 64;
 
 // Per-connection state bits.
 const S_SYN = 1;          // originator sent SYN
@@ -54,6 +56,16 @@ function addrHash(w: ArrayLike<number>, o: number): number {
   h = Math.imul(h ^ w[o + 1]!, 0x01000193);
   h = Math.imul(h ^ w[o + 2]!, 0x01000193);
   return Math.imul(h ^ w[o + 3]!, 0x01000193) >>> 0;
+}
+
+/** Hash of the KEY_WORDS key words at `o`. */
+function hashKey(k: Uint32Array, o: number): number {
+  let h = 0x9e3779b9;
+  for (let j = 0; j < KEY_WORDS; j++) {
+    h = Math.imul(h ^ k[o + j]!, 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function isEchoRequest(proto: number, t: number): boolean {
@@ -93,34 +105,98 @@ export interface TrackerStats {
   peakLive: number;
 }
 
+/**
+ * One connection is one record of STRIDE 32-bit words (128 bytes, two cache lines) in a single buffer:
+ * a packet reads and writes only the first line (key, state, request count, originator side, last
+ * time), a request or a new connection also the second. Float64 fields are indices into the Float64Array
+ * view of the same buffer (record e starts at e * F_STRIDE there).
+ */
+const STRIDE = 32;
+const F_STRIDE = STRIDE / 2;
+const I_STATE = 11;
+const I_REQ_COUNT = 12;
+/** 0: the key's A side is the originator; 1: B side. */
+const I_ORIG_IS_B = 13;
+const F_LAST_TIME = 7; // words 14-15
+const F_FIRST_TIME = 8;
+const F_FIRST_REQ_TIME = 9;
+const F_LAST_REQ_TIME = 10;
+const F_POSITION = 11; // words 22-23
+const I_ICMP_TYPE = 24;
+const I_ICMP_CODE = 25;
+const I_ICMP_FROM_FAMILY = 26;
+const I_ICMP_FROM = 28; // 28..31
+
+/**
+ * A set of 32-bit values (address hashes) in an open-addressing table over a typed array: no boxing,
+ * no per-entry object. 0 is the empty marker, so the value 0 is kept aside in a flag.
+ */
+class U32Set {
+  private table = new Int32Array(1024);
+  private mask = 1023;
+  private size = 0;
+  private hasZero = false;
+
+  add(v: number): void {
+    if (v === 0) { this.hasZero = true; return; }
+    const x = v | 0;
+    let h = (x ^ (x >>> 16)) & this.mask;
+    for (;;) {
+      const cur = this.table[h]!;
+      if (cur === x) return;
+      if (cur === 0) break;
+      h = (h + 1) & this.mask;
+    }
+    this.table[h] = x;
+    if (++this.size * 2 > this.table.length) this.grow();
+  }
+
+  has(v: number): boolean {
+    if (v === 0) return this.hasZero;
+    const x = v | 0;
+    let h = (x ^ (x >>> 16)) & this.mask;
+    for (;;) {
+      const cur = this.table[h]!;
+      if (cur === x) return true;
+      if (cur === 0) return false;
+      h = (h + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    this.mask = this.table.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const x = old[i]!;
+      if (x === 0) continue;
+      let h = (x ^ (x >>> 16)) & this.mask;
+      while (this.table[h] !== 0) h = (h + 1) & this.mask;
+      this.table[h] = x;
+    }
+  }
+}
+
 export class FlowTracker {
   private cap: number;
   private index: Int32Array;
   private mask: number;
-  private keys: Uint32Array;
-  private state: Int32Array;
-  /** 0: the key's A side is the originator; 1: B side. */
-  private origIsB: Uint8Array;
-  private firstTime: Float64Array;
-  private lastTime: Float64Array;
-  private firstReqTime: Float64Array;
-  private lastReqTime: Float64Array;
-  private reqCount: Int32Array;
-  private pktsOrig: Int32Array;
-  private pktsResp: Int32Array;
-  private position: Float64Array;
-  private icmpType: Int16Array;
-  private icmpCode: Int16Array;
-  private icmpFrom: Uint32Array;
-  private icmpFromFamily: Uint8Array;
+  /** Connection records (see STRIDE); `uv` is the same memory read as unsigned words (addresses). */
+  private iv: Int32Array;
+  private uv: Uint32Array;
+  private fv: Float64Array;
   private live: Uint8Array;
   private free: number[] = [];
   private used = 0;
   private liveCount = 0;
   private sinceSweep = 0;
   private sweepAt = 1024;
-  /** Hashes of every address seen sending a packet: an attempt to a host never heard from may be a one-sided capture. */
-  private readonly senders = new Set<number>();
+  /**
+   * Hashes of every address seen sending a packet: an attempt to a host never heard from may be a
+   * one-sided capture. An address is added by the first packet of each side of a connection (later
+   * packets of that side come from the same address).
+   */
+  private readonly senders = new U32Set();
   private now = -Infinity;
   private readonly k = new Uint32Array(KEY_WORDS);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
@@ -134,139 +210,111 @@ export class FlowTracker {
 
   constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = 4096) {
     this.cap = initial;
-    this.index = new Int32Array(initial * 2).fill(-1);
+    this.index = new Int32Array(initial * 4).fill(-1);
     this.mask = initial * 2 - 1;
-    this.keys = new Uint32Array(initial * KEY_WORDS);
-    this.state = new Int32Array(initial);
-    this.origIsB = new Uint8Array(initial);
-    this.firstTime = new Float64Array(initial);
-    this.lastTime = new Float64Array(initial);
-    this.firstReqTime = new Float64Array(initial);
-    this.lastReqTime = new Float64Array(initial);
-    this.reqCount = new Int32Array(initial);
-    this.pktsOrig = new Int32Array(initial);
-    this.pktsResp = new Int32Array(initial);
-    this.position = new Float64Array(initial);
-    this.icmpType = new Int16Array(initial);
-    this.icmpCode = new Int16Array(initial);
-    this.icmpFrom = new Uint32Array(initial * 4);
-    this.icmpFromFamily = new Uint8Array(initial);
+    this.iv = new Int32Array(initial * STRIDE);
+    this.uv = new Uint32Array(this.iv.buffer);
+    this.fv = new Float64Array(this.iv.buffer);
     this.live = new Uint8Array(initial);
     this.out = createBatch(4096, labels);
   }
 
   // ---- hash table -------------------------------------------------------------------------------
 
-  private hash(k: Uint32Array): number {
-    let h = 0x9e3779b9;
-    for (let j = 0; j < KEY_WORDS; j++) {
-      h = Math.imul(h ^ k[j]!, 0x85ebca6b);
-      h ^= h >>> 13;
-    }
-    return (h ^ (h >>> 16)) >>> 0;
-  }
-
-  private find(k: Uint32Array): number {
-    let h = this.hash(k) & this.mask;
+  private find(k: Uint32Array, ko: number, h0: number): number {
+    const iv = this.iv;
+    const k0 = k[ko]! | 0, k1 = k[ko + 1]! | 0, k2 = k[ko + 2]! | 0, k3 = k[ko + 3]! | 0, k4 = k[ko + 4]! | 0, k5 = k[ko + 5]! | 0;
+    const k6 = k[ko + 6]! | 0, k7 = k[ko + 7]! | 0, k8 = k[ko + 8]! | 0, k9 = k[ko + 9]! | 0, k10 = k[ko + 10]! | 0;
+    const index = this.index;
+    const hs = h0 | 0;
+    let h = h0 & this.mask;
     while (true) {
-      const e = this.index[h]!;
+      const e = index[h * 2]!;
       if (e === -1) return -1;
-      const o = e * KEY_WORDS;
-      let same = true;
-      for (let j = 0; j < KEY_WORDS; j++) if (this.keys[o + j] !== k[j]) { same = false; break; }
-      if (same) return e;
+      const o = e * STRIDE;
+      if (index[h * 2 + 1] === hs && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 && iv[o + 5] === k5 &&
+          iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9 && iv[o + 10] === k10) return e;
       h = (h + 1) & this.mask;
     }
   }
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array | Int16Array>(a: T, n: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.keys = g(this.keys, cap * KEY_WORDS);
-    this.state = g(this.state, cap);
-    this.origIsB = g(this.origIsB, cap);
-    this.firstTime = g(this.firstTime, cap);
-    this.lastTime = g(this.lastTime, cap);
-    this.firstReqTime = g(this.firstReqTime, cap);
-    this.lastReqTime = g(this.lastReqTime, cap);
-    this.reqCount = g(this.reqCount, cap);
-    this.pktsOrig = g(this.pktsOrig, cap);
-    this.pktsResp = g(this.pktsResp, cap);
-    this.position = g(this.position, cap);
-    this.icmpType = g(this.icmpType, cap);
-    this.icmpCode = g(this.icmpCode, cap);
-    this.icmpFrom = g(this.icmpFrom, cap * 4);
-    this.icmpFromFamily = g(this.icmpFromFamily, cap);
-    this.live = g(this.live, cap);
+    const iv = new Int32Array(cap * STRIDE);
+    iv.set(this.iv);
+    this.iv = iv;
+    this.uv = new Uint32Array(iv.buffer);
+    this.fv = new Float64Array(iv.buffer);
+    const live = new Uint8Array(cap);
+    live.set(this.live);
+    this.live = live;
     this.cap = cap;
     this.rebuildIndex();
   }
 
   private rebuildIndex(): void {
     const size = this.cap * 2;
-    this.index = new Int32Array(size).fill(-1);
+    this.index = new Int32Array(size * 2).fill(-1);
     this.mask = size - 1;
-    const k = new Uint32Array(KEY_WORDS);
     for (let e = 0; e < this.used; e++) {
       if (!this.live[e]) continue;
-      k.set(this.keys.subarray(e * KEY_WORDS, e * KEY_WORDS + KEY_WORDS));
-      let h = this.hash(k) & this.mask;
-      while (this.index[h] !== -1) h = (h + 1) & this.mask;
-      this.index[h] = e;
+      const hash = hashKey(this.uv, e * STRIDE);
+      let h = hash & this.mask;
+      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+      this.index[h * 2] = e;
+      this.index[h * 2 + 1] = hash;
     }
   }
 
-  private insert(k: Uint32Array): number {
+  private insert(k: Uint32Array, ko: number, h0: number): number {
     let e: number;
     if (this.free.length > 0) e = this.free.pop()!;
     else {
       if (this.used >= this.cap) this.grow();
       e = this.used++;
     }
-    this.keys.set(k, e * KEY_WORDS);
+    const iv = this.iv;
+    const o = e * STRIDE;
+    for (let j = 0; j < KEY_WORDS; j++) iv[o + j] = k[ko + j]!;
     this.live[e] = 1;
     this.liveCount++;
     if (this.liveCount > this.stats.peakLive) this.stats.peakLive = this.liveCount;
-    let h = this.hash(k) & this.mask;
-    while (this.index[h] !== -1) h = (h + 1) & this.mask;
-    this.index[h] = e;
-    this.state[e] = 0;
-    this.reqCount[e] = 0;
-    this.pktsOrig[e] = 0;
-    this.pktsResp[e] = 0;
-    this.firstReqTime[e] = NaN;
-    this.lastReqTime[e] = NaN;
-    this.icmpType[e] = -1;
-    this.icmpCode[e] = -1;
+    let h = h0 & this.mask;
+    while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+    this.index[h * 2] = e;
+    this.index[h * 2 + 1] = h0;
+    iv[o + I_STATE] = 0;
+    iv[o + I_REQ_COUNT] = 0;
+    const fo = e * F_STRIDE;
+    this.fv[fo + F_FIRST_REQ_TIME] = NaN;
+    this.fv[fo + F_LAST_REQ_TIME] = NaN;
+    iv[o + I_ICMP_TYPE] = -1;
+    iv[o + I_ICMP_CODE] = -1;
     this.stats.connections++;
     return e;
   }
 
   /** Remove entry e from the index (linear probing with backward-shift deletion). */
   private remove(e: number): void {
-    const k = this.k;
-    k.set(this.keys.subarray(e * KEY_WORDS, e * KEY_WORDS + KEY_WORDS));
-    let h = this.hash(k) & this.mask;
-    while (this.index[h] !== e) h = (h + 1) & this.mask;
+    const index = this.index;
+    let h = hashKey(this.uv, e * STRIDE) & this.mask;
+    while (index[h * 2] !== e) h = (h + 1) & this.mask;
     let hole = h;
     let j = (hole + 1) & this.mask;
-    while (this.index[j] !== -1) {
-      const x = this.index[j]!;
-      const kx = this.keys.subarray(x * KEY_WORDS, x * KEY_WORDS + KEY_WORDS);
-      const ideal = this.hash(kx as Uint32Array) & this.mask;
+    while (index[j * 2] !== -1) {
+      const x = index[j * 2]!;
+      const xh = index[j * 2 + 1]!;
+      const ideal = xh & this.mask;
       // Move x into the hole if its ideal slot is not cyclically in (hole, j].
       const inRange = hole <= j ? ideal > hole && ideal <= j : ideal > hole || ideal <= j;
       if (!inRange) {
-        this.index[hole] = x;
+        index[hole * 2] = x;
+        index[hole * 2 + 1] = xh;
         hole = j;
       }
       j = (j + 1) & this.mask;
     }
-    this.index[hole] = -1;
+    index[hole * 2] = -1;
     this.live[e] = 0;
     this.liveCount--;
     this.free.push(e);
@@ -276,21 +324,21 @@ export class FlowTracker {
    * Canonical key of a tuple: the side with the smaller (address, port) is A. Returns 1 when the
    * given source is side B.
    */
-  private keyOf(fam: number, proto: number, sw: Uint32Array, so: number, sp: number, dw: Uint32Array, d: number, dp: number): number {
+  private keyOf(fam: number, proto: number, sw: Uint32Array, so: number, sp: number, dw: Uint32Array, d: number, dp: number,
+    k: Uint32Array, ko: number): number {
     let cmp = 0;
     for (let j = 0; j < 4 && cmp === 0; j++) cmp = sw[so + j]! - dw[d + j]!;
     if (cmp === 0) cmp = sp - dp;
-    const k = this.k;
-    k[0] = (fam << 8) | proto;
+    k[ko] = (fam << 8) | proto;
     const srcIsB = cmp > 0 ? 1 : 0;
     if (srcIsB) {
-      k[1] = dw[d]!; k[2] = dw[d + 1]!; k[3] = dw[d + 2]!; k[4] = dw[d + 3]!;
-      k[5] = sw[so]!; k[6] = sw[so + 1]!; k[7] = sw[so + 2]!; k[8] = sw[so + 3]!;
-      k[9] = dp >>> 0; k[10] = sp >>> 0;
+      k[ko + 1] = dw[d]!; k[ko + 2] = dw[d + 1]!; k[ko + 3] = dw[d + 2]!; k[ko + 4] = dw[d + 3]!;
+      k[ko + 5] = sw[so]!; k[ko + 6] = sw[so + 1]!; k[ko + 7] = sw[so + 2]!; k[ko + 8] = sw[so + 3]!;
+      k[ko + 9] = dp >>> 0; k[ko + 10] = sp >>> 0;
     } else {
-      k[1] = sw[so]!; k[2] = sw[so + 1]!; k[3] = sw[so + 2]!; k[4] = sw[so + 3]!;
-      k[5] = dw[d]!; k[6] = dw[d + 1]!; k[7] = dw[d + 2]!; k[8] = dw[d + 3]!;
-      k[9] = sp >>> 0; k[10] = dp >>> 0;
+      k[ko + 1] = sw[so]!; k[ko + 2] = sw[so + 1]!; k[ko + 3] = sw[so + 2]!; k[ko + 4] = sw[so + 3]!;
+      k[ko + 5] = dw[d]!; k[ko + 6] = dw[d + 1]!; k[ko + 7] = dw[d + 2]!; k[ko + 8] = dw[d + 3]!;
+      k[ko + 9] = sp >>> 0; k[ko + 10] = dp >>> 0;
     }
     return srcIsB;
   }
@@ -299,37 +347,10 @@ export class FlowTracker {
 
   /** Feed a batch of packets; finished connections are emitted in batches through `emit`. */
   addPackets(b: EventBatch, emit: (conns: EventBatch) => void): void {
-    for (let i = 0; i < b.length; i++) {
-      const t = b.time[i]!;
-      if (t > this.now) this.now = t;
-      const proto = b.proto[i]!;
-      const fam = b.family[i]!;
-      const w = i * 4;
-      if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-        const type = b.icmpType[i]!;
-        if (isIcmpError(proto, type)) {
-          if (!this.icmpError(b, i)) this.notFlow?.("icmp-error-without-quote", b.position[i]!);
-          continue;
-        }
-        const control = icmpControl(proto, type);
-        if (control) { this.notFlow?.(control, b.position[i]!); continue; }
-        if (!isEchoRequest(proto, type) && !isEchoReply(proto, type)) {
-          // Other ICMP queries (timestamp, information...): keyed by type in the source-port slot.
-          this.packet(fam, proto, b.src, w, type, b.dst, w, 0, -1, t, b.position[i]!, true, false);
-          continue;
-        }
-        // Echo request and reply share one key (ports 0); the reply comes from the responder.
-        const req = isEchoRequest(proto, type);
-        this.packet(fam, proto, b.src, w, 0, b.dst, w, 0, -1, t, b.position[i]!, req, !req);
-        continue;
-      }
-      const sp = b.srcPort[i]!;
-      const dp = b.dstPort[i]!;
-      if (proto === PROTO_TCP) {
-        this.packet(fam, proto, b.src, w, sp, b.dst, w, dp, b.tcpFlags[i]!, t, b.position[i]!, false, false);
-      } else {
-        this.packet(fam, proto, b.src, w, sp < 0 ? 0 : sp, b.dst, w, dp < 0 ? 0 : dp, -1, t, b.position[i]!, false, false);
-      }
+    for (let g = 0; g < b.length; g += WARM_GROUP) {
+      const gEnd = Math.min(b.length, g + WARM_GROUP);
+      this.warm(b, g, gEnd);
+      this.packets(b, g, gEnd);
     }
     this.sinceSweep += b.length;
     // A sweep costs a pass over the table: it runs when the table has doubled since the last one
@@ -342,56 +363,164 @@ export class FlowTracker {
     }
   }
 
-  private packet(fam: number, proto: number, sw: Uint32Array, so: number, sp: number, dw: Uint32Array, d: number, dp: number,
+  /**
+   * Touch the index slot and the connection record of packets [from, to) before they are processed.
+   * With hundreds of thousands of connections alive, each packet's lookup is a chain of two cache (and
+   * TLB) misses; issued here as independent loads they overlap, and the real pass finds them cached.
+   * Reads only: the table is not changed, so the result does not depend on it.
+   */
+  private warm(b: EventBatch, from: number, to: number): void {
+    const hashes = this.warmHashes;
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const proto = b.proto[i]!;
+      const w = i * 4;
+      let sp: number;
+      let dp: number;
+      if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+        const type = b.icmpType[i]!;
+        if (isIcmpError(proto, type) || icmpControl(proto, type) !== undefined) continue;
+        sp = isEchoRequest(proto, type) || isEchoReply(proto, type) ? 0 : type;
+        dp = 0;
+      } else {
+        sp = b.srcPort[i]!; dp = b.dstPort[i]!;
+        if (proto !== PROTO_TCP) {
+          if (sp < 0) sp = 0;
+          if (dp < 0) dp = 0;
+        }
+      }
+      const j = i - from;
+      this.groupSide[j] = this.keyOf(b.family[i]!, proto, b.src, w, sp, b.dst, w, dp, this.groupKeys, j * KEY_WORDS);
+      const h = hashKey(this.groupKeys, j * KEY_WORDS);
+      this.groupHash[j] = h;
+      hashes[n++] = h;
+    }
+    // Two short loops of independent loads: the index slots, then the records they name.
+    const index = this.index;
+    const mask = this.mask;
+    for (let j = 0; j < n; j++) {
+      const hash = hashes[j]!;
+      let h = hash & mask;
+      let e = index[h * 2]!;
+      // The record to touch is the one whose hash matches (the probe chain is in the same cache line).
+      while (e !== -1 && index[h * 2 + 1] !== hash) {
+        h = (h + 1) & mask;
+        e = index[h * 2]!;
+      }
+      hashes[j] = e;
+    }
+    const iv = this.iv;
+    let sink = 0;
+    for (let j = 0; j < n; j++) {
+      const e = hashes[j]!;
+      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
+    }
+    this.warmSink = sink;
+  }
+  private readonly warmHashes = new Int32Array(WARM_GROUP);
+  /** Per packet of the group being processed: its canonical key, the key's hash, and whether its source is side B. */
+  private readonly groupKeys = new Uint32Array(WARM_GROUP * KEY_WORDS);
+  private readonly groupHash = new Int32Array(WARM_GROUP);
+  private readonly groupSide = new Uint8Array(WARM_GROUP);
+  /** Keeps the warming loads from being optimised away. */
+  warmSink = 0;
+
+  private packets(b: EventBatch, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const t = b.time[i]!;
+      if (t > this.now) this.now = t;
+      const proto = b.proto[i]!;
+      const w = i * 4;
+      if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+        const type = b.icmpType[i]!;
+        if (isIcmpError(proto, type)) {
+          if (!this.icmpError(b, i)) this.notFlow?.("icmp-error-without-quote", b.position[i]!);
+          continue;
+        }
+        const control = icmpControl(proto, type);
+        if (control) { this.notFlow?.(control, b.position[i]!); continue; }
+        if (!isEchoRequest(proto, type) && !isEchoReply(proto, type)) {
+          // Other ICMP queries (timestamp, information...): keyed by type in the source-port slot.
+          this.packet(i - from, proto, b.src, w, type, 0, -1, t, b.position[i]!, true, false);
+          continue;
+        }
+        // Echo request and reply share one key (ports 0); the reply comes from the responder.
+        const req = isEchoRequest(proto, type);
+        this.packet(i - from, proto, b.src, w, 0, 0, -1, t, b.position[i]!, req, !req);
+        continue;
+      }
+      const sp = b.srcPort[i]!;
+      const dp = b.dstPort[i]!;
+      if (proto === PROTO_TCP) {
+        this.packet(i - from, proto, b.src, w, sp, dp, b.tcpFlags[i]!, t, b.position[i]!, false, false);
+      } else {
+        this.packet(i - from, proto, b.src, w, sp < 0 ? 0 : sp, dp < 0 ? 0 : dp, -1, t, b.position[i]!, false, false);
+      }
+    }
+  }
+
+  /**
+   * One packet of the group, slot `j` (its key computed by `warm`): `sw[so..]` its source address,
+   * `sp`/`dp` its ports as keyed.
+   */
+  private packet(j: number, proto: number, sw: Uint32Array, so: number, sp: number, dp: number,
     flags: number, t: number, pos: number, isRequest: boolean, isReply: boolean): void {
-    const srcIsB = this.keyOf(fam, proto, sw, so, sp, dw, d, dp);
-    let e = this.find(this.k);
+    const srcIsB = this.groupSide[j]!;
+    const h = this.groupHash[j]! >>> 0;
+    const ko = j * KEY_WORDS;
+    let e = this.find(this.groupKeys, ko, h);
     if (e === -1) {
-      e = this.insert(this.k);
-      this.firstTime[e] = t;
-      this.position[e] = pos;
+      e = this.insert(this.groupKeys, ko, h);
+      const fo = e * F_STRIDE;
+      this.fv[fo + F_FIRST_TIME] = t;
+      this.fv[fo + F_POSITION] = pos;
       // Who started it: the SYN's sender; for echo the requester; else the side sending to the
       // lower port (the service port), with ties going to this first packet's sender.
       let sender = 1; // 1: this packet's source is the originator
+      let st0 = 0;
       if (proto === PROTO_TCP) {
         if (flags >= 0 && (flags & TCP_SYN) && !(flags & TCP_ACK)) sender = 1;
         else if (flags >= 0 && (flags & TCP_SYN) && (flags & TCP_ACK)) sender = 0;
         else sender = dp <= sp ? 1 : 0;
-        if (flags < 0 || !(flags & TCP_SYN) || (flags & TCP_ACK)) this.state[e] = this.state[e]! | S_MIDSTREAM;
+        if (flags < 0 || !(flags & TCP_SYN) || (flags & TCP_ACK)) st0 |= S_MIDSTREAM;
       } else if (proto === PROTO_UDP) {
         sender = dp <= sp || dp < 1024 ? 1 : 0;
-        if (sender === 0) this.state[e] = this.state[e]! | S_MIDSTREAM;
+        if (sender === 0) st0 |= S_MIDSTREAM;
       } else {
         sender = isReply ? 0 : 1;
-        if (isReply) this.state[e] = this.state[e]! | S_MIDSTREAM;
+        if (isReply) st0 |= S_MIDSTREAM;
       }
-      this.origIsB[e] = sender ? srcIsB : srcIsB ^ 1;
+      this.iv[e * STRIDE + I_STATE] = st0;
+      this.iv[e * STRIDE + I_ORIG_IS_B] = sender ? srcIsB : srcIsB ^ 1;
     }
-    this.lastTime[e] = t;
-    this.senders.add(addrHash(sw, so));
-    const fromOrig = (srcIsB === this.origIsB[e]);
-    let st = this.state[e]!;
+    const iv = this.iv;
+    const fv = this.fv;
+    const o = e * STRIDE;
+    const fo = e * F_STRIDE;
+    fv[fo + F_LAST_TIME] = t;
+    const fromOrig = srcIsB === iv[o + I_ORIG_IS_B];
+    let st = iv[o + I_STATE]!;
     if (fromOrig) {
-      this.pktsOrig[e]!++;
+      if (!(st & S_ORIG_SEEN)) this.senders.add(addrHash(sw, so));
       st |= S_ORIG_SEEN;
       const requestLike = proto === PROTO_TCP ? flags >= 0 && (flags & TCP_SYN) !== 0 && (flags & TCP_ACK) === 0 : proto === PROTO_UDP ? !(st & S_RESP_SEEN) : isRequest;
       if (requestLike && !(st & S_RESP_SEEN)) {
         if (proto === PROTO_TCP) st |= S_SYN;
-        const last = this.lastReqTime[e]!;
-        if (Number.isNaN(last) || t - last > this.timeouts.duplicateWindow) this.reqCount[e]!++;
-        if (Number.isNaN(this.firstReqTime[e]!)) this.firstReqTime[e] = t;
-        this.lastReqTime[e] = t;
+        const last = fv[fo + F_LAST_REQ_TIME]!;
+        if (last !== last || t - last > this.timeouts.duplicateWindow) iv[o + I_REQ_COUNT]!++;
+        if (fv[fo + F_FIRST_REQ_TIME] !== fv[fo + F_FIRST_REQ_TIME]) fv[fo + F_FIRST_REQ_TIME] = t;
+        fv[fo + F_LAST_REQ_TIME] = t;
       }
       if (proto === PROTO_TCP && flags >= 0 && (flags & TCP_RST)) st |= S_RST_ORIG;
     } else {
-      this.pktsResp[e]!++;
+      if (!(st & S_RESP_SEEN)) this.senders.add(addrHash(sw, so));
       st |= S_RESP_SEEN;
       if (proto === PROTO_TCP && flags >= 0) {
         if ((flags & TCP_SYN) && (flags & TCP_ACK)) st |= S_SYNACK;
         if (flags & TCP_RST) st |= S_RST_RESP;
       }
     }
-    this.state[e] = st;
+    iv[o + I_STATE] = st;
   }
 
   /** Returns false when the error quotes no packet we can use. */
@@ -405,39 +534,46 @@ export class FlowTracker {
     let dp = b.innerDstPort[i]!;
     if (innerProto !== PROTO_TCP && innerProto !== PROTO_UDP) { sp = 0; dp = 0; }
     // The quoted packet went from the originator (inner src) towards inner dst.
-    const srcIsB = this.keyOf(fam, innerProto, b.innerSrc, w, sp < 0 ? 0 : sp, b.innerDst, w, dp < 0 ? 0 : dp);
-    let e = this.find(this.k);
+    const srcIsB = this.keyOf(fam, innerProto, b.innerSrc, w, sp < 0 ? 0 : sp, b.innerDst, w, dp < 0 ? 0 : dp, this.k, 0);
+    const h = hashKey(this.k, 0);
+    let e = this.find(this.k, 0, h);
     const t = b.time[i]!;
     if (e === -1) {
-      e = this.insert(this.k);
-      this.firstTime[e] = t;
-      this.position[e] = b.position[i]!;
-      this.origIsB[e] = srcIsB;
+      e = this.insert(this.k, 0, h);
+      this.fv[e * F_STRIDE + F_FIRST_TIME] = t;
+      this.fv[e * F_STRIDE + F_POSITION] = b.position[i]!;
+      this.iv[e * STRIDE + I_ORIG_IS_B] = srcIsB;
       this.stats.icmpOnly++;
     }
-    this.lastTime[e] = t;
-    let st = this.state[e]! | S_ICMP_ERR;
-    this.icmpType[e] = b.icmpType[i]!;
-    this.icmpCode[e] = b.icmpCode[i]!;
-    this.icmpFrom.set(b.src.subarray(w, w + 4), e * 4);
-    this.icmpFromFamily[e] = fam;
+    const iv = this.iv;
+    const o = e * STRIDE;
+    this.fv[e * F_STRIDE + F_LAST_TIME] = t;
+    let st = iv[o + I_STATE]! | S_ICMP_ERR;
+    iv[o + I_ICMP_TYPE] = b.icmpType[i]!;
+    iv[o + I_ICMP_CODE] = b.icmpCode[i]!;
+    for (let j = 0; j < 4; j++) iv[o + I_ICMP_FROM + j] = b.src[w + j]!;
+    iv[o + I_ICMP_FROM_FAMILY] = fam;
     let same = true;
     for (let j = 0; j < 4; j++) if (b.src[w + j] !== b.innerDst[w + j]) same = false;
     if (same) st |= S_ICMP_FROM_DST;
     else st &= ~S_ICMP_FROM_DST;
-    this.state[e] = st;
+    iv[o + I_STATE] = st;
     return true;
   }
 
   /** Finalise connections idle longer than their timeout (all of them when `all`). */
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {
     const now = this.now;
+    const live = this.live;
+    const tcp = this.timeouts.tcp;
+    const udp = this.timeouts.udp;
+    const icmp = this.timeouts.icmp;
     for (let e = 0; e < this.used; e++) {
-      if (!this.live[e]) continue;
+      if (!live[e]) continue;
       if (!all) {
-        const proto = this.keys[e * KEY_WORDS]! & 255;
-        const to = proto === PROTO_TCP ? this.timeouts.tcp : proto === PROTO_UDP ? this.timeouts.udp : this.timeouts.icmp;
-        if (now - this.lastTime[e]! <= to) continue;
+        const proto = this.iv[e * STRIDE]! & 255;
+        const to = proto === PROTO_TCP ? tcp : proto === PROTO_UDP ? udp : icmp;
+        if (now - this.fv[e * F_STRIDE + F_LAST_TIME]! <= to) continue;
         this.stats.evicted++;
       }
       this.finalise(e, emit);
@@ -462,10 +598,12 @@ export class FlowTracker {
       emit(out);
       out.length = 0;
     }
-    const o = e * KEY_WORDS;
-    const fam = this.keys[o]! >>> 8;
-    const proto = this.keys[o]! & 255;
-    const bIsOrig = this.origIsB[e] === 1;
+    const keys = this.uv;
+    const o = e * STRIDE;
+    const fo = e * F_STRIDE;
+    const fam = keys[o]! >>> 8;
+    const proto = keys[o]! & 255;
+    const bIsOrig = this.iv[o + I_ORIG_IS_B] === 1;
     const i = reserve(out);
     const w = i * 4;
     const aOff = o + 1;
@@ -473,12 +611,12 @@ export class FlowTracker {
     out.family[i] = fam;
     out.proto[i] = proto;
     for (let j = 0; j < 4; j++) {
-      out.src[w + j] = this.keys[(bIsOrig ? bOff : aOff) + j]!;
-      out.dst[w + j] = this.keys[(bIsOrig ? aOff : bOff) + j]!;
+      out.src[w + j] = keys[(bIsOrig ? bOff : aOff) + j]!;
+      out.dst[w + j] = keys[(bIsOrig ? aOff : bOff) + j]!;
     }
-    const pa = this.keys[o + 9]! | 0;
-    const pb = this.keys[o + 10]! | 0;
-    const st = this.state[e]!;
+    const pa = keys[o + 9]! | 0;
+    const pb = keys[o + 10]! | 0;
+    const st = this.iv[o + I_STATE]!;
     if (proto === PROTO_TCP || proto === PROTO_UDP) {
       out.srcPort[i] = bIsOrig ? pb : pa;
       out.dstPort[i] = bIsOrig ? pa : pb;
@@ -490,11 +628,12 @@ export class FlowTracker {
       const type = (bIsOrig ? pb : pa) === 0 && (bIsOrig ? pa : pb) === 0 ? (proto === PROTO_ICMP ? 8 : 128) : (bIsOrig ? pb : pa);
       out.icmpType[i] = type;
     }
-    out.time[i] = this.firstTime[e]!;
-    out.position[i] = this.position[e]!;
+    out.time[i] = this.fv[fo + F_FIRST_TIME]!;
+    out.position[i] = this.fv[fo + F_POSITION]!;
     out.count[i] = 1;
 
-    let [action, evidence] = this.outcome(e, fam, proto, st);
+    const action = this.outcome(e, fam, proto, st);
+    let evidence = this.evidence;
     if (action === ACTION_BLOCKED && evidence.startsWith("unanswered") && !this.senders.has(addrHash(out.dst, w))) {
       // Zeek's S0 cannot tell a dropped SYN from a capture that saw one direction only (split routing,
       // a SPAN port with one direction): say so when the destination was never heard from at all.
@@ -505,36 +644,48 @@ export class FlowTracker {
     commit(out);
   }
 
-  private outcome(e: number, fam: number, proto: number, st: number): [number, string] {
-    const reqs = this.reqCount[e]!;
-    const span = (this.lastReqTime[e]! - this.firstReqTime[e]!) / 1000;
-    const tail = this.now - this.lastTime[e]!;
+  /** Evidence text of the last `outcome` call (kept aside so that no pair is allocated per connection). */
+  private evidence = "";
+
+  private outcome(e: number, fam: number, proto: number, st: number): number {
+    const o = e * STRIDE;
+    const fo = e * F_STRIDE;
+    const reqs = this.iv[o + I_REQ_COUNT]!;
+    const span = (this.fv[fo + F_LAST_REQ_TIME]! - this.fv[fo + F_FIRST_REQ_TIME]!) / 1000;
+    const tail = this.now - this.fv[fo + F_LAST_TIME]!;
     if (st & S_ICMP_ERR && !(st & (S_SYNACK))) {
-      const from = formatAddr(this.icmpFromFamily[e]!, this.icmpFrom, e * 4);
+      const from = formatAddr(this.iv[o + I_ICMP_FROM_FAMILY]!, this.uv, o + I_ICMP_FROM);
       const where = st & S_ICMP_FROM_DST ? `from the destination ${from}` : `from router ${from}`;
-      const kind = (fam === 4 ? "icmp" : "icmpv6") + `-${this.icmpType[e]}-${this.icmpCode[e]}` + icmpErrorName(fam, this.icmpType[e]!, this.icmpCode[e]!);
-      if (!(st & S_RESP_SEEN) || proto !== PROTO_UDP) return [ACTION_BLOCKED, `${kind} ${where}`];
+      const type = this.iv[o + I_ICMP_TYPE]!;
+      const code = this.iv[o + I_ICMP_CODE]!;
+      const kind = (fam === 4 ? "icmp" : "icmpv6") + `-${type}-${code}` + icmpErrorName(fam, type, code);
+      if (!(st & S_RESP_SEEN) || proto !== PROTO_UDP) return this.say(ACTION_BLOCKED, `${kind} ${where}`);
     }
     if (proto === PROTO_TCP) {
-      if (st & S_SYNACK) return [ACTION_ALLOWED, st & S_RST_RESP ? "handshake, then reset by responder (RSTR)" : st & S_RST_ORIG ? "handshake, then reset by originator (RSTO)" : "handshake completed (SF/S1)"];
+      if (st & S_SYNACK) return this.say(ACTION_ALLOWED, st & S_RST_RESP ? "handshake, then reset by responder (RSTR)" : st & S_RST_ORIG ? "handshake, then reset by originator (RSTO)" : "handshake completed (SF/S1)");
       if (st & S_SYN) {
         if (st & S_RST_RESP) {
-          const dst = formatAddr(fam, this.keys, e * KEY_WORDS + (this.origIsB[e] === 1 ? 1 : 5));
-          return [ACTION_BLOCKED, `rst: SYN answered by RST from ${dst}, the destination itself: nothing listening, or a firewall answering in its name (REJ)`];
+          const dst = formatAddr(fam, this.uv, o + (this.iv[o + I_ORIG_IS_B] === 1 ? 1 : 5));
+          return this.say(ACTION_BLOCKED, `rst: SYN answered by RST from ${dst}, the destination itself: nothing listening, or a firewall answering in its name (REJ)`);
         }
-        if (reqs >= 2) return [ACTION_BLOCKED, `unanswered: ${reqs} SYNs over ${span.toFixed(1)} s (S0)`];
-        if (tail >= this.timeouts.unansweredAfter) return [ACTION_BLOCKED, `unanswered: 1 SYN, no retransmission or answer in ${(tail / 1000).toFixed(1)} s (S0)`];
-        return [ACTION_UNKNOWN, "single SYN too close to the end of the capture (S0)"];
+        if (reqs >= 2) return this.say(ACTION_BLOCKED, `unanswered: ${reqs} SYNs over ${span.toFixed(1)} s (S0)`);
+        if (tail >= this.timeouts.unansweredAfter) return this.say(ACTION_BLOCKED, `unanswered: 1 SYN, no retransmission or answer in ${(tail / 1000).toFixed(1)} s (S0)`);
+        return this.say(ACTION_UNKNOWN, "single SYN too close to the end of the capture (S0)");
       }
       // Midstream.
-      if ((st & S_RESP_SEEN) && (st & S_ORIG_SEEN)) return [ACTION_ALLOWED, "traffic in both directions, start not captured (OTH)"];
-      return [ACTION_UNKNOWN, "one direction only, start not captured (OTH)"];
+      if ((st & S_RESP_SEEN) && (st & S_ORIG_SEEN)) return this.say(ACTION_ALLOWED, "traffic in both directions, start not captured (OTH)");
+      return this.say(ACTION_UNKNOWN, "one direction only, start not captured (OTH)");
     }
-    if (st & S_RESP_SEEN && st & S_ORIG_SEEN) return [ACTION_ALLOWED, proto === PROTO_UDP ? "request and reply (SF)" : "echo request and reply"];
-    if (st & S_MIDSTREAM) return [ACTION_UNKNOWN, "reply only, request not captured (OTH)"];
-    if (reqs >= 2) return [ACTION_BLOCKED, `unanswered: ${reqs} ${proto === PROTO_UDP ? "datagrams" : "echo requests"} over ${span.toFixed(1)} s (S0)`];
-    if (proto !== PROTO_UDP && tail >= this.timeouts.unansweredAfter) return [ACTION_BLOCKED, `unanswered: 1 echo request, no reply in ${(tail / 1000).toFixed(1)} s (S0)`];
-    return [ACTION_UNKNOWN, proto === PROTO_UDP ? "one datagram, no reply (S0)" : "single request too close to the end of the capture (S0)"];
+    if (st & S_RESP_SEEN && st & S_ORIG_SEEN) return this.say(ACTION_ALLOWED, proto === PROTO_UDP ? "request and reply (SF)" : "echo request and reply");
+    if (st & S_MIDSTREAM) return this.say(ACTION_UNKNOWN, "reply only, request not captured (OTH)");
+    if (reqs >= 2) return this.say(ACTION_BLOCKED, `unanswered: ${reqs} ${proto === PROTO_UDP ? "datagrams" : "echo requests"} over ${span.toFixed(1)} s (S0)`);
+    if (proto !== PROTO_UDP && tail >= this.timeouts.unansweredAfter) return this.say(ACTION_BLOCKED, `unanswered: 1 echo request, no reply in ${(tail / 1000).toFixed(1)} s (S0)`);
+    return this.say(ACTION_UNKNOWN, proto === PROTO_UDP ? "one datagram, no reply (S0)" : "single request too close to the end of the capture (S0)");
+  }
+
+  private say(action: number, evidence: string): number {
+    this.evidence = evidence;
+    return action;
   }
 
   /** Connections tracked right now (for the memory-bound test). */

@@ -2,209 +2,422 @@ import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch
 import type { Classified } from "./matcher.js";
 
 const KEY_WORDS = 10;
+/** Events whose table memory is touched ahead of counting them (see `warm`). */
+const GROUP = 64;
 const EVIDENCE_SLOTS = 3;
 
 /**
+ * One finding is one record of STRIDE 32-bit words (128 bytes, two cache lines) in a single buffer,
+ * so that counting an event touches the index and one record instead of a dozen parallel arrays.
+ * The first line holds what every event reads or writes (key, count, first, last); the second what
+ * only a new finding or new evidence writes. Float64 fields are given as indices into the Float64Array
+ * view of the same buffer (record e starts at e * F_STRIDE there).
+ */
+const STRIDE = 32;
+const F_STRIDE = STRIDE / 2;
+const I_KEY = 0;
+const F_COUNT = 5; // words 10-11
+const F_FIRST = 6; // words 12-13
+const F_LAST = 7; // words 14-15
+const I_EVIDENCE = 16; // 16, 17, 18
+const I_SRC_SET = 19;
+const I_DST_SET = 20;
+const I_FIRST_SRC_PORT = 21;
+const I_INPUT = 22;
+const F_POSITION = 12; // words 24-25
+
+/**
+ * What a FindingTable holds, as plain data that crosses a worker boundary (`records` is transferable):
+ * `size` records of the layout above, and the evidence strings they reference.
+ */
+export interface FindingTableData {
+  size: number;
+  records: Int32Array<ArrayBuffer>;
+  evidenceText: string[];
+}
+
+/**
  * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in an
- * open-addressing hash over typed arrays: integer keys, no object or string per event. Strings (the
- * evidence labels) are created only when a key is seen for the first time.
+ * open-addressing hash over one typed-array record store: integer keys, no object or string per
+ * event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
  */
 export class FindingTable {
   size = 0;
   private cap: number;
-  private keys: Uint32Array;
+  private iv: Int32Array;
+  private fv: Float64Array;
   private index: Int32Array;
   private mask: number;
-  count: Float64Array;
-  first: Float64Array;
-  last: Float64Array;
-  srcSet: Int32Array;
-  dstSet: Int32Array;
-  firstSrcPort: Int32Array;
-  input: Int32Array;
-  position: Float64Array;
-  evidence: Int32Array;
-  /** Global evidence strings, referenced by `evidence`. */
+  /** Global evidence strings, referenced by the evidence slots. */
   readonly evidenceText: string[] = [];
   private readonly evidenceIds = new Map<string, number>();
-  /** Per input: its label id -> global evidence id (grown on demand). */
+  /** Per input: its label id -> global evidence id, -2 until first seen (grown on demand). */
   private readonly labelMaps: Int32Array[] = [];
+  private readonly scratch = new Int32Array(KEY_WORDS);
+  /** Column views made on demand for report building (see `column`). */
+  private columns: Map<string, Float64Array | Int32Array> | undefined = undefined;
 
   constructor(initial = 1024) {
-    this.cap = initial;
-    this.keys = new Uint32Array(initial * KEY_WORDS);
-    this.count = new Float64Array(initial);
-    this.first = new Float64Array(initial);
-    this.last = new Float64Array(initial);
-    this.srcSet = new Int32Array(initial);
-    this.dstSet = new Int32Array(initial);
-    this.firstSrcPort = new Int32Array(initial);
-    this.input = new Int32Array(initial);
-    this.position = new Float64Array(initial);
-    this.evidence = new Int32Array(initial * EVIDENCE_SLOTS);
-    const t = initial * 2;
-    this.index = new Int32Array(t).fill(-1);
-    this.mask = t - 1;
+    let cap = 16;
+    while (cap < initial) cap *= 2;
+    this.cap = cap;
+    this.iv = new Int32Array(cap * STRIDE);
+    this.fv = new Float64Array(this.iv.buffer);
+    this.index = new Int32Array(cap * 4).fill(-1);
+    this.mask = cap * 2 - 1;
   }
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g = <T extends Float64Array | Int32Array | Uint32Array>(a: T, n: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.keys = g(this.keys, cap * KEY_WORDS);
-    this.count = g(this.count, cap);
-    this.first = g(this.first, cap);
-    this.last = g(this.last, cap);
-    this.srcSet = g(this.srcSet, cap);
-    this.dstSet = g(this.dstSet, cap);
-    this.firstSrcPort = g(this.firstSrcPort, cap);
-    this.input = g(this.input, cap);
-    this.position = g(this.position, cap);
-    this.evidence = g(this.evidence, cap * EVIDENCE_SLOTS);
+    const iv = new Int32Array(cap * STRIDE);
+    iv.set(this.iv);
+    this.iv = iv;
+    this.fv = new Float64Array(iv.buffer);
     this.cap = cap;
     const t = cap * 2;
-    this.index = new Int32Array(t).fill(-1);
+    this.index = new Int32Array(t * 2).fill(-1);
     this.mask = t - 1;
     for (let e = 0; e < this.size; e++) {
-      let h = this.hashAt(this.keys, e * KEY_WORDS) & this.mask;
-      while (this.index[h] !== -1) h = (h + 1) & this.mask;
-      this.index[h] = e;
+      const hash = hashAt(iv, e * STRIDE);
+      let h = hash & this.mask;
+      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+      this.index[h * 2] = e;
+      this.index[h * 2 + 1] = hash;
     }
   }
 
-  private hashAt(k: Uint32Array, o: number): number {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < KEY_WORDS; j++) {
-      h = Math.imul(h ^ k[o + j]!, 0x01000193);
-      h ^= h >>> 15;
-    }
-    return h >>> 0;
-  }
-
-  private readonly scratch = new Uint32Array(KEY_WORDS);
-
-  private globalEvidence(inputIdx: number, labels: readonly string[], label: number): number {
-    if (label < 0) return -1;
-    let map = this.labelMaps[inputIdx];
-    if (!map || map.length <= label) {
-      const bigger = new Int32Array(Math.max(16, (label + 1) * 2)).fill(-2);
-      if (map) bigger.set(map);
-      map = bigger;
-      this.labelMaps[inputIdx] = map;
-    }
-    let g = map[label]!;
-    if (g === -2) {
-      const text = labels[label]!;
-      g = this.evidenceIds.get(text) ?? -1;
-      if (g < 0) {
-        g = this.evidenceText.length;
-        this.evidenceText.push(text);
-        this.evidenceIds.set(text, g);
-      }
-      map[label] = g;
+  private evidenceId(text: string): number {
+    let g = this.evidenceIds.get(text);
+    if (g === undefined) {
+      g = this.evidenceText.length;
+      this.evidenceText.push(text);
+      this.evidenceIds.set(text, g);
     }
     return g;
   }
 
+  /** The label map of an input, covering label ids below `n`. */
+  private labelMap(inputIdx: number, n: number): Int32Array {
+    let map = this.labelMaps[inputIdx];
+    if (!map || map.length < n) {
+      const bigger = new Int32Array(Math.max(16, n * 2)).fill(-2);
+      if (map) bigger.set(map);
+      map = bigger;
+      this.labelMaps[inputIdx] = map;
+    }
+    return map;
+  }
+
+  /**
+   * The record of key `k`, or a new record (count 0, first/last NaN, no evidence, `input`/`position`
+   * unset) when the key is new; `isNew` tells which.
+   */
+  private lookup(k: Int32Array, ko: number, hash: number): number {
+    const iv = this.iv;
+    const index = this.index;
+    const k0 = k[ko]!, k1 = k[ko + 1]!, k2 = k[ko + 2]!, k3 = k[ko + 3]!, k4 = k[ko + 4]!;
+    const k5 = k[ko + 5]!, k6 = k[ko + 6]!, k7 = k[ko + 7]!, k8 = k[ko + 8]!, k9 = k[ko + 9]!;
+    let h = hash & this.mask;
+    let e = index[h * 2]!;
+    while (e !== -1) {
+      const o = e * STRIDE;
+      if (index[h * 2 + 1] === hash && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 &&
+          iv[o + 5] === k5 && iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9) {
+        this.isNew = false;
+        return e;
+      }
+      h = (h + 1) & this.mask;
+      e = index[h * 2]!;
+    }
+    if (this.size >= this.cap) {
+      this.grow();
+      h = hash & this.mask;
+      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+    }
+    e = this.size++;
+    this.index[h * 2] = e;
+    this.index[h * 2 + 1] = hash;
+    const o = e * STRIDE;
+    const riv = this.iv;
+    for (let j = 0; j < KEY_WORDS; j++) riv[o + j] = k[ko + j]!;
+    riv[o + I_EVIDENCE] = -1;
+    riv[o + I_EVIDENCE + 1] = -1;
+    riv[o + I_EVIDENCE + 2] = -1;
+    this.isNew = true;
+    return e;
+  }
+  private isNew = false;
+
   /** Add every event of a classified batch. */
   addBatch(b: EventBatch, c: Classified, inputIdx: number): void {
-    const k = this.scratch;
+    this.columns = undefined;
     const labels = b.labels.values;
-    for (let i = 0; i < b.length; i++) {
+    const map = this.labelMap(inputIdx, labels.length);
+    for (let g = 0; g < b.length; g += GROUP) {
+      const gEnd = Math.min(b.length, g + GROUP);
+      this.keys(b, c, g, gEnd);
+      this.warm(gEnd - g);
+      for (let i = g; i < gEnd; i++) {
+        const j = i - g;
+        const label = b.label[i]!;
+        let ev = -1;
+        if (label >= 0) {
+          ev = map[label]!;
+          if (ev === -2) {
+            ev = this.evidenceId(labels[label]!);
+            map[label] = ev;
+          }
+        }
+        const t = b.time[i]!;
+        const e = this.lookup(this.groupKeys, j * KEY_WORDS, this.groupHash[j]!);
+        const iv = this.iv;
+        const fv = this.fv;
+        const o = e * STRIDE;
+        const fo = e * F_STRIDE;
+        if (this.isNew) {
+          fv[fo + F_COUNT] = b.count[i]!;
+          fv[fo + F_FIRST] = t;
+          fv[fo + F_LAST] = t;
+          iv[o + I_SRC_SET] = c.srcSet[i]!;
+          iv[o + I_DST_SET] = c.dstSet[i]!;
+          iv[o + I_FIRST_SRC_PORT] = this.groupSport[j]!;
+          iv[o + I_INPUT] = inputIdx;
+          fv[fo + F_POSITION] = b.position[i]!;
+          iv[o + I_EVIDENCE] = ev;
+        } else {
+          fv[fo + F_COUNT] = fv[fo + F_COUNT]! + b.count[i]!;
+          const first = fv[fo + F_FIRST]!;
+          if (t < first || first !== first) fv[fo + F_FIRST] = t;
+          const last = fv[fo + F_LAST]!;
+          if (t > last || last !== last) fv[fo + F_LAST] = t;
+          if (ev >= 0) addEvidence(iv, o + I_EVIDENCE, ev);
+        }
+      }
+    }
+  }
+
+  /** The finding keys (and source ports) of events [from, to) into the group scratch. */
+  private keys(b: EventBatch, c: Classified, from: number, to: number): void {
+    const k = this.groupKeys;
+    for (let i = from; i < to; i++) {
+      const j = i - from;
+      const ko = j * KEY_WORDS;
       const rev = c.reversed[i]!;
       const proto = b.proto[i]!;
-      const icmp = proto === PROTO_ICMP || proto === PROTO_ICMPV6;
       let port: number;
       let sport: number;
-      if (icmp) {
+      if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
         port = rev ? (proto === PROTO_ICMP ? 8 : 128) : b.icmpType[i]!;
         sport = NONE;
       } else {
         port = rev ? b.srcPort[i]! : b.dstPort[i]!;
         sport = rev ? b.dstPort[i]! : b.srcPort[i]!;
       }
-      const fam = b.family[i]!;
-      k[0] = c.verdict[i]! | (b.action[i]! << 4) | (fam << 8) | (proto << 16);
-      k[1] = port >>> 0;
+      k[ko] = c.verdict[i]! | (b.action[i]! << 4) | (b.family[i]! << 8) | (proto << 16);
+      k[ko + 1] = port;
       const w = i * 4;
       const sa = rev ? b.dst : b.src;
       const da = rev ? b.src : b.dst;
-      k[2] = sa[w]!; k[3] = sa[w + 1]!; k[4] = sa[w + 2]!; k[5] = sa[w + 3]!;
-      k[6] = da[w]!; k[7] = da[w + 1]!; k[8] = da[w + 2]!; k[9] = da[w + 3]!;
-
-      let h = this.hashAt(k, 0) & this.mask;
-      let e = this.index[h]!;
-      while (e !== -1) {
-        const o = e * KEY_WORDS;
-        const keys = this.keys;
-        if (keys[o] === k[0] && keys[o + 1] === k[1] && keys[o + 2] === k[2] && keys[o + 3] === k[3] &&
-            keys[o + 4] === k[4] && keys[o + 5] === k[5] && keys[o + 6] === k[6] && keys[o + 7] === k[7] &&
-            keys[o + 8] === k[8] && keys[o + 9] === k[9]) break;
-        h = (h + 1) & this.mask;
-        e = this.index[h]!;
-      }
-      const t = b.time[i]!;
-      const ev = this.globalEvidence(inputIdx, labels, b.label[i]!);
-      if (e === -1) {
-        if (this.size >= this.cap) {
-          this.grow();
-          h = this.hashAt(k, 0) & this.mask;
-          while (this.index[h] !== -1) h = (h + 1) & this.mask;
-        }
-        e = this.size++;
-        this.index[h] = e;
-        this.keys.set(k, e * KEY_WORDS);
-        this.count[e] = 0;
-        this.first[e] = t;
-        this.last[e] = t;
-        this.srcSet[e] = c.srcSet[i]!;
-        this.dstSet[e] = c.dstSet[i]!;
-        this.firstSrcPort[e] = sport;
-        this.input[e] = inputIdx;
-        this.position[e] = b.position[i]!;
-        const eo = e * EVIDENCE_SLOTS;
-        this.evidence[eo] = ev;
-        for (let s = 1; s < EVIDENCE_SLOTS; s++) this.evidence[eo + s] = -1;
-      } else {
-        if (t < this.first[e]! || Number.isNaN(this.first[e]!)) this.first[e] = t;
-        if (t > this.last[e]! || Number.isNaN(this.last[e]!)) this.last[e] = t;
-        if (ev >= 0) {
-          const eo = e * EVIDENCE_SLOTS;
-          for (let s = 0; s < EVIDENCE_SLOTS; s++) {
-            const cur = this.evidence[eo + s]!;
-            if (cur === ev) break;
-            if (cur === -1) { this.evidence[eo + s] = ev; break; }
-          }
-        }
-      }
-      this.count[e]! += b.count[i]!;
+      k[ko + 2] = sa[w]!; k[ko + 3] = sa[w + 1]!; k[ko + 4] = sa[w + 2]!; k[ko + 5] = sa[w + 3]!;
+      k[ko + 6] = da[w]!; k[ko + 7] = da[w + 1]!; k[ko + 8] = da[w + 2]!; k[ko + 9] = da[w + 3]!;
+      this.groupHash[j] = hashAt(k, ko);
+      this.groupSport[j] = sport;
     }
+  }
+
+  /**
+   * Touch the index slots and records the next `n` keys will read. With many findings each lookup is
+   * a chain of cache (and TLB) misses; issued here as independent loads they overlap. Reads only.
+   */
+  private warm(n: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    const hashes = this.groupHash;
+    const found = this.groupFound;
+    for (let j = 0; j < n; j++) {
+      const hash = hashes[j]!;
+      let h = hash & mask;
+      let e = index[h * 2]!;
+      while (e !== -1 && index[h * 2 + 1] !== hash) {
+        h = (h + 1) & mask;
+        e = index[h * 2]!;
+      }
+      found[j] = e;
+    }
+    const iv = this.iv;
+    let sink = 0;
+    for (let j = 0; j < n; j++) {
+      const e = found[j]!;
+      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
+    }
+    this.warmSink = sink;
+  }
+
+  private readonly groupKeys = new Int32Array(GROUP * KEY_WORDS);
+  private readonly groupHash = new Int32Array(GROUP);
+  private readonly groupSport = new Int32Array(GROUP);
+  private readonly groupFound = new Int32Array(GROUP);
+  /** Keeps the warming loads from being optimised away. */
+  warmSink = 0;
+
+  /**
+   * Add another table's findings (a worker's, for later inputs) as if its events had been added here
+   * after this table's own: new keys are appended in the other table's order, counts add up, first and
+   * last seen widen, the first occurrence (input, position, roles, source port) stays this table's, and
+   * evidence fills free slots in the other table's order. Merging per-input tables in input order
+   * therefore gives exactly the table a single pass over all inputs gives.
+   */
+  merge(other: FindingTableData): void {
+    this.columns = undefined;
+    const src = other.records;
+    const srcF = new Float64Array(src.buffer, src.byteOffset, src.length / 2);
+    const evMap = other.evidenceText.map((t) => this.evidenceId(t));
+    const k = this.scratch;
+    for (let x = 0; x < other.size; x++) {
+      const so = x * STRIDE;
+      const sfo = x * F_STRIDE;
+      for (let j = 0; j < KEY_WORDS; j++) k[j] = src[so + j]!;
+      const e = this.lookup(k, 0, hashAt(k, 0));
+      const iv = this.iv;
+      const fv = this.fv;
+      const o = e * STRIDE;
+      const fo = e * F_STRIDE;
+      if (this.isNew) {
+        fv[fo + F_COUNT] = srcF[sfo + F_COUNT]!;
+        fv[fo + F_FIRST] = srcF[sfo + F_FIRST]!;
+        fv[fo + F_LAST] = srcF[sfo + F_LAST]!;
+        iv[o + I_SRC_SET] = src[so + I_SRC_SET]!;
+        iv[o + I_DST_SET] = src[so + I_DST_SET]!;
+        iv[o + I_FIRST_SRC_PORT] = src[so + I_FIRST_SRC_PORT]!;
+        iv[o + I_INPUT] = src[so + I_INPUT]!;
+        fv[fo + F_POSITION] = srcF[sfo + F_POSITION]!;
+        for (let s = 0; s < EVIDENCE_SLOTS; s++) {
+          const g = src[so + I_EVIDENCE + s]!;
+          iv[o + I_EVIDENCE + s] = g < 0 ? -1 : evMap[g]!;
+        }
+      } else {
+        fv[fo + F_COUNT] = fv[fo + F_COUNT]! + srcF[sfo + F_COUNT]!;
+        // first/last fold as addBatch does: a NaN is replaced by any later time, a time never by NaN.
+        const t1 = srcF[sfo + F_FIRST]!;
+        const first = fv[fo + F_FIRST]!;
+        if (t1 < first || first !== first) fv[fo + F_FIRST] = t1;
+        const t2 = srcF[sfo + F_LAST]!;
+        const last = fv[fo + F_LAST]!;
+        if (t2 > last || last !== last) fv[fo + F_LAST] = t2;
+        for (let s = 0; s < EVIDENCE_SLOTS; s++) {
+          const g = src[so + I_EVIDENCE + s]!;
+          if (g >= 0) addEvidence(iv, o + I_EVIDENCE, evMap[g]!);
+        }
+      }
+    }
+  }
+
+  /** A table holding exactly `data`'s findings (as made by `toData`), in its order. */
+  static fromData(data: FindingTableData): FindingTable {
+    const t = new FindingTable(Math.max(16, data.size));
+    t.iv.set(data.records.subarray(0, data.size * STRIDE));
+    t.size = data.size;
+    t.evidenceText.push(...data.evidenceText);
+    data.evidenceText.forEach((text, g) => t.evidenceIds.set(text, g));
+    const mask = t.mask;
+    for (let e = 0; e < t.size; e++) {
+      const hash = hashAt(t.iv, e * STRIDE);
+      let h = hash & mask;
+      while (t.index[h * 2] !== -1) h = (h + 1) & mask;
+      t.index[h * 2] = e;
+      t.index[h * 2 + 1] = hash;
+    }
+    return t;
+  }
+
+  /** This table as transferable data (a copy of the used records). */
+  toData(): FindingTableData {
+    return { size: this.size, records: this.iv.slice(0, this.size * STRIDE), evidenceText: [...this.evidenceText] };
+  }
+
+  /** A column of every finding, built once after aggregation (report building reads these by index). */
+  private column(name: string, isFloat: boolean, word: number): Float64Array | Int32Array {
+    if (!this.columns) this.columns = new Map();
+    let col = this.columns.get(name);
+    if (!col) {
+      const n = this.size;
+      if (isFloat) {
+        const out = new Float64Array(n);
+        for (let e = 0; e < n; e++) out[e] = this.fv[e * F_STRIDE + word]!;
+        col = out;
+      } else {
+        const out = new Int32Array(n);
+        for (let e = 0; e < n; e++) out[e] = this.iv[e * STRIDE + word]!;
+        col = out;
+      }
+      this.columns.set(name, col);
+    }
+    return col;
+  }
+
+  get count(): Float64Array { return this.column("count", true, F_COUNT) as Float64Array; }
+  get first(): Float64Array { return this.column("first", true, F_FIRST) as Float64Array; }
+  get last(): Float64Array { return this.column("last", true, F_LAST) as Float64Array; }
+  get position(): Float64Array { return this.column("position", true, F_POSITION) as Float64Array; }
+  get srcSet(): Int32Array { return this.column("srcSet", false, I_SRC_SET) as Int32Array; }
+  get dstSet(): Int32Array { return this.column("dstSet", false, I_DST_SET) as Int32Array; }
+  get firstSrcPort(): Int32Array { return this.column("firstSrcPort", false, I_FIRST_SRC_PORT) as Int32Array; }
+  get input(): Int32Array { return this.column("input", false, I_INPUT) as Int32Array; }
+
+  /**
+   * Word `j` (0-9) of finding `e`'s key, unsigned, without allocating: 0 is verdict | action << 4 |
+   * family << 8 | protocol << 16, 1 the port (as int32: -1 for none), 2-5 the source address, 6-9 the
+   * destination (four words each, most significant first). For report building over many findings.
+   */
+  keyWord(e: number, j: number): number {
+    return this.iv[e * STRIDE + I_KEY + j]! >>> 0;
   }
 
   /** Read back one finding's key. */
   keyOf(e: number): { verdict: number; action: number; family: number; proto: number; port: number; src: Uint32Array; dst: Uint32Array } {
-    const o = e * KEY_WORDS;
-    const m = this.keys[o]!;
+    const o = e * STRIDE + I_KEY;
+    const m = this.iv[o]!;
+    const src = new Uint32Array(4);
+    const dst = new Uint32Array(4);
+    for (let j = 0; j < 4; j++) {
+      src[j] = this.iv[o + 2 + j]!;
+      dst[j] = this.iv[o + 6 + j]!;
+    }
     return {
       verdict: m & 15,
       action: (m >>> 4) & 15,
       family: (m >>> 8) & 255,
       proto: (m >>> 16) & 255,
-      port: this.keys[o + 1]! | 0,
-      src: this.keys.slice(o + 2, o + 6),
-      dst: this.keys.slice(o + 6, o + 10),
+      port: this.iv[o + 1]!,
+      src,
+      dst,
     };
   }
 
   evidenceOf(e: number): string[] {
     const out: string[] = [];
     for (let s = 0; s < EVIDENCE_SLOTS; s++) {
-      const g = this.evidence[e * EVIDENCE_SLOTS + s]!;
+      const g = this.iv[e * STRIDE + I_EVIDENCE + s]!;
       if (g >= 0) out.push(this.evidenceText[g]!);
     }
     return out;
   }
+}
+
+/** Keep `ev` in the first free evidence slot unless a slot holds it already. */
+function addEvidence(iv: Int32Array, o: number, ev: number): void {
+  for (let s = 0; s < EVIDENCE_SLOTS; s++) {
+    const cur = iv[o + s]!;
+    if (cur === ev) return;
+    if (cur === -1) { iv[o + s] = ev; return; }
+  }
+}
+
+function hashAt(k: Int32Array, o: number): number {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < KEY_WORDS; j++) {
+    h = Math.imul(h ^ k[o + j]!, 0x01000193);
+    h ^= h >>> 15;
+  }
+  return h | 0;
 }

@@ -67,6 +67,8 @@ export class Matcher {
   constructor(rules: readonly Rule[], roles: RoleLookup) {
     this.rules = rules;
     this.roles = roles;
+    this.nSets = roles.sets.length;
+    this.direct = this.nSets * this.nSets * SLOTS <= 1 << 16 ? new Array<Cell | null | undefined>(this.nSets * this.nSets * SLOTS) : undefined;
     this.nRoles = roles.roleIds.length;
     this.cells = new Array<Cell | undefined>(this.nRoles * this.nRoles * SLOTS);
     for (const rule of rules) {
@@ -89,7 +91,28 @@ export class Matcher {
     }
   }
 
+  /**
+   * The combined cells again as a flat array indexed by (srcSet, dstSet, slot) when there are few role
+   * sets (the usual case): an array read per event instead of a Map lookup.
+   */
+  private readonly direct: (Cell | null | undefined)[] | undefined;
+  private readonly nSets: number;
+
   private cellFor(srcSet: number, dstSet: number, slot: number): Cell | null {
+    const direct = this.direct;
+    if (direct !== undefined && srcSet < this.nSets && dstSet < this.nSets) {
+      const d = (srcSet * this.nSets + dstSet) * SLOTS + slot;
+      let cell = direct[d];
+      if (cell === undefined) {
+        cell = this.combinedCell(srcSet, dstSet, slot);
+        direct[d] = cell;
+      }
+      return cell;
+    }
+    return this.combinedCell(srcSet, dstSet, slot);
+  }
+
+  private combinedCell(srcSet: number, dstSet: number, slot: number): Cell | null {
     const key = (srcSet * 65536 + dstSet) * SLOTS + slot;
     const hit = this.combined.get(key);
     if (hit !== undefined) return hit;

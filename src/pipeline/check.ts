@@ -8,6 +8,10 @@ import type { Report } from "../report/types.js";
 import { runInputs, type InputResult } from "./run.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { UsageError } from "../errors.js";
+import type { EventBatch } from "../decode/batch.js";
+import { STDIN } from "../source/inputs.js";
+import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 
 export interface CheckSetup {
   ruleset: Ruleset;
@@ -15,6 +19,15 @@ export interface CheckSetup {
   inventory: Inventory;
   matcher: Matcher;
   scenarios: string[];
+  /** What the setup was made from, so that a worker thread can make the same one. */
+  args: SetupArgs;
+}
+
+export interface SetupArgs {
+  ruleset: string;
+  inventory: string;
+  scenarios: string[];
+  sets: [string, string][];
 }
 
 /** Ruleset + inventory + variables (defaults < inventory < --set) compiled once. */
@@ -30,7 +43,8 @@ export function setupCheck(rulesetArg: string, inventoryPath: string, scenarios:
   checkScenarios(ruleset, scenarios);
   const rules = activeRules(ruleset, scenarios);
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
-  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios] };
+  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets] };
+  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], args };
 }
 
 export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
@@ -52,23 +66,54 @@ export interface CheckOptions {
   failOn: Verdict[];
   onChunk?: (input: InputResult, bytes: number, rawBytes: number) => void | Promise<void>;
   now?: Date;
+  /**
+   * Worker threads for several inputs (`--jobs`). Unset: the number of cores, used only when the inputs
+   * are large enough to repay starting the workers (AUTO_JOBS_MIN_BYTES). 1: everything in this thread.
+   */
+  jobs?: number;
+}
+
+/** Inputs smaller than this in total are read in one thread unless --jobs asks otherwise. */
+export const AUTO_JOBS_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The classify-and-count stage for one stream of event batches: what both a single-threaded run and
+ * each worker thread do with the events of an input.
+ */
+export function findingSink(matcher: Matcher, table: FindingTable): (batch: EventBatch, inputIdx: number) => void {
+  let classified = createClassified(8192);
+  return (batch, inputIdx) => {
+    if (classified.verdict.length < batch.length) classified = createClassified(batch.capacity);
+    classifyBatch(matcher, batch, classified);
+    table.addBatch(batch, classified, inputIdx);
+  };
+}
+
+/** How many worker threads to use for these inputs (1: none). */
+export function jobsFor(inputs: readonly string[], jobs: number | undefined): number {
+  if (inputs.length < 2 || inputs.includes(STDIN)) return 1;
+  if (jobs !== undefined) return Math.max(1, Math.min(jobs, inputs.length));
+  let bytes = 0;
+  for (const p of inputs) bytes += statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+  if (bytes < AUTO_JOBS_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(availableParallelism(), inputs.length));
 }
 
 /** Decode every input, classify every event, aggregate, and build the JSON report. */
 export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<Report> {
-  const table = new FindingTable();
-  let classified = createClassified(8192);
-  const runOpts: Parameters<typeof runInputs>[1] = {
-    decode: o.decode,
-    sink: (batch, inputIdx) => {
-      if (classified.verdict.length < batch.length) classified = createClassified(batch.capacity);
-      classifyBatch(setup.matcher, batch, classified);
-      table.addBatch(batch, classified, inputIdx);
-    },
-  };
-  if (o.inputFormat !== undefined) runOpts.inputFormat = o.inputFormat;
-  if (o.onChunk) runOpts.onChunk = o.onChunk;
-  const results = await runInputs(inputs, runOpts);
+  const jobs = jobsFor(inputs, o.jobs);
+  let table: FindingTable;
+  let results: InputResult[];
+  if (jobs > 1) {
+    const { runParallel } = await import("./parallel.js");
+    ({ table, results } = await runParallel(setup, inputs, o, jobs));
+  } else {
+    table = new FindingTable();
+    const runOpts: Parameters<typeof runInputs>[1] = { decode: o.decode, sink: findingSink(setup.matcher, table) };
+    if (o.inputFormat !== undefined) runOpts.inputFormat = o.inputFormat;
+    if (o.onChunk) runOpts.onChunk = o.onChunk;
+    results = await runInputs(inputs, runOpts);
+  }
   const build: Parameters<typeof buildReport>[0] = {
     table,
     matcher: setup.matcher,

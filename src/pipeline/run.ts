@@ -3,7 +3,7 @@ import { decoderFor, detectFormat, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
 import { describeHead } from "../source/detect.js";
-import { openInput } from "../source/inputs.js";
+import { openInput, type OpenedInput } from "../source/inputs.js";
 import { InputError } from "../errors.js";
 
 /** What happened to one input: the report's `inputs` section is made from these. */
@@ -39,50 +39,56 @@ export interface RunOptions {
  */
 export async function runInputs(paths: readonly string[], opts: RunOptions): Promise<InputResult[]> {
   const results: InputResult[] = [];
-  for (let idx = 0; idx < paths.length; idx++) {
-    const path = paths[idx]!;
-    const result: InputResult = { path, format: "unknown", compressed: false, stats: new InputStats() };
-    results.push(result);
-    try {
-      const opened = await openInput(path);
-      result.compressed = opened.compressed;
-      if (opened.head.length === 0) {
-        result.format = "empty";
-        continue;
-      }
-      const format = opts.inputFormat ?? detectFormat(opened.head);
-      if (!format) {
-        throw new InputError(
-          `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
-          { file: path },
-        );
-      }
-      const decoder = decoderFor(format, opts.decode, path, { packets: opts.packets === true });
-      if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });
-      result.format = format;
-      result.stats = decoder.stats;
-      if (opts.onSkip) {
-        const onSkip = opts.onSkip;
-        decoder.stats.onSkip = (reason, position, text) => onSkip(result, reason, position, text);
-      }
-      const emit = (b: EventBatch) => opts.sink(b, idx, result);
-      try {
-        let raw = 0;
-        const rawDelta = () => { const r = opened.rawBytes(); const d = r - raw; raw = r; return d; };
-        decoder.push(opened.head, emit);
-        await opts.onChunk?.(result, opened.head.length, rawDelta());
-        for await (const chunk of opened.rest) {
-          decoder.push(chunk, emit);
-          await opts.onChunk?.(result, chunk.length, rawDelta());
-        }
-      } finally {
-        // Whatever was decoded before an error still counts.
-        decoder.end(emit);
-      }
-    } catch (e) {
-      if (e instanceof InputError) result.error = e.message;
-      else throw e;
-    }
-  }
+  for (let idx = 0; idx < paths.length; idx++) results.push(await runInput(paths[idx]!, idx, opts));
   return results;
+}
+
+/** Source -> decode for one input (`idx` is its place among the inputs, passed to the sink). */
+export async function runInput(path: string, idx: number, opts: RunOptions): Promise<InputResult> {
+  const result: InputResult = { path, format: "unknown", compressed: false, stats: new InputStats() };
+  let opened: OpenedInput | undefined;
+  try {
+    opened = await openInput(path);
+    result.compressed = opened.compressed;
+    if (opened.head.length === 0) {
+      result.format = "empty";
+      return result;
+    }
+    const format = opts.inputFormat ?? detectFormat(opened.head);
+    if (!format) {
+      throw new InputError(
+        `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
+        { file: path },
+      );
+    }
+    const decoder = decoderFor(format, opts.decode, path, { packets: opts.packets === true });
+    if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });
+    result.format = format;
+    result.stats = decoder.stats;
+    if (opts.onSkip) {
+      const onSkip = opts.onSkip;
+      decoder.stats.onSkip = (reason, position, text) => onSkip(result, reason, position, text);
+    }
+    const emit = (b: EventBatch) => opts.sink(b, idx, result);
+    const input = opened;
+    try {
+      let raw = 0;
+      const rawDelta = () => { const r = input.rawBytes(); const d = r - raw; raw = r; return d; };
+      decoder.push(input.head, emit);
+      await opts.onChunk?.(result, input.head.length, rawDelta());
+      for await (const chunk of input.rest) {
+        decoder.push(chunk, emit);
+        await opts.onChunk?.(result, chunk.length, rawDelta());
+      }
+    } finally {
+      // Whatever was decoded before an error still counts.
+      decoder.end(emit);
+    }
+  } catch (e) {
+    if (e instanceof InputError) result.error = e.message;
+    else throw e;
+  } finally {
+    await opened?.close();
+  }
+  return result;
 }

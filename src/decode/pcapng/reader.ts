@@ -271,6 +271,16 @@ export class PcapngReader extends Framer {
    */
   private toMs(iface: number, hi: number, lo: number, units: number, offsetSeconds: number): number {
     if (!this.exact[iface]) return (hi * 4294967296 + lo) * this.msPerUnit[iface]! + offsetSeconds * 1000;
+    if (hi < 0x200000) {
+      // The count is below 2^53, so it and every step here are exact doubles: the quotient from a
+      // division corrected by one either way, and the same seconds and remainder as the limbs below.
+      const total = hi * 4294967296 + lo;
+      let sec = Math.floor(total / units);
+      let rem = total - sec * units;
+      if (rem < 0) { sec--; rem += units; } else if (rem >= units) { sec++; rem -= units; }
+      const pms = this.unitsPerMs[iface]!;
+      return (sec + offsetSeconds) * 1000 + (pms !== 0 ? rem / pms : rem * this.msPerUnit[iface]!);
+    }
     let r = hi >>> 16;
     const q3 = Math.floor(r / units);
     r -= q3 * units;

@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// `npm run bench`: portmatrix against its peers on the same generated files, in one run on this machine.
+// Builds the inputs into bench/data/ when missing, warms each file into the page cache, runs every tool
+// BENCH_RUNS times (default 3) and takes the median wall time; peak RSS from /usr/bin/time. Prints the
+// table and writes it to bench/results.md. Needs `npm run build` (the npm script does it).
+//   BENCH_RUNS=3 node bench/run.mjs
+import { spawnSync, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, writeSync, closeSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const D = "bench/data";
+const INV = "bench/inventory.yaml";
+const RULESET = "kcps-file-server";
+const started = Date.now();
+mkdirSync(D, { recursive: true });
+
+// ---- tools ------------------------------------------------------------------------------------------
+function have(cmd) {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+function aptInstall(pkgs) {
+  console.error(`bench: installing ${pkgs.join(" ")} with apt-get`);
+  spawnSync("sh", ["-c", `DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkgs.join(" ")} >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkgs.join(" ")} >/dev/null 2>&1)`], { stdio: "inherit" });
+}
+const missing = [["/usr/bin/time", "time"], ["tcpdump", "tcpdump"], ["tshark", "tshark"], ["awk", "mawk"], ["zcat", "gzip"]]
+  .filter(([c]) => !(c.startsWith("/") ? existsSync(c) : have(c))).map(([, p]) => p);
+if (missing.length > 0) aptInstall(missing);
+if (!existsSync("node_modules/pcap-parser")) {
+  console.error("bench: installing pcap-parser with npm");
+  spawnSync("npm", ["install", "--no-save", "pcap-parser@0.2.1"], { stdio: "inherit" });
+}
+const AWK = (() => { try { return execFileSync("sh", ["-c", "readlink -f $(command -v awk)"]).toString().trim().split("/").pop(); } catch { return "awk"; } })();
+
+// ---- inputs -----------------------------------------------------------------------------------------
+function gen(file, args) {
+  if (existsSync(file)) return;
+  console.error(`bench: generating ${file}`);
+  execFileSync("node", args, { stdio: ["ignore", "ignore", "inherit"] });
+}
+const F = {
+  pcap: `${D}/bench-2m.pcap`,
+  pcapng: `${D}/bench-2m.pcapng`,
+  pcapPrefix: `${D}/bench-2m-first200k.pcap`,
+  netfilter: `${D}/netfilter-2m.log`,
+  netfilterGz: `${D}/netfilter-2m.log.gz`,
+  wfw: `${D}/wfw-2m.log`,
+  csv: `${D}/csv-2m.csv`,
+  one: `${D}/one-packet.pcap`,
+  nfSmall: `${D}/netfilter-200k-20kflows.log`,
+  nfLarge: `${D}/netfilter-2m-20kflows.log`,
+  pcapSmall: `${D}/pcap-200k-20kflows.pcap`,
+  pcapLarge: `${D}/pcap-2m-20kflows.pcap`,
+  jobs: [1, 2, 3, 4].map((k) => `${D}/jobs-netfilter-${k}.log`),
+};
+gen(F.pcap, ["bench/gen-pcap.mjs", F.pcap, "2000000", "200000"]);
+gen(F.pcapng, ["bench/gen-pcap.mjs", F.pcapng, "2000000", "200000"]);
+gen(F.netfilter, ["bench/gen-logs.mjs", "netfilter", F.netfilter, "2000000", "200000"]);
+gen(F.wfw, ["bench/gen-logs.mjs", "windows-firewall", F.wfw, "2000000", "200000"]);
+gen(F.csv, ["bench/gen-logs.mjs", "csv", F.csv, "2000000", "200000"]);
+gen(F.one, ["bench/gen-pcap.mjs", F.one, "1", "1"]);
+gen(F.nfSmall, ["bench/gen-logs.mjs", "netfilter", F.nfSmall, "200000", "20000"]);
+gen(F.nfLarge, ["bench/gen-logs.mjs", "netfilter", F.nfLarge, "2000000", "20000"]);
+gen(F.pcapSmall, ["bench/gen-pcap.mjs", F.pcapSmall, "200000", "20000"]);
+gen(F.pcapLarge, ["bench/gen-pcap.mjs", F.pcapLarge, "2000000", "20000"]);
+F.jobs.forEach((f, k) => gen(f, ["bench/gen-logs.mjs", "netfilter", f, "1000000", "20000", String(101 + k)]));
+if (!existsSync(F.netfilterGz)) {
+  console.error(`bench: compressing ${F.netfilterGz}`);
+  execFileSync("sh", ["-c", `gzip -c ${F.netfilter} > ${F.netfilterGz}`]);
+}
+if (!existsSync(F.pcapPrefix)) cutPcap(F.pcap, F.pcapPrefix, 200000);
+
+/** The first `n` records of a classic pcap file (as tshark's prefix in performance.md). */
+function cutPcap(src, dst, n) {
+  const fd = openSync(src, "r");
+  const buf = Buffer.alloc(64 << 20);
+  const got = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  let o = 24;
+  for (let k = 0; k < n && o + 16 <= got; k++) o += 16 + buf.readUInt32LE(o + 8);
+  const out = openSync(dst, "w");
+  writeSync(out, buf, 0, o);
+  closeSync(out);
+}
+
+// ---- measuring --------------------------------------------------------------------------------------
+const timeOut = join(tmpdir(), `portmatrix-bench-${process.pid}.time`);
+/** Read a file through once so that every tool finds it in the page cache. */
+function warm(...files) {
+  for (const f of files.flat()) spawnSync("sh", ["-c", `cat '${f}' > /dev/null`]);
+}
+/** One run of a shell command under /usr/bin/time: wall seconds, peak RSS (MiB), stdout. */
+function once(sh) {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeOut, "sh", "-c", sh], { maxBuffer: 1 << 30 });
+  const [wall, kb] = readFileSync(timeOut, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+  return { wall, rss: kb / 1024, stdout: r.stdout.toString(), status: r.status };
+}
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+/** RUNS runs of `sh` (after one warm-up run): the median wall time and the peak RSS of all runs. */
+function measure(sh, files, runs = RUNS) {
+  warm(files);
+  once(sh);
+  const rs = [];
+  for (let k = 0; k < runs; k++) rs.push(once(sh));
+  return { wall: median(rs.map((r) => r.wall)), rss: Math.max(...rs.map((r) => r.rss)), stdout: rs[0].stdout };
+}
+/** The decode+match part timed inside one process (bench/decode-match.mjs), median of RUNS. */
+function decodeMatch(file) {
+  warm(file);
+  const rs = [];
+  for (let k = 0; k < RUNS; k++) {
+    const r = once(`node bench/decode-match.mjs '${file}' ${INV} ${RULESET}`);
+    rs.push({ ...JSON.parse(r.stdout), rss: r.rss });
+  }
+  const mid = (k) => median(rs.map((r) => r[k]));
+  return { wall: mid("decodeMatchMs") / 1000, build: mid("buildMs") / 1000, render: mid("renderMs") / 1000, rss: Math.max(...rs.map((r) => r.rss)), findings: rs[0].findings, records: rs[0].records };
+}
+const pm = (args) => `node bin/portmatrix.js check -r ${RULESET} -i ${INV} --year 2026 --format json ${args} > /dev/null`;
+const size = (f) => statSync(f).size;
+
+// ---- rows -------------------------------------------------------------------------------------------
+const rows = [];
+const notes = [];
+/** Named measurements for the goals summary. */
+const M = {};
+function row(input, tool, m, records, bytes, ratio = "") {
+  rows.push({ input, tool, wall: m.wall, rate: records / m.wall, mbs: bytes / 1e6 / m.wall, rss: m.rss, ratio });
+  console.error(`  ${input} | ${tool}: ${m.wall.toFixed(3)} s`);
+  return { rate: records / m.wall, wall: m.wall };
+}
+const x = (a, b) => `${(a / b).toFixed(2)}x`;
+
+console.error(`bench: ${RUNS} runs per tool`);
+// Classic pcap.
+{
+  const N = 2_000_000, B = size(F.pcap);
+  const tcpdump = row("pcap 2M pkts", "tcpdump -nn -r F 'tcp port 1'", measure(`tcpdump -nn -r ${F.pcap} 'tcp port 1' > /dev/null 2>&1`, F.pcap), N, B);
+  M.tcpdump = tcpdump.rate;
+  const pp = row("pcap 2M pkts", "pcap-parser 0.2.1 + minimal decode + Map", measure(`node bench/peers/pcap-parser-flows.mjs ${F.pcap} > /dev/null`, F.pcap), N, B);
+  const whole = measure(pm(F.pcap), F.pcap);
+  const w = row("pcap 2M pkts", "portmatrix check (whole job, JSON report)", whole, N, B);
+  rows.at(-1).ratio = `${x(w.rate, tcpdump.rate)} tcpdump, ${x(w.rate, pp.rate)} pcap-parser`;
+  const dm = decodeMatch(F.pcap);
+  const d = row("pcap 2M pkts", "portmatrix decode+track+match (no report)", dm, N, B);
+  rows.at(-1).ratio = `${x(d.rate, tcpdump.rate)} tcpdump, ${x(d.rate, pp.rate)} pcap-parser`;
+  notes.push(`pcap: ${dm.findings} findings; report building ${dm.build.toFixed(2)} s and JSON rendering ${dm.render.toFixed(2)} s of the whole job (src/report).`);
+  globalThis.pcapRate = { whole: w.rate, dm: d.rate };
+  Object.assign(M, { pcapParser: pp.rate, pcapWhole: w.rate, pcapDm: d.rate, pcapBuild: dm.build, pcapRender: dm.render });
+  const P = 200_000, PB = size(F.pcapPrefix);
+  const ts = row("pcap first 200k pkts", "tshark -T fields (ip.src ip.dst ip.proto ports)", measure(`tshark -n -r ${F.pcapPrefix} -T fields -e ip.src -e ip.dst -e ip.proto -e tcp.dstport -e udp.dstport > /dev/null 2>&1`, F.pcapPrefix), P, PB);
+  const wp = row("pcap first 200k pkts", "portmatrix check (whole job)", measure(pm(F.pcapPrefix), F.pcapPrefix), P, PB);
+  rows.at(-1).ratio = `${x(wp.rate, ts.rate)} tshark`;
+}
+// pcapng, the same packets.
+{
+  const N = 2_000_000, B = size(F.pcapng);
+  const tcpdump = row("pcapng 2M pkts", "tcpdump -nn -r F 'tcp port 1'", measure(`tcpdump -nn -r ${F.pcapng} 'tcp port 1' > /dev/null 2>&1`, F.pcapng), N, B);
+  const w = row("pcapng 2M pkts", "portmatrix check (whole job, JSON report)", measure(pm(F.pcapng), F.pcapng), N, B);
+  rows.at(-1).ratio = `${x(w.rate, tcpdump.rate)} tcpdump, ${x(w.rate, globalThis.pcapRate.whole)} classic pcap`;
+  const d = row("pcapng 2M pkts", "portmatrix decode+track+match (no report)", decodeMatch(F.pcapng), N, B);
+  Object.assign(M, { pcapngWhole: w.rate, pcapngDm: d.rate });
+  rows.at(-1).ratio = `${x(d.rate, tcpdump.rate)} tcpdump, ${x(d.rate, globalThis.pcapRate.dm)} classic pcap`;
+}
+// Text logs.
+const awkNetfilter = `{s="";d="";p="";t="";for(i=1;i<=NF;i++){e=index($i,"=");if(e>0){k=substr($i,1,e-1);if(k=="SRC")s=substr($i,e+1);else if(k=="DST")d=substr($i,e+1);else if(k=="PROTO")p=substr($i,e+1);else if(k=="DPT")t=substr($i,e+1)}} c[s" "d" "p" "t]++} END{n=0;for(k in c)n++;print n}`;
+for (const [name, file, awkCmd] of [
+  ["netfilter 2M lines", F.netfilter, `awk '${awkNetfilter}' ${F.netfilter}`],
+  ["Windows Firewall 2M lines", F.wfw, `awk '!/^#/ && NF>8 {c[$5" "$6" "$4" "$8]++} END{n=0;for(k in c)n++;print n}' ${F.wfw}`],
+  ["CSV 2M lines", F.csv, `awk -F, 'NR>1 {c[$2" "$3" "$6" "$5]++} END{n=0;for(k in c)n++;print n}' ${F.csv}`],
+]) {
+  const N = 2_000_000, B = size(file);
+  row(name, "wc -l", measure(`wc -l ${file} > /dev/null`, file), N, B);
+  const awk = row(name, `${AWK}: SRC/DST/PROTO/DPT into an associative array`, measure(`${awkCmd} > /dev/null`, file), N, B);
+  const w = row(name, "portmatrix check (whole job, JSON report)", measure(pm(file), file), N, B);
+  rows.at(-1).ratio = `${x(w.rate, awk.rate)} awk`;
+  const dm = decodeMatch(file);
+  const d = row(name, "portmatrix decode+match (no report)", dm, N, B);
+  rows.at(-1).ratio = `${x(d.rate, awk.rate)} awk`;
+  notes.push(`${name}: ${dm.findings} findings; report building ${dm.build.toFixed(2)} s and JSON rendering ${dm.render.toFixed(2)} s of the whole job.`);
+  M[name] = { whole: w.rate, dm: d.rate, awk: awk.rate };
+  if (file === F.netfilter) {
+    const GB = size(F.netfilterGz);
+    const z = row("netfilter 2M lines, gzip", "zcat F > /dev/null", measure(`zcat ${F.netfilterGz} > /dev/null`, F.netfilterGz), N, GB);
+    const g = row("netfilter 2M lines, gzip", "portmatrix check (whole job, JSON report)", measure(pm(F.netfilterGz), F.netfilterGz), N, GB);
+    rows.at(-1).ratio = `${x(g.rate, z.rate)} zcat, ${x(g.rate, w.rate)} plain file`;
+    Object.assign(M, { gz: g.rate, zcat: z.rate, plain: w.rate });
+  }
+}
+// Several inputs: --jobs.
+{
+  const N = 4_000_000, B = F.jobs.reduce((a, f) => a + size(f), 0);
+  const one = row("4 netfilter files, 4M lines, 20k flows", "portmatrix check --jobs 1", measure(pm(`--jobs 1 ${F.jobs.join(" ")}`), F.jobs), N, B);
+  const two = row("4 netfilter files, 4M lines, 20k flows", "portmatrix check --jobs 2", measure(pm(`--jobs 2 ${F.jobs.join(" ")}`), F.jobs), N, B);
+  rows.at(-1).ratio = `${x(one.wall, two.wall)} --jobs 1`;
+  M.jobs = one.wall / two.wall;
+}
+// Memory: ten times the input, the same flows.
+for (const [name, small, large, n] of [
+  ["netfilter, 20k flows", F.nfSmall, F.nfLarge, 200_000],
+  ["pcap, 20k flows", F.pcapSmall, F.pcapLarge, 200_000],
+]) {
+  row(`${name}, ${n / 1000}k records`, "portmatrix check (whole job)", measure(pm(small), small), n, size(small));
+  const smallRss = rows.at(-1).rss;
+  row(`${name}, ${(n * 10) / 1e6}M records`, "portmatrix check (whole job)", measure(pm(large), large), n * 10, size(large));
+  rows.at(-1).ratio = `peak RSS ${x(rows.at(-1).rss, smallRss)} the 10x smaller input's`;
+  M[`mem ${name}`] = rows.at(-1).rss / smallRss;
+}
+// Start-up.
+{
+  const m = measure(pm(F.one), F.one, Math.max(5, RUNS));
+  row("1-packet pcap", "portmatrix check (start-up)", m, 1, size(F.one));
+  rows.at(-1).ratio = m.wall < 0.3 ? "under 0.3 s" : "over 0.3 s";
+  M.startup = m.wall;
+}
+rmSync(timeOut, { force: true });
+
+// ---- table ------------------------------------------------------------------------------------------
+const cpuModel = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "?";
+const fmtRate = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k` : r.toFixed(1));
+const date = new Date().toISOString().slice(0, 10);
+const lines = [
+  `Machine: ${cpus().length} cores (nproc), ${cpuModel}, Node ${process.version}; ${date}; median of ${RUNS} runs, files in page cache; awk is ${AWK}.`,
+  "",
+  "| input | tool | median s | records/s | MB/s | peak RSS MiB | ratio |",
+  "|---|---|---|---|---|---|---|",
+  ...rows.map((r) => `| ${r.input} | ${r.tool} | ${r.wall.toFixed(3)} | ${fmtRate(r.rate)} | ${r.mbs.toFixed(0)} | ${Math.round(r.rss)} | ${r.ratio} |`),
+  "",
+  ...notes.map((n) => `- ${n}`),
+  `- The whole benchmark took ${((Date.now() - started) / 60000).toFixed(1)} minutes.`,
+];
+const ok = (c) => (c ? "met" : "not met");
+const f2 = (v) => v.toFixed(2);
+const logGoal = (name) => {
+  const g = M[name];
+  return `- ${name}: decode+match ${fmtRate(g.dm)} lines/s = ${f2(g.dm / g.awk)}x awk (${ok(g.dm >= 1.5e6)} for 1.5 M lines/s; ${ok(g.dm >= 10 * g.awk)} for 10x awk); the whole job with its 200k-finding report ${fmtRate(g.whole)} lines/s.`;
+};
+const goals = [
+  `- Classic pcap, whole job: ${f2(M.pcapWhole / M.tcpdump)}x tcpdump (${ok(M.pcapWhole >= 0.5 * M.tcpdump)}), ${f2(M.pcapWhole / M.pcapParser)}x pcap-parser (${ok(M.pcapWhole >= 10 * M.pcapParser)}); report building ${f2(M.pcapBuild)} s and rendering ${f2(M.pcapRender)} s of it. Decode+track+match alone: ${f2(M.pcapDm / M.tcpdump)}x tcpdump (${ok(M.pcapDm >= 0.5 * M.tcpdump)}), ${f2(M.pcapDm / M.pcapParser)}x pcap-parser (${ok(M.pcapDm >= 10 * M.pcapParser)}).`,
+  `- pcapng within 10% of classic pcap: decode+match ${f2(M.pcapngDm / M.pcapDm)}x (${ok(M.pcapngDm >= 0.9 * M.pcapDm)}), whole job ${f2(M.pcapngWhole / M.pcapWhole)}x.`,
+  logGoal("netfilter 2M lines"),
+  logGoal("Windows Firewall 2M lines"),
+  logGoal("CSV 2M lines"),
+  `- gzip no slower than zcat allows: ${f2(M.gz / M.plain)}x the plain file's rate; zcat alone takes ${f2(M.plain / M.zcat)}x the plain job's time (${ok(M.gz >= 0.9 * Math.min(M.plain, M.zcat))}).`,
+  `- --jobs 2 on 4 files: ${f2(M.jobs)}x (${ok(M.jobs >= 1.7)} for 1.7x).`,
+  `- Memory, 10x the input with the same flows: peak RSS ${Object.entries(M).filter(([k]) => k.startsWith("mem ")).map(([k, v]) => `${f2(v)}x (${k.slice(4)})`).join(", ")} (${ok(Object.entries(M).filter(([k]) => k.startsWith("mem ")).every(([, v]) => v <= 1.1))}).`,
+  `- Start-up on a 1-packet file: ${M.startup.toFixed(2)} s (${ok(M.startup < 0.3)}).`,
+];
+const out = lines.join("\n") + "\n";
+writeFileSync("bench/results.md", `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs); see bench/README.md for what each row measures.\n\n${out}\n## Goals\n\n${goals.join("\n")}\n`);
+// The same table and goals into bench/README.md, between their markers.
+const readme = "bench/README.md";
+if (existsSync(readme)) {
+  let text = readFileSync(readme, "utf8");
+  const put = (name, body) => {
+    const a = `<!-- ${name}:start -->`, b = `<!-- ${name}:end -->`;
+    const i = text.indexOf(a), j = text.indexOf(b);
+    if (i >= 0 && j > i) text = text.slice(0, i + a.length) + "\n" + body + b + text.slice(j + b.length);
+  };
+  put("bench-table", out);
+  put("bench-goals", goals.join("\n") + "\n");
+  writeFileSync(readme, text);
+}
+process.stdout.write(out + "\n" + goals.join("\n") + "\n");
