@@ -195,6 +195,8 @@ export function protocolNumber(name: string): number | undefined {
     case "icmp": case "1": return PROTO_ICMP;
     case "icmpv6": case "ipv6-icmp": case "icmp6": case "58": return PROTO_ICMPV6;
     default: {
+      // Number("") is 0 (HOPOPT): an empty protocol field is no protocol at all.
+      if (name.trim() === "") return undefined;
       const n = Number(name);
       return Number.isInteger(n) && n >= 0 && n <= 255 ? n : undefined;
     }
