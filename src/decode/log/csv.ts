@@ -16,6 +16,7 @@ import { readTime, scanTime } from "./syslog-time.js";
 import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
+import { ByteKeys } from "./byte-keys.js";
 
 export const CSV_FIELDS = ["src", "dst", "sport", "dport", "proto", "action", "time", "type"] as const;
 export type CsvField = (typeof CSV_FIELDS)[number];
@@ -404,35 +405,6 @@ function splitAddressPort(v: string): { addr: string; port: number } {
   const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(v);
   if (m) return { addr: m[1]!, port: Number(m[2]) };
   return { addr: v, port: -1 };
-}
-
-/**
- * Distinct byte strings of one column (protocol names, action words) and what was made of each the first
- * time: a record compares bytes with the few kept here instead of creating a string.
- */
-class ByteKeys<T> {
-  private readonly keys: Buffer[] = [];
-  private readonly values: T[] = [];
-
-  find(b: Uint8Array, s: number, e: number): T | undefined {
-    const n = e - s;
-    const keys = this.keys;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      if (key.length !== n) continue;
-      let j = 0;
-      while (j < n && key[j] === b[s + j]) j++;
-      if (j === n) return this.values[k];
-    }
-    return undefined;
-  }
-
-  add(b: Uint8Array, s: number, e: number, v: T): T {
-    if (this.keys.length >= 64) { this.keys.length = 0; this.values.length = 0; }
-    this.keys.push(Buffer.from(b.subarray(s, e)));
-    this.values.push(v);
-    return v;
-  }
 }
 
 export function createCsvDecoder(opts: DecodeOptions): Decoder {

@@ -20,6 +20,7 @@ import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
 import { utcDay } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
+import { ByteKeys } from "./byte-keys.js";
 
 const DEFAULT_FIELDS = "date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
 const DEFAULT_FIELD_COUNT = 17;
@@ -53,35 +54,6 @@ function uint(b: Uint8Array, s: number, e: number): number {
     v = v * 10 + (ch - 48);
   }
   return v;
-}
-
-/**
- * Distinct byte strings of one column (action words, protocol names) and what was made of each the first
- * time: a row compares bytes with the few kept here instead of creating a string.
- */
-class ByteKeys<T> {
-  private readonly keys: Buffer[] = [];
-  private readonly values: T[] = [];
-
-  find(b: Uint8Array, s: number, e: number): T | undefined {
-    const n = e - s;
-    const keys = this.keys;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      if (key.length !== n) continue;
-      let j = 0;
-      while (j < n && key[j] === b[s + j]) j++;
-      if (j === n) return this.values[k];
-    }
-    return undefined;
-  }
-
-  add(b: Uint8Array, s: number, e: number, v: T): T {
-    if (this.keys.length >= 64) { this.keys.length = 0; this.values.length = 0; }
-    this.keys.push(Buffer.from(b.subarray(s, e)));
-    this.values.push(v);
-    return v;
-  }
 }
 
 interface ActionEntry {
