@@ -13,7 +13,11 @@ export const MAX_LINE_BYTES = 1 << 20;
  */
 export interface LineFormat {
   readonly format: string;
-  line(buf: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean;
+  /**
+   * `makeRoom` hands the batch over and empties it: a record holding more flows than fit (an Azure
+   * record with thousands of tuples) calls it when the batch is full instead of dropping the rest.
+   */
+  line(buf: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats, makeRoom: () => void): boolean;
   /**
    * Called before lines are read from a buffer whose bytes may differ from what an earlier call saw
    * (a new chunk, the carried line): a format that remembers search results within a buffer drops them.
@@ -96,7 +100,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
     if (end > start && buf[end - 1] === 13) end--;
     if (isFull(batch)) flush(emit);
     const recordLine = pendingStart || lineNo;
-    if (fmt.line(buf, start, end, recordLine, batch, stats)) {
+    if (fmt.line(buf, start, end, recordLine, batch, stats, () => flush(emit))) {
       pendingStart = 0;
       return;
     }

@@ -111,7 +111,7 @@ export class TextLineFormat implements LineFormat {
     this.ctx = { opts, lineNo: 0, state: {} };
   }
 
-  line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats): boolean {
+  line(b: Buffer, start: number, end: number, lineNo: number, batch: EventBatch, stats: InputStats, makeRoom: () => void): boolean {
     if (start === end) { stats.skip("blank", lineNo); return true; }
     const text = b.toString("utf8", start, end);
     if (text.trim() === "") { stats.skip("blank", lineNo); return true; }
@@ -130,7 +130,7 @@ export class TextLineFormat implements LineFormat {
     let written = 0;
     let firstSkip: string | undefined;
     for (const f of flows) {
-      if (batch.length >= batch.capacity) break;
+      if (batch.length >= batch.capacity) makeRoom();
       const why = writeFlow(batch, lineNo, f);
       if (why === undefined) written++;
       else firstSkip ??= why;
