@@ -43,8 +43,16 @@ export interface BuildInput {
   now?: Date;
 }
 
+/** ISO 8601 text, cached for the last instant seen (findings of one burst share their times). */
+let lastIsoMs = NaN;
+let lastIso = "";
 function iso(ms: number): string | null {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  if (!Number.isFinite(ms)) return null;
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export function buildReport(x: BuildInput): Report {
@@ -55,6 +63,8 @@ export function buildReport(x: BuildInput): Report {
   const perRule = new Map<string, { allowed: number; blocked: number }>();
 
   const sortKeys: { s: Uint32Array; d: Uint32Array }[] = [];
+  const servicesCache = new Map<string, string[]>();
+  const serviceById = new Map(ruleset.services.map((s) => [s.id, s] as const));
   for (let e = 0; e < table.size; e++) {
     const k = table.keyOf(e);
     // Family first (IPv4 before IPv6), then the address words, as unsigned numbers.
@@ -78,12 +88,16 @@ export function buildReport(x: BuildInput): Report {
       else c.blocked += count;
       perRule.set(rule.id, c);
     }
-    const services = rule
-      ? rule.services.filter((sid) => {
-          const svc = ruleset.services.find((s) => s.id === sid);
-          return svc?.ports.some((p) => p.proto === k.proto && p.ranges.some(([a, b]) => k.port >= a && k.port <= b));
-        })
-      : [];
+    // The covering services depend only on (rule, protocol, port): computed once per combination.
+    const svcKey = rule ? `${rule.index}|${k.proto}|${k.port}` : "";
+    let services = rule ? servicesCache.get(svcKey) : [];
+    if (services === undefined && rule) {
+      services = rule.services.filter((sid) => {
+        const svc = serviceById.get(sid);
+        return svc?.ports.some((p) => p.proto === k.proto && p.ranges.some(([a, b]) => k.port >= a && k.port <= b));
+      });
+      servicesCache.set(svcKey, services);
+    }
     const inputIdx = table.input[e]!;
     const input = x.inputs[inputIdx];
     const textual = input ? !["pcap", "pcapng"].includes(input.format) : true;
@@ -102,7 +116,7 @@ export function buildReport(x: BuildInput): Report {
       protocol: protocolName(k.proto) as ProtocolName,
       port: isIcmp || k.port < 0 ? null : k.port,
       icmpType: isIcmp ? k.port : null,
-      services,
+      services: [...(services ?? [])],
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
       ruleSource: rule?.source ?? null,
