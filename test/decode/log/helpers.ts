@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../../../src/decode/batch.js";
@@ -146,4 +147,18 @@ export function canonicalIp(s: string): string {
   const hex = g.map((x) => x.toString(16));
   if (best < 0) return hex.join(":");
   return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+}
+
+/**
+ * One line through a fresh decoder: the event it gave, or the one reason it was skipped. Asserts what
+ * every vendor test relies on: one record read, no error, at most one skip reason.
+ */
+export function decodeOne(make: () => Decoder, line: string): { event?: EventJson; skipped?: string } {
+  const run = decode(make, Buffer.from(`${line}\n`));
+  expect(run.stats.read).toBe(1);
+  expect(run.error).toBeUndefined();
+  if (run.events.length === 1) return { event: run.events[0]! };
+  const reasons = Object.keys(run.stats.skipped);
+  expect(reasons).toHaveLength(1);
+  return { skipped: reasons[0]! };
 }

@@ -3,20 +3,12 @@ import { createTextDecoder } from "../../../src/decode/log/text-format.js";
 import { pfBsdFormat } from "../../../src/decode/log/pf-bsd.js";
 import { detectFormat } from "../../../src/pipeline/formats.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
-import { balanced, decode, decodeAtEveryChunkSize, fixture, options } from "./helpers.js";
+import { balanced, decode, decodeAtEveryChunkSize, fixture, options, decodeOne } from "./helpers.js";
 
 const FILE = "fixtures/logs/pf-openbsd/ossec-docs/firewalls_pf.rst.samples.log";
 const make = () => createTextDecoder(pfBsdFormat, options());
 
-function one(line: string): { event?: EventJson; skipped?: string } {
-  const run = decode(make, Buffer.from(`${line}\n`));
-  expect(run.stats.read).toBe(1);
-  expect(run.error).toBeUndefined();
-  if (run.events.length === 1) return { event: run.events[0]! };
-  const reasons = Object.keys(run.stats.skipped);
-  expect(reasons).toHaveLength(1);
-  return { skipped: reasons[0]! };
-}
+const one = (line: string) => decodeOne(make, line);
 
 const tuple = (e: EventJson | undefined) => e && { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action };
 
