@@ -1,9 +1,10 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
-import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { materialise } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
-import { REPORT_FORMATS, formatFromPath, render, type ReportFormat } from "../report/render.js";
+import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, jsonReportChunks, render, type ReportFormat } from "../report/render.js";
 import { applyBaseline } from "../report/diff.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
@@ -95,14 +96,25 @@ Examples:
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       const progress = io.stderrIsTTY && !f.quiet ? new Progress(paths, io.stderr) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
-      let report = await runCheck(setup, paths, opts);
+      const prepared = await prepareCheck(setup, paths, opts);
       progress?.finish();
+      const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
+      const stdoutFmt = (f.format ?? "text") as ReportFormat;
+      const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
+      // A large JSON report is written straight from the finding table, in chunks; the findings become
+      // objects only for the other formats and for --baseline.
+      const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
+      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : materialise(prepared);
       if (baseline) report = applyBaseline(report, baseline, f.baseline!);
       for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
-      for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: f.all === true }));
-      if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
-        const fmt = (f.format ?? "text") as ReportFormat;
-        io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: f.all === true }));
+      const chunks = (fmt: ReportFormat, color = false): Iterable<string | Uint8Array> =>
+        fmt === "json" && streamJson ? jsonReportChunks(prepared) : [render(report, fmt, { color, all: f.all === true })];
+      for (const o of outputs) writeFileAtomic(o.path, chunks(o.fmt));
+      if (toStdout) {
+        for (const c of chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
+          io.stdout(c);
+          await io.drain?.();
+        }
       }
       throw new ExitCode(report.exitCode);
     });

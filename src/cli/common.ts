@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync, unlinkSync } from "node:fs";
+import { writeFileSync, renameSync, unlinkSync, openSync, writeSync, closeSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { parseActionMap } from "../decode/log/action-words.js";
@@ -15,7 +15,8 @@ export class ExitCode extends Error {
 
 /** Where a command writes: injectable so tests assert output and exit codes without a process. */
 export interface Io {
-  stdout: (s: string) => void;
+  /** Text, or UTF-8 bytes (a large report is written in chunks, each whole UTF-8). */
+  stdout: (s: string | Uint8Array) => void;
   stderr: (s: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
@@ -28,6 +29,10 @@ export interface Io {
 export function stdoutDrained(): Promise<void> | undefined {
   if (!process.stdout.writableNeedDrain) return undefined;
   return new Promise((res) => process.stdout.once("drain", () => res()));
+}
+
+function writeAllSync(fd: number, b: Uint8Array): void {
+  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
 }
 
 /** Temporary report files being written, removed if the run is interrupted. */
@@ -146,11 +151,19 @@ export function checkInputFormat(f: string | undefined): string | undefined {
  * Write a file whole or not at all: to a temporary name beside it, then rename, so an interrupted run
  * never leaves a partial report looking complete.
  */
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string | Iterable<string | Uint8Array>): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   pendingTemp.add(tmp);
   try {
-    writeFileSync(tmp, data);
+    if (typeof data === "string") writeFileSync(tmp, data);
+    else {
+      const fd = openSync(tmp, "w");
+      try {
+        for (const chunk of data) writeAllSync(fd, typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(tmp, path);
     pendingTemp.delete(tmp);
   } catch (e) {

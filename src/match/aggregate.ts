@@ -330,6 +330,29 @@ export class FindingTable {
     return t;
   }
 
+  /**
+   * A read-only copy whose finding k is this table's finding order[k]: report building walks the
+   * findings in report order, and reading them from records laid out in that order is sequential
+   * instead of a cache miss per field. Only the read accessors (keyWord, the columns, evidence) are
+   * meant for the copy; it has no index.
+   */
+  inOrder(order: ArrayLike<number>): FindingTable {
+    const t = new FindingTable(16);
+    const n = order.length;
+    const iv = new Int32Array(Math.max(16, n) * STRIDE);
+    const src = this.iv;
+    for (let k = 0; k < n; k++) {
+      const so = order[k]! * STRIDE;
+      iv.set(src.subarray(so, so + STRIDE), k * STRIDE);
+    }
+    t.iv = iv;
+    t.fv = new Float64Array(iv.buffer);
+    t.cap = Math.max(16, n);
+    t.size = n;
+    t.evidenceText.push(...this.evidenceText);
+    return t;
+  }
+
   /** This table as transferable data (a copy of the used records). */
   toData(): FindingTableData {
     return { size: this.size, records: this.iv.slice(0, this.size * STRIDE), evidenceText: [...this.evidenceText] };
@@ -392,6 +415,16 @@ export class FindingTable {
       src,
       dst,
     };
+  }
+
+  /** One number naming finding `e`'s evidence slots (equal numbers, equal evidence lists). */
+  evidenceKey(e: number): number {
+    const o = e * STRIDE + I_EVIDENCE;
+    const a = this.iv[o]! + 1, b = this.iv[o + 1]! + 1, c = this.iv[o + 2]! + 1;
+    // Exact while every id is below 2^17 - 1; past that (a log with that many distinct labels) the
+    // finding gets a key of its own, which no other finding shares.
+    if (a >= 131072 || b >= 131072 || c >= 131072) return -(e + 1);
+    return (a * 131072 + b) * 131072 + c;
   }
 
   evidenceOf(e: number): string[] {

@@ -132,6 +132,16 @@ export class RoleLookup {
     return (this.sets[set] ?? []).map((r) => this.roleIds[r]!);
   }
 
+  /** Whether any inventory entry names a single address (no name lookup is needed otherwise). */
+  get hasNames(): boolean {
+    return this.namedV4.size > 0 || this.namedV6.size > 0;
+  }
+
+  /** The inventory host name of an IPv4 address (unsigned), if it has one. */
+  hostNameV4(addr: number): string | undefined {
+    return this.namedV4.get(addr);
+  }
+
   /** The inventory host name of an exact address, if it has one. */
   hostName(family: number, words: ArrayLike<number>, o: number): string | undefined {
     if (family === 4) return this.namedV4.get(words[o]! >>> 0);

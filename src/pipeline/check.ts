@@ -3,7 +3,7 @@ import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
 import { Matcher, classifyBatch, createClassified, ALL_VERDICTS, type Verdict } from "../match/matcher.js";
 import { FindingTable } from "../match/aggregate.js";
-import { buildReport, DEFAULT_FAIL_ON } from "../report/build.js";
+import { DEFAULT_FAIL_ON, materialise, prepareReport, type PreparedReport } from "../report/build.js";
 import type { Report } from "../report/types.js";
 import { runInputs, type InputResult } from "./run.js";
 import type { DecodeOptions } from "../decode/log/options.js";
@@ -101,6 +101,11 @@ export function jobsFor(inputs: readonly string[], jobs: number | undefined): nu
 
 /** Decode every input, classify every event, aggregate, and build the JSON report. */
 export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<Report> {
+  return materialise(await prepareCheck(setup, inputs, o));
+}
+
+/** As runCheck, the findings left in the table until they are written (see PreparedReport). */
+export async function prepareCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<PreparedReport> {
   const jobs = jobsFor(inputs, o.jobs);
   let table: FindingTable;
   let results: InputResult[];
@@ -114,7 +119,7 @@ export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: 
     if (o.onChunk) runOpts.onChunk = o.onChunk;
     results = await runInputs(inputs, runOpts);
   }
-  const build: Parameters<typeof buildReport>[0] = {
+  const build: Parameters<typeof prepareReport>[0] = {
     table,
     matcher: setup.matcher,
     ruleset: setup.ruleset,
@@ -125,5 +130,5 @@ export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: 
     failOn: o.failOn,
   };
   if (o.now) build.now = o.now;
-  return buildReport(build);
+  return prepareReport(build);
 }

@@ -5,6 +5,8 @@ import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
+import { isoTime, writeIsoTime } from "./iso-time.js";
+import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import { REPORT_SCHEMA, type CoverageEntry, type Finding, type InputReport, type ProtocolName, type Report } from "./types.js";
 
 export const VERSION = "0.1.0";
@@ -43,105 +45,347 @@ export interface BuildInput {
   now?: Date;
 }
 
-/** ISO 8601 text, cached for the last instant seen (findings of one burst share their times). */
-let lastIsoMs = NaN;
-let lastIso = "";
-function iso(ms: number): string | null {
-  if (!Number.isFinite(ms)) return null;
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
+/**
+ * A report ready to be written: everything but the findings as objects (`skeleton.findings` is empty),
+ * and each finding, in report order, either as an object or directly as its JSON text. A report of
+ * hundreds of thousands of findings is written as JSON straight from here (see `jsonReportChunks`),
+ * without holding an object per finding.
+ */
+export interface PreparedReport {
+  readonly skeleton: Report;
+  readonly length: number;
+  /** The k-th finding in report order. */
+  finding(k: number): Finding;
+  /** Exactly `JSON.stringify(finding(k))`, made without the object. */
+  findingJson(k: number): string;
+  /** The same JSON text, as UTF-8 bytes appended to `w`. */
+  writeFinding(k: number, w: JsonBytes): void;
 }
 
+/** The JSON report, every finding an object: what every renderer reads. */
 export function buildReport(x: BuildInput): Report {
+  return materialise(prepareReport(x));
+}
+
+/** The prepared report with every finding made an object (the skeleton, filled in). */
+export function materialise(p: PreparedReport): Report {
+  const findings: Finding[] = new Array(p.length);
+  for (let k = 0; k < p.length; k++) findings[k] = p.finding(k);
+  p.skeleton.findings = findings;
+  return p.skeleton;
+}
+
+export function prepareReport(x: BuildInput): PreparedReport {
   const { table, matcher, ruleset } = x;
   const roles = matcher.roles;
-  const findings: Finding[] = [];
+  const n = table.size;
   const summary = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const findingsOf = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const perRule = new Map<string, { allowed: number; blocked: number }>();
+  const count = table.count, srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort;
 
-  const sortKeys: { s: Uint32Array; d: Uint32Array }[] = [];
-  const servicesCache = new Map<string, string[]>();
-  const serviceById = new Map(ruleset.services.map((s) => [s.id, s] as const));
-  for (let e = 0; e < table.size; e++) {
-    const k = table.keyOf(e);
-    // Family first (IPv4 before IPv6), then the address words, as unsigned numbers.
-    const sk = new Uint32Array(5);
-    sk[0] = k.family; sk.set(k.src, 1);
-    const dk = new Uint32Array(5);
-    dk[0] = k.family; dk.set(k.dst, 1);
-    sortKeys.push({ s: sk, d: dk });
-    const verdict = VERDICTS[k.verdict]!;
-    const srcSet = table.srcSet[e]!;
-    const dstSet = table.dstSet[e]!;
-    const rule = matcher.findRule(srcSet, dstSet, k.proto, k.port, table.firstSrcPort[e]!);
-    const isIcmp = k.proto === 1 || k.proto === 58;
-    const roleName = (set: number, ruleRole: string | undefined) =>
-      set === 0 ? null : ruleRole ?? (roles.setRoleIds(set).join("+") || null);
-    const count = table.count[e]!;
-    summary[verdict] += count;
-    if (rule && (verdict === "allowed-required" || verdict === "blocked-required")) {
-      const c = perRule.get(rule.id) ?? { allowed: 0, blocked: 0 };
-      if (verdict === "allowed-required") c.allowed += count;
-      else c.blocked += count;
-      perRule.set(rule.id, c);
+  // Per finding, the parts the order and the text depend on, as integers: strings that repeat (role
+  // names, protocols, addresses, services, evidence) are made once and shared. Report building has to
+  // stay cheap when an archive yields hundreds of thousands of findings.
+  const rules: (Rule | undefined)[] = new Array(n);
+  const srcRoles: (string | null)[] = new Array(n);
+  const dstRoles: (string | null)[] = new Array(n);
+  const rank = new Map(VERDICT_ORDER.map((v, k) => [v, k] as const));
+  const verdictRank = VERDICTS.map((v) => rank.get(v) ?? 99);
+  const setNames = new Map<number, string | null>();
+  const roleName = (set: number, ruleRole: string | undefined): string | null => {
+    if (set === 0) return null;
+    if (ruleRole !== undefined) return ruleRole;
+    let name = setNames.get(set);
+    if (name === undefined) {
+      name = roles.setRoleIds(set).join("+") || null;
+      setNames.set(set, name);
     }
+    return name;
+  };
+  for (let e = 0; e < n; e++) {
+    const m = table.keyWord(e, 0);
+    const proto = (m >>> 16) & 255;
+    const port = table.keyWord(e, 1) | 0;
+    const verdict = VERDICTS[m & 15]!;
+    const rule = matcher.findRule(srcSet[e]!, dstSet[e]!, proto, port, firstSrcPort[e]!);
+    rules[e] = rule;
+    srcRoles[e] = roleName(srcSet[e]!, rule?.from);
+    dstRoles[e] = roleName(dstSet[e]!, rule?.to);
+    const c = count[e]!;
+    summary[verdict] += c;
+    findingsOf[verdict]++;
+    if (rule && (verdict === "allowed-required" || verdict === "blocked-required")) {
+      const pr = perRule.get(rule.id) ?? { allowed: 0, blocked: 0 };
+      if (verdict === "allowed-required") pr.allowed += c;
+      else pr.blocked += c;
+      perRule.set(rule.id, pr);
+    }
+  }
+
+  // The order people read: verdict, source role, destination role, protocol, port, source address,
+  // destination address (family first, then the words as unsigned numbers), action. Strings are ranked
+  // once (ordinal compare, a missing role as "~"), so the sort compares integers only.
+  const rankOf = (values: Iterable<string>): Map<string, number> =>
+    new Map([...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((v, k) => [v, k] as const));
+  const roleRank = rankOf([...srcRoles, ...dstRoles].map((r) => r ?? "~"));
+  const protoRank = rankOf(Array.from({ length: 256 }, (_, p) => protocolName(p)));
+  const actionRank = rankOf(ACTION_NAMES.map((a) => a ?? "unknown"));
+  // Primary key (verdict, roles, protocol, port) packed into one exact float when the ranks fit (52
+  // bits), else compared part by part; addresses as the first word, the other words only on a tie (IPv6).
+  const nRoles = roleRank.size;
+  const packed = nRoles <= 4096;
+  const primary = new Float64Array(n);
+  const parts = packed ? undefined : new Int32Array(n * 4);
+  const srcW0 = new Float64Array(n);
+  const dstW0 = new Float64Array(n);
+  const act = new Uint8Array(n);
+  for (let e = 0; e < n; e++) {
+    const m = table.keyWord(e, 0);
+    const vr = verdictRank[m & 15]!;
+    const sr = roleRank.get(srcRoles[e] ?? "~")!;
+    const dr = roleRank.get(dstRoles[e] ?? "~")!;
+    const pr = protoRank.get(protocolName((m >>> 16) & 255))!;
+    const pt = (table.keyWord(e, 1) | 0) + 1; // -1 (no port) .. 65535
+    if (parts) {
+      primary[e] = pt;
+      parts[e * 4] = vr; parts[e * 4 + 1] = sr; parts[e * 4 + 2] = dr; parts[e * 4 + 3] = pr;
+    } else {
+      primary[e] = (((vr * 4096 + sr) * 4096 + dr) * 256 + pr) * 65537 + pt;
+    }
+    // IPv4 before IPv6, then the words as unsigned numbers.
+    const v6 = ((m >>> 8) & 255) === 6 ? 4294967296 : 0;
+    srcW0[e] = v6 + table.keyWord(e, 2);
+    dstW0[e] = v6 + table.keyWord(e, 6);
+    act[e] = actionRank.get(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")!;
+  }
+  const restWords = (a: number, b: number, from: number): number => {
+    for (let j = from; j < from + 3; j++) {
+      const wa = table.keyWord(a, j), wb = table.keyWord(b, j);
+      if (wa !== wb) return wa < wb ? -1 : 1;
+    }
+    return 0;
+  };
+  const order = Array.from({ length: n }, (_, e) => e);
+  order.sort((a, b) => {
+    let d: number;
+    if (parts) {
+      const pa = a * 4, pb = b * 4;
+      d = parts[pa]! - parts[pb]! || parts[pa + 1]! - parts[pb + 1]! || parts[pa + 2]! - parts[pb + 2]! || parts[pa + 3]! - parts[pb + 3]!;
+      if (d !== 0) return d;
+    }
+    d = primary[a]! - primary[b]!;
+    if (d !== 0) return d;
+    d = srcW0[a]! - srcW0[b]!;
+    if (d !== 0) return d;
+    if (srcW0[a]! >= 4294967296) { d = restWords(a, b, 3); if (d !== 0) return d; }
+    d = dstW0[a]! - dstW0[b]!;
+    if (d !== 0) return d;
+    if (dstW0[a]! >= 4294967296) { d = restWords(a, b, 7); if (d !== 0) return d; }
+    return act[a]! - act[b]!;
+  });
+
+  // From here on finding k is the k-th in report order, read from records laid out in that order.
+  const t = table.inOrder(order);
+  const sRules = order.map((e) => rules[e]);
+  const sSrcRoles = order.map((e) => srcRoles[e]!);
+  const sDstRoles = order.map((e) => dstRoles[e]!);
+  const serviceById = new Map(ruleset.services.map((s) => [s.id, s] as const));
+  const servicesCache = new Map<string, string[]>();
+  const noServices: string[] = [];
+  const coveringServices = (rule: Rule | undefined, proto: number, port: number): string[] => {
+    if (!rule) return noServices;
     // The covering services depend only on (rule, protocol, port): computed once per combination.
-    const svcKey = rule ? `${rule.index}|${k.proto}|${k.port}` : "";
-    let services = rule ? servicesCache.get(svcKey) : [];
-    if (services === undefined && rule) {
+    const key = `${rule.index}|${proto}|${port}`;
+    let services = servicesCache.get(key);
+    if (services === undefined) {
       services = rule.services.filter((sid) => {
         const svc = serviceById.get(sid);
-        return svc?.ports.some((p) => p.proto === k.proto && p.ranges.some(([a, b]) => k.port >= a && k.port <= b));
+        return svc?.ports.some((p) => p.proto === proto && p.ranges.some(([a, b]) => port >= a && port <= b));
       });
-      servicesCache.set(svcKey, services);
+      servicesCache.set(key, services);
     }
-    const inputIdx = table.input[e]!;
-    const input = x.inputs[inputIdx];
-    const textual = input ? !["pcap", "pcapng"].includes(input.format) : true;
-    const example: Finding["example"] = { input: input?.path ?? "?" };
-    if (textual) example.line = table.position[e]!;
-    else example.offset = table.position[e]!;
-    findings.push({
-      verdict,
-      action: ACTION_NAMES[k.action] ?? "unknown",
-      src: formatAddr(k.family, k.src, 0),
-      dst: formatAddr(k.family, k.dst, 0),
-      srcName: roles.hostName(k.family, k.src, 0) ?? null,
-      dstName: roles.hostName(k.family, k.dst, 0) ?? null,
-      srcRole: roleName(srcSet, rule?.from),
-      dstRole: roleName(dstSet, rule?.to),
-      protocol: protocolName(k.proto) as ProtocolName,
-      port: isIcmp || k.port < 0 ? null : k.port,
-      icmpType: isIcmp ? k.port : null,
-      services: [...(services ?? [])],
+    return services;
+  };
+  const v4Text = new Map<number, string>();
+  const v4Name = new Map<number, string | null>();
+  const words = new Uint32Array(4);
+  const addrText = (e: number, fam: number, w: number): string => {
+    if (fam === 4) {
+      const a = t.keyWord(e, w);
+      let text = v4Text.get(a);
+      if (text === undefined) { text = formatAddr(4, [a], 0); v4Text.set(a, text); }
+      return text;
+    }
+    for (let j = 0; j < 4; j++) words[j] = t.keyWord(e, w + j);
+    return formatAddr(fam, words, 0);
+  };
+  const hostName = (e: number, fam: number, w: number): string | null => {
+    if (fam === 4) {
+      const a = t.keyWord(e, w);
+      let name = v4Name.get(a);
+      if (name === undefined) { name = roles.hostName(4, [a], 0) ?? null; v4Name.set(a, name); }
+      return name;
+    }
+    for (let j = 0; j < 4; j++) words[j] = t.keyWord(e, w + j);
+    return roles.hostName(fam, words, 0) ?? null;
+  };
+  const evidenceCache = new Map<number, string[]>();
+  const evidenceList = (e: number): string[] => {
+    const key = t.evidenceKey(e);
+    let list = evidenceCache.get(key);
+    if (list === undefined) {
+      list = t.evidenceOf(e);
+      if (key >= 0) evidenceCache.set(key, list);
+    }
+    return list;
+  };
+  const binaryInput = x.inputs.map((i) => i.format === "pcap" || i.format === "pcapng");
+
+  const exampleInput = x.inputs.map((i) => i.path);
+  const finding = (k: number): Finding => {
+    const e = k;
+    const m = t.keyWord(e, 0);
+    const fam = (m >>> 8) & 255;
+    const proto = (m >>> 16) & 255;
+    const port = t.keyWord(e, 1) | 0;
+    const rule = sRules[e];
+    const isIcmp = proto === 1 || proto === 58;
+    const inputIdx = t.input[e]!;
+    const example: Finding["example"] = { input: exampleInput[inputIdx] ?? "?" };
+    if (binaryInput[inputIdx] === true) example.offset = t.position[e]!;
+    else example.line = t.position[e]!;
+    return {
+      verdict: VERDICTS[m & 15]! as Finding["verdict"],
+      action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
+      src: addrText(e, fam, 2),
+      dst: addrText(e, fam, 6),
+      srcName: hostName(e, fam, 2),
+      dstName: hostName(e, fam, 6),
+      srcRole: sSrcRoles[e]!,
+      dstRole: sDstRoles[e]!,
+      protocol: protocolName(proto) as ProtocolName,
+      port: isIcmp || port < 0 ? null : port,
+      icmpType: isIcmp ? port : null,
+      services: coveringServices(rule, proto, port),
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
       ruleSource: rule?.source ?? null,
-      count,
-      firstSeen: iso(table.first[e]!),
-      lastSeen: iso(table.last[e]!),
-      evidence: table.evidenceOf(e),
+      count: t.count[e]!,
+      firstSeen: isoTime(t.first[e]!),
+      lastSeen: isoTime(t.last[e]!),
+      evidence: evidenceList(e),
       example,
-    });
-  }
-
-  // Sort once on precomputed keys (ordinal string compares, numeric addresses): report building must
-  // stay cheap when a large archive yields hundreds of thousands of findings.
-  const rank = new Map(VERDICT_ORDER.map((v, n) => [v, n] as const));
-  const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const cmpWords = (a: Uint32Array, b: Uint32Array) => {
-    for (let k = 0; k < 5; k++) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
-    return 0;
+    };
   };
-  const order = findings.map((f, n) => ({ f, n, r: rank.get(f.verdict) ?? 99, sr: f.srcRole ?? "~", dr: f.dstRole ?? "~", pt: f.port ?? f.icmpType ?? -1, sk: sortKeys[n]!.s, dk: sortKeys[n]!.d }));
-  order.sort((a, b) =>
-    a.r - b.r || cmpStr(a.sr, b.sr) || cmpStr(a.dr, b.dr) || cmpStr(a.f.protocol, b.f.protocol) || a.pt - b.pt ||
-    cmpWords(a.sk, b.sk) || cmpWords(a.dk, b.dk) || cmpStr(a.f.action, b.f.action));
-  findings.length = 0;
-  for (const o of order) findings.push(o.f);
+
+  // The same finding written as JSON bytes, field by field in the object's order: every repeated
+  // value (addresses, names, roles, rules, service and evidence lists, input) is encoded once.
+  const K = (t: string) => encode(t);
+  const kVerdict = VERDICTS.map((v) => K(`{"verdict":${JSON.stringify(v)},"action":`));
+  const kAction = Array.from({ length: 16 }, (_, a) => K(`${JSON.stringify(ACTION_NAMES[a] ?? "unknown")},"src":`));
+  const kDst = K(',"dst":'), kSrcName = K(',"srcName":'), kDstName = K(',"dstName":'), kSrcRole = K(',"srcRole":');
+  const kDstRole = K(',"dstRole":'), kPort = K(',"port":'), kIcmpType = K(',"icmpType":'), kServices = K(',"services":');
+  const kCount = K(',"count":'), kFirst = K(',"firstSeen":'), kLast = K(',"lastSeen":'), kEvidence = K(',"evidence":');
+  const kNull = K("null"), kEnd = K("}}");
+  const kProtocol = Array.from({ length: 256 }, (_, p) => K(`,"protocol":${JSON.stringify(protocolName(p))}`));
+  const kRule = new Map<Rule | undefined, Uint8Array>();
+  const ruleBytes = (rule: Rule | undefined): Uint8Array => {
+    let b = kRule.get(rule);
+    if (b === undefined) {
+      b = K(`,"rule":${JSON.stringify(rule?.id ?? null)},"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}`);
+      kRule.set(rule, b);
+    }
+    return b;
+  };
+  const kExample = x.inputs.map((i, n) => K(`,"example":{"input":${JSON.stringify(i.path)},"${binaryInput[n] === true ? "offset" : "line"}":`));
+  const kRole = new Map<string | null, Uint8Array>();
+  const roleBytes = (r: string | null): Uint8Array => {
+    let b = kRole.get(r);
+    if (b === undefined) { b = encodeJson(r); kRole.set(r, b); }
+    return b;
+  };
+  const kList = new Map<string[], Uint8Array>();
+  const listBytes = (list: string[]): Uint8Array => {
+    let b = kList.get(list);
+    if (b === undefined) { b = encodeJson(list); kList.set(list, b); }
+    return b;
+  };
+  const quote = new Uint8Array([34]);
+  const addrBytes = (w: JsonBytes, e: number, fam: number, word: number): void => {
+    if (fam !== 4) { w.bytes(encodeJson(addrText(e, fam, word))); return; }
+    // Dotted quad straight from the word: no lookup, no string.
+    const a = t.keyWord(e, word);
+    w.bytes(quote);
+    w.uint(a >>> 24); w.ascii(".");
+    w.uint((a >>> 16) & 255); w.ascii(".");
+    w.uint((a >>> 8) & 255); w.ascii(".");
+    w.uint(a & 255);
+    w.bytes(quote);
+  };
+  const hasNames = roles.hasNames;
+  const kName = new Map<string, Uint8Array>();
+  const nameBytes = (w: JsonBytes, e: number, fam: number, word: number): void => {
+    const name = !hasNames ? null : fam === 4 ? roles.hostNameV4(t.keyWord(e, word)) ?? null : hostName(e, fam, word);
+    if (name === null) { w.bytes(kNull); return; }
+    let b = kName.get(name);
+    if (b === undefined) { b = encodeJson(name); kName.set(name, b); }
+    w.bytes(b);
+  };
+  const kEvidenceList = new Map<number, Uint8Array>();
+  const writeFinding = (k: number, w: JsonBytes): void => {
+    const e = k;
+    const m = t.keyWord(e, 0);
+    const fam = (m >>> 8) & 255;
+    const proto = (m >>> 16) & 255;
+    const port = t.keyWord(e, 1) | 0;
+    const rule = sRules[e];
+    const isIcmp = proto === 1 || proto === 58;
+    const inputIdx = t.input[e]!;
+    w.bytes(kVerdict[m & 15]!);
+    w.bytes(kAction[(m >>> 4) & 15]!);
+    addrBytes(w, e, fam, 2);
+    w.bytes(kDst);
+    addrBytes(w, e, fam, 6);
+    w.bytes(kSrcName);
+    nameBytes(w, e, fam, 2);
+    w.bytes(kDstName);
+    nameBytes(w, e, fam, 6);
+    w.bytes(kSrcRole);
+    w.bytes(roleBytes(sSrcRoles[e]!));
+    w.bytes(kDstRole);
+    w.bytes(roleBytes(sDstRoles[e]!));
+    w.bytes(kProtocol[proto]!);
+    w.bytes(kPort);
+    if (isIcmp || port < 0) w.bytes(kNull); else w.uint(port);
+    w.bytes(kIcmpType);
+    if (isIcmp) w.number(port); else w.bytes(kNull);
+    w.bytes(kServices);
+    w.bytes(listBytes(coveringServices(rule, proto, port)));
+    w.bytes(ruleBytes(rule));
+    w.bytes(kCount);
+    w.number(t.count[e]!);
+    w.bytes(kFirst);
+    writeIsoTime(w, t.first[e]!);
+    w.bytes(kLast);
+    writeIsoTime(w, t.last[e]!);
+    w.bytes(kEvidence);
+    const evKey = t.evidenceKey(e);
+    let ev = evKey >= 0 ? kEvidenceList.get(evKey) : undefined;
+    if (ev === undefined) {
+      ev = encodeJson(t.evidenceOf(e));
+      if (evKey >= 0) kEvidenceList.set(evKey, ev);
+    }
+    w.bytes(ev);
+    w.bytes(kExample[inputIdx] ?? K(`,"example":{"input":"?","${binaryInput[inputIdx] === true ? "offset" : "line"}":`));
+    w.number(t.position[e]!);
+    w.bytes(kEnd);
+  };
+  const findingJson = (k: number): string => {
+    const w = new JsonBytes(1024);
+    writeFinding(k, w);
+    return w.take().toString("utf8");
+  };
 
   const hostsWith = (role: string) => x.inventory.entries.filter((en) => en.roles.includes(role)).length;
   const coverage: CoverageEntry[] = x.activeRules.map((r) => {
@@ -178,11 +422,11 @@ export function buildReport(x: BuildInput): Report {
     };
   });
 
-  const violations = x.failOn.reduce((n, v) => n + (v === UNOBSERVED_REQUIRED ? summary[v] : findings.filter((f) => f.verdict === v).length), 0);
+  const violations = x.failOn.reduce((c, v) => c + (v === UNOBSERVED_REQUIRED ? summary[v] : findingsOf[v]), 0);
   const exitCode: Report["exitCode"] = x.inputs.some((i) => i.error !== undefined) ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
-  return {
+  const skeleton: Report = {
     schema: REPORT_SCHEMA,
     generator: { name: "portmatrix", version: VERSION },
     generatedAt: (x.now ?? new Date()).toISOString(),
@@ -200,13 +444,14 @@ export function buildReport(x: BuildInput): Report {
     },
     inventory: { file: x.inventory.file, entries: x.inventory.entries.length },
     summary,
-    totals: { records, findings: findings.length, violations },
+    totals: { records, findings: n, violations },
     failOn: [...x.failOn],
     exitCode,
-    findings,
+    findings: [],
     coverage,
     inputs,
   };
+  return { skeleton, length: n, finding, findingJson, writeFinding };
 }
 
 export { ruleCovers };

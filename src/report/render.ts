@@ -1,5 +1,7 @@
 /** Every report format, rendered from the JSON report. */
 import type { Report } from "./types.js";
+import type { PreparedReport } from "./build.js";
+import { JsonBytes } from "./json-bytes.js";
 import { renderText } from "./text.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
@@ -25,6 +27,38 @@ export function render(r: Report, format: ReportFormat, o: { color?: boolean; al
     case "sarif": return renderSarif(r);
     default: return renderText(r, { color: o.color === true, all: o.all === true });
   }
+}
+
+/**
+ * The compact JSON report (what `render(report, "json")` writes above COMPACT_JSON_ABOVE findings),
+ * byte for byte, as UTF-8 chunks of about `chunkBytes`, written from the prepared report: no object or
+ * string per finding and no string of the whole report. Keys in the report's own order; undefined
+ * members are left out as JSON.stringify does. A chunk ends after a whole finding, so each chunk is
+ * valid UTF-8 on its own.
+ */
+export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Generator<Buffer> {
+  const w = new JsonBytes(chunkBytes + (64 << 10));
+  const comma = Buffer.from(",");
+  w.ascii("{");
+  let sep = false;
+  for (const [key, value] of Object.entries(p.skeleton)) {
+    if (value === undefined) continue;
+    w.bytes(Buffer.from(`${sep ? "," : ""}${JSON.stringify(key)}:`, "utf8"));
+    sep = true;
+    if (key !== "findings") {
+      w.bytes(Buffer.from(JSON.stringify(value), "utf8"));
+      continue;
+    }
+    w.ascii("[");
+    for (let k = 0; k < p.length; k++) {
+      if (k > 0) w.bytes(comma);
+      p.writeFinding(k, w);
+      if (w.pos >= chunkBytes) yield w.take();
+    }
+    w.ascii("]");
+  }
+  w.ascii("}\n");
+  yield w.take();
 }
 
 /** The format an output file's name asks for, or undefined. */

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+import { tmpFiles } from "../helpers/tmp.js";
+import { COMPACT_JSON_ABOVE } from "../../src/report/render.js";
+import { parseFailOn, runCheck, setupCheck } from "../../src/pipeline/check.js";
+import { defaultDecodeOptions } from "../../src/decode/log/options.js";
+
+/**
+ * Above COMPACT_JSON_ABOVE findings `check` writes the JSON report in chunks straight from the finding
+ * table. End to end, on stdout and into a file, it must be the report the object path gives.
+ */
+describe("check with a large JSON report", () => {
+  const flows = COMPACT_JSON_ABOVE + 500;
+  const rows = ["timestamp,src_ip,dst_ip,src_port,dst_port,protocol,action"];
+  for (let i = 0; i < flows; i++) {
+    const client = `10.99.1.${1 + (i % 200)}`;
+    const server = ["10.99.2.10", "10.99.2.20", "10.99.2.53", "192.0.2.7"][i % 4];
+    rows.push(`2026-11-2${i % 3}T10:${String(i % 60).padStart(2, "0")}:00Z,${client},${server},${40000 + (i % 1000)},${1 + Math.floor(i / 200)},${i % 3 ? "tcp" : "udp"},${i % 5 ? "allow" : "deny"}`);
+  }
+  const dir = tmpFiles({ "big.csv": rows.join("\n") + "\n" });
+  const log = join(dir, "big.csv");
+  const args = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--year", "2026"];
+  const strip = (s: string) => s.replace(/"generatedAt":"[^"]*"/, "");
+
+  it("writes to stdout and to a file exactly what the report's objects give", async () => {
+    const out = await runCli([...args, "--format", "json", log]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(1);
+    const file = join(dir, "r.json");
+    const html = join(dir, "r.html");
+    const both = await runCli([...args, "-o", file, "-o", html, log]);
+    expect(both.code).toBe(1);
+    const setup = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
+    const report = await runCheck(setup, [log], { decode: defaultDecodeOptions(Date.UTC(2026, 10, 23)), failOn: parseFailOn(undefined) });
+    expect(report.findings.length).toBeGreaterThan(COMPACT_JSON_ABOVE);
+    const expected = strip(JSON.stringify(report) + "\n");
+    expect(strip(out.stdout)).toBe(expected);
+    expect(strip(readFileSync(file, "utf8"))).toBe(expected);
+    expect(readFileSync(html, "utf8")).toMatch(/^<!DOCTYPE html>/i);
+    const parsed = JSON.parse(out.stdout) as typeof report;
+    // Every line accounted for: the header is read and skipped as such.
+    expect(parsed.totals.records).toEqual({ read: flows + 1, used: flows, skipped: 1 });
+    expect(parsed.inputs[0]!.skippedByReason).toEqual({ header: 1 });
+  });
+});
