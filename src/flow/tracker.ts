@@ -347,15 +347,17 @@ export class FlowTracker {
 
   /** Feed a batch of packets; finished connections are emitted in batches through `emit`. */
   addPackets(b: EventBatch, emit: (conns: EventBatch) => void): void {
+    this.emit = emit;
     for (let g = 0; g < b.length; g += WARM_GROUP) {
       const gEnd = Math.min(b.length, g + WARM_GROUP);
       this.warm(b, g, gEnd);
       this.packets(b, g, gEnd);
     }
     this.sinceSweep += b.length;
-    // A sweep costs a pass over the table: it runs when the table has doubled since the last one
-    // (amortised O(1) per packet, and the table stays within twice what is really alive) and at
-    // least once per SWEEP_EVERY packets.
+    // A sweep only frees memory (a packet finds an expired connection expired by itself, see
+    // `packet`), and costs a pass over the table: it runs when the table has doubled since the last
+    // one (amortised O(1) per packet, and the table stays within twice what is really alive) and at
+    // least once per SWEEP_EVERY packets (a smaller table is a faster one: fewer cache misses).
     if (this.liveCount >= this.sweepAt || (this.sinceSweep >= SWEEP_EVERY && this.liveCount >= 1024)) {
       this.sinceSweep = 0;
       this.sweep(emit, false);
@@ -469,6 +471,13 @@ export class FlowTracker {
     const h = this.groupHash[j]! >>> 0;
     const ko = j * KEY_WORDS;
     let e = this.find(this.groupKeys, ko, h);
+    if (e !== -1 && this.expired(e, proto, t)) {
+      // The same 5-tuple after its idle timeout is a new connection, whenever the table was last swept.
+      this.stats.evicted++;
+      this.finalise(e, this.emit);
+      this.remove(e);
+      e = -1;
+    }
     if (e === -1) {
       e = this.insert(this.groupKeys, ko, h);
       const fo = e * F_STRIDE;
@@ -560,6 +569,15 @@ export class FlowTracker {
     iv[o + I_STATE] = st;
     return true;
   }
+
+  /** Whether connection e has been idle longer than its protocol's timeout at time t. */
+  private expired(e: number, proto: number, t: number): boolean {
+    const to = proto === PROTO_TCP ? this.timeouts.tcp : proto === PROTO_UDP ? this.timeouts.udp : this.timeouts.icmp;
+    return t - this.fv[e * F_STRIDE + F_LAST_TIME]! > to;
+  }
+
+  /** Where finished connections go (set by addPackets). */
+  private emit: (conns: EventBatch) => void = () => undefined;
 
   /** Finalise connections idle longer than their timeout (all of them when `all`). */
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {

@@ -343,7 +343,8 @@ export class FindingTable {
     const src = this.iv;
     for (let k = 0; k < n; k++) {
       const so = order[k]! * STRIDE;
-      iv.set(src.subarray(so, so + STRIDE), k * STRIDE);
+      const o = k * STRIDE;
+      for (let j = 0; j < STRIDE; j++) iv[o + j] = src[so + j]!;
     }
     t.iv = iv;
     t.fv = new Float64Array(iv.buffer);

@@ -119,6 +119,22 @@ describe("connection outcomes", () => {
   });
 });
 
+describe("idle timeouts are capture time, not table housekeeping", () => {
+  it("the same 5-tuple after its idle timeout is a new connection even when no sweep ran in between", () => {
+    // Two pings 40 s apart (ICMP idle timeout 30 s) and two SYNs from one source port 400 s apart
+    // (TCP 300 s): a short capture never sweeps, yet each pair is two attempts.
+    const ping = (t: number): Pkt => ({ t, src: C, dst: S, proto: PROTO_ICMP, type: 8 });
+    const pong = (t: number): Pkt => ({ t, src: S, dst: C, proto: PROTO_ICMP, type: 0 });
+    const c = run([ping(0), pong(1), ping(40_000), syn(41_000), syn(441_000), syn(442_000)]);
+    const icmp = c.filter((x) => x.proto === PROTO_ICMP);
+    expect(icmp.map((x) => [x.action, x.evidence.slice(0, 10)])).toEqual([["allowed", "echo reque"], ["blocked", "unanswered"]]);
+    const tcp = c.filter((x) => x.proto === PROTO_TCP);
+    expect(tcp).toHaveLength(2);
+    // The first SYN's connection ends after one SYN, long before the end: unanswered, blocked.
+    expect(tcp.map((x) => x.action).sort()).toEqual(["blocked", "blocked"]);
+  });
+});
+
 describe("memory stays bounded on long captures", () => {
   it("idle connections are finalised and evicted, so the live table does not grow with the capture", () => {
     const tracker = new FlowTracker({ ...DEFAULT_TIMEOUTS, udp: 1000 });
