@@ -288,9 +288,9 @@ const goals = [
 ];
 const out = lines.join("\n") + "\n";
 writeFileSync("bench/results.md", `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs); see bench/README.md for what each row measures.\n\n${out}\n## Goals\n\n${goals.join("\n")}\n`);
-// The same table and goals into bench/README.md, between their markers.
-const readme = "bench/README.md";
-if (existsSync(readme)) {
+// The same table and goals into bench/README.md and the project README, between their markers.
+for (const readme of ["bench/README.md", "README.md"]) {
+  if (!existsSync(readme)) continue;
   let text = readFileSync(readme, "utf8");
   const put = (name, body) => {
     const a = `<!-- ${name}:start -->`, b = `<!-- ${name}:end -->`;

@@ -85,6 +85,9 @@ export class PcapngReader extends Framer {
   private exact: boolean[] = [];
   private unitsPerMs: number[] = [];
   private msPerUnit: number[] = [];
+  /** Per interface: the count at which the second of the last packet began, and that second (see toMs). */
+  private secStart: number[] = [];
+  private secOf: number[] = [];
 
   constructor(
     private readonly sink: PacketSink,
@@ -193,6 +196,8 @@ export class PcapngReader extends Framer {
     this.exact.length = 0;
     this.unitsPerMs.length = 0;
     this.msPerUnit.length = 0;
+    this.secStart.length = 0;
+    this.secOf.length = 0;
   }
 
   private interfaceDescription(buf: Buffer, off: number, end: number): void {
@@ -226,6 +231,8 @@ export class PcapngReader extends Framer {
     this.exact.push(Number.isInteger(unitsPerSecond) && unitsPerSecond <= 4294967296);
     this.unitsPerMs.push(unitsPerSecond % 1000 === 0 ? unitsPerSecond / 1000 : 0);
     this.msPerUnit.push(1000 / unitsPerSecond);
+    this.secStart.push(NaN);
+    this.secOf.push(NaN);
   }
 
   /** EPB (type 6) or the obsolete PB (type 2, 16-bit interface id): identical from offset 12 on. */
@@ -275,9 +282,18 @@ export class PcapngReader extends Framer {
       // The count is below 2^53, so it and every step here are exact doubles: the quotient from a
       // division corrected by one either way, and the same seconds and remainder as the limbs below.
       const total = hi * 4294967296 + lo;
-      let sec = Math.floor(total / units);
-      let rem = total - sec * units;
-      if (rem < 0) { sec--; rem += units; } else if (rem >= units) { sec++; rem -= units; }
+      // Packets come many to a second: most fall in the second of the one before, found by a
+      // subtraction instead of a division.
+      let rem = total - this.secStart[iface]!;
+      let sec: number;
+      if (rem >= 0 && rem < units) sec = this.secOf[iface]!;
+      else {
+        sec = Math.floor(total / units);
+        rem = total - sec * units;
+        if (rem < 0) { sec--; rem += units; } else if (rem >= units) { sec++; rem -= units; }
+        this.secStart[iface] = total - rem;
+        this.secOf[iface] = sec;
+      }
       const pms = this.unitsPerMs[iface]!;
       return (sec + offsetSeconds) * 1000 + (pms !== 0 ? rem / pms : rem * this.msPerUnit[iface]!);
     }

@@ -186,6 +186,23 @@ describe("pcapng: timestamps", () => {
     expect(timeOf(data)).toEqual([Number(T) * 1000 + 999.999999, Number(T) * 1000 + 7, Number(T) * 1000]);
   });
 
+  it("gives every packet of a sequence the time BigInt arithmetic gives, whatever the packet before it", () => {
+    // Many packets a second, out of order, across second boundaries and back, on two interfaces with
+    // different resolutions: the reader keeps the last packet's second per interface.
+    const rnd = prng(7);
+    const counts: { iface: number; units: bigint; count: bigint }[] = [];
+    for (let k = 0; k < 400; k++) {
+      const iface = rnd() < 0.5 ? 0 : 1;
+      const units = iface === 0 ? 1000000n : 1000000000n;
+      const sec = T + BigInt(Math.floor(rnd() * 4)) - (rnd() < 0.05 ? 100n : 0n);
+      const frac = rnd() < 0.1 ? (rnd() < 0.5 ? 0n : units - 1n) : BigInt(Math.floor(rnd() * Number(units)));
+      counts.push({ iface, units, count: sec * units + frac });
+    }
+    const data = Buffer.concat([shb(true), idb(101, true), idb(101, true, { tsresol: 9 }), ...counts.map((c, k) => epb(c.iface, c.count, udp4(1 + k), true))]);
+    const expected = counts.map((c) => Number(c.count / c.units) * 1000 + Number(c.count % c.units) / Number(c.units / 1000n));
+    expect(timeOf(data)).toEqual(expected);
+  });
+
   it("reads power-of-2 resolutions", () => {
     const data = Buffer.concat([
       shb(true),
