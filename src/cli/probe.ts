@@ -3,8 +3,8 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
-import { runProbe } from "../probe/run.js";
-import { UDP_PROTOCOLS, isUdpProtocol, type UdpProtocol } from "../probe/requests/index.js";
+// The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
+import type { UdpProtocol } from "../probe/requests/index.js";
 import { REPORT_FORMATS, formatFromPath, render, type ReportFormat } from "../report/render.js";
 import { UsageError } from "../errors.js";
 
@@ -45,7 +45,8 @@ export function findPing(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-function parseUdpRequests(list: readonly string[]): Map<number, UdpProtocol | "none"> {
+async function parseUdpRequests(list: readonly string[]): Promise<Map<number, UdpProtocol | "none">> {
+  const { UDP_PROTOCOLS, isUdpProtocol } = await import("../probe/requests/index.js");
   const out = new Map<number, UdpProtocol | "none">();
   const known = [...Object.keys(UDP_PROTOCOLS), "none"].join(", ");
   for (const item of list) {
@@ -101,7 +102,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       const concurrency = positiveInt("--concurrency", f.concurrency, 4096);
       const maxTimeMs = positiveInt("--max-time", f.maxTime, 86_400) * 1000;
       const maxRange = positiveInt("--max-range", f.maxRange, 65536);
-      const udpRequests = parseUdpRequests(f.udpRequest ?? []);
+      const udpRequests = await parseUdpRequests(f.udpRequest ?? []);
       const outputs = (f.output ?? []).map((path) => {
         const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
@@ -110,6 +111,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
       const failOn = parseFailOn(f.failOn);
       const progress = io.stderrIsTTY && !f.quiet;
+      const { runProbe } = await import("../probe/run.js");
       const result = await runProbe(setup, {
         role: f.as,
         timeoutMs,

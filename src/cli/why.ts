@@ -1,7 +1,6 @@
 import { Command, Option } from "commander";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, type Io } from "./common.js";
 import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
-import { explain, renderWhy } from "../pipeline/why.js";
 import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
 import { stripControls } from "../report/escape.js";
@@ -54,6 +53,7 @@ Examples:
         if (!report) report = r;
         else report.findings.push(...r.findings);
       }
+      const { explain, renderWhy } = await import("../pipeline/why.js");
       const w = explain(setup, host, report, paths);
       io.stdout(f.format === "json" ? JSON.stringify(w, null, 2) + "\n" : renderWhy(w, stripControls));
       throw new ExitCode(w.verdict.cause ? 1 : 0);
