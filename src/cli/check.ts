@@ -4,7 +4,7 @@ import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, par
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialise } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
-import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, jsonReportChunks, render, type ReportFormat } from "../report/render.js";
+import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, jsonReportChunks, renderChunks, type ReportFormat } from "../report/render.js";
 import { applyBaseline } from "../report/diff.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
@@ -108,7 +108,7 @@ Examples:
       if (baseline) report = applyBaseline(report, baseline, f.baseline!);
       for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
       const chunks = (fmt: ReportFormat, color = false): Iterable<string | Uint8Array> =>
-        fmt === "json" && streamJson ? jsonReportChunks(prepared) : [render(report, fmt, { color, all: f.all === true })];
+        fmt === "json" && streamJson ? jsonReportChunks(prepared) : renderChunks(report, fmt, { color, all: f.all === true });
       for (const o of outputs) writeFileAtomic(o.path, chunks(o.fmt));
       if (toStdout) {
         for (const c of chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {

@@ -8,14 +8,30 @@ const COLUMNS = [
 ] as const;
 
 export function renderCsv(r: Report): string {
-  const out = [COLUMNS.join(",")];
+  return [...csvChunks(r)].join("");
+}
+
+/**
+ * The same text in pieces of about `chunkChars` characters, each ending with a whole row: a report of
+ * hundreds of thousands of findings is written without its whole text in memory at once.
+ */
+export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
+  let rows = [COLUMNS.join(",")];
+  let size = 0;
   for (const f of r.findings) {
     const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input}@${f.example.offset}`;
     const row: (string | number | null)[] = [
       f.verdict, f.action, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
       f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
     ];
-    out.push(row.map(csvCell).join(","));
+    const line = row.map(csvCell).join(",");
+    rows.push(line);
+    size += line.length + 2;
+    if (size >= chunkChars) {
+      yield rows.join("\r\n") + "\r\n";
+      rows = [];
+      size = 0;
+    }
   }
-  return out.join("\r\n") + "\r\n";
+  if (rows.length > 0) yield rows.join("\r\n") + "\r\n";
 }

@@ -5,7 +5,7 @@ import { JsonBytes } from "./json-bytes.js";
 import { renderText } from "./text.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
-import { renderCsv } from "./csv.js";
+import { csvChunks, renderCsv } from "./csv.js";
 import { renderJunit } from "./junit.js";
 import { renderSarif } from "./sarif.js";
 
@@ -59,6 +59,11 @@ export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Gene
   }
   w.ascii("}\n");
   yield w.take();
+}
+
+/** The report in `format` as a sequence of strings (CSV row by row in chunks; the others whole). */
+export function renderChunks(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): Iterable<string> {
+  return format === "csv" ? csvChunks(r) : [render(r, format, o)];
 }
 
 /** The format an output file's name asks for, or undefined. */

@@ -76,3 +76,18 @@ describe("escaping is the renderers' job", () => {
     expect(escapeHtml("\u001b[31mred")).toBe("\\x1b[31mred");
   });
 });
+
+describe("CSV written in chunks", () => {
+  it("cuts only between whole rows, and the pieces make the whole text", async () => {
+    const { csvChunks, renderCsv } = await import("../../src/report/csv.js");
+    const r = JSON.parse((await runCli([...base, "--format", "json", KERN])).stdout) as Report;
+    expect(r.findings.length).toBeGreaterThan(5);
+    const whole = renderCsv(r);
+    for (const size of [1, 50, 400, 1 << 20]) {
+      const chunks = [...csvChunks(r, size)];
+      expect(chunks.join("")).toBe(whole);
+      for (const c of chunks) expect(c.endsWith("\r\n")).toBe(true);
+      if (size === 1) expect(chunks).toHaveLength(r.findings.length);
+    }
+  });
+});
