@@ -153,22 +153,38 @@ export function checkInputFormat(f: string | undefined): string | undefined {
  */
 export function writeFileAtomic(path: string, data: string | Iterable<string | Uint8Array>): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  pendingTemp.add(tmp);
-  try {
-    if (typeof data === "string") writeFileSync(tmp, data);
-    else {
-      const fd = openSync(tmp, "w");
-      try {
-        for (const chunk of data) writeAllSync(fd, typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
-      } finally {
-        closeSync(fd);
-      }
+  const cannot = (e: unknown) => new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  /** Run a filesystem call; its failure is reported as not being able to write the report. */
+  const fsCall = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw cannot(e);
     }
-    renameSync(tmp, path);
+  };
+  pendingTemp.add(tmp);
+  let fd = -1;
+  try {
+    if (typeof data === "string") fsCall(() => writeFileSync(tmp, data));
+    else {
+      fd = fsCall(() => openSync(tmp, "w"));
+      // A chunk that fails to render throws its own error, not "cannot write".
+      for (const chunk of data) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+        fsCall(() => writeAllSync(fd, bytes));
+      }
+      const open = fd;
+      fd = -1;
+      fsCall(() => closeSync(open));
+    }
+    fsCall(() => renameSync(tmp, path));
     pendingTemp.delete(tmp);
   } catch (e) {
+    if (fd >= 0) {
+      try { closeSync(fd); } catch { /* the first error is the one to report */ }
+    }
     pendingTemp.delete(tmp);
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw e;
   }
 }

@@ -51,7 +51,7 @@ Examples:
       for (const p of reports) {
         const r = readReport(p);
         if (!report) report = r;
-        else report.findings.push(...r.findings);
+        else for (const x of r.findings) report.findings.push(x); // not push(...): a report may hold 100k+ findings
       }
       const { explain, renderWhy } = await import("../pipeline/why.js");
       const w = explain(setup, host, report, paths);

@@ -471,7 +471,7 @@ export class FlowTracker {
     const h = this.groupHash[j]! >>> 0;
     const ko = j * KEY_WORDS;
     let e = this.find(this.groupKeys, ko, h);
-    if (e !== -1 && this.expired(e, proto, t)) {
+    if (e !== -1 && this.expired(e, proto)) {
       // The same 5-tuple after its idle timeout is a new connection, whenever the table was last swept.
       this.stats.evicted++;
       this.finalise(e, this.emit);
@@ -547,6 +547,13 @@ export class FlowTracker {
     const h = hashKey(this.k, 0);
     let e = this.find(this.k, 0, h);
     const t = b.time[i]!;
+    if (e !== -1 && this.expired(e, innerProto)) {
+      // An error quoting a packet of a connection idle past its timeout is about a new attempt.
+      this.stats.evicted++;
+      this.finalise(e, this.emit);
+      this.remove(e);
+      e = -1;
+    }
     if (e === -1) {
       e = this.insert(this.k, 0, h);
       this.fv[e * F_STRIDE + F_FIRST_TIME] = t;
@@ -570,10 +577,14 @@ export class FlowTracker {
     return true;
   }
 
-  /** Whether connection e has been idle longer than its protocol's timeout at time t. */
-  private expired(e: number, proto: number, t: number): boolean {
+  /**
+   * Whether connection e has been idle longer than its protocol's timeout, measured as the sweep
+   * measures it (from the latest time seen), so that a lookup and a sweep always agree: whether a sweep
+   * ran in between never changes which packets form one connection.
+   */
+  private expired(e: number, proto: number): boolean {
     const to = proto === PROTO_TCP ? this.timeouts.tcp : proto === PROTO_UDP ? this.timeouts.udp : this.timeouts.icmp;
-    return t - this.fv[e * F_STRIDE + F_LAST_TIME]! > to;
+    return this.now - this.fv[e * F_STRIDE + F_LAST_TIME]! > to;
   }
 
   /** Where finished connections go (set by addPackets). */
@@ -581,17 +592,11 @@ export class FlowTracker {
 
   /** Finalise connections idle longer than their timeout (all of them when `all`). */
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {
-    const now = this.now;
     const live = this.live;
-    const tcp = this.timeouts.tcp;
-    const udp = this.timeouts.udp;
-    const icmp = this.timeouts.icmp;
     for (let e = 0; e < this.used; e++) {
       if (!live[e]) continue;
       if (!all) {
-        const proto = this.iv[e * STRIDE]! & 255;
-        const to = proto === PROTO_TCP ? tcp : proto === PROTO_UDP ? udp : icmp;
-        if (now - this.fv[e * F_STRIDE + F_LAST_TIME]! <= to) continue;
+        if (!this.expired(e, this.iv[e * STRIDE]! & 255)) continue;
         this.stats.evicted++;
       }
       this.finalise(e, emit);

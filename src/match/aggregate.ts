@@ -317,7 +317,8 @@ export class FindingTable {
     const t = new FindingTable(Math.max(16, data.size));
     t.iv.set(data.records.subarray(0, data.size * STRIDE));
     t.size = data.size;
-    t.evidenceText.push(...data.evidenceText);
+    // A loop, not push(...array): a spread of 100k+ strings overflows the call stack.
+    for (const text of data.evidenceText) t.evidenceText.push(text);
     data.evidenceText.forEach((text, g) => t.evidenceIds.set(text, g));
     const mask = t.mask;
     for (let e = 0; e < t.size; e++) {
@@ -350,7 +351,7 @@ export class FindingTable {
     t.fv = new Float64Array(iv.buffer);
     t.cap = Math.max(16, n);
     t.size = n;
-    t.evidenceText.push(...this.evidenceText);
+    for (const text of this.evidenceText) t.evidenceText.push(text);
     return t;
   }
 

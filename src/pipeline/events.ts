@@ -1,5 +1,6 @@
 import { ACTION_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
+import { isoTime } from "../report/iso-time.js";
 
 /** One normalised event as `portmatrix events` prints it (documented in docs/report-format.md). */
 export interface EventJson {
@@ -34,7 +35,7 @@ export function eventJson(b: EventBatch, i: number, input: string, format: strin
   const e: EventJson = {
     input,
     format,
-    time: Number.isFinite(t) ? new Date(t).toISOString() : null,
+    time: isoTime(t),
     src: formatAddr(fam, b.src, i * 4),
     dst: formatAddr(fam, b.dst, i * 4),
     protocol: protocolName(proto),

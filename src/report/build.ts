@@ -192,7 +192,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const sDstRoles = order.map((e) => dstRoles[e]!);
   const serviceById = new Map(ruleset.services.map((s) => [s.id, s] as const));
   const servicesCache = new Map<string, string[]>();
-  const noServices: string[] = [];
+  // Lists shared by many findings are frozen: a change to one finding's list must not reach the others.
+  const noServices = Object.freeze([]) as unknown as string[];
   const coveringServices = (rule: Rule | undefined, proto: number, port: number): string[] => {
     if (!rule) return noServices;
     // The covering services depend only on (rule, protocol, port): computed once per combination.
@@ -203,6 +204,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
         const svc = serviceById.get(sid);
         return svc?.ports.some((p) => p.proto === proto && p.ranges.some(([a, b]) => port >= a && port <= b));
       });
+      Object.freeze(services);
       servicesCache.set(key, services);
     }
     return services;
@@ -236,7 +238,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     let list = evidenceCache.get(key);
     if (list === undefined) {
       list = t.evidenceOf(e);
-      if (key >= 0) evidenceCache.set(key, list);
+      if (key >= 0) evidenceCache.set(key, Object.freeze(list) as string[]);
     }
     return list;
   };

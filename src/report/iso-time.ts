@@ -10,6 +10,8 @@ const PAD3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
 const DAY_MS = 86_400_000;
 /** 10000-01-01T00:00:00Z: from here on toISOString writes six-digit years. */
 const YEAR_10000_MS = 253_402_300_800_000;
+/** ECMA-262 time values end at +-8.64e15 ms (+-100,000,000 days); Date throws beyond. */
+const MAX_TIME_MS = 8.64e15;
 
 let cachedDay = NaN;
 let cachedPrefix = "";
@@ -20,7 +22,7 @@ let cachedBytesDay = NaN;
 
 /** The time as JSON: the quoted ISO text as `isoTime` gives it, or null. No string is made. */
 export function writeIsoTime(w: JsonBytes, ms: number): void {
-  if (!Number.isFinite(ms)) { w.ascii("null"); return; }
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) { w.ascii("null"); return; }
   if (ms < 0 || ms >= YEAR_10000_MS) { w.ascii(`"${new Date(ms).toISOString()}"`); return; }
   const t = Math.trunc(ms);
   const day = Math.floor(t / DAY_MS);
@@ -52,9 +54,12 @@ export function writeIsoTime(w: JsonBytes, ms: number): void {
   b[w.pos++] = 34;
 }
 
-/** The time as ISO 8601 UTC text with milliseconds; null when it is not a finite number. */
+/**
+ * The time as ISO 8601 UTC text with milliseconds; null when it is no time at all: not a finite number,
+ * or outside what a date can be (a capture's bogus timestamp resolution can make such a count).
+ */
 export function isoTime(ms: number): string | null {
-  if (!Number.isFinite(ms)) return null;
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) return null;
   if (ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString(); // rare: the general path
   const t = Math.trunc(ms); // as Date's TimeClip
   const day = Math.floor(t / DAY_MS);

@@ -50,9 +50,13 @@ export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Gene
       continue;
     }
     w.ascii("[");
+    // Findings made objects (materialise) may have been changed since (applyBaseline adds a field):
+    // then they are what is written.
+    const objects = p.skeleton.findings.length === p.length && p.length > 0 ? p.skeleton.findings : undefined;
     for (let k = 0; k < p.length; k++) {
       if (k > 0) w.bytes(comma);
-      p.writeFinding(k, w);
+      if (objects) w.bytes(Buffer.from(JSON.stringify(objects[k]), "utf8"));
+      else p.writeFinding(k, w);
       if (w.pos >= chunkBytes) yield w.take();
     }
     w.ascii("]");

@@ -133,6 +133,39 @@ describe("idle timeouts are capture time, not table housekeeping", () => {
     // The first SYN's connection ends after one SYN, long before the end: unanswered, blocked.
     expect(tcp.map((x) => x.action).sort()).toEqual(["blocked", "blocked"]);
   });
+
+  it("an ICMP error quoting a datagram of a connection idle past its timeout is about a new attempt", () => {
+    const q = { src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 };
+    const c = run([{ t: 0, ...q }, { t: 100_000, src: S, dst: C, proto: PROTO_ICMP, type: 3, code: 3, inner: q }]);
+    expect(c.map((x) => [x.action, x.evidence.slice(0, 8)]).sort()).toEqual([["blocked", "icmp-3-3"], ["unknown", "one data"]]);
+  });
+
+  it("gives the same connections whether or not a sweep ran between the packets", () => {
+    // Feeding the packets in one batch never sweeps; in batches of one, a tracker whose sweep threshold
+    // is reached sweeps between them. Out-of-order times included.
+    const q = { src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 };
+    const list: Pkt[] = [
+      { t: 0, ...q }, { t: 70_000, src: C, dst: S, proto: PROTO_UDP, sp: 40001, dp: 161 }, { t: 50_000, ...q },
+      { t: 100_000, src: S, dst: C, proto: PROTO_ICMP, type: 3, code: 3, inner: q },
+      { t: 100_500, src: C, dst: S, proto: PROTO_ICMP, type: 8 }, { t: 140_000, src: C, dst: S, proto: PROTO_ICMP, type: 8 },
+      syn(150_000), syn(460_000), { t: 460_001, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_SYN | TCP_ACK },
+    ];
+    // The one-sided-capture remark says what was known when the connection ended, so it may differ;
+    // the connections, their outcomes and evidence may not.
+    const key = (c: Conn[]) => c.map((x) => `${x.proto} ${x.src}>${x.dst} ${x.sp}/${x.dp}/${x.type} ${x.action} ${x.evidence.split("; no packet from")[0]}`).sort();
+    const oneBatch = key(run(list));
+    // A filler connection alive throughout keeps the live count at the sweep threshold's minimum.
+    const stepwise: Conn[] = [];
+    const tracker = new FlowTracker();
+    const take = (b: EventBatch) => { for (let i = 0; i < b.length; i++) stepwise.push({ src: formatAddr(b.family[i]!, b.src, i * 4), dst: formatAddr(b.family[i]!, b.dst, i * 4), proto: b.proto[i]!, sp: b.srcPort[i]!, dp: b.dstPort[i]!, type: b.icmpType[i]!, action: ACTION_NAMES[b.action[i]!]!, evidence: b.labels.get(b.label[i]!) ?? "", flags: b.tcpFlags[i]! }); };
+    for (const p of list) {
+      tracker.addPackets(packets([p]), take);
+      (tracker as unknown as { sweep(emit: typeof take, all: boolean): void }).sweep(take, false);
+    }
+    tracker.end(take);
+    expect(key(stepwise)).toEqual(oneBatch);
+    expect(oneBatch.length).toBeGreaterThanOrEqual(6);
+  });
 });
 
 describe("memory stays bounded on long captures", () => {

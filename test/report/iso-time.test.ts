@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isoTime } from "../../src/report/iso-time.js";
+import { isoTime, writeIsoTime } from "../../src/report/iso-time.js";
+import { JsonBytes } from "../../src/report/json-bytes.js";
 
 describe("isoTime", () => {
   it("writes what Date.prototype.toISOString writes, for any finite time", () => {
@@ -16,8 +17,23 @@ describe("isoTime", () => {
     expect(isoTime(951_825_600_000)).toBe("2000-02-29T12:00:00.000Z");
   });
 
-  it("is null for a time that is not a number", () => {
+  it("is null for a time that is not a number, or beyond what a date can be (Date would throw)", () => {
     expect(isoTime(NaN)).toBeNull();
     expect(isoTime(Infinity)).toBeNull();
+    expect(isoTime(8.64e15 + 1)).toBeNull();
+    expect(isoTime(-8.64e15 - 1)).toBeNull();
+    expect(isoTime(8.64e15)).toBe("+275760-09-13T00:00:00.000Z");
+  });
+
+  it("writes as JSON bytes exactly JSON.stringify of the text (null included), in any order of days", () => {
+    fc.assert(fc.property(fc.array(fc.oneof(
+      fc.double({ min: -9e15, max: 9e15, noNaN: true }),
+      fc.integer({ min: 1_600_000_000_000, max: 1_600_300_000_000 }),
+      fc.constantFrom(NaN, Infinity, -Infinity, 0, -0.5, 253_402_300_800_000),
+    ), { maxLength: 30 }), (times) => {
+      const w = new JsonBytes(8);
+      for (const t of times) { writeIsoTime(w, t); w.ascii(","); }
+      expect(w.take().toString("latin1")).toBe(times.map((t) => JSON.stringify(isoTime(t)) + ",").join(""));
+    }), { numRuns: 2000 });
   });
 });

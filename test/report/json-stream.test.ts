@@ -119,6 +119,18 @@ describe("JSON report written from the table", () => {
     }), { numRuns: 200 });
   });
 
+  it("writes the objects' own text once they are made and changed (a baseline mark), and keeps shared lists frozen", () => {
+    fc.assert(fc.property(fc.array(ev, { minLength: 1, maxLength: 40 }), (events) => {
+      const p = prepared(events);
+      const r = materialise(p);
+      for (const f of r.findings) {
+        f.baseline = "new";
+        expect(Object.isFrozen(f.services) && Object.isFrozen(f.evidence)).toBe(true);
+      }
+      expect(Buffer.concat([...jsonReportChunks(p, 64)]).toString("utf8")).toBe(JSON.stringify(r) + "\n");
+    }), { numRuns: 100 });
+  });
+
   it("orders findings by verdict, roles, protocol, port, addresses (IPv4 first, numerically), action", () => {
     const rank = ["blocked-required", "allowed-unexpected", "unobserved-required", "inconclusive", "unclassified", "blocked-unexpected", "allowed-required"];
     const words = (a: string) => a.includes(":")
@@ -134,5 +146,47 @@ describe("JSON report written from the table", () => {
       const findings = materialise(prepared(events)).findings;
       for (let k = 1; k < findings.length; k++) expect(cmp(findings[k - 1]!, findings[k]!)).toBeLessThan(0);
     }), { numRuns: 200 });
+  });
+});
+
+describe("a report with very many distinct evidence texts", () => {
+  it("builds and streams with 140,000 of them (past the evidence-key packing and any argument-list limit)", () => {
+    // A scan answered by RST from each of 140,000 hosts gives one evidence text per host.
+    const n = 140_000;
+    const labels = new LabelTable();
+    const b = createBatch(n, labels);
+    for (let k = 0; k < n; k++) {
+      const i = reserve(b);
+      b.family[i] = 4;
+      b.src[i * 4] = 0x0a630105;
+      b.dst[i * 4] = 0x0b000000 + k;
+      b.proto[i] = 6;
+      b.srcPort[i] = 50000;
+      b.dstPort[i] = 445;
+      b.icmpType[i] = -1;
+      b.action[i] = 2;
+      b.time[i] = 1_700_000_000_000 + k;
+      b.position[i] = k * 60;
+      b.label[i] = labels.intern(`rst: SYN answered by RST from host ${k}`);
+      b.count[i] = 1;
+      commit(b);
+    }
+    const table = new FindingTable(16);
+    const c = createClassified(b.capacity);
+    classifyBatch(setup.matcher, b, c);
+    table.addBatch(b, c, 0);
+    const again = FindingTable.fromData(table.toData());
+    expect(again.size).toBe(n);
+    const inputs = inputsOf();
+    const p = prepareReport({
+      table: again, matcher: setup.matcher, ruleset: setup.ruleset, activeRules: setup.rules, scenarios: [],
+      inventory: setup.inventory, inputs, failOn: ["blocked-required"], now: new Date(0),
+    });
+    expect(p.length).toBe(n);
+    const text = Buffer.concat([...jsonReportChunks(p)]).toString("utf8");
+    const report = JSON.parse(text) as { findings: Finding[] };
+    const evidence = new Set(report.findings.map((f) => f.evidence[0]));
+    expect(evidence.size).toBe(n);
+    for (const k of [0, 1, 77_777, n - 1]) expect(p.findingJson(k)).toBe(JSON.stringify(p.finding(k)));
   });
 });
