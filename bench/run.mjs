@@ -229,7 +229,7 @@ for (const [name, file, awkCmd] of [
   const two = row(input, "portmatrix check --jobs 2", m2, N, B);
   rows.at(-1).ratio = `${x(one.wall, two.wall)} --jobs 1`;
   // The machine's own ceiling for two of these at once: two separate processes, two files each.
-  const pair = row(input, "two portmatrix processes at once, 2 files each (the machine's ceiling)", mp, N, B);
+  const pair = row(input, "two portmatrix processes at once, 2 files each (the machine's ceiling; RSS: the larger one)", mp, N, B);
   rows.at(-1).ratio = `${x(one.wall, pair.wall)} --jobs 1`;
   M.jobs = one.wall / two.wall;
   M.jobsCeiling = one.wall / pair.wall;
