@@ -116,17 +116,29 @@ function measureInterleaved(cmds, files, runs) {
   for (let k = 0; k < runs; k++) cmds.forEach((c, n) => rs[n].push(once(c)));
   return rs.map((r) => ({ wall: median(r.map((o) => o.wall)), rss: Math.max(...r.map((o) => o.rss)) }));
 }
-/** The decode+match part timed inside one process (bench/decode-match.mjs), median of RUNS. */
-function decodeMatch(file) {
-  warm(file);
-  const rs = [];
+/**
+ * The decode+match part timed inside one process (bench/decode-match.mjs), median of RUNS; several
+ * files take turns (as measureInterleaved), so that their ratio does not depend on a slow minute.
+ */
+function decodeMatchAll(files) {
+  warm(files);
+  const rs = files.map(() => []);
   for (let k = 0; k < RUNS; k++) {
-    const r = once(`node bench/decode-match.mjs '${file}' ${INV} ${RULESET}`);
-    rs.push({ ...JSON.parse(r.stdout), rss: r.rss });
+    files.forEach((file, n) => {
+      const r = once(`node bench/decode-match.mjs '${file}' ${INV} ${RULESET}`);
+      rs[n].push({ ...JSON.parse(r.stdout), rss: r.rss });
+    });
   }
-  const mid = (k) => median(rs.map((r) => r[k]));
-  return { wall: mid("decodeMatchMs") / 1000, build: mid("buildMs") / 1000, render: mid("renderMs") / 1000, rss: Math.max(...rs.map((r) => r.rss)), findings: rs[0].findings, records: rs[0].records };
+  return rs.map((runs) => {
+    const mid = (k) => median(runs.map((r) => r[k]));
+    return { wall: mid("decodeMatchMs") / 1000, build: mid("buildMs") / 1000, render: mid("renderMs") / 1000, rss: Math.max(...runs.map((r) => r.rss)), findings: runs[0].findings, records: runs[0].records };
+  });
 }
+function decodeMatch(file) {
+  return decodeMatchAll([file])[0];
+}
+/** Classic pcap and pcapng decode+match, measured in turns up front (their ratio is a goal). */
+let captureDm;
 const pm = (args) => `node bin/portmatrix.js check -r ${RULESET} -i ${INV} --year 2026 --format json ${args} > /dev/null`;
 const size = (f) => statSync(f).size;
 
@@ -147,13 +159,17 @@ console.error(`bench: ${RUNS} runs per tool`);
 {
   const N = 2_000_000, B = size(F.pcap);
   // Peers and portmatrix take turns, run after run (see measureInterleaved).
-  const [mTcpdump, mPp, mWalk, mFast, whole] = measureInterleaved([
+  // pcapng's commands take the same turns: its ratio to classic pcap is a goal.
+  const [mTcpdump, mPp, mWalk, mFast, whole, mTcpdumpNg, mWholeNg] = measureInterleaved([
     `tcpdump -nn -r ${F.pcap} 'tcp port 1' > /dev/null 2>&1`,
     `node bench/peers/pcap-parser-flows.mjs ${F.pcap} > /dev/null`,
     `node bench/peers/js-walk.mjs ${F.pcap} > /dev/null`,
     `node bench/peers/js-walk.mjs ${F.pcap} --decode > /dev/null`,
     pm(F.pcap),
-  ], F.pcap, RUNS);
+    `tcpdump -nn -r ${F.pcapng} 'tcp port 1' > /dev/null 2>&1`,
+    pm(F.pcapng),
+  ], [F.pcap, F.pcapng], RUNS);
+  globalThis.pcapngMeasured = { tcpdump: mTcpdumpNg, whole: mWholeNg };
   const tcpdump = row("pcap 2M pkts", "tcpdump -nn -r F 'tcp port 1'", mTcpdump, N, B);
   M.tcpdump = tcpdump.rate;
   const pp = row("pcap 2M pkts", "pcap-parser 0.2.1 + minimal decode + Map", mPp, N, B);
@@ -165,7 +181,8 @@ console.error(`bench: ${RUNS} runs per tool`);
   Object.assign(M, { walk: walk.rate, fast: fast.rate });
   const w = row("pcap 2M pkts", "portmatrix check (whole job, JSON report)", whole, N, B);
   rows.at(-1).ratio = `${x(w.rate, tcpdump.rate)} tcpdump, ${x(w.rate, pp.rate)} pcap-parser, ${x(w.rate, fast.rate)} JS decode floor`;
-  const dm = decodeMatch(F.pcap);
+  captureDm = decodeMatchAll([F.pcap, F.pcapng]);
+  const dm = captureDm[0];
   const d = row("pcap 2M pkts", "portmatrix decode+track+match (no report)", dm, N, B);
   rows.at(-1).ratio = `${x(d.rate, tcpdump.rate)} tcpdump, ${x(d.rate, pp.rate)} pcap-parser, ${x(d.rate, fast.rate)} JS decode floor`;
   notes.push(`pcap: ${dm.findings} findings; report building ${dm.build.toFixed(2)} s and JSON rendering ${dm.render.toFixed(2)} s of the whole job (src/report).`);
@@ -179,11 +196,11 @@ console.error(`bench: ${RUNS} runs per tool`);
 // pcapng, the same packets.
 {
   const N = 2_000_000, B = size(F.pcapng);
-  const [mTcpdump, mWhole] = measureInterleaved([`tcpdump -nn -r ${F.pcapng} 'tcp port 1' > /dev/null 2>&1`, pm(F.pcapng)], F.pcapng, RUNS);
+  const { tcpdump: mTcpdump, whole: mWhole } = globalThis.pcapngMeasured;
   const tcpdump = row("pcapng 2M pkts", "tcpdump -nn -r F 'tcp port 1'", mTcpdump, N, B);
   const w = row("pcapng 2M pkts", "portmatrix check (whole job, JSON report)", mWhole, N, B);
   rows.at(-1).ratio = `${x(w.rate, tcpdump.rate)} tcpdump, ${x(w.rate, globalThis.pcapRate.whole)} classic pcap`;
-  const d = row("pcapng 2M pkts", "portmatrix decode+track+match (no report)", decodeMatch(F.pcapng), N, B);
+  const d = row("pcapng 2M pkts", "portmatrix decode+track+match (no report)", captureDm[1], N, B);
   Object.assign(M, { pcapngWhole: w.rate, pcapngDm: d.rate });
   rows.at(-1).ratio = `${x(d.rate, tcpdump.rate)} tcpdump, ${x(d.rate, globalThis.pcapRate.dm)} classic pcap`;
 }
