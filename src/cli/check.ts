@@ -4,7 +4,9 @@ import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, par
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialise } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
-import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, jsonReportChunks, renderChunks, type ReportFormat } from "../report/render.js";
+import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
+// The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
+import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
 import { applyBaseline } from "../report/diff.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
@@ -107,11 +109,14 @@ Examples:
       let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : materialise(prepared);
       if (baseline) report = applyBaseline(report, baseline, f.baseline!);
       for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
-      const chunks = (fmt: ReportFormat, color = false): Iterable<string | Uint8Array> =>
-        fmt === "json" && streamJson ? jsonReportChunks(prepared) : renderChunks(report, fmt, { color, all: f.all === true });
-      for (const o of outputs) writeFileAtomic(o.path, chunks(o.fmt));
+      const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
+        if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
+        const { renderChunks } = await import("../report/render.js");
+        return renderChunks(report, fmt, { color, all: f.all === true });
+      };
+      for (const o of outputs) writeFileAtomic(o.path, await chunks(o.fmt));
       if (toStdout) {
-        for (const c of chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
+        for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
           io.stdout(c);
           await io.drain?.();
         }

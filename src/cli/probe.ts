@@ -5,7 +5,7 @@ import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, ty
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
 import type { UdpProtocol } from "../probe/requests/index.js";
-import { REPORT_FORMATS, formatFromPath, render, type ReportFormat } from "../report/render.js";
+import { REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 import { UsageError } from "../errors.js";
 
 interface ProbeFlags {
@@ -127,6 +127,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       if (!f.quiet) for (const n of result.notes) io.stderr(`portmatrix: probe: ${n}\n`);
       const report = result.report;
       // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
+      const { render } = await import("../report/render.js");
       for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: true }));
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
