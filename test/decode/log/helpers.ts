@@ -162,3 +162,23 @@ export function decodeOne(make: () => Decoder, line: string): { event?: EventJso
   expect(reasons).toHaveLength(1);
   return { skipped: reasons[0]! };
 }
+
+/**
+ * One record (which may hold several flows) through a fresh decoder: all its events, the first, and the
+ * first skip reason. Asserts no error and that the accounting adds up (read = used + skipped).
+ */
+export function decodeRecord(make: () => Decoder, line: string): { events: EventJson[]; event?: EventJson; skipped?: string } {
+  const run = decode(make, Buffer.from(`${line.replace(/\n+$/, "")}\n`));
+  expect(run.error).toBeUndefined();
+  expect(balanced(run.stats)).toBe(true);
+  const reasons = Object.keys(run.stats.skipped);
+  const out: { events: EventJson[]; event?: EventJson; skipped?: string } = { events: run.events };
+  if (run.events.length > 0) out.event = run.events[0]!;
+  if (reasons.length > 0) out.skipped = reasons[0]!;
+  return out;
+}
+
+/** The 5-tuple, action and evidence of an event, as vendor tests compare them. */
+export function flowOf(e: EventJson) {
+  return { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action, evidence: e.evidence };
+}

@@ -6,22 +6,14 @@ import { actionFromPrefix } from "../../../src/decode/log/action-words.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../../../src/decode/batch.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
 import {
-  balanced, canonicalIp, decode, decodeAtEveryChunkSize, ecsAction, ecsTransport, fixture, fixtureJsonl,
+  balanced, canonicalIp, decode, decodeAtEveryChunkSize, decodeOne, ecsAction, ecsTransport, fixture, fixtureJsonl,
   lineEndingVariants, options,
 } from "./helpers.js";
 
 const netfilter = () => createNetfilterDecoder(options());
 
 /** One line through a fresh decoder: its event, or the reason it was skipped. */
-function one(line: string): { event?: EventJson; skipped?: string } {
-  const run = decode(netfilter, Buffer.from(`${line}\n`));
-  expect(run.stats.read).toBe(1);
-  expect(run.error).toBeUndefined();
-  if (run.events.length === 1) return { event: run.events[0]! };
-  const reasons = Object.keys(run.stats.skipped);
-  expect(reasons).toHaveLength(1);
-  return { skipped: reasons[0]! };
-}
+const one = (line: string) => decodeOne(netfilter, line);
 
 /** The 5-tuple and action as the other projects state them. */
 function tuple(e: EventJson) {

@@ -4,26 +4,15 @@ import { createTextDecoder } from "../../../src/decode/log/text-format.js";
 import { cefFormat, cefStart, cefTime, leefFormat, leefStart, parseCef, parseCefExtension, parseLeef } from "../../../src/decode/log/cef.js";
 import { detectFormat } from "../../../src/pipeline/formats.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
-import { balanced, decode, decodeAtEveryChunkSize, fixture, lineEndingVariants, options } from "./helpers.js";
+import { balanced, decode, decodeAtEveryChunkSize, decodeRecord, fixture, flowOf, lineEndingVariants, options } from "./helpers.js";
 
 const cef = () => createTextDecoder(cefFormat, options());
 const leef = () => createTextDecoder(leefFormat, options());
 const DIR = "fixtures/logs/cef/sekoia-intake-formats/";
 
-function one(make: typeof cef, line: string): { events: EventJson[]; event?: EventJson; skipped?: string } {
-  const run = decode(make, Buffer.from(`${line.replace(/\n+$/, "")}\n`));
-  expect(run.error).toBeUndefined();
-  expect(balanced(run.stats)).toBe(true);
-  const reasons = Object.keys(run.stats.skipped);
-  const out: { events: EventJson[]; event?: EventJson; skipped?: string } = { events: run.events };
-  if (run.events.length > 0) out.event = run.events[0]!;
-  if (reasons.length > 0) out.skipped = reasons[0]!;
-  return out;
-}
+const one = (make: typeof cef, line: string) => decodeRecord(make, line);
 
-function tuple(e: EventJson) {
-  return { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action, evidence: e.evidence };
-}
+const tuple = flowOf;
 
 const message = (f: string) => (JSON.parse(fixture(DIR + f).toString("utf8")) as { input: { message: string } }).input.message;
 

@@ -4,7 +4,7 @@ import { createTextDecoder } from "../../../src/decode/log/text-format.js";
 import { checkpointAction, checkpointFormat } from "../../../src/decode/log/checkpoint.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../../../src/decode/batch.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
-import { balanced, decode, decodeAtEveryChunkSize, fixture, fixtureJsonl, lineEndingVariants, options } from "./helpers.js";
+import { balanced, decode, decodeAtEveryChunkSize, fixture, fixtureJsonl, flowOf, lineEndingVariants, options } from "./helpers.js";
 
 const cp = () => createTextDecoder(checkpointFormat, options());
 const DIR = "fixtures/logs/checkpoint/sekoia-intake-formats/";
@@ -24,9 +24,7 @@ function run(text: string): { events: EventJson[]; event?: EventJson; skipped?: 
   return out;
 }
 
-function tuple(e: EventJson) {
-  return { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action, evidence: e.evidence };
-}
+const tuple = flowOf;
 
 interface SekoiaCase {
   input: { message: string };

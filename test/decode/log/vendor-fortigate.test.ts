@@ -4,26 +4,15 @@ import { createTextDecoder } from "../../../src/decode/log/text-format.js";
 import { fortigateAction, fortigateFormat, fortiPairs } from "../../../src/decode/log/fortigate.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED } from "../../../src/decode/batch.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
-import { balanced, decode, decodeAtEveryChunkSize, fixture, lineEndingVariants, options } from "./helpers.js";
+import { balanced, decode, decodeAtEveryChunkSize, decodeRecord, flowOf, fixture, lineEndingVariants, options } from "./helpers.js";
 
 const forti = () => createTextDecoder(fortigateFormat, options());
 const DIR = "fixtures/logs/fortigate/sekoia-intake-formats/";
 
 /** One record through a fresh decoder: its events and the first skip reason. */
-function one(line: string): { events: EventJson[]; event?: EventJson; skipped?: string } {
-  const run = decode(forti, Buffer.from(`${line.replace(/\n+$/, "")}\n`));
-  expect(run.error).toBeUndefined();
-  expect(balanced(run.stats)).toBe(true);
-  const reasons = Object.keys(run.stats.skipped);
-  const out: { events: EventJson[]; event?: EventJson; skipped?: string } = { events: run.events };
-  if (run.events.length > 0) out.event = run.events[0]!;
-  if (reasons.length > 0) out.skipped = reasons[0]!;
-  return out;
-}
+const one = (line: string) => decodeRecord(forti, line);
 
-function tuple(e: EventJson) {
-  return { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action, evidence: e.evidence };
-}
+const tuple = flowOf;
 
 interface SekoiaCase {
   input: { message: string };

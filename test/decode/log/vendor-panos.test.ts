@@ -5,26 +5,15 @@ import { panosFormat } from "../../../src/decode/log/panos.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../../../src/decode/batch.js";
 import { panosAction } from "../../../src/decode/log/panos.js";
 import type { EventJson } from "../../../src/pipeline/events.js";
-import { balanced, decode, decodeAtEveryChunkSize, fixture, fixtureJsonl, lineEndingVariants, options } from "./helpers.js";
+import { balanced, decode, decodeAtEveryChunkSize, decodeRecord, flowOf, fixture, fixtureJsonl, lineEndingVariants, options } from "./helpers.js";
 
 const panos = () => createTextDecoder(panosFormat, options());
 const DIR = "fixtures/logs/panos/sekoia-intake-formats/";
 
-/** One line through a fresh decoder: its events, or the reason it was skipped. */
-function one(line: string): { events: EventJson[]; event?: EventJson; skipped?: string } {
-  const run = decode(panos, Buffer.from(`${line.replace(/\n+$/, "")}\n`));
-  expect(run.error).toBeUndefined();
-  expect(balanced(run.stats)).toBe(true);
-  const reasons = Object.keys(run.stats.skipped);
-  const out: { events: EventJson[]; event?: EventJson; skipped?: string } = { events: run.events };
-  if (run.events.length > 0) out.event = run.events[0]!;
-  if (reasons.length > 0) out.skipped = reasons[0]!;
-  return out;
-}
+/** One record through a fresh decoder: its events and the first skip reason. */
+const one = (line: string) => decodeRecord(panos, line);
 
-function tuple(e: EventJson) {
-  return { src: e.src, dst: e.dst, protocol: e.protocol, srcPort: e.srcPort, dstPort: e.dstPort, action: e.action, evidence: e.evidence };
-}
+const tuple = flowOf;
 
 interface SekoiaCase {
   input: { message: string };
