@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, say, type Io } from "./common.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialise } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
@@ -96,7 +96,7 @@ Examples:
         opts.jobs = Number(f.jobs);
       }
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
-      const progress = io.stderrIsTTY && !f.quiet ? new Progress(paths, io.stderr) : undefined;
+      const progress = io.stderrIsTTY && !f.quiet && io.status ? new Progress(paths, io.status) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
       const prepared = await prepareCheck(setup, paths, opts);
       progress?.finish();
@@ -108,7 +108,7 @@ Examples:
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
       let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : materialise(prepared);
       if (baseline) report = applyBaseline(report, baseline, f.baseline!);
-      for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
+      for (const i of report.inputs) if (i.error) say(io, i.error);
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         const { renderChunks } = await import("../report/render.js");

@@ -1,6 +1,7 @@
 import { writeFileSync, renameSync, unlinkSync, openSync, writeSync, closeSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "../errors.js";
+import { escapeTerminal, escapeTerminalLines } from "../report/escape.js";
 import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
 import { CSV_FIELDS } from "../decode/log/csv.js";
@@ -17,7 +18,13 @@ export class ExitCode extends Error {
 export interface Io {
   /** Text, or UTF-8 bytes (a large report is written in chunks, each whole UTF-8). */
   stdout: (s: string | Uint8Array) => void;
+  /**
+   * Messages. The process's writer escapes every control character but the line breaks
+   * (escapeTerminalLines); a message that embeds a name goes through `say`, which escapes those too.
+   */
   stderr: (s: string) => void;
+  /** The progress line on a terminal (its own \r and erase-line sequences, no input data); unset: none. */
+  status?: (s: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
@@ -70,12 +77,26 @@ export function guardStdoutPipe(): void {
   });
 }
 
+/** The one writer of stderr: nothing from an input reaches the terminal raw, whoever composed the message. */
+function writeStderr(s: string): void {
+  process.stderr.write(escapeTerminalLines(s));
+}
+
+/**
+ * One message line, `portmatrix: TEXT`: TEXT names files, hosts and roles, so its line breaks are
+ * escaped too (a newline in a file name cannot forge a line of its own).
+ */
+export function say(io: Io, text: string): void {
+  io.stderr(`portmatrix: ${escapeTerminal(text)}\n`);
+}
+
 export function processIo(): Io {
   guardStdoutPipe();
-  guardInterrupt((s) => process.stderr.write(s));
+  guardInterrupt(writeStderr);
   return {
     stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stderr: writeStderr,
+    status: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,

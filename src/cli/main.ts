@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { PortmatrixError } from "../errors.js";
-import { ExitCode, processIo, type Io } from "./common.js";
+import { ExitCode, processIo, say, type Io } from "./common.js";
 import { registerCheck } from "./check.js";
 import { registerRules } from "./rules.js";
 import { registerEvents } from "./events.js";
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return 2;
     }
     if (e instanceof PortmatrixError) {
-      io.stderr(`portmatrix: ${e.message}\n`);
+      say(io, e.message);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, say, type Io } from "./common.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
 import type { UdpProtocol } from "../probe/requests/index.js";
@@ -110,7 +110,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       });
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
       const failOn = parseFailOn(f.failOn);
-      const progress = io.stderrIsTTY && !f.quiet;
+      const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;
       const { runProbe } = await import("../probe/run.js");
       const result = await runProbe(setup, {
         role: f.as,
@@ -121,10 +121,10 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
         udpRequests,
         failOn,
         ping: findPing(io.env),
-        onAttempt: progress ? (done, total) => io.stderr(`\rportmatrix probe: ${done}/${total} attempts`) : () => undefined,
+        onAttempt: status ? (done, total) => status(`\rportmatrix probe: ${done}/${total} attempts`) : () => undefined,
       });
-      if (progress && result.plan.targets.length > 0) io.stderr("\n");
-      if (!f.quiet) for (const n of result.notes) io.stderr(`portmatrix: probe: ${n}\n`);
+      if (status && result.plan.targets.length > 0) status("\n");
+      if (!f.quiet) for (const n of result.notes) say(io, `probe: ${n}`);
       const report = result.report;
       // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
       const { render } = await import("../report/render.js");

@@ -6,6 +6,7 @@ import {
 } from "../model/ruleset.js";
 import { ruleRows, rulesCsv, rulesMarkdown, rulesTable } from "../report/rules-table.js";
 import { UsageError, InputError } from "../errors.js";
+import { escapeTerminal } from "../report/escape.js";
 
 export function registerRules(program: Command, io: Io): void {
   const rules = program.command("rules").description("list, show and lint rulesets");
@@ -69,7 +70,7 @@ export function registerRules(program: Command, io: Io): void {
         throw e;
       }
       const { def, problems } = checkRuleset(file, text);
-      for (const p of problems) io.stderr(`${p.message}\n`);
+      for (const p of problems) io.stderr(`${escapeTerminal(p.message)}\n`);
       if (!def) {
         io.stderr(`${problems.length} problem${problems.length === 1 ? "" : "s"} found\n`);
         throw new ExitCode(1);

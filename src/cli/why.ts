@@ -1,9 +1,8 @@
 import { Command, Option } from "commander";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, type Io } from "./common.js";
 import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
-import { stripControls } from "../report/escape.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { readFileSync } from "node:fs";
 
@@ -46,7 +45,7 @@ Examples:
         const fmt = checkInputFormat(f.inputFormat);
         if (fmt !== undefined) opts.inputFormat = fmt;
         report = await runCheck(setup, logs, opts);
-        for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
+        for (const i of report.inputs) if (i.error) say(io, i.error);
       }
       for (const p of reports) {
         const r = readReport(p);
@@ -55,7 +54,7 @@ Examples:
       }
       const { explain, renderWhy } = await import("../pipeline/why.js");
       const w = explain(setup, host, report, paths);
-      io.stdout(f.format === "json" ? JSON.stringify(w, null, 2) + "\n" : renderWhy(w, stripControls));
+      io.stdout(f.format === "json" ? JSON.stringify(w, null, 2) + "\n" : renderWhy(w));
       throw new ExitCode(w.verdict.cause ? 1 : 0);
     });
 }

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import type { CheckSetup } from "./check.js";
 import type { Rule } from "../model/ruleset.js";
 import type { Finding, Report } from "../report/types.js";
+import { escapeTerminal } from "../report/escape.js";
 
 export type RuleStatus = "blocked" | "allowed" | "inconclusive" | "not observed";
 
@@ -156,10 +157,10 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
   return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, inputs: [...inputs], rules, unexpected, verdict };
 }
 
-export function renderWhy(w: WhyResult, stripControls: (s: string) => string): string {
+/** The text view. Every line is escaped whole (escapeTerminal): no value can break or forge a line. */
+export function renderWhy(w: WhyResult): string {
   const out: string[] = [];
-  const s = stripControls;
-  out.push(`${s(w.host)}${w.name && w.name !== w.host ? ` (${s(w.name)})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}`);
+  out.push(`${w.host}${w.name && w.name !== w.host ? ` (${w.name})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}`);
   out.push("");
   const mark: Record<RuleStatus, string> = { blocked: "✗", allowed: "✓", inconclusive: "?", "not observed": "○" };
   for (const dir of ["out", "in"] as const) {
@@ -169,14 +170,14 @@ export function renderWhy(w: WhyResult, stripControls: (s: string) => string): s
     for (const r of list) {
       const peerRole = dir === "out" ? r.to : r.from;
       out.push(`  ${mark[r.status]} ${r.status.padEnd(12)} ${r.rule}: ${dir === "out" ? "->" : "<-"} ${peerRole} ${r.ports}${r.requirement === "conditional" ? " (conditional)" : ""}${r.inferred ? " (inferred)" : ""}`);
-      if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).map(s).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
-      for (const o of r.observations.slice(0, 4)) out.push(`      ${s(o)}`);
-      for (const a of r.advice) out.push(`      → ${s(a)}`);
+      if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
+      for (const o of r.observations.slice(0, 4)) out.push(`      ${o}`);
+      for (const a of r.advice) out.push(`      → ${a}`);
     }
     out.push("");
   }
-  for (const u of w.unexpected.slice(0, 10)) out.push(`  ⚠ ${s(u)}`);
+  for (const u of w.unexpected.slice(0, 10)) out.push(`  ⚠ ${u}`);
   if (w.unexpected.length) out.push("");
-  out.push(`Verdict: ${s(w.verdict.text)}`);
-  return out.join("\n") + "\n";
+  out.push(`Verdict: ${w.verdict.text}`);
+  return out.map(escapeTerminal).join("\n") + "\n";
 }

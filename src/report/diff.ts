@@ -5,6 +5,7 @@
  */
 import type { CoverageEntry, Finding, Report } from "./types.js";
 import type { Verdict } from "../match/matcher.js";
+import { escapeTerminal } from "./escape.js";
 
 export function flowKey(f: Pick<Finding, "src" | "dst" | "protocol" | "port" | "icmpType">): string {
   return `${f.src}|${f.dst}|${f.protocol}|${f.port ?? ""}|${f.icmpType ?? ""}`;
@@ -90,5 +91,6 @@ export function renderDiff(d: ReportDiff, failOn: readonly string[]): string {
   out.push(`Coverage changes: ${d.coverage.length}`);
   for (const c of d.coverage) out.push(`    ${c.rule}: ${c.before} -> ${c.after}`);
   out.push(`Unchanged: ${d.unchanged}`);
-  return out.join("\n") + "\n";
+  // Saved reports can be edited by anyone: every line is escaped whole, so no value breaks or forges one.
+  return out.map(escapeTerminal).join("\n") + "\n";
 }

@@ -1,6 +1,6 @@
 import type { Finding, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
-import { stripControls } from "./escape.js";
+import { escapeTerminal } from "./escape.js";
 
 export interface TextOptions {
   color: boolean;
@@ -10,8 +10,12 @@ export interface TextOptions {
   all?: boolean;
 }
 
-/** Terminal control characters from inputs must never reach the terminal (ANSI injection). */
-const safe = stripControls;
+/**
+ * Every value interpolated into a line goes through `safe`: a control character, a line break or a bidi
+ * override from a log, a file name, the inventory or a ruleset must not reach the terminal or start a
+ * line of its own (test/report/text-hostile.test.ts replaces every string of a report to check it).
+ */
+const safe = escapeTerminal;
 
 const COLORS: Record<string, string> = {
   "blocked-required": "\x1b[31;1m",
@@ -24,13 +28,13 @@ const COLORS: Record<string, string> = {
 };
 
 function flowName(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
-  if (f.port !== null) return `${f.protocol}/${f.port}`;
-  if (f.icmpType !== null) return `${f.protocol} type ${f.icmpType}`;
-  return f.protocol;
+  if (f.port !== null) return `${safe(f.protocol)}/${f.port}`;
+  if (f.icmpType !== null) return `${safe(f.protocol)} type ${f.icmpType}`;
+  return safe(f.protocol);
 }
 
 function host(addr: string, name: string | null): string {
-  return name ? `${safe(name)} (${addr})` : addr;
+  return name ? `${safe(name)} (${safe(addr)})` : safe(addr);
 }
 
 const VIOLATION_HINT: Record<string, string> = {
@@ -50,6 +54,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const maxHosts = o.maxHosts ?? 3;
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
+  const failOn = safe(r.failOn.join(", "));
   out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
 
@@ -71,7 +76,7 @@ export function renderText(r: Report, o: TextOptions): string {
     for (const g of groups.values()) {
       const f0 = g[0]!;
       const count = g.reduce((n, f) => n + f.count, 0);
-      const svc = f0.services.length > 0 ? ` (${f0.services.join(", ")})` : "";
+      const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
       const rule = f0.rule ? `  rule ${safe(f0.rule)}` : "";
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
@@ -93,15 +98,15 @@ export function renderText(r: Report, o: TextOptions): string {
   const observed = required.filter((x) => x.allowed + x.blocked > 0);
   out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic)`);
   for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
-    out.push(`    ${u.rule}: ${u.from} -> ${u.to} ${u.services.join(", ")}`);
+    out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}`);
   }
   if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
   out.push("");
 
   out.push("Inputs:");
   for (const i of r.inputs) {
-    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
-    const fmt = `${i.format}${i.compressed ? ", gzip" : ""}`;
+    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
+    const fmt = `${safe(i.format)}${i.compressed ? ", gzip" : ""}`;
     out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
@@ -109,8 +114,8 @@ export function renderText(r: Report, o: TextOptions): string {
   const verdictLine = r.exitCode === 2
     ? "Result: an input could not be read (exit 2)"
     : r.totals.violations > 0
-      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${r.failOn.join(", ")}) (exit 1)`
-      : `Result: no violations (fail-on: ${r.failOn.join(", ")}) (exit 0)`;
+      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${failOn}) (exit 1)`
+      : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
   out.push(bold(verdictLine));
   return out.join("\n") + "\n";
 }
