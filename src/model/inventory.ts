@@ -183,22 +183,68 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   return { file, entries: b.entries, variables };
 }
 
+/**
+ * Header names of a CSV inventory's columns, compared lower-case without spaces, "_" or "-" (so
+ * "IP Address", "ip_address" and "IPAddress" are one name).
+ */
+const CSV_HEADER: Record<string, "address" | "role" | "name"> = {
+  ip: "address", ipaddress: "address", address: "address", addr: "address", cidr: "address", network: "address", prefix: "address",
+  role: "role", roles: "role",
+  name: "name", host: "name", hostname: "name",
+};
+
+function headerKey(cell: string): string {
+  return cell.toLowerCase().replace(/[\s_-]/g, "");
+}
+
+/**
+ * Column of each field, from a header row (any order, names as CSV_HEADER), or the fixed order
+ * address,role[,name] when the first row is data. A first row with no address in its first cell and a
+ * known name in some cell is a header; an unknown or repeated name in it is an error.
+ */
+function csvColumns(first: readonly string[], file: string, line: number): { address: number; role: number; name: number; header: boolean } {
+  const keys = first.map(headerKey);
+  const isHeader = typeof parsePrefix(first[0] ?? "") === "string" && keys.some((k) => CSV_HEADER[k] !== undefined);
+  if (!isHeader) return { address: 0, role: 1, name: 2, header: false };
+  const cols = { address: -1, role: -1, name: -1, header: true };
+  const known = Object.keys(CSV_HEADER).join(", ");
+  keys.forEach((k, i) => {
+    const field = CSV_HEADER[k];
+    const where = { file, line, column: i + 1 };
+    if (field === undefined) throw new ValidationError(`header: unknown column "${first[i]}"; known names (any case): ${known}`, where);
+    if (cols[field] >= 0) throw new ValidationError(`header: two columns for the ${field} ("${first[cols[field]]}" and "${first[i]}")`, where);
+    cols[field] = i;
+  });
+  for (const f of ["address", "role"] as const) {
+    if (cols[f] < 0) throw new ValidationError(`header: no ${f} column; name one ${f === "address" ? "ip, address or cidr" : "role"}`, { file, line });
+  }
+  return cols;
+}
+
 export function parseInventoryCsv(file: string, text: string, roleIds: readonly string[]): Inventory {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
+    // bom: a spreadsheet's "CSV UTF-8" export starts with U+FEFF.
+    rows = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
   } catch (e) {
     const err = e as { message: string; lines?: number };
     throw new ValidationError(`CSV error: ${err.message.split("\n")[0]}`, { file, line: err.lines ?? 1 });
   }
   const b = new Builder(file, roleIds);
-  rows.forEach((row, i) => {
-    const [addr, role, name] = row.record;
+  const first = rows[0];
+  if (!first) return { file, entries: b.entries, variables: new Map() };
+  const cols = csvColumns(first.record, file, first.info.lines);
+  const expected = cols.header ? `the header's ${first.record.length} columns` : `"address,role[,name]"`;
+  (cols.header ? rows.slice(1) : rows).forEach((row) => {
     const line = row.info.lines;
-    if (i === 0 && addr?.toLowerCase() === "address") return; // header
-    if (!addr || !role) throw new ValidationError(`expected "address,role[,name]"`, { file, line });
-    if (row.record.length > 3) throw new ValidationError(`expected "address,role[,name]", got ${row.record.length} columns`, { file, line });
-    b.add(addr, role, name || undefined, line, 1);
+    const r = row.record;
+    const addr = r[cols.address];
+    const roleCell = r[cols.role];
+    const name = cols.name >= 0 ? r[cols.name] : undefined;
+    if (!addr || !roleCell) throw new ValidationError(`expected ${expected}, with an address and a role`, { file, line });
+    if (r.length > (cols.header ? first.record.length : 3)) throw new ValidationError(`expected ${expected}, got ${r.length} columns`, { file, line });
+    // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
+    for (const role of roleCell.split(/[;|\s]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
   });
   return { file, entries: b.entries, variables: new Map() };
 }
