@@ -78,11 +78,14 @@ export function loadInventory(file: string, roleIds: readonly string[]): Invento
 class Builder {
   readonly entries: InventoryEntry[] = [];
   private readonly byKey = new Map<string, InventoryEntry>();
-  constructor(readonly file: string, readonly roleIds: readonly string[]) {}
+  private readonly known: ReadonlySet<string>;
+  constructor(readonly file: string, readonly roleIds: readonly string[]) {
+    this.known = new Set(roleIds);
+  }
 
   add(text: string, role: string, name: string | undefined, line: number, column: number): void {
     const where = { file: this.file, line, column };
-    if (!this.roleIds.includes(role)) {
+    if (!this.known.has(role)) {
       throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(this.roleIds, 50)}`, where);
     }
     const p = parsePrefix(text);
@@ -113,6 +116,7 @@ class Builder {
 export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
   const src = YamlSource.parse(file, text);
   const b = new Builder(file, roleIds);
+  const known = new Set(roleIds);
   const top = src.value;
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
     throw src.error([], `inventory: expected a mapping with "roles:" (and optional "hosts:", "variables:")`);
@@ -146,7 +150,7 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   }
   for (const [role, list] of Object.entries(roles as Record<string, unknown>)) {
     const keyPos = src.keyPosition(["roles", role]);
-    if (!ROLE_ID.test(role) || !roleIds.includes(role)) {
+    if (!ROLE_ID.test(role) || !known.has(role)) {
       throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(roleIds, 50)}`, { file, line: keyPos.line, column: keyPos.column });
     }
     const items = Array.isArray(list) ? list : [list];

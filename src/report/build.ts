@@ -389,7 +389,10 @@ export function prepareReport(x: BuildInput): PreparedReport {
     return w.take().toString("utf8");
   };
 
-  const hostsWith = (role: string) => x.inventory.entries.filter((en) => en.roles.includes(role)).length;
+  // Inventory entries per role, counted once (not once per rule: rules times entries is quadratic).
+  const hostsPerRole = new Map<string, number>();
+  for (const en of x.inventory.entries) for (const role of new Set(en.roles)) hostsPerRole.set(role, (hostsPerRole.get(role) ?? 0) + 1);
+  const hostsWith = (role: string) => hostsPerRole.get(role) ?? 0;
   const coverage: CoverageEntry[] = x.activeRules.map((r) => {
     const seen = perRule.get(r.id) ?? { allowed: 0, blocked: 0 };
     const fromHosts = hostsWith(r.from);

@@ -52,25 +52,11 @@ function findingRow(f: Finding): string {
 
 const FINDING_HEAD = "<tr><th>verdict</th><th>source</th><th>destination</th><th>protocol / port</th><th>rule (seed row)</th><th>count</th><th>first / last seen</th><th>evidence</th></tr>";
 
-export function renderHtml(r: Report): string {
-  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
-  const others = r.findings.filter((f) => !r.failOn.includes(f.verdict));
-  const coverageByPair = new Map<string, CoverageEntry[]>();
-  for (const c of r.coverage) {
-    const k = `${c.from}\u0000${c.to}`;
-    coverageByPair.set(k, [...(coverageByPair.get(k) ?? []), c]);
-  }
-  const unexpectedByPair = new Map<string, number>();
-  for (const f of r.findings) {
-    if (f.verdict !== "allowed-unexpected" || !f.srcRole || !f.dstRole) continue;
-    for (const s of f.srcRole.split("+")) for (const d of f.dstRole.split("+")) {
-      const k = `${s}\u0000${d}`;
-      unexpectedByPair.set(k, (unexpectedByPair.get(k) ?? 0) + f.count);
-    }
-  }
-  const roleIds = r.ruleset.roles.map((x) => x.id).filter((id) =>
-    r.coverage.some((c) => c.from === id || c.to === id) || [...unexpectedByPair.keys()].some((k) => k.split("\u0000").includes(id)));
+/** A matrix wider than this is not drawn: nobody reads 10,000 cells, and 100,000 roles would make 10^10. */
+const MAX_MATRIX_ROLES = 60;
 
+/** The role-by-role matrix: per cell the required services with their status, and unexpected traffic. */
+function roleMatrix(roleIds: readonly string[], coverageByPair: ReadonlyMap<string, CoverageEntry[]>, unexpectedByPair: ReadonlyMap<string, number>): string[] {
   const matrix: string[] = [];
   matrix.push(`<table class="matrix"><thead><tr><th class="corner">from ↓ / to →</th>${roleIds.map((id) => `<th>${h(id)}</th>`).join("")}</tr></thead><tbody>`);
   for (const from of roleIds) {
@@ -90,6 +76,36 @@ export function renderHtml(r: Report): string {
     matrix.push("</tr>");
   }
   matrix.push("</tbody></table>");
+  return matrix;
+}
+
+export function renderHtml(r: Report): string {
+  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
+  const others = r.findings.filter((f) => !r.failOn.includes(f.verdict));
+  const coverageByPair = new Map<string, CoverageEntry[]>();
+  for (const c of r.coverage) {
+    const k = `${c.from}\u0000${c.to}`;
+    const list = coverageByPair.get(k);
+    if (list) list.push(c);
+    else coverageByPair.set(k, [c]);
+  }
+  const unexpectedByPair = new Map<string, number>();
+  for (const f of r.findings) {
+    if (f.verdict !== "allowed-unexpected" || !f.srcRole || !f.dstRole) continue;
+    for (const s of f.srcRole.split("+")) for (const d of f.dstRole.split("+")) {
+      const k = `${s}\u0000${d}`;
+      unexpectedByPair.set(k, (unexpectedByPair.get(k) ?? 0) + f.count);
+    }
+  }
+  const inPlay = new Set<string>();
+  for (const c of r.coverage) { inPlay.add(c.from); inPlay.add(c.to); }
+  for (const k of unexpectedByPair.keys()) for (const id of k.split("\u0000")) inPlay.add(id);
+  const roleIds = r.ruleset.roles.map((x) => x.id).filter((id) => inPlay.has(id));
+
+  const matrix = roleIds.length > MAX_MATRIX_ROLES
+    ? [`<p class="none">${roleIds.length} roles are in play; the matrix is drawn for up to ${MAX_MATRIX_ROLES} (it would have ${roleIds.length * roleIds.length} cells). The coverage table below lists every rule.</p>`]
+    : roleMatrix(roleIds, coverageByPair, unexpectedByPair);
+
 
   const summary = VERDICT_ORDER.map((v) => `<li class="chip v-${h(v)}"><span class="sym">${SYMBOL[v]}</span> ${h(v)} <b>${r.summary[v]}</b></li>`).join("");
   const coverageRows = r.coverage.map((c) => {

@@ -3,17 +3,25 @@
  * blocked; skipped when not observed, failed instead when unobserved-required is in fail-on) and one
  * per violation, so a dashboard names the flow that broke.
  */
-import type { Report } from "./types.js";
+import type { Finding, Report } from "./types.js";
 import { escapeXml as x } from "./escape.js";
 
 export function renderJunit(r: Report): string {
   const rules = r.coverage.filter((c) => c.requirement === "required");
   const failUnobserved = r.failOn.includes("unobserved-required");
+  // The first five blocked findings of each rule, gathered in one pass over the findings.
+  const blockedOf = new Map<string, Finding[]>();
+  for (const f of r.findings) {
+    if (f.verdict !== "blocked-required" || f.rule === null) continue;
+    const list = blockedOf.get(f.rule) ?? [];
+    if (list.length < 5) list.push(f);
+    blockedOf.set(f.rule, list);
+  }
   const ruleCases = rules.map((c) => {
     const name = `${c.rule}: ${c.from} -> ${c.to} ${c.services.join(", ")}`;
     let body = "";
     if (c.blocked > 0) {
-      const ex = r.findings.filter((f) => f.rule === c.rule && f.verdict === "blocked-required").slice(0, 5).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count} (${f.evidence.join("; ")})`);
+      const ex = (blockedOf.get(c.rule) ?? []).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count} (${f.evidence.join("; ")})`);
       body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked`)}">${x(ex.join("\n"))}</failure>`;
     } else if (c.status === "unobserved") {
       body = failUnobserved ? `<failure type="unobserved-required" message="no traffic seen for a required rule"/>` : `<skipped message="not observed in the inputs"/>`;

@@ -3,7 +3,7 @@
  * file (for traffic no rule expects, the first rule between the same roles, else the ruleset's first
  * line), so code-scanning views point at the rule.
  */
-import type { Finding, Report } from "./types.js";
+import type { Finding, Report, RuleInfo } from "./types.js";
 import { VERSION } from "./build.js";
 
 interface SarifResult {
@@ -25,8 +25,17 @@ function uri(path: string): string {
 
 export function renderSarif(r: Report): string {
   const file = uri(r.ruleset.file);
+  // The first rule of each id and of each role pair, indexed once (a scan per finding is quadratic).
+  const byId = new Map<string, RuleInfo>();
+  const byPair = new Map<string, RuleInfo>();
+  for (const x of r.ruleset.rules) {
+    if (!byId.has(x.id)) byId.set(x.id, x);
+    const pair = `${x.from}\u0000${x.to}`;
+    if (!byPair.has(pair)) byPair.set(pair, x);
+  }
   const locate = (f: Finding): { line: number; column: number } => {
-    const rule = r.ruleset.rules.find((x) => x.id === f.rule) ?? r.ruleset.rules.find((x) => x.from === f.srcRole && x.to === f.dstRole);
+    const rule = (f.rule !== null ? byId.get(f.rule) : undefined)
+      ?? (f.srcRole !== null && f.dstRole !== null ? byPair.get(`${f.srcRole}\u0000${f.dstRole}`) : undefined);
     return rule ? { line: rule.line, column: rule.column } : { line: 1, column: 1 };
   };
   const results: SarifResult[] = r.findings.filter((f) => r.failOn.includes(f.verdict)).map((f) => {
@@ -46,7 +55,7 @@ export function renderSarif(r: Report): string {
   });
   if (r.failOn.includes("unobserved-required")) {
     for (const c of r.coverage.filter((x) => x.status === "unobserved")) {
-      const rule = r.ruleset.rules.find((x) => x.id === c.rule);
+      const rule = byId.get(c.rule);
       results.push({
         ruleId: "unobserved-required",
         level: "note",

@@ -56,6 +56,12 @@ roles:
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.0/33]\n", ROLES)).toThrow(/prefix length must be 0\.\.32/);
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1/24]\n", ROLES)).toThrow(/host bits set; did you mean 10\.0\.0\.0\/24/);
   });
+  it("a key given twice in a mapping is an error at the second one", () => {
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1]\n  customer-ad: [10.0.0.2]\n  kcps-fs: [10.0.0.3]\n", ROLES))
+      .toThrow(/^inv\.yaml:4:3: YAML error: Map keys must be unique \("kcps-fs" is given twice\)/);
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a, name: b}]\n", ROLES))
+      .toThrow(/^inv\.yaml:2:42: YAML error: Map keys must be unique \("name" is given twice\)/);
+  });
   it("duplicate and conflicting entries are errors naming both lines", () => {
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs:\n    - 10.0.0.1\n    - 10.0.0.1\n", ROLES)).toThrow(/inv\.yaml:4:7: "10\.0\.0\.1" is listed twice under role kcps-fs \(first at line 3\)/);
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a}]\n  customer-ad: [{address: 10.0.0.1, name: b}]\n", ROLES)).toThrow(/named "b" here but "a" at line 2/);
