@@ -8,6 +8,7 @@ import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat }
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
 import { applyBaseline } from "../report/diff.js";
+import { reportShapeError } from "../report/validate.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
 import { Progress } from "./progress.js";
@@ -47,6 +48,8 @@ export function readReport(path: string): Report {
   if (r === null || typeof r !== "object" || (r as { schema?: unknown }).schema !== REPORT_SCHEMA) {
     throw new InputError(`not a portmatrix report (expected "schema": "${REPORT_SCHEMA}")`, { file: path });
   }
+  const wrong = reportShapeError(r);
+  if (wrong !== undefined) throw new InputError(`not a usable portmatrix report: ${wrong}`, { file: path });
   return r as Report;
 }
 

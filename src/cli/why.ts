@@ -4,15 +4,26 @@ import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipelin
 import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 
-/** True for a JSON report (a saved `check --format json` or `probe --format json`). */
+/** How every JSON report starts: `schema` is its first field (see src/report/types.ts). */
+const REPORT_HEAD = new RegExp(`^\\s*\\{\\s*"schema"\\s*:\\s*${JSON.stringify(REPORT_SCHEMA)}`);
+
+/** True for a JSON report (a saved `check --format json` or `probe --format json`, pretty or compact). */
 function isReportFile(path: string): boolean {
   if (path === "-" || !/\.json$/i.test(path)) return false;
+  let fd: number | undefined;
   try {
-    return readFileSync(path, "utf8").slice(0, 200).includes(`"schema": "${REPORT_SCHEMA}"`);
+    // Only a regular file: opening a FIFO would wait for a writer.
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, "r");
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return REPORT_HEAD.test(head.subarray(0, n).toString("utf8"));
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -248,7 +248,7 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     if (!addr || !roleCell) throw new ValidationError(`expected ${expected}, with an address and a role`, { file, line });
     if (r.length > (cols.header ? first.record.length : 3)) throw new ValidationError(`expected ${expected}, got ${r.length} columns`, { file, line });
     // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
-    for (const role of roleCell.split(/[;|\s]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
+    for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
   });
   return { file, entries: b.entries, variables: new Map() };
 }

@@ -45,12 +45,13 @@ describe("hostile names on the terminal", () => {
   });
 
   it("a role or a name in an inventory error is escaped", () => {
-    const dir = tmpFiles({ "inv.csv": `10.99.1.200,kcps-fs${FORGE.replace(/\n/g, "")}\n` });
+    // No ";" or space: a role cell may list several roles separated by them.
+    const dir = tmpFiles({ "inv.csv": "10.99.1.200,kcps-fs\u001b[2J\u009b1m\u2028\u202e\u0007\n" });
     const r = run(["check", "-r", "kcps-file-server", "-i", join(dir, "inv.csv"), "fixtures/kcps/kern.log"]);
     expect(r.status).toBe(2);
     expectSafe(r.stderr);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/unknown role "kcps-fsResult: no violations \(exit 0\)\\x1b\]0;owned\\x07/);
+    expect(r.stderr).toContain('unknown role "kcps-fs\\x1b[2J\\x9b1m\\u2028\\u202e\\x07"');
   });
 
   it("why escapes the host it is asked about and the inventory's names", () => {
