@@ -62,18 +62,28 @@ export function guardInterrupt(stderr: (s: string) => void): void {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** "ENOSPC (no space left on device)" from a system error, or its message. */
+export function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== "string") return String((err as Error | undefined)?.message ?? e);
+  const what = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message ?? "")?.[1];
+  return what ? `${err.code} (${what})` : err.code;
+}
+
 let pipeGuard = false;
 /**
  * A closed output pipe (`portmatrix events ... | head`) ends the process at once and quietly, with
- * status 0, as other Unix tools do; nothing is left half-written to a file (reports go through
- * writeFileAtomic).
+ * status 0, as other Unix tools do. Any other failure to write standard output (a full disk, an I/O
+ * error) means the output is lost: one line says so, and the status is 2 whatever --fail-on says.
+ * Nothing is left half-written to a file (reports go through writeFileAtomic).
  */
 export function guardStdoutPipe(): void {
   if (pipeGuard) return;
   pipeGuard = true;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
-    throw e;
+    writeStderr(`portmatrix: cannot write to standard output: ${errnoText(e)}\n`);
+    process.exit(2);
   });
 }
 

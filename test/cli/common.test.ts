@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../src/cli/common.js";
+import { errnoText, writeFileAtomic } from "../../src/cli/common.js";
 import { UsageError } from "../../src/errors.js";
 import { tmpFiles } from "../helpers/tmp.js";
 
@@ -33,5 +33,16 @@ describe("writeFileAtomic", () => {
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe(`cannot write ${path}: ENOENT`);
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("errnoText", () => {
+  it.each([
+    [Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }), "ENOSPC (no space left on device)"],
+    [Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" }), "EIO (i/o error)"],
+    [Object.assign(new Error("odd"), { code: "EODD" }), "EODD"],
+    [new Error("no code"), "no code"],
+  ])("%s -> %s", (e, text) => {
+    expect(errnoText(e)).toBe(text);
   });
 });
