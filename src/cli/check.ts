@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, say, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, say, type Io } from "./common.js";
+import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
-import { materialise } from "../report/build.js";
+import { materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
@@ -93,6 +94,14 @@ Examples:
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
+      // Before anything is read: no report may overwrite a file this run reads.
+      const reads: ReadFile[] = [
+        ...paths.map((path) => ({ path, what: "an input" })),
+        { path: f.inventory, what: "the inventory" },
+        { path: setup.ruleset.file, what: "the ruleset" },
+        ...(f.baseline !== undefined ? [{ path: f.baseline, what: "the baseline" }] : []),
+      ];
+      checkOutputs(outputs.map((o) => o.path), reads);
       const opts: CheckOptions = { decode, failOn };
       if (f.jobs !== undefined) {
         if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
@@ -109,7 +118,7 @@ Examples:
       // A large JSON report is written straight from the finding table, in chunks; the findings become
       // objects only for the other formats and for --baseline.
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : materialise(prepared);
+      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
       if (baseline) report = applyBaseline(report, baseline, f.baseline!);
       for (const i of report.inputs) if (i.error) say(io, i.error);
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
@@ -117,7 +126,8 @@ Examples:
         const { renderChunks } = await import("../report/render.js");
         return renderChunks(report, fmt, { color, all: f.all === true });
       };
-      for (const o of outputs) writeFileAtomic(o.path, await chunks(o.fmt));
+      planReports(outputs.map((o) => o.path));
+      for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));
       if (toStdout) {
         for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
           io.stdout(c);

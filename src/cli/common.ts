@@ -1,6 +1,5 @@
-import { writeFileSync, renameSync, unlinkSync, openSync, writeSync, closeSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError, errnoText } from "../errors.js";
+import { guardInterrupt } from "./output.js";
 import { escapeTerminal, escapeTerminalLines } from "../report/escape.js";
 import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
@@ -36,38 +35,6 @@ export interface Io {
 export function stdoutDrained(): Promise<void> | undefined {
   if (!process.stdout.writableNeedDrain) return undefined;
   return new Promise((res) => process.stdout.once("drain", () => res()));
-}
-
-function writeAllSync(fd: number, b: Uint8Array): void {
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
-}
-
-/** Temporary report files being written, removed if the run is interrupted. */
-const pendingTemp = new Set<string>();
-
-let interruptGuard = false;
-/**
- * Ctrl-C (SIGINT) or SIGTERM ends the run at once: no report is written (reports are only renamed into
- * place when complete), a temporary file being written is removed, and the status is 130 (143).
- */
-export function guardInterrupt(stderr: (s: string) => void): void {
-  if (interruptGuard) return;
-  interruptGuard = true;
-  const stop = (signal: "SIGINT" | "SIGTERM") => {
-    for (const t of pendingTemp) { try { unlinkSync(t); } catch { /* gone */ } }
-    stderr(`portmatrix: interrupted (${signal}); no report written\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
-}
-
-/** "ENOSPC (no space left on device)" from a system error, or its message. */
-export function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (typeof err?.code !== "string") return String((err as Error | undefined)?.message ?? e);
-  const what = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message ?? "")?.[1];
-  return what ? `${err.code} (${what})` : err.code;
 }
 
 let pipeGuard = false;
@@ -176,46 +143,4 @@ export function checkInputFormat(f: string | undefined): string | undefined {
   if (f === undefined) return undefined;
   if (!knownFormats().includes(f)) throw new UsageError(`--input-format ${f}: unknown format; known: ${knownFormats().join(", ")}`);
   return f;
-}
-
-/**
- * Write a file whole or not at all: to a temporary name beside it, then rename, so an interrupted run
- * never leaves a partial report looking complete.
- */
-export function writeFileAtomic(path: string, data: string | Iterable<string | Uint8Array>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const cannot = (e: unknown) => new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  /** Run a filesystem call; its failure is reported as not being able to write the report. */
-  const fsCall = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      throw cannot(e);
-    }
-  };
-  pendingTemp.add(tmp);
-  let fd = -1;
-  try {
-    if (typeof data === "string") fsCall(() => writeFileSync(tmp, data));
-    else {
-      fd = fsCall(() => openSync(tmp, "w"));
-      // A chunk that fails to render throws its own error, not "cannot write".
-      for (const chunk of data) {
-        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-        fsCall(() => writeAllSync(fd, bytes));
-      }
-      const open = fd;
-      fd = -1;
-      fsCall(() => closeSync(open));
-    }
-    fsCall(() => renameSync(tmp, path));
-    pendingTemp.delete(tmp);
-  } catch (e) {
-    if (fd >= 0) {
-      try { closeSync(fd); } catch { /* the first error is the one to report */ }
-    }
-    pendingTemp.delete(tmp);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
 }

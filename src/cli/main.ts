@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { PortmatrixError } from "../errors.js";
 import { ExitCode, processIo, say, type Io } from "./common.js";
+import { settle } from "./output.js";
 import { registerCheck } from "./check.js";
 import { registerRules } from "./rules.js";
 import { registerEvents } from "./events.js";
@@ -38,6 +39,13 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input erro
 
 /** Run the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const code = await run(argv, io);
+  // A signal that came during the last synchronous work is handled now, with a true message, not lost.
+  await settle();
+  return code;
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, say, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, useColor, say, type Io } from "./common.js";
+import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
 import type { UdpProtocol } from "../probe/requests/index.js";
@@ -109,6 +110,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
         return { path, fmt };
       });
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      checkOutputs(outputs.map((o) => o.path), [{ path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }]);
       const failOn = parseFailOn(f.failOn);
       const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;
       const { runProbe } = await import("../probe/run.js");
@@ -128,7 +130,8 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       const report = result.report;
       // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
       const { render } = await import("../report/render.js");
-      for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: true }));
+      planReports(outputs.map((o) => o.path));
+      for (const o of outputs) await writeReport(o.path, render(report, o.fmt, { all: true }));
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
         io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true }));

@@ -75,6 +75,17 @@ export function materialise(p: PreparedReport): Report {
   return p.skeleton;
 }
 
+/** As materialise, awaiting `pause()` every 4,096 findings (the CLI lets a signal be handled there). */
+export async function materialiseInSteps(p: PreparedReport, pause: () => Promise<void>): Promise<Report> {
+  const findings: Finding[] = new Array(p.length);
+  for (let k = 0; k < p.length; k++) {
+    findings[k] = p.finding(k);
+    if ((k & 4095) === 4095) await pause();
+  }
+  p.skeleton.findings = findings;
+  return p.skeleton;
+}
+
 export function prepareReport(x: BuildInput): PreparedReport {
   const { table, matcher, ruleset } = x;
   const roles = matcher.roles;

@@ -79,7 +79,24 @@ function roleMatrix(roleIds: readonly string[], coverageByPair: ReadonlyMap<stri
   return matrix;
 }
 
+/** Where the finding rows go in the page (markers no escaped text can hold: NUL never passes escapeHtml). */
+const VIOLATION_ROWS = "\u0000violation-rows\u0000";
+const OTHER_ROWS = "\u0000other-rows\u0000";
+/** Finding rows per chunk: a page of 200,000 findings is written in pieces, never held whole. */
+const ROWS_PER_CHUNK = 2000;
+
+function* rowChunks(findings: readonly Finding[]): Generator<string> {
+  for (let i = 0; i < findings.length; i += ROWS_PER_CHUNK) {
+    yield (i > 0 ? "\n" : "") + findings.slice(i, i + ROWS_PER_CHUNK).map(findingRow).join("\n");
+  }
+}
+
 export function renderHtml(r: Report): string {
+  return [...htmlChunks(r)].join("");
+}
+
+/** The page in pieces: the finding rows in chunks of ROWS_PER_CHUNK, the rest around them. */
+export function* htmlChunks(r: Report): Generator<string> {
   const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
   const others = r.findings.filter((f) => !r.failOn.includes(f.verdict));
   const coverageByPair = new Map<string, CoverageEntry[]>();
@@ -115,7 +132,7 @@ export function renderHtml(r: Report): string {
   const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (gzip)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
 
   const verdictLine = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
-  return `<!DOCTYPE html>
+  const page = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -142,7 +159,7 @@ tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.v
 <p><label for="filter">Filter rows: </label><input id="filter" type="search" placeholder="address, role, port, rule, verdict…" autocomplete="off"></p>
 
 <h2 id="violations">Violations (${violations.length})</h2>
-${violations.length ? `<table class="findings" id="violation-table"><thead>${FINDING_HEAD}</thead><tbody>\n${violations.map(findingRow).join("\n")}\n</tbody></table>` : "<p>None.</p>"}
+${violations.length ? `<table class="findings" id="violation-table"><thead>${FINDING_HEAD}</thead><tbody>\n${VIOLATION_ROWS}\n</tbody></table>` : "<p>None.</p>"}
 
 <h2 id="matrix">Role matrix</h2>
 <p>Each cell lists the services the ruleset requires from the row's role to the column's role and what the inputs show: ✓ allowed seen, ✗ blocked seen, ○ not observed, ⚠ unexpected traffic allowed between these roles.</p>
@@ -156,7 +173,7 @@ ${coverageRows}
 <h2 id="findings">Other findings (${others.length})</h2>
 <details><summary>show</summary>
 <table class="findings" id="other-table"><thead>${FINDING_HEAD}</thead><tbody>
-${others.map(findingRow).join("\n")}
+${OTHER_ROWS}
 </tbody></table></details>
 
 <h2 id="inputs">Inputs</h2>
@@ -178,4 +195,10 @@ ${inputRows}
 </script>
 </body></html>
 `;
+  // The page's text between the markers, and the rows in chunks where a marker stands.
+  const parts = page.split(/\u0000(violation|other)-rows\u0000/);
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) yield parts[i]!;
+    else yield* rowChunks(parts[i] === "violation" ? violations : others);
+  }
 }

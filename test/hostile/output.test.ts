@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { untilOpened } from "../helpers/proc.js";
 
 /**
  * Malicious content in fields (markup, script, ANSI escapes, formula prefixes, NUL, invalid UTF-8,
@@ -83,7 +84,8 @@ describe("interruption", () => {
     const child = spawn("node", ["bin/portmatrix.js", "check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "-o", out, big], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    await new Promise((res) => setTimeout(res, 400));
+    await untilOpened(child.pid!, big);
+    await new Promise((res) => setTimeout(res, 100));
     const t0 = Date.now();
     child.kill("SIGINT");
     const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
