@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, say, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
+import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialiseInSteps } from "../report/build.js";
@@ -27,6 +28,7 @@ interface CheckFlags {
   year?: string;
   csvColumns?: string[];
   all?: boolean;
+  allowEmpty?: boolean;
   baseline?: string;
   quiet?: boolean;
   jobs?: string;
@@ -71,6 +73,7 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
+    .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .option("-q, --quiet", "no progress line on stderr")
     .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
@@ -102,7 +105,7 @@ Examples:
         ...(f.baseline !== undefined ? [{ path: f.baseline, what: "the baseline" }] : []),
       ];
       checkOutputs(outputs.map((o) => o.path), reads);
-      const opts: CheckOptions = { decode, failOn };
+      const opts: CheckOptions = { decode, failOn, allowEmpty: f.allowEmpty === true };
       if (f.jobs !== undefined) {
         if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
         opts.jobs = Number(f.jobs);
@@ -119,8 +122,11 @@ Examples:
       // objects only for the other formats and for --baseline.
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
       let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
-      if (baseline) report = applyBaseline(report, baseline, f.baseline!);
-      for (const i of report.inputs) if (i.error) say(io, i.error);
+      if (baseline) {
+        for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
+        report = applyBaseline(report, baseline, f.baseline!);
+      }
+      sayProblems(io, report);
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         const { renderChunks } = await import("../report/render.js");

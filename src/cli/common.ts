@@ -1,5 +1,6 @@
 import { UsageError, errnoText } from "../errors.js";
 import { guardInterrupt } from "./output.js";
+import type { Report } from "../report/types.js";
 import { escapeTerminal, escapeTerminalLines } from "../report/escape.js";
 import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
@@ -65,6 +66,11 @@ function writeStderr(s: string): void {
  */
 export function say(io: Io, text: string): void {
   io.stderr(`portmatrix: ${escapeTerminal(text)}\n`);
+}
+
+/** One line per problem of the run on stderr: the fatal ones, and the ones --allow-empty accepted. */
+export function sayProblems(io: Io, report: Pick<Report, "checked">): void {
+  for (const p of report.checked.problems) say(io, p.fatal ? p.message : `${p.message} (accepted: --allow-empty)`);
 }
 
 export function processIo(): Io {

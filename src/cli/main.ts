@@ -26,7 +26,8 @@ Examples:
   portmatrix rules show kcps-file-server --format md
   portmatrix events fixtures/kcps/kern.log | head
 
-Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error.`,
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error, or a run that
+checked nothing (an input with no usable record, no flow between inventory hosts; see --allow-empty).`,
     );
   registerCheck(program, io);
   registerRules(program, io);

@@ -46,6 +46,8 @@ export interface WhyResult {
   /** Traffic of this host that no rule expects. */
   unexpected: string[];
   verdict: { cause: string | null; text: string; dependents: string[] };
+  /** How much the answer rests on (set when inputs were given): records and inputs read, flows, and what was not checked. */
+  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; problems: string[] };
 }
 
 /** HOST as an address or an inventory host name. */
@@ -178,6 +180,12 @@ export function renderWhy(w: WhyResult): string {
   }
   for (const u of w.unexpected.slice(0, 10)) out.push(`  ⚠ ${u}`);
   if (w.unexpected.length) out.push("");
+  if (w.checked) {
+    const c = w.checked;
+    out.push(`Checked: ${c.records} record${c.records === 1 ? "" : "s"} from ${c.inputs} input${c.inputs === 1 ? "" : "s"}; ${c.flows} flow${c.flows === 1 ? "" : "s"}, ${c.flowsClassified} classified (both ends in the inventory)`);
+    for (const p of c.problems) out.push(`    ✗ ${p}`);
+    if (c.problems.length > 0) out.push("    (the answer below rests only on what was checked)");
+  }
   out.push(`Verdict: ${w.verdict.text}`);
   return out.map(escapeTerminal).join("\n") + "\n";
 }

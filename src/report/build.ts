@@ -5,6 +5,7 @@ import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
+import { assessChecked, fatalProblems } from "./checked.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import { REPORT_SCHEMA, type CoverageEntry, type Finding, type InputReport, type ProtocolName, type Report } from "./types.js";
@@ -43,6 +44,8 @@ export interface BuildInput {
   inputs: readonly InputSummary[];
   failOn: readonly Verdict[];
   now?: Date;
+  /** Accept inputs that contribute nothing (`--allow-empty`; see checked.ts). */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -421,7 +424,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
   });
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
 
-  const inputs: InputReport[] = x.inputs.map((r) => {
+  const inputs: InputReport[] = x.inputs.map((r, idx) => {
     const binary = r.format === "pcap" || r.format === "pcapng";
     return {
       path: r.path,
@@ -435,11 +438,13 @@ export function prepareReport(x: BuildInput): PreparedReport {
         return o;
       }),
       error: r.error ?? null,
+      events: table.eventsOf(idx),
     };
   });
 
   const violations = x.failOn.reduce((c, v) => c + (v === UNOBSERVED_REQUIRED ? summary[v] : findingsOf[v]), 0);
-  const exitCode: Report["exitCode"] = x.inputs.some((i) => i.error !== undefined) ? 2 : violations > 0 ? 1 : 0;
+  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - findingsOf.unclassified, allowEmpty: x.allowEmpty === true });
+  const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
   const skeleton: Report = {
@@ -463,6 +468,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     totals: { records, findings: n, violations },
     failOn: [...x.failOn],
     exitCode,
+    checked,
     findings: [],
     coverage,
     inputs,

@@ -6,6 +6,7 @@
 import type { CoverageEntry, Finding, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 
 const SYMBOL: Record<string, string> = {
   "blocked-required": "✗",
@@ -129,9 +130,10 @@ export function* htmlChunks(r: Report): Generator<string> {
     const [cls, label] = STATUS_CELL[c.status];
     return `<tr><td><code>${h(c.rule)}</code>${c.inferred ? ' <span class="tag">inferred</span>' : ""}</td><td>${h(c.from)} → ${h(c.to)}</td><td>${h(c.services.join(", "))}</td><td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${c.allowed}</td><td class="num">${c.blocked}</td><td class="src">${h(c.source)}</td></tr>`;
   }).join("\n");
-  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (gzip)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
+  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (gzip)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td class="num">${i.events.total}</td><td class="num">${i.events.classified}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
 
-  const verdictLine = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
+  const verdictLine = r.exitCode === 2 ? `not a complete check (${notCheckedReasons(r)})` : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
+  const problems = r.checked.problems.length === 0 ? "" : `\n<ul id="problems">${r.checked.problems.map((p) => `<li class="${p.fatal ? "bad" : "none"}">${p.fatal ? "✗" : "•"} ${h(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}</li>`).join("")}</ul>`;
   const page = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
@@ -155,6 +157,7 @@ tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.v
 <h1>portmatrix: ${h(r.ruleset.title)}</h1>
 <p>Ruleset <code>${h(r.ruleset.id)}</code> (${h(r.ruleset.file)}), scenarios: ${h(r.ruleset.scenarios.join(", ") || "all")}; inventory ${h(r.inventory.file)} (${r.inventory.entries} entries); generated ${h(r.generatedAt)} by portmatrix ${h(r.generator.version)}.</p>
 <p id="result"><b>Result: ${h(verdictLine)}</b> (fail-on: ${h(r.failOn.join(", "))}, exit ${r.exitCode}); ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.</p>
+<p id="checked">Checked: ${h(checkedSummary(r.checked))}.</p>${problems}
 <ul class="chips">${summary}</ul>
 <p><label for="filter">Filter rows: </label><input id="filter" type="search" placeholder="address, role, port, rule, verdict…" autocomplete="off"></p>
 
@@ -177,7 +180,7 @@ ${OTHER_ROWS}
 </tbody></table></details>
 
 <h2 id="inputs">Inputs</h2>
-<table id="input-table"><thead><tr><th>input</th><th>format</th><th>read</th><th>used</th><th>skipped</th><th>skipped by reason</th><th>error</th></tr></thead><tbody>
+<table id="input-table"><thead><tr><th>input</th><th>format</th><th>read</th><th>used</th><th>skipped</th><th>skipped by reason</th><th>flow records</th><th>classified</th><th>error</th></tr></thead><tbody>
 ${inputRows}
 </tbody></table>
 <script>

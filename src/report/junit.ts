@@ -5,6 +5,7 @@
  */
 import type { Finding, Report } from "./types.js";
 import { escapeXml as x } from "./escape.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 
 export function renderJunit(r: Report): string {
   const rules = r.coverage.filter((c) => c.requirement === "required");
@@ -37,10 +38,16 @@ export function renderJunit(r: Report): string {
     const msg = `${f.verdict}${f.rule ? ` (rule ${f.rule}: ${f.ruleSource ?? ""})` : ""}, ${f.count} record(s), evidence: ${f.evidence.join("; ")}`;
     return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.violations`)}" name="${x(name)}"><failure type="${x(f.verdict)}" message="${x(msg)}"/></testcase>`;
   });
+  // One test case says whether the run checked what it read: a dashboard must not show green when not.
+  const fatal = r.checked.problems.filter((p) => p.fatal);
+  const checkedCase = `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.checked`)}" name="${x(`inputs checked: ${checkedSummary(r.checked)}`)}">${fatal.length ? `<failure type="not-checked" message="${x(`not a complete check: ${notCheckedReasons(r)}`)}">${x(fatal.map((p) => p.message).join("\n"))}</failure>` : ""}</testcase>`;
   const ruleFailures = rules.filter((c) => c.blocked > 0 || (failUnobserved && c.status === "unobserved")).length;
   const ruleSkipped = rules.filter((c) => c.blocked === 0 && (c.status === "no-hosts" || (!failUnobserved && c.status === "unobserved"))).length;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="portmatrix ${x(r.ruleset.id)}" tests="${rules.length + violations.length}" failures="${ruleFailures + violations.length}">
+<testsuites name="portmatrix ${x(r.ruleset.id)}" tests="${1 + rules.length + violations.length}" failures="${(fatal.length ? 1 : 0) + ruleFailures + violations.length}">
+  <testsuite name="inputs" tests="1" failures="${fatal.length ? 1 : 0}">
+${checkedCase}
+  </testsuite>
   <testsuite name="required rules" tests="${rules.length}" failures="${ruleFailures}" skipped="${ruleSkipped}" timestamp="${x(r.generatedAt.replace(/\.\d+Z$/, ""))}">
 ${ruleCases.join("\n")}
   </testsuite>

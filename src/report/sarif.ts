@@ -66,6 +66,17 @@ export function renderSarif(r: Report): string {
       });
     }
   }
+  // A run that was not a complete check says so: a code-scanning view must not look clean.
+  for (const p of r.checked.problems.filter((q) => q.fatal)) {
+    results.push({
+      ruleId: "not-checked",
+      level: "error",
+      message: { text: p.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 1, startColumn: 1 } } }],
+      partialFingerprints: { flow: `not-checked|${p.code}|${p.input ?? ""}` },
+      properties: { code: p.code, input: p.input },
+    });
+  }
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -78,6 +89,7 @@ export function renderSarif(r: Report): string {
             { id: "blocked-required", shortDescription: { text: "Required traffic was blocked: the firewall breaks the product" }, defaultConfiguration: { level: "error" } },
             { id: "allowed-unexpected", shortDescription: { text: "Traffic no rule expects was allowed: the firewall is wider than the spec" }, defaultConfiguration: { level: "warning" } },
             { id: "unobserved-required", shortDescription: { text: "A required rule with hosts on both sides saw no traffic" }, defaultConfiguration: { level: "note" } },
+            { id: "not-checked", shortDescription: { text: "The run did not check an input: unreadable, no usable record, or no flow between inventory hosts" }, defaultConfiguration: { level: "error" } },
           ],
         },
       },

@@ -1,6 +1,7 @@
 import type { Finding, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 
 export interface TextOptions {
   color: boolean;
@@ -107,12 +108,17 @@ export function renderText(r: Report, o: TextOptions): string {
   for (const i of r.inputs) {
     const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
     const fmt = `${safe(i.format)}${i.compressed ? ", gzip" : ""}`;
-    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}`);
+    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}; ${i.events.total} flow record${i.events.total === 1 ? "" : "s"}, ${i.events.classified} classified`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
   out.push("");
+  out.push(`Checked: ${checkedSummary(r.checked)}`);
+  for (const p of r.checked.problems) {
+    out.push(`    ${p.fatal ? c("blocked-required", "✗") : "•"} ${safe(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}`);
+  }
+  out.push("");
   const verdictLine = r.exitCode === 2
-    ? "Result: an input could not be read (exit 2)"
+    ? `Result: not a complete check (${notCheckedReasons(r)})${r.totals.violations > 0 ? `; ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} in what was read` : ""} (exit 2)`
     : r.totals.violations > 0
       ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${failOn}) (exit 1)`
       : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
