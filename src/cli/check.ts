@@ -78,6 +78,11 @@ export function registerCheck(program: Command, io: Io): void {
     .option("-q, --quiet", "no progress line on stderr")
     .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
     .addHelpText("after", `
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
+written, or a run that was not a complete check: an input that could not be read, an input of which no
+record was used or none of whose flows has both ends in the inventory (accepted with --allow-empty), an
+inventory that matches no address read.
+
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json

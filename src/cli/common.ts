@@ -43,7 +43,7 @@ let pipeGuard = false;
  * A closed output pipe (`portmatrix events ... | head`) ends the process at once and quietly, with
  * status 0, as other Unix tools do. Any other failure to write standard output (a full disk, an I/O
  * error) means the output is lost: one line says so, and the status is 2 whatever --fail-on says.
- * Nothing is left half-written to a file (reports go through writeFileAtomic).
+ * Nothing is left half-written to a file (reports go through writeReport, src/cli/output.ts).
  */
 export function guardStdoutPipe(): void {
   if (pipeGuard) return;
