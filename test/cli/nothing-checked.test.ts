@@ -114,6 +114,18 @@ describe("check: nothing checked is exit 2, and the report says why", () => {
   });
 });
 
+describe("probe", () => {
+  it("a probe that tried nothing (no peer host in the inventory) is exit 2; --allow-empty accepts it", async () => {
+    const dir = tmpFiles({ "inv.yaml": "roles:\n  customer-admin-pc: [127.0.0.1]\n" });
+    const args = ["probe", "--as", "customer-admin-pc", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), "-f", "json"];
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("portmatrix: probe: nothing was probed (no inventory host of a peer role); nothing was checked\n");
+    expect(json(r.stdout).checked.problems.map((p) => p.code)).toEqual(["no-records"]);
+    expect((await runCli([...args, "--allow-empty"])).code).toBe(0);
+  });
+});
+
 describe("why, diff and --baseline", () => {
   const dir = files();
   const base = ["-r", "kcps-file-server", "-i", INV];

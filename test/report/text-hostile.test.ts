@@ -6,6 +6,8 @@ import { diffReports, renderDiff } from "../../src/report/diff.js";
 import { explain, renderWhy } from "../../src/pipeline/why.js";
 import { escapeTerminal, escapeTerminalLines, terminalSafeJson } from "../../src/report/escape.js";
 import type { Report } from "../../src/report/types.js";
+import { join } from "node:path";
+import { tmpFiles } from "../helpers/tmp.js";
 
 /**
  * Every line of the terminal views (text report, `why`, `diff`) is safe whatever a name holds: each
@@ -29,9 +31,13 @@ function poison<T>(v: T, key = ""): T {
   return v;
 }
 
+/** The lab's log and an empty file: violations, and a problem ("no record was used") to render too. */
 async function fixtureReport(): Promise<Report> {
   const setup = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
-  return runCheck(setup, ["fixtures/kcps/kern.log"], { decode: defaultDecodeOptions(Date.UTC(2026, 10, 23, 12)), failOn: parseFailOn(undefined) });
+  const empty = join(tmpFiles({ "empty.log": "" }), "empty.log");
+  const r = await runCheck(setup, ["fixtures/kcps/kern.log", empty], { decode: defaultDecodeOptions(Date.UTC(2026, 10, 23, 12)), failOn: parseFailOn(undefined) });
+  expect(r.checked.problems).toHaveLength(1);
+  return r;
 }
 
 function expectSafe(benign: string, hostile: string): void {
