@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
 import { collect, collectRaw, parseSets, writeFileAtomic, type Io } from "./common.js";
-import { planExport } from "../pipeline/export.js";
 import { EXPORT_FORMATS, exportFormat } from "../export/formats.js";
 import { UsageError } from "../errors.js";
 
@@ -41,10 +40,15 @@ Examples:
   portmatrix export --to nftables -r kcps-file-server -i fixtures/kcps/inventory.yaml -o kcps.nft && nft -f kcps.nft
   portmatrix export --to nftables -r kcps-file-server -i inv.yaml --scenario browse --documented-only
   portmatrix export --to iptables -r kcps-file-server -i inv.yaml --set trust_direction=two-way > rules.v4`)
-    .action((f: ExportFlags) => {
+    .action(async (f: ExportFlags, cmd: Command) => {
       const format = exportFormat(f.to)!;
+      if (!format.usesLog && (cmd.getOptionValueSource("logPrefix") === "cli" || f.logAccepted === true)) {
+        throw new UsageError(`--log-prefix and --log-accepted apply to formats that log (nftables, iptables, ip6tables), not to ${f.to}`);
+      }
       if (!/^[a-z][a-z0-9_-]{0,28}$/i.test(f.name)) throw new UsageError(`--name ${f.name}: expected a letter then up to 28 letters, digits, "_" or "-"`);
       if (f.ipset && f.to !== "iptables" && f.to !== "ip6tables") throw new UsageError("--ipset applies to --to iptables and --to ip6tables only");
+      // Loaded when the command runs, so that other commands start no slower.
+      const { planExport } = await import("../pipeline/export.js");
       const plan = planExport({
         ruleset: f.ruleset, inventory: f.inventory, scenarios: f.scenario ?? [], sets: parseSets(f.set ?? []), documentedOnly: f.documentedOnly === true,
       });

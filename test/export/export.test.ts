@@ -294,6 +294,7 @@ describe("export errors are one line, exit 2", () => {
     ["a log prefix with an action word", ["--to", "nftables", ...KCPS, "--log-prefix", "deny-log"], /--log-prefix deny-log: contains an action word/],
     ["a log prefix too long for iptables", ["--to", "iptables", ...KCPS, "--log-prefix", "a-very-long-prefix-name"], /at most 29/],
     ["--ipset with nftables", ["--to", "nftables", ...KCPS, "--ipset"], /--ipset applies to/],
+    ["--log-accepted where nothing logs", ["--to", "azure-nsg", ...KCPS, "--log-accepted"], /--log-prefix and --log-accepted apply to formats that log/],
     ["a firewall address that is no address", ["--to", "nftables", "-r", "kcps-file-server", "-i", "test/export/bad-firewall.yaml"], /bad-firewall\.yaml:\d+:\d+: firewall: "gw9"/],
   ];
   for (const [what, args, re] of cases) {
