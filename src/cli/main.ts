@@ -7,6 +7,7 @@ import { registerEvents } from "./events.js";
 import { registerDiff } from "./diff.js";
 import { registerProbe } from "./probe.js";
 import { registerWhy } from "./why.js";
+import { registerExport } from "./export.js";
 import { VERSION } from "../report/build.js";
 
 export function buildProgram(io: Io): Command {
@@ -33,6 +34,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input erro
   registerDiff(program, io);
   registerProbe(program, io);
   registerWhy(program, io);
+  registerExport(program, io);
   return program;
 }
 

@@ -24,6 +24,20 @@ export interface Inventory {
   entries: InventoryEntry[];
   /** Variable overrides the inventory carries (`variables:` in YAML). */
   variables: Map<string, number | string>;
+  /**
+   * The firewall's own addresses (`firewall:` in YAML: addresses or names from `hosts:`). Traffic to them
+   * meets the firewall's input hook, not its forward hook; `export` writes rules for both.
+   */
+  firewall: FirewallAddress[];
+}
+
+export interface FirewallAddress {
+  family: 4 | 6;
+  words: [number, number, number, number];
+  prefixLength: number;
+  text: string;
+  line: number;
+  column: number;
 }
 
 const ROLE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -119,9 +133,9 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   }
   const o = top as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!["roles", "hosts", "variables"].includes(k)) {
+    if (!["roles", "hosts", "variables", "firewall"].includes(k)) {
       const p = src.keyPosition([k]);
-      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables`, { file, line: p.line, column: p.column });
+      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables, firewall`, { file, line: p.line, column: p.column });
     }
   }
   const roles = o.roles;
@@ -180,7 +194,25 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
       variables.set(k, v);
     }
   }
-  return { file, entries: b.entries, variables };
+  return { file, entries: b.entries, variables, firewall: firewallAddresses(src, o.firewall, names) };
+}
+
+/** `firewall: [10.99.1.1, gw01]`: addresses, or names defined under `hosts:`. */
+function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<string, string>): FirewallAddress[] {
+  if (list === undefined) return [];
+  const items = Array.isArray(list) ? list : [list];
+  const byName = new Map([...names].map(([addr, name]) => [name, addr]));
+  return items.map((item, i) => {
+    const path: YamlPath = Array.isArray(list) ? ["firewall", i] : ["firewall"];
+    if (typeof item !== "string") throw src.error(path, `firewall: expected an address or a host name from "hosts:", got ${JSON.stringify(item)}`);
+    const text = byName.get(item) ?? item;
+    const p = parsePrefix(text);
+    if (typeof p === "string") {
+      throw src.error(path, `firewall: ${p}${names.size > 0 ? `; or one of the host names ${[...byName.keys()].join(", ")}` : ""}`);
+    }
+    const pos = src.position(path);
+    return { ...p, text: item, line: pos.line, column: pos.column };
+  });
 }
 
 export function parseInventoryCsv(file: string, text: string, roleIds: readonly string[]): Inventory {
@@ -200,5 +232,5 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     if (row.record.length > 3) throw new ValidationError(`expected "address,role[,name]", got ${row.record.length} columns`, { file, line });
     b.add(addr, role, name || undefined, line, 1);
   });
-  return { file, entries: b.entries, variables: new Map() };
+  return { file, entries: b.entries, variables: new Map(), firewall: [] };
 }
