@@ -516,9 +516,13 @@ function mergeFlows(list: ServicePorts[]): ServicePorts[] {
   return [...byProto.entries()].sort((a, b) => a[0] - b[0]).map(([proto, ranges]) => ({ proto, ranges }));
 }
 
-/** Rules that are in play for the chosen scenarios (all when none chosen). */
-export function activeRules(rs: Ruleset, scenarios: readonly string[]): Rule[] {
-  return rs.rules.filter((r) => r.enabled && (scenarios.length === 0 || r.scenarios.some((s) => scenarios.includes(s))));
+/**
+ * Rules that are in play for the chosen scenarios (all when none chosen). With `documentedOnly`, rules
+ * marked inferred are left out: what remains is only what the document states (`--documented-only`).
+ */
+export function activeRules(rs: Ruleset, scenarios: readonly string[], documentedOnly = false): Rule[] {
+  return rs.rules.filter((r) =>
+    r.enabled && !(documentedOnly && r.inferred) && (scenarios.length === 0 || r.scenarios.some((s) => scenarios.includes(s))));
 }
 
 export function checkScenarios(rs: Ruleset, scenarios: readonly string[]): void {
