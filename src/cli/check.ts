@@ -25,6 +25,7 @@ interface CheckFlags {
   year?: string;
   csvColumns?: string[];
   all?: boolean;
+  documentedOnly?: boolean;
   baseline?: string;
   quiet?: boolean;
   jobs?: string;
@@ -59,6 +60,7 @@ export function registerCheck(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory: YAML (roles: {role: [address/CIDR...]}) or CSV (address,role[,name])")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
     .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
+    .option("--documented-only", "only the rules the document states: leave out rules marked inferred (the ruleset's reading of lost diagrams, loose wording)")
     .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
@@ -76,7 +78,8 @@ Examples:
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
   portmatrix check -r kcps-file-server -i inv.yaml -o report.html -o report.json -o results.sarif capture.pcapng
   portmatrix check -r kcps-file-server -i inv.yaml --baseline last-week.json archive/
-  portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz`)
+  portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz
+  portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
@@ -85,7 +88,7 @@ Examples:
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       const paths = expandInputs(inputs);

@@ -14,6 +14,7 @@ interface ProbeFlags {
   inventory: string;
   scenario?: string[];
   set?: string[];
+  documentedOnly?: boolean;
   timeout: string;
   concurrency: string;
   maxTime: string;
@@ -70,6 +71,7 @@ export function registerProbe(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory: the hosts to probe (only these addresses are ever contacted)")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
     .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
+    .option("--documented-only", "probe only the flows the document states (no rule marked inferred)")
     .option("--timeout <ms>", "how long one attempt waits for an answer", "1000")
     .option("--concurrency <n>", "attempts in flight at once", "32")
     .option("--max-time <seconds>", "bound on the whole run; unfinished attempts are reported inconclusive", "60")
@@ -108,7 +110,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const progress = io.stderrIsTTY && !f.quiet;
       const { runProbe } = await import("../probe/run.js");

@@ -35,8 +35,9 @@ export function registerRules(program: Command, io: Io): void {
     .option("-s, --scenario <ids>", "only rules of these scenarios", collect)
     .option("--role <ids>", "only rules from or to these roles", collect)
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
-    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher")
-    .action((arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[] }) => {
+    .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
+    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher\n  portmatrix rules show skydiv-desktop-client --documented-only")
+    .action((arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
       const def = loadRulesetDef(arg);
       const sets = new Map<string, number | string>();
       for (const [k, v] of parseSets(f.set ?? [])) sets.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
@@ -46,14 +47,14 @@ export function registerRules(program: Command, io: Io): void {
       for (const r of f.role ?? []) {
         if (!roleIds.includes(r)) throw new UsageError(`--role ${r}: unknown role; known roles: ${roleIds.join(", ")}`);
       }
-      let list = activeRules(rs, f.scenario ?? []);
+      let list = activeRules(rs, f.scenario ?? [], f.documentedOnly === true);
       if (f.role && f.role.length > 0) list = list.filter((r) => f.role!.includes(r.from) || f.role!.includes(r.to));
       const rows = ruleRows(rs, list);
       if (f.format === "md") io.stdout(rulesMarkdown(rs, rows));
       else if (f.format === "csv") io.stdout(rulesCsv(rows));
       else if (f.format === "json") {
         io.stdout(JSON.stringify({ id: rs.id, title: rs.title, provenance: rs.provenance, variables: rs.variables, roles: rs.roles, scenarios: rs.scenarios, services: rs.services, rules: list }, null, 2) + "\n");
-      } else io.stdout(rulesTable(rs, rows));
+      } else io.stdout(rulesTable(rs, rows, 160, f.documentedOnly === true));
     });
 
   rules

@@ -27,6 +27,7 @@ export function registerWhy(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory (YAML or CSV)")
     .option("-s, --scenario <ids>", "only rules of these scenarios", collect)
     .option("--set <name=value>", "override a ruleset variable (repeatable)", collectRaw)
+    .option("--documented-only", "only the rules the document states: leave out rules marked inferred (the ruleset's reading of lost diagrams, loose wording)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--input-format <format>", "skip detection and read every input as this format")
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
@@ -35,8 +36,8 @@ export function registerWhy(program: Command, io: Io): void {
 Examples:
   portmatrix why 10.99.1.100 -r kcps-file-server -i fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix why launcher-pc-12 -r skydiv-desktop-client -i inv.yaml capture.pcapng probe.json`)
-    .action(async (host: string, inputs: string[], f: { ruleset: string; inventory: string; scenario?: string[]; set?: string[]; format: string; inputFormat?: string; actionMap?: string[]; year?: string }) => {
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+    .action(async (host: string, inputs: string[], f: { ruleset: string; inventory: string; scenario?: string[]; set?: string[]; documentedOnly?: boolean; format: string; inputFormat?: string; actionMap?: string[]; year?: string }) => {
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const paths = expandInputs(inputs);
       const reports = paths.filter(isReportFile);
       const logs = paths.filter((p) => !reports.includes(p));

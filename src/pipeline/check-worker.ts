@@ -13,7 +13,7 @@ if (!port) throw new Error("check-worker.js runs as a worker thread");
 const data = workerData as WorkerSetup;
 
 async function main(p: NonNullable<typeof parentPort>): Promise<void> {
-  const setup = setupCheck(data.setup.ruleset, data.setup.inventory, data.setup.scenarios, new Map(data.setup.sets));
+  const setup = setupCheck(data.setup.ruleset, data.setup.inventory, data.setup.scenarios, new Map(data.setup.sets), { documentedOnly: data.setup.documentedOnly });
   const table = new FindingTable();
   const sink = findingSink(setup.matcher, table);
   const inputs: InputSummaryData[] = [];

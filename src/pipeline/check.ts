@@ -19,6 +19,8 @@ export interface CheckSetup {
   inventory: Inventory;
   matcher: Matcher;
   scenarios: string[];
+  /** Only the rules the document states are in play (`--documented-only`): inferred rules are left out. */
+  documentedOnly: boolean;
   /** What the setup was made from, so that a worker thread can make the same one. */
   args: SetupArgs;
 }
@@ -28,10 +30,18 @@ export interface SetupArgs {
   inventory: string;
   scenarios: string[];
   sets: [string, string][];
+  documentedOnly: boolean;
 }
 
 /** Ruleset + inventory + variables (defaults < inventory < --set) compiled once. */
-export function setupCheck(rulesetArg: string, inventoryPath: string, scenarios: readonly string[], sets: ReadonlyMap<string, string>): CheckSetup {
+export function setupCheck(
+  rulesetArg: string,
+  inventoryPath: string,
+  scenarios: readonly string[],
+  sets: ReadonlyMap<string, string>,
+  opts: { documentedOnly?: boolean } = {},
+): CheckSetup {
+  const documentedOnly = opts.documentedOnly === true;
   const def = loadRulesetDef(rulesetArg);
   const roleIds = def.raw.roles.map((r) => r.id);
   const inventory = loadInventory(inventoryPath, roleIds);
@@ -41,10 +51,10 @@ export function setupCheck(rulesetArg: string, inventoryPath: string, scenarios:
   for (const [k, v] of sets) fromCli.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
   const ruleset = resolveRuleset(def, fromInv, fromCli);
   checkScenarios(ruleset, scenarios);
-  const rules = activeRules(ruleset, scenarios);
+  const rules = activeRules(ruleset, scenarios, documentedOnly);
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
-  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets] };
-  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], args };
+  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly };
+  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
 }
 
 export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
@@ -125,6 +135,7 @@ export async function prepareCheck(setup: CheckSetup, inputs: readonly string[],
     ruleset: setup.ruleset,
     activeRules: setup.rules,
     scenarios: setup.scenarios,
+    documentedOnly: setup.documentedOnly,
     inventory: setup.inventory,
     inputs: results,
     failOn: o.failOn,

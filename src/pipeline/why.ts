@@ -22,7 +22,9 @@ export interface WhyRule {
   requirement: "required" | "conditional";
   condition: string | null;
   source: string;
+  /** The document does not state this flow: the rule is the ruleset's reading (`inferredReason` says why). */
   inferred: boolean;
+  inferredReason: string | null;
   /** Inventory entries of the other role (address or prefix, with name). */
   peers: string[];
   status: RuleStatus;
@@ -40,6 +42,8 @@ export interface WhyResult {
   name: string | null;
   roles: string[];
   scenarios: string[];
+  /** --documented-only: rules marked inferred were left out. */
+  documentedOnly: boolean;
   inputs: string[];
   rules: WhyRule[];
   /** Traffic of this host that no rule expects. */
@@ -106,7 +110,7 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     rules.push({
       rule: r.id, direction, from: r.from, to: r.to, services: r.services,
       ports: r.flows.map((fl) => `${fl.proto === 6 ? "tcp" : fl.proto === 17 ? "udp" : fl.proto === 1 ? "icmp" : "icmpv6"} ${fl.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ")}`).join("; "),
-      requirement: r.requirement, condition: r.condition ?? null, source: r.source, inferred: r.inferred,
+      requirement: r.requirement, condition: r.condition ?? null, source: r.source, inferred: r.inferred, inferredReason: r.inferredReason ?? null,
       peers: peersOf(direction === "out" ? r.to : r.from), status, observations, advice,
       firstBlocked: blocked.length ? firstBlocked ?? "" : null, dependsOn: r.dependsOn,
     });
@@ -142,6 +146,8 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     const dependents = rules.filter((r) => r.dependsOn.includes(cause.rule)).map((r) => r.rule);
     const parts = [`likely cause: ${cause.rule} (${cause.from} -> ${cause.to} ${cause.services.join(", ")}) is blocked${cause.firstBlocked ? `, first at ${cause.firstBlocked}` : ""}`];
     if (cause.advice[0]) parts.push(cause.advice[0]);
+    // The help-desk must know when "required" is the ruleset's reading, not the vendor's word.
+    if (cause.inferred) parts.push(`the rule is inferred, not stated by the document (${cause.inferredReason ?? "no reason given"}): confirm the flow is needed before opening it`);
     if (cause.requirement === "conditional" && cause.dependsOn.length > 0) {
       const fallbacks = cause.dependsOn.map((id) => byId.get(id)).filter((r): r is WhyRule => r !== undefined);
       const ok = fallbacks.filter((r) => r.status === "allowed").map((r) => r.rule);
@@ -153,13 +159,13 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     if (blockedRules.length > 1) parts.push(`also blocked: ${blockedRules.slice(1).map((r) => r.rule).join(", ")}`);
     verdict = { cause: cause.rule, dependents, text: parts.join("; ") };
   }
-  return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, inputs: [...inputs], rules, unexpected, verdict };
+  return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, documentedOnly: setup.documentedOnly, inputs: [...inputs], rules, unexpected, verdict };
 }
 
 export function renderWhy(w: WhyResult, stripControls: (s: string) => string): string {
   const out: string[] = [];
   const s = stripControls;
-  out.push(`${s(w.host)}${w.name && w.name !== w.host ? ` (${s(w.name)})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}`);
+  out.push(`${s(w.host)}${w.name && w.name !== w.host ? ` (${s(w.name)})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}${w.documentedOnly ? "; documented rules only" : ""}`);
   out.push("");
   const mark: Record<RuleStatus, string> = { blocked: "✗", allowed: "✓", inconclusive: "?", "not observed": "○" };
   for (const dir of ["out", "in"] as const) {
@@ -171,6 +177,7 @@ export function renderWhy(w: WhyResult, stripControls: (s: string) => string): s
       out.push(`  ${mark[r.status]} ${r.status.padEnd(12)} ${r.rule}: ${dir === "out" ? "->" : "<-"} ${peerRole} ${r.ports}${r.requirement === "conditional" ? " (conditional)" : ""}${r.inferred ? " (inferred)" : ""}`);
       if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).map(s).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
       for (const o of r.observations.slice(0, 4)) out.push(`      ${s(o)}`);
+      if (r.inferred && r.status === "blocked") out.push(`      inferred, not stated by the document: ${s(r.inferredReason ?? "")}`);
       for (const a of r.advice) out.push(`      → ${s(a)}`);
     }
     out.push("");

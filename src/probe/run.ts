@@ -219,6 +219,7 @@ export async function runProbe(setup: CheckSetup, o: ProbeOptions): Promise<Prob
     ruleset: setup.ruleset,
     activeRules: plan.rules,
     scenarios: setup.scenarios,
+    documentedOnly: setup.documentedOnly,
     inventory,
     inputs: [{ path: PROBE_INPUT, format: PROBE_INPUT, compressed: false, stats }],
     failOn: o.failOn,

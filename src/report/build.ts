@@ -39,6 +39,8 @@ export interface BuildInput {
   ruleset: Ruleset;
   activeRules: readonly Rule[];
   scenarios: readonly string[];
+  /** --documented-only: inferred rules are not in `activeRules` (recorded in the report). */
+  documentedOnly?: boolean;
   inventory: Inventory;
   inputs: readonly InputSummary[];
   failOn: readonly Verdict[];
@@ -273,6 +275,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
       ruleSource: rule?.source ?? null,
+      ruleInferred: rule ? rule.inferred : null,
+      ruleInferredReason: rule?.inferredReason ?? null,
       count: t.count[e]!,
       firstSeen: isoTime(t.first[e]!),
       lastSeen: isoTime(t.last[e]!),
@@ -295,7 +299,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const ruleBytes = (rule: Rule | undefined): Uint8Array => {
     let b = kRule.get(rule);
     if (b === undefined) {
-      b = K(`,"rule":${JSON.stringify(rule?.id ?? null)},"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}`);
+      b = K(`,"rule":${JSON.stringify(rule?.id ?? null)},"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}` +
+        `,"ruleInferred":${JSON.stringify(rule ? rule.inferred : null)},"ruleInferredReason":${JSON.stringify(rule?.inferredReason ?? null)}`);
       kRule.set(rule, b);
     }
     return b;
@@ -402,7 +407,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     else status = r.requirement === "required" ? "unobserved" : "not-observed";
     return {
       rule: r.id, from: r.from, to: r.to, services: r.services, requirement: r.requirement, scenarios: r.scenarios,
-      inferred: r.inferred, source: r.source, fromHosts, toHosts, allowed: seen.allowed, blocked: seen.blocked, status,
+      inferred: r.inferred, inferredReason: r.inferredReason ?? null, source: r.source, fromHosts, toHosts,
+      allowed: seen.allowed, blocked: seen.blocked, status,
     };
   });
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
@@ -425,6 +431,12 @@ export function prepareReport(x: BuildInput): PreparedReport {
   });
 
   const violations = x.failOn.reduce((c, v) => c + (v === UNOBSERVED_REQUIRED ? summary[v] : findingsOf[v]), 0);
+  // How much of the verdict is the ruleset's reading rather than the document: counted like `violations`.
+  const failing = new Set(x.failOn);
+  let violationsOnInferredRules = failing.has(UNOBSERVED_REQUIRED) ? coverage.filter((c) => c.status === "unobserved" && c.inferred).length : 0;
+  for (let e = 0; e < n; e++) {
+    if (rules[e]?.inferred === true && failing.has(VERDICTS[table.keyWord(e, 0) & 15]!)) violationsOnInferredRules++;
+  }
   const exitCode: Report["exitCode"] = x.inputs.some((i) => i.error !== undefined) ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
@@ -437,16 +449,18 @@ export function prepareReport(x: BuildInput): PreparedReport {
       title: ruleset.title,
       file: ruleset.file,
       scenarios: [...x.scenarios],
+      documentedOnly: x.documentedOnly === true,
       variables: Object.fromEntries(ruleset.variables.map((v) => [v.name, { value: v.value, origin: v.origin }])),
       roles: ruleset.roles.map((r) => ({ id: r.id, title: r.title })),
       rules: x.activeRules.map((r) => ({
         id: r.id, from: r.from, to: r.to, services: r.services, ports: describeFlows(r), requirement: r.requirement,
-        condition: r.condition ?? null, purpose: r.purpose, source: r.source, inferred: r.inferred, line: r.line, column: r.column,
+        condition: r.condition ?? null, purpose: r.purpose, source: r.source, inferred: r.inferred,
+        inferredReason: r.inferredReason ?? null, line: r.line, column: r.column,
       })),
     },
     inventory: { file: x.inventory.file, entries: x.inventory.entries.length },
     summary,
-    totals: { records, findings: n, violations },
+    totals: { records, findings: n, violations, violationsOnInferredRules },
     failOn: [...x.failOn],
     exitCode,
     findings: [],

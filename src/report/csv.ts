@@ -4,7 +4,7 @@ import { csvCell } from "./escape.js";
 
 const COLUMNS = [
   "verdict", "action", "src", "src_name", "src_role", "dst", "dst_name", "dst_role", "protocol", "port", "icmp_type",
-  "services", "rule", "rule_requirement", "rule_source", "count", "first_seen", "last_seen", "evidence", "example",
+  "services", "rule", "rule_requirement", "rule_source", "rule_inferred", "rule_inferred_reason", "count", "first_seen", "last_seen", "evidence", "example",
 ] as const;
 
 export function renderCsv(r: Report): string {
@@ -22,7 +22,8 @@ export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
     const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input}@${f.example.offset}`;
     const row: (string | number | null)[] = [
       f.verdict, f.action, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
-      f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
+      f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.ruleInferred === null || f.ruleInferred === undefined ? null : String(f.ruleInferred),
+      f.ruleInferredReason ?? null, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
     ];
     const line = row.map(csvCell).join(",");
     rows.push(line);

@@ -59,13 +59,18 @@ export function applyBaseline(r: Report, baseline: Report, baselineFile: string)
   const isChanged = new Set(d.changed.map((c) => c.finding));
   for (const f of r.findings) f.baseline = isNew.has(f) ? "new" : isChanged.has(f) ? "changed" : "unchanged";
   const failing = new Set<Verdict>(r.failOn);
-  let violations = r.findings.filter((f) => f.baseline !== "unchanged" && failing.has(f.verdict)).length;
+  const counted = r.findings.filter((f) => f.baseline !== "unchanged" && failing.has(f.verdict));
+  let violations = counted.length;
+  let onInferred = counted.filter((f) => f.ruleInferred === true).length;
   if (failing.has("unobserved-required")) {
     const wasUnobserved = new Set(baseline.coverage.filter((c) => c.status === "unobserved").map((c) => c.rule));
-    violations += r.coverage.filter((c) => c.status === "unobserved" && !wasUnobserved.has(c.rule)).length;
+    const fresh = r.coverage.filter((c) => c.status === "unobserved" && !wasUnobserved.has(c.rule));
+    violations += fresh.length;
+    onInferred += fresh.filter((c) => c.inferred).length;
   }
   r.baseline = { file: baselineFile, new: d.added.length, changed: d.changed.length, unchanged: d.unchanged, resolved: d.resolved.length };
   r.totals.violations = violations;
+  r.totals.violationsOnInferredRules = onInferred;
   if (r.exitCode !== 2) r.exitCode = violations > 0 ? 1 : 0;
   return r;
 }

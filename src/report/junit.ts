@@ -11,12 +11,14 @@ export function renderJunit(r: Report): string {
   const failUnobserved = r.failOn.includes("unobserved-required");
   const ruleCases = rules.map((c) => {
     const name = `${c.rule}: ${c.from} -> ${c.to} ${c.services.join(", ")}`;
+    // The name stays stable for dashboards' history; the message says when the rule is the ruleset's reading.
+    const inferred = c.inferred ? `; the rule is inferred, not stated by the document: ${c.inferredReason ?? ""}` : "";
     let body = "";
     if (c.blocked > 0) {
       const ex = r.findings.filter((f) => f.rule === c.rule && f.verdict === "blocked-required").slice(0, 5).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count} (${f.evidence.join("; ")})`);
-      body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked`)}">${x(ex.join("\n"))}</failure>`;
+      body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked${inferred}`)}">${x(ex.join("\n"))}</failure>`;
     } else if (c.status === "unobserved") {
-      body = failUnobserved ? `<failure type="unobserved-required" message="no traffic seen for a required rule"/>` : `<skipped message="not observed in the inputs"/>`;
+      body = failUnobserved ? `<failure type="unobserved-required" message="${x(`no traffic seen for a required rule${inferred}`)}"/>` : `<skipped message="${x(`not observed in the inputs${inferred}`)}"/>`;
     } else if (c.status === "no-hosts") {
       body = `<skipped message="the inventory has no host for one side"/>`;
     }
@@ -26,7 +28,8 @@ export function renderJunit(r: Report): string {
   const violationCases = violations.map((f) => {
     const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
     const name = `${f.verdict}: ${f.srcRole ?? f.src} -> ${f.dstRole ?? f.dst} ${flow} (${f.src} -> ${f.dst})`;
-    const msg = `${f.verdict}${f.rule ? ` (rule ${f.rule}: ${f.ruleSource ?? ""})` : ""}, ${f.count} record(s), evidence: ${f.evidence.join("; ")}`;
+    const rule = f.rule ? ` (rule ${f.rule}${f.ruleInferred === true ? ", inferred" : ""}: ${f.ruleSource ?? ""})` : "";
+    const msg = `${f.verdict}${rule}, ${f.count} record(s), evidence: ${f.evidence.join("; ")}`;
     return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.violations`)}" name="${x(name)}"><failure type="${x(f.verdict)}" message="${x(msg)}"/></testcase>`;
   });
   const ruleFailures = rules.filter((c) => c.blocked > 0 || (failUnobserved && c.status === "unobserved")).length;

@@ -32,8 +32,9 @@ export function renderSarif(r: Report): string {
   const results: SarifResult[] = r.findings.filter((f) => r.failOn.includes(f.verdict)).map((f) => {
     const loc = locate(f);
     const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const inferred = f.ruleInferred === true ? ` Rule ${f.rule} is inferred, not stated by the document: ${f.ruleInferredReason ?? ""}` : "";
     const text = f.verdict === "blocked-required"
-      ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked (${f.count}x; ${f.evidence.join("; ")}).`
+      ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked (${f.count}x; ${f.evidence.join("; ")}).${inferred}`
       : `${flow} from ${f.src} (${f.srcRole ?? "?"}) to ${f.dst} (${f.dstRole ?? "?"}) was allowed but no rule expects it (${f.count}x; ${f.evidence.join("; ")}).`;
     return {
       ruleId: f.verdict,
@@ -41,7 +42,10 @@ export function renderSarif(r: Report): string {
       message: { text },
       locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: loc.line, startColumn: loc.column } } }],
       partialFingerprints: { flow: `${f.verdict}|${f.src}|${f.dst}|${f.protocol}|${f.port ?? f.icmpType ?? ""}` },
-      properties: { src: f.src, dst: f.dst, srcRole: f.srcRole, dstRole: f.dstRole, protocol: f.protocol, port: f.port, rule: f.rule, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen },
+      properties: {
+        src: f.src, dst: f.dst, srcRole: f.srcRole, dstRole: f.dstRole, protocol: f.protocol, port: f.port, rule: f.rule,
+        ruleInferred: f.ruleInferred ?? null, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
+      },
     };
   });
   if (r.failOn.includes("unobserved-required")) {
@@ -50,10 +54,10 @@ export function renderSarif(r: Report): string {
       results.push({
         ruleId: "unobserved-required",
         level: "note",
-        message: { text: `Required rule ${c.rule} (${c.from} -> ${c.to} ${c.services.join(", ")}) has hosts on both sides but no traffic was seen.` },
+        message: { text: `Required rule ${c.rule} (${c.from} -> ${c.to} ${c.services.join(", ")}) has hosts on both sides but no traffic was seen.${c.inferred ? ` The rule is inferred, not stated by the document: ${c.inferredReason ?? ""}` : ""}` },
         locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: rule?.line ?? 1, startColumn: rule?.column ?? 1 } } }],
         partialFingerprints: { flow: `unobserved-required|${c.rule}` },
-        properties: { rule: c.rule },
+        properties: { rule: c.rule, ruleInferred: c.inferred },
       });
     }
   }

@@ -43,6 +43,12 @@ const VIOLATION_HINT: Record<string, string> = {
   "allowed-required": "allowed as the matrix requires",
 };
 
+/** ", 2 of them on inferred rules" when some violations rest on the ruleset's reading, not the document. */
+function onInferred(r: Report): string {
+  const n = r.totals.violationsOnInferredRules ?? 0;
+  return n > 0 ? `, ${n} of them on inferred rules` : "";
+}
+
 /** A summary a person reads in five seconds: violations first, grouped by role pair and service. */
 export function renderText(r: Report, o: TextOptions): string {
   const c = (v: string, s: string) => (o.color ? `${COLORS[v] ?? ""}${s}\x1b[0m` : s);
@@ -50,7 +56,8 @@ export function renderText(r: Report, o: TextOptions): string {
   const maxHosts = o.maxHosts ?? 3;
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
-  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
+  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
 
   const failing = new Set(r.failOn);
@@ -72,7 +79,7 @@ export function renderText(r: Report, o: TextOptions): string {
       const f0 = g[0]!;
       const count = g.reduce((n, f) => n + f.count, 0);
       const svc = f0.services.length > 0 ? ` (${f0.services.join(", ")})` : "";
-      const rule = f0.rule ? `  rule ${safe(f0.rule)}` : "";
+      const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
@@ -81,6 +88,8 @@ export function renderText(r: Report, o: TextOptions): string {
       }
       if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
       if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
+      // A verdict that rests on the ruleset's reading, not on the document, says so and why.
+      if (f0.ruleInferred === true && v === "blocked-required") out.push(`        inferred, not stated by the document: ${safe(f0.ruleInferredReason ?? "")}`);
     }
     out.push("");
   }
@@ -91,9 +100,11 @@ export function renderText(r: Report, o: TextOptions): string {
   const unobserved = r.coverage.filter((x) => x.status === "unobserved");
   const required = r.coverage.filter((x) => x.requirement === "required");
   const observed = required.filter((x) => x.allowed + x.blocked > 0);
-  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic)`);
+  const guessed = unobserved.filter((x) => x.inferred).length;
+  const guessedNote = guessed > 0 ? `; ${guessed} of them rest on inferred rules` : "";
+  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})`);
   for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
-    out.push(`    ${u.rule}: ${u.from} -> ${u.to} ${u.services.join(", ")}`);
+    out.push(`    ${u.rule}: ${u.from} -> ${u.to} ${u.services.join(", ")}${u.inferred ? " (inferred)" : ""}`);
   }
   if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
   out.push("");
@@ -109,7 +120,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const verdictLine = r.exitCode === 2
     ? "Result: an input could not be read (exit 2)"
     : r.totals.violations > 0
-      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${r.failOn.join(", ")}) (exit 1)`
+      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${r.failOn.join(", ")}) (exit 1)`
       : `Result: no violations (fail-on: ${r.failOn.join(", ")}) (exit 0)`;
   out.push(bold(verdictLine));
   return out.join("\n") + "\n";

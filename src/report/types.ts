@@ -32,6 +32,12 @@ export interface Finding {
   ruleRequirement: "required" | "conditional" | null;
   /** The seed row or note the rule comes from. */
   ruleSource: string | null;
+  /**
+   * True when the rule is marked inferred: the document does not state this flow, so the verdict rests
+   * on the ruleset's reading of it (`ruleInferredReason` says why it is believed). Null when no rule matched.
+   */
+  ruleInferred: boolean | null;
+  ruleInferredReason: string | null;
   /** Records (log lines, connections) this finding stands for. */
   count: number;
   /** ISO 8601, null when the input has no absolute time. */
@@ -57,6 +63,8 @@ export interface RuleInfo {
   purpose: string;
   source: string;
   inferred: boolean;
+  /** Why an inferred rule is believed; null for a rule the document states. */
+  inferredReason: string | null;
   /** Where the rule is written in the ruleset file (1-based). */
   line: number;
   column: number;
@@ -70,6 +78,8 @@ export interface CoverageEntry {
   requirement: "required" | "conditional";
   scenarios: string[];
   inferred: boolean;
+  /** Why an inferred rule is believed; null for a rule the document states. */
+  inferredReason: string | null;
   source: string;
   /** Inventory entries holding each side's role. */
   fromHosts: number;
@@ -104,6 +114,8 @@ export interface Report {
     title: string;
     file: string;
     scenarios: string[];
+    /** True with --documented-only: inferred rules were left out, only what the document states was checked. */
+    documentedOnly: boolean;
     variables: Record<string, { value: number | string; origin: string }>;
     roles: { id: string; title: string }[];
     /** The rules in play, with where each is written (for SARIF and the HTML matrix). */
@@ -112,7 +124,13 @@ export interface Report {
   inventory: { file: string; entries: number };
   /** Events per verdict; for unobserved-required, the number of rules. */
   summary: Record<Verdict, number>;
-  totals: { records: { read: number; used: number; skipped: number }; findings: number; violations: number };
+  totals: {
+    records: { read: number; used: number; skipped: number };
+    findings: number;
+    violations: number;
+    /** Of `violations`, those that rest on a rule marked inferred (a finding's rule, or an unobserved rule). */
+    violationsOnInferredRules: number;
+  };
   failOn: Verdict[];
   /** 0 no violation, 1 violations (per failOn), 2 an input could not be read. */
   exitCode: 0 | 1 | 2;

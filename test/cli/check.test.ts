@@ -187,7 +187,7 @@ describe("rules commands", () => {
   it("rules show renders markdown, csv and json, filtered by scenario and role", async () => {
     const md = await runCli(["rules", "show", "kcps-file-server", "--format", "md"]);
     expect(md.stdout).toMatch(/^# KCPS file server/);
-    expect(md.stdout.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| rule"))).toHaveLength(31);
+    expect(md.stdout.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| rule"))).toHaveLength(44);
     const csv = await runCli(["rules", "show", "kcps-file-server", "--format", "csv", "--scenario", "remote-ops"]);
     expect(csv.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[0])).toEqual(expect.arrayContaining(["winrm-admin-pc-to-kcps-fs"]));
     const js = JSON.parse((await runCli(["rules", "show", "skydiv-desktop-client", "--format", "json", "--role", "sql-server"])).stdout) as { rules: { from: string; to: string }[] };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
@@ -83,7 +83,7 @@ describe("interruption", () => {
     const child = spawn("node", ["bin/portmatrix.js", "check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "-o", out, big], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    await new Promise((res) => setTimeout(res, 400));
+    await readingFile(child.pid!, big);
     const t0 = Date.now();
     child.kill("SIGINT");
     const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
@@ -94,6 +94,23 @@ describe("interruption", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 });
+
+/**
+ * Wait until the process reads `file` (a descriptor in /proc/PID/fd points at it, proc(5)): by then
+ * main() has installed its SIGINT handler. On a loaded machine loading the CLI takes over a second,
+ * and a signal sent before that gets Node's default action, not the behaviour under test. Where
+ * /proc is missing, wait a fixed 400 ms.
+ */
+async function readingFile(pid: number, file: string): Promise<void> {
+  const fds = `/proc/${pid}/fd`;
+  if (!existsSync(fds)) { await new Promise((res) => setTimeout(res, 400)); return; }
+  for (let waited = 0; waited < 20_000; waited += 20) {
+    const open = readdirSync(fds).some((fd) => { try { return readlinkSync(join(fds, fd)) === file; } catch { return false; } });
+    if (open) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`process ${pid} did not open ${file} within 20 s`);
+}
 
 describe("YAML that tries to exhaust memory or the stack", () => {
   it("refuses alias bombs and deep nesting in an inventory with a clear error", async () => {
