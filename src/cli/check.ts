@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { readFileSync } from "node:fs";
+import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialise } from "../report/build.js";
@@ -32,12 +32,7 @@ interface CheckFlags {
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
 export function readReport(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
-  }
+  const text = readConfigText(path, "report");
   let r: unknown;
   try {
     r = JSON.parse(text);
@@ -85,6 +80,7 @@ Examples:
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"], [f.baseline, "report"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;

@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { FindingTable, type FindingTableData } from "../match/aggregate.js";
 import { InputStats, type SkipSample } from "../decode/stats.js";
 import { runInput, type InputResult, type RunOptions } from "./run.js";
+import { preloadedTexts } from "../source/config.js";
 import { findingSink, type CheckOptions, type CheckSetup } from "./check.js";
 
 /** What a worker is told: how to set up, and its run of inputs (index among all inputs, path). */
@@ -19,6 +20,8 @@ export interface WorkerSetup {
   inputFormat: string | undefined;
   progress: boolean;
   inputs: [number, string][];
+  /** Config files this thread read in advance (a FIFO cannot be read twice). */
+  configTexts: [string, string][];
 }
 
 /** Messages from a worker. */
@@ -110,6 +113,7 @@ export async function runParallel(setup: CheckSetup, inputs: readonly string[], 
       const data: WorkerSetup = {
         setup: setup.args, decode: o.decode, inputFormat: o.inputFormat, progress: o.onChunk !== undefined,
         inputs: run.map((idx) => [idx, inputs[idx]!]),
+        configTexts: preloadedTexts(),
       };
       const w = new Worker(workerUrl(), { workerData: data });
       workers.push(w);
