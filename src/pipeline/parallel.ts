@@ -41,12 +41,16 @@ export interface InputSummaryData {
   bytes: number;
   skipped: [string, number][];
   samples: SkipSample[];
+  flowsRead: number;
+  flowsUsed: number;
+  flowsSkipped: [string, number][];
 }
 
 export function summaryData(r: InputResult): InputSummaryData {
   return {
     path: r.path, format: r.format, compressed: r.compressed, error: r.error, read: r.stats.read, used: r.stats.used,
     bytes: r.stats.bytes, skipped: [...r.stats.skippedByReason], samples: [...r.stats.samples],
+    flowsRead: r.stats.flowsRead, flowsUsed: r.stats.flowsUsed, flowsSkipped: [...r.stats.flowsSkippedByReason],
   };
 }
 
@@ -56,6 +60,9 @@ function inputResult(d: InputSummaryData): InputResult {
   stats.used = d.used;
   stats.bytes = d.bytes;
   for (const [k, v] of d.skipped) stats.skippedByReason.set(k, v);
+  stats.flowsRead = d.flowsRead;
+  stats.flowsUsed = d.flowsUsed;
+  for (const [k, v] of d.flowsSkipped) stats.flowsSkippedByReason.set(k, v);
   stats.samples.push(...d.samples);
   const r: InputResult = { path: d.path, format: d.format, compressed: d.compressed, stats };
   if (d.error !== undefined) r.error = d.error;
