@@ -1,12 +1,13 @@
 import { describe, it, expect } from "vitest";
-import { gzipSync } from "node:zlib";
+import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { runInputs } from "../../src/pipeline/run.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { openInput } from "../../src/source/inputs.js";
-import { gzipHeaderLength } from "../../src/source/gzip.js";
+import { gunzipSource, gzipHeaderLength } from "../../src/source/gzip.js";
+import type { ByteSource } from "../../src/source/raw.js";
 import { tmpFiles } from "../helpers/tmp.js";
 
 const LINES = readFileSync("fixtures/kcps/kern.log", "utf8").trimEnd().split("\n");
@@ -105,3 +106,49 @@ describe("gzip: backpressure", () => {
     expect(rawAfterPause).toBeLessThan(6 * 1024 * 1024);
   });
 });
+
+describe("gzip: framing does not depend on where the raw bytes are cut", () => {
+  /** A member with every optional header field (FEXTRA, FNAME, FCOMMENT, FHCRC), built by hand. */
+  const member = (data: Buffer): Buffer => {
+    const head = Buffer.from([0x1f, 0x8b, 8, 2 | 4 | 8 | 16, 0, 0, 0, 0, 0, 3, 3, 0, 1, 2, 3, 0x6b, 0x2e, 0x6c, 0, 0x68, 0x69, 0, 0, 0]);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(data), 0);
+    trailer.writeUInt32LE(data.length, 4);
+    return Buffer.concat([head, deflateRawSync(data), trailer]);
+  };
+  const a = log(40);
+  const b = log(7);
+  const file = Buffer.concat([member(a), gzipSync(b), member(Buffer.alloc(0)), member(a)]);
+  const want = Buffer.concat([a, b, a]);
+
+  for (const size of [1, 2, 3, 7, 10, 64, 4096]) {
+    it(`three members and an empty one, raw chunks of ${size} bytes`, async () => {
+      const out: Buffer[] = [];
+      const src = gunzipSource(pieces(file, size), { path: "x.gz", layer: "gzip" });
+      for (let c = await src.next(); c !== null; c = await src.next()) out.push(Buffer.from(c));
+      expect(Buffer.concat(out).equals(want)).toBe(true);
+    });
+    it(`junk after the last member is named at its offset, raw chunks of ${size} bytes`, async () => {
+      const src = gunzipSource(pieces(Buffer.concat([file, Buffer.from("junk")]), size), { path: "x.gz", layer: "gzip" });
+      let n = 0;
+      await expect((async () => { for (let c = await src.next(); c !== null; c = await src.next()) n += c.length; })())
+        .rejects.toThrow(new RegExp(`x\\.gz: byte offset ${file.length}: data that is not gzip \\(starts with bytes 6a756e6b\\)`));
+      expect(n).toBe(want.length);
+    });
+  }
+});
+
+/** A source giving `data` in pieces of `size` bytes. */
+function pieces(data: Buffer, size: number): ByteSource {
+  let at = 0;
+  return {
+    async next() {
+      if (at >= data.length) return null;
+      const c = Buffer.from(data.subarray(at, at + size));
+      at += size;
+      return c;
+    },
+    noReuse() {},
+    async close() {},
+  };
+}
