@@ -167,9 +167,9 @@ function fifoSource(path: string, fh: FileHandle, writerTimeoutMs: number): Byte
   return {
     async next() {
       let idle = 1;
+      // A fresh buffer per chunk handed out (pipes deliver at most 64 KiB at a time); polls reuse it.
+      const buf = Buffer.allocUnsafe(256 * 1024);
       while (!eof && !closed) {
-        // A fresh buffer per chunk: pipes deliver at most 64 KiB at a time.
-        const buf = Buffer.allocUnsafe(256 * 1024);
         let n: number;
         try {
           n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
