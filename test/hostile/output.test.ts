@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
@@ -74,6 +74,15 @@ describe("error messages", () => {
   });
 });
 
+/** True once process `pid` holds `path` open. */
+function holdsOpen(pid: number, path: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`) === path; } catch { return false; } });
+  } catch {
+    return false;
+  }
+}
+
 describe("interruption", () => {
   it("Ctrl-C ends a long run promptly, with no report file and no temporary file left", async () => {
     const dir = tmpFiles({});
@@ -83,7 +92,8 @@ describe("interruption", () => {
     const child = spawn("node", ["bin/portmatrix.js", "check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "-o", out, big], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    await new Promise((res) => setTimeout(res, 400));
+    // Signal once the run is reading its input (a fixed delay raced start-up on a loaded machine).
+    for (let i = 0; i < 300 && !holdsOpen(child.pid!, big); i++) await new Promise((res) => setTimeout(res, 50));
     const t0 = Date.now();
     child.kill("SIGINT");
     const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
