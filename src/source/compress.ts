@@ -164,7 +164,8 @@ const XZ_ERRORS: Record<string, string> = {
   "5": "not an xz stream",
   "6": "unsupported xz options",
   "7": "corrupt xz data",
-  "8": "truncated xz data",
+  // xz-embedded says "no progress" both for a stream cut short and for bytes after it that are not xz.
+  "8": "truncated xz data, or data after it that is not xz",
 };
 
 /**

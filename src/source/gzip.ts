@@ -151,57 +151,67 @@ export function gunzipSource(src: ByteSource, w: Where): ByteSource {
   };
   const offsetOfHeld = () => taken - held.length;
 
+  /** Take the next member's header off `held` (the caller has seen there are bytes left). */
+  const header = async (member: number): Promise<void> => {
+    const start = offsetOfHeld();
+    let hl: ReturnType<typeof gzipHeaderLength>;
+    for (let want = 10; ; want = held.length + 1) {
+      await fill(want);
+      hl = gzipHeaderLength(held);
+      if (hl !== "more" || held.length < want) break;
+    }
+    if (hl === "more") throw gzError(w, `truncated ${w.layer}: member ${member} ends inside its header; expected a complete .gz file`, start);
+    if (typeof hl === "number") {
+      held = held.subarray(hl);
+      return;
+    }
+    if (member === 1) throw gzError(w, hl.error, start);
+    const what = held.every((x) => x === 0) ? "zero bytes" : `data that is not gzip (starts with bytes ${held.subarray(0, 4).toString("hex")})`;
+    throw gzError(w, `${what} after the last ${w.layer} member; the ${member - 1} member(s) before it were read whole (to read it anyway: \`zcat FILE | portmatrix ... -\`)`, start);
+  };
+
+  /** A zlib error inside member `member`, after `size` bytes of it, as the input's error. */
+  const bodyError = (e: unknown, member: number, size: number): unknown => {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(err.message ?? "")) {
+      return gzError(w, `truncated ${w.layer}: member ${member} ends early (after ${size} decompressed bytes of it); expected a complete .gz file`, taken);
+    }
+    if (typeof err.code === "string" && err.code.startsWith("Z_")) {
+      return gzError(w, `corrupt ${w.layer} data in member ${member} (${err.message}) after ${size} decompressed bytes of it`, taken);
+    }
+    return e;
+  };
+
+  /** Check and take off the member's trailer (RFC 1952 2.3.1: CRC32, ISIZE = size mod 2^32). */
+  const trailer = async (member: number, crc: number, size: number): Promise<void> => {
+    await fill(8);
+    if (held.length < 8) throw gzError(w, `truncated ${w.layer}: member ${member} lacks its 8-byte trailer (CRC and size); its ${size} bytes were read`, offsetOfHeld());
+    const wantCrc = held.readUInt32LE(0);
+    const wantSize = held.readUInt32LE(4);
+    if (wantCrc !== crc >>> 0 || wantSize !== size % 2 ** 32) {
+      throw gzError(w, `${w.layer} member ${member} fails its check (CRC-32 ${(crc >>> 0).toString(16)}, size ${size}; the trailer says ${wantCrc.toString(16)}, ${wantSize}): the data is damaged`, offsetOfHeld());
+    }
+    held = held.subarray(8);
+  };
+
   async function* members(): AsyncGenerator<Buffer> {
-    let member = 0;
-    while (true) {
-      const start = offsetOfHeld();
-      let hl: ReturnType<typeof gzipHeaderLength>;
-      for (let want = 10; ; want = held.length + 1) {
-        await fill(want);
-        hl = gzipHeaderLength(held);
-        if (hl !== "more" || held.length < want) break;
-      }
-      if (hl === "more") throw gzError(w, `truncated ${w.layer}: member ${member + 1} ends inside its header; expected a complete .gz file`, start);
-      if (typeof hl !== "number") {
-        if (member === 0) throw gzError(w, hl.error, start);
-        const zeros = held.every((x) => x === 0);
-        const what = zeros ? "zero bytes" : `data that is not gzip (starts with bytes ${held.subarray(0, 4).toString("hex")})`;
-        throw gzError(w, `${what} after the last ${w.layer} member; the ${member} member(s) before it were read whole (to read it anyway: \`zcat FILE | portmatrix ... -\`)`, start);
-      }
-      member++;
-      const body = held.subarray(hl);
+    for (let member = 1; ; member++) {
+      await header(member);
+      const inflating = inflateBody(held, pull);
       held = Buffer.alloc(0);
       let crc = 0;
       let size = 0;
-      const inflating = inflateBody(body, pull);
-      let rest: Buffer;
       try {
-        while (true) {
-          const r = await inflating.next();
-          if (r.done) { rest = r.value; break; }
+        for (let r = await inflating.next(); ; r = await inflating.next()) {
+          if (r.done) { held = r.value; break; }
           crc = crc32(r.value, crc);
           size += r.value.length;
           yield r.value;
         }
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(err.message ?? "")) {
-          throw gzError(w, `truncated ${w.layer}: member ${member} ends early (after ${size} decompressed bytes of it); expected a complete .gz file`, taken);
-        }
-        if (typeof err.code === "string" && err.code.startsWith("Z_")) {
-          throw gzError(w, `corrupt ${w.layer} data in member ${member} (${err.message}) after ${size} decompressed bytes of it`, taken);
-        }
-        throw e;
+        throw bodyError(e, member, size);
       }
-      held = rest;
-      await fill(8);
-      if (held.length < 8) throw gzError(w, `truncated ${w.layer}: member ${member} lacks its 8-byte trailer (CRC and size); its ${size} bytes were read`, offsetOfHeld());
-      const wantCrc = held.readUInt32LE(0);
-      const wantSize = held.readUInt32LE(4);
-      if (wantCrc !== crc >>> 0 || wantSize !== size % 2 ** 32) {
-        throw gzError(w, `${w.layer} member ${member} fails its check (CRC-32 ${(crc >>> 0).toString(16)}, size ${size}; the trailer says ${wantCrc.toString(16)}, ${wantSize}): the data is damaged`, offsetOfHeld());
-      }
-      held = held.subarray(8);
+      await trailer(member, crc, size);
       await fill(1);
       if (held.length === 0) return;
     }
