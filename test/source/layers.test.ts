@@ -111,3 +111,30 @@ describe("UTF-16 to UTF-8, cut at every chunk size", () => {
     expect(detectUtf16(sparse)).toBeUndefined();
   });
 });
+
+describe("damaged zstd, xz and bzip2 files: the records before the fault count, the fault is named", () => {
+  const made: Record<string, Buffer> = {};
+  for (const ext of ["bz2", "xz", "zst"]) {
+    const whole = readFileSync(join(DIR, `kern2.log.${ext}`));
+    made[`cut.${ext}`] = whole.subarray(0, whole.length - 40);
+    made[`junk.${ext}`] = Buffer.concat([whole, Buffer.from("garbage!")]);
+  }
+  const dir = tmpFiles(made);
+  const cases: [file: string, read: number | "some", error: RegExp][] = [
+    ["cut.bz2", "some", /cut\.bz2: byte offset \d+: truncated bzip2 data/],
+    ["junk.bz2", 36, /junk\.bz2: byte offset \d+: corrupt bzip2 data \(No magic number found\) after 9760 decompressed bytes/],
+    ["cut.xz", "some", /cut\.xz: byte offset \d+: truncated xz data/],
+    ["junk.xz", 36, /junk\.xz: byte offset \d+: truncated xz data, or data after it that is not xz \(after 9760 decompressed bytes\)/],
+    ["cut.zst", "some", /cut\.zst: byte offset \d+: truncated zstd data/],
+    ["junk.zst", 36, /junk\.zst: byte offset \d+: corrupt zstd data \(invalid zstd data\) after 9760 decompressed bytes/],
+  ];
+  for (const [file, read, error] of cases) {
+    it(`${file}: ${read} read, then ${error.source.split(": ").slice(-1)[0]}`, async () => {
+      const r = await run(join(dir, file));
+      expect(r.error).toMatch(error);
+      if (read === "some") expect(r.stats.read).toBeGreaterThanOrEqual(18);
+      else expect(r.stats.read).toBe(read);
+      expect(r.stats.read).toBe(r.stats.used + r.stats.skipped);
+    });
+  }
+});
