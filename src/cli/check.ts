@@ -49,7 +49,7 @@ export function registerCheck(program: Command, io: Io): void {
   program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
-    .argument("<inputs...>", "files, directories (recursive), gzip is read transparently, - for stdin")
+    .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
     .requiredOption("-r, --ruleset <id|file>", "shipped ruleset id (see `rules list`) or a YAML file")
     .requiredOption("-i, --inventory <file>", "inventory: YAML (roles: {role: [address/CIDR...]}) or CSV (address,role[,name])")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
