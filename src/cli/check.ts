@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { readFileSync } from "node:fs";
+import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialise } from "../report/build.js";
@@ -33,12 +33,7 @@ interface CheckFlags {
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
 export function readReport(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
-  }
+  const text = readConfigText(path, "report");
   let r: unknown;
   try {
     r = JSON.parse(text);
@@ -55,7 +50,7 @@ export function registerCheck(program: Command, io: Io): void {
   program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
-    .argument("<inputs...>", "files, directories (recursive), gzip is read transparently, - for stdin")
+    .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
     .requiredOption("-r, --ruleset <id|file>", "shipped ruleset id (see `rules list`) or a YAML file")
     .requiredOption("-i, --inventory <file>", "inventory: YAML (roles: {role: [address/CIDR...]}) or CSV (address,role[,name])")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
@@ -88,6 +83,7 @@ Examples:
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"], [f.baseline, "report"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { ExitCode, collect, type Io } from "./common.js";
 import { readReport } from "./check.js";
+import { preloadConfig } from "../source/config.js";
 import { diffReports, renderDiff } from "../report/diff.js";
 import { parseFailOn } from "../pipeline/check.js";
 
@@ -13,7 +14,8 @@ export function registerDiff(program: Command, io: Io): void {
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--fail-on <verdicts>", "exit 1 when a new or changed finding has one of these verdicts (default: the new report's fail-on)", collect)
     .addHelpText("after", "\nExample:\n  portmatrix diff last-week.json today.json")
-    .action((oldPath: string, newPath: string, f: { format: string; failOn?: string[] }) => {
+    .action(async (oldPath: string, newPath: string, f: { format: string; failOn?: string[] }) => {
+      await preloadConfig([[oldPath, "report"], [newPath, "report"]]);
       const before = readReport(oldPath);
       const after = readReport(newPath);
       const d = diffReports(before, after);

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { collect, collectRaw, parseSets, writeFileAtomic, type Io } from "./common.js";
 import { EXPORT_FORMATS, exportFormat } from "../export/formats.js";
 import { UsageError } from "../errors.js";
+import { preloadConfig } from "../source/config.js";
 
 interface ExportFlags {
   to: string;
@@ -49,6 +50,7 @@ Examples:
       if (f.ipset && f.to !== "iptables" && f.to !== "ip6tables") throw new UsageError("--ipset applies to --to iptables and --to ip6tables only");
       // Loaded when the command runs, so that other commands start no slower.
       const { planExport } = await import("../pipeline/export.js");
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const plan = planExport({
         ruleset: f.ruleset, inventory: f.inventory, scenarios: f.scenario ?? [], sets: parseSets(f.set ?? []), documentedOnly: f.documentedOnly === true,
       });

@@ -3,6 +3,7 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
+import { preloadConfig } from "../source/config.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
 import type { UdpProtocol } from "../probe/requests/index.js";
 import { REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -110,6 +111,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const progress = io.stderrIsTTY && !f.quiet;

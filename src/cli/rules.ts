@@ -5,7 +5,8 @@ import {
   activeRules, checkRuleset, checkScenarios, listShippedRulesets, loadRulesetDef, parseVariableValue, readRulesetFile, resolveRuleset,
 } from "../model/ruleset.js";
 import { ruleRows, rulesCsv, rulesMarkdown, rulesTable } from "../report/rules-table.js";
-import { UsageError, InputError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { preloadConfig } from "../source/config.js";
 
 export function registerRules(program: Command, io: Io): void {
   const rules = program.command("rules").description("list, show and lint rulesets");
@@ -37,7 +38,8 @@ export function registerRules(program: Command, io: Io): void {
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
     .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
     .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher\n  portmatrix rules show skydiv-desktop-client --documented-only")
-    .action((arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
+    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
+      await preloadConfig([[arg, "ruleset"]]);
       const def = loadRulesetDef(arg);
       const sets = new Map<string, number | string>();
       for (const [k, v] of parseSets(f.set ?? [])) sets.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
@@ -61,14 +63,9 @@ export function registerRules(program: Command, io: Io): void {
     .command("lint")
     .description("validate your own ruleset file: every problem with file:line:column")
     .argument("<file>", "ruleset YAML")
-    .action((file: string) => {
-      let text: string;
-      try {
-        text = readRulesetFile(file);
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        throw e;
-      }
+    .action(async (file: string) => {
+      await preloadConfig([[file, "ruleset"]]);
+      const text = readRulesetFile(file);
       const { def, problems } = checkRuleset(file, text);
       for (const p of problems) io.stderr(`${p.message}\n`);
       if (!def) {

@@ -5,16 +5,12 @@ import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
 import { stripControls } from "../report/escape.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
-import { readFileSync } from "node:fs";
+import { preloadConfig, readFileStart } from "../source/config.js";
 
 /** True for a JSON report (a saved `check --format json` or `probe --format json`). */
 function isReportFile(path: string): boolean {
   if (path === "-" || !/\.json$/i.test(path)) return false;
-  try {
-    return readFileSync(path, "utf8").slice(0, 200).includes(`"schema": "${REPORT_SCHEMA}"`);
-  } catch {
-    return false;
-  }
+  return readFileStart(path, 200)?.includes(`"schema": "${REPORT_SCHEMA}"`) === true;
 }
 
 export function registerWhy(program: Command, io: Io): void {
@@ -37,6 +33,7 @@ Examples:
   portmatrix why 10.99.1.100 -r kcps-file-server -i fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix why launcher-pc-12 -r skydiv-desktop-client -i inv.yaml capture.pcapng probe.json`)
     .action(async (host: string, inputs: string[], f: { ruleset: string; inventory: string; scenario?: string[]; set?: string[]; documentedOnly?: boolean; format: string; inputFormat?: string; actionMap?: string[]; year?: string }) => {
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const paths = expandInputs(inputs);
       const reports = paths.filter(isReportFile);

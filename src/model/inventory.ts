@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readConfigText } from "../source/config.js";
 import { parse as parseCsv } from "csv-parse/sync";
-import { InputError, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
 import { parseAddr, formatAddr } from "../net/addr.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
 import { knownList } from "./validate.js";
@@ -75,16 +75,8 @@ function maskWords(w: readonly number[], len: number, family: 4 | 6): [number, n
   return out;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read inventory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
-  }
-}
-
 export function loadInventory(file: string, roleIds: readonly string[]): Inventory {
-  const text = readText(file);
+  const text = readConfigText(file, "inventory");
   const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*,[^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
   return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
 }

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { readdirSync, existsSync, statSync } from "node:fs";
+import { readConfigText } from "../source/config.js";
 import { dirname, join, resolve, basename, relative, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ValidationError, UsageError, InputError } from "../errors.js";
@@ -126,12 +127,7 @@ const RULE_KEYS = [
 ] as const;
 
 export function readRulesetFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ruleset (${code ?? String(e)})`, { file });
-  }
+  return readConfigText(file, "ruleset");
 }
 
 /** Parse and check structure and references. Returns every problem found (lint) or the definition. */

@@ -30,6 +30,10 @@ export interface InputSummary {
     readonly skipped: number;
     samples: readonly { position: number; reason: string; text?: string }[];
     skippedObject(): Record<string, number>;
+    flowsRead: number;
+    flowsUsed: number;
+    readonly flowsSkipped: number;
+    flowsSkippedObject(): Record<string, number>;
   };
 }
 
@@ -421,6 +425,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
       compressed: r.compressed,
       records: { read: r.stats.read, used: r.stats.used, skipped: r.stats.skipped },
       skippedByReason: r.stats.skippedObject(),
+      flows: { read: r.stats.flowsRead, used: r.stats.flowsUsed, skipped: r.stats.flowsSkipped, skippedByReason: r.stats.flowsSkippedObject() },
       skippedSamples: r.stats.samples.map((s) => {
         const o: InputReport["skippedSamples"][number] = binary ? { offset: s.position, reason: s.reason } : { line: s.position, reason: s.reason };
         if (s.text !== undefined) o.text = s.text;

@@ -101,7 +101,7 @@ export function renderHtml(r: Report): string {
     const [cls, label] = STATUS_CELL[c.status];
     return `<tr><td><code>${h(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${h(c.from)} → ${h(c.to)}</td><td>${h(c.services.join(", "))}</td><td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${c.allowed}</td><td class="num">${c.blocked}</td><td class="src">${h(c.source)}</td></tr>`;
   }).join("\n");
-  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (gzip)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
+  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
 
   const verdictLine = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
   return `<!DOCTYPE html>

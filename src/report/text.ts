@@ -1,4 +1,4 @@
-import type { Finding, Report } from "./types.js";
+import type { Finding, InputReport, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { stripControls } from "./escape.js";
 
@@ -112,8 +112,8 @@ export function renderText(r: Report, o: TextOptions): string {
   out.push("Inputs:");
   for (const i of r.inputs) {
     const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
-    const fmt = `${i.format}${i.compressed ? ", gzip" : ""}`;
-    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}`);
+    const fmt = `${i.format}${i.compressed ? ", compressed" : ""}`;
+    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}${flowsText(i)}`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
   out.push("");
@@ -124,4 +124,15 @@ export function renderText(r: Report, o: TextOptions): string {
       : `Result: no violations (fail-on: ${r.failOn.join(", ")}) (exit 0)`;
   out.push(bold(verdictLine));
   return out.join("\n") + "\n";
+}
+
+/**
+ * "; flows: 5 read, 2 used, 3 skipped (bad-flow-tuple 3)" when records held several flows (the flow
+ * count then differs from the records used), else nothing.
+ */
+export function flowsText(i: InputReport): string {
+  const f = i.flows;
+  if (f.read === i.records.used && f.skipped === 0) return "";
+  const reasons = Object.entries(f.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
+  return `; flows: ${f.read} read, ${f.used} used, ${f.skipped} skipped${reasons ? ` (${reasons})` : ""}`;
 }

@@ -100,6 +100,12 @@ export interface InputReport {
   compressed: boolean;
   records: { read: number; used: number; skipped: number };
   skippedByReason: Record<string, number>;
+  /**
+   * Flows beside records (src/decode/stats.ts): read = used + skipped. A record that holds several
+   * flows (Azure flow tuples, Check Point dropped packets, JSON lines of several entries) counts each;
+   * a record that is one flow counts one when used.
+   */
+  flows: { read: number; used: number; skipped: number; skippedByReason: Record<string, number> };
   /** The first few skipped records: line (text) or offset (binary), reason, start of the text. */
   skippedSamples: { line?: number; offset?: number; reason: string; text?: string }[];
   error: string | null;
