@@ -5,7 +5,7 @@ import {
 } from "../../src/decode/batch.js";
 import { parseAddr, formatAddr } from "../../src/net/addr.js";
 
-interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
+interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; ttl?: number; iface?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
 
 function packets(list: Pkt[]): EventBatch {
   const b = createBatch(Math.max(1, list.length));
@@ -21,6 +21,8 @@ function packets(list: Pkt[]): EventBatch {
     b.icmpCode[i] = p.code ?? NONE;
     b.time[i] = p.t;
     b.position[i] = n * 100;
+    b.ttl[i] = p.ttl ?? NONE;
+    b.iface[i] = p.iface ?? 0;
     if (p.inner) {
       b.innerProto[i] = p.inner.proto;
       parseAddr(p.inner.src, b.innerSrc, i * 4);
@@ -117,6 +119,28 @@ describe("connection outcomes", () => {
     ], t);
     expect(c).toEqual([expect.objectContaining({ src: C, dst: S, proto: PROTO_ICMP, type: 8, action: "allowed" })]);
     expect(notFlow).toEqual(["icmpv6-control"]);
+  });
+});
+
+describe("who sent a refusal: TTLs compared per capture interface", () => {
+  // A capture on both interfaces of a router (dumpcap -i a -i b): the server's packets are seen with
+  // 64 beside it (interface 1) and 63 after the router (interface 0). The router's forged RST for
+  // another port leaves on interface 0 with its own 64: only against interface 0's 63 is it a forgery.
+  const tcp = (t: number, src: string, dst: string, sp: number, dp: number, flags: number, ttl: number, iface: number): Pkt => ({ t, src, dst, proto: PROTO_TCP, sp, dp, flags, ttl, iface });
+  const both = [
+    tcp(0, C, S, 50000, 445, TCP_SYN, 64, 0), tcp(0.01, C, S, 50000, 445, TCP_SYN, 63, 1),
+    tcp(1, S, C, 445, 50000, TCP_SYN | TCP_ACK, 64, 1), tcp(1.01, S, C, 445, 50000, TCP_SYN | TCP_ACK, 63, 0),
+    tcp(2, C, S, 50001, 5985, TCP_SYN, 64, 0), tcp(2.1, S, C, 5985, 50001, TCP_RST | TCP_ACK, 64, 0),
+    tcp(3, C, S, 50002, 5986, TCP_SYN, 64, 0), tcp(3.01, C, S, 50002, 5986, TCP_SYN, 63, 1),
+    tcp(3.1, S, C, 5986, 50002, TCP_RST | TCP_ACK, 64, 1), tcp(3.11, S, C, 5986, 50002, TCP_RST | TCP_ACK, 63, 0),
+  ];
+  it("the router's RST with 64 where the server's packets arrive with 63 is the network's; the server's own RST is the destination's", () => {
+    const c = run(both);
+    const by = (dp: number) => c.find((x) => x.dp === dp)!;
+    expect(by(5985)).toMatchObject({ action: "blocked", blockedBy: "network", history: "Sr" });
+    expect(by(5985).evidence).toMatch(/with TTL 64, while 10\.0\.1\.10's own packets arrive with 63/);
+    // The first RST seen of 5986 is the copy beside the server (64, interface 1), where the server's packets are 64 too.
+    expect(by(5986)).toMatchObject({ action: "blocked", blockedBy: "destination" });
   });
 });
 
