@@ -6,7 +6,7 @@
  * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
  *   line 1: key (11 words), state, request count, originator side, last time
  *   line 2: first time, first/last request time, position, history word and letters, the TTL sample
- *           marks of each side, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
+ *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
  *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
  * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
  */
@@ -25,8 +25,7 @@ export const F_LAST_REQ_TIME = 10;
 export const F_POSITION = 11; // words 22-23
 /** History: seen bits, length, `^` (history.ts); letters in the next two words; sequence numbers at I_HIST_SEQS. */
 export const HISTORY = { word: 24, letters: 25, seqs: 38 } as const;
-/** Per side, 1 + the interface the side's TTL was last sampled on (0: not yet). */
-export const I_TTL_ORIG = 27;
+/** 1 + the interface the responder's TTL was last sampled on (0: not yet); word 27 is free. */
 export const I_TTL_RESP = 28;
 /** The responder's first RST: its TTL + 1 (0: none), and its interface. */
 export const I_RST_TTL = 29;
@@ -183,7 +182,17 @@ export class ConnTable {
     const iv = this.iv;
     const o = e * STRIDE;
     for (let j = 0; j < KEY_WORDS; j++) iv[o + j] = k[ko + j]!;
-    for (let j = KEY_WORDS; j < STRIDE; j++) iv[o + j] = 0;
+    // Only the fields read before they are written start at zero: the ICMP sender and interface are
+    // read only once an error set them, the sequence numbers only after their letter was recorded.
+    iv[o + I_STATE] = 0;
+    iv[o + I_REQ_COUNT] = 0;
+    iv[o + I_ORIG_IS_B] = 0;
+    iv[o + HISTORY.word] = 0;
+    iv[o + HISTORY.letters] = 0;
+    iv[o + HISTORY.letters + 1] = 0;
+    iv[o + I_TTL_RESP] = 0;
+    iv[o + I_RST_TTL] = 0;
+    iv[o + I_RST_IFACE] = 0;
     this.live[e] = 1;
     this.liveCount++;
     let h = h0 & this.mask;

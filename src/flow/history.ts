@@ -89,3 +89,14 @@ export function historyText(iv: Int32Array, o: number, s: HistorySlots): string 
   for (let k = 0; k < n; k++) out += LETTERS[(iv[o + s.letters + (k >>> 3)]! >>> ((k & 7) * 4)) & 0xf];
   return out;
 }
+
+/**
+ * A number naming the history at `o` exactly when it has at most 8 letters (the first letter word,
+ * its length and the `^` bit: 37 bits), else -1. Equal numbers, equal strings.
+ */
+export function historyKey(iv: Int32Array, o: number, s: HistorySlots): number {
+  const w = iv[o + s.word]!;
+  const n = (w & LEN_MASK) >>> LEN_SHIFT;
+  if (n > 8) return -1;
+  return (iv[o + s.letters]! >>> 0) + n * 4294967296 + (w & HISTORY_FLIPPED ? 68719476736 : 0);
+}

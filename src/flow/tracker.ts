@@ -12,16 +12,16 @@
  * allocated per packet.
  */
 import {
-  NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  ACTION_ALLOWED, BLOCKED_BY_UNSET, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
   commit, createBatch, isFull, reserve, type EventBatch, LabelTable,
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 import {
   ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_ICMP, I_ICMP_FROM,
-  I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_ORIG, I_TTL_RESP, KEY_WORDS, STRIDE,
+  I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
   canonicalKey, hashKey,
 } from "./conn-table.js";
-import { HISTORY_FLIPPED, historyTcp, historyText, historyUdp } from "./history.js";
+import { HISTORY_FLIPPED, historyKey, historyTcp, historyText, historyUdp } from "./history.js";
 import { icmpControl, isEchoReply, isEchoRequest, isIcmpError } from "./icmp.js";
 import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
@@ -62,7 +62,7 @@ function storedTtl(v: number): number {
 
 export class FlowTracker {
   private readonly table: ConnTable;
-  /** Each address's own TTLs per capture interface (RSTs and ICMP errors left out: they are what is judged). */
+  /** Each address's own TTLs as a responder, per capture interface (RSTs and ICMP errors left out: they are what is judged). */
   private readonly ttls = new TtlTable();
   /**
    * Hashes of every address seen sending a packet: an attempt to a host never heard from may be a
@@ -243,8 +243,9 @@ export class FlowTracker {
     const w = i * 4;
     let st = iv[o + I_STATE]!;
     if (!(st & (fromOrig ? S_ORIG_SEEN : S_RESP_SEEN))) this.senders.add(addrHash(b.src, w));
-    const isRst = proto === PROTO_TCP && flags >= 0 && (flags & TCP_RST) !== 0;
-    if (!isRst) this.sampleTtl(b, i, o, fromOrig);
+    // A destination is judged against its packets as the responder of other connections: only
+    // responders' TTLs are kept (RSTs left out: they are what is judged).
+    if (!fromOrig && !(proto === PROTO_TCP && flags >= 0 && (flags & TCP_RST) !== 0)) this.sampleTtl(b, i, o);
     if (proto === PROTO_TCP && flags >= 0) historyTcp(iv, o, HISTORY, fromOrig, flags, b.tcpSeq[i]!, b.payloadLength[i]!);
     else if (proto === PROTO_UDP) historyUdp(iv, o, HISTORY, fromOrig);
     if (fromOrig) {
@@ -282,14 +283,14 @@ export class FlowTracker {
   }
 
   /**
-   * Leave this packet's TTL in its sender's entry, once per side of a connection and capture
+   * Leave this responder packet's TTL in its sender's entry, once per connection and capture
    * interface (one sample says what the next would: the same host through the same routers).
    */
-  private sampleTtl(b: EventBatch, i: number, o: number, fromOrig: boolean): void {
+  private sampleTtl(b: EventBatch, i: number, o: number): void {
     const ttl = b.ttl[i]!;
     if (ttl < 0) return;
     const iface = b.iface[i]!;
-    const slot = o + (fromOrig ? I_TTL_ORIG : I_TTL_RESP);
+    const slot = o + I_TTL_RESP;
     const iv = this.table.iv;
     if (iv[slot] === iface + 1) return;
     iv[slot] = iface + 1;
@@ -432,14 +433,35 @@ export class FlowTracker {
     out.position[i] = fv[fo + F_POSITION]!;
     out.count[i] = 1;
 
-    const history = proto === PROTO_TCP || proto === PROTO_UDP ? historyText(iv, o, HISTORY) : "";
+    const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
+    // An answered connection's outcome depends on its protocol, state bits and history alone: most
+    // connections are such, and repeat a few dozen combinations; their labels are looked up, not rebuilt.
+    const answered = proto === PROTO_TCP ? (st & S_SYNACK) !== 0 : (st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0;
+    const hk = answered && !(st & S_ICMP_ERR) ? (hasHistory ? historyKey(iv, o, HISTORY) : 0) : -1;
+    const memoKey = hk < 0 ? -1 : ((hk * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2));
+    const memo = memoKey < 0 ? undefined : this.answeredMemo.get(memoKey);
+    if (memo !== undefined) {
+      out.action[i] = ACTION_ALLOWED;
+      out.blockedBy[i] = BLOCKED_BY_UNSET;
+      out.label[i] = Math.floor(memo / 67108864);
+      out.history[i] = memo % 67108864;
+      commit(out);
+      return;
+    }
+    const history = hasHistory ? historyText(iv, o, HISTORY) : "";
     const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, w));
     out.action[i] = r.action;
     out.blockedBy[i] = r.blockedBy;
     out.label[i] = out.labels.intern(r.evidence);
     out.history[i] = out.labels.intern(history);
+    if (memoKey >= 0 && r.action === ACTION_ALLOWED) {
+      if (this.answeredMemo.size >= 4096) this.answeredMemo.clear();
+      this.answeredMemo.set(memoKey, out.label[i]! * 67108864 + out.history[i]!);
+    }
     commit(out);
   }
+  /** Answered connections' (evidence, history) label ids by protocol, state bits and history (see finalise). */
+  private readonly answeredMemo = new Map<number, number>();
 
   /** The facts decideOutcome needs about connection e (destination address at dw[d..]); the TTL lists only when a refusal is to be judged. */
   private factsOf(e: number, fam: number, proto: number, st: number, history: string, dw: Uint32Array, d: number): ConnFacts {
