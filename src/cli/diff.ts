@@ -4,6 +4,7 @@ import { readReport } from "./check.js";
 import { preloadConfig } from "../source/config.js";
 import { diffReports, renderDiff } from "../report/diff.js";
 import { parseFailOn } from "../pipeline/check.js";
+import { failsOn } from "../report/fail-on.js";
 
 export function registerDiff(program: Command, io: Io): void {
   program
@@ -22,7 +23,7 @@ export function registerDiff(program: Command, io: Io): void {
       const failOn: string[] = f.failOn ? parseFailOn(f.failOn) : after.failOn;
       if (f.format === "json") io.stdout(JSON.stringify({ old: oldPath, new: newPath, ...d }, null, 2) + "\n");
       else io.stdout(renderDiff(d, failOn));
-      const failing = [...d.added, ...d.changed.map((c) => c.finding)].some((x) => failOn.includes(x.verdict));
+      const failing = [...d.added, ...d.changed.map((c) => c.finding)].some((x) => failsOn(failOn, x));
       throw new ExitCode(failing ? 1 : 0);
     });
 }

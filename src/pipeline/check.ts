@@ -1,10 +1,11 @@
 import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule } from "../model/ruleset.js";
 import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
-import { Matcher, classifyBatch, createClassified, ALL_VERDICTS, type Verdict } from "../match/matcher.js";
+import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
 import { FindingTable } from "../match/aggregate.js";
 import { DEFAULT_FAIL_ON, materialise, prepareReport, type PreparedReport } from "../report/build.js";
 import type { Report } from "../report/types.js";
+import { BLOCKED_BY_VALUES, BLOCKED_VERDICTS, isFailOn, type FailOn } from "../report/fail-on.js";
 import { runInputs, type InputResult } from "./run.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { UsageError } from "../errors.js";
@@ -57,15 +58,16 @@ export function setupCheck(
   return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
 }
 
-export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
+/** --fail-on items: verdicts, `none`, or a blocked verdict narrowed by who stopped it (`blocked-required:network`). */
+export function parseFailOn(list: readonly string[] | undefined): FailOn[] {
   if (!list || list.length === 0) return [...DEFAULT_FAIL_ON];
-  const out: Verdict[] = [];
+  const out: FailOn[] = [];
   for (const v of list) {
     if (v === "none") continue;
-    if (!(ALL_VERDICTS as readonly string[]).includes(v)) {
-      throw new UsageError(`--fail-on ${v}: unknown verdict; known: ${ALL_VERDICTS.join(", ")}, none`);
+    if (!isFailOn(v)) {
+      throw new UsageError(`--fail-on ${v}: unknown verdict; known: ${ALL_VERDICTS.join(", ")}, none; a blocked verdict narrowed by who stopped it: ${BLOCKED_VERDICTS.map((x) => `${x}:${BLOCKED_BY_VALUES.join("|")}`).join(", ")}`);
     }
-    out.push(v as Verdict);
+    out.push(v);
   }
   return out;
 }
@@ -73,7 +75,7 @@ export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
 export interface CheckOptions {
   decode: DecodeOptions;
   inputFormat?: string;
-  failOn: Verdict[];
+  failOn: FailOn[];
   onChunk?: (input: InputResult, bytes: number, rawBytes: number) => void | Promise<void>;
   now?: Date;
   /**

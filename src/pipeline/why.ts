@@ -71,7 +71,21 @@ function flowText(f: Finding): string {
   return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol.toUpperCase();
 }
 
-const FROM_DESTINATION = /destination itself|from the destination|connection refused|port unreachable|icmp(v6)?-3-3 |icmpv6-1-4 /i;
+/**
+ * What to do about one blocked required flow, by who stopped it (the finding's `blockedBy`). A report
+ * written before attribution existed has none: it is advised as unknown, not guessed from its text.
+ */
+function adviceFor(f: Finding, peerRole: string, peer: string): string {
+  const seen = f.evidence.length ? ` (seen: ${f.evidence[0]})` : "";
+  switch (f.blockedBy) {
+    case "destination":
+      return `${flowText(f)} to ${peerRole} ${peer} was refused by ${f.dst} itself: is the service running and listening there, and does that host's own firewall let ${f.src} in?${seen}`;
+    case "network":
+      return `open ${flowText(f)} from ${f.src} to ${peerRole} ${peer} on the firewall in between: it was stopped on the way${seen}`;
+    default:
+      return `${flowText(f)} from ${f.src} to ${peerRole} ${peer} was stopped, but not enough was seen to tell where: check the firewalls in between and that the service runs on ${f.dst}${seen}`;
+  }
+}
 
 export function explain(setup: CheckSetup, host: string, report: Report | undefined, inputs: readonly string[]): WhyResult {
   const h = resolveHost(setup, host);
@@ -94,17 +108,9 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     const allowed = mine.filter((f) => f.verdict === "allowed-required");
     const unknown = mine.filter((f) => f.verdict === "inconclusive");
     const status: RuleStatus = blocked.length ? "blocked" : allowed.length ? "allowed" : unknown.length ? "inconclusive" : "not observed";
-    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? "blocked" : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
+    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? `blocked${f.blockedBy ? ` (${f.blockedBy})` : ""}` : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
     const advice: string[] = [];
-    for (const f of blocked) {
-      const peerRole = direction === "out" ? r.to : r.from;
-      const peer = direction === "out" ? f.dst : f.src;
-      if (f.evidence.some((e) => FROM_DESTINATION.test(e))) {
-        advice.push(`${flowText(f)} to ${peerRole} ${peer} was refused by the destination itself: is the service listening there? (if a firewall answers in its name, open ${flowText(f)} from ${f.src} to ${f.dst})`);
-      } else {
-        advice.push(`open ${flowText(f)} from ${f.src} to ${peerRole} ${peer}${f.evidence.length ? ` (seen: ${f.evidence[0]})` : ""}`);
-      }
-    }
+    for (const f of blocked) advice.push(adviceFor(f, direction === "out" ? r.to : r.from, direction === "out" ? f.dst : f.src));
     if (status === "not observed" && inputs.length > 0) advice.push(`no traffic for this rule in the inputs: capture while the client tries (${r.purpose})`);
     const firstBlocked = blocked.map((f) => f.firstSeen).filter((t): t is string => t !== null).sort()[0] ?? (blocked.length ? null : null);
     rules.push({

@@ -3,8 +3,9 @@ import { ALL_VERDICTS, UNOBSERVED_REQUIRED, VERDICTS, ruleCovers, type Matcher, 
 import type { Rule, Ruleset } from "../model/ruleset.js";
 import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
-import { ACTION_NAMES, protocolName } from "../net/proto.js";
+import { ACTION_NAMES, BLOCKED_BY_NAMES, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
+import { failsOn, type FailOn } from "./fail-on.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import { REPORT_SCHEMA, type CoverageEntry, type Finding, type InputReport, type ProtocolName, type Report } from "./types.js";
@@ -16,7 +17,7 @@ export const VERDICT_ORDER: readonly Verdict[] = [
   "blocked-required", "allowed-unexpected", "unobserved-required", "inconclusive", "unclassified", "blocked-unexpected", "allowed-required",
 ];
 
-export const DEFAULT_FAIL_ON: readonly Verdict[] = ["blocked-required", "allowed-unexpected"];
+export const DEFAULT_FAIL_ON: readonly FailOn[] = ["blocked-required", "allowed-unexpected"];
 
 /** What the report needs to know of an input (pipeline/run.ts InputResult fits). */
 export interface InputSummary {
@@ -47,7 +48,7 @@ export interface BuildInput {
   documentedOnly?: boolean;
   inventory: Inventory;
   inputs: readonly InputSummary[];
-  failOn: readonly Verdict[];
+  failOn: readonly FailOn[];
   now?: Date;
 }
 
@@ -86,7 +87,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const roles = matcher.roles;
   const n = table.size;
   const summary = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  const findingsOf = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  // Findings per (verdict, who stopped it), for the violations --fail-on counts.
+  const findingsOf = new Map<string, number>();
   const perRule = new Map<string, { allowed: number; blocked: number }>();
   const count = table.count, srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort;
 
@@ -120,7 +122,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     dstRoles[e] = roleName(dstSet[e]!, rule?.to);
     const c = count[e]!;
     summary[verdict] += c;
-    findingsOf[verdict]++;
+    const fk = `${verdict}:${(m >>> 24) & 3}`;
+    findingsOf.set(fk, (findingsOf.get(fk) ?? 0) + 1);
     if (rule && (verdict === "allowed-required" || verdict === "blocked-required")) {
       const pr = perRule.get(rule.id) ?? { allowed: 0, blocked: 0 };
       if (verdict === "allowed-required") pr.allowed += c;
@@ -163,7 +166,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const v6 = ((m >>> 8) & 255) === 6 ? 4294967296 : 0;
     srcW0[e] = v6 + table.keyWord(e, 2);
     dstW0[e] = v6 + table.keyWord(e, 6);
-    act[e] = actionRank.get(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")!;
+    // Action, then who stopped it (network, destination, unknown).
+    act[e] = actionRank.get(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")! * 4 + ((m >>> 24) & 3);
   }
   const restWords = (a: number, b: number, from: number): number => {
     for (let j = from; j < from + 3; j++) {
@@ -266,6 +270,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
+      blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null,
       src: addrText(e, fam, 2),
       dst: addrText(e, fam, 6),
       srcName: hostName(e, fam, 2),
@@ -293,7 +298,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   // value (addresses, names, roles, rules, service and evidence lists, input) is encoded once.
   const K = (t: string) => encode(t);
   const kVerdict = VERDICTS.map((v) => K(`{"verdict":${JSON.stringify(v)},"action":`));
-  const kAction = Array.from({ length: 16 }, (_, a) => K(`${JSON.stringify(ACTION_NAMES[a] ?? "unknown")},"src":`));
+  const kAction = Array.from({ length: 16 }, (_, a) => K(`${JSON.stringify(ACTION_NAMES[a] ?? "unknown")},"blockedBy":`));
+  const kBlockedBy = BLOCKED_BY_NAMES.map((b) => K(`${JSON.stringify(b)},"src":`));
   const kDst = K(',"dst":'), kSrcName = K(',"srcName":'), kDstName = K(',"dstName":'), kSrcRole = K(',"srcRole":');
   const kDstRole = K(',"dstRole":'), kPort = K(',"port":'), kIcmpType = K(',"icmpType":'), kServices = K(',"services":');
   const kCount = K(',"count":'), kFirst = K(',"firstSeen":'), kLast = K(',"lastSeen":'), kEvidence = K(',"evidence":');
@@ -355,6 +361,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const inputIdx = t.input[e]!;
     w.bytes(kVerdict[m & 15]!);
     w.bytes(kAction[(m >>> 4) & 15]!);
+    w.bytes(kBlockedBy[(m >>> 24) & 3]!);
     addrBytes(w, e, fam, 2);
     w.bytes(kDst);
     addrBytes(w, e, fam, 6);
@@ -435,12 +442,17 @@ export function prepareReport(x: BuildInput): PreparedReport {
     };
   });
 
-  const violations = x.failOn.reduce((c, v) => c + (v === UNOBSERVED_REQUIRED ? summary[v] : findingsOf[v]), 0);
+  let violations = x.failOn.includes(UNOBSERVED_REQUIRED) ? summary[UNOBSERVED_REQUIRED] : 0;
+  for (const [fk, c] of findingsOf) {
+    const [verdict, by] = fk.split(":");
+    if (failsOn(x.failOn, { verdict: verdict!, blockedBy: BLOCKED_BY_NAMES[Number(by)] ?? null })) violations += c;
+  }
   // How much of the verdict is the ruleset's reading rather than the document: counted like `violations`.
-  const failing = new Set(x.failOn);
-  let violationsOnInferredRules = failing.has(UNOBSERVED_REQUIRED) ? coverage.filter((c) => c.status === "unobserved" && c.inferred).length : 0;
+  let violationsOnInferredRules = x.failOn.includes(UNOBSERVED_REQUIRED) ? coverage.filter((c) => c.status === "unobserved" && c.inferred).length : 0;
   for (let e = 0; e < n; e++) {
-    if (rules[e]?.inferred === true && failing.has(VERDICTS[table.keyWord(e, 0) & 15]!)) violationsOnInferredRules++;
+    if (rules[e]?.inferred !== true) continue;
+    const m = table.keyWord(e, 0);
+    if (failsOn(x.failOn, { verdict: VERDICTS[m & 15]!, blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null })) violationsOnInferredRules++;
   }
   const exitCode: Report["exitCode"] = x.inputs.some((i) => i.error !== undefined) ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });

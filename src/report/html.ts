@@ -6,6 +6,8 @@
 import type { CoverageEntry, Finding, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { failsOn } from "./fail-on.js";
+import { stoppedBy } from "./attribution.js";
 
 const SYMBOL: Record<string, string> = {
   "blocked-required": "✗",
@@ -40,7 +42,7 @@ function where(f: Finding): string {
 
 function findingRow(f: Finding): string {
   return `<tr class="v-${h(f.verdict)}" data-verdict="${h(f.verdict)}">` +
-    `<td class="verdict"><span class="sym">${SYMBOL[f.verdict] ?? ""}</span> ${h(f.verdict)}</td>` +
+    `<td class="verdict"><span class="sym">${SYMBOL[f.verdict] ?? ""}</span> ${h(f.verdict)}${f.blockedBy ? `<div class="by" data-blocked-by="${h(f.blockedBy)}">${h(stoppedBy(f, f.dst))}</div>` : ""}</td>` +
     `<td>${host(f.src, f.srcName)}<div class="role">${h(f.srcRole ?? "not in inventory")}</div></td>` +
     `<td>${host(f.dst, f.dstName)}<div class="role">${h(f.dstRole ?? "not in inventory")}</div></td>` +
     `<td>${h(flow(f))}${f.services.length ? `<div class="role">${h(f.services.join(", "))}</div>` : ""}</td>` +
@@ -58,8 +60,8 @@ function inferredTag(inferred: boolean, reason: string | null | undefined): stri
 const FINDING_HEAD = "<tr><th>verdict</th><th>source</th><th>destination</th><th>protocol / port</th><th>rule (seed row)</th><th>count</th><th>first / last seen</th><th>evidence</th></tr>";
 
 export function renderHtml(r: Report): string {
-  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
-  const others = r.findings.filter((f) => !r.failOn.includes(f.verdict));
+  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
+  const others = r.findings.filter((f) => !failsOn(r.failOn, f));
   const coverageByPair = new Map<string, CoverageEntry[]>();
   for (const c of r.coverage) {
     const k = `${c.from}\u0000${c.to}`;
@@ -117,7 +119,7 @@ th{background:#f3f3f3}.num{text-align:right}.addr{font-family:ui-monospace,monos
 .chip{display:inline-block;margin:.2em .4em .2em 0;padding:.2em .6em;border-radius:1em;border:1px solid #aaa;list-style:none}
 ul.chips{padding:0}.sym{font-weight:bold}
 .v-blocked-required .sym,.bad{color:#b00000}.v-allowed-unexpected .sym,.warn{color:#8a5a00}.v-allowed-required .sym,.ok{color:#0a6b0a}
-.none{color:#666}.v-unobserved-required .sym{color:#7a2a8a}
+.none{color:#666}.by{font-size:.85em;color:#333;margin-top:.2em}.v-unobserved-required .sym{color:#7a2a8a}
 tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.verdict{background:#fff4dc}
 .matrix td{min-width:9em;font-size:.85em}.matrix td.empty{background:#fafafa}.cell-item{margin:.15em 0}.cell-item .svc{font-weight:600}
 .corner{font-size:.8em}.tag{font-size:.75em;border:1px solid #999;border-radius:.3em;padding:0 .3em}.tag.inferred{border-style:dashed}

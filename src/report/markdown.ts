@@ -2,6 +2,7 @@
 import type { Finding, Report } from "./types.js";
 import { escapeMarkdown as m } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { failsOn } from "./fail-on.js";
 
 const MAX_ROWS = 30;
 
@@ -11,7 +12,7 @@ function flow(f: Finding): string {
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
-  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
+  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
   const result = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `**${r.totals.violations} violation(s)**` : "no violations";
   out.push(`### portmatrix: ${m(r.ruleset.title)}`, "");
   const onInferred = (r.totals.violationsOnInferredRules ?? 0) > 0 ? ` ${r.totals.violationsOnInferredRules} of them rest on inferred rules (not stated by the document).` : "";
@@ -19,11 +20,11 @@ export function renderMarkdown(r: Report): string {
   out.push(`Result: ${result} (fail-on: ${m(r.failOn.join(", "))}).${onInferred} Ruleset \`${m(r.ruleset.id)}\`${only}, scenarios: ${m(r.ruleset.scenarios.join(", ") || "all")}; ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.`, "");
   out.push(`| ${VERDICT_ORDER.map((v) => m(v)).join(" | ")} |`, `|${VERDICT_ORDER.map(() => "---:").join("|")}|`, `| ${VERDICT_ORDER.map((v) => r.summary[v]).join(" | ")} |`, "");
   if (violations.length > 0) {
-    out.push("| verdict | source | destination | protocol/port | rule | count | evidence |", "|---|---|---|---|---|---:|---|");
+    out.push("| verdict | source | destination | protocol/port | rule | count | stopped by | evidence |", "|---|---|---|---|---|---:|---|---|");
     for (const f of violations.slice(0, MAX_ROWS)) {
       const src = `${m(f.src)} (${m(f.srcRole ?? "not in inventory")})`;
       const dst = `${m(f.dst)} (${m(f.dstRole ?? "not in inventory")})`;
-      out.push(`| ${m(f.verdict)} | ${src} | ${dst} | ${m(flow(f))} | ${f.rule ? m(f.rule) + (f.ruleInferred === true ? " (inferred)" : "") : "–"} | ${f.count} | ${m(f.evidence.join("; "))} |`);
+      out.push(`| ${m(f.verdict)} | ${src} | ${dst} | ${m(flow(f))} | ${f.rule ? m(f.rule) + (f.ruleInferred === true ? " (inferred)" : "") : "–"} | ${f.count} | ${f.blockedBy ? m(f.blockedBy) : "–"} | ${m(f.evidence.join("; "))} |`);
     }
     if (violations.length > MAX_ROWS) out.push("", `… and ${violations.length - MAX_ROWS} more violation(s): see the JSON or HTML report.`);
     out.push("");

@@ -1,6 +1,8 @@
 import type { Finding, InputReport, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { stripControls } from "./escape.js";
+import { namesVerdict } from "./fail-on.js";
+import { stoppedBy, stoppedByCounts } from "./attribution.js";
 
 export interface TextOptions {
   color: boolean;
@@ -34,7 +36,7 @@ function host(addr: string, name: string | null): string {
 }
 
 const VIOLATION_HINT: Record<string, string> = {
-  "blocked-required": "the firewall breaks the product",
+  "blocked-required": "required, but it does not get through",
   "allowed-unexpected": "the firewall is wider than the spec",
   "unobserved-required": "required, hosts on both sides, no traffic seen",
   inconclusive: "outcome unknown",
@@ -60,7 +62,7 @@ export function renderText(r: Report, o: TextOptions): string {
   out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
 
-  const failing = new Set(r.failOn);
+
   const shown = VERDICT_ORDER.filter((v) => v !== "unobserved-required" && (o.all || !["allowed-required", "blocked-unexpected"].includes(v)));
   for (const v of shown) {
     const fs = r.findings.filter((f) => f.verdict === v);
@@ -74,7 +76,8 @@ export function renderText(r: Report, o: TextOptions): string {
       else groups.set(key, [f]);
     }
     const events = fs.reduce((n, f) => n + f.count, 0);
-    out.push(c(v, `${failing.has(v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]})`);
+    const by = stoppedByCounts(fs);
+    out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
     for (const g of groups.values()) {
       const f0 = g[0]!;
       const count = g.reduce((n, f) => n + f.count, 0);
@@ -84,7 +87,8 @@ export function renderText(r: Report, o: TextOptions): string {
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
         const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
-        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${ev}  first at ${where}`);
+        const who = stoppedBy(f, f.dst);
+        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${who}` : ""}${ev}  first at ${where}`);
       }
       if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
       if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);

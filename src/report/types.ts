@@ -3,6 +3,10 @@
  * docs/report-format.md and published as docs/report.schema.json (a test keeps them in step).
  */
 import type { Verdict } from "../match/matcher.js";
+import type { BlockedBy } from "../net/proto.js";
+import type { FailOn } from "./fail-on.js";
+
+export type { BlockedBy };
 
 export const REPORT_SCHEMA = "portmatrix/report/v1";
 
@@ -12,6 +16,14 @@ export interface Finding {
   verdict: Exclude<Verdict, "unobserved-required">;
   /** What the source said: allowed, blocked or unknown. */
   action: "allowed" | "blocked" | "unknown";
+  /**
+   * Blocked findings: who stopped the flow. `network`: something in the path (a firewall's log line,
+   * an ICMP error from a router, a RST whose TTL is not the destination's); `destination`: the
+   * destination host itself (its RST or ICMP error with its own TTL, its own host firewall's log);
+   * `unknown`: silence, or not enough packets to tell. null when not blocked. docs/outcomes.md.
+   * (Absent in reports written before it existed.)
+   */
+  blockedBy: BlockedBy | null;
   src: string;
   dst: string;
   /** Inventory host names, when the inventory gives them. */
@@ -137,7 +149,8 @@ export interface Report {
     /** Of `violations`, those that rest on a rule marked inferred (a finding's rule, or an unobserved rule). */
     violationsOnInferredRules: number;
   };
-  failOn: Verdict[];
+  /** Verdicts (or `blocked-required:network` and the like) that count as violations; see report/fail-on.ts. */
+  failOn: FailOn[];
   /** 0 no violation, 1 violations (per failOn), 2 an input could not be read. */
   exitCode: 0 | 1 | 2;
   findings: Finding[];

@@ -26,6 +26,8 @@ export interface FlowFields {
   icmpType?: string | number | undefined;
   icmpCode?: string | number | undefined;
   action: ActionCode;
+  /** Who stopped a blocked flow, when the source knows better than "this firewall" (BLOCKED_BY_*; see EventBatch.blockedBy). */
+  blockedBy?: number | undefined;
   /** Evidence text: the vendor's action word, rule name or message id. */
   label?: string | undefined;
   /** ms since the epoch. */
@@ -112,6 +114,7 @@ export function writeFlow(batch: EventBatch, lineNo: number, f: FlowFields): str
     batch.icmpCode[i] = num(f.icmpCode, 255);
   }
   batch.action[i] = f.action;
+  if (f.blockedBy !== undefined) batch.blockedBy[i] = f.blockedBy;
   if (f.label !== undefined && f.label !== "") batch.label[i] = batch.labels.intern(f.label);
   if (f.time !== undefined && Number.isFinite(f.time)) batch.time[i] = f.time;
   if (f.count !== undefined && f.count >= 1) batch.count[i] = Math.min(f.count, 0xffffffff);
