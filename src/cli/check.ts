@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { readFileSync } from "node:fs";
+import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
@@ -29,6 +29,7 @@ interface CheckFlags {
   csvColumns?: string[];
   all?: boolean;
   allowEmpty?: boolean;
+  documentedOnly?: boolean;
   baseline?: string;
   quiet?: boolean;
   jobs?: string;
@@ -36,12 +37,7 @@ interface CheckFlags {
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
 export function readReport(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
-  }
+  const text = readConfigText(path, "report");
   let r: unknown;
   try {
     r = JSON.parse(text);
@@ -60,11 +56,12 @@ export function registerCheck(program: Command, io: Io): void {
   program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
-    .argument("<inputs...>", "files, directories (recursive), gzip is read transparently, - for stdin")
+    .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
     .requiredOption("-r, --ruleset <id|file>", "shipped ruleset id (see `rules list`) or a YAML file")
     .requiredOption("-i, --inventory <file>", "inventory: YAML (roles: {role: [address/CIDR...]}) or CSV (address,role[,name])")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
     .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
+    .option("--documented-only", "only the rules the document states: leave out rules marked inferred (the ruleset's reading of lost diagrams, loose wording)")
     .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
@@ -88,7 +85,8 @@ Examples:
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
   portmatrix check -r kcps-file-server -i inv.yaml -o report.html -o report.json -o results.sarif capture.pcapng
   portmatrix check -r kcps-file-server -i inv.yaml --baseline last-week.json archive/
-  portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz`)
+  portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz
+  portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
@@ -97,7 +95,8 @@ Examples:
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"], [f.baseline, "report"]]);
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       const paths = expandInputs(inputs);

@@ -2,8 +2,10 @@ import { Command, Option } from "commander";
 import { ExitCode, collect, say, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { readReport } from "./check.js";
+import { preloadConfig } from "../source/config.js";
 import { diffReports, renderDiff } from "../report/diff.js";
 import { parseFailOn } from "../pipeline/check.js";
+import { failsOn } from "../report/fail-on.js";
 
 export function registerDiff(program: Command, io: Io): void {
   program
@@ -19,7 +21,8 @@ report that cannot be read, or a new report that was not a complete check.
 
 Example:
   portmatrix diff last-week.json today.json`)
-    .action((oldPath: string, newPath: string, f: { format: string; failOn?: string[] }) => {
+    .action(async (oldPath: string, newPath: string, f: { format: string; failOn?: string[] }) => {
+      await preloadConfig([[oldPath, "report"], [newPath, "report"]]);
       const before = readReport(oldPath);
       const after = readReport(newPath);
       // A diff against a run that checked nothing says nothing: the new report must be a check; an old
@@ -31,7 +34,7 @@ Example:
       const failOn: string[] = f.failOn ? parseFailOn(f.failOn) : after.failOn;
       if (f.format === "json") io.stdout(JSON.stringify({ old: oldPath, new: newPath, ...d }, null, 2) + "\n");
       else io.stdout(renderDiff(d, failOn));
-      const failing = [...d.added, ...d.changed.map((c) => c.finding)].some((x) => failOn.includes(x.verdict));
+      const failing = [...d.added, ...d.changed.map((c) => c.finding)].some((x) => failsOn(failOn, x));
       throw new ExitCode(notChecked.length > 0 ? 2 : failing ? 1 : 0);
     });
 }

@@ -8,6 +8,7 @@ import { registerEvents } from "./events.js";
 import { registerDiff } from "./diff.js";
 import { registerProbe } from "./probe.js";
 import { registerWhy } from "./why.js";
+import { registerExport } from "./export.js";
 import { VERSION } from "../report/build.js";
 
 export function buildProgram(io: Io): Command {
@@ -35,6 +36,7 @@ checked nothing (an input with no usable record, no flow between inventory hosts
   registerDiff(program, io);
   registerProbe(program, io);
   registerWhy(program, io);
+  registerExport(program, io);
   return program;
 }
 

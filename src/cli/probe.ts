@@ -4,6 +4,7 @@ import { delimiter, join } from "node:path";
 import { ExitCode, collect, collectRaw, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
+import { preloadConfig } from "../source/config.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
 import type { UdpProtocol } from "../probe/requests/index.js";
 import { REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -15,6 +16,7 @@ interface ProbeFlags {
   inventory: string;
   scenario?: string[];
   set?: string[];
+  documentedOnly?: boolean;
   timeout: string;
   concurrency: string;
   maxTime: string;
@@ -72,6 +74,7 @@ export function registerProbe(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory: the hosts to probe (only these addresses are ever contacted)")
     .option("-s, --scenario <ids>", "only rules of these scenarios (repeat or comma-separate; default all)", collect)
     .option("--set <name=value>", "override a ruleset variable, e.g. --set https_port=8443 (repeatable)", collectRaw)
+    .option("--documented-only", "probe only the flows the document states (no rule marked inferred)")
     .option("--timeout <ms>", "how long one attempt waits for an answer", "1000")
     .option("--concurrency <n>", "attempts in flight at once", "32")
     .option("--max-time <seconds>", "bound on the whole run; unfinished attempts are reported inconclusive", "60")
@@ -111,7 +114,8 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
         if (!fmt) throw new UsageError(`--output ${path}: cannot tell the format from the name; use .json .html .md .csv .xml .sarif or .txt (or --format with one --output)`);
         return { path, fmt };
       });
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       checkOutputs(outputs.map((o) => o.path), [{ path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }]);
       const failOn = parseFailOn(f.failOn);
       const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;

@@ -5,7 +5,8 @@ import {
   activeRules, checkRuleset, checkScenarios, listShippedRulesets, loadRulesetDef, parseVariableValue, readRulesetFile, resolveRuleset,
 } from "../model/ruleset.js";
 import { ruleRows, rulesCsv, rulesMarkdown, rulesTable } from "../report/rules-table.js";
-import { UsageError, InputError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { preloadConfig } from "../source/config.js";
 import { escapeTerminal } from "../report/escape.js";
 
 export function registerRules(program: Command, io: Io): void {
@@ -36,8 +37,10 @@ export function registerRules(program: Command, io: Io): void {
     .option("-s, --scenario <ids>", "only rules of these scenarios", collect)
     .option("--role <ids>", "only rules from or to these roles", collect)
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
-    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher")
-    .action((arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[] }) => {
+    .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
+    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher\n  portmatrix rules show skydiv-desktop-client --documented-only")
+    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
+      await preloadConfig([[arg, "ruleset"]]);
       const def = loadRulesetDef(arg);
       const sets = new Map<string, number | string>();
       for (const [k, v] of parseSets(f.set ?? [])) sets.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
@@ -47,28 +50,23 @@ export function registerRules(program: Command, io: Io): void {
       for (const r of f.role ?? []) {
         if (!roleIds.includes(r)) throw new UsageError(`--role ${r}: unknown role; known roles: ${roleIds.join(", ")}`);
       }
-      let list = activeRules(rs, f.scenario ?? []);
+      let list = activeRules(rs, f.scenario ?? [], f.documentedOnly === true);
       if (f.role && f.role.length > 0) list = list.filter((r) => f.role!.includes(r.from) || f.role!.includes(r.to));
       const rows = ruleRows(rs, list);
       if (f.format === "md") io.stdout(rulesMarkdown(rs, rows));
       else if (f.format === "csv") io.stdout(rulesCsv(rows));
       else if (f.format === "json") {
         io.stdout(JSON.stringify({ id: rs.id, title: rs.title, provenance: rs.provenance, variables: rs.variables, roles: rs.roles, scenarios: rs.scenarios, services: rs.services, rules: list }, null, 2) + "\n");
-      } else io.stdout(rulesTable(rs, rows));
+      } else io.stdout(rulesTable(rs, rows, 160, f.documentedOnly === true));
     });
 
   rules
     .command("lint")
     .description("validate your own ruleset file: every problem with file:line:column")
     .argument("<file>", "ruleset YAML")
-    .action((file: string) => {
-      let text: string;
-      try {
-        text = readRulesetFile(file);
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        throw e;
-      }
+    .action(async (file: string) => {
+      await preloadConfig([[file, "ruleset"]]);
+      const text = readRulesetFile(file);
       const { def, problems } = checkRuleset(file, text);
       for (const p of problems) io.stderr(`${escapeTerminal(p.message)}\n`);
       if (!def) {

@@ -7,7 +7,7 @@ import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipelin
 import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { preloadConfig, readFileStart } from "../source/config.js";
 
 /** How every JSON report starts: `schema` is its first field (see src/report/types.ts). */
 const REPORT_HEAD = new RegExp(`^\\s*\\{\\s*"schema"\\s*:\\s*${JSON.stringify(REPORT_SCHEMA)}`);
@@ -15,19 +15,8 @@ const REPORT_HEAD = new RegExp(`^\\s*\\{\\s*"schema"\\s*:\\s*${JSON.stringify(RE
 /** True for a JSON report (a saved `check --format json` or `probe --format json`, pretty or compact). */
 function isReportFile(path: string): boolean {
   if (path === "-" || !/\.json$/i.test(path)) return false;
-  let fd: number | undefined;
-  try {
-    // Only a regular file: opening a FIFO would wait for a writer.
-    if (!statSync(path).isFile()) return false;
-    fd = openSync(path, "r");
-    const head = Buffer.alloc(256);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return REPORT_HEAD.test(head.subarray(0, n).toString("utf8"));
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const head = readFileStart(path, 256);
+  return head !== undefined && REPORT_HEAD.test(head);
 }
 
 export function registerWhy(program: Command, io: Io): void {
@@ -40,6 +29,7 @@ export function registerWhy(program: Command, io: Io): void {
     .requiredOption("-i, --inventory <file>", "inventory (YAML or CSV)")
     .option("-s, --scenario <ids>", "only rules of these scenarios", collect)
     .option("--set <name=value>", "override a ruleset variable (repeatable)", collectRaw)
+    .option("--documented-only", "only the rules the document states: leave out rules marked inferred (the ruleset's reading of lost diagrams, loose wording)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--input-format <format>", "skip detection and read every input as this format")
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
@@ -53,7 +43,8 @@ Examples:
   portmatrix why 10.99.1.100 -r kcps-file-server -i fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix why launcher-pc-12 -r skydiv-desktop-client -i inv.yaml capture.pcapng probe.json`)
     .action(async (host: string, inputs: string[], f: WhyFlags) => {
-      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []));
+      await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
+      const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const paths = expandInputs(inputs);
       if (inputs.length > 0 && paths.length === 0) throw new UsageError("no input files found in the given paths");
       const reports = paths.filter(isReportFile);
@@ -93,6 +84,7 @@ interface WhyFlags {
   inventory: string;
   scenario?: string[];
   set?: string[];
+  documentedOnly?: boolean;
   format: string;
   inputFormat?: string;
   actionMap?: string[];

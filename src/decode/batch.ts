@@ -22,6 +22,9 @@ export const ACTION_ALLOWED = 1;
 export const ACTION_BLOCKED = 2;
 export type ActionCode = typeof ACTION_UNKNOWN | typeof ACTION_ALLOWED | typeof ACTION_BLOCKED;
 export { ACTION_NAMES, type ActionName } from "../net/proto.js";
+export {
+  BLOCKED_BY_UNSET, BLOCKED_BY_NETWORK, BLOCKED_BY_DESTINATION, BLOCKED_BY_UNKNOWN, BLOCKED_BY_NAMES, type BlockedBy,
+} from "../net/proto.js";
 
 /** TCP flag bits as in the TCP header (RFC 9293 section 3.1). -1 in `tcpFlags` means "not known". */
 export const TCP_FIN = 0x01;
@@ -56,6 +59,23 @@ export interface EventBatch {
   readonly position: Float64Array;
   /** Index into `labels`: the evidence text of the record (log prefix, action word), or -1. */
   readonly label: Int32Array;
+  /**
+   * Blocked records: who stopped the flow (BLOCKED_BY_*; 0 when the source does not say, which for a
+   * firewall log means its own firewall). Set by decoders that know better (a host firewall's log, a
+   * Zeek REJ) and by the flow tracker for captures.
+   */
+  readonly blockedBy: Uint8Array;
+  /** Captures: IPv4 TTL or IPv6 hop limit as captured, or NONE. */
+  readonly ttl: Int16Array;
+  /**
+   * Captures: the capture point the packet was seen at (pcapng interface id, with a Linux cooked v2
+   * capture's interface index above bit 16); equal numbers, same interface. 0 for a single interface.
+   */
+  readonly iface: Int32Array;
+  /** Captures: the TCP sequence number (RFC 9293 section 3.1), when the capture holds it. */
+  readonly tcpSeq: Uint32Array;
+  /** Connections from a capture: index into `labels` of the Zeek-style history string, or -1. */
+  readonly history: Int32Array;
   /** How many connections/packets the record stands for (flow logs aggregate; a log line is 1). */
   readonly count: Uint32Array;
   /** Captures: bytes of L4 payload (TCP/UDP data), or NONE. */
@@ -109,6 +129,11 @@ export function createBatch(capacity = DEFAULT_BATCH_CAPACITY, labels = new Labe
     time: new Float64Array(capacity),
     position: new Float64Array(capacity),
     label: new Int32Array(capacity),
+    blockedBy: new Uint8Array(capacity),
+    ttl: new Int16Array(capacity),
+    iface: new Int32Array(capacity),
+    tcpSeq: new Uint32Array(capacity),
+    history: new Int32Array(capacity),
     count: new Uint32Array(capacity),
     payloadLength: new Int32Array(capacity),
     innerProto: new Uint8Array(capacity),
@@ -137,6 +162,11 @@ export function reserve(b: EventBatch): number {
   b.time[i] = NaN;
   b.position[i] = 0;
   b.label[i] = -1;
+  b.blockedBy[i] = 0;
+  b.ttl[i] = NONE;
+  b.iface[i] = 0;
+  b.tcpSeq[i] = 0;
+  b.history[i] = -1;
   b.count[i] = 1;
   b.payloadLength[i] = NONE;
   b.innerProto[i] = 0;
@@ -182,6 +212,12 @@ export function copyEvent(from: EventBatch, i: number, to: EventBatch): void {
   to.position[j] = from.position[i]!;
   const label = from.label[i]!;
   to.label[j] = label < 0 ? -1 : to.labels.intern(from.labels.values[label]!);
+  const history = from.history[i]!;
+  to.history[j] = history < 0 ? -1 : to.labels.intern(from.labels.values[history]!);
+  to.blockedBy[j] = from.blockedBy[i]!;
+  to.ttl[j] = from.ttl[i]!;
+  to.iface[j] = from.iface[i]!;
+  to.tcpSeq[j] = from.tcpSeq[i]!;
   to.count[j] = from.count[i]!;
   commit(to);
 }

@@ -1,6 +1,12 @@
 /**
  * Per-input accounting. Every record a decoder reads ends up either used (it became an event) or
  * skipped with a reason code, so that read = used + sum(skipped by reason) always holds.
+ *
+ * Flows are counted beside records, for the records that hold several (an Azure NSG record's flow
+ * tuples, a Check Point drop record's packets, a JSON line holding many entries): every flow such a
+ * record holds is used or skipped with its own reason, so that flows read = flows used + sum(flows
+ * skipped by reason) holds too, and a record used for 2 of its 5 flows loses none of the other 3 in
+ * silence. A record that is one flow counts as one flow when used, and only as a record when skipped.
  */
 
 export interface SkipSample {
@@ -18,6 +24,10 @@ export class InputStats {
   used = 0;
   readonly skippedByReason = new Map<string, number>();
   readonly samples: SkipSample[] = [];
+  /** Flows of the records above (see the top of this file). */
+  flowsRead = 0;
+  flowsUsed = 0;
+  readonly flowsSkippedByReason = new Map<string, number>();
   /** Bytes consumed from the (decompressed) input. */
   bytes = 0;
   /** Told about every skipped record (not only the first few kept as samples), e.g. for `events --skipped`. */
@@ -41,22 +51,57 @@ export class InputStats {
     }
   }
 
-  /** Count one record read and used. */
+  get flowsSkipped(): number {
+    let n = 0;
+    for (const v of this.flowsSkippedByReason.values()) n += v;
+    return n;
+  }
+
+  /** Count one record read and used (it is one flow). */
   use(): void {
     this.read++;
     this.used++;
+    this.flowsRead++;
+    this.flowsUsed++;
+  }
+
+  /**
+   * Count one record that holds several flows: `used` of them became events, and one skip reason for
+   * each of the others. The record is used when any flow was; otherwise it is skipped with the first
+   * flow's reason (`text` is then kept with the sample).
+   */
+  useFlows(used: number, skipped: readonly string[], position: number, text?: () => string): void {
+    this.flowsRead += used + skipped.length;
+    this.flowsUsed += used;
+    for (const r of skipped) this.flowsSkippedByReason.set(r, (this.flowsSkippedByReason.get(r) ?? 0) + 1);
+    if (used > 0) {
+      this.read++;
+      this.used++;
+    } else {
+      this.skip(skipped[0] ?? "no-flow", position, text?.());
+    }
   }
 
   /** A record counted as used was later found to be no flow (for example an ICMP error): move it. */
   reclassify(reason: string, position: number): void {
     this.used--;
     this.read--;
+    this.flowsUsed--;
+    this.flowsRead--;
     this.skip(reason, position);
   }
 
   skippedObject(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, v] of [...this.skippedByReason.entries()].sort((a, b) => a[0].localeCompare(b[0]))) out[k] = v;
-    return out;
+    return sortedObject(this.skippedByReason);
   }
+
+  flowsSkippedObject(): Record<string, number> {
+    return sortedObject(this.flowsSkippedByReason);
+  }
+}
+
+function sortedObject(m: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of [...m.entries()].sort((a, b) => a[0].localeCompare(b[0]))) out[k] = v;
+  return out;
 }

@@ -1,4 +1,5 @@
 import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch.js";
+import { effectiveBlockedBy } from "../net/proto.js";
 import type { Classified } from "./matcher.js";
 
 const KEY_WORDS = 10;
@@ -250,7 +251,10 @@ export class FindingTable {
         port = rev ? b.srcPort[i]! : b.dstPort[i]!;
         sport = rev ? b.dstPort[i]! : b.srcPort[i]!;
       }
-      k[ko] = c.verdict[i]! | (b.action[i]! << 4) | (b.family[i]! << 8) | (proto << 16);
+      // A flow whose records say different things about who stopped it gives one finding per
+      // attribution, as a flow both allowed and blocked gives one per action.
+      const action = b.action[i]!;
+      k[ko] = c.verdict[i]! | (action << 4) | (b.family[i]! << 8) | (proto << 16) | (effectiveBlockedBy(action, b.blockedBy[i]!) << 24);
       k[ko + 1] = port;
       const w = i * 4;
       const sa = rev ? b.dst : b.src;
@@ -438,7 +442,7 @@ export class FindingTable {
 
   /**
    * Word `j` (0-9) of finding `e`'s key, unsigned, without allocating: 0 is verdict | action << 4 |
-   * family << 8 | protocol << 16, 1 the port (as int32: -1 for none), 2-5 the source address, 6-9 the
+   * family << 8 | protocol << 16 | blockedBy << 24 (BLOCKED_BY_*), 1 the port (as int32: -1 for none), 2-5 the source address, 6-9 the
    * destination (four words each, most significant first). For report building over many findings.
    */
   keyWord(e: number, j: number): number {
@@ -446,7 +450,7 @@ export class FindingTable {
   }
 
   /** Read back one finding's key. */
-  keyOf(e: number): { verdict: number; action: number; family: number; proto: number; port: number; src: Uint32Array; dst: Uint32Array } {
+  keyOf(e: number): { verdict: number; action: number; family: number; proto: number; blockedBy: number; port: number; src: Uint32Array; dst: Uint32Array } {
     const o = e * STRIDE + I_KEY;
     const m = this.iv[o]!;
     const src = new Uint32Array(4);
@@ -460,6 +464,7 @@ export class FindingTable {
       action: (m >>> 4) & 15,
       family: (m >>> 8) & 255,
       proto: (m >>> 16) & 255,
+      blockedBy: (m >>> 24) & 3,
       port: this.iv[o + 1]!,
       src,
       dst,

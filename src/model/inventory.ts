@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readConfigText } from "../source/config.js";
 import { parse as parseCsv } from "csv-parse/sync";
-import { InputError, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
 import { parseAddr, formatAddr } from "../net/addr.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
 import { knownList } from "./validate.js";
@@ -24,6 +24,20 @@ export interface Inventory {
   entries: InventoryEntry[];
   /** Variable overrides the inventory carries (`variables:` in YAML). */
   variables: Map<string, number | string>;
+  /**
+   * The firewall's own addresses (`firewall:` in YAML: addresses or names from `hosts:`). Traffic to them
+   * meets the firewall's input hook, not its forward hook; `export` writes rules for both.
+   */
+  firewall: FirewallAddress[];
+}
+
+export interface FirewallAddress {
+  family: 4 | 6;
+  words: [number, number, number, number];
+  prefixLength: number;
+  text: string;
+  line: number;
+  column: number;
 }
 
 const ROLE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -61,16 +75,8 @@ function maskWords(w: readonly number[], len: number, family: 4 | 6): [number, n
   return out;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read inventory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
-  }
-}
-
 export function loadInventory(file: string, roleIds: readonly string[]): Inventory {
-  const text = readText(file);
+  const text = readConfigText(file, "inventory");
   const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*,[^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
   return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
 }
@@ -123,9 +129,9 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   }
   const o = top as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!["roles", "hosts", "variables"].includes(k)) {
+    if (!["roles", "hosts", "variables", "firewall"].includes(k)) {
       const p = src.keyPosition([k]);
-      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables`, { file, line: p.line, column: p.column });
+      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables, firewall`, { file, line: p.line, column: p.column });
     }
   }
   const roles = o.roles;
@@ -184,7 +190,25 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
       variables.set(k, v);
     }
   }
-  return { file, entries: b.entries, variables };
+  return { file, entries: b.entries, variables, firewall: firewallAddresses(src, o.firewall, names) };
+}
+
+/** `firewall: [10.99.1.1, gw01]`: addresses, or names defined under `hosts:`. */
+function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<string, string>): FirewallAddress[] {
+  if (list === undefined) return [];
+  const items = Array.isArray(list) ? list : [list];
+  const byName = new Map([...names].map(([addr, name]) => [name, addr]));
+  return items.map((item, i) => {
+    const path: YamlPath = Array.isArray(list) ? ["firewall", i] : ["firewall"];
+    if (typeof item !== "string") throw src.error(path, `firewall: expected an address or a host name from "hosts:", got ${JSON.stringify(item)}`);
+    const text = byName.get(item) ?? item;
+    const p = parsePrefix(text);
+    if (typeof p === "string") {
+      throw src.error(path, `firewall: ${p}${names.size > 0 ? `; or one of the host names ${[...byName.keys()].join(", ")}` : ""}`);
+    }
+    const pos = src.position(path);
+    return { ...p, text: item, line: pos.line, column: pos.column };
+  });
 }
 
 /**
@@ -236,7 +260,7 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
   }
   const b = new Builder(file, roleIds);
   const first = rows[0];
-  if (!first) return { file, entries: b.entries, variables: new Map() };
+  if (!first) return { file, entries: b.entries, variables: new Map(), firewall: [] };
   const cols = csvColumns(first.record, file, first.info.lines);
   const expected = cols.header ? `the header's ${first.record.length} columns` : `"address,role[,name]"`;
   (cols.header ? rows.slice(1) : rows).forEach((row) => {
@@ -250,5 +274,5 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
     for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
   });
-  return { file, entries: b.entries, variables: new Map() };
+  return { file, entries: b.entries, variables: new Map(), firewall: [] };
 }

@@ -1,10 +1,11 @@
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { readdirSync, existsSync, statSync } from "node:fs";
+import { readConfigText } from "../source/config.js";
 import { dirname, join, resolve, basename, relative, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ValidationError, UsageError, InputError } from "../errors.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
 import { Checker, knownList } from "./validate.js";
-import { evalPortList, SpecError, type Range, type VariableValues } from "./ports.js";
+import { evalExpr, evalPortList, SpecError, type Range, type VariableValues } from "./ports.js";
 import type { PortSpec, RulesetRaw, RuleRaw, ServiceRaw, VariableRaw, ConditionRaw } from "./ruleset-types.js";
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from "../decode/batch.js";
 
@@ -126,12 +127,7 @@ const RULE_KEYS = [
 ] as const;
 
 export function readRulesetFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ruleset (${code ?? String(e)})`, { file });
-  }
+  return readConfigText(file, "ruleset");
 }
 
 /** Parse and check structure and references. Returns every problem found (lint) or the definition. */
@@ -165,10 +161,22 @@ export function checkRuleset(file: string, text: string): { def?: RulesetDef; pr
         continue;
       }
       const raw = o as unknown as VariableRaw;
-      const err = checkVariableValue(raw, raw.default);
+      // A number variable's default may be an expression of other variables ("${product_port}"): it is
+      // checked once they are known, below, and its value when the ruleset is resolved.
+      const err = isDefaultExpr(raw) ? exprShapeError(raw.default as string) : checkVariableValue(raw, raw.default);
       if (err) c.fail([...p, "default"], `variable ${name}: default ${err}`);
       vars.set(name, raw);
     }
+    for (const [name, v] of vars) {
+      if (!isDefaultExpr(v)) continue;
+      for (const ref of exprRefs(v.default as string)) {
+        const target = vars.get(ref);
+        if (!target) c.fail(["variables", name, "default"], `variable ${name}: default refers to unknown variable "${ref}"; known variables: ${knownList(vars.keys())}`);
+        else if (target.type === "string") c.fail(["variables", name, "default"], `variable ${name}: default refers to "${ref}", a string variable; expected a port or integer variable`);
+      }
+    }
+    const cycle = defaultCycle(vars);
+    if (cycle) c.fail(["variables", cycle[0]!, "default"], `variable ${cycle[0]}: defaults refer to each other in a circle (${cycle.join(" -> ")})`);
   }
 
   const ids = (list: unknown, key: string, what: string): Set<string> => {
@@ -284,6 +292,43 @@ export function loadRulesetDef(arg: string): RulesetDef {
   return def;
 }
 
+const EXPR_SHAPE = /^(?:\d+|\$\{[a-z][a-z0-9_]*\})(?:[+-](?:\d+|\$\{[a-z][a-z0-9_]*\}))*$/;
+
+/** A port or integer variable whose default is written as an expression of other variables. */
+function isDefaultExpr(v: VariableRaw): boolean {
+  return v.type !== "string" && typeof v.default === "string";
+}
+
+function exprShapeError(expr: string): string | undefined {
+  return EXPR_SHAPE.test(expr) ? undefined : `"${expr}" is neither an integer nor an expression of \${variable} and integers joined by + or -`;
+}
+
+function exprRefs(expr: string): string[] {
+  return [...expr.matchAll(/\$\{([a-z][a-z0-9_]*)\}/g)].map((m) => m[1]!);
+}
+
+/** A circle of defaults that refer to each other (a -> b -> a), or undefined. */
+function defaultCycle(vars: ReadonlyMap<string, VariableRaw>): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  const walk = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "open") return [...path.slice(path.indexOf(name)), name];
+    state.set(name, "open");
+    const v = vars.get(name);
+    for (const ref of v && isDefaultExpr(v) ? exprRefs(v.default as string) : []) {
+      const found = walk(ref, [...path, name]);
+      if (found) return found;
+    }
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const name of vars.keys()) {
+    const found = walk(name, []);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function checkVariableValue(v: VariableRaw, value: unknown): string | undefined {
   if (v.type === "string") {
     if (typeof value !== "string") return `must be a string, got ${JSON.stringify(value)}`;
@@ -310,6 +355,41 @@ export function parseVariableValue(def: RulesetDef, name: string, text: string |
   return value;
 }
 
+/**
+ * Every variable's value: the command line over the inventory over the default, where a default written
+ * as an expression ("${product_port}") follows the value the variables it names ended up with.
+ */
+function resolveVariables(
+  def: RulesetDef,
+  fromInventory: ReadonlyMap<string, number | string>,
+  fromCli: ReadonlyMap<string, number | string>,
+): Map<string, number | string> {
+  const vars = def.raw.variables ?? {};
+  const values = new Map<string, number | string>();
+  const pending: string[] = [];
+  for (const [name, v] of Object.entries(vars)) {
+    if (fromCli.has(name)) values.set(name, fromCli.get(name)!);
+    else if (fromInventory.has(name)) values.set(name, fromInventory.get(name)!);
+    else if (isDefaultExpr(v)) pending.push(name);
+    else values.set(name, v.default);
+  }
+  // checkRuleset has refused unknown names and circles, so every pass settles at least one default.
+  while (pending.length > 0) {
+    const ready = pending.findIndex((name) => exprRefs(vars[name]!.default as string).every((r) => values.has(r)));
+    if (ready < 0) throw def.src.error(["variables", pending[0]!, "default"], `variable ${pending[0]}: default cannot be resolved`);
+    const name = pending.splice(ready, 1)[0]!;
+    const v = vars[name]!;
+    const value = evalExpr(v.default as string, values);
+    const err = checkVariableValue(v, value);
+    if (err) {
+      const given = exprRefs(v.default as string).map((r) => `${r} = ${values.get(r)}`).join(", ");
+      throw def.src.error(["variables", name, "default"], `variable ${name}: default "${v.default}" gives ${value} (${given}), which ${err.replace(/^\d+ is /, "is ")}`);
+    }
+    values.set(name, value);
+  }
+  return values;
+}
+
 function holds(cond: ConditionRaw | undefined, values: VariableValues): boolean {
   if (!cond) return false;
   return String(values.get(cond.variable)) === String(cond.equals);
@@ -326,15 +406,10 @@ export function resolveRuleset(
 ): Ruleset {
   const { raw, src } = def;
   const variables: Variable[] = [];
-  const values = new Map<string, number | string>();
+  const values = resolveVariables(def, fromInventory, fromCli);
   for (const [name, v] of Object.entries(raw.variables ?? {})) {
-    let value = v.default;
-    let origin: Variable["origin"] = "default";
-    if (fromInventory.has(name)) { value = fromInventory.get(name)!; origin = "inventory"; }
-    if (fromCli.has(name)) { value = fromCli.get(name)!; origin = "command line"; }
-    values.set(name, value);
-    const variable: Variable = { name, type: v.type, description: v.description, default: v.default, value, origin };
-    variables.push(variable);
+    const origin: Variable["origin"] = fromCli.has(name) ? "command line" : fromInventory.has(name) ? "inventory" : "default";
+    variables.push({ name, type: v.type, description: v.description, default: v.default, value: values.get(name)!, origin });
   }
 
   const services: Service[] = raw.services.map((s: ServiceRaw, i: number) => {
@@ -437,9 +512,13 @@ function mergeFlows(list: ServicePorts[]): ServicePorts[] {
   return [...byProto.entries()].sort((a, b) => a[0] - b[0]).map(([proto, ranges]) => ({ proto, ranges }));
 }
 
-/** Rules that are in play for the chosen scenarios (all when none chosen). */
-export function activeRules(rs: Ruleset, scenarios: readonly string[]): Rule[] {
-  return rs.rules.filter((r) => r.enabled && (scenarios.length === 0 || r.scenarios.some((s) => scenarios.includes(s))));
+/**
+ * Rules that are in play for the chosen scenarios (all when none chosen). With `documentedOnly`, rules
+ * marked inferred are left out: what remains is only what the document states (`--documented-only`).
+ */
+export function activeRules(rs: Ruleset, scenarios: readonly string[], documentedOnly = false): Rule[] {
+  return rs.rules.filter((r) =>
+    r.enabled && !(documentedOnly && r.inferred) && (scenarios.length === 0 || r.scenarios.some((s) => scenarios.includes(s))));
 }
 
 export function checkScenarios(rs: Ruleset, scenarios: readonly string[]): void {

@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { setupCheck, findingSink } from "./check.js";
 import { runInput, type RunOptions } from "./run.js";
 import { FindingTable } from "../match/aggregate.js";
+import { primeConfig } from "../source/config.js";
 import { summaryData, type InputSummaryData, type WorkerMessage, type WorkerSetup } from "./parallel.js";
 
 const port = parentPort;
@@ -13,7 +14,8 @@ if (!port) throw new Error("check-worker.js runs as a worker thread");
 const data = workerData as WorkerSetup;
 
 async function main(p: NonNullable<typeof parentPort>): Promise<void> {
-  const setup = setupCheck(data.setup.ruleset, data.setup.inventory, data.setup.scenarios, new Map(data.setup.sets));
+  primeConfig(data.configTexts);
+  const setup = setupCheck(data.setup.ruleset, data.setup.inventory, data.setup.scenarios, new Map(data.setup.sets), { documentedOnly: data.setup.documentedOnly });
   const table = new FindingTable();
   const sink = findingSink(setup.matcher, table);
   const inputs: InputSummaryData[] = [];

@@ -1,10 +1,11 @@
 import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule } from "../model/ruleset.js";
 import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
-import { Matcher, classifyBatch, createClassified, ALL_VERDICTS, type Verdict } from "../match/matcher.js";
+import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
 import { FindingTable } from "../match/aggregate.js";
 import { DEFAULT_FAIL_ON, materialise, prepareReport, type PreparedReport } from "../report/build.js";
 import type { Report } from "../report/types.js";
+import { BLOCKED_BY_VALUES, BLOCKED_VERDICTS, isFailOn, type FailOn } from "../report/fail-on.js";
 import { runInputs, type InputResult } from "./run.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { UsageError } from "../errors.js";
@@ -19,6 +20,8 @@ export interface CheckSetup {
   inventory: Inventory;
   matcher: Matcher;
   scenarios: string[];
+  /** Only the rules the document states are in play (`--documented-only`): inferred rules are left out. */
+  documentedOnly: boolean;
   /** What the setup was made from, so that a worker thread can make the same one. */
   args: SetupArgs;
 }
@@ -28,10 +31,18 @@ export interface SetupArgs {
   inventory: string;
   scenarios: string[];
   sets: [string, string][];
+  documentedOnly: boolean;
 }
 
 /** Ruleset + inventory + variables (defaults < inventory < --set) compiled once. */
-export function setupCheck(rulesetArg: string, inventoryPath: string, scenarios: readonly string[], sets: ReadonlyMap<string, string>): CheckSetup {
+export function setupCheck(
+  rulesetArg: string,
+  inventoryPath: string,
+  scenarios: readonly string[],
+  sets: ReadonlyMap<string, string>,
+  opts: { documentedOnly?: boolean } = {},
+): CheckSetup {
+  const documentedOnly = opts.documentedOnly === true;
   const def = loadRulesetDef(rulesetArg);
   const roleIds = def.raw.roles.map((r) => r.id);
   const inventory = loadInventory(inventoryPath, roleIds);
@@ -41,21 +52,22 @@ export function setupCheck(rulesetArg: string, inventoryPath: string, scenarios:
   for (const [k, v] of sets) fromCli.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
   const ruleset = resolveRuleset(def, fromInv, fromCli);
   checkScenarios(ruleset, scenarios);
-  const rules = activeRules(ruleset, scenarios);
+  const rules = activeRules(ruleset, scenarios, documentedOnly);
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
-  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets] };
-  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], args };
+  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly };
+  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
 }
 
-export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
+/** --fail-on items: verdicts, `none`, or a blocked verdict narrowed by who stopped it (`blocked-required:network`). */
+export function parseFailOn(list: readonly string[] | undefined): FailOn[] {
   if (!list || list.length === 0) return [...DEFAULT_FAIL_ON];
-  const out: Verdict[] = [];
+  const out: FailOn[] = [];
   for (const v of list) {
     if (v === "none") continue;
-    if (!(ALL_VERDICTS as readonly string[]).includes(v)) {
-      throw new UsageError(`--fail-on ${v}: unknown verdict; known: ${ALL_VERDICTS.join(", ")}, none`);
+    if (!isFailOn(v)) {
+      throw new UsageError(`--fail-on ${v}: unknown verdict; known: ${ALL_VERDICTS.join(", ")}, none; a blocked verdict narrowed by who stopped it: ${BLOCKED_VERDICTS.map((x) => `${x}:${BLOCKED_BY_VALUES.join("|")}`).join(", ")}`);
     }
-    out.push(v as Verdict);
+    out.push(v);
   }
   return out;
 }
@@ -63,7 +75,7 @@ export function parseFailOn(list: readonly string[] | undefined): Verdict[] {
 export interface CheckOptions {
   decode: DecodeOptions;
   inputFormat?: string;
-  failOn: Verdict[];
+  failOn: FailOn[];
   onChunk?: (input: InputResult, bytes: number, rawBytes: number) => void | Promise<void>;
   now?: Date;
   /**
@@ -127,6 +139,7 @@ export async function prepareCheck(setup: CheckSetup, inputs: readonly string[],
     ruleset: setup.ruleset,
     activeRules: setup.rules,
     scenarios: setup.scenarios,
+    documentedOnly: setup.documentedOnly,
     inventory: setup.inventory,
     inputs: results,
     failOn: o.failOn,

@@ -1,5 +1,6 @@
-import { ACTION_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
+import { ACTION_NAMES, BLOCKED_BY_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
+import { effectiveBlockedBy } from "../net/proto.js";
 import { isoTime } from "../report/iso-time.js";
 
 /** One normalised event as `portmatrix events` prints it (documented in docs/report-format.md). */
@@ -18,7 +19,11 @@ export interface EventJson {
   icmpCode: number | null;
   tcpFlags: string | null;
   action: "allowed" | "blocked" | "unknown";
+  /** Blocked events: who stopped the flow (docs/outcomes.md); null otherwise. */
+  blockedBy: "network" | "destination" | "unknown" | null;
   evidence: string | null;
+  /** Connections from a capture: Zeek-style history letters ("" for ICMP); null for log records and single packets. */
+  history: string | null;
   count: number;
 }
 
@@ -45,7 +50,9 @@ export function eventJson(b: EventBatch, i: number, input: string, format: strin
     icmpCode: icmp ? n(b.icmpCode[i]!) : null,
     tcpFlags: flags === NONE ? null : FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, s]) => s).join(",") || "none",
     action: ACTION_NAMES[b.action[i]!] ?? "unknown",
+    blockedBy: BLOCKED_BY_NAMES[effectiveBlockedBy(b.action[i]!, b.blockedBy[i]!)] ?? null,
     evidence: b.labels.get(b.label[i]!) ?? null,
+    history: b.history[i]! < 0 ? null : b.labels.get(b.history[i]!) ?? null,
     count: b.count[i]!,
   };
   if (binary) e.offset = b.position[i]!;

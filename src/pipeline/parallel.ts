@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { FindingTable, type FindingTableData } from "../match/aggregate.js";
 import { InputStats, type SkipSample } from "../decode/stats.js";
 import { runInput, type InputResult, type RunOptions } from "./run.js";
+import { preloadedTexts } from "../source/config.js";
 import { findingSink, type CheckOptions, type CheckSetup } from "./check.js";
 
 /** What a worker is told: how to set up, and its run of inputs (index among all inputs, path). */
@@ -19,6 +20,8 @@ export interface WorkerSetup {
   inputFormat: string | undefined;
   progress: boolean;
   inputs: [number, string][];
+  /** Config files this thread read in advance (a FIFO cannot be read twice). */
+  configTexts: [string, string][];
 }
 
 /** Messages from a worker. */
@@ -38,12 +41,16 @@ export interface InputSummaryData {
   bytes: number;
   skipped: [string, number][];
   samples: SkipSample[];
+  flowsRead: number;
+  flowsUsed: number;
+  flowsSkipped: [string, number][];
 }
 
 export function summaryData(r: InputResult): InputSummaryData {
   return {
     path: r.path, format: r.format, compressed: r.compressed, error: r.error, read: r.stats.read, used: r.stats.used,
     bytes: r.stats.bytes, skipped: [...r.stats.skippedByReason], samples: [...r.stats.samples],
+    flowsRead: r.stats.flowsRead, flowsUsed: r.stats.flowsUsed, flowsSkipped: [...r.stats.flowsSkippedByReason],
   };
 }
 
@@ -53,6 +60,9 @@ function inputResult(d: InputSummaryData): InputResult {
   stats.used = d.used;
   stats.bytes = d.bytes;
   for (const [k, v] of d.skipped) stats.skippedByReason.set(k, v);
+  stats.flowsRead = d.flowsRead;
+  stats.flowsUsed = d.flowsUsed;
+  for (const [k, v] of d.flowsSkipped) stats.flowsSkippedByReason.set(k, v);
   stats.samples.push(...d.samples);
   const r: InputResult = { path: d.path, format: d.format, compressed: d.compressed, stats };
   if (d.error !== undefined) r.error = d.error;
@@ -110,6 +120,7 @@ export async function runParallel(setup: CheckSetup, inputs: readonly string[], 
       const data: WorkerSetup = {
         setup: setup.args, decode: o.decode, inputFormat: o.inputFormat, progress: o.onChunk !== undefined,
         inputs: run.map((idx) => [idx, inputs[idx]!]),
+        configTexts: preloadedTexts(),
       };
       const w = new Worker(workerUrl(), { workerData: data });
       workers.push(w);

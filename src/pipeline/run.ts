@@ -3,7 +3,8 @@ import { decoderFor, detectFormat, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
 import { describeHead } from "../source/detect.js";
-import { openInput, type OpenedInput } from "../source/inputs.js";
+import { openInput, type OpenedInput, type OpenOptions } from "../source/inputs.js";
+import { describeContainer } from "../source/compress.js";
 import { InputError } from "../errors.js";
 
 /** What happened to one input: the report's `inputs` section is made from these. */
@@ -20,6 +21,8 @@ export interface RunOptions {
   decode: DecodeOptions;
   /** Force a format instead of detecting it. */
   inputFormat?: string;
+  /** How inputs are opened (tests shorten the FIFO writer timeout). */
+  open?: OpenOptions;
   /** Captures: per packet instead of per connection. */
   packets?: boolean;
   /** Called with each input's events; the batch is reused after the call. */
@@ -48,7 +51,7 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
   const result: InputResult = { path, format: "unknown", compressed: false, stats: new InputStats() };
   let opened: OpenedInput | undefined;
   try {
-    opened = await openInput(path);
+    opened = await openInput(path, opts.open);
     result.compressed = opened.compressed;
     if (opened.head.length === 0) {
       result.format = "empty";
@@ -56,8 +59,10 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
     }
     const format = opts.inputFormat ?? detectFormat(opened.head);
     if (!format) {
+      // Content we can name (an archive, UTF-32) says what to do; the list of formats helps only otherwise.
+      const named = describeContainer(opened.head);
       throw new InputError(
-        `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
+        named ?? `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
         { file: path },
       );
     }

@@ -23,7 +23,9 @@ export interface WhyRule {
   requirement: "required" | "conditional";
   condition: string | null;
   source: string;
+  /** The document does not state this flow: the rule is the ruleset's reading (`inferredReason` says why). */
   inferred: boolean;
+  inferredReason: string | null;
   /** Inventory entries of the other role (address or prefix, with name). */
   peers: string[];
   status: RuleStatus;
@@ -41,6 +43,8 @@ export interface WhyResult {
   name: string | null;
   roles: string[];
   scenarios: string[];
+  /** --documented-only: rules marked inferred were left out. */
+  documentedOnly: boolean;
   inputs: string[];
   rules: WhyRule[];
   /** Traffic of this host that no rule expects. */
@@ -70,7 +74,21 @@ function flowText(f: Finding): string {
   return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol.toUpperCase();
 }
 
-const FROM_DESTINATION = /destination itself|from the destination|connection refused|port unreachable|icmp(v6)?-3-3 |icmpv6-1-4 /i;
+/**
+ * What to do about one blocked required flow, by who stopped it (the finding's `blockedBy`). A report
+ * written before attribution existed has none: it is advised as unknown, not guessed from its text.
+ */
+function adviceFor(f: Finding, peerRole: string, peer: string): string {
+  const seen = f.evidence.length ? ` (seen: ${f.evidence[0]})` : "";
+  switch (f.blockedBy) {
+    case "destination":
+      return `${flowText(f)} to ${peerRole} ${peer} was refused by ${f.dst} itself: is the service running and listening there, and does that host's own firewall let ${f.src} in?${seen}`;
+    case "network":
+      return `open ${flowText(f)} from ${f.src} to ${peerRole} ${peer} on the firewall in between: it was stopped on the way${seen}`;
+    default:
+      return `${flowText(f)} from ${f.src} to ${peerRole} ${peer} was stopped, but not enough was seen to tell where: check the firewalls in between and that the service runs on ${f.dst}${seen}`;
+  }
+}
 
 export function explain(setup: CheckSetup, host: string, report: Report | undefined, inputs: readonly string[]): WhyResult {
   const h = resolveHost(setup, host);
@@ -93,23 +111,15 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     const allowed = mine.filter((f) => f.verdict === "allowed-required");
     const unknown = mine.filter((f) => f.verdict === "inconclusive");
     const status: RuleStatus = blocked.length ? "blocked" : allowed.length ? "allowed" : unknown.length ? "inconclusive" : "not observed";
-    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? "blocked" : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
+    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? `blocked${f.blockedBy ? ` (${f.blockedBy})` : ""}` : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
     const advice: string[] = [];
-    for (const f of blocked) {
-      const peerRole = direction === "out" ? r.to : r.from;
-      const peer = direction === "out" ? f.dst : f.src;
-      if (f.evidence.some((e) => FROM_DESTINATION.test(e))) {
-        advice.push(`${flowText(f)} to ${peerRole} ${peer} was refused by the destination itself: is the service listening there? (if a firewall answers in its name, open ${flowText(f)} from ${f.src} to ${f.dst})`);
-      } else {
-        advice.push(`open ${flowText(f)} from ${f.src} to ${peerRole} ${peer}${f.evidence.length ? ` (seen: ${f.evidence[0]})` : ""}`);
-      }
-    }
+    for (const f of blocked) advice.push(adviceFor(f, direction === "out" ? r.to : r.from, direction === "out" ? f.dst : f.src));
     if (status === "not observed" && inputs.length > 0) advice.push(`no traffic for this rule in the inputs: capture while the client tries (${r.purpose})`);
     const firstBlocked = blocked.map((f) => f.firstSeen).filter((t): t is string => t !== null).sort()[0] ?? (blocked.length ? null : null);
     rules.push({
       rule: r.id, direction, from: r.from, to: r.to, services: r.services,
       ports: r.flows.map((fl) => `${fl.proto === 6 ? "tcp" : fl.proto === 17 ? "udp" : fl.proto === 1 ? "icmp" : "icmpv6"} ${fl.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ")}`).join("; "),
-      requirement: r.requirement, condition: r.condition ?? null, source: r.source, inferred: r.inferred,
+      requirement: r.requirement, condition: r.condition ?? null, source: r.source, inferred: r.inferred, inferredReason: r.inferredReason ?? null,
       peers: peersOf(direction === "out" ? r.to : r.from), status, observations, advice,
       firstBlocked: blocked.length ? firstBlocked ?? "" : null, dependsOn: r.dependsOn,
     });
@@ -145,6 +155,8 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     const dependents = rules.filter((r) => r.dependsOn.includes(cause.rule)).map((r) => r.rule);
     const parts = [`likely cause: ${cause.rule} (${cause.from} -> ${cause.to} ${cause.services.join(", ")}) is blocked${cause.firstBlocked ? `, first at ${cause.firstBlocked}` : ""}`];
     if (cause.advice[0]) parts.push(cause.advice[0]);
+    // The help-desk must know when "required" is the ruleset's reading, not the vendor's word.
+    if (cause.inferred) parts.push(`the rule is inferred, not stated by the document (${cause.inferredReason ?? "no reason given"}): confirm the flow is needed before opening it`);
     if (cause.requirement === "conditional" && cause.dependsOn.length > 0) {
       const fallbacks = cause.dependsOn.map((id) => byId.get(id)).filter((r): r is WhyRule => r !== undefined);
       const ok = fallbacks.filter((r) => r.status === "allowed").map((r) => r.rule);
@@ -156,13 +168,13 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     if (blockedRules.length > 1) parts.push(`also blocked: ${blockedRules.slice(1).map((r) => r.rule).join(", ")}`);
     verdict = { cause: cause.rule, dependents, text: parts.join("; ") };
   }
-  return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, inputs: [...inputs], rules, unexpected, verdict };
+  return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, documentedOnly: setup.documentedOnly, inputs: [...inputs], rules, unexpected, verdict };
 }
 
 /** The text view. Every line is escaped whole (escapeTerminal): no value can break or forge a line. */
 export function renderWhy(w: WhyResult): string {
   const out: string[] = [];
-  out.push(`${w.host}${w.name && w.name !== w.host ? ` (${w.name})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}`);
+  out.push(`${w.host}${w.name && w.name !== w.host ? ` (${w.name})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}${w.documentedOnly ? "; documented rules only" : ""}`);
   out.push("");
   const mark: Record<RuleStatus, string> = { blocked: "✗", allowed: "✓", inconclusive: "?", "not observed": "○" };
   for (const dir of ["out", "in"] as const) {
@@ -174,6 +186,7 @@ export function renderWhy(w: WhyResult): string {
       out.push(`  ${mark[r.status]} ${r.status.padEnd(12)} ${r.rule}: ${dir === "out" ? "->" : "<-"} ${peerRole} ${r.ports}${r.requirement === "conditional" ? " (conditional)" : ""}${r.inferred ? " (inferred)" : ""}`);
       if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
       for (const o of r.observations.slice(0, 4)) out.push(`      ${o}`);
+      if (r.inferred && r.status === "blocked") out.push(`      inferred, not stated by the document: ${r.inferredReason ?? ""}`);
       for (const a of r.advice) out.push(`      → ${a}`);
     }
     out.push("");

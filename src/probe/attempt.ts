@@ -6,12 +6,17 @@
 import { Socket, type TcpNetConnectOpts } from "node:net";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { execFile } from "node:child_process";
-import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, type ActionCode } from "../decode/batch.js";
+import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, BLOCKED_BY_DESTINATION, BLOCKED_BY_NETWORK, type ActionCode } from "../decode/batch.js";
 import type { UdpRequest } from "./requests/index.js";
 
 export interface Outcome {
   action: ActionCode;
   evidence: string;
+  /**
+   * Who stopped a blocked attempt, when the socket can tell (BLOCKED_BY_*); unset means unknown: a
+   * socket sees ECONNREFUSED, not the RST's TTL or the ICMP error's sender (docs/outcomes.md).
+   */
+  blockedBy?: number;
   /** The socket's local address and port, when the attempt got that far. */
   localAddress?: string;
   localPort?: number;
@@ -56,11 +61,11 @@ function errorOutcome(code: string, dst: string, proto: "tcp" | "udp"): Outcome 
     case "EHOSTUNREACH":
       return { action: ACTION_BLOCKED, evidence: "probe: host unreachable (EHOSTUNREACH): an ICMP host-unreachable or admin-prohibited from a router or firewall, or no ARP/ND answer" };
     case "ENETUNREACH":
-      return { action: ACTION_BLOCKED, evidence: "probe: network unreachable (ENETUNREACH): no route, or an ICMP net-unreachable" };
+      return { action: ACTION_BLOCKED, blockedBy: BLOCKED_BY_NETWORK, evidence: "probe: network unreachable (ENETUNREACH): no route, or an ICMP net-unreachable" };
     case "EACCES":
       return { action: ACTION_BLOCKED, evidence: "probe: administratively prohibited (EACCES): an ICMPv6 admin-prohibited from a firewall" };
     case "EPERM":
-      return { action: ACTION_BLOCKED, evidence: "probe: not permitted (EPERM): this machine's own firewall refuses to send it" };
+      return { action: ACTION_BLOCKED, blockedBy: BLOCKED_BY_NETWORK, evidence: "probe: not permitted (EPERM): this machine's own firewall refuses to send it" };
     case "EHOSTDOWN":
     case "ENONET":
     case "ETIMEDOUT":
@@ -190,7 +195,8 @@ export function pingAttempt(ping: string | null, dst: string, family: 4 | 6, o: 
       const code = (err as { code?: unknown }).code;
       if (code === 1) {
         const icmp = /^From (\S+?):? .*?icmp_seq=\d+ (.+)$/m.exec(stdout);
-        if (icmp) return resolve({ action: ACTION_BLOCKED, evidence: `probe: ${icmp[2]!.trim()} (ICMP from ${icmp[1]})` });
+        // ping names the error's sender: the destination itself, or a router or firewall on the way.
+        if (icmp) return resolve({ action: ACTION_BLOCKED, blockedBy: icmp[1] === dst ? BLOCKED_BY_DESTINATION : BLOCKED_BY_NETWORK, evidence: `probe: ${icmp[2]!.trim()} (ICMP from ${icmp[1]})` });
         return resolve({ action: ACTION_BLOCKED, evidence: `probe: no echo reply in ${seconds(wait * 1000)} (filtered)` });
       }
       const why = (stderr.split("\n").find((l) => l.trim() !== "") ?? String(code ?? err.message)).trim().slice(0, 160);

@@ -12,12 +12,13 @@ import type { CheckSetup } from "../pipeline/check.js";
 import type { Inventory, InventoryEntry } from "../model/inventory.js";
 import type { Range } from "../model/ports.js";
 import { RoleLookup } from "../match/roles.js";
-import { Matcher, classifyBatch, createClassified, type Verdict } from "../match/matcher.js";
+import { Matcher, classifyBatch, createClassified } from "../match/matcher.js";
+import type { FailOn } from "../report/fail-on.js";
 import { FindingTable } from "../match/aggregate.js";
 import { buildReport } from "../report/build.js";
 import type { Report } from "../report/types.js";
 import { InputStats } from "../decode/stats.js";
-import { NONE, PROTO_TCP, PROTO_UDP, TCP_SYN, commit, createBatch, reserve } from "../decode/batch.js";
+import { BLOCKED_BY_UNKNOWN, NONE, PROTO_TCP, PROTO_UDP, TCP_SYN, commit, createBatch, reserve } from "../decode/batch.js";
 import { parseAddr } from "../net/addr.js";
 import { UsageError } from "../errors.js";
 import { planProbe, type ProbePlan, type ProbeTarget } from "./plan.js";
@@ -32,7 +33,7 @@ export interface ProbeOptions {
   maxTimeMs: number;
   /** Port ranges wider than this are listed as not probed instead of swept. */
   maxRange: number;
-  failOn: Verdict[];
+  failOn: FailOn[];
   /** UDP ports to ask with a protocol other than their well-known one's ("none": an empty datagram). */
   udpRequests?: ReadonlyMap<number, UdpProtocol | "none">;
   /** The ping command, or null when there is none (ICMP is then inconclusive). */
@@ -201,6 +202,7 @@ export async function runProbe(setup: CheckSetup, o: ProbeOptions): Promise<Prob
       batch.icmpCode[j] = 0;
     }
     batch.action[j] = out.action;
+    batch.blockedBy[j] = out.blockedBy ?? BLOCKED_BY_UNKNOWN;
     batch.time[j] = out.time;
     batch.position[j] = i + 1;
     batch.label[j] = batch.labels.intern(out.evidence);
@@ -221,6 +223,7 @@ export async function runProbe(setup: CheckSetup, o: ProbeOptions): Promise<Prob
     ruleset: setup.ruleset,
     activeRules: plan.rules,
     scenarios: setup.scenarios,
+    documentedOnly: setup.documentedOnly,
     inventory,
     inputs: [{ path: PROBE_INPUT, format: PROBE_INPUT, compressed: false, stats }],
     failOn: o.failOn,

@@ -3,9 +3,10 @@ import { ALL_VERDICTS, UNOBSERVED_REQUIRED, VERDICTS, ruleCovers, type Matcher, 
 import type { Rule, Ruleset } from "../model/ruleset.js";
 import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
-import { ACTION_NAMES, protocolName } from "../net/proto.js";
+import { ACTION_NAMES, BLOCKED_BY_NAMES, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
 import { assessChecked, fatalProblems } from "./checked.js";
+import { failsOn, type FailOn } from "./fail-on.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import { REPORT_SCHEMA, type CoverageEntry, type Finding, type InputReport, type ProtocolName, type Report } from "./types.js";
@@ -17,7 +18,7 @@ export const VERDICT_ORDER: readonly Verdict[] = [
   "blocked-required", "allowed-unexpected", "unobserved-required", "inconclusive", "unclassified", "blocked-unexpected", "allowed-required",
 ];
 
-export const DEFAULT_FAIL_ON: readonly Verdict[] = ["blocked-required", "allowed-unexpected"];
+export const DEFAULT_FAIL_ON: readonly FailOn[] = ["blocked-required", "allowed-unexpected"];
 
 /** What the report needs to know of an input (pipeline/run.ts InputResult fits). */
 export interface InputSummary {
@@ -31,6 +32,10 @@ export interface InputSummary {
     readonly skipped: number;
     samples: readonly { position: number; reason: string; text?: string }[];
     skippedObject(): Record<string, number>;
+    flowsRead: number;
+    flowsUsed: number;
+    readonly flowsSkipped: number;
+    flowsSkippedObject(): Record<string, number>;
   };
 }
 
@@ -40,9 +45,11 @@ export interface BuildInput {
   ruleset: Ruleset;
   activeRules: readonly Rule[];
   scenarios: readonly string[];
+  /** --documented-only: inferred rules are not in `activeRules` (recorded in the report). */
+  documentedOnly?: boolean;
   inventory: Inventory;
   inputs: readonly InputSummary[];
-  failOn: readonly Verdict[];
+  failOn: readonly FailOn[];
   now?: Date;
   /** Accept inputs that contribute nothing (`--allow-empty`; see checked.ts). */
   allowEmpty?: boolean;
@@ -94,7 +101,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const roles = matcher.roles;
   const n = table.size;
   const summary = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  const findingsOf = Object.fromEntries(ALL_VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  // Findings per (verdict, who stopped it), for the violations --fail-on counts.
+  const findingsOf = new Map<string, number>();
   const perRule = new Map<string, { allowed: number; blocked: number }>();
   const count = table.count, srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort;
 
@@ -128,7 +136,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     dstRoles[e] = roleName(dstSet[e]!, rule?.to);
     const c = count[e]!;
     summary[verdict] += c;
-    findingsOf[verdict]++;
+    const fk = `${verdict}:${(m >>> 24) & 3}`;
+    findingsOf.set(fk, (findingsOf.get(fk) ?? 0) + 1);
     if (rule && (verdict === "allowed-required" || verdict === "blocked-required")) {
       const pr = perRule.get(rule.id) ?? { allowed: 0, blocked: 0 };
       if (verdict === "allowed-required") pr.allowed += c;
@@ -171,7 +180,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const v6 = ((m >>> 8) & 255) === 6 ? 4294967296 : 0;
     srcW0[e] = v6 + table.keyWord(e, 2);
     dstW0[e] = v6 + table.keyWord(e, 6);
-    act[e] = actionRank.get(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")!;
+    // Action, then who stopped it (network, destination, unknown).
+    act[e] = actionRank.get(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")! * 4 + ((m >>> 24) & 3);
   }
   const restWords = (a: number, b: number, from: number): number => {
     for (let j = from; j < from + 3; j++) {
@@ -274,6 +284,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
+      blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null,
       src: addrText(e, fam, 2),
       dst: addrText(e, fam, 6),
       srcName: hostName(e, fam, 2),
@@ -287,6 +298,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
       ruleSource: rule?.source ?? null,
+      ruleInferred: rule ? rule.inferred : null,
+      ruleInferredReason: rule?.inferredReason ?? null,
       count: t.count[e]!,
       firstSeen: isoTime(t.first[e]!),
       lastSeen: isoTime(t.last[e]!),
@@ -299,7 +312,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   // value (addresses, names, roles, rules, service and evidence lists, input) is encoded once.
   const K = (t: string) => encode(t);
   const kVerdict = VERDICTS.map((v) => K(`{"verdict":${JSON.stringify(v)},"action":`));
-  const kAction = Array.from({ length: 16 }, (_, a) => K(`${JSON.stringify(ACTION_NAMES[a] ?? "unknown")},"src":`));
+  const kAction = Array.from({ length: 16 }, (_, a) => K(`${JSON.stringify(ACTION_NAMES[a] ?? "unknown")},"blockedBy":`));
+  const kBlockedBy = BLOCKED_BY_NAMES.map((b) => K(`${JSON.stringify(b)},"src":`));
   const kDst = K(',"dst":'), kSrcName = K(',"srcName":'), kDstName = K(',"dstName":'), kSrcRole = K(',"srcRole":');
   const kDstRole = K(',"dstRole":'), kPort = K(',"port":'), kIcmpType = K(',"icmpType":'), kServices = K(',"services":');
   const kCount = K(',"count":'), kFirst = K(',"firstSeen":'), kLast = K(',"lastSeen":'), kEvidence = K(',"evidence":');
@@ -309,7 +323,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const ruleBytes = (rule: Rule | undefined): Uint8Array => {
     let b = kRule.get(rule);
     if (b === undefined) {
-      b = K(`,"rule":${JSON.stringify(rule?.id ?? null)},"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}`);
+      b = K(`,"rule":${JSON.stringify(rule?.id ?? null)},"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}` +
+        `,"ruleInferred":${JSON.stringify(rule ? rule.inferred : null)},"ruleInferredReason":${JSON.stringify(rule?.inferredReason ?? null)}`);
       kRule.set(rule, b);
     }
     return b;
@@ -360,6 +375,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const inputIdx = t.input[e]!;
     w.bytes(kVerdict[m & 15]!);
     w.bytes(kAction[(m >>> 4) & 15]!);
+    w.bytes(kBlockedBy[(m >>> 24) & 3]!);
     addrBytes(w, e, fam, 2);
     w.bytes(kDst);
     addrBytes(w, e, fam, 6);
@@ -419,7 +435,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
     else status = r.requirement === "required" ? "unobserved" : "not-observed";
     return {
       rule: r.id, from: r.from, to: r.to, services: r.services, requirement: r.requirement, scenarios: r.scenarios,
-      inferred: r.inferred, source: r.source, fromHosts, toHosts, allowed: seen.allowed, blocked: seen.blocked, status,
+      inferred: r.inferred, inferredReason: r.inferredReason ?? null, source: r.source, fromHosts, toHosts,
+      allowed: seen.allowed, blocked: seen.blocked, status,
     };
   });
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
@@ -432,6 +449,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
       compressed: r.compressed,
       records: { read: r.stats.read, used: r.stats.used, skipped: r.stats.skipped },
       skippedByReason: r.stats.skippedObject(),
+      flows: { read: r.stats.flowsRead, used: r.stats.flowsUsed, skipped: r.stats.flowsSkipped, skippedByReason: r.stats.flowsSkippedObject() },
       skippedSamples: r.stats.samples.map((s) => {
         const o: InputReport["skippedSamples"][number] = binary ? { offset: s.position, reason: s.reason } : { line: s.position, reason: s.reason };
         if (s.text !== undefined) o.text = s.text;
@@ -442,8 +460,21 @@ export function prepareReport(x: BuildInput): PreparedReport {
     };
   });
 
-  const violations = x.failOn.reduce((c, v) => c + (v === UNOBSERVED_REQUIRED ? summary[v] : findingsOf[v]), 0);
-  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - findingsOf.unclassified, allowEmpty: x.allowEmpty === true });
+  let violations = x.failOn.includes(UNOBSERVED_REQUIRED) ? summary[UNOBSERVED_REQUIRED] : 0;
+  for (const [fk, c] of findingsOf) {
+    const [verdict, by] = fk.split(":");
+    if (failsOn(x.failOn, { verdict: verdict!, blockedBy: BLOCKED_BY_NAMES[Number(by)] ?? null })) violations += c;
+  }
+  // How much of the verdict is the ruleset's reading rather than the document: counted like `violations`.
+  let violationsOnInferredRules = x.failOn.includes(UNOBSERVED_REQUIRED) ? coverage.filter((c) => c.status === "unobserved" && c.inferred).length : 0;
+  for (let e = 0; e < n; e++) {
+    if (rules[e]?.inferred !== true) continue;
+    const m = table.keyWord(e, 0);
+    if (failsOn(x.failOn, { verdict: VERDICTS[m & 15]!, blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null })) violationsOnInferredRules++;
+  }
+  let unclassified = 0;
+  for (const [fk, c] of findingsOf) if (fk.split(":")[0] === "unclassified") unclassified += c;
+  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
   const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
@@ -456,16 +487,18 @@ export function prepareReport(x: BuildInput): PreparedReport {
       title: ruleset.title,
       file: ruleset.file,
       scenarios: [...x.scenarios],
+      documentedOnly: x.documentedOnly === true,
       variables: Object.fromEntries(ruleset.variables.map((v) => [v.name, { value: v.value, origin: v.origin }])),
       roles: ruleset.roles.map((r) => ({ id: r.id, title: r.title })),
       rules: x.activeRules.map((r) => ({
         id: r.id, from: r.from, to: r.to, services: r.services, ports: describeFlows(r), requirement: r.requirement,
-        condition: r.condition ?? null, purpose: r.purpose, source: r.source, inferred: r.inferred, line: r.line, column: r.column,
+        condition: r.condition ?? null, purpose: r.purpose, source: r.source, inferred: r.inferred,
+        inferredReason: r.inferredReason ?? null, line: r.line, column: r.column,
       })),
     },
     inventory: { file: x.inventory.file, entries: x.inventory.entries.length },
     summary,
-    totals: { records, findings: n, violations },
+    totals: { records, findings: n, violations, violationsOnInferredRules },
     failOn: [...x.failOn],
     exitCode,
     checked,

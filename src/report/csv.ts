@@ -3,8 +3,8 @@ import type { Report } from "./types.js";
 import { csvCell } from "./escape.js";
 
 const COLUMNS = [
-  "verdict", "action", "src", "src_name", "src_role", "dst", "dst_name", "dst_role", "protocol", "port", "icmp_type",
-  "services", "rule", "rule_requirement", "rule_source", "count", "first_seen", "last_seen", "evidence", "example",
+  "verdict", "action", "blocked_by", "src", "src_name", "src_role", "dst", "dst_name", "dst_role", "protocol", "port", "icmp_type",
+  "services", "rule", "rule_requirement", "rule_source", "rule_inferred", "rule_inferred_reason", "count", "first_seen", "last_seen", "evidence", "example",
 ] as const;
 
 export function renderCsv(r: Report): string {
@@ -21,8 +21,9 @@ export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
   for (const f of r.findings) {
     const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input}@${f.example.offset}`;
     const row: (string | number | null)[] = [
-      f.verdict, f.action, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
-      f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
+      f.verdict, f.action, f.blockedBy ?? null, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
+      f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.ruleInferred === null || f.ruleInferred === undefined ? null : String(f.ruleInferred),
+      f.ruleInferredReason ?? null, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
     ];
     const line = row.map(csvCell).join(",");
     rows.push(line);

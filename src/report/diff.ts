@@ -4,8 +4,8 @@
  * verdicts. `--baseline` uses this to fail only on what is new or changed; `portmatrix diff` prints it.
  */
 import type { CoverageEntry, Finding, Report } from "./types.js";
-import type { Verdict } from "../match/matcher.js";
 import { escapeTerminal } from "./escape.js";
+import { failsOn } from "./fail-on.js";
 
 export function flowKey(f: Pick<Finding, "src" | "dst" | "protocol" | "port" | "icmpType">): string {
   return `${f.src}|${f.dst}|${f.protocol}|${f.port ?? ""}|${f.icmpType ?? ""}`;
@@ -19,22 +19,31 @@ export interface ReportDiff {
   coverage: { rule: string; before: CoverageEntry["status"] | "absent"; after: CoverageEntry["status"] | "absent" }[];
 }
 
+/**
+ * A finding's verdict with who stopped it ("blocked-required:network"): a flow the firewall stopped
+ * last week and the destination refuses today has changed. A report written before `blockedBy`
+ * existed gives the verdict alone, which any attribution of the same verdict matches.
+ */
+function stateOf(f: Finding): string {
+  return f.blockedBy ? `${f.verdict}:${f.blockedBy}` : f.verdict;
+}
+
 export function diffReports(before: Report, after: Report): ReportDiff {
   const old = new Map<string, Set<string>>();
   for (const f of before.findings) {
     const k = flowKey(f);
-    old.set(k, (old.get(k) ?? new Set()).add(f.verdict));
+    old.set(k, (old.get(k) ?? new Set()).add(stateOf(f)));
   }
   const now = new Map<string, Set<string>>();
   for (const f of after.findings) {
     const k = flowKey(f);
-    now.set(k, (now.get(k) ?? new Set()).add(f.verdict));
+    now.set(k, (now.get(k) ?? new Set()).add(stateOf(f)));
   }
   const d: ReportDiff = { added: [], changed: [], resolved: [], unchanged: 0, coverage: [] };
   for (const f of after.findings) {
     const prev = old.get(flowKey(f));
     if (!prev) d.added.push(f);
-    else if (!prev.has(f.verdict)) d.changed.push({ finding: f, before: [...prev].sort() });
+    else if (!prev.has(stateOf(f)) && !prev.has(f.verdict)) d.changed.push({ finding: f, before: [...prev].sort() });
     else d.unchanged++;
   }
   for (const f of before.findings) {
@@ -59,14 +68,18 @@ export function applyBaseline(r: Report, baseline: Report, baselineFile: string)
   const isNew = new Set(d.added);
   const isChanged = new Set(d.changed.map((c) => c.finding));
   for (const f of r.findings) f.baseline = isNew.has(f) ? "new" : isChanged.has(f) ? "changed" : "unchanged";
-  const failing = new Set<Verdict>(r.failOn);
-  let violations = r.findings.filter((f) => f.baseline !== "unchanged" && failing.has(f.verdict)).length;
-  if (failing.has("unobserved-required")) {
+  const counted = r.findings.filter((f) => f.baseline !== "unchanged" && failsOn(r.failOn, f));
+  let violations = counted.length;
+  let onInferred = counted.filter((f) => f.ruleInferred === true).length;
+  if (r.failOn.includes("unobserved-required")) {
     const wasUnobserved = new Set(baseline.coverage.filter((c) => c.status === "unobserved").map((c) => c.rule));
-    violations += r.coverage.filter((c) => c.status === "unobserved" && !wasUnobserved.has(c.rule)).length;
+    const fresh = r.coverage.filter((c) => c.status === "unobserved" && !wasUnobserved.has(c.rule));
+    violations += fresh.length;
+    onInferred += fresh.filter((c) => c.inferred).length;
   }
   r.baseline = { file: baselineFile, new: d.added.length, changed: d.changed.length, unchanged: d.unchanged, resolved: d.resolved.length };
   r.totals.violations = violations;
+  r.totals.violationsOnInferredRules = onInferred;
   if (r.exitCode !== 2) r.exitCode = violations > 0 ? 1 : 0;
   return r;
 }
@@ -75,17 +88,17 @@ function flow(f: Finding): string {
   return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
 }
 function line(f: Finding): string {
-  return `${f.verdict}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  x${f.count}`;
+  return `${stateOf(f)}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  x${f.count}`;
 }
 
 /** The diff as a reviewer reads it. */
 export function renderDiff(d: ReportDiff, failOn: readonly string[]): string {
   const out: string[] = [];
-  const mark = (v: string) => (failOn.includes(v) ? "✗" : "•");
+  const mark = (f: Finding) => (failsOn(failOn, f) ? "✗" : "•");
   out.push(`New findings: ${d.added.length}`);
-  for (const f of d.added) out.push(`  ${mark(f.verdict)} + ${line(f)}`);
+  for (const f of d.added) out.push(`  ${mark(f)} + ${line(f)}`);
   out.push(`Changed verdicts: ${d.changed.length}`);
-  for (const c of d.changed) out.push(`  ${mark(c.finding.verdict)} ~ ${line(c.finding)}  (was ${c.before.join(", ")})`);
+  for (const c of d.changed) out.push(`  ${mark(c.finding)} ~ ${line(c.finding)}  (was ${c.before.join(", ")})`);
   out.push(`Gone: ${d.resolved.length}`);
   for (const f of d.resolved) out.push(`    - ${line(f)}`);
   out.push(`Coverage changes: ${d.coverage.length}`);

@@ -7,6 +7,8 @@ import type { CoverageEntry, Finding, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
+import { failsOn } from "./fail-on.js";
+import { stoppedBy } from "./attribution.js";
 
 const SYMBOL: Record<string, string> = {
   "blocked-required": "✗",
@@ -41,14 +43,19 @@ function where(f: Finding): string {
 
 function findingRow(f: Finding): string {
   return `<tr class="v-${h(f.verdict)}" data-verdict="${h(f.verdict)}">` +
-    `<td class="verdict"><span class="sym">${SYMBOL[f.verdict] ?? ""}</span> ${h(f.verdict)}</td>` +
+    `<td class="verdict"><span class="sym">${SYMBOL[f.verdict] ?? ""}</span> ${h(f.verdict)}${f.blockedBy ? `<div class="by" data-blocked-by="${h(f.blockedBy)}">${h(stoppedBy(f, f.dst))}</div>` : ""}</td>` +
     `<td>${host(f.src, f.srcName)}<div class="role">${h(f.srcRole ?? "not in inventory")}</div></td>` +
     `<td>${host(f.dst, f.dstName)}<div class="role">${h(f.dstRole ?? "not in inventory")}</div></td>` +
     `<td>${h(flow(f))}${f.services.length ? `<div class="role">${h(f.services.join(", "))}</div>` : ""}</td>` +
-    `<td>${f.rule ? `<code>${h(f.rule)}</code>` : "–"}${f.ruleSource ? `<div class="src">${h(f.ruleSource)}</div>` : ""}</td>` +
+    `<td>${f.rule ? `<code>${h(f.rule)}</code>` : "–"}${inferredTag(f.ruleInferred === true, f.ruleInferredReason)}${f.ruleSource ? `<div class="src">${h(f.ruleSource)}</div>` : ""}</td>` +
     `<td class="num">${f.count}</td>` +
     `<td>${h(f.firstSeen ?? "–")}<br>${h(f.lastSeen ?? "–")}</td>` +
     `<td>${f.evidence.map((e) => `<div>${h(e)}</div>`).join("")}<div class="src">${h(where(f))}</div></td></tr>`;
+}
+
+/** The mark of a rule the document does not state; its reason on hover and in the text for the filter. */
+function inferredTag(inferred: boolean, reason: string | null | undefined): string {
+  return inferred ? ` <span class="tag inferred" title="${h(`not stated by the document: ${reason ?? ""}`)}">inferred</span>` : "";
 }
 
 const FINDING_HEAD = "<tr><th>verdict</th><th>source</th><th>destination</th><th>protocol / port</th><th>rule (seed row)</th><th>count</th><th>first / last seen</th><th>evidence</th></tr>";
@@ -69,7 +76,7 @@ function roleMatrix(roleIds: readonly string[], coverageByPair: ReadonlyMap<stri
       if (rules.length === 0 && unexpected === 0) { matrix.push(`<td class="empty"></td>`); continue; }
       const items = rules.map((c) => {
         const [cls, label] = STATUS_CELL[c.status];
-        return `<div class="cell-item ${cls}" title="${h(`${c.rule}: ${c.source}`)}"><span class="svc">${h(c.services.join(", "))}</span> <span class="status">${h(label)}</span></div>`;
+        return `<div class="cell-item ${cls}" title="${h(`${c.rule}: ${c.source}`)}"><span class="svc">${h(c.services.join(", "))}</span>${inferredTag(c.inferred, c.inferredReason)} <span class="status">${h(label)}</span></div>`;
       });
       if (unexpected > 0) items.push(`<div class="cell-item warn"><span class="status">⚠ unexpected traffic allowed (${unexpected})</span></div>`);
       matrix.push(`<td data-from="${h(from)}" data-to="${h(to)}">${items.join("")}</td>`);
@@ -98,8 +105,8 @@ export function renderHtml(r: Report): string {
 
 /** The page in pieces: the finding rows in chunks of ROWS_PER_CHUNK, the rest around them. */
 export function* htmlChunks(r: Report): Generator<string> {
-  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
-  const others = r.findings.filter((f) => !r.failOn.includes(f.verdict));
+  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
+  const others = r.findings.filter((f) => !failsOn(r.failOn, f));
   const coverageByPair = new Map<string, CoverageEntry[]>();
   for (const c of r.coverage) {
     const k = `${c.from}\u0000${c.to}`;
@@ -128,9 +135,9 @@ export function* htmlChunks(r: Report): Generator<string> {
   const summary = VERDICT_ORDER.map((v) => `<li class="chip v-${h(v)}"><span class="sym">${SYMBOL[v]}</span> ${h(v)} <b>${r.summary[v]}</b></li>`).join("");
   const coverageRows = r.coverage.map((c) => {
     const [cls, label] = STATUS_CELL[c.status];
-    return `<tr><td><code>${h(c.rule)}</code>${c.inferred ? ' <span class="tag">inferred</span>' : ""}</td><td>${h(c.from)} → ${h(c.to)}</td><td>${h(c.services.join(", "))}</td><td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${c.allowed}</td><td class="num">${c.blocked}</td><td class="src">${h(c.source)}</td></tr>`;
+    return `<tr><td><code>${h(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${h(c.from)} → ${h(c.to)}</td><td>${h(c.services.join(", "))}</td><td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${c.allowed}</td><td class="num">${c.blocked}</td><td class="src">${h(c.source)}</td></tr>`;
   }).join("\n");
-  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (gzip)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td class="num">${i.events.total}</td><td class="num">${i.events.classified}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
+  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td class="num">${i.events.total}</td><td class="num">${i.events.classified}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
 
   const verdictLine = r.exitCode === 2 ? `not a complete check (${notCheckedReasons(r)})` : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
   const problems = r.checked.problems.length === 0 ? "" : `\n<ul id="problems">${r.checked.problems.map((p) => `<li class="${p.fatal ? "bad" : "none"}">${p.fatal ? "✗" : "•"} ${h(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}</li>`).join("")}</ul>`;
@@ -147,16 +154,16 @@ th{background:#f3f3f3}.num{text-align:right}.addr{font-family:ui-monospace,monos
 .chip{display:inline-block;margin:.2em .4em .2em 0;padding:.2em .6em;border-radius:1em;border:1px solid #aaa;list-style:none}
 ul.chips{padding:0}.sym{font-weight:bold}
 .v-blocked-required .sym,.bad{color:#b00000}.v-allowed-unexpected .sym,.warn{color:#8a5a00}.v-allowed-required .sym,.ok{color:#0a6b0a}
-.none{color:#666}.v-unobserved-required .sym{color:#7a2a8a}
+.none{color:#666}.by{font-size:.85em;color:#333;margin-top:.2em}.v-unobserved-required .sym{color:#7a2a8a}
 tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.verdict{background:#fff4dc}
 .matrix td{min-width:9em;font-size:.85em}.matrix td.empty{background:#fafafa}.cell-item{margin:.15em 0}.cell-item .svc{font-weight:600}
-.corner{font-size:.8em}.tag{font-size:.75em;border:1px solid #999;border-radius:.3em;padding:0 .3em}
+.corner{font-size:.8em}.tag{font-size:.75em;border:1px solid #999;border-radius:.3em;padding:0 .3em}.tag.inferred{border-style:dashed}
 #filter{font-size:1em;padding:.3em;width:24em}.hidden{display:none}
 </style></head>
 <body>
 <h1>portmatrix: ${h(r.ruleset.title)}</h1>
-<p>Ruleset <code>${h(r.ruleset.id)}</code> (${h(r.ruleset.file)}), scenarios: ${h(r.ruleset.scenarios.join(", ") || "all")}; inventory ${h(r.inventory.file)} (${r.inventory.entries} entries); generated ${h(r.generatedAt)} by portmatrix ${h(r.generator.version)}.</p>
-<p id="result"><b>Result: ${h(verdictLine)}</b> (fail-on: ${h(r.failOn.join(", "))}, exit ${r.exitCode}); ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.</p>
+<p>Ruleset <code>${h(r.ruleset.id)}</code> (${h(r.ruleset.file)})${r.ruleset.documentedOnly === true ? ", documented rules only" : ""}, scenarios: ${h(r.ruleset.scenarios.join(", ") || "all")}; inventory ${h(r.inventory.file)} (${r.inventory.entries} entries); generated ${h(r.generatedAt)} by portmatrix ${h(r.generator.version)}.</p>
+<p id="result"><b>Result: ${h(verdictLine)}</b>${(r.totals.violationsOnInferredRules ?? 0) > 0 ? `, ${r.totals.violationsOnInferredRules} of them on <span class="tag inferred">inferred</span> rules (not stated by the document)` : ""} (fail-on: ${h(r.failOn.join(", "))}, exit ${r.exitCode}); ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.</p>
 <p id="checked">Checked: ${h(checkedSummary(r.checked))}.</p>${problems}
 <ul class="chips">${summary}</ul>
 <p><label for="filter">Filter rows: </label><input id="filter" type="search" placeholder="address, role, port, rule, verdict…" autocomplete="off"></p>
@@ -165,7 +172,7 @@ tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.v
 ${violations.length ? `<table class="findings" id="violation-table"><thead>${FINDING_HEAD}</thead><tbody>\n${VIOLATION_ROWS}\n</tbody></table>` : "<p>None.</p>"}
 
 <h2 id="matrix">Role matrix</h2>
-<p>Each cell lists the services the ruleset requires from the row's role to the column's role and what the inputs show: ✓ allowed seen, ✗ blocked seen, ○ not observed, ⚠ unexpected traffic allowed between these roles.</p>
+<p>Each cell lists the services the ruleset requires from the row's role to the column's role and what the inputs show: ✓ allowed seen, ✗ blocked seen, ○ not observed, ⚠ unexpected traffic allowed between these roles. <span class="tag inferred">inferred</span> marks a rule the document does not state (hover for the reason).</p>
 ${matrix.join("")}
 
 <h2 id="coverage">Coverage of the rules in play</h2>

@@ -6,6 +6,8 @@
 import type { Finding, Report } from "./types.js";
 import { escapeXml as x } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
+import { failsOn } from "./fail-on.js";
+import { stoppedBy } from "./attribution.js";
 
 export function renderJunit(r: Report): string {
   const rules = r.coverage.filter((c) => c.requirement === "required");
@@ -20,22 +22,26 @@ export function renderJunit(r: Report): string {
   }
   const ruleCases = rules.map((c) => {
     const name = `${c.rule}: ${c.from} -> ${c.to} ${c.services.join(", ")}`;
+    // The name stays stable for dashboards' history; the message says when the rule is the ruleset's reading.
+    const inferred = c.inferred ? `; the rule is inferred, not stated by the document: ${c.inferredReason ?? ""}` : "";
     let body = "";
     if (c.blocked > 0) {
-      const ex = (blockedOf.get(c.rule) ?? []).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count} (${f.evidence.join("; ")})`);
-      body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked`)}">${x(ex.join("\n"))}</failure>`;
+      const ex = (blockedOf.get(c.rule) ?? []).map((f) => `${f.src} -> ${f.dst} ${f.protocol}/${f.port ?? f.icmpType} x${f.count}: ${stoppedBy(f, f.dst)} (${f.evidence.join("; ")})`);
+      body = `<failure type="blocked-required" message="${x(`${c.blocked} record(s) blocked${inferred}`)}">${x(ex.join("\n"))}</failure>`;
     } else if (c.status === "unobserved") {
-      body = failUnobserved ? `<failure type="unobserved-required" message="no traffic seen for a required rule"/>` : `<skipped message="not observed in the inputs"/>`;
+      body = failUnobserved ? `<failure type="unobserved-required" message="${x(`no traffic seen for a required rule${inferred}`)}"/>` : `<skipped message="${x(`not observed in the inputs${inferred}`)}"/>`;
     } else if (c.status === "no-hosts") {
       body = `<skipped message="the inventory has no host for one side"/>`;
     }
     return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.rules`)}" name="${x(name)}">${body}</testcase>`;
   });
-  const violations = r.findings.filter((f) => r.failOn.includes(f.verdict));
+  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
   const violationCases = violations.map((f) => {
     const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
     const name = `${f.verdict}: ${f.srcRole ?? f.src} -> ${f.dstRole ?? f.dst} ${flow} (${f.src} -> ${f.dst})`;
-    const msg = `${f.verdict}${f.rule ? ` (rule ${f.rule}: ${f.ruleSource ?? ""})` : ""}, ${f.count} record(s), evidence: ${f.evidence.join("; ")}`;
+    const who = stoppedBy(f, f.dst);
+    const rule = f.rule ? ` (rule ${f.rule}${f.ruleInferred === true ? ", inferred" : ""}: ${f.ruleSource ?? ""})` : "";
+    const msg = `${f.verdict}${rule}, ${f.count} record(s)${who ? `, ${f.blockedBy}: ${who}` : ""}, evidence: ${f.evidence.join("; ")}`;
     return `    <testcase classname="${x(`portmatrix.${r.ruleset.id}.violations`)}" name="${x(name)}"><failure type="${x(f.verdict)}" message="${x(msg)}"/></testcase>`;
   });
   // One test case says whether the run checked what it read: a dashboard must not show green when not.

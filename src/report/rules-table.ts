@@ -81,12 +81,12 @@ export function rulesCsv(rows: RuleRow[]): string {
 }
 
 /** A terminal table: the columns a person scans, long text wrapped off. */
-export function rulesTable(rs: Ruleset, rows: RuleRow[], width = 160): string {
+export function rulesTable(rs: Ruleset, rows: RuleRow[], width = 160, documentedOnly = false): string {
   const cols: [keyof RuleRow, string, number][] = [
     ["rule", "RULE", 30], ["from", "FROM", 18], ["to", "TO", 18], ["protocols", "PROTOCOL / PORTS", 34], ["scenarios", "SCENARIOS", 20], ["requirement", "REQ", 11],
   ];
   const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s.padEnd(n));
-  const out: string[] = [`${rs.title} (${rs.id}), ${rows.length} rules`];
+  const out: string[] = [`${rs.title} (${rs.id}), ${rows.length} rules${documentedOnly ? " stated by the document (--documented-only: inferred rules left out)" : ""}`];
   out.push(cols.map(([, h, w]) => cut(h, w)).join(" "));
   for (const r of rows) {
     const cells = cols.map(([k, , w]) => cut(k === "requirement" ? (r.requirement.startsWith("cond") ? "conditional" : "required") + (r.inferred.startsWith("inferred") ? "*" : "") : r[k], w));

@@ -5,6 +5,8 @@
  */
 import type { Finding, Report, RuleInfo } from "./types.js";
 import { VERSION } from "./build.js";
+import { failsOn } from "./fail-on.js";
+import { stoppedBy } from "./attribution.js";
 
 interface SarifResult {
   ruleId: string;
@@ -38,19 +40,25 @@ export function renderSarif(r: Report): string {
       ?? (f.srcRole !== null && f.dstRole !== null ? byPair.get(`${f.srcRole}\u0000${f.dstRole}`) : undefined);
     return rule ? { line: rule.line, column: rule.column } : { line: 1, column: 1 };
   };
-  const results: SarifResult[] = r.findings.filter((f) => r.failOn.includes(f.verdict)).map((f) => {
+  const results: SarifResult[] = r.findings.filter((f) => failsOn(r.failOn, f)).map((f) => {
     const loc = locate(f);
     const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const inferred = f.ruleInferred === true ? ` Rule ${f.rule} is inferred, not stated by the document: ${f.ruleInferredReason ?? ""}` : "";
     const text = f.verdict === "blocked-required"
-      ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked (${f.count}x; ${f.evidence.join("; ")}).`
-      : `${flow} from ${f.src} (${f.srcRole ?? "?"}) to ${f.dst} (${f.dstRole ?? "?"}) was allowed but no rule expects it (${f.count}x; ${f.evidence.join("; ")}).`;
+      ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked: ${stoppedBy(f, f.dst) || "no attribution"} (${f.count}x; ${f.evidence.join("; ")}).${inferred}`
+      : f.action === "blocked"
+        ? `${flow} from ${f.src} (${f.srcRole ?? "?"}) to ${f.dst} (${f.dstRole ?? "?"}) was blocked (${f.verdict}): ${stoppedBy(f, f.dst)} (${f.count}x; ${f.evidence.join("; ")}).`
+        : `${flow} from ${f.src} (${f.srcRole ?? "?"}) to ${f.dst} (${f.dstRole ?? "?"}) was ${f.action === "allowed" ? "allowed but no rule expects it" : `${f.verdict}`} (${f.count}x; ${f.evidence.join("; ")}).`;
     return {
       ruleId: f.verdict,
       level: LEVEL[f.verdict] ?? "warning",
       message: { text },
       locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: loc.line, startColumn: loc.column } } }],
-      partialFingerprints: { flow: `${f.verdict}|${f.src}|${f.dst}|${f.protocol}|${f.port ?? f.icmpType ?? ""}` },
-      properties: { src: f.src, dst: f.dst, srcRole: f.srcRole, dstRole: f.dstRole, protocol: f.protocol, port: f.port, rule: f.rule, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen },
+      partialFingerprints: { flow: `${f.verdict}|${f.src}|${f.dst}|${f.protocol}|${f.port ?? f.icmpType ?? ""}${f.blockedBy ? `|${f.blockedBy}` : ""}` },
+      properties: {
+        src: f.src, dst: f.dst, srcRole: f.srcRole, dstRole: f.dstRole, protocol: f.protocol, port: f.port, rule: f.rule,
+        ruleInferred: f.ruleInferred ?? null, blockedBy: f.blockedBy ?? null, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
+      },
     };
   });
   if (r.failOn.includes("unobserved-required")) {
@@ -59,10 +67,10 @@ export function renderSarif(r: Report): string {
       results.push({
         ruleId: "unobserved-required",
         level: "note",
-        message: { text: `Required rule ${c.rule} (${c.from} -> ${c.to} ${c.services.join(", ")}) has hosts on both sides but no traffic was seen.` },
+        message: { text: `Required rule ${c.rule} (${c.from} -> ${c.to} ${c.services.join(", ")}) has hosts on both sides but no traffic was seen.${c.inferred ? ` The rule is inferred, not stated by the document: ${c.inferredReason ?? ""}` : ""}` },
         locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: rule?.line ?? 1, startColumn: rule?.column ?? 1 } } }],
         partialFingerprints: { flow: `unobserved-required|${c.rule}` },
-        properties: { rule: c.rule },
+        properties: { rule: c.rule, ruleInferred: c.inferred },
       });
     }
   }
@@ -86,7 +94,7 @@ export function renderSarif(r: Report): string {
           name: "portmatrix",
           version: VERSION,
           rules: [
-            { id: "blocked-required", shortDescription: { text: "Required traffic was blocked: the firewall breaks the product" }, defaultConfiguration: { level: "error" } },
+            { id: "blocked-required", shortDescription: { text: "Required traffic was blocked: stopped on the way (a firewall), or refused by the destination itself" }, defaultConfiguration: { level: "error" } },
             { id: "allowed-unexpected", shortDescription: { text: "Traffic no rule expects was allowed: the firewall is wider than the spec" }, defaultConfiguration: { level: "warning" } },
             { id: "unobserved-required", shortDescription: { text: "A required rule with hosts on both sides saw no traffic" }, defaultConfiguration: { level: "note" } },
             { id: "not-checked", shortDescription: { text: "The run did not check an input: unreadable, no usable record, or no flow between inventory hosts" }, defaultConfiguration: { level: "error" } },

@@ -1,7 +1,9 @@
-import type { Finding, Report } from "./types.js";
+import type { Finding, InputReport, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
+import { namesVerdict } from "./fail-on.js";
+import { stoppedBy, stoppedByCounts } from "./attribution.js";
 
 export interface TextOptions {
   color: boolean;
@@ -39,7 +41,7 @@ function host(addr: string, name: string | null): string {
 }
 
 const VIOLATION_HINT: Record<string, string> = {
-  "blocked-required": "the firewall breaks the product",
+  "blocked-required": "required, but it does not get through",
   "allowed-unexpected": "the firewall is wider than the spec",
   "unobserved-required": "required, hosts on both sides, no traffic seen",
   inconclusive: "outcome unknown",
@@ -47,6 +49,12 @@ const VIOLATION_HINT: Record<string, string> = {
   "blocked-unexpected": "blocked and not in the matrix (as it should be)",
   "allowed-required": "allowed as the matrix requires",
 };
+
+/** ", 2 of them on inferred rules" when some violations rest on the ruleset's reading, not the document. */
+function onInferred(r: Report): string {
+  const n = r.totals.violationsOnInferredRules ?? 0;
+  return n > 0 ? `, ${n} of them on inferred rules` : "";
+}
 
 /** A summary a person reads in five seconds: violations first, grouped by role pair and service. */
 export function renderText(r: Report, o: TextOptions): string {
@@ -56,10 +64,11 @@ export function renderText(r: Report, o: TextOptions): string {
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
   const failOn = safe(r.failOn.join(", "));
-  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
+  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
 
-  const failing = new Set(r.failOn);
+
   const shown = VERDICT_ORDER.filter((v) => v !== "unobserved-required" && (o.all || !["allowed-required", "blocked-unexpected"].includes(v)));
   for (const v of shown) {
     const fs = r.findings.filter((f) => f.verdict === v);
@@ -73,20 +82,24 @@ export function renderText(r: Report, o: TextOptions): string {
       else groups.set(key, [f]);
     }
     const events = fs.reduce((n, f) => n + f.count, 0);
-    out.push(c(v, `${failing.has(v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]})`);
+    const by = stoppedByCounts(fs);
+    out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
     for (const g of groups.values()) {
       const f0 = g[0]!;
       const count = g.reduce((n, f) => n + f.count, 0);
       const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
-      const rule = f0.rule ? `  rule ${safe(f0.rule)}` : "";
+      const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
         const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
-        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${ev}  first at ${where}`);
+        const who = stoppedBy(f, f.dst);
+        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
       }
       if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
       if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
+      // A verdict that rests on the ruleset's reading, not on the document, says so and why.
+      if (f0.ruleInferred === true && v === "blocked-required") out.push(`        inferred, not stated by the document: ${safe(f0.ruleInferredReason ?? "")}`);
     }
     out.push("");
   }
@@ -97,9 +110,11 @@ export function renderText(r: Report, o: TextOptions): string {
   const unobserved = r.coverage.filter((x) => x.status === "unobserved");
   const required = r.coverage.filter((x) => x.requirement === "required");
   const observed = required.filter((x) => x.allowed + x.blocked > 0);
-  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic)`);
+  const guessed = unobserved.filter((x) => x.inferred).length;
+  const guessedNote = guessed > 0 ? `; ${guessed} of them rest on inferred rules` : "";
+  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})`);
   for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
-    out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}`);
+    out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}${u.inferred ? " (inferred)" : ""}`);
   }
   if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
   out.push("");
@@ -107,8 +122,8 @@ export function renderText(r: Report, o: TextOptions): string {
   out.push("Inputs:");
   for (const i of r.inputs) {
     const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
-    const fmt = `${safe(i.format)}${i.compressed ? ", gzip" : ""}`;
-    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}; ${i.events.total} flow record${i.events.total === 1 ? "" : "s"}, ${i.events.classified} classified`);
+    const fmt = `${safe(i.format)}${i.compressed ? ", compressed" : ""}`;
+    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}${flowsText(i)}; ${i.events.classified} of ${i.events.total} classified`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
   out.push("");
@@ -120,8 +135,19 @@ export function renderText(r: Report, o: TextOptions): string {
   const verdictLine = r.exitCode === 2
     ? `Result: not a complete check (${notCheckedReasons(r)})${r.totals.violations > 0 ? `; ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} in what was read` : ""} (exit 2)`
     : r.totals.violations > 0
-      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} (fail-on: ${failOn}) (exit 1)`
+      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${failOn}) (exit 1)`
       : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
   out.push(bold(verdictLine));
   return out.join("\n") + "\n";
+}
+
+/**
+ * "; flows: 5 read, 2 used, 3 skipped (bad-flow-tuple 3)" when records held several flows (the flow
+ * count then differs from the records used), else nothing.
+ */
+export function flowsText(i: InputReport): string {
+  const f = i.flows;
+  if (f.read === i.records.used && f.skipped === 0) return "";
+  const reasons = Object.entries(f.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
+  return `; flows: ${f.read} read, ${f.used} used, ${f.skipped} skipped${reasons ? ` (${reasons})` : ""}`;
 }

@@ -4,8 +4,10 @@
  */
 import type { Verdict } from "../match/matcher.js";
 import type { InputEvents } from "../match/aggregate.js";
+import type { BlockedBy } from "../net/proto.js";
+import type { FailOn } from "./fail-on.js";
 
-export type { InputEvents };
+export type { BlockedBy, InputEvents };
 
 export const REPORT_SCHEMA = "portmatrix/report/v1";
 
@@ -15,6 +17,14 @@ export interface Finding {
   verdict: Exclude<Verdict, "unobserved-required">;
   /** What the source said: allowed, blocked or unknown. */
   action: "allowed" | "blocked" | "unknown";
+  /**
+   * Blocked findings: who stopped the flow. `network`: something in the path (a firewall's log line,
+   * an ICMP error from a router, a RST whose TTL is not the destination's); `destination`: the
+   * destination host itself (its RST or ICMP error with its own TTL, its own host firewall's log);
+   * `unknown`: silence, or not enough packets to tell. null when not blocked. docs/outcomes.md.
+   * (Absent in reports written before it existed.)
+   */
+  blockedBy: BlockedBy | null;
   src: string;
   dst: string;
   /** Inventory host names, when the inventory gives them. */
@@ -35,6 +45,12 @@ export interface Finding {
   ruleRequirement: "required" | "conditional" | null;
   /** The seed row or note the rule comes from. */
   ruleSource: string | null;
+  /**
+   * True when the rule is marked inferred: the document does not state this flow, so the verdict rests
+   * on the ruleset's reading of it (`ruleInferredReason` says why it is believed). Null when no rule matched.
+   */
+  ruleInferred: boolean | null;
+  ruleInferredReason: string | null;
   /** Records (log lines, connections) this finding stands for. */
   count: number;
   /** ISO 8601, null when the input has no absolute time. */
@@ -60,6 +76,8 @@ export interface RuleInfo {
   purpose: string;
   source: string;
   inferred: boolean;
+  /** Why an inferred rule is believed; null for a rule the document states. */
+  inferredReason: string | null;
   /** Where the rule is written in the ruleset file (1-based). */
   line: number;
   column: number;
@@ -73,6 +91,8 @@ export interface CoverageEntry {
   requirement: "required" | "conditional";
   scenarios: string[];
   inferred: boolean;
+  /** Why an inferred rule is believed; null for a rule the document states. */
+  inferredReason: string | null;
   source: string;
   /** Inventory entries holding each side's role. */
   fromHosts: number;
@@ -93,6 +113,12 @@ export interface InputReport {
   compressed: boolean;
   records: { read: number; used: number; skipped: number };
   skippedByReason: Record<string, number>;
+  /**
+   * Flows beside records (src/decode/stats.ts): read = used + skipped. A record that holds several
+   * flows (Azure flow tuples, Check Point dropped packets, JSON lines of several entries) counts each;
+   * a record that is one flow counts one when used.
+   */
+  flows: { read: number; used: number; skipped: number; skippedByReason: Record<string, number> };
   /** The first few skipped records: line (text) or offset (binary), reason, start of the text. */
   skippedSamples: { line?: number; offset?: number; reason: string; text?: string }[];
   error: string | null;
@@ -136,6 +162,8 @@ export interface Report {
     title: string;
     file: string;
     scenarios: string[];
+    /** True with --documented-only: inferred rules were left out, only what the document states was checked. */
+    documentedOnly: boolean;
     variables: Record<string, { value: number | string; origin: string }>;
     roles: { id: string; title: string }[];
     /** The rules in play, with where each is written (for SARIF and the HTML matrix). */
@@ -144,8 +172,15 @@ export interface Report {
   inventory: { file: string; entries: number };
   /** Events per verdict; for unobserved-required, the number of rules. */
   summary: Record<Verdict, number>;
-  totals: { records: { read: number; used: number; skipped: number }; findings: number; violations: number };
-  failOn: Verdict[];
+  totals: {
+    records: { read: number; used: number; skipped: number };
+    findings: number;
+    violations: number;
+    /** Of `violations`, those that rest on a rule marked inferred (a finding's rule, or an unobserved rule). */
+    violationsOnInferredRules: number;
+  };
+  /** Verdicts (or `blocked-required:network` and the like) that count as violations; see report/fail-on.ts. */
+  failOn: FailOn[];
   /** 0 no violation, 1 violations (per failOn), 2 an input could not be read or the run checked nothing (see `checked.problems`). */
   exitCode: 0 | 1 | 2;
   /** What was checked, and the problems that make the status 2. */

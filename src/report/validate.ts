@@ -4,7 +4,8 @@
  * (test/report/validate.test.ts holds this check to that schema). The answer names the first wrong
  * place as a JSON path: `$.findings[3].verdict: expected one of ..., got 42`.
  */
-import { ALL_VERDICTS, VERDICTS } from "../match/matcher.js";
+import { VERDICTS } from "../match/matcher.js";
+import { FAIL_ON_ITEMS } from "./fail-on.js";
 
 const COVERAGE_STATUS = ["allowed", "blocked", "allowed-and-blocked", "unobserved", "not-observed", "no-hosts"];
 const PROTOCOL = /^(tcp|udp|icmp|icmpv6|ip-proto-[0-9]+)$/;
@@ -98,7 +99,7 @@ function checked(v: unknown, p: string): void {
 export function reportShapeError(v: unknown): string | undefined {
   try {
     const r = obj(v, "$");
-    list(r.failOn, "$.failOn").forEach((x, i) => oneOf(x, `$.failOn[${i}]`, ALL_VERDICTS));
+    list(r.failOn, "$.failOn").forEach((x, i) => oneOf(x, `$.failOn[${i}]`, FAIL_ON_ITEMS));
     oneOf(r.exitCode, "$.exitCode", [0, 1, 2]);
     list(r.findings, "$.findings").forEach((f, i) => finding(f, `$.findings[${i}]`));
     list(r.coverage, "$.coverage").forEach((c, i) => coverage(c, `$.coverage[${i}]`));

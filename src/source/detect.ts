@@ -2,6 +2,7 @@
  * Which format an input is in, from its first bytes (never from its name).
  * Binary captures by magic number; text logs by asking each format's sniffer about the first lines.
  */
+import { isUtf32 } from "./encoding.js";
 
 export interface Sniffer {
   name: string;
@@ -51,6 +52,7 @@ export function detectText(head: Buffer, sniffers: readonly Sniffer[]): string |
 /** A file's start that matches no format: say what it looks like, for the error message. */
 export function describeHead(head: Buffer): string {
   if (head.length === 0) return "the file is empty";
+  if (isUtf32(head)) return "it is UTF-32 text, which is not read: convert it (`iconv -f UTF-32 -t UTF-8 FILE | portmatrix ... -`)";
   if (head.length >= 4) {
     const hex = head.subarray(0, 4).toString("hex");
     const sample = head.subarray(0, 64);

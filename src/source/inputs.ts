@@ -1,41 +1,60 @@
-import { readdirSync, statSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { createGunzip } from "node:zlib";
-import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
+import { openPath, prepend, streamSource, type ByteSource, type RawOptions } from "./raw.js";
+import { decompressSource, detectCompression } from "./compress.js";
+import { crSource, crToLf, detectUtf16, isCrOnly, utf16Source } from "./encoding.js";
+import { detectBinary } from "./detect.js";
 
 export const STDIN = "-";
-const CHUNK = 1 << 20;
 
 /**
  * Expand the command line's inputs: files as given, directories recursively (sorted, hidden entries
- * skipped), "-" for standard input. A missing path is an InputError naming it.
+ * skipped), "-" for standard input. A missing path is an InputError naming it. An entry that cannot
+ * even be looked at (a symbolic link loop, a link to nothing, a link back to a directory being walked)
+ * stays in the list: opening it reports what it is, and the other inputs are still read.
  */
 export function expandInputs(args: readonly string[]): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
+  /** Directories on the path from the argument down (device:inode), to see a link that leads back up. */
+  const ancestors = new Set<string>();
+  const walk = (dir: string, id: string) => {
     let names: string[];
     try {
       names = readdirSync(dir).sort();
     } catch (e) {
       throw new InputError(`cannot read directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: dir });
     }
+    ancestors.add(id);
     for (const n of names) {
       if (n.startsWith(".")) continue;
       const p = join(dir, n);
-      const st = statSync(p, { throwIfNoEntry: false });
-      // A broken symbolic link is still an input the user gave us: it is reported, not dropped.
-      if (!st) { out.push(p); continue; }
-      if (st.isDirectory()) walk(p);
-      else out.push(p);
+      let st: Stats | undefined;
+      try {
+        st = statSync(p);
+      } catch {
+        st = undefined;
+      }
+      if (st?.isDirectory()) {
+        const sub = `${st.dev}:${st.ino}`;
+        // A symbolic link to a directory above: following it would never end.
+        if (ancestors.has(sub)) out.push(p);
+        else walk(p, sub);
+      } else {
+        out.push(p);
+      }
     }
+    ancestors.delete(id);
   };
   for (const a of args) {
     if (a === STDIN) { out.push(a); continue; }
-    const st = statSync(a, { throwIfNoEntry: false });
-    if (!st) throw new InputError("no such file or directory", { file: a });
-    if (st.isDirectory()) walk(a);
+    let st: Stats | undefined;
+    try {
+      st = statSync(a);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("no such file or directory", { file: a });
+    }
+    if (st?.isDirectory()) walk(a, `${st.dev}:${st.ino}`);
     else out.push(a);
   }
   return out;
@@ -44,211 +63,132 @@ export function expandInputs(args: readonly string[]): string[] {
 export interface OpenedInput {
   path: string;
   compressed: boolean;
-  /** The first bytes of the decompressed content (for format detection), already consumed from `rest`. */
+  /** The layers taken off, outermost first: "gzip", "utf-16le", "cr-line-ends" (empty for plain UTF-8). */
+  layers: string[];
+  /** The first bytes of the decoded content (for format detection), already consumed from `rest`. */
   head: Buffer;
   /**
-   * The remaining decompressed chunks. A chunk of an uncompressed file is only valid until the next
-   * one is asked for (its buffer is reused): a consumer copies what it keeps, as decoders do.
+   * The remaining decoded chunks. A chunk of an uncompressed file is only valid until the next one is
+   * asked for (its buffer is reused): a consumer copies what it keeps, as decoders do. An error met
+   * while the head was read is thrown here, after the head: what came before it is still decoded.
    */
   rest: AsyncIterable<Buffer>;
-  /** Compressed bytes read so far (for progress). */
+  /** Raw (on-disk) bytes read so far (for progress). */
   rawBytes(): number;
   /** Release the file (also done when `rest` is read to its end or abandoned). */
   close(): Promise<void>;
 }
 
+export interface OpenOptions extends RawOptions {}
+
 const HEAD_BYTES = 64 * 1024;
-
-function wrapError(path: string, e: unknown, compressed: boolean, produced: number): InputError {
-  const err = e as NodeJS.ErrnoException;
-  if (compressed && (err.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(err.message ?? ""))) {
-    return new InputError(`truncated gzip: the compressed stream ends early (after ${produced} decompressed bytes); expected a complete .gz file`, { file: path });
-  }
-  if (compressed && typeof err.code === "string" && err.code.startsWith("Z_")) {
-    return new InputError(`corrupt gzip data (${err.code}: ${err.message}) after ${produced} decompressed bytes`, { file: path });
-  }
-  if (err.code === "EISDIR") return new InputError("is a directory", { file: path });
-  if (err.code === "ENOENT") return new InputError("no such file", { file: path });
-  if (err.code === "EACCES") return new InputError("permission denied", { file: path });
-  return new InputError(`cannot read (${err.code ?? err.message})`, { file: path });
-}
+/** Bytes looked at to recognise a compression or an encoding (a tar header's magic is at 257). */
+const PEEK_BYTES = 512;
+/** gzip inside gzip inside ...: more layers than this is taken for a mistake, not a log. */
+const MAX_LAYERS = 4;
 
 /**
- * Raw bytes of an input, chunk by chunk. A file is read with positional reads into two buffers that take
- * turns (`reuse`): the next read runs in the thread pool while the caller works on the current chunk, and
- * no buffer is allocated per chunk. Without `reuse` (the chunks go to gunzip, which may hold them) every
- * chunk is a buffer of its own. Standard input is read as a stream.
+ * The first `n` bytes of `src` (fewer at its end), copied, and a source that gives them again before
+ * the rest. An error met while peeking is given after the bytes that came before it.
  */
-interface RawSource {
-  next(): Promise<Buffer | null>;
-  /** From now on every chunk is a fresh buffer. */
-  noReuse(): void;
-  close(): Promise<void>;
-}
-
-function streamSource(raw: Readable): RawSource {
-  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  return {
-    async next() {
-      const r = await it.next();
-      return r.done ? null : (r.value as Buffer);
-    },
-    noReuse() {},
-    async close() {
-      await it.return?.();
-    },
-  };
-}
-
-async function fileSource(path: string): Promise<RawSource> {
-  const fh = await open(path, "r");
-  const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-  let turn = 0;
-  let reuse = true;
-  let closed = false;
-  let eof = false;
-  const read = (): Promise<Buffer | null> => {
-    const buf = reuse ? bufs[turn]! : Buffer.allocUnsafe(CHUNK);
-    turn ^= 1;
-    return fh.read(buf, 0, CHUNK, null).then((r) => (r.bytesRead === 0 ? null : buf.subarray(0, r.bytesRead)));
-  };
-  let ahead: Promise<Buffer | null> | undefined;
-  return {
-    async next() {
-      if (eof || closed) return null;
-      const p = ahead ?? read();
-      ahead = undefined;
-      const chunk = await p;
-      if (chunk === null) { eof = true; return null; }
-      // Read the next chunk while this one is being decoded.
-      if (chunk.length === CHUNK) {
-        ahead = read();
-        // A failed read-ahead is reported when its chunk is asked for, not before.
-        ahead.catch(() => undefined);
-      }
-      return chunk;
-    },
-    noReuse() {
-      reuse = false;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (ahead) await ahead.catch(() => undefined);
-      await fh.close();
-    },
-  };
-}
-
-/**
- * Open an input and read its head. Gzip is recognised by its magic bytes (RFC 1952: 1f 8b), not by
- * the name, and decompressed transparently. Errors carry the path; a truncated gzip says so.
- */
-export async function openInput(path: string): Promise<OpenedInput> {
-  let src: RawSource;
+async function peek(src: ByteSource, n: number): Promise<{ head: Buffer; src: ByteSource; after: ByteSource; error?: unknown }> {
+  const parts: Buffer[] = [];
+  let len = 0;
+  let error: unknown;
+  let ended = false;
   try {
-    src = path === STDIN ? streamSource(process.stdin) : await fileSource(path);
+    while (len < n) {
+      const c = await src.next();
+      if (c === null) { ended = true; break; }
+      parts.push(Buffer.from(c));
+      len += c.length;
+    }
   } catch (e) {
-    throw wrapError(path, e, false, 0);
+    error = e;
   }
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const after: ByteSource = {
+    async next() {
+      if (error !== undefined) { const e = error; error = undefined; ended = true; throw e; }
+      if (ended) return null;
+      return src.next();
+    },
+    noReuse: () => src.noReuse(),
+    close: () => src.close(),
+  };
+  const out = prepend(head, after);
+  return error === undefined ? { head, src: out, after } : { head, src: out, after, error };
+}
+
+const layerName = (layers: readonly string[], c: string) => (layers.length === 0 ? c : `${c} (inside ${layers[layers.length - 1]})`);
+
+/**
+ * Open an input and read its head. Compression (gzip, zstd, xz, bzip2, also nested) is recognised by
+ * magic bytes, never by the name, and taken off; UTF-16 text becomes UTF-8 and CR-only line ends
+ * become LF. Errors carry the path and, inside the content, the byte offset.
+ */
+export async function openInput(path: string, o: OpenOptions = {}): Promise<OpenedInput> {
+  const raw = path === STDIN ? streamSource(process.stdin) : await openPath(path, o);
   let rawBytes = 0;
-  const nextRaw = async (): Promise<Buffer | null> => {
-    const c = await src.next();
-    if (c) rawBytes += c.length;
-    return c;
+  let src: ByteSource = {
+    async next() {
+      const c = await raw.next();
+      if (c) rawBytes += c.length;
+      return c;
+    },
+    noReuse: () => raw.noReuse(),
+    close: () => raw.close(),
   };
-  // Peek at the first raw bytes to recognise gzip.
-  let first: Buffer;
+  const layers: string[] = [];
   try {
-    first = (await nextRaw()) ?? Buffer.alloc(0);
-  } catch (e) {
-    await src.close().catch(() => undefined);
-    throw wrapError(path, e, false, 0);
-  }
-  const compressed = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-  if (compressed) {
-    // gunzip may hold on to the chunks it is given: the first one and every later one are kept apart.
-    src.noReuse();
-    first = Buffer.from(first);
-  }
-
-  async function* rawChunks(): AsyncGenerator<Buffer> {
-    if (first.length > 0) yield first;
-    while (true) {
-      const c = await nextRaw();
-      if (c === null) return;
-      yield c;
+    for (;;) {
+      const p = await peek(src, PEEK_BYTES);
+      src = p.src;
+      const c = detectCompression(p.head);
+      if (c === undefined) break;
+      if (layers.length >= MAX_LAYERS) throw new InputError(`compressed more than ${MAX_LAYERS} times over (${[...layers, c].join(" > ")}); not read`, { file: path });
+      src = decompressSource(c, src, path, layerName(layers, c));
+      layers.push(c);
     }
-  }
-
-  let produced = 0;
-  async function* decompressed(): AsyncGenerator<Buffer> {
-    try {
-      if (!compressed) {
-        try {
-          for await (const c of rawChunks()) { produced += c.length; yield c; }
-        } catch (e) {
-          throw wrapError(path, e, false, produced);
-        }
-        return;
-      }
-      const gunzip = createGunzip({ chunkSize: CHUNK });
-      const feeder = (async () => {
-        try {
-          for await (const c of rawChunks()) {
-            if (!gunzip.write(c)) await new Promise<void>((res) => gunzip.once("drain", () => res()));
-          }
-          gunzip.end();
-        } catch (e) {
-          gunzip.destroy(e as Error);
-        }
-      })();
-      try {
-        for await (const c of gunzip) { produced += (c as Buffer).length; yield c as Buffer; }
-      } catch (e) {
-        throw wrapError(path, e, true, produced);
-      } finally {
-        await feeder;
-      }
-    } finally {
-      await src.close();
-    }
-  }
-
-  const iter = decompressed()[Symbol.asyncIterator]();
-  const headParts: Buffer[] = [];
-  let headLen = 0;
-  let done = false;
-  try {
-    while (headLen < HEAD_BYTES) {
-      const r = await iter.next();
-      if (r.done) { done = true; break; }
-      // The head outlives the buffer the chunk was read into: keep a copy.
-      headParts.push(Buffer.from(r.value));
-      headLen += r.value.length;
+    const p = await peek(src, PEEK_BYTES);
+    src = p.src;
+    const enc = detectUtf16(p.head);
+    if (enc) {
+      src = utf16Source(src, enc);
+      layers.push(enc);
     }
   } catch (e) {
     await src.close().catch(() => undefined);
     throw e;
   }
-  const head = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (done) return;
-    while (true) {
-      const r = await iter.next();
-      if (r.done) return;
-      yield r.value;
+  const h = await peek(src, HEAD_BYTES);
+  // The head is kept here; `after` goes on from its end.
+  src = h.after;
+  let head = h.head;
+  if (head.length === 0 && h.error !== undefined) {
+    await src.close().catch(() => undefined);
+    throw h.error;
+  }
+  if (isCrOnly(head) && detectBinary(head) === undefined) {
+    head = crToLf(head);
+    src = crSource(src);
+    layers.push("cr-line-ends");
+  }
+  const rest = src;
+  async function* restChunks(): AsyncGenerator<Buffer> {
+    try {
+      for (let c = await rest.next(); c !== null; c = await rest.next()) yield c;
+    } finally {
+      await rest.close();
     }
   }
   return {
     path,
-    compressed,
+    compressed: layers.some((l) => l === "gzip" || l === "bzip2" || l === "xz" || l === "zstd"),
+    layers,
     head,
-    rest: rest(),
+    rest: restChunks(),
     rawBytes: () => rawBytes,
-    close: async () => {
-      await iter.return?.(undefined);
-      await src.close();
-    },
+    close: () => rest.close(),
   };
 }

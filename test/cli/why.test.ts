@@ -17,17 +17,20 @@ describe("portmatrix why", () => {
     expect(r.stdout).toMatch(/Verdict: likely cause: netbios-client-to-kcps-fs .* first at 2026-11-23T09:14:29\.000Z; open TCP 139 .*; also blocked: kerberos-client-to-kcps-fs\n$/);
   });
 
-  it("from a capture: a RST from the server itself suggests the service is not listening", async () => {
+  it("from a capture: the server's own RST asks whether the service runs; the router's forged one and its ICMP say open the firewall", async () => {
     const r = await runCli(["why", "10.99.1.200", ...KCPS, "--format", "json", "fixtures/lab/captures/customer-side.pcap"]);
     const w = JSON.parse(r.stdout) as WhyResult;
     const winrm = w.rules.find((x) => x.rule === "winrm-admin-pc-to-kcps-fs")!;
     expect(winrm.status).toBe("blocked");
-    expect(winrm.observations[0]).toMatch(/TCP 5986 .*rst: SYN answered by RST from 10\.99\.2\.10/);
-    expect(winrm.advice[0]).toMatch(/^TCP 5986 to kcps-fs 10\.99\.2\.10 was refused by the destination itself: is the service listening there\?/);
+    expect(winrm.observations[0]).toMatch(/^blocked \(destination\): TCP 5986 .*rst: SYN answered by RST from 10\.99\.2\.10 with TTL 63, as 10\.99\.2\.10's own packets arrive/);
+    expect(winrm.advice[0]).toMatch(/^TCP 5986 to kcps-fs 10\.99\.2\.10 was refused by 10\.99\.2\.10 itself: is the service running and listening there/);
+    // 5985: the RST came with the router's TTL, not the server's: the advice is to open the firewall.
+    expect(winrm.observations[1]).toMatch(/^blocked \(network\): TCP 5985 /);
+    expect(winrm.advice[1]).toMatch(/^open TCP 5985 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 on the firewall in between: it was stopped on the way/);
     expect(w.verdict.cause).toBe("winrm-admin-pc-to-kcps-fs");
     const icmp = await runCli(["why", "10.99.1.101", ...KCPS, "fixtures/lab/captures/customer-side.pcap"]);
     expect(icmp.stdout).toMatch(/icmp-3-13 \(communication administratively prohibited\) from router 10\.99\.1\.1/);
-    expect(icmp.stdout).toMatch(/→ open TCP 135 from 10\.99\.1\.101 to kcps-fs 10\.99\.2\.10/);
+    expect(icmp.stdout).toMatch(/→ open TCP 135 from 10\.99\.1\.101 to kcps-fs 10\.99\.2\.10 on the firewall in between/);
   });
 
   it("lists the rules where the host is the destination too, and works with no inputs", async () => {

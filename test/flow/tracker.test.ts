@@ -1,11 +1,11 @@
 import { describe, it, expect } from "vitest";
 import { FlowTracker, DEFAULT_TIMEOUTS } from "../../src/flow/tracker.js";
 import {
-  ACTION_NAMES, NONE, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, commit, createBatch, reserve, type EventBatch,
+  ACTION_NAMES, BLOCKED_BY_NAMES, NONE, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, commit, createBatch, reserve, type EventBatch,
 } from "../../src/decode/batch.js";
 import { parseAddr, formatAddr } from "../../src/net/addr.js";
 
-interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
+interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; ttl?: number; iface?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
 
 function packets(list: Pkt[]): EventBatch {
   const b = createBatch(Math.max(1, list.length));
@@ -21,6 +21,8 @@ function packets(list: Pkt[]): EventBatch {
     b.icmpCode[i] = p.code ?? NONE;
     b.time[i] = p.t;
     b.position[i] = n * 100;
+    b.ttl[i] = p.ttl ?? NONE;
+    b.iface[i] = p.iface ?? 0;
     if (p.inner) {
       b.innerProto[i] = p.inner.proto;
       parseAddr(p.inner.src, b.innerSrc, i * 4);
@@ -33,7 +35,7 @@ function packets(list: Pkt[]): EventBatch {
   return b;
 }
 
-interface Conn { src: string; dst: string; proto: number; sp: number; dp: number; type: number; action: string; evidence: string; flags: number }
+interface Conn { src: string; dst: string; proto: number; sp: number; dp: number; type: number; action: string; evidence: string; flags: number; blockedBy: string | null; history: string | undefined }
 function run(list: Pkt[], tracker = new FlowTracker()): Conn[] {
   const out: Conn[] = [];
   const take = (c: EventBatch) => {
@@ -41,7 +43,8 @@ function run(list: Pkt[], tracker = new FlowTracker()): Conn[] {
       out.push({
         src: formatAddr(c.family[i]!, c.src, i * 4), dst: formatAddr(c.family[i]!, c.dst, i * 4), proto: c.proto[i]!,
         sp: c.srcPort[i]!, dp: c.dstPort[i]!, type: c.icmpType[i]!, action: ACTION_NAMES[c.action[i]!]!,
-        evidence: c.labels.get(c.label[i]!) ?? "", flags: c.tcpFlags[i]!,
+        evidence: c.labels.get(c.label[i]!) ?? "", flags: c.tcpFlags[i]!, blockedBy: BLOCKED_BY_NAMES[c.blockedBy[i]!] ?? null,
+        history: c.labels.get(c.history[i]!),
       });
     }
   };
@@ -56,27 +59,27 @@ const syn = (t: number, sp = 50000, dp = 445): Pkt => ({ t, src: C, dst: S, prot
 describe("connection outcomes", () => {
   it("a completed handshake is allowed, oriented from the SYN's sender", () => {
     const c = run([syn(0), { t: 1, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_SYN | TCP_ACK }, { t: 2, src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 445, flags: TCP_ACK }]);
-    expect(c).toEqual([expect.objectContaining({ src: C, dst: S, sp: 50000, dp: 445, action: "allowed", evidence: "handshake completed (SF/S1)", flags: TCP_SYN })]);
+    expect(c).toEqual([expect.objectContaining({ src: C, dst: S, sp: 50000, dp: 445, action: "allowed", evidence: "handshake completed (S1, history ShA)", flags: TCP_SYN })]);
   });
-  it("a SYN answered by RST is blocked (REJ) and names the destination", () => {
+  it("a SYN answered by RST is blocked (REJ) and names the destination; without TTLs it cannot say who sent it", () => {
     const c = run([syn(0), { t: 1, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: 50000, flags: TCP_RST | TCP_ACK }]);
-    expect(c[0]).toMatchObject({ action: "blocked" });
-    expect(c[0]!.evidence).toMatch(/^rst: SYN answered by RST from 10\.0\.1\.10, the destination itself/);
+    expect(c[0]).toMatchObject({ action: "blocked", blockedBy: "unknown" });
+    expect(c[0]!.evidence).toBe("rst: SYN answered by RST from 10.0.1.10 (TTL not captured) (REJ, history Sr)");
   });
   it("retransmitted SYNs with no answer are blocked; one SYN at the very end is inconclusive; one SYN long before the end is blocked", () => {
     expect(run([syn(0), syn(1000), syn(3000)])[0]).toMatchObject({ action: "blocked" });
-    expect(run([syn(0), syn(1000), syn(3000)])[0]!.evidence).toMatch(/^unanswered: 3 SYNs over 3\.0 s \(S0\)/);
-    expect(run([syn(0)])[0]).toMatchObject({ action: "unknown", evidence: "single SYN too close to the end of the capture (S0)" });
+    expect(run([syn(0), syn(1000), syn(3000)])[0]!.evidence).toMatch(/^unanswered: 3 SYNs over 3\.0 s \(S0, history S\)/);
+    expect(run([syn(0)])[0]).toMatchObject({ action: "unknown", evidence: "single SYN too close to the end of the capture (S0, history S)" });
     expect(run([syn(0), { t: 9000, src: "10.9.9.9", dst: "10.9.9.8", proto: PROTO_UDP, sp: 1, dp: 2 }])[0]).toMatchObject({ action: "blocked" });
   });
   it("warns when the unanswered destination never sent a packet at all (a one-sided capture?)", () => {
     const silent = run([syn(0), syn(1000)]);
-    expect(silent[0]!.evidence).toBe("unanswered: 2 SYNs over 1.0 s (S0); no packet from 10.0.1.10 anywhere in this capture: a drop, or a capture that sees one direction only");
+    expect(silent[0]!.evidence).toBe("unanswered: 2 SYNs over 1.0 s (S0, history S); no packet from 10.0.1.10 anywhere in this capture: a drop, or a capture that sees one direction only");
     const answeredOthers = run([
       { t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 53 }, { t: 1, src: S, dst: C, proto: PROTO_UDP, sp: 53, dp: 40000 },
       syn(2), syn(1002),
     ]);
-    expect(answeredOthers.find((c) => c.proto === PROTO_TCP)!.evidence).toBe("unanswered: 2 SYNs over 1.0 s (S0)");
+    expect(answeredOthers.find((c) => c.proto === PROTO_TCP)!.evidence).toBe("unanswered: 2 SYNs over 1.0 s (S0, history S)");
   });
   it("the same SYN seen on two capture interfaces a few microseconds apart is one SYN, not a retransmission", () => {
     expect(run([syn(0), syn(0.02)])[0]).toMatchObject({ action: "unknown" });
@@ -85,10 +88,10 @@ describe("connection outcomes", () => {
     const q = { src: C, dst: S, proto: PROTO_TCP, sp: 50000, dp: 135 };
     const viaRouter = run([syn(0, 50000, 135), { t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 13, inner: q }]);
     expect(viaRouter).toHaveLength(1);
-    expect(viaRouter[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-13 (communication administratively prohibited) from router 10.0.0.1", dp: 135 });
+    expect(viaRouter[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-13 (communication administratively prohibited) from router 10.0.0.1 (S0, history S)", dp: 135 });
     const udpQ = { src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 };
     const fromDst = run([{ t: 0, src: C, dst: S, proto: PROTO_UDP, sp: 40000, dp: 161 }, { t: 1, src: S, dst: C, proto: PROTO_ICMP, type: 3, code: 3, inner: udpQ }]);
-    expect(fromDst[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-3 (port unreachable) from the destination 10.0.1.10" });
+    expect(fromDst[0]).toMatchObject({ action: "blocked", evidence: "icmp-3-3 (port unreachable) from the destination 10.0.1.10 itself (S0, history D)" });
   });
   it("an ICMP error whose attempt was not captured still gives that attempt, not an ICMP connection", () => {
     const c = run([{ t: 1, src: R, dst: C, proto: PROTO_ICMP, type: 3, code: 10, inner: { src: C, dst: S, proto: PROTO_TCP, sp: 50001, dp: 3389 } }]);
@@ -116,6 +119,28 @@ describe("connection outcomes", () => {
     ], t);
     expect(c).toEqual([expect.objectContaining({ src: C, dst: S, proto: PROTO_ICMP, type: 8, action: "allowed" })]);
     expect(notFlow).toEqual(["icmpv6-control"]);
+  });
+});
+
+describe("who sent a refusal: TTLs compared per capture interface", () => {
+  // A capture on both interfaces of a router (dumpcap -i a -i b): the server's packets are seen with
+  // 64 beside it (interface 1) and 63 after the router (interface 0). The router's forged RST for
+  // another port leaves on interface 0 with its own 64: only against interface 0's 63 is it a forgery.
+  const tcp = (t: number, src: string, dst: string, sp: number, dp: number, flags: number, ttl: number, iface: number): Pkt => ({ t, src, dst, proto: PROTO_TCP, sp, dp, flags, ttl, iface });
+  const both = [
+    tcp(0, C, S, 50000, 445, TCP_SYN, 64, 0), tcp(0.01, C, S, 50000, 445, TCP_SYN, 63, 1),
+    tcp(1, S, C, 445, 50000, TCP_SYN | TCP_ACK, 64, 1), tcp(1.01, S, C, 445, 50000, TCP_SYN | TCP_ACK, 63, 0),
+    tcp(2, C, S, 50001, 5985, TCP_SYN, 64, 0), tcp(2.1, S, C, 5985, 50001, TCP_RST | TCP_ACK, 64, 0),
+    tcp(3, C, S, 50002, 5986, TCP_SYN, 64, 0), tcp(3.01, C, S, 50002, 5986, TCP_SYN, 63, 1),
+    tcp(3.1, S, C, 5986, 50002, TCP_RST | TCP_ACK, 64, 1), tcp(3.11, S, C, 5986, 50002, TCP_RST | TCP_ACK, 63, 0),
+  ];
+  it("the router's RST with 64 where the server's packets arrive with 63 is the network's; the server's own RST is the destination's", () => {
+    const c = run(both);
+    const by = (dp: number) => c.find((x) => x.dp === dp)!;
+    expect(by(5985)).toMatchObject({ action: "blocked", blockedBy: "network", history: "Sr" });
+    expect(by(5985).evidence).toMatch(/with TTL 64, while 10\.0\.1\.10's own packets arrive with 63/);
+    // The first RST seen of 5986 is the copy beside the server (64, interface 1), where the server's packets are 64 too.
+    expect(by(5986)).toMatchObject({ action: "blocked", blockedBy: "destination" });
   });
 });
 
@@ -157,7 +182,7 @@ describe("idle timeouts are capture time, not table housekeeping", () => {
     // A filler connection alive throughout keeps the live count at the sweep threshold's minimum.
     const stepwise: Conn[] = [];
     const tracker = new FlowTracker();
-    const take = (b: EventBatch) => { for (let i = 0; i < b.length; i++) stepwise.push({ src: formatAddr(b.family[i]!, b.src, i * 4), dst: formatAddr(b.family[i]!, b.dst, i * 4), proto: b.proto[i]!, sp: b.srcPort[i]!, dp: b.dstPort[i]!, type: b.icmpType[i]!, action: ACTION_NAMES[b.action[i]!]!, evidence: b.labels.get(b.label[i]!) ?? "", flags: b.tcpFlags[i]! }); };
+    const take = (b: EventBatch) => { for (let i = 0; i < b.length; i++) stepwise.push({ src: formatAddr(b.family[i]!, b.src, i * 4), dst: formatAddr(b.family[i]!, b.dst, i * 4), proto: b.proto[i]!, sp: b.srcPort[i]!, dp: b.dstPort[i]!, type: b.icmpType[i]!, action: ACTION_NAMES[b.action[i]!]!, evidence: b.labels.get(b.label[i]!) ?? "", flags: b.tcpFlags[i]!, blockedBy: null, history: undefined }); };
     for (const p of list) {
       tracker.addPackets(packets([p]), take);
       (tracker as unknown as { sweep(emit: typeof take, all: boolean): void }).sweep(take, false);

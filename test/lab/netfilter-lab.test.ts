@@ -51,6 +51,12 @@ describe.skipIf(why !== undefined)("netns lab: a real nftables firewall", () => 
         expect(c, `${cap}: ${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toHaveLength(1);
         const expected = f.server === "closed" && f.firewall === "accept" ? "blocked-required" : pick(log)[0]!.verdict;
         expect(c[0]!.verdict, `${cap}: ${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toBe(expected);
+        // Who stopped it, by the lab's design: the router's forged RST and its ICMP are the network's,
+        // the server's own RST the destination's, a drop is silence (fixtures/lab/README.md).
+        const by = f.firewall === "accept" ? (f.server === "closed" ? "destination" : null) : f.firewall === "drop" ? "unknown" : "network";
+        expect(c[0]!.blockedBy, `${cap}: ${f.src} -> ${f.dst} ${f.protocol} ${f.port} (${f.firewall}, server ${f.server})`).toBe(by);
+        // The router's own log: whatever it blocked, it stopped on the way.
+        expect(pick(log)[0]!.blockedBy, `kern.log: ${f.protocol} ${f.port}`).toBe(f.firewall === "accept" ? null : "network");
       }
     }
     const nano = JSON.parse((await runCli(["events", "--packets", join(out, "provider-side-nano.pcap")])).stdout.split("\n")[0]!) as { time: string };

@@ -135,3 +135,57 @@ e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]
     expect(loadRulesetDef(join(dir, "mine.yaml")).raw.id).toBe("mini");
   });
 });
+
+describe("variable defaults that follow other variables", () => {
+  const withHelper = (helperDefault: string, extra = "") =>
+    MINIMAL.replace(
+      "  mode: {type: string",
+      `  helper_port: {type: port, default: "${helperDefault}", description: helper}\n${extra}  mode: {type: string`,
+    ).replace('      - tcp: "${web_port}"\n', '      - tcp: ["${web_port}", "${helper_port}"]\n');
+  const webPorts = (rs: ReturnType<typeof resolveRuleset>) => rs.rules[0]!.flows[0]!.ranges.map(([a]) => a);
+
+  it("a default written as ${other} follows the other variable wherever it is set", () => {
+    const { def, problems: p } = checkRuleset("r.yaml", withHelper("${web_port}"));
+    expect(p).toEqual([]);
+    expect(webPorts(resolveRuleset(def!, new Map(), new Map()))).toEqual([443, 443]);
+    expect(webPorts(resolveRuleset(def!, new Map(), new Map([["web_port", 8443]])))).toEqual([8443, 8443]);
+    expect(webPorts(resolveRuleset(def!, new Map([["web_port", 9443]]), new Map()))).toEqual([9443, 9443]);
+    const own = resolveRuleset(def!, new Map(), new Map([["web_port", 8443], ["helper_port", 7000]]));
+    expect(webPorts(own)).toEqual([8443, 7000]);
+    const helper = own.variables.find((v) => v.name === "helper_port")!;
+    expect([helper.default, helper.value, helper.origin]).toEqual(["${web_port}", 7000, "command line"]);
+  });
+
+  it("a default may be an expression and may follow a variable declared after it", () => {
+    const { def } = checkRuleset("r.yaml", withHelper("${later}+1", "  later: {type: port, default: 5000, description: later}\n"));
+    expect(webPorts(resolveRuleset(def!, new Map(), new Map()))).toEqual([443, 5001]);
+  });
+
+  it("refuses a default naming an unknown or a string variable, or a circle of defaults", () => {
+    expect(problems(withHelper("${webport}")).join("\n")).toMatch(/helper_port: default refers to unknown variable "webport"/);
+    expect(problems(withHelper("${mode}")).join("\n")).toMatch(/default refers to "mode", a string variable/);
+    expect(problems(withHelper("${web_port}*2")).join("\n")).toMatch(/is neither an integer nor an expression/);
+    const circle = withHelper("${other}", '  other: {type: port, default: "${helper_port}", description: other}\n');
+    expect(problems(circle).join("\n")).toMatch(/defaults refer to each other in a circle \((helper_port -> other -> helper_port|other -> helper_port -> other)\)/);
+  });
+
+  it("a followed value that leaves the port range is an error at the default, naming what it was given", () => {
+    const { def } = checkRuleset("r.yaml", withHelper("${web_port}+1"));
+    expect(() => resolveRuleset(def!, new Map(), new Map([["web_port", 65535]]))).toThrow(
+      /^r\.yaml:\d+:\d+: variable helper_port: default "\$\{web_port\}\+1" gives 65536 \(web_port = 65535\), which is out of range 1\.\.65535$/,
+    );
+  });
+});
+
+describe("shipped SKYDIV ruleset: the redundancy helper's port", () => {
+  it("follows --set product_port (the seed states no port of its own for the helper)", () => {
+    const def = loadRulesetDef("skydiv-desktop-client");
+    const helperPorts = (cli: Map<string, number | string>) => {
+      const rs = resolveRuleset(def, new Map(), cli);
+      return rs.services.find((s) => s.id === "redundancy-helper")!.ports.flatMap((p) => p.ranges.map(([a]) => a));
+    };
+    expect(helperPorts(new Map())).toEqual([38000]);
+    expect(helperPorts(new Map([["product_port", 38001]]))).toEqual([38001]);
+    expect(helperPorts(new Map<string, number | string>([["product_port", 38001], ["redundancy_helper_port", 40000]]))).toEqual([40000]);
+  });
+});

@@ -151,6 +151,7 @@ describe("probe on loopback", () => {
     expect(rep.inputs).toEqual([{
       path: "probe", format: "probe", compressed: false, records: { read: 12, used: 9, skipped: 3 },
       skippedByReason: { "prefix-not-probed": 2, "range-not-probed": 1 },
+      flows: { read: 9, used: 9, skipped: 0, skippedByReason: {} },
       skippedSamples: [
         { line: 10, reason: "range-not-probed", text: "rule client-to-server: loopback (127.0.0.1) tcp 40000-40100 not probed (range of 101 ports)" },
         { line: 11, reason: "prefix-not-probed", text: "rule client-to-server: 192.0.2.0/24 (server) is a prefix, not probed" },

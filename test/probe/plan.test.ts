@@ -13,7 +13,9 @@ describe("probe plan", () => {
   it("tries each address, protocol and port once, naming every rule that asks for it", () => {
     const keys = plan.targets.map((t) => `${t.dst}/${t.proto}/${t.port}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(plan.targets.every((t) => t.dst === "10.99.1.10" || t.dst === "fd00:99:1::10")).toBe(true);
+    // The customer AD (table 1 and table 2), and the customer DNS (the trust-creation sequence note).
+    expect(plan.targets.every((t) => ["10.99.1.10", "fd00:99:1::10", "10.99.1.53"].includes(t.dst))).toBe(true);
+    expect(find("10.99.1.53", PROTO_UDP, 53)).toMatchObject([{ rules: ["dns-kcps-fs-ad-to-customer-dns"] }]);
     expect(find("10.99.1.10", PROTO_TCP, 135)).toMatchObject([{ rules: ["rpc-kcps-fs-ad-to-customer-ad", "trust-rpc-epmap"] }]);
   });
 

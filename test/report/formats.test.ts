@@ -20,7 +20,7 @@ describe("several outputs in one run", () => {
     expect(read(0)).toMatch(/^<!DOCTYPE html>/);
     expect((JSON.parse(read(1)) as Report).schema).toBe("portmatrix/report/v1");
     expect(read(2)).toMatch(/^### portmatrix/);
-    expect(read(3)).toMatch(/^verdict,action,src,/);
+    expect(read(3)).toMatch(/^verdict,action,blocked_by,src,/);
     expect(read(4)).toMatch(/^<\?xml[\s\S]*<testsuites/);
     expect((JSON.parse(read(5)) as { version: string }).version).toBe("2.1.0");
     expect(read(6)).toMatch(/^portmatrix check/);
@@ -57,7 +57,7 @@ describe("baseline and diff", () => {
     const d = await runCli(["diff", old, now]);
     expect(d.code).toBe(1);
     expect(d.stdout).toMatch(/New findings: 1\n {2}✗ \+ allowed-unexpected {2}file-share-client -> kcps-fs {2}tcp\/8080/);
-    expect(d.stdout).toMatch(/Changed verdicts: 1\n {2}✗ ~ blocked-required {2}file-share-client -> kcps-fs {2}tcp\/445 .*\(was allowed-required\)/);
+    expect(d.stdout).toMatch(/Changed verdicts: 1\n {2}✗ ~ blocked-required:network {2}file-share-client -> kcps-fs {2}tcp\/445 .*\(was allowed-required\)/);
     expect(d.stdout).toMatch(/Coverage changes: 1\n {4}smb-client-to-kcps-fs: allowed -> allowed-and-blocked/);
     expect((await runCli(["diff", old, old])).code).toBe(0);
     expect((await runCli(["diff", old, KERN])).stderr).toMatch(/kern\.log: not JSON/);

@@ -26,7 +26,7 @@ const BROKEN: [string, (r: Json) => void, string][] = [
   ["evidence that is no list", (r) => { r.findings[0]!.evidence = "DROP"; }, '$.findings[0].evidence: expected a list, got "DROP"'],
   ["a count that is no number", (r) => { r.findings[0]!.count = "3"; }, '$.findings[0].count: expected a number of records, got "3"'],
   ["a coverage status no report writes", (r) => { r.coverage[4]!.status = "fine"; }, '$.coverage[4].status: expected one of allowed, blocked, allowed-and-blocked, unobserved, not-observed, no-hosts, got "fine"'],
-  ["failOn naming no verdict", (r) => { r.failOn = ["blocked"]; }, '$.failOn[0]: expected one of allowed-required, blocked-required, allowed-unexpected, blocked-unexpected, unclassified, inconclusive, unobserved-required, got "blocked"'],
+  ["failOn naming no verdict", (r) => { r.failOn = ["blocked"]; }, '$.failOn[0]: expected one of allowed-required, blocked-required, allowed-unexpected, blocked-unexpected, unclassified, inconclusive, unobserved-required, blocked-required:network, blocked-required:destination, blocked-required:unknown, blocked-unexpected:network, blocked-unexpected:destination, blocked-unexpected:unknown, got "blocked"'],
   ["no exit code", (r) => { delete r.exitCode; }, "$.exitCode: expected one of 0, 1, 2, got nothing"],
   ["input records that are no numbers", (r) => { (r.inputs[0]!.records as Record<string, unknown>).used = -1; }, "$.inputs[0].records.used: expected an integer from 0 to 9007199254740991, got -1"],
 ];

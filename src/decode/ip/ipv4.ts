@@ -21,6 +21,7 @@ export function decodeIpv4(buf: Uint8Array, off: number, end: number, b: EventBa
   b.family[i] = 4;
   b.src[w] = u32(buf, off + 12);
   b.dst[w] = u32(buf, off + 16);
+  b.ttl[i] = buf[off + 8]!;
   if ((u16(buf, off + 6) & 0x1fff) !== 0) return SKIP_IP_FRAGMENT;
   const capEnd = wireEnd < end ? wireEnd : end;
   let proto = buf[off + 9]!;

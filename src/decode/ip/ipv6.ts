@@ -13,6 +13,7 @@ export function decodeIpv6(buf: Uint8Array, off: number, end: number, b: EventBa
   if (end - off < 40) return SKIP_TRUNCATED_IP;
   const w = i * 4;
   b.family[i] = 6;
+  b.ttl[i] = buf[off + 7]!;
   for (let k = 0; k < 4; k++) {
     b.src[w + k] = u32(buf, off + 8 + 4 * k);
     b.dst[w + k] = u32(buf, off + 24 + 4 * k);

@@ -38,6 +38,7 @@ export function decodeTransport(
       b.proto[i] = proto;
       b.srcPort[i] = u16(buf, off);
       b.dstPort[i] = u16(buf, off + 2);
+      if (n >= 8) b.tcpSeq[i] = u32(buf, off + 4);
       // Data offset and flags (RFC 9293 section 3.1) when the capture holds them.
       if (n >= 14) b.tcpFlags[i] = buf[off + 13]!;
       if (n >= 13) {

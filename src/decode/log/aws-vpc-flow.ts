@@ -14,7 +14,7 @@
  * srcaddr/dstaddr. action ACCEPT/REJECT; log-status NODATA and SKIPDATA rows carry no flow.
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, type ActionCode } from "../batch.js";
-import type { FlowFields, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
+import { mergeResults, type FlowFields, type ParseContext, type ParseResult, type TextFormatSpec } from "./text-format.js";
 
 const DEFAULT_FIELDS = ["version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "action", "log-status"];
 
@@ -105,17 +105,8 @@ function textRecord(line: string, fields: string[] | undefined): ParseResult {
 }
 
 function jsonRecords(value: unknown, fields: string[] | undefined): ParseResult {
-  if (Array.isArray(value)) {
-    const out: FlowFields[] = [];
-    let first: string | undefined;
-    for (const v of value) {
-      const r = jsonRecords(v, fields);
-      if (Array.isArray(r)) out.push(...r);
-      else if ("skip" in r) first ??= r.skip;
-      else out.push(r);
-    }
-    return out.length > 0 ? out : { skip: first ?? "no-flow" };
-  }
+  // Several records in one value (a CloudWatch subscription's logEvents): each counted on its own.
+  if (Array.isArray(value)) return mergeResults(value.map((v) => jsonRecords(v, fields)));
   if (value === null || typeof value !== "object") return { skip: "not-aws-vpc-flow" };
   const o = value as Record<string, unknown>;
   // CloudWatch Logs subscription payload: each logEvents[].message is one text record.

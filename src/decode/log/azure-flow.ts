@@ -21,7 +21,7 @@
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, PROTO_TCP, PROTO_UDP } from "../batch.js";
 import { parseJsonLine, type JsonCollector } from "./gcp.js";
-import type { FlowFields, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
+import type { FlowFields, FlowSkip, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
 
 interface Tuple { text: string; rule: string | undefined }
 
@@ -79,14 +79,11 @@ function readRecords(value: unknown): ParseResult {
     const s = JSON.stringify(value);
     return /NetworkSecurityGroupFlowEvent|FlowLogFlowEvent|"flowLogVersion"/.test(s) ? { skip: "nodata" } : { skip: "not-azure-flow" };
   }
-  const flows: FlowFields[] = [];
-  let first: string | undefined;
-  for (const tu of tuples) {
+  // One result per tuple: a malformed tuple is a skipped flow of the record, never dropped unseen.
+  return tuples.map((tu): FlowFields | FlowSkip => {
     const f = parseTuple(tu.text, tu.rule);
-    if (typeof f === "string") first ??= f;
-    else flows.push(f);
-  }
-  return flows.length > 0 ? flows : { skip: first ?? "no-flow" };
+    return typeof f === "string" ? { skip: f } : f;
+  });
 }
 
 const BLOB_HEAD = /^\{\s*"records"\s*:\s*\[/;

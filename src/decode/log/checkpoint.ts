@@ -34,7 +34,7 @@
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, type ActionCode } from "../batch.js";
 import { cefStart, cefTime, ianaProtocol, leefStart, mappedAction, parseCef, parseLeef } from "./cef.js";
-import type { FlowFields, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
+import type { FlowFields, FlowSkip, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
 import { readTime, skipPriority } from "./syslog-time.js";
 
 const THREAT_PRODUCT = /smartdefense|^ips$|threat|anti[- ]?(bot|virus|malware|spam|phishing)|new anti virus|\bdlp\b|data loss|zero phishing|forensics/i;
@@ -89,7 +89,7 @@ function num(v: string | undefined): number | undefined {
   return v !== undefined && /^\d{1,3}$/.test(v.trim()) ? Number(v) : undefined;
 }
 
-const PACKET = /<([^,<>\s]+),(\d{1,5}),([^,<>\s]+),(\d{1,5}),(\d{1,3})(?:;[^>]*)?>/g;
+const PACKET = /^<([^,<>\s]+),(\d{1,5}),([^,<>\s]+),(\d{1,5}),(\d{1,3})(?:;[^>]*)?>$/;
 
 /**
  * Flows of a record in Check Point's own field names. `f` holds src, dst, proto, s_port, service,
@@ -106,10 +106,11 @@ function recordFlows(f: Map<string, string>, time: number, ctx: ParseContext): P
   const code = mappedAction(action, ctx, checkpointAction);
   const packets = f.get("packets");
   if (packets !== undefined) {
-    const out: FlowFields[] = [];
-    PACKET.lastIndex = 0;
-    for (let m = PACKET.exec(packets); m; m = PACKET.exec(packets)) {
-      out.push({ src: m[1]!, sport: m[2], dst: m[3]!, dport: m[4], proto: Number(m[5]), action: code, label: action, time });
+    // Every <...> entry is a flow; one that does not read as src,sport,dst,dport,proto is a skipped flow.
+    const out: (FlowFields | FlowSkip)[] = [];
+    for (const entry of packets.match(/<[^<>]*>/g) ?? []) {
+      const m = PACKET.exec(entry);
+      out.push(m ? { src: m[1]!, sport: m[2], dst: m[3]!, dport: m[4], proto: Number(m[5]), action: code, label: action, time } : { skip: "bad-packet-entry" });
     }
     return out.length > 0 ? out : { skip: "no-flow" };
   }

@@ -13,7 +13,7 @@
  * no ICMP type in either log, so the frame skips them (missing-icmp-type).
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../batch.js";
-import type { FlowFields, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
+import { mergeResults, type FlowFields, type ParseContext, type ParseResult, type TextFormatSpec } from "./text-format.js";
 
 /** Longest JSON document spread over several lines that is gathered before it is given up (bytes). */
 export const MAX_JSON_DOCUMENT = 16 * 1024 * 1024;
@@ -113,22 +113,16 @@ export function parseJsonLine(line: string, ctx: ParseContext, read: (value: unk
   const fed = collector.feed(line);
   if ("error" in fed) return { skip: fed.error };
   if (fed.values.length === 0) return { skip: "json-part" };
-  const flows: FlowFields[] = [];
-  let firstSkip: string | undefined;
-  for (const text of fed.values) {
+  // Every value the line completes is counted: a flow, or a skip with its reason.
+  return mergeResults(fed.values.map((text): ParseResult => {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      firstSkip ??= "bad-json";
-      continue;
+      return { skip: "bad-json" };
     }
-    const r = read(value);
-    if (Array.isArray(r)) flows.push(...r);
-    else if ("skip" in r) firstSkip ??= r.skip;
-    else flows.push(r);
-  }
-  return flows.length > 0 ? flows : { skip: firstSkip ?? "no-flow" };
+    return read(value);
+  }));
 }
 
 type Obj = Record<string, unknown>;
@@ -156,17 +150,7 @@ function logKind(logName: string | undefined): string | undefined {
 }
 
 function readEntry(value: unknown): ParseResult {
-  if (Array.isArray(value)) {
-    const flows: FlowFields[] = [];
-    let first: string | undefined;
-    for (const v of value) {
-      const r = readEntry(v);
-      if (Array.isArray(r)) flows.push(...r);
-      else if ("skip" in r) first ??= r.skip;
-      else flows.push(r);
-    }
-    return flows.length > 0 ? flows : { skip: first ?? "no-flow" };
-  }
+  if (Array.isArray(value)) return mergeResults(value.map(readEntry));
   const entry = obj(value);
   if (!entry) return { skip: "not-gcp" };
   // A LogEntry, or a payload exported on its own (BigQuery rows keep the names).

@@ -11,7 +11,7 @@
  */
 import {
   PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
-  commit, reserve, type EventBatch,
+  BLOCKED_BY_DESTINATION, commit, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { parseIPv4Bytes, parseIPv6 } from "../../net/addr.js";
@@ -276,6 +276,7 @@ export class NetfilterFormat implements LineFormat {
       if (r < inPos) ps = r;
     }
     this.prefixLabel(b, ps, inPos, batch, slot);
+    if (inputHook(b, inPos, end)) batch.blockedBy[slot] = BLOCKED_BY_DESTINATION;
 
     // Fields: KEY=VALUE tokens and bare TCP flag words, up to "[" (an ICMP error's quoted packet, or the
     // "[N bytes]" of INCOMPLETE). Only the first byte of a token is looked at before its end is found,
@@ -392,6 +393,20 @@ export class NetfilterFormat implements LineFormat {
 function isWord(b: Uint8Array, i: number, w: string): boolean {
   for (let k = 0; k < w.length; k++) if (b[i + k] !== w.charCodeAt(k)) return false;
   return true;
+}
+
+/**
+ * "IN=eth0 OUT= ": an input interface and no output interface, the kernel's mark of a packet addressed
+ * to the logging host itself (an input hook, as ufw's and firewalld's rules are): what its firewall
+ * blocks there, the destination's own firewall blocked. A forwarded packet has both, a packet the
+ * host sends has no IN (nf_log_syslog.c prints both always). A prerouting hook's line looks like an
+ * input one; docs/outcomes.md says so.
+ */
+function inputHook(b: Uint8Array, inPos: number, end: number): boolean {
+  let j = inPos + 3;
+  if (j >= end || b[j] === C_SPACE) return false;
+  while (j < end && b[j] !== C_SPACE) j++;
+  return j + 5 <= end && b[j + 1] === 79 && b[j + 2] === 85 && b[j + 3] === 84 && b[j + 4] === C_EQ && (j + 5 === end || b[j + 5] === C_SPACE);
 }
 
 /** True when the line holds nothing but spaces and tabs. */

@@ -26,6 +26,8 @@ export interface FlowFields {
   icmpType?: string | number | undefined;
   icmpCode?: string | number | undefined;
   action: ActionCode;
+  /** Who stopped a blocked flow, when the source knows better than "this firewall" (BLOCKED_BY_*; see EventBatch.blockedBy). */
+  blockedBy?: number | undefined;
   /** Evidence text: the vendor's action word, rule name or message id. */
   label?: string | undefined;
   /** ms since the epoch. */
@@ -34,8 +36,25 @@ export interface FlowFields {
   count?: number | undefined;
 }
 
-/** What a vendor parser returns for one line. */
-export type ParseResult = FlowFields | FlowFields[] | { skip: string };
+/** A flow the record did not yield, with the reason. */
+export interface FlowSkip { skip: string }
+
+/**
+ * What a vendor parser returns for one line: one flow, a skip of the whole line, or the several flows a
+ * record holds, each a flow or the reason it is not one (counted per flow, see decode/stats.ts).
+ */
+export type ParseResult = FlowFields | (FlowFields | FlowSkip)[] | FlowSkip;
+
+/** Several results (JSON values of one line, records of one blob) as the one result of a line. */
+export function mergeResults(results: readonly ParseResult[]): ParseResult {
+  if (results.length === 1) return results[0]!;
+  const out: (FlowFields | FlowSkip)[] = [];
+  for (const r of results) {
+    if (Array.isArray(r)) for (const x of r) out.push(x);
+    else out.push(r);
+  }
+  return out;
+}
 
 export interface ParseContext {
   opts: DecodeOptions;
@@ -95,6 +114,7 @@ export function writeFlow(batch: EventBatch, lineNo: number, f: FlowFields): str
     batch.icmpCode[i] = num(f.icmpCode, 255);
   }
   batch.action[i] = f.action;
+  if (f.blockedBy !== undefined) batch.blockedBy[i] = f.blockedBy;
   if (f.label !== undefined && f.label !== "") batch.label[i] = batch.labels.intern(f.label);
   if (f.time !== undefined && Number.isFinite(f.time)) batch.time[i] = f.time;
   if (f.count !== undefined && f.count >= 1) batch.count[i] = Math.min(f.count, 0xffffffff);
@@ -124,19 +144,26 @@ export class TextLineFormat implements LineFormat {
       stats.skip("parse-error", lineNo, lineText(b, start, end));
       return true;
     }
-    if ("skip" in r) { stats.skip(r.skip, lineNo, r.skip.startsWith("not-") ? lineText(b, start, end) : undefined); return true; }
-    const flows = Array.isArray(r) ? r : [r];
-    if (flows.length === 0) { stats.skip("no-flow", lineNo); return true; }
+    if (!Array.isArray(r)) {
+      if ("skip" in r) { stats.skip(r.skip, lineNo, r.skip.startsWith("not-") ? lineText(b, start, end) : undefined); return true; }
+      if (batch.length >= batch.capacity) makeRoom();
+      const why = writeFlow(batch, lineNo, r);
+      if (why === undefined) stats.use();
+      else stats.skip(why, lineNo, lineText(b, start, end));
+      return true;
+    }
+    if (r.length === 0) { stats.skip("no-flow", lineNo); return true; }
+    // A record of several flows: each is used or skipped on its own, and counted (stats.useFlows).
     let written = 0;
-    let firstSkip: string | undefined;
-    for (const f of flows) {
+    const skipped: string[] = [];
+    for (const f of r) {
+      if ("skip" in f) { skipped.push(f.skip); continue; }
       if (batch.length >= batch.capacity) makeRoom();
       const why = writeFlow(batch, lineNo, f);
       if (why === undefined) written++;
-      else firstSkip ??= why;
+      else skipped.push(why);
     }
-    if (written > 0) stats.use();
-    else stats.skip(firstSkip ?? "no-flow", lineNo, lineText(b, start, end));
+    stats.useFlows(written, skipped, lineNo, () => lineText(b, start, end));
     return true;
   }
 }

@@ -10,7 +10,7 @@
  * differs from the "#Fields:" line is skipped ("truncated-row", "extra-fields").
  */
 import {
-  ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP,
+  ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, BLOCKED_BY_DESTINATION, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP,
   TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, commit, protocolNumber, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
@@ -179,6 +179,10 @@ export class WindowsFirewallFormat implements LineFormat {
     batch.label[slot] = a.id;
     batch.action[slot] = a.action;
     batch.time[slot] = time;
+    // Windows Firewall is a host firewall: a packet it dropped on RECEIVE was addressed to this host,
+    // so the destination's own firewall stopped it (SEND: this host's outbound rules, on the way).
+    const pathAt = this.at(b, c.path);
+    if (pathAt >= 0 && this.endOf(c.path) - pathAt === 7 && b[pathAt] === 82 && b[pathAt + 2] === 67) batch.blockedBy[slot] = BLOCKED_BY_DESTINATION;
 
     const fs = this.address(b, ss, this.endOf(c.src), batch.src, slot * 4);
     if (fs === 0) { stats.skip("bad-address", lineNo, lineText(b, start, end)); return true; }

@@ -14,7 +14,7 @@
  *
  * The action is what the connection shows of the path between the two hosts (see `zeekAction`).
  */
-import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, type ActionCode } from "../batch.js";
+import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, BLOCKED_BY_UNKNOWN, type ActionCode } from "../batch.js";
 import type { FlowFields, ParseContext, ParseResult, TextFormatSpec } from "./text-format.js";
 
 const BASE = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig"];
@@ -135,7 +135,9 @@ function record(get: Get): ParseResult {
     [src, dst, sport, dport] = [dst, src, dport, sport];
     action = ACTION_ALLOWED;
   }
-  const f: FlowFields = { src, dst, proto, action, label: history ? `${state} ${history}` : state };
+  // Zeek watches the wire and names no firewall: a REJ's RST may be the responder's or forged on the
+  // way, and silence is silence. Its log keeps no TTL to tell (docs/outcomes.md).
+  const f: FlowFields = { src, dst, proto, action, blockedBy: BLOCKED_BY_UNKNOWN, label: history ? `${state} ${history}` : state };
   if (proto === "icmp") {
     f.icmpType = sport;
     f.icmpCode = dport;

@@ -8,9 +8,10 @@ import type { Decoder } from "../decoder.js";
 export interface PacketSink {
   /**
    * One packet record: captured bytes `buf[off, end)`, `origLength` on the wire, link type, time in
-   * ms since the epoch (NaN when the record has none), and the record's byte offset in the input.
+   * ms since the epoch (NaN when the record has none), the record's byte offset in the input, and the
+   * capture interface it was recorded on (`EventBatch.iface`; 0 for a container with one).
    */
-  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number): void;
+  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, iface: number): void;
   /** A record the container could not read. */
   skip(reason: string, position: number): void;
 }
@@ -37,12 +38,13 @@ export class BatchWriter implements PacketSink {
     this.batch = createBatch(capacity);
   }
 
-  packet(buf: Buffer, off: number, end: number, _origLength: number, linkType: number, time: number, position: number): void {
+  packet(buf: Buffer, off: number, end: number, _origLength: number, linkType: number, time: number, position: number, iface: number): void {
     const b = this.batch;
     if (isFull(b)) this.flush();
     const i = reserve(b);
     b.time[i] = time;
     b.position[i] = position;
+    b.iface[i] = iface;
     const code = decodeFrame(buf, off, end, linkType, b, i);
     if (code === DECODED) {
       commit(b);

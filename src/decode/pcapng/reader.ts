@@ -253,7 +253,8 @@ export class PcapngReader extends Framer {
       return;
     }
     const time = this.toMs(iface, hi, lo, desc.unitsPerSecond, desc.offsetSeconds);
-    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position);
+    // Interface ids restart in every section: the section number keeps two sections' interfaces apart.
+    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff);
   }
 
   /** SPB (type 3): interface 0, no timestamp; captured length is the smaller of the block and the snaplen. */
@@ -267,7 +268,7 @@ export class PcapngReader extends Framer {
     let cap = end - off - 16;
     if (orig < cap) cap = orig;
     if (desc.snaplen !== 0 && desc.snaplen < cap) cap = desc.snaplen;
-    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position);
+    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff);
   }
 
   /**

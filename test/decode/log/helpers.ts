@@ -23,6 +23,8 @@ export interface PlainStats {
   used: number;
   skipped: Record<string, number>;
   samples: SkipSample[];
+  /** Flows beside records (src/decode/stats.ts). */
+  flows: { read: number; used: number; skipped: Record<string, number> };
 }
 
 export interface LogRun {
@@ -57,7 +59,10 @@ export function decode(make: () => Decoder, data: Uint8Array, chunkSize?: number
   const s = decoder.stats;
   return {
     events,
-    stats: { read: s.read, used: s.used, skipped: s.skippedObject(), samples: s.samples.map((x) => ({ ...x })) },
+    stats: {
+      read: s.read, used: s.used, skipped: s.skippedObject(), samples: s.samples.map((x) => ({ ...x })),
+      flows: { read: s.flowsRead, used: s.flowsUsed, skipped: s.flowsSkippedObject() },
+    },
     error,
   };
 }
@@ -76,9 +81,10 @@ export function decodeAtEveryChunkSize(make: () => Decoder, data: Uint8Array): {
   return { whole, mismatches };
 }
 
-/** read = used + every skip, the invariant every input keeps. */
+/** read = used + every skip, for records and for flows: the invariants every input keeps. */
 export function balanced(stats: PlainStats): boolean {
-  return stats.read === stats.used + Object.values(stats.skipped).reduce((a, b) => a + b, 0);
+  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  return stats.read === stats.used + sum(stats.skipped) && stats.flows.read === stats.flows.used + sum(stats.flows.skipped);
 }
 
 /** Variants of a text fixture that must decode to the same events: CRLF endings, no final newline. */

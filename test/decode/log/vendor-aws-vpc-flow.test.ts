@@ -72,7 +72,7 @@ describe("aws-vpc-flow: one record", () => {
       .toMatchObject({ src: "1.2.3.4", sport: 25238, dport: 8080, proto: 6, time: 1726491185000 });
     expect(parse('{"srcaddr":null,"dstaddr":null,"log_status":"NODATA"}')).toEqual({ skip: "nodata" });
     const cw = parse('{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"2 1 eni-1 192.0.2.1 192.0.2.2 1 53 17 1 1 1 2 ACCEPT OK"},{"id":"2","timestamp":1,"message":"2 1 eni-1 192.0.2.1 192.0.2.3 1 53 17 1 1 1 2 REJECT OK"}]}');
-    expect(Array.isArray(cw) && cw.map((x) => [x.dst, x.action])).toEqual([["192.0.2.2", ACTION_ALLOWED], ["192.0.2.3", ACTION_BLOCKED]]);
+    expect(cw).toMatchObject([{ dst: "192.0.2.2", action: ACTION_ALLOWED }, { dst: "192.0.2.3", action: ACTION_BLOCKED }]);
     expect(parse('{"not":"aws"}')).toEqual({ skip: "not-aws-vpc-flow" });
     expect(parse('{"srcaddr": broken')).toEqual({ skip: "bad-json" });
   });

@@ -81,7 +81,7 @@ describe("azure-flow: flow tuples", () => {
 describe("azure-flow: records and lines", () => {
   it("returns every tuple of a record, with its rule", () => {
     const r = parse('{"time":"t","category":"NetworkSecurityGroupFlowEvent","properties":{"Version":1,"flows":[{"rule":"R1","flows":[{"mac":"m","flowTuples":["1,192.0.2.1,192.0.2.2,1,80,T,I,A","2,192.0.2.1,192.0.2.3,1,81,T,I,D"]}]},{"rule":"R2","flows":[{"mac":"m","flowTuples":["3,192.0.2.1,192.0.2.4,1,82,U,O,A"]}]}]}}');
-    expect(Array.isArray(r) && r.map((f) => [f.dst, f.label])).toEqual([["192.0.2.2", "R1"], ["192.0.2.3", "R1"], ["192.0.2.4", "R2"]]);
+    expect(r).toMatchObject([{ dst: "192.0.2.2", label: "R1" }, { dst: "192.0.2.3", label: "R1" }, { dst: "192.0.2.4", label: "R2" }]);
   });
 
   it("reads a tuple flattened under \"flow.N\" next to its rule (SEKOIA's Azure intake)", () => {

@@ -21,18 +21,18 @@ const entry = (payload: object, log = "compute.googleapis.com%2Ffirewall") =>
 describe("gcp: one log entry", () => {
   it("reads a firewall rule log: connection 5-tuple, disposition, rule reference, timestamp", () => {
     const r = parse(entry({ connection: { src_ip: "198.51.100.20", src_port: 50514, dest_ip: "10.128.0.5", dest_port: 22, protocol: 6 }, disposition: "ALLOWED", rule_details: { reference: "network:n/firewall:allow-ssh" } }));
-    expect(r).toEqual([{ src: "198.51.100.20", dst: "10.128.0.5", sport: 50514, dport: 22, proto: 6, action: ACTION_ALLOWED, label: "ALLOWED network:n/firewall:allow-ssh", time: Date.UTC(2026, 10, 23, 9, 12, 1, 500) }]);
+    expect(r).toEqual({ src: "198.51.100.20", dst: "10.128.0.5", sport: 50514, dport: 22, proto: 6, action: ACTION_ALLOWED, label: "ALLOWED network:n/firewall:allow-ssh", time: Date.UTC(2026, 10, 23, 9, 12, 1, 500) });
   });
 
   it("reads DENIED as blocked and an unknown disposition as unknown", () => {
     const conn = { src_ip: "10.128.0.5", src_port: 1, dest_ip: "192.0.2.53", dest_port: 53, protocol: 17 };
-    expect(parse(entry({ connection: conn, disposition: "DENIED" }))).toEqual([expect.objectContaining({ action: ACTION_BLOCKED })]);
-    expect(parse(entry({ connection: conn, disposition: "INTERCEPTED" }))).toEqual([expect.objectContaining({ action: ACTION_UNKNOWN })]);
+    expect(parse(entry({ connection: conn, disposition: "DENIED" }))).toEqual(expect.objectContaining({ action: ACTION_BLOCKED }));
+    expect(parse(entry({ connection: conn, disposition: "INTERCEPTED" }))).toEqual(expect.objectContaining({ action: ACTION_UNKNOWN }));
   });
 
   it("reads a VPC flow record with the action unknown (a flow log records traffic seen, not a decision), start_time first", () => {
     const r = parse(entry({ connection: { src_ip: "2001:db8::5", src_port: 51000, dest_ip: "2001:db8::9", dest_port: 443, protocol: 6 }, reporter: "DEST", start_time: "2026-11-23T09:12:00Z" }, "compute.googleapis.com%2Fvpc_flows"));
-    expect(r).toEqual([expect.objectContaining({ src: "2001:db8::5", action: ACTION_UNKNOWN, label: "vpc flow, reported by DEST", time: Date.UTC(2026, 10, 23, 9, 12, 0) })]);
+    expect(r).toEqual(expect.objectContaining({ src: "2001:db8::5", action: ACTION_UNKNOWN, label: "vpc flow, reported by DEST", time: Date.UTC(2026, 10, 23, 9, 12, 0) }));
   });
 
   it("skips other log entries as not-traffic:<log>, and JSON that is no log entry", () => {
@@ -43,8 +43,9 @@ describe("gcp: one log entry", () => {
 
   it("reads each element of a one-line array", () => {
     const one = JSON.parse(entry({ connection: { src_ip: "192.0.2.1", src_port: 1, dest_ip: "192.0.2.2", dest_port: 80, protocol: 6 }, disposition: "ALLOWED" })) as object;
-    const r = parse(JSON.stringify([one, one]));
-    expect(Array.isArray(r) && r.length).toBe(2);
+    const r = parse(JSON.stringify([one, one, { a: 1 }]));
+    // Each element is counted: two flows and one skipped element, none dropped.
+    expect(r).toEqual([expect.objectContaining({ src: "192.0.2.1" }), expect.objectContaining({ src: "192.0.2.1" }), { skip: "not-gcp" }]);
   });
 });
 

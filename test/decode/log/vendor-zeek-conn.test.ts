@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { readdirSync } from "node:fs";
-import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../../../src/decode/batch.js";
+import { BLOCKED_BY_UNKNOWN, ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../../../src/decode/batch.js";
 import { zeekAction, zeekConnFormat } from "../../../src/decode/log/zeek-conn.js";
 import { createTextDecoder, type ParseContext, type ParseResult } from "../../../src/decode/log/text-format.js";
 import { detectFormat } from "../../../src/pipeline/formats.js";
@@ -60,7 +60,7 @@ describe("zeek-conn: TSV lines", () => {
     const ctx = newCtx();
     header(ctx, "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\thistory\torig_pkts\tresp_pkts");
     expect(parse("XXXXXXXXXX.XXXXXX\tC1\t192.0.2.10\t50001\t198.51.100.20\t445\ttcp\tREJ\tSr\t1\t1", ctx)).toEqual({
-      src: "192.0.2.10", dst: "198.51.100.20", sport: "50001", dport: "445", proto: "tcp", action: ACTION_BLOCKED, label: "REJ Sr",
+      src: "192.0.2.10", dst: "198.51.100.20", sport: "50001", dport: "445", proto: "tcp", action: ACTION_BLOCKED, blockedBy: BLOCKED_BY_UNKNOWN, label: "REJ Sr",
     });
     expect(parse("1329843175.736107\tC2\t192.0.2.10\t50002\t198.51.100.20\t22\ttcp\tS0\t-\t1\t0", ctx))
       .toMatchObject({ label: "S0", time: 1329843175736, action: ACTION_UNKNOWN });

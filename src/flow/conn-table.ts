@@ -1,0 +1,240 @@
+/**
+ * The connection record store of the flow tracker: one record of STRIDE 32-bit words per connection
+ * in a single buffer, found by its canonical 5-tuple key through an open-addressing index (linear
+ * probing, backward-shift deletion), freed slots reused. No object per connection or packet.
+ *
+ * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
+ *   line 1: key (11 words), state, request count, originator side, last time
+ *   line 2: first time, first/last request time, position, history word and letters, the TTL sample
+ *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
+ *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
+ * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
+ */
+
+export const KEY_WORDS = 11;
+export const STRIDE = 48;
+export const F_STRIDE = STRIDE / 2;
+export const I_STATE = 11;
+export const I_REQ_COUNT = 12;
+/** 0: the key's A side is the originator; 1: B side. */
+export const I_ORIG_IS_B = 13;
+export const F_LAST_TIME = 7; // words 14-15
+export const F_FIRST_TIME = 8;
+export const F_FIRST_REQ_TIME = 9;
+export const F_LAST_REQ_TIME = 10;
+export const F_POSITION = 11; // words 22-23
+/** History: seen bits, length, `^` (history.ts); letters in the next two words; sequence numbers at I_HIST_SEQS. */
+export const HISTORY = { word: 24, letters: 25, seqs: 38 } as const;
+/** 1 + the interface the responder's TTL was last sampled on (0: not yet); word 27 is free. */
+export const I_TTL_RESP = 28;
+/** The responder's first RST: its TTL + 1 (0: none), and its interface. */
+export const I_RST_TTL = 29;
+export const I_RST_IFACE = 30;
+/** The ICMP error quoting the attempt: type | code << 8 | (TTL + 1) << 16, or -1. */
+export const I_ICMP = 31;
+export const I_ICMP_IFACE = 32;
+export const I_ICMP_FROM_FAMILY = 33;
+export const I_ICMP_FROM = 34; // 34..37
+
+/** Hash of the KEY_WORDS key words at `o`. */
+export function hashKey(k: Uint32Array, o: number): number {
+  let h = 0x9e3779b9;
+  for (let j = 0; j < KEY_WORDS; j++) {
+    h = Math.imul(h ^ k[o + j]!, 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Canonical key of a tuple into k[ko..]: the side with the smaller (address, port) is A. Returns 1
+ * when the given source is side B.
+ */
+export function canonicalKey(fam: number, proto: number, sw: Uint32Array, so: number, sp: number, dw: Uint32Array, d: number, dp: number,
+  k: Uint32Array, ko: number): number {
+  let cmp = 0;
+  for (let j = 0; j < 4 && cmp === 0; j++) cmp = sw[so + j]! - dw[d + j]!;
+  if (cmp === 0) cmp = sp - dp;
+  k[ko] = (fam << 8) | proto;
+  const srcIsB = cmp > 0 ? 1 : 0;
+  if (srcIsB) {
+    k[ko + 1] = dw[d]!; k[ko + 2] = dw[d + 1]!; k[ko + 3] = dw[d + 2]!; k[ko + 4] = dw[d + 3]!;
+    k[ko + 5] = sw[so]!; k[ko + 6] = sw[so + 1]!; k[ko + 7] = sw[so + 2]!; k[ko + 8] = sw[so + 3]!;
+    k[ko + 9] = dp >>> 0; k[ko + 10] = sp >>> 0;
+  } else {
+    k[ko + 1] = sw[so]!; k[ko + 2] = sw[so + 1]!; k[ko + 3] = sw[so + 2]!; k[ko + 4] = sw[so + 3]!;
+    k[ko + 5] = dw[d]!; k[ko + 6] = dw[d + 1]!; k[ko + 7] = dw[d + 2]!; k[ko + 8] = dw[d + 3]!;
+    k[ko + 9] = sp >>> 0; k[ko + 10] = dp >>> 0;
+  }
+  return srcIsB;
+}
+
+export class ConnTable {
+  private cap: number;
+  private index: Int32Array;
+  private mask: number;
+  /** The records; `uv` is the same memory read as unsigned words (addresses), `fv` as doubles. Replaced when the table grows. */
+  iv: Int32Array;
+  uv: Uint32Array;
+  fv: Float64Array;
+  private live: Uint8Array;
+  private free: number[] = [];
+  /** Records ever used (live or free) since the last `clear`. */
+  used = 0;
+  liveCount = 0;
+
+  constructor(initial = 4096) {
+    this.cap = initial;
+    this.index = new Int32Array(initial * 4).fill(-1);
+    this.mask = initial * 2 - 1;
+    this.iv = new Int32Array(initial * STRIDE);
+    this.uv = new Uint32Array(this.iv.buffer);
+    this.fv = new Float64Array(this.iv.buffer);
+    this.live = new Uint8Array(initial);
+  }
+
+  isLive(e: number): boolean {
+    return this.live[e] === 1;
+  }
+
+  /** The record of key k[ko..] with hash h0, or -1. */
+  find(k: Uint32Array, ko: number, h0: number): number {
+    const iv = this.iv;
+    const k0 = k[ko]! | 0, k1 = k[ko + 1]! | 0, k2 = k[ko + 2]! | 0, k3 = k[ko + 3]! | 0, k4 = k[ko + 4]! | 0, k5 = k[ko + 5]! | 0;
+    const k6 = k[ko + 6]! | 0, k7 = k[ko + 7]! | 0, k8 = k[ko + 8]! | 0, k9 = k[ko + 9]! | 0, k10 = k[ko + 10]! | 0;
+    const index = this.index;
+    const hs = h0 | 0;
+    let h = h0 & this.mask;
+    while (true) {
+      const e = index[h * 2]!;
+      if (e === -1) return -1;
+      const o = e * STRIDE;
+      if (index[h * 2 + 1] === hs && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 && iv[o + 5] === k5 &&
+          iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9 && iv[o + 10] === k10) return e;
+      h = (h + 1) & this.mask;
+    }
+  }
+
+  /**
+   * Touch the index slots and the first two record lines of the keys with these hashes (`n` of them,
+   * overwritten with the records found or -1): independent loads that overlap, so the real lookups
+   * that follow find them cached. Reads only. Returns a value to keep the loads from being optimised away.
+   */
+  touch(hashes: Int32Array, n: number): number {
+    const index = this.index;
+    const mask = this.mask;
+    for (let j = 0; j < n; j++) {
+      const hash = hashes[j]!;
+      let h = hash & mask;
+      let e = index[h * 2]!;
+      // The record to touch is the one whose hash matches (the probe chain is in the same cache line).
+      while (e !== -1 && index[h * 2 + 1] !== hash) {
+        h = (h + 1) & mask;
+        e = index[h * 2]!;
+      }
+      hashes[j] = e;
+    }
+    const iv = this.iv;
+    let sink = 0;
+    for (let j = 0; j < n; j++) {
+      const e = hashes[j]!;
+      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
+    }
+    return sink;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const iv = new Int32Array(cap * STRIDE);
+    iv.set(this.iv);
+    this.iv = iv;
+    this.uv = new Uint32Array(iv.buffer);
+    this.fv = new Float64Array(iv.buffer);
+    const live = new Uint8Array(cap);
+    live.set(this.live);
+    this.live = live;
+    this.cap = cap;
+    this.rebuildIndex();
+  }
+
+  private rebuildIndex(): void {
+    const size = this.cap * 2;
+    this.index = new Int32Array(size * 2).fill(-1);
+    this.mask = size - 1;
+    for (let e = 0; e < this.used; e++) {
+      if (!this.live[e]) continue;
+      const hash = hashKey(this.uv, e * STRIDE);
+      let h = hash & this.mask;
+      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+      this.index[h * 2] = e;
+      this.index[h * 2 + 1] = hash;
+    }
+  }
+
+  /** A new record for key k[ko..] (hash h0), every field at its "nothing seen" value. May grow the table. */
+  insert(k: Uint32Array, ko: number, h0: number): number {
+    let e: number;
+    if (this.free.length > 0) e = this.free.pop()!;
+    else {
+      if (this.used >= this.cap) this.grow();
+      e = this.used++;
+    }
+    const iv = this.iv;
+    const o = e * STRIDE;
+    for (let j = 0; j < KEY_WORDS; j++) iv[o + j] = k[ko + j]!;
+    // Only the fields read before they are written start at zero: the ICMP sender and interface are
+    // read only once an error set them, the sequence numbers only after their letter was recorded.
+    iv[o + I_STATE] = 0;
+    iv[o + I_REQ_COUNT] = 0;
+    iv[o + I_ORIG_IS_B] = 0;
+    iv[o + HISTORY.word] = 0;
+    iv[o + HISTORY.letters] = 0;
+    iv[o + HISTORY.letters + 1] = 0;
+    iv[o + I_TTL_RESP] = 0;
+    iv[o + I_RST_TTL] = 0;
+    iv[o + I_RST_IFACE] = 0;
+    this.live[e] = 1;
+    this.liveCount++;
+    let h = h0 & this.mask;
+    while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
+    this.index[h * 2] = e;
+    this.index[h * 2 + 1] = h0;
+    const fo = e * F_STRIDE;
+    this.fv[fo + F_FIRST_REQ_TIME] = NaN;
+    this.fv[fo + F_LAST_REQ_TIME] = NaN;
+    iv[o + I_ICMP] = -1;
+    return e;
+  }
+
+  /** Remove record e (linear probing with backward-shift deletion) and free its slot. */
+  remove(e: number): void {
+    const index = this.index;
+    let h = hashKey(this.uv, e * STRIDE) & this.mask;
+    while (index[h * 2] !== e) h = (h + 1) & this.mask;
+    let hole = h;
+    let j = (hole + 1) & this.mask;
+    while (index[j * 2] !== -1) {
+      const x = index[j * 2]!;
+      const xh = index[j * 2 + 1]!;
+      const ideal = xh & this.mask;
+      // Move x into the hole if its ideal slot is not cyclically in (hole, j].
+      const inRange = hole <= j ? ideal > hole && ideal <= j : ideal > hole || ideal <= j;
+      if (!inRange) {
+        index[hole * 2] = x;
+        index[hole * 2 + 1] = xh;
+        hole = j;
+      }
+      j = (j + 1) & this.mask;
+    }
+    index[hole * 2] = -1;
+    this.live[e] = 0;
+    this.liveCount--;
+    this.free.push(e);
+  }
+
+  /** Forget every record (after all were removed at the end of a capture). */
+  clear(): void {
+    this.used = 0;
+    this.free = [];
+  }
+}

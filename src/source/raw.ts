@@ -1,0 +1,213 @@
+/**
+ * Bytes of one input as they are on disk (or in the pipe), chunk by chunk, before any decompression.
+ *
+ * Nothing here may block a thread forever: a FIFO is opened with O_NONBLOCK (a blocking open of a FIFO
+ * with no writer holds a thread-pool thread, and then even process.exit() waits for it), devices are
+ * refused, and a regular file is checked for having been cut short while it was read.
+ */
+import { constants } from "node:fs";
+import { open, lstat, realpath, type FileHandle } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { InputError } from "../errors.js";
+
+export const CHUNK = 1 << 20;
+
+/** How long a FIFO given as an input may go without a writer (documented in the README). */
+export const FIFO_WRITER_TIMEOUT_MS = 10_000;
+
+/** A pull source of raw chunks. A chunk is valid until the next call to `next` (buffers are reused). */
+export interface ByteSource {
+  next(): Promise<Buffer | null>;
+  /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
+  noReuse(): void;
+  close(): Promise<void>;
+}
+
+export interface RawOptions {
+  /** Override FIFO_WRITER_TIMEOUT_MS (tests). */
+  fifoWriterTimeoutMs?: number;
+}
+
+/** Standard input (`-`) as a stream: pipes, files and terminals, as Node gives them. */
+export function streamSource(raw: Readable): ByteSource {
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    async next() {
+      const r = await it.next();
+      return r.done ? null : (r.value as Buffer);
+    },
+    noReuse() {},
+    async close() {
+      await it.return?.();
+    },
+  };
+}
+
+/** The error for an errno from opening or reading `path`. */
+export function fsError(path: string, e: unknown): InputError {
+  const err = e as NodeJS.ErrnoException;
+  if (e instanceof InputError) return e;
+  switch (err.code) {
+    case "ENOENT": return new InputError("no such file (or a symbolic link to nothing)", { file: path });
+    case "EACCES": case "EPERM": return new InputError("permission denied", { file: path });
+    case "ELOOP": return new InputError("symbolic link loop (ELOOP): the link leads back to itself; not read", { file: path });
+    case "ENXIO": return new InputError("is a socket or a device with nothing behind it, not a file; not read", { file: path });
+    case "EISDIR": return new InputError("is a directory", { file: path });
+    default: return new InputError(`cannot read (${err.code ?? err.message})`, { file: path });
+  }
+}
+
+/**
+ * Open an input path. Regular files are read with positional reads; FIFOs (named pipes, and
+ * `/dev/fd/N` of a shell's `<(...)`) are polled without blocking; devices, sockets and directories are
+ * refused with an error naming what they are.
+ */
+export async function openPath(path: string, o: RawOptions = {}): Promise<ByteSource> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw fsError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isFile()) return fileSource(path, fh, st.size);
+    if (st.isFIFO()) return fifoSource(path, fh, o.fifoWriterTimeoutMs ?? FIFO_WRITER_TIMEOUT_MS);
+    if (st.isDirectory()) throw await directoryError(path);
+    const what = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+    throw new InputError(`is ${what}, not a log file; not read (to read a device, give its output on standard input: \`... - < ${path}\`)`, { file: path });
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw fsError(path, e);
+  }
+}
+
+/** A directory among the inputs after expansion is a symbolic link back to a directory being read. */
+async function directoryError(path: string): Promise<InputError> {
+  const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
+  if (!link) return new InputError("is a directory", { file: path });
+  const target = await realpath(path).catch(() => "?");
+  return new InputError(`symbolic link to the directory ${target}, which contains it: a directory cycle, not followed`, { file: path });
+}
+
+/**
+ * A regular file, read with positional reads into two buffers that take turns: the next read runs in the
+ * thread pool while the caller works on the current chunk. At the end, a file that now ends before the
+ * size it had when it was opened was truncated while it was read (logrotate's copytruncate, a disk full):
+ * that is an error naming the offset, never a complete input.
+ */
+function fileSource(path: string, fh: FileHandle, sizeAtOpen: number): ByteSource {
+  const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  let turn = 0;
+  let reuse = true;
+  let closed = false;
+  let eof = false;
+  /** Offset of the next read. */
+  let pos = 0;
+  const read = (): Promise<Buffer | null> => {
+    const buf = reuse ? bufs[turn]! : Buffer.allocUnsafe(CHUNK);
+    turn ^= 1;
+    const at = pos;
+    return fh.read(buf, 0, CHUNK, at).then((r) => (r.bytesRead === 0 ? null : buf.subarray(0, r.bytesRead)));
+  };
+  let ahead: Promise<Buffer | null> | undefined;
+  const atEnd = async () => {
+    eof = true;
+    if (pos < sizeAtOpen) {
+      const now = (await fh.stat()).size;
+      throw new InputError(`the file was truncated while it was read: it had ${sizeAtOpen} bytes when opened, and now ends at ${now}; the ${sizeAtOpen - pos} bytes after this offset were not read`, { file: path, offset: pos });
+    }
+  };
+  return {
+    async next() {
+      if (eof || closed) return null;
+      const p = ahead ?? read();
+      ahead = undefined;
+      let chunk: Buffer | null;
+      try {
+        chunk = await p;
+      } catch (e) {
+        throw fsError(path, e);
+      }
+      if (chunk === null) { await atEnd(); return null; }
+      pos += chunk.length;
+      // Read the next chunk while this one is being decoded.
+      if (chunk.length === CHUNK) {
+        ahead = read();
+        // A failed read-ahead is reported when its chunk is asked for, not before.
+        ahead.catch(() => undefined);
+      }
+      return chunk;
+    },
+    noReuse() {
+      reuse = false;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ahead) await ahead.catch(() => undefined);
+      await fh.close();
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+
+/**
+ * A FIFO opened with O_NONBLOCK: a read returns EAGAIN while a writer is connected but silent, and 0 at
+ * the end of input, and also while no writer has connected yet. Until a writer shows itself (data or
+ * EAGAIN), 0 means "nobody there yet", and after `writerTimeoutMs` of that the input is an error. Every
+ * read returns at once, so no thread waits on the pipe and a signal ends the process at any time.
+ */
+function fifoSource(path: string, fh: FileHandle, writerTimeoutMs: number): ByteSource {
+  let writerSeen = false;
+  let closed = false;
+  let eof = false;
+  const started = Date.now();
+  return {
+    async next() {
+      let idle = 1;
+      // A fresh buffer per chunk handed out (pipes deliver at most 64 KiB at a time); polls reuse it.
+      const buf = Buffer.allocUnsafe(256 * 1024);
+      while (!eof && !closed) {
+        let n: number;
+        try {
+          n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw fsError(path, e);
+          writerSeen = true;
+          await sleep(idle);
+          idle = Math.min(idle * 2, 50);
+          continue;
+        }
+        if (n > 0) { writerSeen = true; return buf.subarray(0, n); }
+        if (writerSeen) { eof = true; break; }
+        if (Date.now() - started > writerTimeoutMs) {
+          throw new InputError(`is a FIFO (named pipe) and no program wrote to it within ${Math.round(writerTimeoutMs / 1000)} s; start the writer first, or give the data on standard input with \`-\``, { file: path });
+        }
+        await sleep(idle);
+        idle = Math.min(idle * 2, 50);
+      }
+      return null;
+    },
+    noReuse() {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
+
+/** A source that gives `first` before the rest of `src` (bytes read to recognise the content). */
+export function prepend(first: Buffer, src: ByteSource): ByteSource {
+  let pending: Buffer | null = first.length > 0 ? first : null;
+  return {
+    async next() {
+      if (pending) { const p = pending; pending = null; return p; }
+      return src.next();
+    },
+    noReuse: () => src.noReuse(),
+    close: () => src.close(),
+  };
+}
