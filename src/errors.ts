@@ -48,3 +48,11 @@ export class ValidationError extends PortmatrixError {
   readonly code = "validation";
   override readonly name = "ValidationError";
 }
+
+/** A system error as "ENOSPC (no space left on device)", or the message of any other error. */
+export function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (typeof err?.code !== "string") return String(err?.message ?? e);
+  const what = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message ?? "")?.[1];
+  return what ? `${err.code} (${what})` : err.code;
+}

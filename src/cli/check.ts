@@ -1,13 +1,16 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
+import { savedReportProblems } from "../report/checked.js";
+import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
-import { materialise } from "../report/build.js";
+import { materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
 import { applyBaseline } from "../report/diff.js";
+import { reportShapeError } from "../report/validate.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
 import { Progress } from "./progress.js";
@@ -25,6 +28,7 @@ interface CheckFlags {
   year?: string;
   csvColumns?: string[];
   all?: boolean;
+  allowEmpty?: boolean;
   documentedOnly?: boolean;
   baseline?: string;
   quiet?: boolean;
@@ -43,6 +47,8 @@ export function readReport(path: string): Report {
   if (r === null || typeof r !== "object" || (r as { schema?: unknown }).schema !== REPORT_SCHEMA) {
     throw new InputError(`not a portmatrix report (expected "schema": "${REPORT_SCHEMA}")`, { file: path });
   }
+  const wrong = reportShapeError(r);
+  if (wrong !== undefined) throw new InputError(`not a usable portmatrix report: ${wrong}`, { file: path });
   return r as Report;
 }
 
@@ -64,10 +70,16 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
+    .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .option("-q, --quiet", "no progress line on stderr")
     .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
     .addHelpText("after", `
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
+written, or a run that was not a complete check: an input that could not be read, an input of which no
+record was used or none of whose flows has both ends in the inventory (accepted with --allow-empty), an
+inventory that matches no address read.
+
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
@@ -89,13 +101,21 @@ Examples:
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
-      const opts: CheckOptions = { decode, failOn };
+      // Before anything is read: no report may overwrite a file this run reads.
+      const reads: ReadFile[] = [
+        ...paths.map((path) => ({ path, what: "an input" })),
+        { path: f.inventory, what: "the inventory" },
+        { path: setup.ruleset.file, what: "the ruleset" },
+        ...(f.baseline !== undefined ? [{ path: f.baseline, what: "the baseline" }] : []),
+      ];
+      checkOutputs(outputs.map((o) => o.path), reads);
+      const opts: CheckOptions = { decode, failOn, allowEmpty: f.allowEmpty === true };
       if (f.jobs !== undefined) {
         if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
         opts.jobs = Number(f.jobs);
       }
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
-      const progress = io.stderrIsTTY && !f.quiet ? new Progress(paths, io.stderr) : undefined;
+      const progress = io.stderrIsTTY && !f.quiet && io.status ? new Progress(paths, io.status) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
       const prepared = await prepareCheck(setup, paths, opts);
       progress?.finish();
@@ -105,15 +125,19 @@ Examples:
       // A large JSON report is written straight from the finding table, in chunks; the findings become
       // objects only for the other formats and for --baseline.
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : materialise(prepared);
-      if (baseline) report = applyBaseline(report, baseline, f.baseline!);
-      for (const i of report.inputs) if (i.error) io.stderr(`portmatrix: ${i.error}\n`);
+      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
+      if (baseline) {
+        for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
+        report = applyBaseline(report, baseline, f.baseline!);
+      }
+      sayProblems(io, report);
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         const { renderChunks } = await import("../report/render.js");
         return renderChunks(report, fmt, { color, all: f.all === true });
       };
-      for (const o of outputs) writeFileAtomic(o.path, await chunks(o.fmt));
+      planReports(outputs.map((o) => o.path));
+      for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));
       if (toStdout) {
         for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
           io.stdout(c);

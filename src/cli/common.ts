@@ -1,6 +1,7 @@
-import { writeFileSync, renameSync, unlinkSync, openSync, writeSync, closeSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError, errnoText } from "../errors.js";
+import { guardInterrupt } from "./output.js";
+import type { Report } from "../report/types.js";
+import { escapeTerminal, escapeTerminalLines } from "../report/escape.js";
 import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
 import { CSV_FIELDS } from "../decode/log/csv.js";
@@ -17,7 +18,13 @@ export class ExitCode extends Error {
 export interface Io {
   /** Text, or UTF-8 bytes (a large report is written in chunks, each whole UTF-8). */
   stdout: (s: string | Uint8Array) => void;
+  /**
+   * Messages. The process's writer escapes every control character but the line breaks
+   * (escapeTerminalLines); a message that embeds a name goes through `say`, which escapes those too.
+   */
   stderr: (s: string) => void;
+  /** The progress line on a terminal (its own \r and erase-line sequences, no input data); unset: none. */
+  status?: (s: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
@@ -31,51 +38,48 @@ export function stdoutDrained(): Promise<void> | undefined {
   return new Promise((res) => process.stdout.once("drain", () => res()));
 }
 
-function writeAllSync(fd: number, b: Uint8Array): void {
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
-}
-
-/** Temporary report files being written, removed if the run is interrupted. */
-const pendingTemp = new Set<string>();
-
-let interruptGuard = false;
-/**
- * Ctrl-C (SIGINT) or SIGTERM ends the run at once: no report is written (reports are only renamed into
- * place when complete), a temporary file being written is removed, and the status is 130 (143).
- */
-export function guardInterrupt(stderr: (s: string) => void): void {
-  if (interruptGuard) return;
-  interruptGuard = true;
-  const stop = (signal: "SIGINT" | "SIGTERM") => {
-    for (const t of pendingTemp) { try { unlinkSync(t); } catch { /* gone */ } }
-    stderr(`portmatrix: interrupted (${signal}); no report written\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
-}
-
 let pipeGuard = false;
 /**
  * A closed output pipe (`portmatrix events ... | head`) ends the process at once and quietly, with
- * status 0, as other Unix tools do; nothing is left half-written to a file (reports go through
- * writeFileAtomic).
+ * status 0, as other Unix tools do. Any other failure to write standard output (a full disk, an I/O
+ * error) means the output is lost: one line says so, and the status is 2 whatever --fail-on says.
+ * Nothing is left half-written to a file (reports go through writeReport, src/cli/output.ts).
  */
 export function guardStdoutPipe(): void {
   if (pipeGuard) return;
   pipeGuard = true;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
-    throw e;
+    writeStderr(`portmatrix: cannot write to standard output: ${errnoText(e)}\n`);
+    process.exit(2);
   });
+}
+
+/** The one writer of stderr: nothing from an input reaches the terminal raw, whoever composed the message. */
+function writeStderr(s: string): void {
+  process.stderr.write(escapeTerminalLines(s));
+}
+
+/**
+ * One message line, `portmatrix: TEXT`: TEXT names files, hosts and roles, so its line breaks are
+ * escaped too (a newline in a file name cannot forge a line of its own).
+ */
+export function say(io: Io, text: string): void {
+  io.stderr(`portmatrix: ${escapeTerminal(text)}\n`);
+}
+
+/** One line per problem of the run on stderr: the fatal ones, and the ones --allow-empty accepted. */
+export function sayProblems(io: Io, report: Pick<Report, "checked">): void {
+  for (const p of report.checked.problems) say(io, p.fatal ? p.message : `${p.message} (accepted: --allow-empty)`);
 }
 
 export function processIo(): Io {
   guardStdoutPipe();
-  guardInterrupt((s) => process.stderr.write(s));
+  guardInterrupt(writeStderr);
   return {
     stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stderr: writeStderr,
+    status: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
@@ -145,46 +149,4 @@ export function checkInputFormat(f: string | undefined): string | undefined {
   if (f === undefined) return undefined;
   if (!knownFormats().includes(f)) throw new UsageError(`--input-format ${f}: unknown format; known: ${knownFormats().join(", ")}`);
   return f;
-}
-
-/**
- * Write a file whole or not at all: to a temporary name beside it, then rename, so an interrupted run
- * never leaves a partial report looking complete.
- */
-export function writeFileAtomic(path: string, data: string | Iterable<string | Uint8Array>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const cannot = (e: unknown) => new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  /** Run a filesystem call; its failure is reported as not being able to write the report. */
-  const fsCall = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      throw cannot(e);
-    }
-  };
-  pendingTemp.add(tmp);
-  let fd = -1;
-  try {
-    if (typeof data === "string") fsCall(() => writeFileSync(tmp, data));
-    else {
-      fd = fsCall(() => openSync(tmp, "w"));
-      // A chunk that fails to render throws its own error, not "cannot write".
-      for (const chunk of data) {
-        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-        fsCall(() => writeAllSync(fd, bytes));
-      }
-      const open = fd;
-      fd = -1;
-      fsCall(() => closeSync(open));
-    }
-    fsCall(() => renameSync(tmp, path));
-    pendingTemp.delete(tmp);
-  } catch (e) {
-    if (fd >= 0) {
-      try { closeSync(fd); } catch { /* the first error is the one to report */ }
-    }
-    pendingTemp.delete(tmp);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { ExitCode, checkInputFormat, collectRaw, decodeOptionsFrom, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collectRaw, decodeOptionsFrom, say, type Io } from "./common.js";
 import { expandInputs } from "../source/inputs.js";
 import { runInputs } from "../pipeline/run.js";
 import { eventJson } from "../pipeline/events.js";
 import { UsageError } from "../errors.js";
+import { escapeTerminal, terminalSafeJson } from "../report/escape.js";
 
 export function registerEvents(program: Command, io: Io): void {
   program
@@ -27,7 +28,7 @@ export function registerEvents(program: Command, io: Io): void {
         sink: (b, _idx, input) => {
           let out = "";
           for (let i = 0; i < b.length; i++) out += JSON.stringify(eventJson(b, i, input.path, input.format)) + "\n";
-          io.stdout(out);
+          io.stdout(terminalSafeJson(out));
         },
       };
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
@@ -36,17 +37,17 @@ export function registerEvents(program: Command, io: Io): void {
       if (f.skipped) {
         opts.onSkip = (input, reason, position, text) => {
           const where = input.format === "pcap" || input.format === "pcapng" ? { offset: position } : { line: position };
-          io.stderr(JSON.stringify({ input: input.path, ...where, skipped: reason, ...(text !== undefined ? { text } : {}) }) + "\n");
+          io.stderr(terminalSafeJson(JSON.stringify({ input: input.path, ...where, skipped: reason, ...(text !== undefined ? { text } : {}) })) + "\n");
         };
       }
       const results = await runInputs(paths, opts);
       let failed = false;
       for (const r of results) {
-        if (r.error) { io.stderr(`portmatrix: ${r.error}\n`); failed = true; }
+        if (r.error) { say(io, r.error); failed = true; }
         const s = r.stats;
         const reasons = Object.entries(s.skippedObject()).map(([k, n]) => `${k} ${n}`).join(", ");
         const flows = s.flowsRead === s.used && s.flowsSkipped === 0 ? "" : `; flows: ${s.flowsRead} read, ${s.flowsUsed} used, ${s.flowsSkipped} skipped${s.flowsSkipped ? ` (${Object.entries(s.flowsSkippedObject()).map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`;
-        io.stderr(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}\n`);
+        io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}`) + "\n");
       }
       throw new ExitCode(failed ? 2 : 0);
     });

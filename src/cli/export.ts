@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
-import { collect, collectRaw, parseSets, writeFileAtomic, type Io } from "./common.js";
+import { collect, collectRaw, parseSets, type Io } from "./common.js";
+import { checkOutputs, planReports, writeReport } from "./output.js";
 import { EXPORT_FORMATS, exportFormat } from "../export/formats.js";
 import { UsageError } from "../errors.js";
 import { preloadConfig } from "../source/config.js";
@@ -55,7 +56,11 @@ Examples:
         ruleset: f.ruleset, inventory: f.inventory, scenarios: f.scenario ?? [], sets: parseSets(f.set ?? []), documentedOnly: f.documentedOnly === true,
       });
       const text = format.render(plan, { logPrefix: f.logPrefix, logAccepted: f.logAccepted === true, table: f.name, ipset: f.ipset === true });
-      if (f.output !== undefined) writeFileAtomic(f.output, text);
-      else io.stdout(text);
+      if (f.output !== undefined) {
+        // Written as reports are (src/cli/output.ts): never over the inventory or the ruleset it reads.
+        checkOutputs([f.output], [{ path: plan.inventoryFile, what: "the inventory" }, { path: plan.ruleset.file, what: "the ruleset" }]);
+        planReports([f.output]);
+        await writeReport(f.output, text);
+      } else io.stdout(text);
     });
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { PortmatrixError } from "../errors.js";
-import { ExitCode, processIo, type Io } from "./common.js";
+import { ExitCode, processIo, say, type Io } from "./common.js";
+import { settle } from "./output.js";
 import { registerCheck } from "./check.js";
 import { registerRules } from "./rules.js";
 import { registerEvents } from "./events.js";
@@ -26,7 +27,8 @@ Examples:
   portmatrix rules show kcps-file-server --format md
   portmatrix events fixtures/kcps/kern.log | head
 
-Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error.`,
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error, or a run that
+checked nothing (an input with no usable record, no flow between inventory hosts; see --allow-empty).`,
     );
   registerCheck(program, io);
   registerRules(program, io);
@@ -40,6 +42,13 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input erro
 
 /** Run the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const code = await run(argv, io);
+  // A signal that came during the last synchronous work is handled now, with a true message, not lost.
+  await settle();
+  return code;
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -51,7 +60,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return 2;
     }
     if (e instanceof PortmatrixError) {
-      io.stderr(`portmatrix: ${e.message}\n`);
+      say(io, e.message);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;

@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, useColor, writeFileAtomic, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
+import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 import { preloadConfig } from "../source/config.js";
 // The probe machinery (sockets, protocol requests) is loaded when `probe` runs, not at every start-up.
@@ -25,6 +26,7 @@ interface ProbeFlags {
   output?: string[];
   failOn?: string[];
   quiet?: boolean;
+  allowEmpty?: boolean;
 }
 
 function positiveInt(flag: string, v: string, max: number): number {
@@ -81,6 +83,7 @@ export function registerProbe(program: Command, io: Io): void {
     .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
+    .option("--allow-empty", "accept a probe that tried nothing (no peer host in the inventory); without it the exit status is 2")
     .option("-q, --quiet", "no notes or progress on stderr")
     .addHelpText("after", `
 What each attempt reports (the evidence in the report):
@@ -99,7 +102,7 @@ Examples:
   portmatrix probe --as customer-admin-pc -r kcps-file-server -i inv.yaml --timeout 2000 -o probe.html -o probe.json
   portmatrix why 10.99.1.100 -r kcps-file-server -i inv.yaml probe.json
 
-Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
+Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or nothing probed.`)
     .action(async (f: ProbeFlags) => {
       const timeoutMs = positiveInt("--timeout", f.timeout, 600_000);
       const concurrency = positiveInt("--concurrency", f.concurrency, 4096);
@@ -113,8 +116,9 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
       });
       await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
+      checkOutputs(outputs.map((o) => o.path), [{ path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }]);
       const failOn = parseFailOn(f.failOn);
-      const progress = io.stderrIsTTY && !f.quiet;
+      const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;
       const { runProbe } = await import("../probe/run.js");
       const result = await runProbe(setup, {
         role: f.as,
@@ -125,14 +129,17 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error.`)
         udpRequests,
         failOn,
         ping: findPing(io.env),
-        onAttempt: progress ? (done, total) => io.stderr(`\rportmatrix probe: ${done}/${total} attempts`) : () => undefined,
+        allowEmpty: f.allowEmpty === true,
+        onAttempt: status ? (done, total) => status(`\rportmatrix probe: ${done}/${total} attempts`) : () => undefined,
       });
-      if (progress && result.plan.targets.length > 0) io.stderr("\n");
-      if (!f.quiet) for (const n of result.notes) io.stderr(`portmatrix: probe: ${n}\n`);
+      if (status && result.plan.targets.length > 0) status("\n");
+      if (!f.quiet) for (const n of result.notes) say(io, `probe: ${n}`);
       const report = result.report;
+      if (!f.quiet || report.exitCode === 2) sayProblems(io, report);
       // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
       const { render } = await import("../report/render.js");
-      for (const o of outputs) writeFileAtomic(o.path, render(report, o.fmt, { all: true }));
+      planReports(outputs.map((o) => o.path));
+      for (const o of outputs) await writeReport(o.path, render(report, o.fmt, { all: true }));
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
         io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true }));

@@ -7,6 +7,7 @@ import {
 import { ruleRows, rulesCsv, rulesMarkdown, rulesTable } from "../report/rules-table.js";
 import { UsageError } from "../errors.js";
 import { preloadConfig } from "../source/config.js";
+import { escapeTerminal } from "../report/escape.js";
 
 export function registerRules(program: Command, io: Io): void {
   const rules = program.command("rules").description("list, show and lint rulesets");
@@ -67,7 +68,7 @@ export function registerRules(program: Command, io: Io): void {
       await preloadConfig([[file, "ruleset"]]);
       const text = readRulesetFile(file);
       const { def, problems } = checkRuleset(file, text);
-      for (const p of problems) io.stderr(`${p.message}\n`);
+      for (const p of problems) io.stderr(`${escapeTerminal(p.message)}\n`);
       if (!def) {
         io.stderr(`${problems.length} problem${problems.length === 1 ? "" : "s"} found\n`);
         throw new ExitCode(1);

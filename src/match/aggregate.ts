@@ -35,6 +35,18 @@ export interface FindingTableData {
   size: number;
   records: Int32Array<ArrayBuffer>;
   evidenceText: string[];
+  /** Per input index: [events, classified, one end known] (see FindingTable.eventsOf). */
+  inputEvents: [number, number, number][];
+}
+
+/** What the matcher saw of one input: a run that classified none of it checked nothing there. */
+export interface InputEvents {
+  /** Flow records given to the matcher (a log record's flow; for captures, a connection). */
+  total: number;
+  /** Of those, with both ends in the inventory (any verdict but unclassified). */
+  classified: number;
+  /** Of those, with exactly one end in the inventory. */
+  oneEnd: number;
 }
 
 /**
@@ -149,9 +161,34 @@ export class FindingTable {
   }
   private isNew = false;
 
+  /** Per input index: events, classified, one end known (grown on demand). */
+  private readonly inputEvents: [number, number, number][] = [];
+
+  private eventCounts(inputIdx: number): [number, number, number] {
+    while (this.inputEvents.length <= inputIdx) this.inputEvents.push([0, 0, 0]);
+    return this.inputEvents[inputIdx]!;
+  }
+
+  /** How many of input `inputIdx`'s events the matcher saw, and how many it could classify. */
+  eventsOf(inputIdx: number): InputEvents {
+    const [total, classified, oneEnd] = this.inputEvents[inputIdx] ?? [0, 0, 0];
+    return { total, classified, oneEnd };
+  }
+
   /** Add every event of a classified batch. */
   addBatch(b: EventBatch, c: Classified, inputIdx: number): void {
     this.columns = undefined;
+    let classified = 0;
+    let oneEnd = 0;
+    for (let i = 0; i < b.length; i++) {
+      const s = c.srcSet[i]!, d = c.dstSet[i]!;
+      if (s !== 0 && d !== 0) classified++;
+      else if (s !== 0 || d !== 0) oneEnd++;
+    }
+    const counts = this.eventCounts(inputIdx);
+    counts[0] += b.length;
+    counts[1] += classified;
+    counts[2] += oneEnd;
     const labels = b.labels.values;
     const map = this.labelMap(inputIdx, labels.length);
     for (let g = 0; g < b.length; g += GROUP) {
@@ -273,6 +310,12 @@ export class FindingTable {
    */
   merge(other: FindingTableData): void {
     this.columns = undefined;
+    other.inputEvents.forEach(([n, cl, one], idx) => {
+      const counts = this.eventCounts(idx);
+      counts[0] += n;
+      counts[1] += cl;
+      counts[2] += one;
+    });
     const src = other.records;
     const srcF = new Float64Array(src.buffer, src.byteOffset, src.length / 2);
     const evMap = other.evidenceText.map((t) => this.evidenceId(t));
@@ -324,6 +367,7 @@ export class FindingTable {
     // A loop, not push(...array): a spread of 100k+ strings overflows the call stack.
     for (const text of data.evidenceText) t.evidenceText.push(text);
     data.evidenceText.forEach((text, g) => t.evidenceIds.set(text, g));
+    for (const counts of data.inputEvents) t.inputEvents.push([...counts]);
     const mask = t.mask;
     for (let e = 0; e < t.size; e++) {
       const hash = hashAt(t.iv, e * STRIDE);
@@ -361,7 +405,10 @@ export class FindingTable {
 
   /** This table as transferable data (a copy of the used records). */
   toData(): FindingTableData {
-    return { size: this.size, records: this.iv.slice(0, this.size * STRIDE), evidenceText: [...this.evidenceText] };
+    return {
+      size: this.size, records: this.iv.slice(0, this.size * STRIDE), evidenceText: [...this.evidenceText],
+      inputEvents: this.inputEvents.map((c) => [...c]),
+    };
   }
 
   /** A column of every finding, built once after aggregation (report building reads these by index). */

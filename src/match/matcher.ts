@@ -34,7 +34,10 @@ export function protoSlot(proto: number): number {
 }
 const SLOTS = 4;
 
-/** All rules of one (source role, destination role, protocol): two 65,536-bit port bitsets. */
+/**
+ * All rules of one (source role, destination role, protocol): two 65,536-bit port bitsets, shared
+ * between cells with the same ports, so never written after construction.
+ */
 interface Cell {
   /** Ports opened by a rule with no source-port condition. */
   open: Uint32Array;
@@ -60,7 +63,8 @@ export class Matcher {
   readonly rules: readonly Rule[];
   readonly roles: RoleLookup;
   private readonly nRoles: number;
-  private readonly cells: (Cell | undefined)[];
+  /** Cells that some rule opens, by cellKey. */
+  private readonly cells = new Map<number, Cell>();
   /** Combined cells per (srcSet, dstSet, slot); undefined = not built, null = nothing open. */
   private readonly combined = new Map<number, Cell | null>();
 
@@ -70,25 +74,46 @@ export class Matcher {
     this.nSets = roles.sets.length;
     this.direct = this.nSets * this.nSets * SLOTS <= 1 << 16 ? new Array<Cell | null | undefined>(this.nSets * this.nSets * SLOTS) : undefined;
     this.nRoles = roles.roleIds.length;
-    this.cells = new Array<Cell | undefined>(this.nRoles * this.nRoles * SLOTS);
+    // A role's index by id in one Map, and only the cells a rule opens: time and memory grow with the
+    // rules, not with the square of the roles (a 100,000-role ruleset would need 4e10 slots).
+    const roleIndex = new Map(roles.roleIds.map((id, i) => [id, i] as const));
+    const ranges = new Map<number, { open: (readonly [number, number])[]; limited: (readonly [number, number])[]; rules: Rule[] }>();
     for (const rule of rules) {
-      const f = roles.roleIds.indexOf(rule.from);
-      const t = roles.roleIds.indexOf(rule.to);
-      if (f < 0 || t < 0) continue;
+      const f = roleIndex.get(rule.from);
+      const t = roleIndex.get(rule.to);
+      if (f === undefined || t === undefined) continue;
       for (const flow of rule.flows) {
         const slot = protoSlot(flow.proto);
         if (slot < 0) continue;
-        const k = (f * this.nRoles + t) * SLOTS + slot;
-        let cell = this.cells[k];
-        if (!cell) {
-          cell = { open: new Uint32Array(BITSET_WORDS), limited: new Uint32Array(BITSET_WORDS), rules: [] };
-          this.cells[k] = cell;
+        const k = this.cellKey(f, t, slot);
+        let c = ranges.get(k);
+        if (!c) {
+          c = { open: [], limited: [], rules: [] };
+          ranges.set(k, c);
         }
-        const bits = rule.sourcePorts ? cell.limited : cell.open;
-        for (const [lo, hi] of flow.ranges) setRange(bits, lo, hi);
-        if (!cell.rules.includes(rule)) cell.rules.push(rule);
+        (rule.sourcePorts ? c.limited : c.open).push(...flow.ranges);
+        if (!c.rules.includes(rule)) c.rules.push(rule);
       }
     }
+    // Cells with the same ports share one read-only bitset (8 KiB each): a ruleset of many role pairs
+    // that open the same service costs one bitset, not one per pair.
+    const bitsets = new Map<string, Uint32Array>();
+    const bitsetOf = (list: (readonly [number, number])[]): Uint32Array => {
+      const key = list.map(([lo, hi]) => `${lo}-${hi}`).sort().join(",");
+      let bits = bitsets.get(key);
+      if (!bits) {
+        bits = new Uint32Array(BITSET_WORDS);
+        for (const [lo, hi] of list) setRange(bits, lo, hi);
+        bitsets.set(key, bits);
+      }
+      return bits;
+    };
+    for (const [k, c] of ranges) this.cells.set(k, { open: bitsetOf(c.open), limited: bitsetOf(c.limited), rules: c.rules });
+  }
+
+  /** Key of the cell (source role, destination role, protocol slot); exact in a double up to 2^24 roles. */
+  private cellKey(from: number, to: number, slot: number): number {
+    return (from * this.nRoles + to) * SLOTS + slot;
   }
 
   /**
@@ -119,7 +144,7 @@ export class Matcher {
     const parts: Cell[] = [];
     for (const s of this.roles.sets[srcSet] ?? []) {
       for (const d of this.roles.sets[dstSet] ?? []) {
-        const c = this.cells[(s * this.nRoles + d) * SLOTS + slot];
+        const c = this.cells.get(this.cellKey(s, d, slot));
         if (c) parts.push(c);
       }
     }

@@ -24,8 +24,9 @@ export class RoleLookup {
   constructor(roleIds: readonly string[], inventory: Inventory) {
     this.roleIds = roleIds;
     const setIndex = new Map<string, number>();
+    const roleIndex = new Map(roleIds.map((id, i) => [id, i] as const));
     const setOf = (e: InventoryEntry): number => {
-      const idx = [...new Set(e.roles.map((r) => roleIds.indexOf(r)))].filter((x) => x >= 0).sort((a, b) => a - b);
+      const idx = [...new Set(e.roles.map((r) => roleIndex.get(r) ?? -1))].filter((x) => x >= 0).sort((a, b) => a - b);
       const key = idx.join(",");
       let id = setIndex.get(key);
       if (id === undefined) {

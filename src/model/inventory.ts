@@ -84,11 +84,14 @@ export function loadInventory(file: string, roleIds: readonly string[]): Invento
 class Builder {
   readonly entries: InventoryEntry[] = [];
   private readonly byKey = new Map<string, InventoryEntry>();
-  constructor(readonly file: string, readonly roleIds: readonly string[]) {}
+  private readonly known: ReadonlySet<string>;
+  constructor(readonly file: string, readonly roleIds: readonly string[]) {
+    this.known = new Set(roleIds);
+  }
 
   add(text: string, role: string, name: string | undefined, line: number, column: number): void {
     const where = { file: this.file, line, column };
-    if (!this.roleIds.includes(role)) {
+    if (!this.known.has(role)) {
       throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(this.roleIds, 50)}`, where);
     }
     const p = parsePrefix(text);
@@ -119,6 +122,7 @@ class Builder {
 export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
   const src = YamlSource.parse(file, text);
   const b = new Builder(file, roleIds);
+  const known = new Set(roleIds);
   const top = src.value;
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
     throw src.error([], `inventory: expected a mapping with "roles:" (and optional "hosts:", "variables:")`);
@@ -152,7 +156,7 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   }
   for (const [role, list] of Object.entries(roles as Record<string, unknown>)) {
     const keyPos = src.keyPosition(["roles", role]);
-    if (!ROLE_ID.test(role) || !roleIds.includes(role)) {
+    if (!ROLE_ID.test(role) || !known.has(role)) {
       throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(roleIds, 50)}`, { file, line: keyPos.line, column: keyPos.column });
     }
     const items = Array.isArray(list) ? list : [list];
@@ -207,22 +211,68 @@ function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<st
   });
 }
 
+/**
+ * Header names of a CSV inventory's columns, compared lower-case without spaces, "_" or "-" (so
+ * "IP Address", "ip_address" and "IPAddress" are one name).
+ */
+const CSV_HEADER: Record<string, "address" | "role" | "name"> = {
+  ip: "address", ipaddress: "address", address: "address", addr: "address", cidr: "address", network: "address", prefix: "address",
+  role: "role", roles: "role",
+  name: "name", host: "name", hostname: "name",
+};
+
+function headerKey(cell: string): string {
+  return cell.toLowerCase().replace(/[\s_-]/g, "");
+}
+
+/**
+ * Column of each field, from a header row (any order, names as CSV_HEADER), or the fixed order
+ * address,role[,name] when the first row is data. A first row with no address in its first cell and a
+ * known name in some cell is a header; an unknown or repeated name in it is an error.
+ */
+function csvColumns(first: readonly string[], file: string, line: number): { address: number; role: number; name: number; header: boolean } {
+  const keys = first.map(headerKey);
+  const isHeader = typeof parsePrefix(first[0] ?? "") === "string" && keys.some((k) => CSV_HEADER[k] !== undefined);
+  if (!isHeader) return { address: 0, role: 1, name: 2, header: false };
+  const cols = { address: -1, role: -1, name: -1, header: true };
+  const known = Object.keys(CSV_HEADER).join(", ");
+  keys.forEach((k, i) => {
+    const field = CSV_HEADER[k];
+    const where = { file, line, column: i + 1 };
+    if (field === undefined) throw new ValidationError(`header: unknown column "${first[i]}"; known names (any case): ${known}`, where);
+    if (cols[field] >= 0) throw new ValidationError(`header: two columns for the ${field} ("${first[cols[field]]}" and "${first[i]}")`, where);
+    cols[field] = i;
+  });
+  for (const f of ["address", "role"] as const) {
+    if (cols[f] < 0) throw new ValidationError(`header: no ${f} column; name one ${f === "address" ? "ip, address or cidr" : "role"}`, { file, line });
+  }
+  return cols;
+}
+
 export function parseInventoryCsv(file: string, text: string, roleIds: readonly string[]): Inventory {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
+    // bom: a spreadsheet's "CSV UTF-8" export starts with U+FEFF.
+    rows = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
   } catch (e) {
     const err = e as { message: string; lines?: number };
     throw new ValidationError(`CSV error: ${err.message.split("\n")[0]}`, { file, line: err.lines ?? 1 });
   }
   const b = new Builder(file, roleIds);
-  rows.forEach((row, i) => {
-    const [addr, role, name] = row.record;
+  const first = rows[0];
+  if (!first) return { file, entries: b.entries, variables: new Map(), firewall: [] };
+  const cols = csvColumns(first.record, file, first.info.lines);
+  const expected = cols.header ? `the header's ${first.record.length} columns` : `"address,role[,name]"`;
+  (cols.header ? rows.slice(1) : rows).forEach((row) => {
     const line = row.info.lines;
-    if (i === 0 && addr?.toLowerCase() === "address") return; // header
-    if (!addr || !role) throw new ValidationError(`expected "address,role[,name]"`, { file, line });
-    if (row.record.length > 3) throw new ValidationError(`expected "address,role[,name]", got ${row.record.length} columns`, { file, line });
-    b.add(addr, role, name || undefined, line, 1);
+    const r = row.record;
+    const addr = r[cols.address];
+    const roleCell = r[cols.role];
+    const name = cols.name >= 0 ? r[cols.name] : undefined;
+    if (!addr || !roleCell) throw new ValidationError(`expected ${expected}, with an address and a role`, { file, line });
+    if (r.length > (cols.header ? first.record.length : 3)) throw new ValidationError(`expected ${expected}, got ${r.length} columns`, { file, line });
+    // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
+    for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
   });
   return { file, entries: b.entries, variables: new Map(), firewall: [] };
 }

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from "yaml";
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { ValidationError } from "../errors.js";
 
 /** Largest YAML file we read: rulesets and inventories are small; anything bigger is a mistake. */
@@ -29,12 +29,19 @@ export class YamlSource {
       throw new ValidationError(`file is ${text.length} bytes; expected a YAML file under ${MAX_YAML_BYTES} bytes`, { file });
     }
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    // Duplicate keys are found below in one pass: the library's own check compares every key of a
+    // mapping with every other (an inventory of 100,000 roles would take minutes).
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
     const first = doc.errors[0];
     if (first) {
       const pos = lines.linePos(first.pos[0]);
       const msg = first.message.split("\n")[0] ?? first.message;
       throw new ValidationError(`YAML error: ${msg}`, { file, line: pos.line, column: pos.col });
+    }
+    const dup = duplicateKey(doc);
+    if (dup) {
+      const pos = lines.linePos(dup.range?.[0] ?? 0);
+      throw new ValidationError(`YAML error: Map keys must be unique ("${String(dup.value)}" is given twice)`, { file, line: pos.line, column: pos.col });
     }
     let value: unknown;
     try {
@@ -48,10 +55,37 @@ export class YamlSource {
     return new YamlSource(file, doc, lines, value);
   }
 
+  /** Per mapping, its entries by key, made on first use: a lookup is then one Map read, not a scan. */
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+
+  private pairOf(map: YAMLMap, key: unknown): Pair | undefined {
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        const k = isScalar(item.key) ? item.key.value : item.key;
+        if (!index.has(k)) index.set(k, item as Pair);
+      }
+      this.pairsByKey.set(map, index);
+    }
+    return index.get(key);
+  }
+
+  /** The node at `path` (as doc.getIn, in time independent of the size of the mappings on the way). */
+  private nodeAt(path: YamlPath): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const step of path) {
+      if (isMap(node)) node = this.pairOf(node, step)?.value;
+      else if (isSeq(node) && typeof step === "number") node = node.items[step];
+      else return undefined;
+    }
+    return (node ?? undefined) as Node | undefined;
+  }
+
   /** line:column of the node at `path`, or of its nearest existing ancestor. */
   position(path: YamlPath): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
-      const node = this.doc.getIn(path.slice(0, n), true) as Node | undefined;
+      const node = this.nodeAt(path.slice(0, n));
       const range = node && (isMap(node) || isSeq(node) || isScalar(node)) ? node.range : undefined;
       if (range) {
         const p = this.lines.linePos(range[0]);
@@ -63,16 +97,11 @@ export class YamlSource {
 
   /** The position of the key (not the value) of a mapping entry, when there is one. */
   keyPosition(path: YamlPath): { line: number; column: number } {
-    const parent = this.doc.getIn(path.slice(0, -1), true) as Node | undefined;
-    const last = path[path.length - 1];
-    if (parent && isMap(parent)) {
-      for (const item of parent.items) {
-        const k = item.key as Node | undefined;
-        if (k && isScalar(k) && k.value === last && k.range) {
-          const p = this.lines.linePos(k.range[0]);
-          return { line: p.line, column: p.col };
-        }
-      }
+    const parent = this.nodeAt(path.slice(0, -1));
+    const k = isMap(parent) ? this.pairOf(parent, path[path.length - 1])?.key : undefined;
+    if (isScalar(k) && k.range) {
+      const p = this.lines.linePos(k.range[0]);
+      return { line: p.line, column: p.col };
     }
     return this.position(path);
   }
@@ -81,6 +110,26 @@ export class YamlSource {
     const p = this.position(path);
     return new ValidationError(message, { file: this.file, line: p.line, column: p.column });
   }
+}
+
+/** The second key of the first mapping that repeats a scalar key, as YAML 1.2 section 3.2.1.1 forbids. */
+function duplicateKey(doc: Document.Parsed): { value: unknown; range?: readonly number[] | null } | undefined {
+  let dup: { value: unknown; range?: readonly number[] | null } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const item of map.items) {
+        if (!isScalar(item.key)) continue;
+        if (seen.has(item.key.value)) {
+          dup = item.key;
+          return visit.BREAK;
+        }
+        seen.add(item.key.value);
+      }
+      return undefined;
+    },
+  });
+  return dup;
 }
 
 const MAX_DEPTH = 64;

@@ -83,6 +83,8 @@ export interface CheckOptions {
    * are large enough to repay starting the workers (AUTO_JOBS_MIN_BYTES). 1: everything in this thread.
    */
   jobs?: number;
+  /** Accept inputs that contribute nothing (`--allow-empty`; see report/checked.ts). */
+  allowEmpty?: boolean;
 }
 
 /** Inputs smaller than this in total are read in one thread unless --jobs asks otherwise. */
@@ -143,5 +145,6 @@ export async function prepareCheck(setup: CheckSetup, inputs: readonly string[],
     failOn: o.failOn,
   };
   if (o.now) build.now = o.now;
+  if (o.allowEmpty) build.allowEmpty = true;
   return prepareReport(build);
 }

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import type { CheckSetup } from "./check.js";
 import type { Rule } from "../model/ruleset.js";
 import type { Finding, Report } from "../report/types.js";
+import { escapeTerminal } from "../report/escape.js";
 
 export type RuleStatus = "blocked" | "allowed" | "inconclusive" | "not observed";
 
@@ -49,6 +50,8 @@ export interface WhyResult {
   /** Traffic of this host that no rule expects. */
   unexpected: string[];
   verdict: { cause: string | null; text: string; dependents: string[] };
+  /** How much the answer rests on (set when inputs were given): records and inputs read, flows, and what was not checked. */
+  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; problems: string[] };
 }
 
 /** HOST as an address or an inventory host name. */
@@ -168,10 +171,10 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
   return { host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, documentedOnly: setup.documentedOnly, inputs: [...inputs], rules, unexpected, verdict };
 }
 
-export function renderWhy(w: WhyResult, stripControls: (s: string) => string): string {
+/** The text view. Every line is escaped whole (escapeTerminal): no value can break or forge a line. */
+export function renderWhy(w: WhyResult): string {
   const out: string[] = [];
-  const s = stripControls;
-  out.push(`${s(w.host)}${w.name && w.name !== w.host ? ` (${s(w.name)})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}${w.documentedOnly ? "; documented rules only" : ""}`);
+  out.push(`${w.host}${w.name && w.name !== w.host ? ` (${w.name})` : ""}${w.address !== w.host ? ` = ${w.address}` : ""}: roles ${w.roles.join(", ")}; scenarios: ${w.scenarios.join(", ") || "all"}${w.documentedOnly ? "; documented rules only" : ""}`);
   out.push("");
   const mark: Record<RuleStatus, string> = { blocked: "✗", allowed: "✓", inconclusive: "?", "not observed": "○" };
   for (const dir of ["out", "in"] as const) {
@@ -181,15 +184,21 @@ export function renderWhy(w: WhyResult, stripControls: (s: string) => string): s
     for (const r of list) {
       const peerRole = dir === "out" ? r.to : r.from;
       out.push(`  ${mark[r.status]} ${r.status.padEnd(12)} ${r.rule}: ${dir === "out" ? "->" : "<-"} ${peerRole} ${r.ports}${r.requirement === "conditional" ? " (conditional)" : ""}${r.inferred ? " (inferred)" : ""}`);
-      if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).map(s).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
-      for (const o of r.observations.slice(0, 4)) out.push(`      ${s(o)}`);
-      if (r.inferred && r.status === "blocked") out.push(`      inferred, not stated by the document: ${s(r.inferredReason ?? "")}`);
-      for (const a of r.advice) out.push(`      → ${s(a)}`);
+      if (r.peers.length) out.push(`      peers: ${r.peers.slice(0, 6).join(", ")}${r.peers.length > 6 ? `, ... (${r.peers.length})` : ""}`);
+      for (const o of r.observations.slice(0, 4)) out.push(`      ${o}`);
+      if (r.inferred && r.status === "blocked") out.push(`      inferred, not stated by the document: ${r.inferredReason ?? ""}`);
+      for (const a of r.advice) out.push(`      → ${a}`);
     }
     out.push("");
   }
-  for (const u of w.unexpected.slice(0, 10)) out.push(`  ⚠ ${s(u)}`);
+  for (const u of w.unexpected.slice(0, 10)) out.push(`  ⚠ ${u}`);
   if (w.unexpected.length) out.push("");
-  out.push(`Verdict: ${s(w.verdict.text)}`);
-  return out.join("\n") + "\n";
+  if (w.checked) {
+    const c = w.checked;
+    out.push(`Checked: ${c.records} record${c.records === 1 ? "" : "s"} from ${c.inputs} input${c.inputs === 1 ? "" : "s"}; ${c.flows} flow${c.flows === 1 ? "" : "s"}, ${c.flowsClassified} classified (both ends in the inventory)`);
+    for (const p of c.problems) out.push(`    ✗ ${p}`);
+    if (c.problems.length > 0) out.push("    (the answer below rests only on what was checked)");
+  }
+  out.push(`Verdict: ${w.verdict.text}`);
+  return out.map(escapeTerminal).join("\n") + "\n";
 }

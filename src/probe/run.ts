@@ -41,6 +41,8 @@ export interface ProbeOptions {
   /** Told after each attempt (for a progress line). */
   onAttempt?: (done: number, total: number) => void;
   now?: Date;
+  /** Accept a probe that tried nothing (`--allow-empty`). */
+  allowEmpty?: boolean;
 }
 
 export interface ProbeResult {
@@ -227,6 +229,7 @@ export async function runProbe(setup: CheckSetup, o: ProbeOptions): Promise<Prob
     failOn: o.failOn,
   };
   if (o.now) build.now = o.now;
+  if (o.allowEmpty) build.allowEmpty = true;
   const notes = [
     ...plan.notProbed.map((np) => np.text),
     ...added.map((a) => `this machine's address ${a} is not listed under ${o.role} in ${setup.inventory.file}; counted as ${o.role} for this run`),

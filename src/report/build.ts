@@ -5,6 +5,7 @@ import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, BLOCKED_BY_NAMES, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
+import { assessChecked, fatalProblems } from "./checked.js";
 import { failsOn, type FailOn } from "./fail-on.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
@@ -50,6 +51,8 @@ export interface BuildInput {
   inputs: readonly InputSummary[];
   failOn: readonly FailOn[];
   now?: Date;
+  /** Accept inputs that contribute nothing (`--allow-empty`; see checked.ts). */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -78,6 +81,17 @@ export function buildReport(x: BuildInput): Report {
 export function materialise(p: PreparedReport): Report {
   const findings: Finding[] = new Array(p.length);
   for (let k = 0; k < p.length; k++) findings[k] = p.finding(k);
+  p.skeleton.findings = findings;
+  return p.skeleton;
+}
+
+/** As materialise, awaiting `pause()` every 4,096 findings (the CLI lets a signal be handled there). */
+export async function materialiseInSteps(p: PreparedReport, pause: () => Promise<void>): Promise<Report> {
+  const findings: Finding[] = new Array(p.length);
+  for (let k = 0; k < p.length; k++) {
+    findings[k] = p.finding(k);
+    if ((k & 4095) === 4095) await pause();
+  }
   p.skeleton.findings = findings;
   return p.skeleton;
 }
@@ -405,7 +419,10 @@ export function prepareReport(x: BuildInput): PreparedReport {
     return w.take().toString("utf8");
   };
 
-  const hostsWith = (role: string) => x.inventory.entries.filter((en) => en.roles.includes(role)).length;
+  // Inventory entries per role, counted once (not once per rule: rules times entries is quadratic).
+  const hostsPerRole = new Map<string, number>();
+  for (const en of x.inventory.entries) for (const role of new Set(en.roles)) hostsPerRole.set(role, (hostsPerRole.get(role) ?? 0) + 1);
+  const hostsWith = (role: string) => hostsPerRole.get(role) ?? 0;
   const coverage: CoverageEntry[] = x.activeRules.map((r) => {
     const seen = perRule.get(r.id) ?? { allowed: 0, blocked: 0 };
     const fromHosts = hostsWith(r.from);
@@ -424,7 +441,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
   });
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
 
-  const inputs: InputReport[] = x.inputs.map((r) => {
+  const inputs: InputReport[] = x.inputs.map((r, idx) => {
     const binary = r.format === "pcap" || r.format === "pcapng";
     return {
       path: r.path,
@@ -439,6 +456,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
         return o;
       }),
       error: r.error ?? null,
+      events: table.eventsOf(idx),
     };
   });
 
@@ -454,7 +472,10 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const m = table.keyWord(e, 0);
     if (failsOn(x.failOn, { verdict: VERDICTS[m & 15]!, blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null })) violationsOnInferredRules++;
   }
-  const exitCode: Report["exitCode"] = x.inputs.some((i) => i.error !== undefined) ? 2 : violations > 0 ? 1 : 0;
+  let unclassified = 0;
+  for (const [fk, c] of findingsOf) if (fk.split(":")[0] === "unclassified") unclassified += c;
+  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
+  const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
   const skeleton: Report = {
@@ -480,6 +501,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     totals: { records, findings: n, violations, violationsOnInferredRules },
     failOn: [...x.failOn],
     exitCode,
+    checked,
     findings: [],
     coverage,
     inputs,

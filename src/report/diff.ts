@@ -4,6 +4,7 @@
  * verdicts. `--baseline` uses this to fail only on what is new or changed; `portmatrix diff` prints it.
  */
 import type { CoverageEntry, Finding, Report } from "./types.js";
+import { escapeTerminal } from "./escape.js";
 import { failsOn } from "./fail-on.js";
 
 export function flowKey(f: Pick<Finding, "src" | "dst" | "protocol" | "port" | "icmpType">): string {
@@ -103,5 +104,6 @@ export function renderDiff(d: ReportDiff, failOn: readonly string[]): string {
   out.push(`Coverage changes: ${d.coverage.length}`);
   for (const c of d.coverage) out.push(`    ${c.rule}: ${c.before} -> ${c.after}`);
   out.push(`Unchanged: ${d.unchanged}`);
-  return out.join("\n") + "\n";
+  // Saved reports can be edited by anyone: every line is escaped whole, so no value breaks or forges one.
+  return out.map(escapeTerminal).join("\n") + "\n";
 }

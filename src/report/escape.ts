@@ -14,6 +14,41 @@ export function stripControls(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
+/**
+ * Characters that must never reach a terminal raw: C0 (tab, line feed and carriage return too), DEL, C1
+ * (ECMA-48: CSI, OSC, NEL...), the line and paragraph separators U+2028/U+2029, and the bidirectional
+ * controls of Unicode TR9 (ALM, LRM, RLM, LRE..RLO, LRI..PDI; "Trojan Source", CVE-2021-42574).
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(c: string): string {
+  const n = c.charCodeAt(0);
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * One value bound for a terminal line (the text report, a stderr message): every character of
+ * TERMINAL_UNSAFE becomes visible `\xNN` / `\uNNNN` text, so a name cannot move the cursor, recolour
+ * the screen, set the window title, or start a line of its own (a forged `Result:` line).
+ */
+export function escapeTerminal(s: string): string {
+  return s.replace(TERMINAL_UNSAFE, visible);
+}
+
+/** Text of several lines bound for a terminal: each line escaped as escapeTerminal, the line breaks kept. */
+export function escapeTerminalLines(s: string): string {
+  return s.split("\n").map(escapeTerminal).join("\n");
+}
+
+// Everything TERMINAL_UNSAFE holds that JSON.stringify leaves raw (it escapes only U+0000..U+001F).
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text safe on a terminal: the characters JSON.stringify leaves raw written as \uNNNN (the same JSON value). */
+export function terminalSafeJson(json: string): string {
+  return json.replace(JSON_RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** A Markdown table cell: pipes, backslashes, markup, backticks and line breaks neutralised. */
 export function escapeMarkdown(s: string): string {
   return stripControls(s)

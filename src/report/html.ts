@@ -6,6 +6,7 @@
 import type { CoverageEntry, Finding, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { failsOn } from "./fail-on.js";
 import { stoppedBy } from "./attribution.js";
 
@@ -59,25 +60,11 @@ function inferredTag(inferred: boolean, reason: string | null | undefined): stri
 
 const FINDING_HEAD = "<tr><th>verdict</th><th>source</th><th>destination</th><th>protocol / port</th><th>rule (seed row)</th><th>count</th><th>first / last seen</th><th>evidence</th></tr>";
 
-export function renderHtml(r: Report): string {
-  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
-  const others = r.findings.filter((f) => !failsOn(r.failOn, f));
-  const coverageByPair = new Map<string, CoverageEntry[]>();
-  for (const c of r.coverage) {
-    const k = `${c.from}\u0000${c.to}`;
-    coverageByPair.set(k, [...(coverageByPair.get(k) ?? []), c]);
-  }
-  const unexpectedByPair = new Map<string, number>();
-  for (const f of r.findings) {
-    if (f.verdict !== "allowed-unexpected" || !f.srcRole || !f.dstRole) continue;
-    for (const s of f.srcRole.split("+")) for (const d of f.dstRole.split("+")) {
-      const k = `${s}\u0000${d}`;
-      unexpectedByPair.set(k, (unexpectedByPair.get(k) ?? 0) + f.count);
-    }
-  }
-  const roleIds = r.ruleset.roles.map((x) => x.id).filter((id) =>
-    r.coverage.some((c) => c.from === id || c.to === id) || [...unexpectedByPair.keys()].some((k) => k.split("\u0000").includes(id)));
+/** A matrix wider than this is not drawn: nobody reads 10,000 cells, and 100,000 roles would make 10^10. */
+const MAX_MATRIX_ROLES = 60;
 
+/** The role-by-role matrix: per cell the required services with their status, and unexpected traffic. */
+function roleMatrix(roleIds: readonly string[], coverageByPair: ReadonlyMap<string, CoverageEntry[]>, unexpectedByPair: ReadonlyMap<string, number>): string[] {
   const matrix: string[] = [];
   matrix.push(`<table class="matrix"><thead><tr><th class="corner">from ↓ / to →</th>${roleIds.map((id) => `<th>${h(id)}</th>`).join("")}</tr></thead><tbody>`);
   for (const from of roleIds) {
@@ -97,16 +84,64 @@ export function renderHtml(r: Report): string {
     matrix.push("</tr>");
   }
   matrix.push("</tbody></table>");
+  return matrix;
+}
+
+/** Where the finding rows go in the page (markers no escaped text can hold: NUL never passes escapeHtml). */
+const VIOLATION_ROWS = "\u0000violation-rows\u0000";
+const OTHER_ROWS = "\u0000other-rows\u0000";
+/** Finding rows per chunk: a page of 200,000 findings is written in pieces, never held whole. */
+const ROWS_PER_CHUNK = 2000;
+
+function* rowChunks(findings: readonly Finding[]): Generator<string> {
+  for (let i = 0; i < findings.length; i += ROWS_PER_CHUNK) {
+    yield (i > 0 ? "\n" : "") + findings.slice(i, i + ROWS_PER_CHUNK).map(findingRow).join("\n");
+  }
+}
+
+export function renderHtml(r: Report): string {
+  return [...htmlChunks(r)].join("");
+}
+
+/** The page in pieces: the finding rows in chunks of ROWS_PER_CHUNK, the rest around them. */
+export function* htmlChunks(r: Report): Generator<string> {
+  const violations = r.findings.filter((f) => failsOn(r.failOn, f));
+  const others = r.findings.filter((f) => !failsOn(r.failOn, f));
+  const coverageByPair = new Map<string, CoverageEntry[]>();
+  for (const c of r.coverage) {
+    const k = `${c.from}\u0000${c.to}`;
+    const list = coverageByPair.get(k);
+    if (list) list.push(c);
+    else coverageByPair.set(k, [c]);
+  }
+  const unexpectedByPair = new Map<string, number>();
+  for (const f of r.findings) {
+    if (f.verdict !== "allowed-unexpected" || !f.srcRole || !f.dstRole) continue;
+    for (const s of f.srcRole.split("+")) for (const d of f.dstRole.split("+")) {
+      const k = `${s}\u0000${d}`;
+      unexpectedByPair.set(k, (unexpectedByPair.get(k) ?? 0) + f.count);
+    }
+  }
+  const inPlay = new Set<string>();
+  for (const c of r.coverage) { inPlay.add(c.from); inPlay.add(c.to); }
+  for (const k of unexpectedByPair.keys()) for (const id of k.split("\u0000")) inPlay.add(id);
+  const roleIds = r.ruleset.roles.map((x) => x.id).filter((id) => inPlay.has(id));
+
+  const matrix = roleIds.length > MAX_MATRIX_ROLES
+    ? [`<p class="none">${roleIds.length} roles are in play; the matrix is drawn for up to ${MAX_MATRIX_ROLES} (it would have ${roleIds.length * roleIds.length} cells). The coverage table below lists every rule.</p>`]
+    : roleMatrix(roleIds, coverageByPair, unexpectedByPair);
+
 
   const summary = VERDICT_ORDER.map((v) => `<li class="chip v-${h(v)}"><span class="sym">${SYMBOL[v]}</span> ${h(v)} <b>${r.summary[v]}</b></li>`).join("");
   const coverageRows = r.coverage.map((c) => {
     const [cls, label] = STATUS_CELL[c.status];
     return `<tr><td><code>${h(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${h(c.from)} → ${h(c.to)}</td><td>${h(c.services.join(", "))}</td><td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${c.allowed}</td><td class="num">${c.blocked}</td><td class="src">${h(c.source)}</td></tr>`;
   }).join("\n");
-  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
+  const inputRows = r.inputs.map((i) => `<tr><td>${h(i.path)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${i.records.read}</td><td class="num">${i.records.used}</td><td class="num">${i.records.skipped}</td><td>${h(Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", "))}</td><td class="num">${i.events.total}</td><td class="num">${i.events.classified}</td><td>${i.error ? h(i.error) : ""}</td></tr>`).join("\n");
 
-  const verdictLine = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
-  return `<!DOCTYPE html>
+  const verdictLine = r.exitCode === 2 ? `not a complete check (${notCheckedReasons(r)})` : violations.length > 0 ? `${r.totals.violations} violation(s)` : "no violations";
+  const problems = r.checked.problems.length === 0 ? "" : `\n<ul id="problems">${r.checked.problems.map((p) => `<li class="${p.fatal ? "bad" : "none"}">${p.fatal ? "✗" : "•"} ${h(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}</li>`).join("")}</ul>`;
+  const page = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -129,11 +164,12 @@ tr.v-blocked-required td.verdict{background:#fde8e8}tr.v-allowed-unexpected td.v
 <h1>portmatrix: ${h(r.ruleset.title)}</h1>
 <p>Ruleset <code>${h(r.ruleset.id)}</code> (${h(r.ruleset.file)})${r.ruleset.documentedOnly === true ? ", documented rules only" : ""}, scenarios: ${h(r.ruleset.scenarios.join(", ") || "all")}; inventory ${h(r.inventory.file)} (${r.inventory.entries} entries); generated ${h(r.generatedAt)} by portmatrix ${h(r.generator.version)}.</p>
 <p id="result"><b>Result: ${h(verdictLine)}</b>${(r.totals.violationsOnInferredRules ?? 0) > 0 ? `, ${r.totals.violationsOnInferredRules} of them on <span class="tag inferred">inferred</span> rules (not stated by the document)` : ""} (fail-on: ${h(r.failOn.join(", "))}, exit ${r.exitCode}); ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.</p>
+<p id="checked">Checked: ${h(checkedSummary(r.checked))}.</p>${problems}
 <ul class="chips">${summary}</ul>
 <p><label for="filter">Filter rows: </label><input id="filter" type="search" placeholder="address, role, port, rule, verdict…" autocomplete="off"></p>
 
 <h2 id="violations">Violations (${violations.length})</h2>
-${violations.length ? `<table class="findings" id="violation-table"><thead>${FINDING_HEAD}</thead><tbody>\n${violations.map(findingRow).join("\n")}\n</tbody></table>` : "<p>None.</p>"}
+${violations.length ? `<table class="findings" id="violation-table"><thead>${FINDING_HEAD}</thead><tbody>\n${VIOLATION_ROWS}\n</tbody></table>` : "<p>None.</p>"}
 
 <h2 id="matrix">Role matrix</h2>
 <p>Each cell lists the services the ruleset requires from the row's role to the column's role and what the inputs show: ✓ allowed seen, ✗ blocked seen, ○ not observed, ⚠ unexpected traffic allowed between these roles. <span class="tag inferred">inferred</span> marks a rule the document does not state (hover for the reason).</p>
@@ -147,11 +183,11 @@ ${coverageRows}
 <h2 id="findings">Other findings (${others.length})</h2>
 <details><summary>show</summary>
 <table class="findings" id="other-table"><thead>${FINDING_HEAD}</thead><tbody>
-${others.map(findingRow).join("\n")}
+${OTHER_ROWS}
 </tbody></table></details>
 
 <h2 id="inputs">Inputs</h2>
-<table id="input-table"><thead><tr><th>input</th><th>format</th><th>read</th><th>used</th><th>skipped</th><th>skipped by reason</th><th>error</th></tr></thead><tbody>
+<table id="input-table"><thead><tr><th>input</th><th>format</th><th>read</th><th>used</th><th>skipped</th><th>skipped by reason</th><th>flow records</th><th>classified</th><th>error</th></tr></thead><tbody>
 ${inputRows}
 </tbody></table>
 <script>
@@ -169,4 +205,10 @@ ${inputRows}
 </script>
 </body></html>
 `;
+  // The page's text between the markers, and the rows in chunks where a marker stands.
+  const parts = page.split(/\u0000(violation|other)-rows\u0000/);
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) yield parts[i]!;
+    else yield* rowChunks(parts[i] === "violation" ? violations : others);
+  }
 }

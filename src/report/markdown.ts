@@ -2,6 +2,7 @@
 import type { Finding, Report } from "./types.js";
 import { escapeMarkdown as m } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { failsOn } from "./fail-on.js";
 
 const MAX_ROWS = 30;
@@ -13,11 +14,13 @@ function flow(f: Finding): string {
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   const violations = r.findings.filter((f) => failsOn(r.failOn, f));
-  const result = r.exitCode === 2 ? "an input could not be read" : violations.length > 0 ? `**${r.totals.violations} violation(s)**` : "no violations";
+  const result = r.exitCode === 2 ? `**not a complete check** (${m(notCheckedReasons(r))})` : violations.length > 0 ? `**${r.totals.violations} violation(s)**` : "no violations";
   out.push(`### portmatrix: ${m(r.ruleset.title)}`, "");
   const onInferred = (r.totals.violationsOnInferredRules ?? 0) > 0 ? ` ${r.totals.violationsOnInferredRules} of them rest on inferred rules (not stated by the document).` : "";
   const only = r.ruleset.documentedOnly === true ? " (documented rules only)" : "";
   out.push(`Result: ${result} (fail-on: ${m(r.failOn.join(", "))}).${onInferred} Ruleset \`${m(r.ruleset.id)}\`${only}, scenarios: ${m(r.ruleset.scenarios.join(", ") || "all")}; ${r.totals.records.read} records read, ${r.totals.records.used} used, ${r.totals.records.skipped} skipped.`, "");
+  out.push(`Checked: ${m(checkedSummary(r.checked))}.`, "");
+  if (r.checked.problems.length > 0) out.push(...r.checked.problems.map((p) => `- ${p.fatal ? "✗" : "•"} ${m(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}`), "");
   out.push(`| ${VERDICT_ORDER.map((v) => m(v)).join(" | ")} |`, `|${VERDICT_ORDER.map(() => "---:").join("|")}|`, `| ${VERDICT_ORDER.map((v) => r.summary[v]).join(" | ")} |`, "");
   if (violations.length > 0) {
     out.push("| verdict | source | destination | protocol/port | rule | count | stopped by | evidence |", "|---|---|---|---|---|---:|---|---|");

@@ -3,7 +3,7 @@ import type { Report } from "./types.js";
 import type { ReportFormat } from "./formats.js";
 import { renderJson } from "./json-chunks.js";
 import { renderText } from "./text.js";
-import { renderHtml } from "./html.js";
+import { htmlChunks, renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { csvChunks, renderCsv } from "./csv.js";
 import { renderJunit } from "./junit.js";
@@ -21,9 +21,13 @@ export function render(r: Report, format: ReportFormat, o: { color?: boolean; al
   }
 }
 
-/** The report in `format` as a sequence of strings (CSV row by row in chunks; the others whole). */
+/**
+ * The report in `format` as a sequence of strings: CSV rows and HTML finding rows in chunks (a writer
+ * lets the event loop run between them, so a signal is handled while a large report is written); the
+ * others whole.
+ */
 export function renderChunks(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): Iterable<string> {
-  return format === "csv" ? csvChunks(r) : [render(r, format, o)];
+  return format === "csv" ? csvChunks(r) : format === "html" ? htmlChunks(r) : [render(r, format, o)];
 }
 
 export { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "./formats.js";

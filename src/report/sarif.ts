@@ -3,7 +3,7 @@
  * file (for traffic no rule expects, the first rule between the same roles, else the ruleset's first
  * line), so code-scanning views point at the rule.
  */
-import type { Finding, Report } from "./types.js";
+import type { Finding, Report, RuleInfo } from "./types.js";
 import { VERSION } from "./build.js";
 import { failsOn } from "./fail-on.js";
 import { stoppedBy } from "./attribution.js";
@@ -27,8 +27,17 @@ function uri(path: string): string {
 
 export function renderSarif(r: Report): string {
   const file = uri(r.ruleset.file);
+  // The first rule of each id and of each role pair, indexed once (a scan per finding is quadratic).
+  const byId = new Map<string, RuleInfo>();
+  const byPair = new Map<string, RuleInfo>();
+  for (const x of r.ruleset.rules) {
+    if (!byId.has(x.id)) byId.set(x.id, x);
+    const pair = `${x.from}\u0000${x.to}`;
+    if (!byPair.has(pair)) byPair.set(pair, x);
+  }
   const locate = (f: Finding): { line: number; column: number } => {
-    const rule = r.ruleset.rules.find((x) => x.id === f.rule) ?? r.ruleset.rules.find((x) => x.from === f.srcRole && x.to === f.dstRole);
+    const rule = (f.rule !== null ? byId.get(f.rule) : undefined)
+      ?? (f.srcRole !== null && f.dstRole !== null ? byPair.get(`${f.srcRole}\u0000${f.dstRole}`) : undefined);
     return rule ? { line: rule.line, column: rule.column } : { line: 1, column: 1 };
   };
   const results: SarifResult[] = r.findings.filter((f) => failsOn(r.failOn, f)).map((f) => {
@@ -54,7 +63,7 @@ export function renderSarif(r: Report): string {
   });
   if (r.failOn.includes("unobserved-required")) {
     for (const c of r.coverage.filter((x) => x.status === "unobserved")) {
-      const rule = r.ruleset.rules.find((x) => x.id === c.rule);
+      const rule = byId.get(c.rule);
       results.push({
         ruleId: "unobserved-required",
         level: "note",
@@ -64,6 +73,17 @@ export function renderSarif(r: Report): string {
         properties: { rule: c.rule, ruleInferred: c.inferred },
       });
     }
+  }
+  // A run that was not a complete check says so: a code-scanning view must not look clean.
+  for (const p of r.checked.problems.filter((q) => q.fatal)) {
+    results.push({
+      ruleId: "not-checked",
+      level: "error",
+      message: { text: p.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 1, startColumn: 1 } } }],
+      partialFingerprints: { flow: `not-checked|${p.code}|${p.input ?? ""}` },
+      properties: { code: p.code, input: p.input },
+    });
   }
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -77,6 +97,7 @@ export function renderSarif(r: Report): string {
             { id: "blocked-required", shortDescription: { text: "Required traffic was blocked: stopped on the way (a firewall), or refused by the destination itself" }, defaultConfiguration: { level: "error" } },
             { id: "allowed-unexpected", shortDescription: { text: "Traffic no rule expects was allowed: the firewall is wider than the spec" }, defaultConfiguration: { level: "warning" } },
             { id: "unobserved-required", shortDescription: { text: "A required rule with hosts on both sides saw no traffic" }, defaultConfiguration: { level: "note" } },
+            { id: "not-checked", shortDescription: { text: "The run did not check an input: unreadable, no usable record, or no flow between inventory hosts" }, defaultConfiguration: { level: "error" } },
           ],
         },
       },

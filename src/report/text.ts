@@ -1,6 +1,7 @@
 import type { Finding, InputReport, Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
-import { stripControls } from "./escape.js";
+import { escapeTerminal } from "./escape.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { namesVerdict } from "./fail-on.js";
 import { stoppedBy, stoppedByCounts } from "./attribution.js";
 
@@ -12,8 +13,12 @@ export interface TextOptions {
   all?: boolean;
 }
 
-/** Terminal control characters from inputs must never reach the terminal (ANSI injection). */
-const safe = stripControls;
+/**
+ * Every value interpolated into a line goes through `safe`: a control character, a line break or a bidi
+ * override from a log, a file name, the inventory or a ruleset must not reach the terminal or start a
+ * line of its own (test/report/text-hostile.test.ts replaces every string of a report to check it).
+ */
+const safe = escapeTerminal;
 
 const COLORS: Record<string, string> = {
   "blocked-required": "\x1b[31;1m",
@@ -26,13 +31,13 @@ const COLORS: Record<string, string> = {
 };
 
 function flowName(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
-  if (f.port !== null) return `${f.protocol}/${f.port}`;
-  if (f.icmpType !== null) return `${f.protocol} type ${f.icmpType}`;
-  return f.protocol;
+  if (f.port !== null) return `${safe(f.protocol)}/${f.port}`;
+  if (f.icmpType !== null) return `${safe(f.protocol)} type ${f.icmpType}`;
+  return safe(f.protocol);
 }
 
 function host(addr: string, name: string | null): string {
-  return name ? `${safe(name)} (${addr})` : addr;
+  return name ? `${safe(name)} (${safe(addr)})` : safe(addr);
 }
 
 const VIOLATION_HINT: Record<string, string> = {
@@ -58,6 +63,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const maxHosts = o.maxHosts ?? 3;
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
+  const failOn = safe(r.failOn.join(", "));
   const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
   out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
@@ -81,14 +87,14 @@ export function renderText(r: Report, o: TextOptions): string {
     for (const g of groups.values()) {
       const f0 = g[0]!;
       const count = g.reduce((n, f) => n + f.count, 0);
-      const svc = f0.services.length > 0 ? ` (${f0.services.join(", ")})` : "";
+      const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
       const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
         const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
         const who = stoppedBy(f, f.dst);
-        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${who}` : ""}${ev}  first at ${where}`);
+        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
       }
       if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
       if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
@@ -108,24 +114,29 @@ export function renderText(r: Report, o: TextOptions): string {
   const guessedNote = guessed > 0 ? `; ${guessed} of them rest on inferred rules` : "";
   out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})`);
   for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
-    out.push(`    ${u.rule}: ${u.from} -> ${u.to} ${u.services.join(", ")}${u.inferred ? " (inferred)" : ""}`);
+    out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}${u.inferred ? " (inferred)" : ""}`);
   }
   if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
   out.push("");
 
   out.push("Inputs:");
   for (const i of r.inputs) {
-    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
-    const fmt = `${i.format}${i.compressed ? ", compressed" : ""}`;
-    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}${flowsText(i)}`);
+    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
+    const fmt = `${safe(i.format)}${i.compressed ? ", compressed" : ""}`;
+    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}${flowsText(i)}; ${i.events.classified} of ${i.events.total} classified`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
   out.push("");
+  out.push(`Checked: ${checkedSummary(r.checked)}`);
+  for (const p of r.checked.problems) {
+    out.push(`    ${p.fatal ? c("blocked-required", "✗") : "•"} ${safe(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}`);
+  }
+  out.push("");
   const verdictLine = r.exitCode === 2
-    ? "Result: an input could not be read (exit 2)"
+    ? `Result: not a complete check (${notCheckedReasons(r)})${r.totals.violations > 0 ? `; ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} in what was read` : ""} (exit 2)`
     : r.totals.violations > 0
-      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${r.failOn.join(", ")}) (exit 1)`
-      : `Result: no violations (fail-on: ${r.failOn.join(", ")}) (exit 0)`;
+      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${failOn}) (exit 1)`
+      : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
   out.push(bold(verdictLine));
   return out.join("\n") + "\n";
 }
@@ -137,6 +148,6 @@ export function renderText(r: Report, o: TextOptions): string {
 export function flowsText(i: InputReport): string {
   const f = i.flows;
   if (f.read === i.records.used && f.skipped === 0) return "";
-  const reasons = Object.entries(f.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
+  const reasons = Object.entries(f.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
   return `; flows: ${f.read} read, ${f.used} used, ${f.skipped} skipped${reasons ? ` (${reasons})` : ""}`;
 }

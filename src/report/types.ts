@@ -3,10 +3,11 @@
  * docs/report-format.md and published as docs/report.schema.json (a test keeps them in step).
  */
 import type { Verdict } from "../match/matcher.js";
+import type { InputEvents } from "../match/aggregate.js";
 import type { BlockedBy } from "../net/proto.js";
 import type { FailOn } from "./fail-on.js";
 
-export type { BlockedBy };
+export type { BlockedBy, InputEvents };
 
 export const REPORT_SCHEMA = "portmatrix/report/v1";
 
@@ -121,6 +122,35 @@ export interface InputReport {
   /** The first few skipped records: line (text) or offset (binary), reason, start of the text. */
   skippedSamples: { line?: number; offset?: number; reason: string; text?: string }[];
   error: string | null;
+  /** What the matcher saw of this input (added in v1 later: older reports lack it). */
+  events: InputEvents;
+}
+
+/** Why a run is not a complete check (see src/report/checked.ts for the rules). */
+export interface CheckProblem {
+  code: "input-error" | "no-records" | "no-classified-flows" | "inventory-matches-nothing";
+  /** The input it concerns, or null for the run as a whole. */
+  input: string | null;
+  /** True when it makes the exit status 2 (`--allow-empty` accepts no-records and no-classified-flows). */
+  fatal: boolean;
+  message: string;
+}
+
+/** How much the run checked, and what makes it not a check (added in v1 later: older reports lack it). */
+export interface Checked {
+  inputs: number;
+  /** Inputs of which at least one record was used. */
+  inputsUsed: number;
+  /** Records used, all inputs. */
+  records: number;
+  /** Flow records given to the matcher, and those with both ends in the inventory. */
+  events: number;
+  eventsClassified: number;
+  /** Findings, and findings whose verdict is not `unclassified`. */
+  flows: number;
+  flowsClassified: number;
+  allowEmpty: boolean;
+  problems: CheckProblem[];
 }
 
 export interface Report {
@@ -151,8 +181,10 @@ export interface Report {
   };
   /** Verdicts (or `blocked-required:network` and the like) that count as violations; see report/fail-on.ts. */
   failOn: FailOn[];
-  /** 0 no violation, 1 violations (per failOn), 2 an input could not be read. */
+  /** 0 no violation, 1 violations (per failOn), 2 an input could not be read or the run checked nothing (see `checked.problems`). */
   exitCode: 0 | 1 | 2;
+  /** What was checked, and the problems that make the status 2. */
+  checked: Checked;
   findings: Finding[];
   coverage: CoverageEntry[];
   inputs: InputReport[];

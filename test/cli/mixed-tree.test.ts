@@ -30,7 +30,9 @@ describe("a mixed archive tree", () => {
     writeFileSync(join(root, "2026-11", "fortigate.log.gz"), gzipSync(sekoiaLines("fixtures/logs/fortigate/sekoia-intake-formats", 30)));
     writeFileSync(join(root, "2026-11", "conn.log"), readFileSync("fixtures/logs/zeek-conn/zeek/Files.zeek-cut-logs.conn.log"));
     writeFileSync(join(root, "2026-11", "notes.bin"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]));
-    const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", root]);
+    // Only kern.log is traffic of the inventory's hosts; the other formats' samples come from other
+    // networks, so they would each fail the run as "nothing checked" without --allow-empty.
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--allow-empty", "--format", "json", root]);
     expect(r.code).toBe(2);
     const rep = JSON.parse(r.stdout) as Report;
     const by = Object.fromEntries(rep.inputs.map((i) => [i.path.slice(root.length + 1), i]));
@@ -52,7 +54,13 @@ describe("a mixed archive tree", () => {
     expect(by["2026-11/panos.log"]!.skippedByReason["not-panos"]).toBe(1);
     expect(by["2026-11/panos.log"]!.skippedByReason["not-traffic:threat"]).toBe(3);
     expect(by["2026-11/notes.bin"]!.error).toMatch(/notes\.bin: not a known format .*tried pcap, pcapng, netfilter/);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    // One error (the unknown format); the inputs --allow-empty accepted are noted, each on one line.
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.filter((l) => !l.endsWith("(accepted: --allow-empty)"))).toHaveLength(1);
+    expect(lines.filter((l) => /: none of its \d+ flow records has both ends in the inventory/.test(l))).toHaveLength(4);
+    expect(rep.checked.problems.map((p) => [p.code, p.fatal])).toEqual([
+      ["no-classified-flows", false], ["no-classified-flows", false], ["no-classified-flows", false], ["input-error", true], ["no-classified-flows", false],
+    ]);
     expect(rep.totals.records.read).toBe(rep.inputs.reduce((n, i) => n + i.records.read, 0));
   });
 });

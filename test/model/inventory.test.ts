@@ -56,6 +56,12 @@ roles:
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.0/33]\n", ROLES)).toThrow(/prefix length must be 0\.\.32/);
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1/24]\n", ROLES)).toThrow(/host bits set; did you mean 10\.0\.0\.0\/24/);
   });
+  it("a key given twice in a mapping is an error at the second one", () => {
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1]\n  customer-ad: [10.0.0.2]\n  kcps-fs: [10.0.0.3]\n", ROLES))
+      .toThrow(/^inv\.yaml:4:3: YAML error: Map keys must be unique \("kcps-fs" is given twice\)/);
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a, name: b}]\n", ROLES))
+      .toThrow(/^inv\.yaml:2:42: YAML error: Map keys must be unique \("name" is given twice\)/);
+  });
   it("duplicate and conflicting entries are errors naming both lines", () => {
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs:\n    - 10.0.0.1\n    - 10.0.0.1\n", ROLES)).toThrow(/inv\.yaml:4:7: "10\.0\.0\.1" is listed twice under role kcps-fs \(first at line 3\)/);
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a}]\n  customer-ad: [{address: 10.0.0.1, name: b}]\n", ROLES)).toThrow(/named "b" here but "a" at line 2/);
@@ -66,9 +72,40 @@ roles:
     expect(lookup(c, "fd00::10")).toEqual(["kcps-fs"]);
     expect(() => parseInventoryCsv("inv.csv", "10.0.0.1,kcps-fs\n10.0.0.2,nobody\n", ROLES)).toThrow(/^inv\.csv:2:1: unknown role "nobody"/);
   });
+  describe("CSV header rows and spreadsheet exports", () => {
+    const rows = (text: string) => parseInventoryCsv("inv.csv", text, ROLES).entries.map((e) => [e.text, e.roles.join("+"), e.name ?? null]);
+    it.each([
+      ["ip,role,name", "ip,role,name\n10.0.0.10,kcps-fs,fs01\n"],
+      ["any case, any order", "Hostname,ROLE,IP Address\nfs01,kcps-fs,10.0.0.10\n"],
+      ["an Excel UTF-8 BOM", "\ufeffip,role,name\r\n10.0.0.10,kcps-fs,fs01\r\n"],
+      ["a BOM without a header", "\ufeff10.0.0.10,kcps-fs,fs01\n"],
+      ["cidr and host", "cidr,role,host\n10.0.0.10,kcps-fs,fs01\n"],
+      ["network and roles", "Network,Roles,name\n10.0.0.10,kcps-fs,fs01\n"],
+      ["ip_address", "ip_address,role,name\n10.0.0.10,kcps-fs,fs01\n"],
+    ])("%s", (_what, text) => {
+      expect(rows(text)).toEqual([["10.0.0.10", "kcps-fs", "fs01"]]);
+    });
+    it("a roles cell may list several roles", () => {
+      expect(rows("address,roles\n10.0.0.10,kcps-fs;customer-ad\n")).toEqual([["10.0.0.10", "kcps-fs+customer-ad", null]]);
+    });
+    it.each([
+      ["an unknown column", "ip,role,owner\n10.0.0.1,kcps-fs,bob\n", /^inv\.csv:1:3: header: unknown column "owner"; known names/],
+      ["two address columns", "ip,cidr,role\n10.0.0.1,10.0.0.1,kcps-fs\n", /^inv\.csv:1:2: header: two columns for the address \("ip" and "cidr"\)/],
+      ["no role column", "ip,name\n10.0.0.1,fs01\n", /^inv\.csv:1: header: no role column/],
+      ["a row longer than the header", "ip,role\n10.0.0.1,kcps-fs,fs01\n", /^inv\.csv:2: expected the header's 2 columns, got 3 columns/],
+      ["a header word used as a role in a data row", "10.0.0.1,role\n", /^inv\.csv:1:1: unknown role "role"/],
+    ])("%s is an error naming the line", (_what, text, re) => {
+      expect(() => parseInventoryCsv("inv.csv", text, ROLES)).toThrow(re);
+    });
+  });
   it("picks YAML or CSV by content and reads variables from YAML", () => {
-    const dir = tmpFiles({ "a.txt": "10.0.0.1,kcps-fs\n", "b.yaml": "variables: {https_port: 8443}\nroles:\n  kcps-fs: [10.0.0.1]\n" });
+    const dir = tmpFiles({
+      "a.txt": "10.0.0.1,kcps-fs\n", "b.yaml": "variables: {https_port: 8443}\nroles:\n  kcps-fs: [10.0.0.1]\n",
+      "excel.txt": "\ufeffIP,Role,Name\r\n10.0.0.1,kcps-fs,fs01\r\n", "bom.yaml": "\ufeffroles:\n  kcps-fs: [10.0.0.1]\n",
+    });
     expect(loadInventory(join(dir, "a.txt"), ROLES).entries).toHaveLength(1);
+    expect(loadInventory(join(dir, "excel.txt"), ROLES).entries.map((e) => [e.text, e.roles, e.name])).toEqual([["10.0.0.1", ["kcps-fs"], "fs01"]]);
+    expect(loadInventory(join(dir, "bom.yaml"), ROLES).entries).toHaveLength(1);
     expect(loadInventory(join(dir, "b.yaml"), ROLES).variables.get("https_port")).toBe(8443);
     expect(() => loadInventory(join(dir, "missing.yaml"), ROLES)).toThrow(/missing\.yaml: cannot read inventory \(ENOENT\)/);
   });

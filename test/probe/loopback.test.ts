@@ -158,6 +158,8 @@ describe("probe on loopback", () => {
         { line: 12, reason: "prefix-not-probed", text: "rule client-to-server-dns: 192.0.2.0/24 (server) is a prefix, not probed" },
       ],
       error: null,
+      // Every attempt is between inventory hosts (this machine counted as the role it acts as).
+      events: { total: 9, classified: 9, oneEnd: 0 },
     }]);
     // Only the role's own rules are in play; the machine holds the role for this run.
     expect(rep.ruleset.rules.map((x) => x.id)).toEqual(["client-to-server", "client-to-server-dns"]);
