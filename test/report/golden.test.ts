@@ -14,9 +14,11 @@ import { compileSchema } from "../helpers/ajv.js";
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const NOW = new Date("2026-11-23T12:00:00Z");
 
+/** Compare with the golden file; only `npm run golden:update` writes one, so a missing file fails. */
 function golden(name: string, actual: string): void {
   const path = `test/report/golden/${name}`;
-  if (UPDATE || !existsSync(path)) writeFileSync(path, actual);
+  if (UPDATE) writeFileSync(path, actual);
+  expect(existsSync(path), `${path} is missing: run npm run golden:update and review the diff`).toBe(true);
   expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
