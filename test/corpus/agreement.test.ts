@@ -1,4 +1,4 @@
-import { describe, it, expect } from "vitest";
+import { it, expect } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { needCorpus, describeNeeding } from "../helpers/need.js";
 import { allCases, compare, runCase, runFile, type Case, type CaseRun, type Outcome } from "./corpus.js";

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { describeNeeding, needNetns, needRoot, needTool } from "../helpers/need.js";
 import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The real thing: build the network-namespace lab (fixtures/lab/run-lab.sh), let nftables accept,
@@ -23,7 +24,7 @@ describeNeeding([needRoot, () => needTool("ip", "nft", "tcpdump", "dumpcap", "py
     for (const log of ["dmesg.log", "kern.log"]) {
       const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, log)]);
       expect(r.code, r.stderr).toBe(1);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = parseReport(r.stdout);
       for (const f of flows) {
         const hit = rep.findings.find((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && x.port === (f.protocol === "icmp" ? null : f.port));
         expect(hit?.verdict, `${log}: ${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toBe(f.expectVerdict);
@@ -32,10 +33,10 @@ describeNeeding([needRoot, () => needTool("ip", "nft", "tcpdump", "dumpcap", "py
     }
     // The captures of this same run: the capture's verdicts agree with the firewall log's, flow by
     // flow, except where the capture knows more (a port the firewall let through but nobody listens on).
-    const log = JSON.parse((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, "kern.log")])).stdout) as Report;
+    const log = parseReport((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, "kern.log")])).stdout);
     for (const cap of ["customer-side.pcap", "router-both.pcapng", "customer-any.pcap"]) {
       expect(existsSync(join(out, cap)), cap).toBe(true);
-      const r = JSON.parse((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, cap)])).stdout) as Report;
+      const r = parseReport((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, cap)])).stdout);
       for (const f of flows as (typeof flows[number] & { server: string; firewall: string })[]) {
         const pick = (rep: Report) => rep.findings.filter((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && x.port === (f.protocol === "icmp" ? null : f.port));
         const c = pick(r);

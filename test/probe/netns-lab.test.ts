@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findPing } from "../../src/cli/probe.js";
-import type { Report } from "../../src/report/types.js";
 import { describeNeeding, needNetns, needRoot, needTool } from "../helpers/need.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The installed command in a real network: fixtures/lab/probe-lab.sh builds a client, a router with
@@ -58,7 +58,7 @@ describeNeeding([needRoot, () => needTool("ip", "nft", "python3", "ping", "tcpdu
       const r = spawnSync("ip", ["netns", "exec", ns, "node", "bin/portmatrix.js", "probe", "--as", "file-share-client", "-r", "kcps-file-server",
         "-i", join(state, "inventory.yaml"), "--format", "json", "--timeout", "1500"], { encoding: "utf8", timeout: 30_000 });
       expect(r.status, r.stderr).toBe(1);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = parseReport(r.stdout);
       const expected = JSON.parse(readFileSync(join(state, "expected.json"), "utf8")) as Expected[];
       expect(findPing(process.env), "probe finds the ping that PATH has").not.toBeNull();
       for (const x of expected) {

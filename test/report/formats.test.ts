@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
-import type { Report } from "../../src/report/types.js";
 import { csvCell, escapeHtml, escapeMarkdown } from "../../src/report/escape.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
 const KERN = "fixtures/kcps/kern.log";
@@ -18,11 +19,11 @@ describe("several outputs in one run", () => {
     expect(r.stdout).toBe("");
     const read = (i: number) => readFileSync(files[i]!, "utf8");
     expect(read(0)).toMatch(/^<!DOCTYPE html>/);
-    expect((JSON.parse(read(1)) as Report).schema).toBe("portmatrix/report/v1");
+    expect((parseReport(read(1))).schema).toBe("portmatrix/report/v1");
     expect(read(2)).toMatch(/^### portmatrix/);
     expect(read(3)).toMatch(/^verdict,action,blocked_by,src,/);
     expect(read(4)).toMatch(/^<\?xml[\s\S]*<testsuites/);
-    expect((JSON.parse(read(5)) as { version: string }).version).toBe("2.1.0");
+    expect(parseSarif(read(5)).version).toBe("2.1.0");
     expect(read(6)).toMatch(/^portmatrix check/);
   });
   it("refuses an output name whose format it cannot tell", async () => {
@@ -45,10 +46,10 @@ describe("baseline and diff", () => {
     // Same input against its own baseline: nothing new, exit 0.
     const same = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "before.log")]);
     expect(same.code).toBe(0);
-    expect((JSON.parse(same.stdout) as Report).baseline).toMatchObject({ new: 0, changed: 0 });
+    expect((parseReport(same.stdout)).baseline).toMatchObject({ new: 0, changed: 0 });
     const next = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "after.log")]);
     expect(next.code).toBe(1);
-    const rep = JSON.parse(next.stdout) as Report;
+    const rep = parseReport(next.stdout);
     expect(rep.baseline).toMatchObject({ new: 1, changed: 1 });
     expect(rep.totals.violations).toBe(2);
     expect(rep.findings.filter((f) => f.baseline !== "unchanged").map((f) => `${f.verdict} ${f.port}`).sort()).toEqual(["allowed-unexpected 8080", "blocked-required 445"]);
@@ -80,7 +81,7 @@ describe("escaping is the renderers' job", () => {
 describe("CSV written in chunks", () => {
   it("cuts only between whole rows, and the pieces make the whole text", async () => {
     const { csvChunks, renderCsv } = await import("../../src/report/csv.js");
-    const r = JSON.parse((await runCli([...base, "--format", "json", KERN])).stdout) as Report;
+    const r = parseReport((await runCli([...base, "--format", "json", KERN])).stdout);
     expect(r.findings.length).toBeGreaterThan(5);
     const whole = renderCsv(r);
     for (const size of [1, 50, 400, 1 << 20]) {

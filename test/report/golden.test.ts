@@ -6,6 +6,8 @@ import { renderText } from "../../src/report/text.js";
 import { render, REPORT_FORMATS } from "../../src/report/render.js";
 import type { Report } from "../../src/report/types.js";
 import { compileSchema } from "../helpers/ajv.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 /**
  * Golden files for every report format, from one fixture run (the lab's kern.log).
@@ -48,7 +50,10 @@ describe("every report format renders from the same JSON report", () => {
   for (const f of REPORT_FORMATS) {
     if (f === "text") continue;
     it(f, async () => {
-      golden(`kcps-kern.report.${ext[f]}`, render(await fixtureReport(), f));
+      const text = render(await fixtureReport(), f);
+      if (f === "sarif") parseSarif(text);
+      if (f === "json") parseReport(text);
+      golden(`kcps-kern.report.${ext[f]}`, text);
     });
   }
 });
