@@ -71,6 +71,13 @@ describe("escaping is the renderers' job", () => {
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-2")).toBe("'-2");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    // OWASP "CSV injection": a leading tab or carriage return is neutralised too (spreadsheets skip
+    // the whitespace and read the formula behind it). A CR is shown as \x0d text, so the cell no
+    // longer starts with one.
+    expect(csvCell("\t=1+2")).toBe("'\t=1+2");
+    expect(csvCell("\tplain")).toBe("'\tplain");
+    expect(csvCell("\r=1+2")).toBe("\\x0d=1+2");
+    expect(csvCell("a\t=1")).toBe("a\t=1");
     expect(csvCell(42)).toBe("42");
     expect(escapeHtml("<b onclick='x'>&")).toBe("&lt;b onclick=&#39;x&#39;&gt;&amp;");
     expect(escapeMarkdown("a|b<script>`x`\n")).toBe("a\\|b&lt;script&gt;\\`x\\` ");
