@@ -96,6 +96,18 @@ describe("portmatrix check on the lab's real firewall log", () => {
   });
 });
 
+describe("the shipped ruleset's port ranges, end to end", () => {
+  it("RPC dynamic ports 49152-65535: both ends are required, the port below is not", async () => {
+    const line = (dpt: number) => `Nov 23 09:11:01 fw kernel: pmlab ACCEPT IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=${dpt} WINDOW=1 SYN URGP=0`;
+    const dir = tmpFiles({ "x.log": [49151, 49152, 65535].map(line).join("\n") + "\n" });
+    const rep = parseReport((await runCli([...base, "--format", "json", join(dir, "x.log")])).stdout);
+    const at = (port: number) => rep.findings.filter((f) => f.port === port).map((f) => `${f.verdict} ${f.rule ?? "-"}`);
+    expect(at(65535)).toEqual(["allowed-required rpc-client-to-kcps-fs"]);
+    expect(at(49152)).toEqual(["allowed-required rpc-client-to-kcps-fs"]);
+    expect(at(49151)).toEqual(["allowed-unexpected -"]);
+  });
+});
+
 describe("verdicts that need the inventory and the prefix", () => {
   it("an address outside the inventory is unclassified; a prefix with no action word is inconclusive", async () => {
     const line = (prefix: string, src: string) => `Nov 23 09:11:01 fw kernel: ${prefix} IN=a OUT=b SRC=${src} DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=445 WINDOW=1 SYN URGP=0\n`;
