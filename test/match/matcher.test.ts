@@ -103,6 +103,46 @@ describe("classification", () => {
       { src: S, dst: D, proto: 6, sport: 40000, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
     ])).toEqual(["allowed-required", "allowed-unexpected"]);
   });
+  it("a record that does not say its client port is held to the destination port alone", () => {
+    // The rpc rule allows client ports 49152-65535 only; with no source port in the record (NONE)
+    // that condition cannot be checked, and is not held against the flow.
+    expect(verdicts(m, [
+      { src: S, dst: D, proto: 6, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
+      { src: S, dst: D, proto: 6, sport: 40000, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
+    ])).toEqual(["allowed-required", "allowed-unexpected"]);
+  });
+  it("midstream with no rule either way: the side on a system port (below 1024) is the server", () => {
+    const orient = (sport: number, dport: number) => {
+      const b = batchOf([{ src: C, dst: S, proto: 17, sport, dport, action: ACTION_ALLOWED }]);
+      const c = createClassified(b.capacity);
+      classifyBatch(m, b, c);
+      return c.reversed[0];
+    };
+    expect([orient(1023, 50000), orient(1024, 50000), orient(80, 1024), orient(80, 1023), orient(50000, 1023)]).toEqual([1, 0, 1, 0, 0]);
+  });
+  it("when the matrix expects the flow both ways, the record's own direction wins", () => {
+    const { def } = checkRuleset("t.yaml", `id: t
+title: T
+version: 1
+provenance: {document: test}
+roles:
+  - {id: client, title: C}
+  - {id: server, title: S}
+scenarios:
+  - {id: a, title: A}
+services:
+  - {id: dns, title: DNS, ports: [{udp: 53}]}
+  - {id: back, title: Back, ports: [{udp: 5000}]}
+rules:
+  - {id: dns, from: client, to: server, services: [dns], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: back, from: server, to: client, services: [back], scenarios: [a], requirement: required, purpose: p, source: s}
+`);
+    const both = new Matcher(activeRules(resolveRuleset(def!, new Map(), new Map()), []), new RoleLookup(["client", "server", "dc"], parseInventoryYaml("i.yaml", INV, ["client", "server", "dc"])));
+    const b = batchOf([{ src: C, dst: S, proto: 17, sport: 5000, dport: 53, action: ACTION_ALLOWED }, { src: S, dst: C, proto: 17, sport: 53, dport: 5000, action: ACTION_ALLOWED }]);
+    const c = createClassified(b.capacity);
+    classifyBatch(both, b, c);
+    expect(Array.from(c.reversed.subarray(0, 2))).toEqual([0, 0]);
+  });
   it("filters rules by scenario", () => {
     const onlyA = setup(["a"]);
     expect(verdicts(onlyA, [{ src: S, dst: D, proto: 17, sport: 40000, dport: 53, action: ACTION_ALLOWED }])).toEqual(["allowed-unexpected"]);
