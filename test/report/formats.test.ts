@@ -78,6 +78,8 @@ describe("escaping is the renderers' job", () => {
     expect(csvCell("\tplain")).toBe("'\tplain");
     expect(csvCell("\r=1+2")).toBe("\\x0d=1+2");
     expect(csvCell("a\t=1")).toBe("a\t=1");
+    // A line break inside a cell is quoted (RFC 4180), so it cannot start a forged row.
+    expect(csvCell("a\nb")).toBe("\"a\nb\"");
     expect(csvCell(42)).toBe("42");
     expect(escapeHtml("<b onclick='x'>&")).toBe("&lt;b onclick=&#39;x&#39;&gt;&amp;");
     expect(escapeMarkdown("a|b<script>`x`\n")).toBe("a\\|b&lt;script&gt;\\`x\\` ");
@@ -97,5 +99,29 @@ describe("CSV written in chunks", () => {
       for (const c of chunks) expect(c.endsWith("\r\n")).toBe(true);
       if (size === 1) expect(chunks).toHaveLength(r.findings.length);
     }
+  });
+});
+
+describe("CSV read back by a CSV parser", () => {
+  it("has one record per finding with every column, also when a ruleset's text spans lines and starts a formula", async () => {
+    const { parse } = await import("csv-parse/sync");
+    const dir = tmpFiles({});
+    const ruleset = join(dir, "r.yaml");
+    // A rule's source may be several lines of YAML; one line of it looks like a formula and a row.
+    const text = readFileSync("rulesets/kcps-file-server.yaml", "utf8").replace(
+      /(- id: smb-client-to-kcps-fs\n(?:    .*\n)*?)    source: .*\n/,
+      (_m, head: string) => `${head}    source: "seed 004\\n=HYPERLINK(\\"http://x\\"),forged,row\\nend"\n`,
+    );
+    expect(text).toContain("=HYPERLINK");
+    writeFileSync(ruleset, text);
+    const r = await runCli(["check", "-r", ruleset, "-i", "fixtures/kcps/inventory.yaml", "--format", "csv", KERN]);
+    expect(r.code, r.stderr).toBe(1);
+    const rows = parse(r.stdout, { relax_column_count: false }) as string[][];
+    const json = parseReport((await runCli(["check", "-r", ruleset, "-i", "fixtures/kcps/inventory.yaml", "--format", "json", KERN])).stdout);
+    expect(rows).toHaveLength(1 + json.findings.length);
+    const col = rows[0]!.indexOf("rule_source");
+    const smb = rows.filter((row) => row[rows[0]!.indexOf("rule")] === "smb-client-to-kcps-fs");
+    expect(smb.length).toBeGreaterThan(0);
+    for (const row of smb) expect(row[col]).toBe("seed 004\n=HYPERLINK(\"http://x\"),forged,row\nend");
   });
 });
