@@ -67,9 +67,10 @@ describe("fuzzing every decoder from the real fixtures", () => {
   }
 });
 
-describe("inputs saved by npm run fuzz (fixtures/fuzz/) stay fixed", () => {
-  const files = existsSync(SAVED) ? readdirSync(SAVED).filter((f) => f.endsWith(".bin")).sort() : [];
-  for (const f of files) {
+const saved = existsSync(SAVED) ? readdirSync(SAVED).filter((f) => f.endsWith(".bin")).sort() : [];
+// (vitest fails a describe block with no test in it: none is registered until npm run fuzz saves one)
+if (saved.length > 0) describe("inputs saved by npm run fuzz (fixtures/fuzz/) stay fixed", () => {
+  for (const f of saved) {
     it(f, () => {
       const format = f.slice(0, f.lastIndexOf("-"));
       expect(formats, `${f}: no decoder named ${format}`).toContain(format);
