@@ -45,9 +45,12 @@ export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): st
 
 /** Debian packages that provide each tool a test runs (what .ci/run installs). */
 const PACKAGE: Record<string, string> = {
-  ip: "iproute2", nft: "nftables", tcpdump: "tcpdump", tshark: "tshark", dumpcap: "wireshark-common",
+  ip: "iproute2", ss: "iproute2", nft: "nftables", tcpdump: "tcpdump", tshark: "tshark", dumpcap: "wireshark-common",
   chromium: "chromium", ping: "iputils-ping", python3: "python3", dmesg: "util-linux", flock: "util-linux",
-  unshare: "util-linux",
+  unshare: "util-linux", timeout: "coreutils", samba: "samba", "samba-tool": "samba-common-bin",
+  net: "samba-common-bin", nmblookup: "samba-common-bin", kinit: "krb5-user", kpasswd: "krb5-user",
+  ldapsearch: "ldap-utils", smbclient: "smbclient", rpcclient: "smbclient", dig: "dnsutils",
+  "iptables-restore": "iptables", "ip6tables-restore": "iptables", ipset: "ipset",
 };
 
 /** Every tool must be on PATH. */

@@ -28,9 +28,12 @@ export function sarifValidator(): Validator {
   return compiled;
 }
 
-/** Parse a SARIF log and throw, listing the schema's complaints, unless it is valid SARIF 2.1.0. */
-export function parseSarif(text: string): SarifLog {
-  const log = JSON.parse(text) as SarifLog;
+/**
+ * Parse a SARIF log and throw, listing the schema's complaints, unless it is valid SARIF 2.1.0.
+ * `T` names the parts a test reads beyond SarifLog (a result's properties).
+ */
+export function parseSarif<T = SarifLog>(text: string): T {
+  const log = JSON.parse(text) as T;
   const validate = sarifValidator();
   if (!validate(log)) throw new Error(`not valid SARIF 2.1.0: ${JSON.stringify(validate.errors, null, 1).slice(0, 4000)}`);
   return log;

@@ -59,11 +59,13 @@ describe("SARIF reports validate against the SARIF 2.1.0 schema", () => {
     writeFileSync(log, [
       "Nov 23 09:11:01 fw kernel: DROP IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=445 WINDOW=1 SYN URGP=0",
       "Nov 23 09:11:02 fw kernel: ACCEPT IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=84 PROTO=ICMP TYPE=13 CODE=0 ID=1 SEQ=1",
+      "Nov 23 09:11:03 fw kernel: ACCEPT IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50001 DPT=8080 WINDOW=1 SYN URGP=0",
       "",
     ].join("\n"));
-    const r = await runCli(["check", "-r", ruleset, "-i", inv, "--format", "sarif", log]);
+    // Failing on allowed-required too, so that the ICMP flow (no port) becomes a result.
+    const r = await runCli(["check", "-r", ruleset, "-i", inv, "--format", "sarif", "--fail-on", "blocked-required,allowed-unexpected,allowed-required", log]);
     expect(r.code, r.stderr).toBe(1);
     const sarif = parseSarif(r.stdout);
-    expect(sarif.runs[0]!.results!.map((x) => x.ruleId).sort()).toEqual(["allowed-unexpected", "blocked-required"]);
+    expect(sarif.runs[0]!.results!.map((x) => x.ruleId).sort()).toEqual(["allowed-required", "allowed-unexpected", "blocked-required"]);
   });
 });
