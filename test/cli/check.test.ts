@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
 import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
 
 const INV = "fixtures/kcps/inventory.yaml";
 const KERN = "fixtures/kcps/kern.log";
@@ -21,7 +22,7 @@ describe("portmatrix check on the lab's real firewall log", () => {
   it("gives every flow the verdict the lab expects, and exits 1 on violations", async () => {
     const r = await runCli([...base, "--format", "json", KERN]);
     expect(r.code).toBe(1);
-    const rep = JSON.parse(r.stdout) as Report;
+    const rep = parseReport(r.stdout);
     expect(rep.schema).toBe("portmatrix/report/v1");
     for (const f of flows) {
       const hit = rep.findings.find((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && (x.port ?? null) === (f.protocol === "icmp" ? null : f.port));
@@ -33,9 +34,9 @@ describe("portmatrix check on the lab's real firewall log", () => {
   });
 
   it("reads the same verdicts from the raw ring buffer, rsyslog RFC 3339 and journalctl forms", async () => {
-    const ref = verdictSet(JSON.parse((await runCli([...base, "--format", "json", KERN])).stdout) as Report);
+    const ref = verdictSet(parseReport((await runCli([...base, "--format", "json", KERN])).stdout));
     for (const f of ["dmesg.log", "kern-rfc3339.log", "journal-short.log", "journal-short-monotonic.log"]) {
-      const r = JSON.parse((await runCli([...base, "--format", "json", join("fixtures/kcps", f)])).stdout) as Report;
+      const r = parseReport((await runCli([...base, "--format", "json", join("fixtures/kcps", f)])).stdout);
       expect(verdictSet(r), f).toEqual(ref);
       expect(r.inputs[0]!.format).toBe("netfilter");
     }
@@ -43,7 +44,7 @@ describe("portmatrix check on the lab's real firewall log", () => {
 
   it("accounts for every record: read = used + skipped, by reason", async () => {
     const dir = tmpFiles({ "mixed.log": readFileSync(KERN, "utf8") + "garbage line\n\nNov 23 09:11:01 pmlab-fw kernel: pmlab-kcps DROP IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=1 PROTO=TCP SPT=1\n" });
-    const rep = JSON.parse((await runCli([...base, "--format", "json", join(dir, "mixed.log")])).stdout) as Report;
+    const rep = parseReport((await runCli([...base, "--format", "json", join(dir, "mixed.log")])).stdout);
     const i = rep.inputs[0]!;
     expect(i.records.read).toBe(i.records.used + i.records.skipped);
     expect(i.skippedByReason).toEqual({ blank: 1, "missing-port": 1, "not-netfilter": 1 });
@@ -72,14 +73,14 @@ describe("portmatrix check on the lab's real firewall log", () => {
 
   it("reads gzip transparently and whole directories recursively, and says which format each file was read as", async () => {
     const dir = tmpFiles({ "a.log.gz": gzipSync(readFileSync(KERN)), "b.log": readFileSync("fixtures/kcps/dmesg.log") });
-    const rep = JSON.parse((await runCli([...base, "--format", "json", dir])).stdout) as Report;
+    const rep = parseReport((await runCli([...base, "--format", "json", dir])).stdout);
     expect(rep.inputs.map((i) => [i.path.endsWith("a.log.gz"), i.format, i.compressed])).toEqual([[true, "netfilter", true], [false, "netfilter", false]]);
     expect(rep.inputs[0]!.records.used).toBe(18);
   });
 
   it("a --set variable override changes the matrix", async () => {
     const r = await runCli([...base, "--set", "trust_direction=two-way", "--format", "json", KERN]);
-    const rep = JSON.parse(r.stdout) as Report;
+    const rep = parseReport(r.stdout);
     expect(rep.ruleset.variables.trust_direction).toEqual({ value: "two-way", origin: "command line" });
     expect(rep.coverage.some((c) => c.rule.endsWith("-mirrored"))).toBe(true);
     expect((await runCli([...base, "--set", "trust_direction=three-way", KERN])).stderr).toMatch(/trust_direction "three-way" is not one of one-way, two-way/);
@@ -91,7 +92,19 @@ describe("portmatrix check on the lab's real firewall log", () => {
     const r = await runCli([...base, "--format", "json", "--output", out, KERN]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect((JSON.parse(readFileSync(out, "utf8")) as Report).schema).toBe("portmatrix/report/v1");
+    expect((parseReport(readFileSync(out, "utf8"))).schema).toBe("portmatrix/report/v1");
+  });
+});
+
+describe("the shipped ruleset's port ranges, end to end", () => {
+  it("RPC dynamic ports 49152-65535: both ends are required, the port below is not", async () => {
+    const line = (dpt: number) => `Nov 23 09:11:01 fw kernel: pmlab ACCEPT IN=a OUT=b SRC=10.99.1.100 DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=${dpt} WINDOW=1 SYN URGP=0`;
+    const dir = tmpFiles({ "x.log": [49151, 49152, 65535].map(line).join("\n") + "\n" });
+    const rep = parseReport((await runCli([...base, "--format", "json", join(dir, "x.log")])).stdout);
+    const at = (port: number) => rep.findings.filter((f) => f.port === port).map((f) => `${f.verdict} ${f.rule ?? "-"}`);
+    expect(at(65535)).toEqual(["allowed-required rpc-client-to-kcps-fs"]);
+    expect(at(49152)).toEqual(["allowed-required rpc-client-to-kcps-fs"]);
+    expect(at(49151)).toEqual(["allowed-unexpected -"]);
   });
 });
 
@@ -99,12 +112,12 @@ describe("verdicts that need the inventory and the prefix", () => {
   it("an address outside the inventory is unclassified; a prefix with no action word is inconclusive", async () => {
     const line = (prefix: string, src: string) => `Nov 23 09:11:01 fw kernel: ${prefix} IN=a OUT=b SRC=${src} DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=445 WINDOW=1 SYN URGP=0\n`;
     const dir = tmpFiles({ "v.log": line("fw-ACCEPT", "192.0.2.7") + line("fw-LOGGED", "10.99.1.100") + line("fw-LOGGED", "10.99.1.100") });
-    const rep = JSON.parse((await runCli([...base, "--format", "json", join(dir, "v.log")])).stdout) as Report;
+    const rep = parseReport((await runCli([...base, "--format", "json", join(dir, "v.log")])).stdout);
     expect(rep.findings.map((f) => [f.verdict, f.src, f.srcRole, f.count])).toEqual([
       ["inconclusive", "10.99.1.100", "file-share-client", 2],
       ["unclassified", "192.0.2.7", null, 1],
     ]);
-    const mapped = JSON.parse((await runCli([...base, "--format", "json", "--action-map", "LOGGED=blocked", join(dir, "v.log")])).stdout) as Report;
+    const mapped = parseReport((await runCli([...base, "--format", "json", "--action-map", "LOGGED=blocked", join(dir, "v.log")])).stdout);
     expect(mapped.findings[0]).toMatchObject({ verdict: "blocked-required", rule: "smb-client-to-kcps-fs" });
   });
 
@@ -163,7 +176,7 @@ describe("clear errors, exit 2", () => {
     symlinkSync(join(dir, "gone.log"), join(dir, "6-dangling.log"));
     const r = await runCli([...base, "--format", "json", dir]);
     expect(r.code).toBe(2);
-    const rep = JSON.parse(r.stdout) as Report;
+    const rep = parseReport(r.stdout);
     expect(rep.exitCode).toBe(2);
     const byName = Object.fromEntries(rep.inputs.map((i) => [i.path.split("/").pop(), i]));
     expect(byName["1-good.log"]!.records.used).toBe(18);

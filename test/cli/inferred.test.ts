@@ -6,6 +6,8 @@ import { compileSchema } from "../helpers/ajv.js";
 import { readFileSync } from "node:fs";
 import type { Report } from "../../src/report/types.js";
 import type { WhyResult } from "../../src/pipeline/why.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 /**
  * A verdict that rests on a rule the document does not state must say so in every output, and
@@ -62,7 +64,7 @@ const args = ["-r", join(dir, "r.yaml"), "-i", join(dir, "inv.yaml")];
 const log = join(dir, "fw.log");
 
 async function report(extra: string[] = []): Promise<Report> {
-  return JSON.parse((await runCli(["check", ...args, ...extra, "--format", "json", "--fail-on", "blocked-required,unobserved-required", log])).stdout) as Report;
+  return parseReport((await runCli(["check", ...args, ...extra, "--format", "json", "--fail-on", "blocked-required,unobserved-required", log])).stdout);
 }
 
 describe("a verdict that rests on an inferred rule says so", () => {
@@ -103,7 +105,7 @@ describe("a verdict that rests on an inferred rule says so", () => {
     expect(head.slice(head.indexOf("rule_source"), head.indexOf("rule_source") + 3)).toEqual(["rule_source", "rule_inferred", "rule_inferred_reason"]);
     expect(agentRow).toMatch(/,true,the diagram naming the listener is lost,/);
     expect(csv.find((l) => l.includes(",443,"))!).toMatch(/,doc row 1,false,,/);
-    const sarif = JSON.parse(await render("sarif")) as { runs: { results: { message: { text: string }; properties: { ruleInferred?: boolean } }[] }[] };
+    const sarif = parseSarif<{ runs: { results: { message: { text: string }; properties: { ruleInferred?: boolean } }[] }[] }>(await render("sarif"));
     const results = sarif.runs[0]!.results;
     expect(results.find((x) => x.message.text.startsWith("tcp/38000"))!.message.text).toMatch(/Rule agent-guessed is inferred, not stated by the document: the diagram naming the listener is lost$/);
     expect(results.find((x) => x.message.text.startsWith("tcp/443"))!.properties.ruleInferred).toBe(false);
@@ -143,7 +145,7 @@ describe("--documented-only checks only what the document states", () => {
 
   it("check --jobs: worker threads build the same documented-only matcher", async () => {
     const two = tmpFiles({ "a.log": line(38000, 1), "b.log": line(38000, 2) });
-    const r = JSON.parse((await runCli(["check", ...args, "--documented-only", "--jobs", "2", "--format", "json", join(two, "a.log"), join(two, "b.log")])).stdout) as Report;
+    const r = parseReport((await runCli(["check", ...args, "--documented-only", "--jobs", "2", "--format", "json", join(two, "a.log"), join(two, "b.log")])).stdout);
     // One finding for both records: a worker classifying with the inferred rule would split it in two.
     expect(r.findings.map((f) => [f.verdict, f.count])).toEqual([["blocked-unexpected", 2]]);
   });

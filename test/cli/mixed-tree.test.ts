@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
-import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * An auditor's archive: several formats, gzip, nested folders, some lines corrupted, one file in no
@@ -34,7 +34,7 @@ describe("a mixed archive tree", () => {
     // networks, so they would each fail the run as "nothing checked" without --allow-empty.
     const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--allow-empty", "--format", "json", root]);
     expect(r.code).toBe(2);
-    const rep = JSON.parse(r.stdout) as Report;
+    const rep = parseReport(r.stdout);
     const by = Object.fromEntries(rep.inputs.map((i) => [i.path.slice(root.length + 1), i]));
     expect(Object.fromEntries(Object.entries(by).map(([k, i]) => [k, [i.format, i.compressed]]))).toEqual({
       "2026-10/fw/kern.log.1.gz": ["netfilter", true],

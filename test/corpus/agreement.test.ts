@@ -1,9 +1,10 @@
-import { describe, it, expect } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { HAVE_CORPUS, allCases, compare, runCase, runFile, type Case, type CaseRun, type Outcome } from "./corpus.js";
+import { it, expect } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { needCorpus, describeNeeding } from "../helpers/need.js";
+import { allCases, compare, runCase, runFile, type Case, type CaseRun, type Outcome } from "./corpus.js";
 
 /**
- * Every real line of ../shared/corpus/logs read through `portmatrix events`' path (detection, then the
+ * Every real line of the shared corpus's logs/ (test/helpers/need.ts finds it) read through `portmatrix events`' path (detection, then the
  * format's decoder), compared line by line with another project's parse: address, port, protocol and
  * action. Lines the other project does not call traffic must be skipped, never read as flows.
  * Deliberate differences are listed, with the reason, in fixtures/logs/corpus-notes.json.
@@ -19,7 +20,7 @@ const SUPPORTED = new Set(["netfilter", "windows-firewall", "pfsense-filterlog",
 const TARGET = 0.95;
 
 interface Note { outcome: Outcome; reason: string }
-const notes = (existsSync("fixtures/logs/corpus-notes.json") ? JSON.parse(readFileSync("fixtures/logs/corpus-notes.json", "utf8")) : {}) as Record<string, Note>;
+const notes = JSON.parse(readFileSync("fixtures/logs/corpus-notes.json", "utf8")) as Record<string, Note>;
 
 interface Row { folder: string; lines: number; traffic: number; agree: number; noOracleRead: number; explained: number; disagree: string[]; skippedTraffic: string[]; skipped: Map<string, number>; flowFromNonTraffic: string[]; formats: Set<string> }
 
@@ -58,27 +59,31 @@ async function evaluate(folder: string): Promise<Row> {
 
 function table(rows: Row[]): string {
   const out = [
-    "| format (corpus folder) | lines | traffic lines (other project) | agree | agreement | read, no parse to compare | skipped, by reason | deliberate differences |",
-    "|---|---|---|---|---|---|---|---|",
+    "| format (corpus folder) | lines | traffic lines (other project) | agree | raw agreement | deliberate differences | agreement, deliberate differences set aside | read, no parse to compare | skipped, by reason |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
+  const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : "-");
   for (const r of rows) {
-    const denom = r.traffic - r.explained;
-    const pct = denom > 0 ? `${((100 * r.agree) / denom).toFixed(1)}%` : "-";
     const all = [...r.skipped.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const rest = all.slice(8).reduce((n, [, c]) => n + c, 0);
     const skipped = (all.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(", ") + (rest ? `, ${all.length - 8} other reasons ${rest}` : "")) || "-";
     const support = SUPPORTED.has(r.folder) ? "" : " (not yet read)";
-    out.push(`| ${r.folder}${support} | ${r.lines} | ${r.traffic} | ${r.agree} | ${pct} | ${r.noOracleRead} | ${skipped} | ${r.explained || "-"} |`);
+    // Raw: every traffic line counts. Set aside: lines whose difference fixtures/logs/corpus-notes.json
+    // explains leave the denominator (the 95% target is on this one).
+    out.push(`| ${r.folder}${support} | ${r.lines} | ${r.traffic} | ${r.agree} | ${pct(r.agree, r.traffic)} | ${r.explained || "-"} | ${pct(r.agree, r.traffic - r.explained)} | ${r.noOracleRead} | ${skipped} |`);
   }
+  const sum = (k: "lines" | "traffic" | "agree" | "explained" | "noOracleRead") => rows.reduce((n, r) => n + r[k], 0);
+  out.push(`| **all** | ${sum("lines")} | ${sum("traffic")} | ${sum("agree")} | ${pct(sum("agree"), sum("traffic"))} | ${sum("explained")} | ${pct(sum("agree"), sum("traffic") - sum("explained"))} | ${sum("noOracleRead")} | ${rows.reduce((n, r) => n + [...r.skipped.values()].reduce((a, b) => a + b, 0), 0)} |`);
   return out.join("\n") + "\n";
 }
 
-describe.skipIf(!HAVE_CORPUS)("agreement with other projects' parses of real firewall lines", () => {
+describeNeeding([needCorpus], "agreement with other projects' parses of real firewall lines", () => {
   const rows: Row[] = [];
   for (const folder of FOLDERS) {
     it(`${folder}`, async () => {
       const row = await evaluate(folder);
       rows.push(row);
+      expect(row.lines, `no corpus lines for ${folder}: the corpus lacks the folder or its layout changed`).toBeGreaterThan(0);
       if (SUPPORTED.has(folder)) {
         const denom = row.traffic - row.explained;
         expect(row.flowFromNonTraffic, "lines that are not traffic were read as flows").toEqual([]);

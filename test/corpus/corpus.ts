@@ -1,5 +1,5 @@
 /**
- * Other projects' parses of real firewall lines (../shared/corpus/logs, MANIFEST.md there) as test
+ * Other projects' parses of real firewall lines (the shared corpus's logs/, MANIFEST.md there) as test
  * cases: each case is one raw line and what the other project extracted. `runCase` reads the line the
  * way `portmatrix events` does (content detection, then the format's decoder) and `compare` says
  * whether tuple and action agree.
@@ -8,12 +8,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInputs } from "../../src/pipeline/run.js";
+import { corpusDir } from "../helpers/need.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { eventJson, type EventJson } from "../../src/pipeline/events.js";
 import { parseAddr } from "../../src/net/addr.js";
 
-export const CORPUS = join(process.cwd(), "..", "shared", "corpus", "logs");
-export const HAVE_CORPUS = existsSync(CORPUS);
+/** The corpus's logs/ folder (test/helpers/need.ts finds it from the repository root); "" when absent. */
+export const CORPUS = ((d) => (d === undefined ? "" : join(d, "logs")))(corpusDir());
 export const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 export interface Expect {

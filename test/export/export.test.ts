@@ -5,6 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { itNeeding, needRoot, needTool } from "../helpers/need.js";
 import { planExport } from "../../src/pipeline/export.js";
 import { roleBlocks } from "../../src/export/addresses.js";
 import { RoleLookup } from "../../src/match/roles.js";
@@ -21,7 +22,6 @@ const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN = "test/export/golden";
 const KCPS = ["-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
 const FW_INV = "test/export/inventory-firewall.yaml";
-const inCi = process.env.CI !== undefined && !["", "0", "false"].includes(process.env.CI.toLowerCase());
 
 const CASES: { file: string; args: string[] }[] = [
   { file: "kcps.nft", args: ["--to", "nftables", ...KCPS] },
@@ -66,29 +66,15 @@ describe("export golden files (one per format and option that changes the output
   }
 });
 
-function lackRoot(...tools: string[]): string | undefined {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return "not root on Linux";
-  for (const t of tools) if (spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0) return `${t} not installed`;
-  return undefined;
-}
-
 /** Run a shell command in a fresh network namespace (check modes still talk to the kernel). */
 function inNetns(cmd: string): { status: number | null; out: string } {
   const r = spawnSync("unshare", ["--net", "sh", "-c", cmd], { encoding: "utf8" });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+/** A test that runs `tools` as root in a fresh network namespace (test/helpers/need.ts decides skip or fail). */
 function toolTest(name: string, tools: string[], fn: () => void): void {
-  const lack = lackRoot("unshare", ...tools);
-  if (lack && !inCi) {
-    console.warn(`${name}: skipped, ${lack}`);
-    it.skip(`${name} [skipped: ${lack}]`, fn);
-    return;
-  }
-  it(name, () => {
-    if (lack) throw new Error(`${name}: ${lack}; CI is set, so this fails instead of being skipped`);
-    fn();
-  });
+  itNeeding([needRoot, () => needTool("unshare", ...tools)], name, fn);
 }
 
 describe("the exports load in the tools that read them", () => {

@@ -1,37 +1,27 @@
-import { describe, it, expect, beforeAll } from "vitest";
-import { execFile, spawnSync } from "node:child_process";
+import { it, expect, beforeAll } from "vitest";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { runCli } from "../helpers/cli.js";
+import { describeNeeding, needNetns, needRoot, needTool } from "../helpers/need.js";
 import type { Report } from "../../src/report/types.js";
 import type { WhyResult } from "../../src/pipeline/why.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The proof of the export: a real Samba AD DC behind a router that loads the nftables export (and the
  * iptables one), real clients doing the product's work through it (fixtures/lab/export-lab.sh), and
  * `check` on the router's log and the client's capture. The DC is provisioned once for all phases.
  *
- * Needs root, network namespaces and the Debian packages .ci/run installs. With CI set a missing one
- * FAILS this test (a green CI must mean the lab ran); elsewhere it is skipped, saying why.
- * (Local form of the rule test/helpers/need.ts is to carry; switch to it when it lands.)
+ * Needs root, network namespaces and the Debian packages .ci/run installs; test/helpers/need.ts fails
+ * the test under CI when one is missing (a green CI must mean the lab ran) and skips it elsewhere.
  */
 const TOOLS = [
   "ip", "nft", "tcpdump", "python3", "dmesg", "flock", "timeout", "samba", "samba-tool", "kinit", "kpasswd", "ldapsearch",
   "smbclient", "rpcclient", "nmblookup", "net", "dig", "ping", "ss", "iptables-restore",
 ];
-function lack(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root";
-  for (const t of TOOLS) if (spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0) return `${t} not installed`;
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "no network namespaces";
-  return undefined;
-}
-const missing = lack();
-const inCi = process.env.CI !== undefined && !["", "0", "false"].includes(process.env.CI.toLowerCase());
-if (missing && !inCi) console.warn(`export lab skipped: ${missing}`);
-
 const INV = "fixtures/lab/export-lab/inventory.yaml";
 const CLIENT = "10.97.1.100";
 const ADMIN = "10.97.1.200";
@@ -66,7 +56,7 @@ function steps(dir: string): Step[] {
 async function check(...inputs: string[]): Promise<Report> {
   const r = await runCli(["check", "-r", "kcps-file-server", "-i", INV, "--format", "json", "--fail-on", "none", ...inputs]);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Report;
+  return parseReport(r.stdout);
 }
 
 /**
@@ -88,12 +78,11 @@ function expectSound(rep: Report, where: string, removed?: string): void {
 
 const run = promisify(execFile);
 
-describe.skipIf(missing !== undefined && !inCi)("export lab: the exported firewall between a real Samba AD DC and its clients", () => {
+describeNeeding([needRoot, () => needTool(...TOOLS), needNetns], "export lab: the exported firewall between a real Samba AD DC and its clients", () => {
   const out = mkdtempSync(join(tmpdir(), "portmatrix-export-lab-"));
   const phase = (name: string) => join(out, name);
 
   beforeAll(async () => {
-    if (missing) return;
     const tag = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, "0");
     const nft = join(out, "full.nft");
     const args = ["-r", "kcps-file-server", "-i", INV, "--log-prefix", `pmx-${tag}`, "--log-accepted"];
@@ -109,10 +98,6 @@ describe.skipIf(missing !== undefined && !inCi)("export lab: the exported firewa
       `full=nftables:${nft}`, `minus-rule=nftables:${join(out, "minus.nft")}`, `iptables=iptables:${join(out, "rules.v4")}`,
     ], { timeout: 420_000, env: { ...process.env, PMX_LAB_TAG: tag } });
   }, 450_000);
-
-  it("has what it needs", () => {
-    if (missing) throw new Error(`export lab: ${missing}; CI is set, so this fails instead of being skipped (.ci/run installs the packages)`);
-  });
 
   for (const name of ["full", "iptables"]) {
     it(`${name}: every client succeeds, every unexpected connect is dropped`, () => {

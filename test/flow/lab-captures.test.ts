@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { runCli } from "../helpers/cli.js";
 import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The lab's captures (tcpdump pcap usec, pcap nsec, dumpcap pcapng on both router interfaces, tcpdump
@@ -32,8 +33,8 @@ describe("captures of the lab run", () => {
   const captures = ["customer-side.pcap", "customer-any.pcap", "router-both.pcapng"];
   for (const c of captures) {
     it(`${c}: every flow's verdict matches the firewall log of the same run`, async () => {
-      const cap = JSON.parse((await runCli([...base, `fixtures/lab/captures/${c}`])).stdout) as Report;
-      const log = JSON.parse((await runCli([...base, "fixtures/kcps/kern.log"])).stdout) as Report;
+      const cap = parseReport((await runCli([...base, `fixtures/lab/captures/${c}`])).stdout);
+      const log = parseReport((await runCli([...base, "fixtures/kcps/kern.log"])).stdout);
       for (const f of flows) {
         const fromCap = find(cap, f);
         expect(fromCap, `${c} ${f.id}`).toHaveLength(1);
@@ -57,7 +58,7 @@ describe("captures of the lab run", () => {
   }
 
   it("grades the evidence: RST, ICMP admin-prohibited from the router, retransmitted SYNs, unanswered datagrams", async () => {
-    const cap = JSON.parse((await runCli([...base, "fixtures/lab/captures/customer-side.pcap"])).stdout) as Report;
+    const cap = parseReport((await runCli([...base, "fixtures/lab/captures/customer-side.pcap"])).stdout);
     const byPort = (p: number, proto = "tcp") => cap.findings.find((x) => x.port === p && x.protocol === proto)!.evidence[0]!;
     expect(byPort(5985)).toBe("rst: SYN answered by RST from 10.99.2.10 with TTL 64, while 10.99.2.10's own packets arrive with 63: made on the way, by a firewall answering in its name (REJ, history Sr)");
     expect(byPort(135)).toBe("icmp-3-13 (communication administratively prohibited) from router 10.99.1.1 (S0, history S)");
@@ -69,7 +70,7 @@ describe("captures of the lab run", () => {
   it("the provider side sees only what the firewall let through, and the server's own RST as its own", async () => {
     // Captured beside the server: the router's refusals never reach this side, and the server's
     // packets are seen with their initial TTL 64, its RST on 5986 included.
-    const cap = JSON.parse((await runCli([...base, "fixtures/lab/captures/provider-side-nano.pcap"])).stdout) as Report;
+    const cap = parseReport((await runCli([...base, "fixtures/lab/captures/provider-side-nano.pcap"])).stdout);
     const ports = cap.findings.filter((x) => x.protocol === "tcp").map((x) => x.port).sort((a, b) => a! - b!);
     expect(ports).toEqual([389, 445, 445, 3389, 5986, 8080]);
     const blocked = cap.findings.filter((x) => x.action === "blocked");

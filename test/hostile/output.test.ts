@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 /**
  * Malicious content in fields (markup, script, ANSI escapes, formula prefixes, NUL, invalid UTF-8,
@@ -11,6 +13,8 @@ import { tmpFiles } from "../helpers/tmp.js";
  */
 const EVIL_PREFIX = '=cmd|"/c calc"!A1<script>alert(1)</script>\u001b[2J\u001b]0;owned\u0007|x`y`*z*';
 const EVIL_NAME = '<img src=x onerror=alert(2)>\u001b[31m@SUM(1)';
+/** A spreadsheet skips a leading tab and runs the formula behind it (OWASP "CSV injection"). */
+const TAB_NAME = "\t=HYPERLINK(\"http://x\")";
 
 function hostileInputs() {
   const line = (prefix: string, src: string, dpt: number) => `Nov 23 09:11:01 fw kernel: ${prefix} DROP IN=a OUT=b SRC=${src} DST=10.99.2.10 LEN=60 PROTO=TCP SPT=50000 DPT=${dpt} WINDOW=1 SYN URGP=0\n`;
@@ -22,7 +26,7 @@ function hostileInputs() {
     Buffer.from(line("-2+3", "10.99.1.103", 8080)),
   ]);
   return tmpFiles({
-    "inv.yaml": `roles:\n  file-share-client: [10.99.1.0/24, {address: 10.99.1.100, name: ${JSON.stringify(EVIL_NAME)}}]\n  kcps-fs: [10.99.2.10]\n`,
+    "inv.yaml": `roles:\n  file-share-client: [10.99.1.0/24, {address: 10.99.1.100, name: ${JSON.stringify(EVIL_NAME)}}, {address: 10.99.1.103, name: ${JSON.stringify(TAB_NAME)}}]\n  kcps-fs: [10.99.2.10]\n`,
     "evil.log": log,
   });
 }
@@ -50,15 +54,16 @@ describe("hostile field content is inert in every output", () => {
     for (const row of csv.split("\r\n").slice(1).filter(Boolean)) {
       for (const cell of row.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []) {
         const v = cell.replace(/,$/, "").replace(/^"|"$/g, "");
-        expect(v, row).not.toMatch(/^[=+\-@]/);
+        expect(v, row).not.toMatch(/^[=+\-@\t\r]/);
       }
     }
+    expect(csv, "the tab-led name is in the CSV, neutralised").toContain(`"'\t=HYPERLINK(""http://x"")"`);
     // JUnit and SARIF parse, and carry the text escaped.
     expect(junit).not.toContain("<script>");
     // eslint-disable-next-line no-control-regex
     expect(junit).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
-    expect(() => JSON.parse(sarif)).not.toThrow();
-    const rep = JSON.parse(json) as { inputs: { skippedByReason: Record<string, number>; records: { read: number; used: number; skipped: number } }[] };
+    parseSarif(sarif);
+    const rep = parseReport(json);
     expect(rep.inputs[0]!.skippedByReason["line-too-long"]).toBe(1);
     expect(rep.inputs[0]!.records.read).toBe(rep.inputs[0]!.records.used + rep.inputs[0]!.records.skipped);
   });

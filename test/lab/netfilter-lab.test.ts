@@ -1,29 +1,21 @@
-import { describe, it, expect } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
+import { it, expect } from "vitest";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
+import { describeNeeding, needNetns, needRoot, needTool } from "../helpers/need.js";
 import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The real thing: build the network-namespace lab (fixtures/lab/run-lab.sh), let nftables accept,
  * drop and reject real connections, and check the firewall's own log of this very run. Needs root,
- * iproute2, nftables, tcpdump and dumpcap; .ci/run installs them. Skipped, saying why, elsewhere.
+ * iproute2, nftables, tcpdump and dumpcap; .ci/run installs them (test/helpers/need.ts: under CI a missing
+ * one fails the test; elsewhere it is skipped, saying why).
  */
-function missing(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root";
-  for (const cmd of ["ip", "nft", "tcpdump", "dumpcap", "python3"]) {
-    if (spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0) return `${cmd} not installed`;
-  }
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "no network namespaces";
-  return undefined;
-}
-const why = missing();
-if (why) console.warn(`netns lab test skipped: ${why}`);
-
-describe.skipIf(why !== undefined)("netns lab: a real nftables firewall", () => {
+// The commands fixtures/lab/run-lab.sh requires (rsyslogd and journald are optional there).
+describeNeeding([needRoot, () => needTool("ip", "nft", "tcpdump", "dumpcap", "python3", "dmesg", "flock", "unshare"), needNetns], "netns lab: a real nftables firewall", () => {
   it("the verdicts from this run's firewall log are the ones the lab expects", async () => {
     const out = mkdtempSync(join(tmpdir(), "portmatrix-lab-"));
     execFileSync("bash", ["fixtures/lab/run-lab.sh", out], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
@@ -32,7 +24,7 @@ describe.skipIf(why !== undefined)("netns lab: a real nftables firewall", () => 
     for (const log of ["dmesg.log", "kern.log"]) {
       const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, log)]);
       expect(r.code, r.stderr).toBe(1);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = parseReport(r.stdout);
       for (const f of flows) {
         const hit = rep.findings.find((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && x.port === (f.protocol === "icmp" ? null : f.port));
         expect(hit?.verdict, `${log}: ${f.src} -> ${f.dst} ${f.protocol} ${f.port}`).toBe(f.expectVerdict);
@@ -41,10 +33,10 @@ describe.skipIf(why !== undefined)("netns lab: a real nftables firewall", () => 
     }
     // The captures of this same run: the capture's verdicts agree with the firewall log's, flow by
     // flow, except where the capture knows more (a port the firewall let through but nobody listens on).
-    const log = JSON.parse((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, "kern.log")])).stdout) as Report;
+    const log = parseReport((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, "kern.log")])).stdout);
     for (const cap of ["customer-side.pcap", "router-both.pcapng", "customer-any.pcap"]) {
       expect(existsSync(join(out, cap)), cap).toBe(true);
-      const r = JSON.parse((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, cap)])).stdout) as Report;
+      const r = parseReport((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", join(out, cap)])).stdout);
       for (const f of flows as (typeof flows[number] & { server: string; firewall: string })[]) {
         const pick = (rep: Report) => rep.findings.filter((x) => x.src === f.src && x.dst === f.dst && x.protocol === f.protocol && x.port === (f.protocol === "icmp" ? null : f.port));
         const c = pick(r);

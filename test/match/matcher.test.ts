@@ -103,6 +103,46 @@ describe("classification", () => {
       { src: S, dst: D, proto: 6, sport: 40000, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
     ])).toEqual(["allowed-required", "allowed-unexpected"]);
   });
+  it("a record that does not say its client port is held to the destination port alone", () => {
+    // The rpc rule allows client ports 49152-65535 only; with no source port in the record (NONE)
+    // that condition cannot be checked, and is not held against the flow.
+    expect(verdicts(m, [
+      { src: S, dst: D, proto: 6, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
+      { src: S, dst: D, proto: 6, sport: 40000, dport: 135, flags: TCP_SYN, action: ACTION_ALLOWED },
+    ])).toEqual(["allowed-required", "allowed-unexpected"]);
+  });
+  it("midstream with no rule either way: the side on a system port (below 1024) is the server", () => {
+    const orient = (sport: number, dport: number) => {
+      const b = batchOf([{ src: C, dst: S, proto: 17, sport, dport, action: ACTION_ALLOWED }]);
+      const c = createClassified(b.capacity);
+      classifyBatch(m, b, c);
+      return c.reversed[0];
+    };
+    expect([orient(1023, 50000), orient(1024, 50000), orient(80, 1024), orient(80, 1023), orient(50000, 1023)]).toEqual([1, 0, 1, 0, 0]);
+  });
+  it("when the matrix expects the flow both ways, the record's own direction wins", () => {
+    const { def } = checkRuleset("t.yaml", `id: t
+title: T
+version: 1
+provenance: {document: test}
+roles:
+  - {id: client, title: C}
+  - {id: server, title: S}
+scenarios:
+  - {id: a, title: A}
+services:
+  - {id: dns, title: DNS, ports: [{udp: 53}]}
+  - {id: back, title: Back, ports: [{udp: 5000}]}
+rules:
+  - {id: dns, from: client, to: server, services: [dns], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: back, from: server, to: client, services: [back], scenarios: [a], requirement: required, purpose: p, source: s}
+`);
+    const both = new Matcher(activeRules(resolveRuleset(def!, new Map(), new Map()), []), new RoleLookup(["client", "server", "dc"], parseInventoryYaml("i.yaml", INV, ["client", "server", "dc"])));
+    const b = batchOf([{ src: C, dst: S, proto: 17, sport: 5000, dport: 53, action: ACTION_ALLOWED }, { src: S, dst: C, proto: 17, sport: 53, dport: 5000, action: ACTION_ALLOWED }]);
+    const c = createClassified(b.capacity);
+    classifyBatch(both, b, c);
+    expect(Array.from(c.reversed.subarray(0, 2))).toEqual([0, 0]);
+  });
   it("filters rules by scenario", () => {
     const onlyA = setup(["a"]);
     expect(verdicts(onlyA, [{ src: S, dst: D, proto: 17, sport: 40000, dport: 53, action: ACTION_ALLOWED }])).toEqual(["allowed-unexpected"]);
@@ -110,12 +150,73 @@ describe("classification", () => {
   });
 });
 
-/** The slow reference: scan every rule for every event, no bitsets. */
+describe("port ranges hold their first and last port, and nothing past them", () => {
+  const RANGES = `id: r
+title: R
+version: 1
+provenance: {document: test}
+roles:
+  - {id: client, title: C}
+  - {id: server, title: S}
+  - {id: dc, title: D}
+scenarios:
+  - {id: a, title: A}
+services:
+  - {id: smb, title: SMB, ports: [{tcp: 445}]}
+  - {id: netbios, title: NetBIOS, ports: [{tcp: "135-139"}]}
+  - {id: dyn, title: Dynamic, ports: [{tcp: "49152-65535"}]}
+  - {id: low, title: Low, ports: [{udp: "0-1"}]}
+  - {id: back, title: Back, ports: [{udp: 53}]}
+rules:
+  - {id: nb, from: client, to: server, services: [netbios, dyn, low], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: back, from: server, to: client, services: [back], source_ports: ["49152-65535"], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: smb, from: client, to: dc, services: [smb], scenarios: [a], requirement: required, purpose: p, source: s}
+`;
+  const { def, problems } = checkRuleset("r.yaml", RANGES);
+  const rs = resolveRuleset(def!, new Map(), new Map());
+  const ROLES = ["client", "server", "dc"];
+  const inv = parseInventoryYaml("i.yaml", "roles:\n  client: [10.0.0.5]\n  server: [10.0.1.10]\n", ROLES);
+  const m = new Matcher(activeRules(rs, []), new RoleLookup(ROLES, inv));
+  const to = (proto: number, dport: number, sport = 40000): Ev => ({ src: C, dst: S, proto, sport, dport, flags: TCP_SYN, action: ACTION_ALLOWED });
+
+  it("parses as written", () => {
+    expect(problems).toEqual([]);
+    expect(rs.rules.find((r) => r.id === "nb")!.flows).toEqual([{ proto: 6, ranges: [[135, 139], [49152, 65535]] }, { proto: 17, ranges: [[0, 1]] }]);
+  });
+  it.each([
+    [6, 134, "allowed-unexpected"], [6, 135, "allowed-required"], [6, 139, "allowed-required"], [6, 140, "allowed-unexpected"],
+    [6, 49151, "allowed-unexpected"], [6, 49152, "allowed-required"], [6, 65534, "allowed-required"], [6, 65535, "allowed-required"],
+    [17, 0, "allowed-required"], [17, 1, "allowed-required"], [17, 2, "allowed-unexpected"],
+  ])("protocol %i port %i: %s", (proto, port, verdict) => {
+    expect(verdicts(m, [to(proto, port)])).toEqual([verdict]);
+    const rule = rs.rules.find((r) => r.id === "nb")!;
+    expect(ruleCovers(rule, proto, port)).toBe(verdict === "allowed-required");
+  });
+  it("a host holding two roles gets the union of both cells, up to the last port", () => {
+    // The combined cell of a multi-role host is built by OR-ing the cells word by word: its last word
+    // holds ports 65504-65535.
+    const both = parseInventoryYaml("i.yaml", "roles:\n  client: [10.0.0.5]\n  server: [10.0.1.10]\n  dc: [10.0.1.10]\n", ROLES);
+    const mm = new Matcher(activeRules(rs, []), new RoleLookup(ROLES, both));
+    expect(verdicts(mm, [to(6, 65535), to(6, 65504), to(6, 445), to(6, 49152), to(6, 49151)]))
+      .toEqual(["allowed-required", "allowed-required", "allowed-required", "allowed-required", "allowed-unexpected"]);
+  });
+  it.each([
+    [49151, "allowed-unexpected"], [49152, "allowed-required"], [65535, "allowed-required"],
+  ])("a client-port range holds its ends too: source port %i: %s", (sport, verdict) => {
+    expect(verdicts(m, [{ src: S, dst: C, proto: 17, sport, dport: 53, action: ACTION_ALLOWED }])).toEqual([verdict]);
+  });
+});
+
+/**
+ * The slow reference: scan every rule's ranges for every event, no bitsets, and none of the matcher's
+ * own helpers (ruleCovers has its own test below), so a boundary slip in either shows.
+ */
 function reference(rules: readonly Rule[], roleOf: (a: number) => string[], e: { s: number; d: number; proto: number; sport: number; dport: number }): boolean {
+  const within = (v: number, ranges: readonly (readonly [number, number])[]) => ranges.some(([a, b]) => a <= v && v <= b);
   for (const r of rules) {
     if (!roleOf(e.s).includes(r.from) || !roleOf(e.d).includes(r.to)) continue;
-    if (r.sourcePorts && !r.sourcePorts.some(([a, b]) => e.sport >= a && e.sport <= b)) continue;
-    if (ruleCovers(r, e.proto, e.dport)) return true;
+    if (r.sourcePorts && !within(e.sport, r.sourcePorts)) continue;
+    if (r.flows.some((f) => f.proto === e.proto && within(e.dport, f.ranges))) return true;
   }
   return false;
 }
@@ -130,8 +231,22 @@ describe("bitset matcher equals a slow reference matcher", () => {
     });
     const hostArb = fc.record({ net: fc.integer({ min: 0, max: 7 }), len: fc.constantFrom(29, 30, 32), role: fc.constantFrom(...roles) });
     fc.assert(fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 8 }), fc.array(hostArb, { minLength: 1, maxLength: 8 }),
-      fc.array(fc.record({ s: fc.integer({ min: 0, max: 15 }), d: fc.integer({ min: 0, max: 15 }), proto: fc.constantFrom(6, 17), sport: portArb, dport: portArb }), { minLength: 1, maxLength: 40 }),
-      (rules, hosts, traffic) => {
+      fc.array(fc.record({ s: fc.integer({ min: 0, max: 15 }), d: fc.integer({ min: 0, max: 15 }), proto: fc.constantFrom(6, 17), sport: portArb, dport: portArb, edge: fc.integer({ min: 0, max: 11 }) }), { minLength: 1, maxLength: 40 }),
+      (rules, hosts, rawTraffic) => {
+        // Half the events aim at a rule's first or last port, or just outside it (where an
+        // off-by-one lives); the other half keep their random ports.
+        const clamp = (v: number) => Math.max(0, Math.min(65535, v));
+        const pick = (lo: number, hi: number, k: number) => clamp([lo - 1, lo, hi, hi + 1][k % 4]!);
+        const edgeOf = (r: (typeof rules)[number], k: number, sport: number) => ({
+          proto: r.proto === "tcp" ? 6 : 17,
+          dport: pick(r.lo, Math.min(65535, r.lo + r.len), k),
+          sport: r.sp && k >= 4 ? pick(r.sp[0], Math.min(65535, r.sp[0] + r.sp[1]), k) : sport,
+        });
+        const traffic = rawTraffic.map((t, i) => {
+          if (t.edge >= 8) return t;
+          const r = rules[i % rules.length]!;
+          return { ...t, ...edgeOf(r, t.edge, t.sport) };
+        });
         const yaml = `id: p\ntitle: P\nversion: 1\nprovenance: {document: t}\nroles:\n${roles.map((r) => `  - {id: ${r}, title: ${r}}`).join("\n")}\nscenarios:\n  - {id: s, title: S}\nservices:\n${rules.map((r, i) => `  - {id: s${i}, title: s, ports: [{${r.proto}: "${r.lo}-${Math.min(65535, r.lo + r.len)}"}]}`).join("\n")}\nrules:\n${rules.map((r, i) => `  - {id: r${i}, from: ${r.from}, to: ${r.to}, services: [s${i}], scenarios: [s], requirement: required, purpose: p, source: s${r.sp ? `, source_ports: ["${r.sp[0]}-${Math.min(65535, r.sp[0] + r.sp[1])}"]` : ""}}`).join("\n")}\n`;
         const { def, problems } = checkRuleset("p.yaml", yaml);
         expect(problems).toEqual([]);

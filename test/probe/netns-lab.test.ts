@@ -1,29 +1,20 @@
-import { describe, it, expect } from "vitest";
+import { it, expect } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findPing } from "../../src/cli/probe.js";
-import type { Report } from "../../src/report/types.js";
+import { describeNeeding, needNetns, needRoot, needTool } from "../helpers/need.js";
+import { parseReport } from "../helpers/report.js";
 
 /**
  * The installed command in a real network: fixtures/lab/probe-lab.sh builds a client, a router with
  * an nftables firewall that drops, resets and rejects with admin-prohibited, and real listeners, in
  * network namespaces; `node bin/portmatrix.js probe` runs inside the client namespace. Needs root, ip,
- * nft and python3; skipped, saying why, elsewhere.
+ * nft and python3 (the lab), ping (the echo is sent through it) and tcpdump (the capture proving that
+ * only inventory addresses were contacted); test/helpers/need.ts says what happens when one is missing.
+ * Without ping, probe's inconclusive echo is tested in loopback.test.ts.
  */
-function missing(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root";
-  for (const cmd of ["ip", "nft", "python3"]) {
-    if (spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0) return `${cmd} not installed`;
-  }
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "no network namespaces";
-  return undefined;
-}
-const why = missing();
-if (why) console.warn(`probe netns lab test skipped: ${why}`);
-
 /** Newest modification time of the TypeScript sources (dist is stale when it is older). */
 function newestSource(dir = "src"): number {
   let t = 0;
@@ -46,7 +37,7 @@ const EVIDENCE: Record<string, RegExp> = {
   unreachable: /^probe: port unreachable \(ICMP\)/,
 };
 
-describe.skipIf(why !== undefined)("probe through a real nftables firewall (netns lab)", () => {
+describeNeeding([needRoot, () => needTool("ip", "nft", "python3", "ping", "tcpdump"), needNetns], "probe through a real nftables firewall (netns lab)", () => {
   it("tells reachable, refused, filtered and admin-prohibited apart, and contacts only inventory addresses", () => {
     // `npm test` builds dist first; on its own this test builds it when a source is newer. Another
     // change in the tree may not type-check yet: tsc still emits, and probe is what is tested here.
@@ -55,11 +46,10 @@ describe.skipIf(why !== undefined)("probe through a real nftables firewall (netn
     const build = fresh ? undefined : spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { encoding: "utf8", timeout: 60_000 });
     expect(built.every((f) => existsSync(f)), `${build?.stdout ?? ""}${build?.stderr ?? ""}`).toBe(true);
     const state = mkdtempSync(join(tmpdir(), "portmatrix-probe-lab-"));
-    const tcpdump = spawnSync("sh", ["-c", "command -v tcpdump"]).status === 0;
     let ns = "";
     try {
       ns = execFileSync("bash", ["fixtures/lab/probe-lab.sh", "up", state], {
-        encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROBE_LAB_CAPTURE: tcpdump ? "1" : "" },
+        encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROBE_LAB_CAPTURE: "1" },
       }).trim();
       expect(ns).toMatch(/^pbc-[0-9a-f]{6}$/);
       // --timeout 1.5 s, above the kernel's first SYN retransmission (1 s): over veth the router's
@@ -68,9 +58,9 @@ describe.skipIf(why !== undefined)("probe through a real nftables firewall (netn
       const r = spawnSync("ip", ["netns", "exec", ns, "node", "bin/portmatrix.js", "probe", "--as", "file-share-client", "-r", "kcps-file-server",
         "-i", join(state, "inventory.yaml"), "--format", "json", "--timeout", "1500"], { encoding: "utf8", timeout: 30_000 });
       expect(r.status, r.stderr).toBe(1);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = parseReport(r.stdout);
       const expected = JSON.parse(readFileSync(join(state, "expected.json"), "utf8")) as Expected[];
-      const ping = findPing(process.env);
+      expect(findPing(process.env), "probe finds the ping that PATH has").not.toBeNull();
       for (const x of expected) {
         const f = rep.findings.filter((y) => y.dst === x.dst && y.protocol === x.protocol && (x.port === null ? y.port === null : y.port === x.port));
         const what = `${x.dst} ${x.protocol} ${x.port ?? "echo"} (${x.outcome})`;
@@ -82,8 +72,7 @@ describe.skipIf(why !== undefined)("probe through a real nftables firewall (netn
           expect(ev, what).toMatch(x.dst.includes(":") ? /^probe: administratively prohibited \(EACCES\)/ : /^probe: host unreachable \(EHOSTUNREACH\)/);
           expect(f[0]!.verdict, what).toBe("blocked-required");
         } else if (x.outcome === "echo") {
-          if (ping) expect([f[0]!.verdict, ev], what).toEqual(["allowed-required", expect.stringMatching(/^probe: echo reply in [\d.]+ ms$/)]);
-          else expect([f[0]!.verdict, ev], what).toEqual(["inconclusive", "probe: cannot send ICMP from this process (no ping command found)"]);
+          expect([f[0]!.verdict, ev], what).toEqual(["allowed-required", expect.stringMatching(/^probe: echo reply in [\d.]+ ms$/)]);
         } else {
           expect(ev, what).toMatch(EVIDENCE[x.outcome]!);
           expect(f[0]!.verdict, what).toBe(x.outcome === "reachable" || x.outcome === "answered" ? "allowed-required" : "blocked-required");
@@ -95,18 +84,16 @@ describe.skipIf(why !== undefined)("probe through a real nftables firewall (netn
       // The inventory's file-share-client prefixes hold the client's addresses already.
       expect(r.stderr).not.toMatch(/is not listed under/);
 
-      if (tcpdump) {
-        execFileSync("bash", ["fixtures/lab/probe-lab.sh", "down", state], { timeout: 30_000 });
-        // Every packet the client sent (other than the kernel's neighbour discovery and MLD) went to an
-        // inventory address.
-        const inventory = ["10.98.2.10", "fd00:98:2::10", "10.98.2.20", "10.98.2.53"];
-        const ev = spawnSync("node", ["bin/portmatrix.js", "events", "--packets", join(state, "capture.pcap")], { encoding: "utf8" });
-        const sent = ev.stdout.trim().split("\n").map((l) => JSON.parse(l) as { src: string; dst: string; protocol: string; icmpType: number | null })
-          .filter((p) => p.src === "10.98.1.100" || p.src === "fd00:98:1::100")
-          .filter((p) => !(p.protocol === "icmpv6" && p.icmpType !== null && ((p.icmpType >= 130 && p.icmpType <= 137) || p.icmpType === 143)));
-        expect(sent.length).toBeGreaterThan(20);
-        expect([...new Set(sent.map((p) => p.dst))].sort()).toEqual([...inventory].sort());
-      }
+      execFileSync("bash", ["fixtures/lab/probe-lab.sh", "down", state], { timeout: 30_000 });
+      // Every packet the client sent (other than the kernel's neighbour discovery and MLD) went to an
+      // inventory address.
+      const inventory = ["10.98.2.10", "fd00:98:2::10", "10.98.2.20", "10.98.2.53"];
+      const ev = spawnSync("node", ["bin/portmatrix.js", "events", "--packets", join(state, "capture.pcap")], { encoding: "utf8" });
+      const sent = ev.stdout.trim().split("\n").map((l) => JSON.parse(l) as { src: string; dst: string; protocol: string; icmpType: number | null })
+        .filter((p) => p.src === "10.98.1.100" || p.src === "fd00:98:1::100")
+        .filter((p) => !(p.protocol === "icmpv6" && p.icmpType !== null && ((p.icmpType >= 130 && p.icmpType <= 137) || p.icmpType === 143)));
+      expect(sent.length).toBeGreaterThan(20);
+      expect([...new Set(sent.map((p) => p.dst))].sort()).toEqual([...inventory].sort());
     } finally {
       execFileSync("bash", ["fixtures/lab/probe-lab.sh", "down", state], { timeout: 30_000 });
     }

@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { tmpFiles } from "../helpers/tmp.js";
+import { itNeeding, needTool } from "../helpers/need.js";
 import { udpRequest, udpRequestFor, UDP_PROTOCOLS, type UdpProtocol } from "../../src/probe/requests/index.js";
 import { describeDnsReply, dnsQuery } from "../../src/probe/requests/dns.js";
 import { describeKerberosReply } from "../../src/probe/requests/kerberos.js";
@@ -68,11 +69,9 @@ function pcapOf(datagrams: { dport: number; payload: Buffer }[]): Buffer {
   return Buffer.concat([head, ...recs]);
 }
 
-const hasTshark = spawnSync("sh", ["-c", "command -v tshark"]).status === 0;
-if (!hasTshark) console.warn("probe request bytes vs tshark: skipped, tshark not installed");
 
 describe("UDP probe requests", () => {
-  it.skipIf(!hasTshark)("are decoded by tshark as the requests they claim to be, with no expert warning", () => {
+  itNeeding([needTool("tshark")], "are decoded by tshark as the requests they claim to be, with no expert warning", () => {
     const protos = Object.keys(UDP_PROTOCOLS) as UdpProtocol[];
     const file = join(tmpFiles({}), "requests.pcap");
     writeFileSync(file, pcapOf(protos.map((p) => ({ dport: UDP_PROTOCOLS[p], payload: udpRequest(p).bytes }))));

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
 import type { Report } from "../../src/report/types.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 /**
  * Who stopped a blocked flow, as every output says it, on real captures: the lab's customer side
@@ -15,7 +17,7 @@ const SAMBA = ["-r", "kcps-file-server", "-i", "fixtures/pcap/samba-ad-lab/inven
 
 describe("blockedBy in every output", () => {
   it("JSON: each blocked required flow of the lab capture carries who stopped it", async () => {
-    const r = JSON.parse((await runCli(["check", "--format", "json", ...LAB])).stdout) as Report;
+    const r = parseReport((await runCli(["check", "--format", "json", ...LAB])).stdout);
     const blocked = r.findings.filter((f) => f.verdict === "blocked-required").map((f) => `${f.protocol}/${f.port} ${f.blockedBy}`).sort();
     expect(blocked).toEqual(["tcp/135 network", "tcp/139 unknown", "tcp/5985 network", "tcp/5986 destination", "udp/88 unknown"]);
     expect(r.findings.filter((f) => f.action !== "blocked").every((f) => f.blockedBy === null)).toBe(true);
@@ -34,7 +36,7 @@ describe("blockedBy in every output", () => {
     expect(out).not.toMatch(/firewall breaks|stopped on the way/);
     expect(out).toMatch(/2 refused by the destination/);
     expect(out.match(/refused by 10\.88\.0\.10 itself: is the service running/g)).toHaveLength(2);
-    const r = JSON.parse((await runCli(["check", "--format", "json", ...SAMBA])).stdout) as Report;
+    const r = parseReport((await runCli(["check", "--format", "json", ...SAMBA])).stdout);
     expect(r.findings.filter((f) => f.verdict === "blocked-required").map((f) => [f.port, f.blockedBy])).toEqual([[3389, "destination"], [5985, "destination"]]);
   });
 
@@ -50,7 +52,7 @@ describe("blockedBy in every output", () => {
     expect(csv.split("\r\n")[0]).toMatch(/^verdict,action,blocked_by,src,/);
     expect(csv).toMatch(/\nblocked-required,blocked,destination,10\.99\.1\.200,/);
     expect(junit).toMatch(/tcp\/5986 x1: refused by 10\.99\.2\.10 itself/);
-    const results = (JSON.parse(sarif) as { runs: { results: { message: { text: string }; properties: { port: number; blockedBy: string } }[] }[] }).runs[0]!.results;
+    const results = parseSarif<{ runs: { results: { message: { text: string }; properties: { port: number; blockedBy: string } }[] }[] }>(sarif).runs[0]!.results;
     const r5985 = results.find((x) => x.properties.port === 5985)!;
     expect(r5985.properties.blockedBy).toBe("network");
     expect(r5985.message.text).toMatch(/was blocked: stopped on the way: a firewall drops or rejects it/);
@@ -60,14 +62,14 @@ describe("blockedBy in every output", () => {
 
 describe("--fail-on narrowed by who stopped the flow", () => {
   it("blocked-required:destination fails only on the server's own refusal; :network on the firewall's", async () => {
-    const dest = JSON.parse((await runCli(["check", "--format", "json", "--fail-on", "blocked-required:destination", ...LAB])).stdout) as Report;
+    const dest = parseReport((await runCli(["check", "--format", "json", "--fail-on", "blocked-required:destination", ...LAB])).stdout);
     expect([dest.exitCode, dest.totals.violations, dest.failOn]).toEqual([1, 1, ["blocked-required:destination"]]);
     const net = await runCli(["check", "--fail-on", "blocked-required:network", ...LAB]);
     expect(net.code).toBe(1);
     expect(net.stdout).toMatch(/Result: 2 violations \(fail-on: blocked-required:network\)/);
     const samba = await runCli(["check", "--fail-on", "blocked-required:network", ...SAMBA]);
     expect(samba.code).toBe(0);
-    const both = JSON.parse((await runCli(["check", "--format", "json", "--fail-on", "blocked-required:network", "--fail-on", "blocked-required:unknown", ...LAB])).stdout) as Report;
+    const both = parseReport((await runCli(["check", "--format", "json", "--fail-on", "blocked-required:network", "--fail-on", "blocked-required:unknown", ...LAB])).stdout);
     expect(both.totals.violations).toBe(4);
   });
 
@@ -81,7 +83,7 @@ describe("--fail-on narrowed by who stopped the flow", () => {
     const dir = tmpFiles({});
     const sarifFile = join(dir, "r.sarif");
     await runCli(["check", "--fail-on", "blocked-required:destination", "--output", sarifFile, ...LAB]);
-    const results = (JSON.parse(readFileSync(sarifFile, "utf8")) as { runs: { results: { properties: { port: number } }[] }[] }).runs[0]!.results;
+    const results = parseSarif<{ runs: { results: { properties: { port: number } }[] }[] }>(readFileSync(sarifFile, "utf8")).runs[0]!.results;
     expect(results.map((x) => x.properties.port)).toEqual([5986]);
   });
 });

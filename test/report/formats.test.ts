@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
-import type { Report } from "../../src/report/types.js";
 import { csvCell, escapeHtml, escapeMarkdown } from "../../src/report/escape.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
 const KERN = "fixtures/kcps/kern.log";
@@ -18,11 +19,11 @@ describe("several outputs in one run", () => {
     expect(r.stdout).toBe("");
     const read = (i: number) => readFileSync(files[i]!, "utf8");
     expect(read(0)).toMatch(/^<!DOCTYPE html>/);
-    expect((JSON.parse(read(1)) as Report).schema).toBe("portmatrix/report/v1");
+    expect((parseReport(read(1))).schema).toBe("portmatrix/report/v1");
     expect(read(2)).toMatch(/^### portmatrix/);
     expect(read(3)).toMatch(/^verdict,action,blocked_by,src,/);
     expect(read(4)).toMatch(/^<\?xml[\s\S]*<testsuites/);
-    expect((JSON.parse(read(5)) as { version: string }).version).toBe("2.1.0");
+    expect(parseSarif(read(5)).version).toBe("2.1.0");
     expect(read(6)).toMatch(/^portmatrix check/);
   });
   it("refuses an output name whose format it cannot tell", async () => {
@@ -45,10 +46,10 @@ describe("baseline and diff", () => {
     // Same input against its own baseline: nothing new, exit 0.
     const same = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "before.log")]);
     expect(same.code).toBe(0);
-    expect((JSON.parse(same.stdout) as Report).baseline).toMatchObject({ new: 0, changed: 0 });
+    expect((parseReport(same.stdout)).baseline).toMatchObject({ new: 0, changed: 0 });
     const next = await runCli([...base, "--baseline", old, "--format", "json", join(dir, "after.log")]);
     expect(next.code).toBe(1);
-    const rep = JSON.parse(next.stdout) as Report;
+    const rep = parseReport(next.stdout);
     expect(rep.baseline).toMatchObject({ new: 1, changed: 1 });
     expect(rep.totals.violations).toBe(2);
     expect(rep.findings.filter((f) => f.baseline !== "unchanged").map((f) => `${f.verdict} ${f.port}`).sort()).toEqual(["allowed-unexpected 8080", "blocked-required 445"]);
@@ -70,6 +71,15 @@ describe("escaping is the renderers' job", () => {
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-2")).toBe("'-2");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    // OWASP "CSV injection": a leading tab or carriage return is neutralised too (spreadsheets skip
+    // the whitespace and read the formula behind it). A CR is shown as \x0d text, so the cell no
+    // longer starts with one.
+    expect(csvCell("\t=1+2")).toBe("'\t=1+2");
+    expect(csvCell("\tplain")).toBe("'\tplain");
+    expect(csvCell("\r=1+2")).toBe("\\x0d=1+2");
+    expect(csvCell("a\t=1")).toBe("a\t=1");
+    // A line break inside a cell is quoted (RFC 4180), so it cannot start a forged row.
+    expect(csvCell("a\nb")).toBe("\"a\nb\"");
     expect(csvCell(42)).toBe("42");
     expect(escapeHtml("<b onclick='x'>&")).toBe("&lt;b onclick=&#39;x&#39;&gt;&amp;");
     expect(escapeMarkdown("a|b<script>`x`\n")).toBe("a\\|b&lt;script&gt;\\`x\\` ");
@@ -80,7 +90,7 @@ describe("escaping is the renderers' job", () => {
 describe("CSV written in chunks", () => {
   it("cuts only between whole rows, and the pieces make the whole text", async () => {
     const { csvChunks, renderCsv } = await import("../../src/report/csv.js");
-    const r = JSON.parse((await runCli([...base, "--format", "json", KERN])).stdout) as Report;
+    const r = parseReport((await runCli([...base, "--format", "json", KERN])).stdout);
     expect(r.findings.length).toBeGreaterThan(5);
     const whole = renderCsv(r);
     for (const size of [1, 50, 400, 1 << 20]) {
@@ -89,5 +99,29 @@ describe("CSV written in chunks", () => {
       for (const c of chunks) expect(c.endsWith("\r\n")).toBe(true);
       if (size === 1) expect(chunks).toHaveLength(r.findings.length);
     }
+  });
+});
+
+describe("CSV read back by a CSV parser", () => {
+  it("has one record per finding with every column, also when a ruleset's text spans lines and starts a formula", async () => {
+    const { parse } = await import("csv-parse/sync");
+    const dir = tmpFiles({});
+    const ruleset = join(dir, "r.yaml");
+    // A rule's source may be several lines of YAML; one line of it looks like a formula and a row.
+    const text = readFileSync("rulesets/kcps-file-server.yaml", "utf8").replace(
+      /(- id: smb-client-to-kcps-fs\n(?:    .*\n)*?)    source: .*\n/,
+      (_m, head: string) => `${head}    source: "seed 004\\n=HYPERLINK(\\"http://x\\"),forged,row\\nend"\n`,
+    );
+    expect(text).toContain("=HYPERLINK");
+    writeFileSync(ruleset, text);
+    const r = await runCli(["check", "-r", ruleset, "-i", "fixtures/kcps/inventory.yaml", "--format", "csv", KERN]);
+    expect(r.code, r.stderr).toBe(1);
+    const rows = parse(r.stdout, { relax_column_count: false }) as string[][];
+    const json = parseReport((await runCli(["check", "-r", ruleset, "-i", "fixtures/kcps/inventory.yaml", "--format", "json", KERN])).stdout);
+    expect(rows).toHaveLength(1 + json.findings.length);
+    const col = rows[0]!.indexOf("rule_source");
+    const smb = rows.filter((row) => row[rows[0]!.indexOf("rule")] === "smb-client-to-kcps-fs");
+    expect(smb.length).toBeGreaterThan(0);
+    for (const row of smb) expect(row[col]).toBe("seed 004\n=HYPERLINK(\"http://x\"),forged,row\nend");
   });
 });

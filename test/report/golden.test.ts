@@ -6,6 +6,8 @@ import { renderText } from "../../src/report/text.js";
 import { render, REPORT_FORMATS } from "../../src/report/render.js";
 import type { Report } from "../../src/report/types.js";
 import { compileSchema } from "../helpers/ajv.js";
+import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 
 /**
  * Golden files for every report format, from one fixture run (the lab's kern.log).
@@ -14,9 +16,11 @@ import { compileSchema } from "../helpers/ajv.js";
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const NOW = new Date("2026-11-23T12:00:00Z");
 
+/** Compare with the golden file; only `npm run golden:update` writes one, so a missing file fails. */
 function golden(name: string, actual: string): void {
   const path = `test/report/golden/${name}`;
-  if (UPDATE || !existsSync(path)) writeFileSync(path, actual);
+  if (UPDATE) writeFileSync(path, actual);
+  expect(existsSync(path), `${path} is missing: run npm run golden:update and review the diff`).toBe(true);
   expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
@@ -46,7 +50,10 @@ describe("every report format renders from the same JSON report", () => {
   for (const f of REPORT_FORMATS) {
     if (f === "text") continue;
     it(f, async () => {
-      golden(`kcps-kern.report.${ext[f]}`, render(await fixtureReport(), f));
+      const text = render(await fixtureReport(), f);
+      if (f === "sarif") parseSarif(text);
+      if (f === "json") parseReport(text);
+      golden(`kcps-kern.report.${ext[f]}`, text);
     });
   }
 });

@@ -1,16 +1,16 @@
-import { describe, it, expect } from "vitest";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { it, expect } from "vitest";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { describeNeeding, findTool, needTool } from "../helpers/need.js";
 
 /**
  * The HTML report in a real browser (Debian's Chromium driven by playwright-core): what a person sees,
  * the filter box working, nothing fetched from the network, and hostile log content staying inert.
- * .ci/run installs chromium; elsewhere the test says it is skipped.
+ * .ci/run installs chromium (test/helpers/need.ts says what happens without it).
  */
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-if (!CHROMIUM) console.warn("HTML browser test skipped: no chromium (apt-get install chromium)");
+const CHROMIUM = findTool("chromium") ?? findTool("chromium-browser");
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 async function withPage<T>(file: string, fn: (page: import("playwright-core").Page, requests: string[], dialogs: string[]) => Promise<T>): Promise<T> {
@@ -29,7 +29,7 @@ async function withPage<T>(file: string, fn: (page: import("playwright-core").Pa
   }
 }
 
-describe.skipIf(!CHROMIUM)("HTML report in Chromium", () => {
+describeNeeding([CHROMIUM === undefined ? needTool("chromium") : undefined], "HTML report in Chromium", () => {
   it("shows the violations, the matrix cells' status, and filters rows", async () => {
     const dir = tmpFiles({});
     const html = join(dir, "report.html");
@@ -49,8 +49,8 @@ describe.skipIf(!CHROMIUM)("HTML report in Chromium", () => {
       expect(await page.locator("#violation-table tbody tr:not(.hidden)").innerText()).toMatch(/allowed-unexpected/);
       await page.fill("#filter", "");
       expect(await page.locator("#violation-table tbody tr:not(.hidden)").count()).toBe(5);
-      mkdirSync("test-output", { recursive: true });
-      await page.screenshot({ path: "test-output/report.png", fullPage: true });
+      // Beside the report in the temporary directory: a test run writes nothing into the tree.
+      await page.screenshot({ path: join(dir, "report.png"), fullPage: true });
       expect(requests.every((u) => u.startsWith("file://"))).toBe(true);
       expect(dialogs).toEqual([]);
     });

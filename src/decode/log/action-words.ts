@@ -20,7 +20,9 @@ const UBNT_UNIFI_OS = /(?:^|\s)\[[^\]\s]+-([ADR])-\d+\]/;
  * "[UFW ALLOW]", firewalld's "filter_IN_public_REJECT: ", Shorewall's "Shorewall:net2fw:DROP:" included);
  * Ubiquiti rule labels carry "A" (accept), "D" (drop) or "R" (reject): EdgeOS "[WAN_IN-default-D]",
  * UniFi OS "[WAN_LOCAL-D-2000]"; a prefix that only ends in "-A"/"-D"/"-R" is read the same way after
- * the words. Anything else is unknown. Called once per distinct prefix, not per line.
+ * the words. A prefix with both a block and an allow word is blocked: block words name verdicts, allow
+ * words also name lists and conditions ("ALLOWLIST-DROP"). Anything else is unknown. Called once per
+ * distinct prefix, not per line.
  */
 export function actionFromPrefix(prefix: string, userMap: readonly ActionMapEntry[] = []): ActionCode {
   const up = prefix.toUpperCase();

@@ -400,6 +400,27 @@ describe("netfilter: prefix words", () => {
     expect(actionFromPrefix(prefix)).toBe(action);
   });
 
+  /**
+   * A prefix naming both a block word and an allow word is read as blocked, wherever each stands:
+   * block words name verdicts, while allow words also name lists and conditions ("ALLOWLIST-DROP",
+   * "DROP-UNLESS-PERMITTED"). The evidence keeps the prefix, and --action-map says otherwise.
+   */
+  it.each([
+    ["ALLOWLIST-DROP"],
+    ["DROP-UNLESS-PERMITTED"],
+    ["FW ACCEPT then REJECT"],
+    ["[UFW ALLOW] BLOCK"],
+    ["pass_or_deny"],
+  ])("%s: an allow word and a block word in one prefix read as blocked", (prefix) => {
+    expect(actionFromPrefix(prefix)).toBe(ACTION_BLOCKED);
+    const line = `Nov 23 09:11:01 fw kernel: ${prefix} IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 PROTO=TCP SPT=50000 DPT=445 WINDOW=1 SYN URGP=0`;
+    const { event } = one(line);
+    expect(event?.action, line).toBe("blocked");
+    expect(event?.evidence).toBe(prefix);
+    const mapped = decode(() => createNetfilterDecoder(options({ actionMap: [{ match: prefix, action: ACTION_ALLOWED }] })), Buffer.from(line + "\n"));
+    expect(mapped.events[0]!.action).toBe("allowed");
+  });
+
   it("tries the user's own map first", () => {
     expect(actionFromPrefix("FW-IN", [{ match: "fw-in", action: ACTION_BLOCKED }])).toBe(ACTION_BLOCKED);
     const run = decode(() => createNetfilterDecoder(options({ actionMap: [{ match: "IPTABLES", action: ACTION_ALLOWED }] })),
