@@ -105,6 +105,28 @@ export function needCorpus(env: NodeJS.ProcessEnv = process.env): Lack {
   return `no shared corpus at ${join(REPO_ROOT, "..", "shared", "corpus")} or ${join(REPO_ROOT, "..", "..", "shared", "corpus")} (set PORTMATRIX_CORPUS)`;
 }
 
+/**
+ * The vendors' seed documents (000_*.txt, 004_*.txt): $PORTMATRIX_SEEDS when set, else shared/seeds
+ * beside the repository or beside its parent, as for the corpus. They are not copied into the
+ * repository: the SKYDIV document's own notice reserves reproduction to its vendor.
+ */
+export function seedsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = env.PORTMATRIX_SEEDS;
+  if (given !== undefined && given !== "") return isDir(given) ? resolve(given) : undefined;
+  for (const up of [[".."], ["..", ".."]]) {
+    const p = join(REPO_ROOT, ...up, "shared", "seeds");
+    if (isDir(p)) return p;
+  }
+  return undefined;
+}
+
+export function needSeeds(env: NodeJS.ProcessEnv = process.env): Lack {
+  if (seedsDir(env) !== undefined) return undefined;
+  const given = env.PORTMATRIX_SEEDS;
+  if (given !== undefined && given !== "") return `PORTMATRIX_SEEDS=${given} is not a folder`;
+  return `no seed documents at ${join(REPO_ROOT, "..", "shared", "seeds")} or ${join(REPO_ROOT, "..", "..", "shared", "seeds")} (set PORTMATRIX_SEEDS)`;
+}
+
 /** The first missing need, in order (later needs may assume earlier ones, as netns assumes ip). */
 export function firstLack(needs: readonly Need[]): Lack {
   for (const n of needs) {

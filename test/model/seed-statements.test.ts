@@ -6,6 +6,8 @@ import { loadRulesetDef, resolveRuleset, activeRules, type Rule, type Ruleset } 
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
 import { Matcher } from "../../src/match/matcher.js";
+import { describeNeeding, needSeeds, seedsDir } from "../helpers/need.js";
+import { join } from "node:path";
 
 /**
  * The shipped rulesets against an independent transcription of the seeds
@@ -42,8 +44,10 @@ interface Fixture {
 }
 
 const fx = JSON.parse(readFileSync("fixtures/seeds/seed-statements.json", "utf8")) as Fixture;
-const SEED_FILES: Record<string, string> = { "000": "fixtures/seeds/000_5ba7f38ddc44bcce.txt", "004": "fixtures/seeds/004_55845f07b7517b46.txt" };
-const seedText = (seed: string) => readFileSync(SEED_FILES[seed]!, "utf8");
+/** The vendors' documents are read where the project keeps them (../shared/seeds), never copied here. */
+const SEED_NAMES: Record<string, string> = { "000": "000_5ba7f38ddc44bcce.txt", "004": "004_55845f07b7517b46.txt" };
+const seedFile = (seed: string) => join(seedsDir()!, SEED_NAMES[seed]!);
+const seedText = (seed: string) => readFileSync(seedFile(seed), "utf8");
 const seedLines = (seed: string) => seedText(seed).split("\n");
 const RULESET_OF: Record<string, string> = { "000": "skydiv-desktop-client", "004": "kcps-file-server" };
 const PROTO: Record<Proto, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
@@ -218,10 +222,10 @@ function locate(q: Quoted): number[] {
   return q.lines.map((l) => (g < 0 ? -1 : lines.findIndex((x, i) => i >= g && i < end && x === l)));
 }
 
-describe("the transcription is the seed's", () => {
-  it("the seed copies are the ones recorded in fixtures/seeds/PROVENANCE.md", () => {
+describeNeeding([needSeeds], "the transcription is the seed's", () => {
+  it("the seed documents are the ones recorded in fixtures/seeds/PROVENANCE.md", () => {
     const prov = readFileSync("fixtures/seeds/PROVENANCE.md", "utf8");
-    for (const file of Object.values(SEED_FILES)) {
+    for (const file of Object.keys(SEED_NAMES).map(seedFile)) {
       const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
       expect(prov, file).toContain(sha);
     }
@@ -292,7 +296,7 @@ describe("skydiv-desktop-client: ports the seed lists without endpoints", () => 
   }
 });
 
-describe("every quote in a ruleset is verbatim from the seed", () => {
+describeNeeding([needSeeds], "every quote in a ruleset is verbatim from the seed", () => {
   /** Every string in the parsed YAML, with the seeds it may quote: those it names, else the ruleset's own. */
   function strings(v: unknown, out: string[] = []): string[] {
     if (typeof v === "string") out.push(v);
