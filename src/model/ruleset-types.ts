@@ -76,6 +76,11 @@ export interface RuleRaw {
   mirrored_when?: ConditionRaw;
   /** Rules whose flows this one stands in for or falls back to (for troubleshooting order). */
   depends_on?: string[];
+  /**
+   * Another reading of the same document statement (the rule id of the reading counted in coverage):
+   * both allow their traffic, but coverage asks for one of them, not for both.
+   */
+  alternative_of?: string;
   note?: string;
 }
 

@@ -423,8 +423,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const hostsPerRole = new Map<string, number>();
   for (const en of x.inventory.entries) for (const role of new Set(en.roles)) hostsPerRole.set(role, (hostsPerRole.get(role) ?? 0) + 1);
   const hostsWith = (role: string) => hostsPerRole.get(role) ?? 0;
+  const readings = readingsOf(x.activeRules);
+  const trafficOn = (id: string) => { const s = perRule.get(id); return s !== undefined && s.allowed + s.blocked > 0; };
   const coverage: CoverageEntry[] = x.activeRules.map((r) => {
     const seen = perRule.get(r.id) ?? { allowed: 0, blocked: 0 };
+    const others = (readings.get(r.alternativeOf ?? r.id) ?? []).filter((id) => id !== r.id);
     const fromHosts = hostsWith(r.from);
     const toHosts = hostsWith(r.to);
     let status: CoverageEntry["status"];
@@ -432,11 +435,13 @@ export function prepareReport(x: BuildInput): PreparedReport {
     else if (seen.allowed > 0) status = "allowed";
     else if (seen.blocked > 0) status = "blocked";
     else if (fromHosts === 0 || toHosts === 0) status = "no-hosts";
-    else status = r.requirement === "required" ? "unobserved" : "not-observed";
+    // Of several readings of one statement, coverage asks for one: the counted one while none saw traffic.
+    else if (r.requirement !== "required" || r.alternativeOf !== undefined || others.some(trafficOn)) status = "not-observed";
+    else status = "unobserved";
     return {
       rule: r.id, from: r.from, to: r.to, services: r.services, requirement: r.requirement, scenarios: r.scenarios,
       inferred: r.inferred, inferredReason: r.inferredReason ?? null, source: r.source, fromHosts, toHosts,
-      allowed: seen.allowed, blocked: seen.blocked, status,
+      allowed: seen.allowed, blocked: seen.blocked, status, alternatives: others,
     };
   });
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
@@ -510,3 +515,19 @@ export function prepareReport(x: BuildInput): PreparedReport {
 }
 
 export { ruleCovers };
+
+/**
+ * Readings of one statement (`alternative_of`), by the id of the reading coverage counts: that rule
+ * first, then its alternatives, as far as they are active.
+ */
+function readingsOf(rules: readonly Rule[]): Map<string, string[]> {
+  const active = new Set(rules.map((r) => r.id));
+  const out = new Map<string, string[]>();
+  for (const r of rules) {
+    if (r.alternativeOf === undefined || !active.has(r.alternativeOf)) continue;
+    const list = out.get(r.alternativeOf) ?? [r.alternativeOf];
+    list.push(r.id);
+    out.set(r.alternativeOf, list);
+  }
+  return out;
+}

@@ -35,7 +35,8 @@ export function renderMarkdown(r: Report): string {
   const unobserved = r.coverage.filter((c) => c.status === "unobserved");
   const required = r.coverage.filter((c) => c.requirement === "required");
   const guessed = unobserved.filter((c) => c.inferred).length;
-  out.push(`Coverage: ${required.filter((c) => c.allowed + c.blocked > 0).length} of ${required.length} required rules observed; ${unobserved.length} unobserved-required${guessed > 0 ? ` (${guessed} of them on inferred rules)` : ""}.`);
+  const readings = required.filter((c) => c.status === "not-observed").length;
+  out.push(`Coverage: ${required.filter((c) => c.allowed + c.blocked > 0).length} of ${required.length} required rules observed; ${unobserved.length} unobserved-required${guessed > 0 ? ` (${guessed} of them on inferred rules)` : ""}${readings > 0 ? `; ${readings} other reading(s) of the same statements not asked for` : ""}.`);
   if (unobserved.length > 0) out.push("", `<details><summary>unobserved required rules</summary>`, "", ...unobserved.map((c) => `- \`${m(c.rule)}\`${c.inferred ? " (inferred)" : ""}: ${m(c.from)} → ${m(c.to)} ${m(c.services.join(", "))}`), "", "</details>");
   out.push("", "Inputs: " + r.inputs.map((i) => `${m(i.path)} (${m(i.format)}: ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${i.error ? `; error: ${m(i.error)}` : ""})`).join("; "));
   return out.join("\n") + "\n";

@@ -112,7 +112,10 @@ export function renderText(r: Report, o: TextOptions): string {
   const observed = required.filter((x) => x.allowed + x.blocked > 0);
   const guessed = unobserved.filter((x) => x.inferred).length;
   const guessedNote = guessed > 0 ? `; ${guessed} of them rest on inferred rules` : "";
-  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})`);
+  // A required rule left "not-observed" is another reading of a statement that coverage counts once.
+  const readings = required.filter((x) => x.status === "not-observed").length;
+  const readingsNote = readings > 0 ? `; ${readings} other reading(s) of the same statements not asked for` : "";
+  out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})${readingsNote}`);
   for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
     out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}${u.inferred ? " (inferred)" : ""}`);
   }

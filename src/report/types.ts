@@ -101,10 +101,13 @@ export interface CoverageEntry {
   blocked: number;
   /**
    * allowed / blocked / allowed-and-blocked: traffic was seen; unobserved: required, hosts on both sides,
-   * nothing seen (the `unobserved-required` verdict); not-observed: conditional rule, nothing seen;
-   * no-hosts: the inventory has no host for one side.
+   * nothing seen (the `unobserved-required` verdict); not-observed: nothing seen and nothing asked: a
+   * conditional rule, or one reading of a statement whose other reading is the one coverage counts or
+   * saw traffic (see `alternatives`); no-hosts: the inventory has no host for one side.
    */
   status: "allowed" | "blocked" | "allowed-and-blocked" | "unobserved" | "not-observed" | "no-hosts";
+  /** The other readings of the same document statement (`alternative_of` in the ruleset); empty for most rules. */
+  alternatives?: string[];
 }
 
 export interface InputReport {

@@ -48,7 +48,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 389 `
     -RemoteAddress '10.99.1.0-10.99.1.9','10.99.1.11-10.99.1.24','10.99.1.26-10.99.1.52','10.99.1.54-10.99.1.199','10.99.1.201-10.99.1.255','fd00:99:1::/124','fd00:99:1::11-fd00:99:1:0:ffff:ffff:ffff:ffff' `
     -Description 'ldap-client-to-customer-ad: Search requests to the customer AD (お客さまADに検索要求). Seed: seed 004 table 1 「LDAP(389/TCP・UDP) LDAP SSL(636/TCP) LDAP GC(3268,3269/TCP) |」 row 「ファイル共有クライアント | お客さま ADサーバー | アクセス権設定時 | お客さまADに検索要求 | |」 (translation: file-sharing client -> customer AD server, at ACL setting, search request to the customer AD)' | Out-Null
-  # rule trust-fs-dns (rulesets/kcps-file-server.yaml:638): DNS, for the trust and its secure channel.
+  # rule trust-fs-dns (rulesets/kcps-file-server.yaml:648): DNS, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-dns-tcp-in' `
     -DisplayName 'trust-fs-dns (tcp 53 from source ports 53, 49152-65535) from kcps-fs' `
@@ -70,7 +70,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 53,49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)' | Out-Null
-  # rule trust-fs-kerberos (rulesets/kcps-file-server.yaml:662): Kerberos, for the trust and its secure channel.
+  # rule trust-fs-kerberos (rulesets/kcps-file-server.yaml:673): Kerberos, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-kerberos-tcp-in' `
     -DisplayName 'trust-fs-kerberos (tcp 88 from source ports 49152-65535) from kcps-fs' `
@@ -92,7 +92,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)' | Out-Null
-  # rule trust-fs-kerberos-pw (rulesets/kcps-file-server.yaml:494): Kerberos password change, for the trust and its secure channel.
+  # rule trust-fs-kerberos-pw (rulesets/kcps-file-server.yaml:498): Kerberos password change, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-kerberos-pw-tcp-in' `
     -DisplayName 'trust-fs-kerberos-pw (tcp 464 from source ports 49152-65535) from kcps-fs' `
@@ -114,7 +114,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)' | Out-Null
-  # rule trust-fs-ldap (rulesets/kcps-file-server.yaml:542): LDAP, for the trust and its secure channel.
+  # rule trust-fs-ldap (rulesets/kcps-file-server.yaml:548): LDAP, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-tcp-in' `
     -DisplayName 'trust-fs-ldap (tcp 389 from source ports 49152-65535) from kcps-fs' `
@@ -136,7 +136,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)' | Out-Null
-  # rule trust-fs-ldap-gc (rulesets/kcps-file-server.yaml:590): LDAP global catalog, for the trust and its secure channel.
+  # rule trust-fs-ldap-gc (rulesets/kcps-file-server.yaml:598): LDAP global catalog, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-gc-tcp-in' `
     -DisplayName 'trust-fs-ldap-gc (tcp 3268 from source ports 49152-65535) from kcps-fs' `
@@ -148,7 +148,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)' | Out-Null
-  # rule trust-fs-ldap-gc-ssl (rulesets/kcps-file-server.yaml:614): LDAP global catalog over SSL, for the trust and its secure channel.
+  # rule trust-fs-ldap-gc-ssl (rulesets/kcps-file-server.yaml:623): LDAP global catalog over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-gc-ssl-tcp-in' `
     -DisplayName 'trust-fs-ldap-gc-ssl (tcp 3269 from source ports 49152-65535) from kcps-fs' `
@@ -160,7 +160,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)' | Out-Null
-  # rule trust-fs-ldaps (rulesets/kcps-file-server.yaml:566): LDAP over SSL, for the trust and its secure channel.
+  # rule trust-fs-ldaps (rulesets/kcps-file-server.yaml:573): LDAP over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldaps-tcp-in' `
     -DisplayName 'trust-fs-ldaps (tcp 636 from source ports 49152-65535) from kcps-fs' `
@@ -172,7 +172,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)' | Out-Null
-  # rule trust-fs-rpc-dynamic (rulesets/kcps-file-server.yaml:518): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
+  # rule trust-fs-rpc-dynamic (rulesets/kcps-file-server.yaml:523): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-rpc-dynamic-tcp-in' `
     -DisplayName 'trust-fs-rpc-dynamic (tcp 49152-65535 from source ports 49152-65535) from kcps-fs' `
@@ -184,7 +184,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)' | Out-Null
-  # rule trust-fs-rpc-epmap (rulesets/kcps-file-server.yaml:467): RPC endpoint mapper, for the trust and its secure channel.
+  # rule trust-fs-rpc-epmap (rulesets/kcps-file-server.yaml:470): RPC endpoint mapper, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-rpc-epmap-tcp-in' `
     -DisplayName 'trust-fs-rpc-epmap (tcp 135 from source ports 49152-65535) from kcps-fs' `
@@ -196,7 +196,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)' | Out-Null
-  # rule trust-fs-smb (rulesets/kcps-file-server.yaml:685): SMB, only while the trust is being built (信頼関係構築時のみ).
+  # rule trust-fs-smb (rulesets/kcps-file-server.yaml:697): SMB, only while the trust is being built (信頼関係構築時のみ).
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-smb-tcp-in' `
     -DisplayName 'trust-fs-smb (tcp 445 from source ports 49152-65535) from kcps-fs' `
@@ -208,7 +208,7 @@ if ($Role -contains 'customer-ad') {
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.10','fd00:99:2::10' `
     -Description 'trust-fs-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)' | Out-Null
-  # rule trust-fs-w32time (rulesets/kcps-file-server.yaml:443): W32Time (time synchronisation), for the trust and its secure channel.
+  # rule trust-fs-w32time (rulesets/kcps-file-server.yaml:445): W32Time (time synchronisation), for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-w32time-udp-in' `
     -DisplayName 'trust-fs-w32time (udp 123 from source ports 49152-65535) from kcps-fs' `
@@ -272,9 +272,9 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 445 `
     -RemoteAddress '10.99.2.20' `
     -Description 'smb-kcps-fs-ad-to-customer-ad: Authentication requests; trust creation (認証要求/信頼関係作成処理). Seed: seed 004 table 1 「SMB (445/TCP) |」 row 「KCPS-FS(AD) | お客さま ADサーバー | 信頼関係確立時 | 認証要求/信頼関係作成処理 |」 (translation: KCPS-FS(AD) -> customer AD server, at trust establishment, authentication request / trust creation)' | Out-Null
-  # rule trust-dns [INFERRED] (rulesets/kcps-file-server.yaml:625): DNS, for the trust and its secure channel.
+  # rule trust-dns [INFERRED] (rulesets/kcps-file-server.yaml:634): DNS, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-dns-tcp-in' `
     -DisplayName 'trust-dns (tcp 53 from source ports 53, 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -284,7 +284,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 53 `
     -RemotePort 53,49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-dns-udp-in' `
     -DisplayName 'trust-dns (udp 53 from source ports 53, 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -294,10 +294,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 53 `
     -RemotePort 53,49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-kerberos [INFERRED] (rulesets/kcps-file-server.yaml:649): Kerberos, for the trust and its secure channel.
+    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-kerberos [INFERRED] (rulesets/kcps-file-server.yaml:659): Kerberos, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-tcp-in' `
     -DisplayName 'trust-kerberos (tcp 88 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -307,7 +307,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 88 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-udp-in' `
     -DisplayName 'trust-kerberos (udp 88 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -317,10 +317,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 88 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-kerberos-pw [INFERRED] (rulesets/kcps-file-server.yaml:478): Kerberos password change, for the trust and its secure channel.
+    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-kerberos-pw [INFERRED] (rulesets/kcps-file-server.yaml:481): Kerberos password change, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-pw-tcp-in' `
     -DisplayName 'trust-kerberos-pw (tcp 464 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -330,7 +330,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 464 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-pw-udp-in' `
     -DisplayName 'trust-kerberos-pw (udp 464 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -340,10 +340,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 464 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap [INFERRED] (rulesets/kcps-file-server.yaml:529): LDAP, for the trust and its secure channel.
+    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap [INFERRED] (rulesets/kcps-file-server.yaml:534): LDAP, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-tcp-in' `
     -DisplayName 'trust-ldap (tcp 389 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -353,7 +353,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 389 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-udp-in' `
     -DisplayName 'trust-ldap (udp 389 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -363,10 +363,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 389 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap-gc [INFERRED] (rulesets/kcps-file-server.yaml:577): LDAP global catalog, for the trust and its secure channel.
+    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap-gc [INFERRED] (rulesets/kcps-file-server.yaml:584): LDAP global catalog, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-gc-tcp-in' `
     -DisplayName 'trust-ldap-gc (tcp 3268 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -376,10 +376,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 3268 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap-gc-ssl [INFERRED] (rulesets/kcps-file-server.yaml:601): LDAP global catalog over SSL, for the trust and its secure channel.
+    -Description 'trust-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap-gc-ssl [INFERRED] (rulesets/kcps-file-server.yaml:609): LDAP global catalog over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-gc-ssl-tcp-in' `
     -DisplayName 'trust-ldap-gc-ssl (tcp 3269 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -389,10 +389,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 3269 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldaps [INFERRED] (rulesets/kcps-file-server.yaml:553): LDAP over SSL, for the trust and its secure channel.
+    -Description 'trust-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldaps [INFERRED] (rulesets/kcps-file-server.yaml:559): LDAP over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldaps-tcp-in' `
     -DisplayName 'trust-ldaps (tcp 636 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -402,10 +402,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 636 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-rpc-dynamic [INFERRED] (rulesets/kcps-file-server.yaml:505): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
+    -Description 'trust-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-rpc-dynamic [INFERRED] (rulesets/kcps-file-server.yaml:509): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-rpc-dynamic-tcp-in' `
     -DisplayName 'trust-rpc-dynamic (tcp 49152-65535 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -415,10 +415,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 49152-65535 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-rpc-epmap [INFERRED] (rulesets/kcps-file-server.yaml:454): RPC endpoint mapper, for the trust and its secure channel.
+    -Description 'trust-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-rpc-epmap [INFERRED] (rulesets/kcps-file-server.yaml:456): RPC endpoint mapper, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-rpc-epmap-tcp-in' `
     -DisplayName 'trust-rpc-epmap (tcp 135 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -428,10 +428,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 135 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-smb [INFERRED] (rulesets/kcps-file-server.yaml:673): SMB, only while the trust is being built (信頼関係構築時のみ).
+    -Description 'trust-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-smb [INFERRED] (rulesets/kcps-file-server.yaml:684): SMB, only while the trust is being built (信頼関係構築時のみ).
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-smb-tcp-in' `
     -DisplayName 'trust-smb (tcp 445 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -441,10 +441,10 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 445 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   # rule trust-w32time [INFERRED] (rulesets/kcps-file-server.yaml:422): W32Time (time synchronisation), for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-w32time-udp-in' `
     -DisplayName 'trust-w32time (udp 123 from source ports 49152-65535) from kcps-fs-ad' `
     -Group $Group `
@@ -454,7 +454,7 @@ if ($Role -contains 'customer-ad') {
     -LocalPort 123 `
     -RemotePort 49152-65535 `
     -RemoteAddress '10.99.2.20' `
-    -Description 'trust-w32time: W32Time (time synchronisation), for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-w32time: W32Time (time synchronisation), for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   # rule kerberos-customer-ad-to-kcps-fs-ad (rulesets/kcps-file-server.yaml:376): Trust creation (信頼関係作成処理).
   #   seed: seed 004 table 1 「Kerberos (88,464/TCP・UDP) |」 row 「お客さま ADサーバー | KCPS-FS(AD) | 信頼関係確立時 | 信頼関係作成処理 | |」 (translation: customer AD server -> KCPS-FS(AD), at trust establishment, trust creation)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-kerberos-customer-ad-to-kcps-fs-ad-tcp-out' `
@@ -885,7 +885,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 445 `
     -RemoteAddress '10.99.1.0-10.99.1.9','10.99.1.11-10.99.1.24','10.99.1.26-10.99.1.52','10.99.1.54-10.99.1.199','10.99.1.201-10.99.1.255','fd00:99:1::/124','fd00:99:1::11-fd00:99:1:0:ffff:ffff:ffff:ffff' `
     -Description 'smb-client-to-kcps-fs: Authentication requests and file sharing (認証要求). Seed: seed 004 table 1 「SMB (445/TCP) |」 row 「ファイル共有クライアント | KCPS-FS | KCPS-FSブラウジング時 | 認証要求 | |」 (translation: file-sharing client -> KCPS-FS, when browsing KCPS-FS, authentication request)' | Out-Null
-  # rule trust-fs-dns (rulesets/kcps-file-server.yaml:638): DNS, for the trust and its secure channel.
+  # rule trust-fs-dns (rulesets/kcps-file-server.yaml:648): DNS, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-dns-tcp-out' `
     -DisplayName 'trust-fs-dns (tcp 53 from source ports 53, 49152-65535) to customer-ad' `
@@ -907,7 +907,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 53,49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)' | Out-Null
-  # rule trust-fs-kerberos (rulesets/kcps-file-server.yaml:662): Kerberos, for the trust and its secure channel.
+  # rule trust-fs-kerberos (rulesets/kcps-file-server.yaml:673): Kerberos, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-kerberos-tcp-out' `
     -DisplayName 'trust-fs-kerberos (tcp 88 from source ports 49152-65535) to customer-ad' `
@@ -929,7 +929,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)' | Out-Null
-  # rule trust-fs-kerberos-pw (rulesets/kcps-file-server.yaml:494): Kerberos password change, for the trust and its secure channel.
+  # rule trust-fs-kerberos-pw (rulesets/kcps-file-server.yaml:498): Kerberos password change, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-kerberos-pw-tcp-out' `
     -DisplayName 'trust-fs-kerberos-pw (tcp 464 from source ports 49152-65535) to customer-ad' `
@@ -951,7 +951,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)' | Out-Null
-  # rule trust-fs-ldap (rulesets/kcps-file-server.yaml:542): LDAP, for the trust and its secure channel.
+  # rule trust-fs-ldap (rulesets/kcps-file-server.yaml:548): LDAP, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-tcp-out' `
     -DisplayName 'trust-fs-ldap (tcp 389 from source ports 49152-65535) to customer-ad' `
@@ -973,7 +973,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)' | Out-Null
-  # rule trust-fs-ldap-gc (rulesets/kcps-file-server.yaml:590): LDAP global catalog, for the trust and its secure channel.
+  # rule trust-fs-ldap-gc (rulesets/kcps-file-server.yaml:598): LDAP global catalog, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-gc-tcp-out' `
     -DisplayName 'trust-fs-ldap-gc (tcp 3268 from source ports 49152-65535) to customer-ad' `
@@ -985,7 +985,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)' | Out-Null
-  # rule trust-fs-ldap-gc-ssl (rulesets/kcps-file-server.yaml:614): LDAP global catalog over SSL, for the trust and its secure channel.
+  # rule trust-fs-ldap-gc-ssl (rulesets/kcps-file-server.yaml:623): LDAP global catalog over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldap-gc-ssl-tcp-out' `
     -DisplayName 'trust-fs-ldap-gc-ssl (tcp 3269 from source ports 49152-65535) to customer-ad' `
@@ -997,7 +997,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)' | Out-Null
-  # rule trust-fs-ldaps (rulesets/kcps-file-server.yaml:566): LDAP over SSL, for the trust and its secure channel.
+  # rule trust-fs-ldaps (rulesets/kcps-file-server.yaml:573): LDAP over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-ldaps-tcp-out' `
     -DisplayName 'trust-fs-ldaps (tcp 636 from source ports 49152-65535) to customer-ad' `
@@ -1009,7 +1009,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)' | Out-Null
-  # rule trust-fs-rpc-dynamic (rulesets/kcps-file-server.yaml:518): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
+  # rule trust-fs-rpc-dynamic (rulesets/kcps-file-server.yaml:523): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-rpc-dynamic-tcp-out' `
     -DisplayName 'trust-fs-rpc-dynamic (tcp 49152-65535 from source ports 49152-65535) to customer-ad' `
@@ -1021,7 +1021,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)' | Out-Null
-  # rule trust-fs-rpc-epmap (rulesets/kcps-file-server.yaml:467): RPC endpoint mapper, for the trust and its secure channel.
+  # rule trust-fs-rpc-epmap (rulesets/kcps-file-server.yaml:470): RPC endpoint mapper, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-rpc-epmap-tcp-out' `
     -DisplayName 'trust-fs-rpc-epmap (tcp 135 from source ports 49152-65535) to customer-ad' `
@@ -1033,7 +1033,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)' | Out-Null
-  # rule trust-fs-smb (rulesets/kcps-file-server.yaml:685): SMB, only while the trust is being built (信頼関係構築時のみ).
+  # rule trust-fs-smb (rulesets/kcps-file-server.yaml:697): SMB, only while the trust is being built (信頼関係構築時のみ).
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-smb-tcp-out' `
     -DisplayName 'trust-fs-smb (tcp 445 from source ports 49152-65535) to customer-ad' `
@@ -1045,7 +1045,7 @@ if ($Role -contains 'kcps-fs') {
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'trust-fs-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)' | Out-Null
-  # rule trust-fs-w32time (rulesets/kcps-file-server.yaml:443): W32Time (time synchronisation), for the trust and its secure channel.
+  # rule trust-fs-w32time (rulesets/kcps-file-server.yaml:445): W32Time (time synchronisation), for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-fs-w32time-udp-out' `
     -DisplayName 'trust-fs-w32time (udp 123 from source ports 49152-65535) to customer-ad' `
@@ -1199,9 +1199,9 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 445 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
     -Description 'smb-kcps-fs-ad-to-customer-ad: Authentication requests; trust creation (認証要求/信頼関係作成処理). Seed: seed 004 table 1 「SMB (445/TCP) |」 row 「KCPS-FS(AD) | お客さま ADサーバー | 信頼関係確立時 | 認証要求/信頼関係作成処理 |」 (translation: KCPS-FS(AD) -> customer AD server, at trust establishment, authentication request / trust creation)' | Out-Null
-  # rule trust-dns [INFERRED] (rulesets/kcps-file-server.yaml:625): DNS, for the trust and its secure channel.
+  # rule trust-dns [INFERRED] (rulesets/kcps-file-server.yaml:634): DNS, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-dns-tcp-out' `
     -DisplayName 'trust-dns (tcp 53 from source ports 53, 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1211,7 +1211,7 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 53 `
     -LocalPort 53,49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-dns-udp-out' `
     -DisplayName 'trust-dns (udp 53 from source ports 53, 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1221,10 +1221,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 53 `
     -LocalPort 53,49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-kerberos [INFERRED] (rulesets/kcps-file-server.yaml:649): Kerberos, for the trust and its secure channel.
+    -Description 'trust-dns: DNS, for the trust and its secure channel. Seed: seed 004 table 2 row 「53, 49152 -65535/TCP/UDP | 53/TCP/UDP | DNS | ||」 (translation: client ports 53 and 49152-65535/TCP/UDP -> server port 53/TCP/UDP, DNS) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-kerberos [INFERRED] (rulesets/kcps-file-server.yaml:659): Kerberos, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-tcp-out' `
     -DisplayName 'trust-kerberos (tcp 88 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1234,7 +1234,7 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 88 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-udp-out' `
     -DisplayName 'trust-kerberos (udp 88 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1244,10 +1244,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 88 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-kerberos-pw [INFERRED] (rulesets/kcps-file-server.yaml:478): Kerberos password change, for the trust and its secure channel.
+    -Description 'trust-kerberos: Kerberos, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 88/TCP/UDP | Kerberos | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 88/TCP/UDP, Kerberos) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-kerberos-pw [INFERRED] (rulesets/kcps-file-server.yaml:481): Kerberos password change, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-pw-tcp-out' `
     -DisplayName 'trust-kerberos-pw (tcp 464 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1257,7 +1257,7 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 464 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-kerberos-pw-udp-out' `
     -DisplayName 'trust-kerberos-pw (udp 464 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1267,10 +1267,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 464 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap [INFERRED] (rulesets/kcps-file-server.yaml:529): LDAP, for the trust and its secure channel.
+    -Description 'trust-kerberos-pw: Kerberos password change, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 464/TCP/UDP | Kerberos password change | ||」 (translation: client ports 49152-65535/TCP -> server port 464/TCP/UDP, Kerberos password change) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap [INFERRED] (rulesets/kcps-file-server.yaml:534): LDAP, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-tcp-out' `
     -DisplayName 'trust-ldap (tcp 389 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1280,7 +1280,7 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 389 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-udp-out' `
     -DisplayName 'trust-ldap (udp 389 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1290,10 +1290,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 389 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap-gc [INFERRED] (rulesets/kcps-file-server.yaml:577): LDAP global catalog, for the trust and its secure channel.
+    -Description 'trust-ldap: LDAP, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 389/TCP/UDP | LDAP | ||」 (translation: client ports 49152-65535/TCP/UDP -> server port 389/TCP/UDP, LDAP) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap-gc [INFERRED] (rulesets/kcps-file-server.yaml:584): LDAP global catalog, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-gc-tcp-out' `
     -DisplayName 'trust-ldap-gc (tcp 3268 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1303,10 +1303,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 3268 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldap-gc-ssl [INFERRED] (rulesets/kcps-file-server.yaml:601): LDAP global catalog over SSL, for the trust and its secure channel.
+    -Description 'trust-ldap-gc: LDAP global catalog, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3268/TCP | LDAP GC | ||」 (translation: client ports 49152-65535/TCP -> server port 3268/TCP, LDAP GC) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldap-gc-ssl [INFERRED] (rulesets/kcps-file-server.yaml:609): LDAP global catalog over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldap-gc-ssl-tcp-out' `
     -DisplayName 'trust-ldap-gc-ssl (tcp 3269 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1316,10 +1316,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 3269 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-ldaps [INFERRED] (rulesets/kcps-file-server.yaml:553): LDAP over SSL, for the trust and its secure channel.
+    -Description 'trust-ldap-gc-ssl: LDAP global catalog over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 3269/TCP | LDAP GC SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 3269/TCP, LDAP GC SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-ldaps [INFERRED] (rulesets/kcps-file-server.yaml:559): LDAP over SSL, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-ldaps-tcp-out' `
     -DisplayName 'trust-ldaps (tcp 636 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1329,10 +1329,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 636 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-rpc-dynamic [INFERRED] (rulesets/kcps-file-server.yaml:505): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
+    -Description 'trust-ldaps: LDAP over SSL, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 636/TCP | LDAP SSL | ||」 (translation: client ports 49152-65535/TCP -> server port 636/TCP, LDAP SSL) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-rpc-dynamic [INFERRED] (rulesets/kcps-file-server.yaml:509): RPC for LSA, SAM and Netlogon, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-rpc-dynamic-tcp-out' `
     -DisplayName 'trust-rpc-dynamic (tcp 49152-65535 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1342,10 +1342,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 49152-65535 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-rpc-epmap [INFERRED] (rulesets/kcps-file-server.yaml:454): RPC endpoint mapper, for the trust and its secure channel.
+    -Description 'trust-rpc-dynamic: RPC for LSA, SAM and Netlogon, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 49152-65535/TCP | RPC for LSA, SAM, Netlogon | ||」 (translation: client ports 49152-65535/TCP -> server ports 49152-65535/TCP, RPC for LSA, SAM, Netlogon) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-rpc-epmap [INFERRED] (rulesets/kcps-file-server.yaml:456): RPC endpoint mapper, for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-rpc-epmap-tcp-out' `
     -DisplayName 'trust-rpc-epmap (tcp 135 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1355,10 +1355,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 135 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
-  # rule trust-smb [INFERRED] (rulesets/kcps-file-server.yaml:673): SMB, only while the trust is being built (信頼関係構築時のみ).
+    -Description 'trust-rpc-epmap: RPC endpoint mapper, for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/TCP | 135/TCP | RPC Endpoint Mapper | ||」 (translation: client ports 49152-65535/TCP -> server port 135/TCP, RPC Endpoint Mapper) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
+  # rule trust-smb [INFERRED] (rulesets/kcps-file-server.yaml:684): SMB, only while the trust is being built (信頼関係構築時のみ).
   #   seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-smb-tcp-out' `
     -DisplayName 'trust-smb (tcp 445 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1368,10 +1368,10 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 445 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-smb: SMB, only while the trust is being built (信頼関係構築時のみ). Seed: seed 004 table 2 row 「49152 -65535/TCP/UDP | 445/TCP | SMB (信頼関係構築時のみ) |」 (translation: client ports 49152-65535/TCP/UDP -> server port 445/TCP, SMB, only while building the trust) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   # rule trust-w32time [INFERRED] (rulesets/kcps-file-server.yaml:422): W32Time (time synchronisation), for the trust and its secure channel.
   #   seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time)
-  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted.
+  #   inferred, not stated by the document: Table 2's client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider's domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-trust-w32time-udp-out' `
     -DisplayName 'trust-w32time (udp 123 from source ports 49152-65535) to customer-ad' `
     -Group $Group `
@@ -1381,7 +1381,7 @@ if ($Role -contains 'kcps-fs-ad') {
     -RemotePort 123 `
     -LocalPort 49152-65535 `
     -RemoteAddress '10.99.1.10','fd00:99:1::10' `
-    -Description 'trust-w32time: W32Time (time synchronisation), for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted.' | Out-Null
+    -Description 'trust-w32time: W32Time (time synchronisation), for the trust and its secure channel. Seed: seed 004 table 2 row 「49152 -65535/UDP | 123/UDP | W32Time | ||」 (translation: client ports 49152-65535/UDP -> server port 123/UDP, W32Time) INFERRED: Table 2''s client column is 「KCPSファイル サーバー」 (translation: KCPS file server), which the note under table 1 equates with KCPS-FS (the trust-fs-* rules). A domain trust and its secure channel are kept by domain controllers, table 1 puts the trust traffic on 「KCPS-FS(AD)」, and the sequence note has the trust created on the KDDI file server (AD), so the provider''s domain controller is read as a client of these rows too. Both readings are accepted; coverage asks for one of them (alternative_of: a trust seen from either host covers the row).' | Out-Null
   # rule dns-kcps-fs-ad-to-customer-dns (rulesets/kcps-file-server.yaml:215): The KDDI AD resolves the customer AD through the customer DNS, to create the trust.
   #   seed: seed 004 sequence note, trust creation: 「お客さまDNSにてKDDI ADから、お客さまADの名前解決が可能である必要があります。」 (translation: at the customer DNS, the KDDI AD must be able to resolve the customer AD)
   New-NetFirewallRule -Name 'portmatrix-kcps-file-server-dns-kcps-fs-ad-to-customer-dns-tcp-out' `
