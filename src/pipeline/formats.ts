@@ -10,6 +10,8 @@ import { sniffCsvHeader, sniffNetfilter, sniffWindowsFirewall } from "../decode/
 import { detectBinary, detectText, type Sniffer } from "../source/detect.js";
 import { VENDOR_FORMATS } from "../decode/log/vendors.js";
 import { createTextDecoder } from "../decode/log/text-format.js";
+import { createExportCaptureDecoder, looksLikeExportCapture } from "../decode/flow/export-capture.js";
+import { createFlowConnectionDecoder } from "../flow/flow-pairing.js";
 
 export interface FormatOptions {
   /** Captures: one event per packet instead of one per connection (`events --packets`). */
@@ -22,6 +24,7 @@ type Factory = (opts: DecodeOptions, file: string, f: FormatOptions) => Decoder;
 const FACTORIES = new Map<string, Factory>([
   ["pcap", (_o, file, f) => (f.packets ? createPcapDecoder(file) : createConnectionDecoder(createPcapDecoder(file)))],
   ["pcapng", (_o, file, f) => (f.packets ? createPcapngDecoder(file) : createConnectionDecoder(createPcapngDecoder(file)))],
+  ["netflow", (o, file, f) => (f.packets ? createExportCaptureDecoder(file, o.flowExportPorts) : createFlowConnectionDecoder(createExportCaptureDecoder(file, o.flowExportPorts)))],
   ["netfilter", (o) => createNetfilterDecoder(o)],
   ["windows-firewall", (o) => createWindowsFirewallDecoder(o)],
   ["csv", (o) => createCsvDecoder(o)],
@@ -38,9 +41,14 @@ const SNIFFERS: Sniffer[] = [
   { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
 ];
 
-/** The format of an input from its first bytes, or undefined. */
-export function detectFormat(head: Buffer): string | undefined {
-  return detectBinary(head) ?? detectText(head, SNIFFERS);
+/**
+ * The format of an input from its first bytes, or undefined. A capture whose packets are mostly flow
+ * export datagrams (to `flowExportPorts`) is read as the flows it exports.
+ */
+export function detectFormat(head: Buffer, flowExportPorts?: readonly number[]): string | undefined {
+  const binary = detectBinary(head);
+  if (binary !== undefined) return looksLikeExportCapture(head, flowExportPorts) ? "netflow" : binary;
+  return detectText(head, SNIFFERS);
 }
 
 export function decoderFor(format: string, opts: DecodeOptions, file: string, f: FormatOptions = {}): Decoder | undefined {
