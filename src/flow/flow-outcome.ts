@@ -15,6 +15,7 @@
  *        one direction, 1 datagram                       unknown
  *   ICMP echo request and reply                          allowed
  *        requests only, 2+                               blocked  unanswered
+ *        other ICMP messages: both directions allowed, else unknown
  *   other protocols: both directions allowed, else unknown.
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from "../decode/batch.js";
@@ -48,7 +49,7 @@ function count(n: number, one: string, many: string): string {
 }
 
 /** The outcome of one connection from its originator's side and the responder's (see the file comment). */
-export function flowOutcome(proto: number, orig: FlowSide, resp: FlowSide): FlowVerdict {
+export function flowOutcome(proto: number, orig: FlowSide, resp: FlowSide, echo = true): FlowVerdict {
   const reverse = seen(resp);
   if (proto === PROTO_TCP) {
     if (has(resp.flags, TCP_SYN) && has(resp.flags, TCP_ACK)) return { action: ACTION_ALLOWED, evidence: "handshake: SYN-ACK in the reverse flow (SF/S1)" };
@@ -65,11 +66,15 @@ export function flowOutcome(proto: number, orig: FlowSide, resp: FlowSide): Flow
     }
     return reverse ? { action: ACTION_ALLOWED, evidence: "traffic in both directions, start not seen (OTH)" } : { action: ACTION_UNKNOWN, evidence: "one direction only, start not seen (OTH)" };
   }
+  const icmp = proto === PROTO_ICMP || proto === PROTO_ICMPV6;
+  if (icmp && !echo) {
+    return reverse ? { action: ACTION_ALLOWED, evidence: "ICMP in both directions" } : { action: ACTION_UNKNOWN, evidence: "ICMP (not echo) in one direction only" };
+  }
   if (reverse) {
     const what = proto === PROTO_UDP ? "request and reply: reverse flow seen (SF)" : proto === PROTO_ICMP || proto === PROTO_ICMPV6 ? "echo request and reply" : "traffic in both directions";
     return { action: ACTION_ALLOWED, evidence: what };
   }
-  if ((proto === PROTO_UDP || proto === PROTO_ICMP || proto === PROTO_ICMPV6) && orig.packets >= 2) {
+  if ((proto === PROTO_UDP || icmp) && orig.packets >= 2) {
     return { action: ACTION_BLOCKED, evidence: `unanswered: ${orig.packets} ${proto === PROTO_UDP ? "datagrams" : "echo requests"}, no reverse flow (S0)` };
   }
   return { action: ACTION_UNKNOWN, evidence: proto === PROTO_UDP ? `${count(orig.packets, "datagram", "datagrams")}, no reverse flow (S0)` : "one direction only, no reverse flow" };

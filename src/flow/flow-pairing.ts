@@ -208,7 +208,7 @@ export class FlowPairer {
     const o = this.originator(p);
     const orig = p.sides[o];
     const resp = p.sides[o ^ 1]!;
-    const verdict = flowOutcome(p.proto, orig, resp);
+    const verdict = flowOutcome(p.proto, orig, resp, p.proto !== PROTO_ICMP && p.proto !== PROTO_ICMPV6 ? true : isEcho(p.proto, p.icmpType));
     const out = this.out;
     if (isFull(out)) this.flush(emit);
     const i = reserve(out);

@@ -12,6 +12,8 @@ import { VENDOR_FORMATS } from "../decode/log/vendors.js";
 import { createTextDecoder } from "../decode/log/text-format.js";
 import { createExportCaptureDecoder, looksLikeExportCapture } from "../decode/flow/export-capture.js";
 import { createFlowConnectionDecoder } from "../flow/flow-pairing.js";
+import { createNfdumpCsvDecoder, sniffNfdumpCsv } from "../decode/log/nfdump-csv.js";
+import { createNfdumpJsonDecoder, sniffNfdumpJson } from "../decode/log/nfdump-json.js";
 
 export interface FormatOptions {
   /** Captures: one event per packet instead of one per connection (`events --packets`). */
@@ -25,6 +27,8 @@ const FACTORIES = new Map<string, Factory>([
   ["pcap", (_o, file, f) => (f.packets ? createPcapDecoder(file) : createConnectionDecoder(createPcapDecoder(file)))],
   ["pcapng", (_o, file, f) => (f.packets ? createPcapngDecoder(file) : createConnectionDecoder(createPcapngDecoder(file)))],
   ["netflow", (o, file, f) => (f.packets ? createExportCaptureDecoder(file, o.flowExportPorts) : createFlowConnectionDecoder(createExportCaptureDecoder(file, o.flowExportPorts)))],
+  ["nfdump-csv", (_o, _file, f) => (f.packets ? createNfdumpCsvDecoder() : createFlowConnectionDecoder(createNfdumpCsvDecoder()))],
+  ["nfdump-json", (_o, _file, f) => (f.packets ? createNfdumpJsonDecoder() : createFlowConnectionDecoder(createNfdumpJsonDecoder()))],
   ["netfilter", (o) => createNetfilterDecoder(o)],
   ["windows-firewall", (o) => createWindowsFirewallDecoder(o)],
   ["csv", (o) => createCsvDecoder(o)],
@@ -38,6 +42,8 @@ const SNIFFERS: Sniffer[] = [
   { name: "netfilter", sniff: sniffNetfilter },
   { name: "windows-firewall", sniff: sniffWindowsFirewall },
   ...VENDOR_FORMATS.map((spec): Sniffer => ({ name: spec.name, sniff: (l) => spec.sniff(l) })),
+  { name: "nfdump-csv", sniff: sniffNfdumpCsv },
+  { name: "nfdump-json", sniff: sniffNfdumpJson },
   { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
 ];
 
