@@ -49,7 +49,8 @@ export function registerEvents(program: Command, io: Io): void {
         const s = r.stats;
         const reasons = Object.entries(s.skippedObject()).map(([k, n]) => `${k} ${n}`).join(", ");
         const flows = s.flowsRead === s.used && s.flowsSkipped === 0 ? "" : `; flows: ${s.flowsRead} read, ${s.flowsUsed} used, ${s.flowsSkipped} skipped${s.flowsSkipped ? ` (${Object.entries(s.flowsSkippedObject()).map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`;
-        io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}`) + "\n");
+        const notes = Object.entries(s.notesObject()).map(([k, n]) => `${k} ${n}`).join(", ");
+        io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}${notes ? `; ${notes}` : ""}`) + "\n");
       }
       throw new ExitCode(failed ? 2 : 0);
     });

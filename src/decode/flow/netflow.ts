@@ -58,14 +58,14 @@ const r = {
   family: 0, haveSrc: false, haveDst: false, proto: -1, sp: -1, dp: -1, flags: NONE, revFlags: NONE,
   packets: NaN, revPackets: NaN, icmpTypeCode: -1, icmpType: -1, icmpCode: -1,
   startAbs: NaN, endAbs: NaN, startUp: NaN, endUp: NaN, startDelta: NaN, endDelta: NaN, observed: NaN, sysInit: NaN,
-  fwEvent: -1, fwExt: -1, fwdStatus: -1, revStart: NaN,
+  fwEvent: -1, fwExt: -1, fwdStatus: -1, revStart: NaN, version: 0, packetsDelta: false,
 };
 
 function resetRecord(): void {
   r.family = 0; r.haveSrc = false; r.haveDst = false; r.proto = -1; r.sp = -1; r.dp = -1; r.flags = NONE; r.revFlags = NONE;
   r.packets = NaN; r.revPackets = NaN; r.icmpTypeCode = -1; r.icmpType = -1; r.icmpCode = -1;
   r.startAbs = NaN; r.endAbs = NaN; r.startUp = NaN; r.endUp = NaN; r.startDelta = NaN; r.endDelta = NaN; r.observed = NaN; r.sysInit = NaN;
-  r.fwEvent = -1; r.fwExt = -1; r.fwdStatus = -1; r.revStart = NaN;
+  r.fwEvent = -1; r.fwExt = -1; r.fwdStatus = -1; r.revStart = NaN; r.packetsDelta = false;
 }
 
 function u16(b: Uint8Array, o: number): number {
@@ -145,6 +145,7 @@ function decodeV5(buf: Uint8Array, off: number, end: number, position: number, c
       return;
     }
     resetRecord();
+    r.version = 5;
     r.family = 4;
     r.haveSrc = r.haveDst = true;
     r.packets = u32(buf, o + 16);
@@ -322,6 +323,7 @@ function isZeroPadding(buf: Uint8Array, p: number, end: number): boolean {
 /** One data record at `p`; returns the offset after it, or -1 when it runs past `end`. */
 function readRecord(buf: Uint8Array, p: number, end: number, t: Template, exporter: Exporter, hdr: MessageTimes, position: number, ctx: ExportContext): number {
   resetRecord();
+  r.version = hdr.version;
   let q = p;
   let srcAt = -1;
   let dstAt = -1;
@@ -399,7 +401,10 @@ function readField(b: Uint8Array, o: number, len: number, ie: number): number {
     case IE.dstPort: r.dp = uint(b, o, len) & 0xffff; return 0;
     // tcpControlBits: the classic flags are the low byte (RFC 7125).
     case IE.tcpFlags: r.flags = b[o + len - 1]!; return 0;
-    case IE.packets: case IE.packetTotal: case IE.initiatorPackets: if (r.packets !== r.packets) r.packets = uint(b, o, len); return 0;
+    // packetDeltaCount wins over the totals, as nfdump reads them (a delta of 0 is what happened since
+    // the last report).
+    case IE.packets: r.packets = uint(b, o, len); r.packetsDelta = true; return 0;
+    case IE.packetTotal: case IE.initiatorPackets: if (!r.packetsDelta) r.packets = uint(b, o, len); return 0;
     case IE.responderPackets: r.revPackets = uint(b, o, len); return 0;
     case IE.icmpTypeCodeV4: case IE.icmpTypeCodeV6: r.icmpTypeCode = uint(b, o, len) & 0xffff; return 0;
     case IE.icmpTypeV4: case IE.icmpTypeV6: r.icmpType = b[o + len - 1]!; return 0;
@@ -452,7 +457,9 @@ function statedDecision(): [number, string] | undefined {
     const name = NSEL_EVENTS[r.fwEvent] ?? `event ${r.fwEvent}`;
     // Created, deleted and updated flows passed the firewall; denied ones did not (NSEL event 3).
     const action = r.fwEvent === 1 || r.fwEvent === 2 || r.fwEvent === 5 ? ACTION_ALLOWED : r.fwEvent === 3 ? ACTION_BLOCKED : ACTION_UNKNOWN;
-    return [action, `NSEL ${name}${r.fwEvent === 3 ? deniedWhy(r.fwExt) : r.fwExt > 0 ? ` (extended event ${r.fwExt})` : ""}`];
+    // NetFlow v9 carries Cisco's NSEL field; IPFIX the IANA firewallEvent (IE 233) with the same values.
+    const source = r.version === 9 ? "NSEL" : "firewallEvent";
+    return [action, `${source} ${name}${r.fwEvent === 3 ? deniedWhy(r.fwExt) : r.fwExt > 0 ? ` (extended event ${r.fwExt})` : ""}`];
   }
   if (r.fwdStatus === 1) return [ACTION_ALLOWED, "forwardingStatus: forwarded"];
   if (r.fwdStatus === 2) return [ACTION_BLOCKED, "forwardingStatus: dropped"];

@@ -50,6 +50,13 @@ function num(v: unknown): number {
   return typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
 }
 
+function earlier(a: number, b: number): number {
+  return a !== a ? b : b !== b ? a : Math.min(a, b);
+}
+function later(a: number, b: number): number {
+  return a !== a ? b : b !== b ? a : Math.max(a, b);
+}
+
 class NfdumpJsonFormat implements LineFormat {
   readonly format = "nfdump-json";
   readonly extras = textFlowExtras();
@@ -88,8 +95,10 @@ class NfdumpJsonFormat implements LineFormat {
       icmpType: isIcmp ? str(r.icmp_type) : undefined, icmpCode: isIcmp ? str(r.icmp_code) : undefined,
       action: stated ? stated[0] : ACTION_UNKNOWN,
       label: stated ? stated[1] + (event === "DENIED" && num(r.xevent_id) > 0 ? ` (extended event ${num(r.xevent_id)})` : "") : "nfdump json",
-      time: nfdumpTime(str(r.first)), flags: parseNfdumpFlags(str(r.tcp_flags) ?? ""), packets: num(r.in_packets),
-      revPackets: outPackets > 0 ? outPackets : NaN, endTime: nfdumpTime(str(r.last)), decided: stated !== undefined,
+      // nfdump 1.7.1 prints IPFIX sysUpTime flows with first and last swapped (fixed in 1.7.2): the start
+      // is the earlier of the two.
+      time: earlier(nfdumpTime(str(r.first)), nfdumpTime(str(r.last))), flags: parseNfdumpFlags(str(r.tcp_flags) ?? ""), packets: num(r.in_packets),
+      revPackets: outPackets > 0 ? outPackets : NaN, endTime: later(nfdumpTime(str(r.first)), nfdumpTime(str(r.last))), decided: stated !== undefined,
     });
     if (why === undefined) stats.use();
     else stats.skip(why, lineNo);
