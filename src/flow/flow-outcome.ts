@@ -18,7 +18,7 @@
  *        other ICMP messages: both directions allowed, else unknown
  *   other protocols: both directions allowed, else unknown.
  */
-import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from "../decode/batch.js";
+import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, BLOCKED_BY_UNKNOWN, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from "../decode/batch.js";
 
 /** One direction of a connection as its flow records tell it. */
 export interface FlowSide {
@@ -34,6 +34,13 @@ export interface FlowVerdict {
   action: number;
   evidence: string;
 }
+
+/**
+ * Who stopped a blocked connection, as flow records can tell: never. A RST in the reverse flow reads the
+ * same whether the destination or a firewall in its name sent it, and silence names nobody (the capture
+ * tracker can look at TTLs and ICMP senders; flow records keep neither).
+ */
+export const FLOW_BLOCKED_BY = BLOCKED_BY_UNKNOWN;
 
 function has(flags: number, bit: number): boolean {
   return flags !== NONE && (flags & bit) !== 0;

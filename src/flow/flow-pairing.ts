@@ -16,7 +16,7 @@ import {
 import type { FlowExtras, FlowRecordDecoder } from "../decode/flow/records.js";
 import type { Decoder } from "../decode/decoder.js";
 import { formatAddr } from "../net/addr.js";
-import { flowOutcome, type FlowSide } from "./flow-outcome.js";
+import { FLOW_BLOCKED_BY, flowOutcome, type FlowSide } from "./flow-outcome.js";
 
 export const PAIR_WINDOW_MS = 120_000;
 export const MAX_PENDING = 1 << 20;
@@ -230,6 +230,7 @@ export class FlowPairer {
     out.time[i] = orig.start === orig.start ? orig.start : resp.start;
     out.position[i] = p.position;
     out.action[i] = verdict.action;
+    if (verdict.action === ACTION_BLOCKED) out.blockedBy[i] = FLOW_BLOCKED_BY;
     let evidence = verdict.evidence;
     if (verdict.action === ACTION_BLOCKED && evidence.startsWith("unanswered") && !this.senders.has(addrHash(out.dst, w))) {
       evidence += `; no flow from ${formatAddr(p.family, out.dst, w)} in this export: a drop, or an exporter that sees one direction only`;
