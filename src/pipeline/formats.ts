@@ -14,6 +14,7 @@ import { createExportCaptureDecoder, looksLikeExportCapture } from "../decode/fl
 import { createFlowConnectionDecoder } from "../flow/flow-pairing.js";
 import { createNfdumpCsvDecoder, sniffNfdumpCsv } from "../decode/log/nfdump-csv.js";
 import { createNfdumpJsonDecoder, sniffNfdumpJson } from "../decode/log/nfdump-json.js";
+import { createSuricataEveDecoder, sniffSuricataEve } from "../decode/log/suricata-eve.js";
 
 export interface FormatOptions {
   /** Captures: one event per packet instead of one per connection (`events --packets`). */
@@ -29,6 +30,7 @@ const FACTORIES = new Map<string, Factory>([
   ["netflow", (o, file, f) => (f.packets ? createExportCaptureDecoder(file, o.flowExportPorts) : createFlowConnectionDecoder(createExportCaptureDecoder(file, o.flowExportPorts)))],
   ["nfdump-csv", (_o, _file, f) => (f.packets ? createNfdumpCsvDecoder() : createFlowConnectionDecoder(createNfdumpCsvDecoder()))],
   ["nfdump-json", (_o, _file, f) => (f.packets ? createNfdumpJsonDecoder() : createFlowConnectionDecoder(createNfdumpJsonDecoder()))],
+  ["suricata-eve", (_o, _file, f) => (f.packets ? createSuricataEveDecoder() : createFlowConnectionDecoder(createSuricataEveDecoder()))],
   ["netfilter", (o) => createNetfilterDecoder(o)],
   ["windows-firewall", (o) => createWindowsFirewallDecoder(o)],
   ["csv", (o) => createCsvDecoder(o)],
@@ -44,6 +46,7 @@ const SNIFFERS: Sniffer[] = [
   ...VENDOR_FORMATS.map((spec): Sniffer => ({ name: spec.name, sniff: (l) => spec.sniff(l) })),
   { name: "nfdump-csv", sniff: sniffNfdumpCsv },
   { name: "nfdump-json", sniff: sniffNfdumpJson },
+  { name: "suricata-eve", sniff: sniffSuricataEve },
   { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
 ];
 

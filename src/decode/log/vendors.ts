@@ -25,6 +25,7 @@ import { awsVpcFlowFormat } from "./aws-vpc-flow.js";
 import { azureFlowFormat } from "./azure-flow.js";
 import { gcpFormat } from "./gcp.js";
 import { zeekConnFormat } from "./zeek-conn.js";
+import { ecsFormat } from "./ecs.js";
 
 export const VENDOR_FORMATS: TextFormatSpec[] = [
   // formats:list (one entry per line, keep this marker)
@@ -47,6 +48,7 @@ export const VENDOR_FORMATS: TextFormatSpec[] = [
   azureFlowFormat,
   gcpFormat,
   zeekConnFormat,
+  ecsFormat,
   // Generic CEF and LEEF stay last: a vendor's dialect wins the tie on its own lines.
   cefFormat,
   leefFormat,
