@@ -65,6 +65,9 @@ function first(o: Obj, paths: readonly string[]): string | number | undefined {
   return undefined;
 }
 
+/** IANA protocol names ECS writers use in network.transport beyond tcp/udp/icmp (the IANA keyword, lower case). */
+const TRANSPORT_NUMBERS: Record<string, number> = { igmp: 2, gre: 47, esp: 50, ah: 51, "ipv6-icmp": 58, icmpv6: 58, ospf: 89, sctp: 132, udplite: 136 };
+
 function parseEcs(line: string, _ctx: ParseContext): ParseResult {
   let o: unknown;
   try {
@@ -88,7 +91,7 @@ function parseEcs(line: string, _ctx: ParseContext): ParseResult {
   const label = scalar(field(d, "event.action")) ?? words(field(d, "event.type")).join(",");
   const ts = scalar(field(d, "@timestamp"));
   return {
-    src: String(src), dst: String(dst), proto: typeof proto === "number" ? proto : proto.toLowerCase() === "ipv6-icmp" ? "icmpv6" : proto,
+    src: String(src), dst: String(dst), proto: typeof proto === "number" ? proto : TRANSPORT_NUMBERS[proto.toLowerCase()] ?? proto,
     sport: scalar(field(d, "source.port")), dport: scalar(field(d, "destination.port")),
     icmpType: first(d, ICMP_TYPES), icmpCode: first(d, ICMP_CODES),
     action, label: label === undefined ? undefined : String(label),
@@ -98,7 +101,7 @@ function parseEcs(line: string, _ctx: ParseContext): ParseResult {
 
 export const ecsFormat: TextFormatSpec = {
   name: "ecs",
-  sniff: (line) => line.startsWith("{") && /"(?:source\.ip|source)"\s*:/.test(line) && /"(?:destination\.ip|destination)"\s*:/.test(line) &&
-    /"(?:ecs|event|network|@timestamp)"/.test(line),
+  sniff: (line) => line.startsWith("{") && /"source(?:\.ip)?"\s*:/.test(line) && /"destination(?:\.ip)?"\s*:/.test(line) &&
+    /"(?:ecs|event|network|@timestamp)[".]/.test(line),
   parse: parseEcs,
 };
