@@ -77,10 +77,14 @@ export class FlowPairer {
     this.out = createBatch(4096, new LabelTable());
   }
 
-  /** Add a batch of flow records (and their extras); finished connections go to `emit`. */
-  add(b: EventBatch, x: FlowExtras, emit: (conns: EventBatch) => void): void {
+  /**
+   * Add a batch of flow records (and their extras); finished connections go to `emit`. The pairing
+   * window runs on the records' own times, or on `clockMs` when given (a live collector passes the
+   * arrival time: an exporter's clock, or a replay of old traffic, must not expire what just arrived).
+   */
+  add(b: EventBatch, x: FlowExtras, emit: (conns: EventBatch) => void, clockMs?: number): void {
     for (let i = 0; i < b.length; i++) {
-      const t = x.endTime[i]! === x.endTime[i]! ? x.endTime[i]! : b.time[i]!;
+      const t = clockMs ?? (x.endTime[i]! === x.endTime[i]! ? x.endTime[i]! : b.time[i]!);
       if (t > this.now) this.now = t;
       if (this.senders.size < this.maxPending) this.senders.add(addrHash(b.src, i * 4));
       if (x.decided[i] === 1) { this.passOn(b, i, emit); continue; }
@@ -107,6 +111,13 @@ export class FlowPairer {
       this.pending.delete(k);
     }
     if (all) this.flush(emit);
+  }
+
+  /** Let time pass to `nowMs` (a live collector's clock) and finalise what waited longer than the window. */
+  advance(nowMs: number, emit: (conns: EventBatch) => void): void {
+    if (nowMs > this.now) this.now = nowMs;
+    this.expire(emit, false);
+    this.flush(emit);
   }
 
   /** Hand over the connections finalised so far. */
