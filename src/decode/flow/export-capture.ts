@@ -21,6 +21,9 @@ import { TemplateCache } from "./templates.js";
 import type { EventBatch } from "../batch.js";
 
 import { DEFAULT_FLOW_EXPORT_PORTS } from "./ports.js";
+import type { FormatRecord } from "../format.js";
+import { isPcapHead } from "../pcap/classic.js";
+import { isPcapngHead } from "../pcapng/reader.js";
 
 /** The packet sink that reads export datagrams; `onExport` sees each one. */
 class ExportSink implements PacketSink {
@@ -112,3 +115,14 @@ export function looksLikeExportCapture(head: Buffer, ports: readonly number[] = 
   }
   return exports > 0 && exports * 2 >= ip;
 }
+
+export const netflowFormat: FormatRecord = {
+  name: "netflow",
+  stage: "flow-records",
+  sniffHead: (head, o) => (isPcapHead(head) || isPcapngHead(head)) && looksLikeExportCapture(head, o.flowExportPorts),
+  create: (o, file) => createExportCaptureDecoder(file, o.flowExportPorts),
+  doc: {
+    detectedBy: "a pcap/pcapng capture whose packets are mostly UDP to 2055, 4739, 9995 (or `--netflow-port`) holding NetFlow/IPFIX",
+    notes: "NetFlow v5, v9 and IPFIX export datagrams: templates and options templates per exporter, variable-length fields, enterprise fields counted and left unread; Cisco NSEL and IPFIX firewallEvent decide; other flows paired with their reverse and judged by TCP flags",
+  },
+};

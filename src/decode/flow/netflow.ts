@@ -18,7 +18,7 @@
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, PROTO_ICMP, PROTO_ICMPV6, commit, reserve } from "../batch.js";
 import type { InputStats } from "../stats.js";
-import { icmpNotAFlow } from "../log/netfilter.js";
+import { icmpNotAFlow } from "../icmp.js";
 import { resetExtras, type FlowRecordBatch } from "./records.js";
 import { MAX_TEMPLATE_FIELDS, PEN_REVERSE, VARIABLE_LENGTH, makeTemplate, type Exporter, type Template, type TemplateCache } from "./templates.js";
 

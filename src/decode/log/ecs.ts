@@ -101,6 +101,7 @@ function parseEcs(line: string, _ctx: ParseContext): ParseResult {
 
 export const ecsFormat: TextFormatSpec = {
   name: "ecs",
+  doc: { detectedBy: "JSON lines with `source.ip`, `destination.ip` and ECS `event`/`network` fields (nested or dotted)", notes: "Elastic Common Schema as Filebeat, Elastic Agent and Logstash write it: `event.type` allowed/denied, else `event.action`" },
   sniff: (line) => line.startsWith("{") && /"source(?:\.ip)?"\s*:/.test(line) && /"destination(?:\.ip)?"\s*:/.test(line) &&
     /"(?:ecs|event|network|@timestamp)[".]/.test(line),
   parse: parseEcs,

@@ -11,6 +11,7 @@ import type { InputStats } from "../stats.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import { parseNfdumpFlags, type FlowRecordDecoder } from "../flow/records.js";
 import { nfdumpTime, textFlowExtras, writeTextFlow } from "../flow/text-flows.js";
+import type { FormatRecord } from "../format.js";
 
 /** The columns of nfdump 1.7's CSV, for rows without a header (`-q`). */
 export const NFDUMP_CSV_COLUMNS = "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr".split(",");
@@ -79,3 +80,11 @@ export function createNfdumpCsvDecoder(): FlowRecordDecoder {
   const fmt = new NfdumpCsvFormat();
   return Object.assign(createLineDecoder(fmt), { extras: fmt.extras });
 }
+
+export const nfdumpCsvFormat: FormatRecord = {
+  name: "nfdump-csv",
+  stage: "flow-records",
+  sniffLine: sniffNfdumpCsv,
+  create: () => createNfdumpCsvDecoder(),
+  doc: { detectedBy: "`ts,te,td,sa,da,sp,dp,pr,` header or its rows", notes: "`nfdump -o csv` (1.7): flows paired like exports; times to the second, as nfdump prints them; no NSEL events in this output" },
+};

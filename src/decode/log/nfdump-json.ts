@@ -12,6 +12,7 @@ import type { InputStats } from "../stats.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import { parseNfdumpFlags, type FlowRecordDecoder } from "../flow/records.js";
 import { nfdumpTime, textFlowExtras, writeTextFlow } from "../flow/text-flows.js";
+import type { FormatRecord } from "../format.js";
 
 export function sniffNfdumpJson(line: string): boolean {
   return /^\s*"(?:export_sysid|src4_addr|src6_addr|in_packets|ip4_router)" : /.test(line) ||
@@ -110,3 +111,11 @@ export function createNfdumpJsonDecoder(): FlowRecordDecoder {
   const fmt = new NfdumpJsonFormat();
   return Object.assign(createLineDecoder(fmt), { extras: fmt.extras });
 }
+
+export const nfdumpJsonFormat: FormatRecord = {
+  name: "nfdump-json",
+  stage: "flow-records",
+  sniffLine: sniffNfdumpJson,
+  create: () => createNfdumpJsonDecoder(),
+  doc: { detectedBy: "nfdump's JSON keys (`src4_addr`, `in_packets`, `export_sysid`), pretty-printed or one object per line", notes: "`nfdump -o json`: flows paired like exports; an NSEL `event` (CREATE, DELETE, DENIED...) is the decision" },
+};

@@ -18,6 +18,7 @@ import type { InputStats } from "../stats.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import type { FlowRecordDecoder } from "../flow/records.js";
 import { textFlowExtras, writeTextFlow } from "../flow/text-flows.js";
+import type { FormatRecord } from "../format.js";
 
 export function sniffSuricataEve(line: string): boolean {
   return line.startsWith("{") && /"event_type"\s*:\s*"/.test(line) && (/"src_ip"\s*:/.test(line) || /"timestamp"\s*:/.test(line)) && /"(?:flow_id|in_iface|stats)"/.test(line);
@@ -111,3 +112,11 @@ export function createSuricataEveDecoder(): FlowRecordDecoder {
   const fmt = new SuricataEveFormat();
   return Object.assign(createLineDecoder(fmt), { extras: fmt.extras });
 }
+
+export const suricataEveFormat: FormatRecord = {
+  name: "suricata-eve",
+  stage: "flow-records",
+  sniffLine: sniffSuricataEve,
+  create: () => createSuricataEveDecoder(),
+  doc: { detectedBy: "EVE JSON lines (`event_type`, `flow_id`, `src_ip`)", notes: "Suricata eve.json `flow` and `netflow` events, judged by both directions' packets and TCP flags; `drop` events and blocked alerts decide; other event types skipped" },
+};

@@ -3,6 +3,7 @@ import { u16, u16le, u32, u32le } from "../ip/bytes.js";
 import { Framer } from "../pcap/framer.js";
 import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "../pcap/packets.js";
 import { InputStats } from "../stats.js";
+import type { FormatRecord } from "../format.js";
 
 /**
  * pcapng (draft-ietf-opsawg-pcapng): blocks of `type, total length, body, total length`. Each
@@ -339,3 +340,16 @@ export function createPcapngDecoder(file?: string, options: CaptureDecoderOption
     },
   };
 }
+
+/** A pcapng Section Header Block (block type 0x0a0d0d0a, the same in both byte orders). */
+export function isPcapngHead(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32LE(0) === 0x0a0d0d0a;
+}
+
+export const pcapngFormat: FormatRecord = {
+  name: "pcapng",
+  stage: "packets",
+  sniffHead: isPcapngHead,
+  create: (_o, file) => createPcapngDecoder(file),
+  doc: { detectedBy: "Section Header Block", notes: "dumpcap, Wireshark, pktmon: several sections and interfaces, each with its link type and `if_tsresol`; read as connections" },
+};
