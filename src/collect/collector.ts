@@ -96,7 +96,6 @@ export class Collector {
       this.udp.push(s);
     }
     if (this.o.syslog) {
-      this.syslogIdx = this.addInput(`${url("udp", this.o.syslog)} ${url("tcp", this.o.syslog)}`, "syslog");
       this.udp.push(await this.bindUdp(this.o.syslog, (msg) => this.syslogDatagram(msg)));
       this.tcp = await this.listenTcp(this.o.syslog);
     }
@@ -149,28 +148,37 @@ export class Collector {
 
   // ---- syslog ------------------------------------------------------------------------------------
 
+  /**
+   * The listener's own accounting: messages no format decoder took (unknown format, too long, framing
+   * damage) and refused connections, as skipped records. An input of its own in the report, made when the
+   * first such thing happens (a listener whose every message went to a format has nothing to say here).
+   */
+  private listenerStats(): InputStats {
+    if (this.syslogIdx < 0) this.syslogIdx = this.addInput(`${url("udp", this.o.syslog!)} ${url("tcp", this.o.syslog!)}`, "syslog");
+    return this.inputs[this.syslogIdx]!.stats;
+  }
+
   private syslogDatagram(msg: Buffer): void {
-    const stats = this.inputs[this.syslogIdx]!.stats;
-    stats.note("datagrams");
-    if (msg.length > this.o.maxMessage) { this.messages++; stats.skip("message-too-long", this.messages); return; }
+    if (msg.length > this.o.maxMessage) { this.messages++; this.listenerStats().skip("message-too-long", this.messages); return; }
     // RFC 5426 section 3.1: one message per datagram; a trailing line feed is no part of it.
     let end = msg.length;
     while (end > 0 && (msg[end - 1] === 10 || msg[end - 1] === 13 || msg[end - 1] === 0)) end--;
-    this.message(msg.subarray(0, end));
+    this.message(msg.subarray(0, end), "udp-messages");
   }
 
   private tcpConnection(c: TcpSocket): void {
-    const stats = this.inputs[this.syslogIdx]!.stats;
+    this.messages++;
     if (this.connections.size >= this.o.maxConnections) {
-      stats.note("tcp-connections-refused");
+      // Refused whole: counted as one record, so that what was not read is never silent.
+      this.listenerStats().skip("connection-refused", this.messages);
       c.destroy();
       return;
     }
-    stats.note("tcp-connections");
+    this.messages--;
     this.connections.add(c);
     const framer = new SyslogFramer({
-      message: (m) => this.message(m),
-      dropped: (reason) => { this.messages++; stats.skip(reason, this.messages); },
+      message: (m) => this.message(m, "tcp-messages"),
+      dropped: (reason) => { this.messages++; this.listenerStats().skip(reason, this.messages); },
     }, this.o.maxMessage);
     c.setTimeout(this.o.idleMs, () => c.destroy());
     c.on("data", (chunk: Buffer) => framer.push(chunk));
@@ -182,24 +190,29 @@ export class Collector {
   }
 
   /** One syslog message: its format detected from its own text, then the decoder `check` uses for it. */
-  private message(m: Buffer): void {
+  private message(m: Buffer, via: "udp-messages" | "tcp-messages"): void {
     this.messages++;
     if (m.length === 0) return;
     const format = detectFormat(m, this.o.decode.flowExportPorts);
-    if (format === undefined) {
-      this.inputs[this.syslogIdx]!.stats.skip("unknown-format", this.messages, m.toString("utf8", 0, Math.min(m.length, 200)));
+    const decoder = format === undefined ? undefined : this.decoders.get(format) ?? this.formatInput(format);
+    if (decoder === undefined) {
+      this.listenerStats().skip("unknown-format", this.messages, m.toString("utf8", 0, Math.min(m.length, 200)));
       return;
     }
-    let d = this.decoders.get(format);
-    if (d === undefined) {
-      const decoder = decoderFor(format, this.o.decode, `syslog ${format}`);
-      if (decoder === undefined) { this.inputs[this.syslogIdx]!.stats.skip("unknown-format", this.messages); return; }
-      d = { decoder, idx: this.addInput(`${this.inputs[this.syslogIdx]!.path} (${format})`, format, decoder.stats) };
-      this.decoders.set(format, d);
-    }
+    const d = decoder;
+    d.decoder.stats.note(via);
     const idx = d.idx;
     // Each message is one line of that format; the line decoders keep no partial line between calls.
     d.decoder.push(Buffer.concat([m, NEWLINE]), (b) => this.sink(b, idx));
+  }
+
+  /** The decoder and report input of a format seen on the syslog listener for the first time. */
+  private formatInput(format: string): { decoder: Decoder; idx: number } | undefined {
+    const decoder = decoderFor(format, this.o.decode, `syslog ${format}`);
+    if (decoder === undefined) return undefined;
+    const d = { decoder, idx: this.addInput(`${url("udp", this.o.syslog!)} ${url("tcp", this.o.syslog!)} (${format})`, format, decoder.stats) };
+    this.decoders.set(format, d);
+    return d;
   }
 
   // ---- reports -----------------------------------------------------------------------------------
@@ -210,6 +223,8 @@ export class Collector {
    * pairing window become connections. `final` also pairs what is still waiting.
    */
   report(final: boolean, now = new Date()): PreparedReport {
+    // A syslog listener that has heard nothing is an input with no record, as an empty file is for check.
+    if (this.o.syslog && this.decoders.size === 0) this.listenerStats();
     for (const { decoder, idx } of this.decoders.values()) decoder.end((b) => this.sink(b, idx));
     if (this.netflowIdx >= 0) {
       if (final) this.pairer.expire(this.emitConnections, true);

@@ -54,6 +54,17 @@ describe("collect: arguments", () => {
     const r = await runCli(["collect", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "-o", "x.json"]);
     expect([r.code, r.stderr]).toEqual([2, "portmatrix: collect: give --netflow [HOST:]PORT, --syslog [HOST:]PORT or both\n"]);
   });
+  it("a listener that heard nothing is an input with no record: the run is not a complete check", async () => {
+    const c = new Collector({
+      setup: setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map()), decode: defaultDecodeOptions(),
+      failOn: [], syslog: { host: "127.0.0.1", port: 0 }, netflow: { host: "127.0.0.1", port: 0 }, maxMessage: 600, maxConnections: 4, idleMs: 1000, pairWindowMs: 1000,
+    });
+    await c.start();
+    await c.close();
+    const rep = c.report(true).skeleton;
+    expect(rep.inputs.map((i) => [i.format, i.records.read])).toEqual([["netflow", 0], ["syslog", 0]]);
+    expect(rep.exitCode).toBe(2);
+  });
   it("a port in use is one line naming it", async () => {
     const busy = createSocket("udp4");
     await new Promise<void>((res) => busy.bind(0, "127.0.0.1", () => res()));
@@ -67,6 +78,32 @@ describe("collect: arguments", () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe("collect: one syslog listener on loopback, in this process", () => {
+  it("each message to the decoder of its own format; what none takes, and what is too long, counted on the listener", async () => {
+    const c = new Collector({
+      setup: setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map()), decode: defaultDecodeOptions(),
+      failOn: [], syslog: { host: "127.0.0.1", port: 0 }, maxMessage: 600, maxConnections: 4, idleMs: 1000, pairWindowMs: 1000,
+    });
+    await c.start();
+    const port = c.ports().syslogUdp!;
+    const s = createSocket("udp4");
+    const send = (m: string) => new Promise<void>((res) => s.send(Buffer.from(m), port, "127.0.0.1", () => res()));
+    const kern = readFileSync("fixtures/kcps/kern.log", "utf8").split("\n");
+    await send(`<4>${kern[0]}\n`);
+    await send("<13>Dec  5 10:00:00 host app: nothing a format knows");
+    await send(`<4>${"x".repeat(700)}`);
+    await send(`<4>${kern[1]}`);
+    await new Promise((r) => setTimeout(r, 300));
+    s.close();
+    await c.close();
+    const rep = c.report(true);
+    const inputs = Object.fromEntries(rep.skeleton.inputs.map((i) => [i.format, i]));
+    expect(inputs.netfilter!.records).toEqual({ read: 2, used: 2, skipped: 0 });
+    expect(inputs.netfilter!.notes).toEqual({ "udp-messages": 2 });
+    expect(inputs.syslog!.skippedByReason).toEqual({ "message-too-long": 1, "unknown-format": 1 });
   });
 });
 
@@ -103,7 +140,9 @@ describe.skipIf(missing !== undefined && !inCi)("collect in a network namespace,
     // Every message and every flow record accounted for: 8 lines over UDP, 10 over two TCP connections.
     const byFormat = Object.fromEntries(got.inputs.map((i) => [i.format, i]));
     expect(byFormat.netfilter!.records).toEqual({ read: 18, used: 18, skipped: 0 });
-    expect(byFormat.syslog!.notes).toEqual({ datagrams: 8, "tcp-connections": 2 });
+    expect(byFormat.netfilter!.notes).toEqual({ "udp-messages": 8, "tcp-messages": 10 });
+    // Every message went to a format: the listener had nothing of its own to report.
+    expect(byFormat.syslog).toBeUndefined();
     expect(byFormat.netflow!.records.used).toBe(22);
     expect(byFormat.netflow!.notes?.datagrams).toBeGreaterThan(0);
     // The same findings, verdict by verdict and record by record. Who stopped a blocked flow is the one
