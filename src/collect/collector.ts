@@ -72,7 +72,7 @@ export class Collector {
   private readonly pairer: FlowPairer;
   private readonly records = createFlowRecordBatch(1024);
   private readonly templates = new TemplateCache();
-  private datagrams = 0;
+  private exportBytes = 0;
   private messages = 0;
   private udp: Socket[] = [];
   private tcp: Server | undefined;
@@ -131,9 +131,10 @@ export class Collector {
 
   private exportDatagram(msg: Buffer, from: string): void {
     const stats = this.inputs[this.netflowIdx]!.stats;
-    this.datagrams++;
     const ctx: ExportContext = { out: this.records, stats, cache: this.templates, makeRoom: () => this.flushRecords() };
-    decodeExport(msg, 0, msg.length, from, this.datagrams, ctx);
+    // Positions are byte offsets in the stream of datagrams received, as a capture of them would give.
+    decodeExport(msg, 0, msg.length, from, this.exportBytes, ctx);
+    this.exportBytes += msg.length;
     this.flushRecords();
   }
 

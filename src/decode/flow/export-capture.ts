@@ -35,14 +35,15 @@ class ExportSink implements PacketSink {
     private readonly onExport: (buf: Buffer, start: number, end: number, exporter: string, position: number) => void,
   ) {}
 
-  packet(buf: Buffer, off: number, end: number, _orig: number, linkType: number, _time: number, position: number): void {
+  packet(buf: Buffer, off: number, end: number, _orig: number, linkType: number, _time: number, position: number, _iface: number, dataPosition: number): void {
     const b = this.scratch;
     b.length = 0;
     const i = reserve(b);
     const code = decodeFrame(buf, off, end, linkType, b, i);
     if (code !== DECODED) { this.stats.skip(skipReason(code), position); return; }
     if (b.proto[i] !== PROTO_UDP || !this.ports.has(b.dstPort[i]!)) { this.stats.skip("not-flow-export", position); return; }
-    this.onExport(buf, lastUdpPayload.start, lastUdpPayload.end, formatAddr(b.family[i]!, b.src, 0), position);
+    const payloadAt = dataPosition + (lastUdpPayload.start - off);
+    this.onExport(buf, lastUdpPayload.start, lastUdpPayload.end, formatAddr(b.family[i]!, b.src, 0), payloadAt);
   }
 
   skip(reason: string, position: number): void {

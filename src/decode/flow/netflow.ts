@@ -87,18 +87,21 @@ function ntpMs(b: Uint8Array, o: number): number {
 
 /**
  * One export message (a UDP datagram's payload, `buf[off, end)`), from `exporterKey` (the exporter's
- * address as text: templates are kept per exporter). `position` is where the message is in the input
- * (a capture's byte offset, a datagram number); every record of it is reported there.
+ * address as text: templates are kept per exporter). `position` is the input's byte offset of `buf[off]`
+ * (in a capture, of the UDP payload; in `collect`, the bytes received before it): each record and each
+ * skip is reported at the offset of its own bytes (the set, template or record that is damaged), so that
+ * a damaged export can be opened at the byte that stopped the reading.
  */
 export function decodeExport(buf: Uint8Array, off: number, end: number, exporterKey: string, position: number, ctx: ExportContext): void {
+  const base = position - off;
   ctx.stats.note("datagrams");
-  if (end - off < 2) { ctx.stats.skip("truncated-header", position); return; }
+  if (end - off < 2) { ctx.stats.skip("truncated-header", base + off); return; }
   const version = u16(buf, off);
   switch (version) {
-    case 5: decodeV5(buf, off, end, position, ctx); return;
-    case 9: decodeV9(buf, off, end, exporterKey, position, ctx); return;
-    case 10: decodeIpfix(buf, off, end, exporterKey, position, ctx); return;
-    default: ctx.stats.skip(`bad-version-${version}`, position);
+    case 5: decodeV5(buf, off, end, base, ctx); return;
+    case 9: decodeV9(buf, off, end, exporterKey, base, ctx); return;
+    case 10: decodeIpfix(buf, off, end, exporterKey, base, ctx); return;
+    default: ctx.stats.skip(`bad-version-${version}`, base + off);
   }
 }
 
@@ -129,10 +132,10 @@ export function exportVersion(buf: Uint8Array, off: number, end: number): number
 
 // ---- NetFlow v5 ----------------------------------------------------------------------------------
 
-function decodeV5(buf: Uint8Array, off: number, end: number, position: number, ctx: ExportContext): void {
-  if (end - off < V5_HEADER) { ctx.stats.skip("truncated-header", position); return; }
+function decodeV5(buf: Uint8Array, off: number, end: number, base: number, ctx: ExportContext): void {
+  if (end - off < V5_HEADER) { ctx.stats.skip("truncated-header", base + off); return; }
   const count = u16(buf, off + 2);
-  if (count === 0 || count > V5_MAX_COUNT) { ctx.stats.skip("bad-count", position); return; }
+  if (count === 0 || count > V5_MAX_COUNT) { ctx.stats.skip("bad-count", base + off + 2); return; }
   const sysUptime = u32(buf, off + 4);
   // Boot time as nfdump computes it (netflow_v5_v7.c): export time with ms from unix_nsecs, less uptime.
   const boot = u32(buf, off + 8) * 1000 + Math.floor(u32(buf, off + 12) / 1e6) - sysUptime;
@@ -141,7 +144,7 @@ function decodeV5(buf: Uint8Array, off: number, end: number, position: number, c
     const o = off + V5_HEADER + k * V5_RECORD;
     if (o + V5_RECORD > end) {
       // The header promised more records than the datagram holds: each missing one is a record lost.
-      for (let j = k; j < count; j++) ctx.stats.skip("truncated-record", position);
+      for (let j = k; j < count; j++) ctx.stats.skip("truncated-record", base + o + (j - k) * V5_RECORD);
       return;
     }
     resetRecord();
@@ -165,31 +168,31 @@ function decodeV5(buf: Uint8Array, off: number, end: number, position: number, c
     }
     r.startAbs = start;
     r.endAbs = stop;
-    writeRecord(buf, o, o + 4, 4, position, label, ctx);
+    writeRecord(buf, o, o + 4, 4, base + o, label, ctx);
   }
 }
 
 // ---- NetFlow v9 and IPFIX: sets ------------------------------------------------------------------
 
-function decodeV9(buf: Uint8Array, off: number, end: number, exporterKey: string, position: number, ctx: ExportContext): void {
-  if (end - off < V9_HEADER) { ctx.stats.skip("truncated-header", position); return; }
+function decodeV9(buf: Uint8Array, off: number, end: number, exporterKey: string, base: number, ctx: ExportContext): void {
+  if (end - off < V9_HEADER) { ctx.stats.skip("truncated-header", base + off); return; }
   const sysUptime = u32(buf, off + 4);
   const unixSecs = u32(buf, off + 8);
   const sourceId = u32(buf, off + 16);
   const exporter = ctx.cache.exporter(`9|${exporterKey}|${sourceId}`);
   const hdr: MessageTimes = { boot: unixSecs * 1000 - sysUptime, exportMs: unixSecs * 1000, version: 9 };
-  walkSets(buf, off + V9_HEADER, end, 9, exporter, hdr, position, ctx);
+  walkSets(buf, off + V9_HEADER, end, 9, exporter, hdr, base, ctx);
 }
 
-function decodeIpfix(buf: Uint8Array, off: number, end: number, exporterKey: string, position: number, ctx: ExportContext): void {
-  if (end - off < IPFIX_HEADER) { ctx.stats.skip("truncated-header", position); return; }
+function decodeIpfix(buf: Uint8Array, off: number, end: number, exporterKey: string, base: number, ctx: ExportContext): void {
+  if (end - off < IPFIX_HEADER) { ctx.stats.skip("truncated-header", base + off); return; }
   const length = u16(buf, off + 2);
-  if (length < IPFIX_HEADER || length > end - off) { ctx.stats.skip("bad-message-length", position); return; }
+  if (length < IPFIX_HEADER || length > end - off) { ctx.stats.skip("bad-message-length", base + off + 2); return; }
   const exportSecs = u32(buf, off + 4);
   const domain = u32(buf, off + 12);
   const exporter = ctx.cache.exporter(`10|${exporterKey}|${domain}`);
   const hdr: MessageTimes = { boot: NaN, exportMs: exportSecs * 1000, version: 10 };
-  walkSets(buf, off + IPFIX_HEADER, off + length, 10, exporter, hdr, position, ctx);
+  walkSets(buf, off + IPFIX_HEADER, off + length, 10, exporter, hdr, base, ctx);
 }
 
 interface MessageTimes {
@@ -199,7 +202,7 @@ interface MessageTimes {
   version: 9 | 10;
 }
 
-function walkSets(buf: Uint8Array, p: number, end: number, version: 9 | 10, exporter: Exporter, hdr: MessageTimes, position: number, ctx: ExportContext): void {
+function walkSets(buf: Uint8Array, p: number, end: number, version: 9 | 10, exporter: Exporter, hdr: MessageTimes, base: number, ctx: ExportContext): void {
   const templateSet = version === 9 ? 0 : 2;
   const optionsSet = version === 9 ? 1 : 3;
   while (p < end) {
@@ -208,13 +211,13 @@ function walkSets(buf: Uint8Array, p: number, end: number, version: 9 | 10, expo
     if (end - p < 4) return;
     const id = u16(buf, p);
     const len = u16(buf, p + 2);
-    if (len < 4 || p + len > end) { ctx.stats.skip("bad-set-length", position); return; }
+    if (len < 4 || p + len > end) { ctx.stats.skip("bad-set-length", base + p); return; }
     const s = p + 4;
     const e = p + len;
-    if (id === templateSet) readTemplates(buf, s, e, version, false, exporter, position, ctx);
-    else if (id === optionsSet) readTemplates(buf, s, e, version, true, exporter, position, ctx);
-    else if (id >= 256) readDataSet(buf, s, e, id, exporter, hdr, position, ctx);
-    else ctx.stats.skip(`reserved-set-${id}`, position);
+    if (id === templateSet) readTemplates(buf, s, e, version, false, exporter, base, ctx);
+    else if (id === optionsSet) readTemplates(buf, s, e, version, true, exporter, base, ctx);
+    else if (id >= 256) readDataSet(buf, s, e, id, exporter, hdr, base, ctx);
+    else ctx.stats.skip(`reserved-set-${id}`, base + p);
     p = e;
   }
 }
@@ -222,7 +225,7 @@ function walkSets(buf: Uint8Array, p: number, end: number, version: 9 | 10, expo
 const fieldScratch = new Int32Array(MAX_TEMPLATE_FIELDS * 3);
 
 /** Template records (v9 section 5.2/6.1; IPFIX section 3.4.1/3.4.2), to the set's end or its padding. */
-function readTemplates(buf: Uint8Array, p: number, end: number, version: 9 | 10, options: boolean, exporter: Exporter, position: number, ctx: ExportContext): void {
+function readTemplates(buf: Uint8Array, p: number, end: number, version: 9 | 10, options: boolean, exporter: Exporter, base: number, ctx: ExportContext): void {
   const reason = options ? "options-template" : "template";
   // The smallest template record: a v9 options header (6 bytes) or an IPFIX template header (4 bytes).
   while (end - p >= 4) {
@@ -238,7 +241,7 @@ function readTemplates(buf: Uint8Array, p: number, end: number, version: 9 | 10,
       // Scope and option lengths are in bytes, 4 per field.
       const scopeLen = u16(buf, p + 2);
       const optLen = u16(buf, p + 4);
-      if (scopeLen % 4 !== 0 || optLen % 4 !== 0) { ctx.stats.skip("bad-template", position); return; }
+      if (scopeLen % 4 !== 0 || optLen % 4 !== 0) { ctx.stats.skip("bad-template", base + p); return; }
       count = (scopeLen + optLen) / 4;
       q = p + 6;
     } else {
@@ -246,60 +249,61 @@ function readTemplates(buf: Uint8Array, p: number, end: number, version: 9 | 10,
       count = u16(buf, p + 2);
       q = p + 6;
       // Withdrawal: field count 0 (section 8.1); else at least one scope field (section 3.4.2.2).
-      if (count !== 0 && u16(buf, p + 4) === 0) { ctx.stats.skip("bad-template", position); return; }
+      if (count !== 0 && u16(buf, p + 4) === 0) { ctx.stats.skip("bad-template", base + p); return; }
     }
     if (id < 256) {
       // Template ids below 256 are set ids (v9 section 5.2, IPFIX 3.4.1); what follows cannot be trusted.
       if (id === 0 && count === 0) return;
-      ctx.stats.skip("bad-template", position);
+      ctx.stats.skip("bad-template", base + p);
       return;
     }
     if (count === 0) {
       // IPFIX template withdrawal (section 8.1): the template is gone.
       exporter.templates.delete(id);
-      ctx.stats.skip(`${reason}-withdrawal`, position);
+      ctx.stats.skip(`${reason}-withdrawal`, base + p);
       p = q;
       continue;
     }
-    if (count > MAX_TEMPLATE_FIELDS) { ctx.stats.skip("bad-template", position); return; }
+    if (count > MAX_TEMPLATE_FIELDS) { ctx.stats.skip("bad-template", base + p); return; }
     for (let k = 0; k < count; k++) {
-      if (end - q < 4) { ctx.stats.skip("bad-template", position); return; }
+      if (end - q < 4) { ctx.stats.skip("bad-template", base + q); return; }
+      const fieldAt = q;
       let ie = u16(buf, q);
       const len = u16(buf, q + 2);
       q += 4;
       let pen = 0;
       if (version === 10 && ie & 0x8000) {
         // Enterprise bit (section 3.2): the IE id is the low 15 bits and a 4-byte enterprise number follows.
-        if (end - q < 4) { ctx.stats.skip("bad-template", position); return; }
+        if (end - q < 4) { ctx.stats.skip("bad-template", base + q); return; }
         ie &= 0x7fff;
         pen = u32(buf, q);
         q += 4;
       }
-      if (len === 0 || (len === VARIABLE_LENGTH && version === 9)) { ctx.stats.skip("bad-template", position); return; }
+      if (len === 0 || (len === VARIABLE_LENGTH && version === 9)) { ctx.stats.skip("bad-template", base + fieldAt); return; }
       fieldScratch[k * 3] = ie;
       fieldScratch[k * 3 + 1] = len;
       fieldScratch[k * 3 + 2] = pen;
     }
     if (exporter.templates.size >= ctx.cache.maxTemplates && !exporter.templates.has(id)) {
-      ctx.stats.skip(`${reason}-over-limit`, position);
+      ctx.stats.skip(`${reason}-over-limit`, base + p);
     } else {
       exporter.templates.set(id, makeTemplate(id, fieldScratch.slice(0, count * 3), count, options));
-      ctx.stats.skip(reason, position);
+      ctx.stats.skip(reason, base + p);
     }
     p = q;
   }
 }
 
-function readDataSet(buf: Uint8Array, p: number, end: number, id: number, exporter: Exporter, hdr: MessageTimes, position: number, ctx: ExportContext): void {
+function readDataSet(buf: Uint8Array, p: number, end: number, id: number, exporter: Exporter, hdr: MessageTimes, base: number, ctx: ExportContext): void {
   const t = exporter.templates.get(id);
-  if (t === undefined) { ctx.stats.skip("template-missing", position); ctx.stats.note("template-misses"); return; }
+  if (t === undefined) { ctx.stats.skip("template-missing", base + p - 4); ctx.stats.note("template-misses"); return; }
   // Records fill the set; what is left at the end shorter than a record is padding (v9 5.3, IPFIX 3.3.1).
   const min = t.fixedLength >= 0 ? t.fixedLength : minimumLength(t);
-  if (min === 0) { ctx.stats.skip("bad-template", position); return; }
+  if (min === 0) { ctx.stats.skip("bad-template", base + p - 4); return; }
   while (end - p >= min) {
     if (t.fixedLength < 0 && isZeroPadding(buf, p, end)) return;
-    const next = readRecord(buf, p, end, t, exporter, hdr, position, ctx);
-    if (next < 0) { ctx.stats.skip("truncated-record", position); return; }
+    const next = readRecord(buf, p, end, t, exporter, hdr, base, ctx);
+    if (next < 0) { ctx.stats.skip("truncated-record", base + p); return; }
     p = next;
   }
 }
@@ -321,7 +325,7 @@ function isZeroPadding(buf: Uint8Array, p: number, end: number): boolean {
 // ---- data records --------------------------------------------------------------------------------
 
 /** One data record at `p`; returns the offset after it, or -1 when it runs past `end`. */
-function readRecord(buf: Uint8Array, p: number, end: number, t: Template, exporter: Exporter, hdr: MessageTimes, position: number, ctx: ExportContext): number {
+function readRecord(buf: Uint8Array, p: number, end: number, t: Template, exporter: Exporter, hdr: MessageTimes, base: number, ctx: ExportContext): number {
   resetRecord();
   r.version = hdr.version;
   let q = p;
@@ -359,10 +363,10 @@ function readRecord(buf: Uint8Array, p: number, end: number, t: Template, export
     // Options records describe the exporter; the one we use is its boot time (IE 160), the base of IPFIX
     // sysUpTime fields.
     if (r.sysInit === r.sysInit) exporter.systemInitMs = r.sysInit;
-    ctx.stats.skip("options-record", position);
+    ctx.stats.skip("options-record", base + p);
     return q;
   }
-  if (srcAt < 0 || dstAt < 0) { ctx.stats.skip("missing-address", position); return q; }
+  if (srcAt < 0 || dstAt < 0) { ctx.stats.skip("missing-address", base + p); return q; }
   // Times: absolute fields first, then uptime-relative ones (v9: to the header's boot time, as nfdump
   // reads them only when flowEndSysUpTime is not 0; IPFIX: to systemInitTimeMilliseconds), then deltas
   // to the export time, then the NSEL event time.
@@ -379,7 +383,7 @@ function readRecord(buf: Uint8Array, p: number, end: number, t: Template, export
     if (r.endDelta === r.endDelta) r.endAbs = hdr.exportMs - r.endDelta / 1000;
   }
   if (r.startAbs !== r.startAbs && r.observed === r.observed) r.startAbs = r.observed;
-  writeRecord(buf, srcAt, dstAt, r.family, position, hdr.version === 9 ? "netflow v9" : "ipfix", ctx);
+  writeRecord(buf, srcAt, dstAt, r.family, base + p, hdr.version === 9 ? "netflow v9" : "ipfix", ctx);
   return q;
 }
 

@@ -109,7 +109,7 @@ export class PcapReader extends Framer {
     const orig = le ? u32le(buf, off + 12) : u32(buf, off + 12);
     // A sub-second field beyond its range (timestamp_invalid_nano.pcap) carries into the seconds.
     const time = sec * 1000 + frac / this.fractionPerMs;
-    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0);
+    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0, position + PCAP_RECORD_HEADER_LENGTH);
   }
 
   private readFileHeader(buf: Buffer, off: number): void {

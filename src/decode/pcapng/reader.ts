@@ -255,7 +255,7 @@ export class PcapngReader extends Framer {
     }
     const time = this.toMs(iface, hi, lo, desc.unitsPerSecond, desc.offsetSeconds);
     // Interface ids restart in every section: the section number keeps two sections' interfaces apart.
-    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff);
+    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff, position + 28);
   }
 
   /** SPB (type 3): interface 0, no timestamp; captured length is the smaller of the block and the snaplen. */
@@ -269,7 +269,7 @@ export class PcapngReader extends Framer {
     let cap = end - off - 16;
     if (orig < cap) cap = orig;
     if (desc.snaplen !== 0 && desc.snaplen < cap) cap = desc.snaplen;
-    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff);
+    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff, position + 12);
   }
 
   /**

@@ -1,5 +1,8 @@
 import { describe, it, expect } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../../helpers/cli.js";
 import { InputStats } from "../../../src/decode/stats.js";
 import { decodeExport, type ExportContext } from "../../../src/decode/flow/netflow.js";
 import { createFlowRecordBatch } from "../../../src/decode/flow/records.js";
@@ -111,5 +114,29 @@ describe("damaged NetFlow v9 / IPFIX messages are counted, never followed", () =
         expect(r.read).toBe(r.used + Object.values(r.skipped).reduce((a, b) => a + b, 0));
       }
     }
+  });
+});
+
+/**
+ * A damaged export inside a real capture (softflowd's v9 export of the kcps capture: two datagrams, the
+ * first set of the second at byte 1508 of the file) is reported at the byte of the set that stopped the
+ * reading, not at the packet that held it, and each record at its own byte.
+ */
+describe("a damaged export in a capture is reported at its own byte", () => {
+  const capture = readFileSync("fixtures/flows/kcps-customer-side.v9.pcap");
+  const dir = mkdtempSync(join(tmpdir(), "portmatrix-damaged-export-"));
+  it("a set length beyond its datagram: one line per skip, at the set's offset in the file", async () => {
+    expect(capture.readUInt16BE(1508)).toBe(1024);
+    const file = join(dir, "bad-set.pcap");
+    writeFileSync(file, patched(capture, 1510, [0xff, 0xff]));
+    const r = await runCli(["events", "--skipped", file]);
+    // `--skipped` writes its lines to stderr, beside the summary.
+    const skipped = r.stderr.split("\n").filter((l) => l.includes('"skipped"')).map((l) => JSON.parse(l) as { offset: number; skipped: string });
+    expect(skipped.filter((s) => s.skipped === "bad-set-length")).toEqual([{ input: file, offset: 1508, skipped: "bad-set-length" }]);
+    // The templates of the first datagram, each at its own byte inside the template set at 102.
+    const templates = skipped.filter((s) => s.skipped === "template").map((s) => s.offset);
+    expect(templates).toEqual([106, 178, 242, 314]);
+    // The first datagram's flows are kept; the summary is one line: read = used + skipped by reason.
+    expect(r.stderr).toContain("bad-set.pcap (netflow): 27 read, 16 used, 11 skipped (bad-set-length 1, icmpv6-control 4, options-record 1, options-template 1, template 4); datagrams 2\n");
   });
 });
