@@ -10,6 +10,7 @@ import { parseListen } from "../../src/cli/collect.js";
 import { setupCheck } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { runCli } from "../helpers/cli.js";
+import { describeNeeding, needRoot, needTool } from "../helpers/need.js";
 import type { Report } from "../../src/report/types.js";
 
 function frame(chunks: Buffer[], max = 100) {
@@ -107,30 +108,19 @@ describe("collect: one syslog listener on loopback, in this process", () => {
   });
 });
 
+/** `unshare -n` works: the lab runs in a private network namespace. */
+function needUnshareNet(): string | undefined {
+  return spawnSync("unshare", ["-n", "true"]).status === 0 ? undefined : "cannot make a network namespace (unshare -n)";
+}
+
 /**
  * The collector in a network namespace of its own, fed by the real senders: logger (util-linux) over
  * UDP and TCP, octet-counted and line-framed, RFC 3164 and 5424, and softflowd exporting NetFlow v9. Its
  * report is `check`'s on the same lines and the capture softflowd read. Needs root, unshare, logger,
- * softflowd; with CI set a missing one fails this test.
- * (Local form of the rule test/helpers/need.ts is to carry; switch to it when it lands.)
+ * softflowd; with CI set a missing one fails this test (test/helpers/need.ts).
  */
-const TOOLS = ["unshare", "logger", "softflowd", "softflowctl", "ss", "ip"];
-function lack(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root";
-  for (const t of TOOLS) if (spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0) return `${t} not installed`;
-  if (spawnSync("unshare", ["-n", "true"]).status !== 0) return "cannot make a network namespace (unshare -n)";
-  return undefined;
-}
-const missing = lack();
-const inCi = process.env.CI !== undefined && !["", "0", "false"].includes(process.env.CI.toLowerCase());
-if (missing && !inCi) console.warn(`collect lab skipped: ${missing}`);
-
-describe.skipIf(missing !== undefined && !inCi)("collect in a network namespace, fed by logger and softflowd", () => {
-  it("has what it needs", () => {
-    expect(missing, "CI is set, so a missing tool fails instead of skipping; .ci/run installs them").toBeUndefined();
-  });
-  it.skipIf(missing !== undefined)("its report is check's on the same traffic; SIGHUP wrote one before the flows came", async () => {
+describeNeeding([needRoot, () => needTool("unshare", "logger", "softflowd", "softflowctl", "ss", "ip"), needUnshareNet], "collect in a network namespace, fed by logger and softflowd", () => {
+  it("its report is check's on the same traffic; SIGHUP wrote one before the flows came", async () => {
     const out = mkdtempSync(join(tmpdir(), "portmatrix-collect-"));
     execFileSync("unshare", ["-n", "bash", "fixtures/flows/collect-lab.sh", out], { stdio: ["ignore", "ignore", "pipe"], timeout: 90_000 });
     const got = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as Report;

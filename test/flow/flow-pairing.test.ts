@@ -8,7 +8,7 @@ import { allEvents, connections } from "../decode/flow/flow-helpers.js";
 
 /**
  * The connections portmatrix makes of a flow export are the connections of the traffic the exporter saw:
- * softflowd read each capture in fixtures/flows/traffic/ and exported it; the capture itself, read by the
+ * softflowd and pmacct read each capture in fixtures/flows/traffic/ and exported it; the capture itself, read by the
  * packet tracker, is the oracle, connection by connection and outcome by outcome.
  */
 type Ev = ReturnType<typeof allEvents>[number];
@@ -27,7 +27,7 @@ const EXPORT_ONLY: Record<string, string[]> = {
 describe("connections from a flow export are the capture's connections, with the same outcome", () => {
   for (const traffic of ["ad-client", "kcps-customer-side"]) {
     const capture = allEvents(createConnectionDecoder(createPcapDecoder()), readFileSync(`fixtures/flows/traffic/${traffic}.pcap`));
-    for (const v of ["v5", "v9", "v10", "v10-biflow"]) {
+    for (const v of ["v5", "v9", "v10", "v10-biflow", "pmacct-v9", "pmacct-v10"]) {
       it(`${traffic} exported as ${v}`, () => {
         const flows = connections(`${traffic}.${v}`);
         const exportOnly = EXPORT_ONLY[`${traffic}.${v}`] ?? [];

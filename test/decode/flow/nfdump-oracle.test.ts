@@ -10,6 +10,7 @@ import { exportRecords, nfdumpCsvRecords, nfdumpJsonRecords, nfdumpView, notAFlo
 const SESSIONS = [
   "ad-client.v5", "ad-client.v9", "ad-client.v10", "ad-client.v10-biflow",
   "kcps-customer-side.v5", "kcps-customer-side.v9", "kcps-customer-side.v10", "kcps-customer-side.v10-biflow",
+  "ad-client.pmacct-v9", "ad-client.pmacct-v10", "kcps-customer-side.pmacct-v9", "kcps-customer-side.pmacct-v10",
   "asa-nsel-1", "asa-nsel-2", "yaf", "barracuda",
 ];
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from "vitest";
+import { it, expect } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,34 +6,25 @@ import { join } from "node:path";
 import { createConnectionDecoder } from "../../../src/flow/capture-decoder.js";
 import { createPcapDecoder } from "../../../src/decode/pcap/classic.js";
 import { allEvents, connections, exportRecords, expectNfdumpView, nfdumpView } from "./flow-helpers.js";
+import { describeNeeding, needRoot, needTool } from "../../helpers/need.js";
+
+/** `unshare -n` works: a private network namespace for each export session. */
+function needUnshareNet(): string | undefined {
+  return spawnSync("unshare", ["-n", "true"]).status === 0 ? undefined : "cannot make a network namespace (unshare -n)";
+}
 
 /**
  * The real producers, run again now: softflowd exports a capture as NetFlow v5, v9, IPFIX and IPFIX
- * biflows to nfcapd inside a private network namespace (fixtures/flows/make-fixtures.sh), and what
- * portmatrix reads from the captured export equals what nfdump shows of the same export, and the
- * connections it makes are the capture's. With CI set, a missing tool fails this test (.ci/run
- * installs softflowd and nfdump); elsewhere it is skipped, saying why.
- * (Local form of the rule test/helpers/need.ts is to carry; switch to it when it lands.)
+ * biflows, and pmacct (pmacctd's nfprobe plugin) as NetFlow v9 and IPFIX, to nfcapd inside a private
+ * network namespace (fixtures/flows/make-fixtures.sh); what portmatrix reads from the captured export
+ * equals what nfdump shows of the same export, and the connections it makes are the capture's. With CI
+ * set, a missing tool fails this test (.ci/run installs softflowd, pmacct and nfdump); elsewhere it is
+ * skipped, saying why (test/helpers/need.ts).
  */
-const TOOLS = ["softflowd", "softflowctl", "nfcapd", "nfdump", "tcpdump", "unshare", "ss", "ip"];
-function lack(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root";
-  for (const t of TOOLS) if (spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0) return `${t} not installed`;
-  if (spawnSync("unshare", ["-n", "true"]).status !== 0) return "cannot make a network namespace (unshare -n)";
-  return undefined;
-}
-const missing = lack();
-const inCi = process.env.CI !== undefined && !["", "0", "false"].includes(process.env.CI.toLowerCase());
-if (missing && !inCi) console.warn(`flow producers test skipped: ${missing}`);
+const SESSIONS = ["ad-client.v5", "ad-client.v9", "ad-client.v10", "ad-client.v10-biflow", "ad-client.pmacct-v9", "ad-client.pmacct-v10"];
 
-const SESSIONS = ["ad-client.v5", "ad-client.v9", "ad-client.v10", "ad-client.v10-biflow"];
-
-describe.skipIf(missing !== undefined && !inCi)("softflowd + nfcapd + nfdump, run now", () => {
-  it("has what it needs", () => {
-    expect(missing, "CI is set, so a missing producer fails instead of skipping; .ci/run installs softflowd and nfdump").toBeUndefined();
-  });
-  it.skipIf(missing !== undefined)("every fresh export decodes to nfdump's view of it, and pairs into the capture's connections", () => {
+describeNeeding([needRoot, () => needTool("softflowd", "softflowctl", "pmacctd", "nfcapd", "nfdump", "tcpdump", "unshare", "ss", "ip"), needUnshareNet], "softflowd and pmacct + nfcapd + nfdump, run now", () => {
+  it("every fresh export decodes to nfdump's view of it, and pairs into the capture's connections", () => {
     const out = mkdtempSync(join(tmpdir(), "portmatrix-flows-"));
     execFileSync("bash", ["fixtures/flows/make-fixtures.sh", out], { env: { ...process.env, ONLY: SESSIONS.join(" "), SOURCES: "/nonexistent" }, stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
     const capture = allEvents(createConnectionDecoder(createPcapDecoder()), readFileSync("fixtures/flows/traffic/ad-client.pcap"));
@@ -41,7 +32,7 @@ describe.skipIf(missing !== undefined && !inCi)("softflowd + nfcapd + nfdump, ru
     for (const name of SESSIONS) {
       const records = exportRecords(name, undefined, out);
       expect(records.records.length, name).toBeGreaterThan(10);
-      expectNfdumpView(records, nfdumpView(name, out), name);
+      expectNfdumpView(records, nfdumpView(name, out), name, out);
       const conns = connections(name, out);
       const expected = capture.filter((c) => !name.endsWith(".v5") || c.family === 4).map(key).sort();
       expect(conns.map(key).sort(), name).toEqual(expected);
