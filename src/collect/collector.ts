@@ -52,6 +52,12 @@ export interface CollectorOptions {
   pairWindowMs: number;
 }
 
+export interface BoundPorts {
+  netflow?: number;
+  syslogUdp?: number;
+  syslogTcp?: number;
+}
+
 export const DEFAULT_MAX_MESSAGE = 64 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 64;
 
@@ -77,6 +83,7 @@ export class Collector {
   private udp: Socket[] = [];
   private tcp: Server | undefined;
   private readonly connections = new Set<TcpSocket>();
+  private bound: BoundPorts = {};
 
   constructor(private readonly o: CollectorOptions) {
     this.sink = findingSink(o.setup.matcher, this.table);
@@ -91,14 +98,17 @@ export class Collector {
   /** Bind every listener; a port already in use is an InputError naming it. */
   async start(): Promise<void> {
     if (this.o.netflow) {
-      this.netflowIdx = this.addInput(url("udp", this.o.netflow), "netflow");
+      this.netflowIdx = this.addInput("", "netflow");
       const s = await this.bindUdp(this.o.netflow, (msg, from) => this.exportDatagram(msg, from));
       this.udp.push(s);
+      // The input is named by the port actually bound (a listener given port 0 gets one from the system).
+      this.inputs[this.netflowIdx]!.path = url("udp", { host: this.o.netflow.host, port: s.address().port });
     }
     if (this.o.syslog) {
       this.udp.push(await this.bindUdp(this.o.syslog, (msg) => this.syslogDatagram(msg)));
       this.tcp = await this.listenTcp(this.o.syslog);
     }
+    this.bound = this.boundPorts();
   }
 
   private bindUdp(a: ListenAddress, onMessage: (msg: Buffer, from: string) => void): Promise<Socket> {
@@ -155,7 +165,7 @@ export class Collector {
    * first such thing happens (a listener whose every message went to a format has nothing to say here).
    */
   private listenerStats(): InputStats {
-    if (this.syslogIdx < 0) this.syslogIdx = this.addInput(`${url("udp", this.o.syslog!)} ${url("tcp", this.o.syslog!)}`, "syslog");
+    if (this.syslogIdx < 0) this.syslogIdx = this.addInput(this.syslogName(), "syslog");
     return this.inputs[this.syslogIdx]!.stats;
   }
 
@@ -211,7 +221,7 @@ export class Collector {
   private formatInput(format: string): { decoder: Decoder; idx: number } | undefined {
     const decoder = decoderFor(format, this.o.decode, `syslog ${format}`);
     if (decoder === undefined) return undefined;
-    const d = { decoder, idx: this.addInput(`${url("udp", this.o.syslog!)} ${url("tcp", this.o.syslog!)} (${format})`, format, decoder.stats) };
+    const d = { decoder, idx: this.addInput(`${this.syslogName()} (${format})`, format, decoder.stats) };
     this.decoders.set(format, d);
     return d;
   }
@@ -245,9 +255,20 @@ export class Collector {
     if (this.tcp) await new Promise<void>((res) => this.tcp!.close(() => res()));
   }
 
-  /** The ports actually bound (for a listener given port 0). */
-  ports(): { netflow?: number; syslogUdp?: number; syslogTcp?: number } {
-    const out: { netflow?: number; syslogUdp?: number; syslogTcp?: number } = {};
+  /** The syslog listener as the report names it: both sockets, with the ports actually bound. */
+  private syslogName(): string {
+    const host = this.o.syslog!.host;
+    const p = this.ports();
+    return `${url("udp", { host, port: p.syslogUdp ?? this.o.syslog!.port })} ${url("tcp", { host, port: p.syslogTcp ?? this.o.syslog!.port })}`;
+  }
+
+  /** The ports actually bound (for a listener given port 0), as `start` found them. */
+  ports(): BoundPorts {
+    return this.bound;
+  }
+
+  private boundPorts(): BoundPorts {
+    const out: BoundPorts = {};
     let k = 0;
     if (this.o.netflow) out.netflow = this.udp[k++]!.address().port;
     if (this.o.syslog) {

@@ -61,9 +61,13 @@ describe("collect: arguments", () => {
       failOn: [], syslog: { host: "127.0.0.1", port: 0 }, netflow: { host: "127.0.0.1", port: 0 }, maxMessage: 600, maxConnections: 4, idleMs: 1000, pairWindowMs: 1000,
     });
     await c.start();
+    const p = c.ports();
     await c.close();
     const rep = c.report(true).skeleton;
     expect(rep.inputs.map((i) => [i.format, i.records.read])).toEqual([["netflow", 0], ["syslog", 0]]);
+    // Named by the ports the system gave, not the 0 asked for.
+    expect(p.netflow! * p.syslogUdp! * p.syslogTcp!).toBeGreaterThan(0);
+    expect(rep.inputs.map((i) => i.path)).toEqual([`udp://127.0.0.1:${p.netflow}`, `udp://127.0.0.1:${p.syslogUdp} tcp://127.0.0.1:${p.syslogTcp}`]);
     expect(rep.exitCode).toBe(2);
   });
   it("a port in use is one line naming it", async () => {
