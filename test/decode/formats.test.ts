@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { formatRecords, knownFormats } from "../../src/pipeline/formats.js";
 
 /**
@@ -24,6 +25,22 @@ describe("the format records", () => {
       expect(f.doc.detectedBy.trim(), f.name).not.toBe("");
       expect(f.doc.notes.trim(), f.name).not.toBe("");
     }
+  });
+  it("every format a module declares is in the one list (decode/formats.ts), so none is left out of detection", async () => {
+    const files = readdirSync("src/decode", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join("src/decode", f));
+    const declared: string[] = [];
+    for (const file of files) {
+      const mod = (await import(`../../${file}`)) as Record<string, unknown>;
+      for (const [exported, v] of Object.entries(mod)) {
+        if (typeof v !== "object" || v === null) continue;
+        const r = v as { name?: unknown; doc?: unknown; sniff?: unknown; sniffLine?: unknown; sniffHead?: unknown };
+        const isRecord = typeof r.name === "string" && typeof r.doc === "object" && [r.sniff, r.sniffLine, r.sniffHead].some((f) => typeof f === "function");
+        if (isRecord) declared.push(`${relative("src/decode", file)}:${exported}:${r.name as string}`);
+      }
+    }
+    expect(declared.length).toBeGreaterThanOrEqual(knownFormats().length);
+    const listed = new Set(knownFormats());
+    expect(declared.filter((d) => !listed.has(d.split(":")[2]!))).toEqual([]);
   });
   it("the README's formats table is the records' (npm run golden:update rewrites it)", () => {
     const readme = readFileSync("README.md", "utf8");
