@@ -91,6 +91,30 @@ describe("Suricata EVE", () => {
   });
 });
 
+describe("Suricata EVE netflow events: one record per direction, joined like NetFlow", () => {
+  // The shape of Suricata's netflow event (user guide, "Eve JSON Format", and output-json-netflow.c):
+  // one event per direction, the reverse one with src and dest swapped, netflow.pkts and that direction's
+  // tcp.tcp_flags. No public eve.json with netflow events was found; these lines follow that shape.
+  const nf = (id: number, src: string, sp: number, dst: string, dp: number, pkts: number, fl: string, t: string) =>
+    `{"timestamp":"2026-01-01T00:00:0${t}.000000+0000","flow_id":${id},"event_type":"netflow","src_ip":"${src}","src_port":${sp},"dest_ip":"${dst}","dest_port":${dp},"proto":"TCP","netflow":{"pkts":${pkts},"bytes":${pkts * 60},"start":"2026-01-01T00:00:0${t}.000000+0000","end":"2026-01-01T00:00:0${t}.100000+0000","age":0,"min_ttl":64,"max_ttl":64},"tcp":{"tcp_flags":"${fl}"}}`;
+  const lines = [
+    nf(1, "10.0.0.1", 40000, "10.0.0.2", 445, 6, "1b", "1"), nf(1, "10.0.0.2", 445, "10.0.0.1", 40000, 5, "1b", "1"),
+    nf(2, "10.0.0.1", 40001, "10.0.0.2", 3389, 1, "02", "2"), nf(2, "10.0.0.2", 3389, "10.0.0.1", 40001, 1, "14", "2"),
+    nf(3, "10.0.0.1", 40002, "10.0.0.2", 23, 3, "02", "3"),
+  ].join("\n");
+  it("each direction is a record; the pair is one connection whose outcome both directions decide", () => {
+    const records = decode(() => createSuricataEveDecoder(), Buffer.from(lines));
+    expect(records.stats).toMatchObject({ read: 5, used: 5 });
+    const r = decode(() => createFlowConnectionDecoder(createSuricataEveDecoder()), Buffer.from(lines));
+    const by = (port: number) => r.events.find((e) => e.dstPort === port)!;
+    expect(r.events.map((e) => `${e.src} ${e.dst} ${e.dstPort}`).sort()).toEqual(["10.0.0.1 10.0.0.2 23", "10.0.0.1 10.0.0.2 3389", "10.0.0.1 10.0.0.2 445"]);
+    expect([by(445).action, by(445).evidence]).toEqual(["allowed", "handshake: SYN-ACK in the reverse flow (SF/S1)"]);
+    expect(by(3389).action).toBe("blocked");
+    expect(by(3389).evidence).toMatch(/^rst: the reverse flow carries RST/);
+    expect([by(23).action, by(23).evidence]).toEqual(["blocked", "unanswered: 3 SYN packets, no reverse flow (S0)"]);
+  });
+});
+
 describe("Zeek conn logs as JSON", () => {
   it("Zeek's own documentation records: each event is the record's 5-tuple, and conn_state decides as for TSV", () => {
     const lines = readFileSync(`${DIR}/zeek-docs-conn.json.log`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string | number>);
