@@ -10,6 +10,7 @@ import { parseListen } from "../../src/cli/collect.js";
 import { setupCheck } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { runCli } from "../helpers/cli.js";
+import { materialise } from "../../src/report/build.js";
 import { describeNeeding, needRoot, needTool } from "../helpers/need.js";
 import type { Report } from "../../src/report/types.js";
 
@@ -109,6 +110,43 @@ describe("collect: one syslog listener on loopback, in this process", () => {
     expect(inputs.netfilter!.records).toEqual({ read: 2, used: 2, skipped: 0 });
     expect(inputs.netfilter!.notes).toEqual({ "udp-messages": 2 });
     expect(inputs.syslog!.skippedByReason).toEqual({ "message-too-long": 1, "unknown-format": 1 });
+  });
+});
+
+/** The UDP payloads of a classic pcap of export datagrams (Ethernet, IPv4), in order. */
+function exportPayloads(file: string): Buffer[] {
+  const d = readFileSync(file);
+  const out: Buffer[] = [];
+  for (let o = 24; o + 16 <= d.length;) {
+    const incl = d.readUInt32LE(o + 8);
+    const p = o + 16;
+    const ihl = (d[p + 14]! & 0x0f) * 4;
+    out.push(d.subarray(p + 14 + ihl + 8, p + incl));
+    o = p + incl;
+  }
+  return out;
+}
+
+describe("collect: a real exporter's datagrams over UDP, in this process", () => {
+  it("pmacct's IPFIX export of a capture, sent to the listener, gives check's findings on the capture", async () => {
+    const c = new Collector({
+      setup: setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map()), decode: defaultDecodeOptions(),
+      failOn: [], netflow: { host: "127.0.0.1", port: 0 }, maxMessage: 65536, maxConnections: 4, idleMs: 1000, pairWindowMs: 60_000,
+    });
+    await c.start();
+    const s = createSocket("udp4");
+    const datagrams = exportPayloads("fixtures/flows/kcps-customer-side.pmacct-v10.pcap");
+    for (const m of datagrams) await new Promise<void>((res) => s.send(m, c.ports().netflow!, "127.0.0.1", () => res()));
+    await new Promise((r) => setTimeout(r, 300));
+    s.close();
+    await c.close();
+    const got = materialise(c.report(true));
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", "fixtures/flows/traffic/kcps-customer-side.pcap"]);
+    const want = JSON.parse(r.stdout) as Report;
+    expect(got.inputs[0]!.records).toEqual({ read: 35, used: 22, skipped: 13 });
+    expect(got.inputs[0]!.skippedByReason).toEqual({ "icmp-error": 1, "icmpv6-control": 8, template: 4 });
+    expect(got.inputs[0]!.notes).toEqual({ datagrams: datagrams.length });
+    expect(got.summary).toEqual(want.summary);
   });
 });
 
