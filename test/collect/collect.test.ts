@@ -99,6 +99,9 @@ describe("collect: one syslog listener on loopback, in this process", () => {
     const send = (m: string) => new Promise<void>((res) => s.send(Buffer.from(m), port, "127.0.0.1", () => res()));
     const kern = readFileSync("fixtures/kcps/kern.log", "utf8").split("\n");
     await send(`<4>${kern[0]}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    // A report in the middle (--every, SIGHUP) hands over what the decoders hold; they go on reading.
+    expect(c.report(false).skeleton.inputs.find((i) => i.format === "netfilter")!.records.used).toBe(1);
     await send("<13>Dec  5 10:00:00 host app: nothing a format knows");
     await send(`<4>${"x".repeat(700)}`);
     await send(`<4>${kern[1]}`);
