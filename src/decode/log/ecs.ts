@@ -3,7 +3,9 @@
  * output) and Logstash (json_lines) write them: `source.ip`/`source.port`, `destination.ip`/
  * `destination.port`, `network.transport` (or `network.iana_number`), `@timestamp`, and what happened in
  * `event.type` (an array holding "allowed" or "denied" for firewall events, ECS event.type), else
- * `event.action` (the vendor's word: accept, drop, deny...) or `event.outcome`. Fields may be nested
+ * `event.action` (the vendor's word: accept, drop, deny...). `event.outcome` is not read: ECS defines it
+ * as success or failure from the producer's point of view, so a firewall that denied a connection as
+ * configured may well say "success"; taking it for "allowed" would make a block look open. Fields may be nested
  * objects or dotted keys ("source.ip"), as the two writers differ. ICMP type and code are read from
  * `icmp.type`/`icmp.code` or a module's own (`iptables.icmp.type`...). Documents without both
  * addresses (host metrics, process events) are skipped as not-traffic:ecs-<event.category>.
@@ -101,7 +103,7 @@ function parseEcs(line: string, _ctx: ParseContext): ParseResult {
 
 export const ecsFormat: TextFormatSpec = {
   name: "ecs",
-  doc: { detectedBy: "JSON lines with `source.ip`, `destination.ip` and ECS `event`/`network` fields (nested or dotted)", notes: "Elastic Common Schema as Filebeat, Elastic Agent and Logstash write it: `event.type` allowed/denied, else `event.action`" },
+  doc: { detectedBy: "JSON lines with `source.ip`, `destination.ip` and ECS `event`/`network` fields (nested or dotted)", notes: "Elastic Common Schema as Filebeat, Elastic Agent and Logstash write it: `event.type` allowed/denied, else `event.action`; `event.outcome` (success/failure from the producer's side) is not taken for allowed or blocked" },
   sniff: (line) => line.startsWith("{") && /"source(?:\.ip)?"\s*:/.test(line) && /"destination(?:\.ip)?"\s*:/.test(line) &&
     /"(?:ecs|event|network|@timestamp)[".]/.test(line),
   parse: parseEcs,

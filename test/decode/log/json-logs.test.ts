@@ -50,6 +50,8 @@ describe("ECS documents give the flows of the lines Elastic made them from", () 
       `{"source":{"ip":"10.0.0.1","port":1},"destination":{"ip":"10.0.0.2","port":445},"network":{"transport":"tcp"},"event":{"type":["connection","denied"],"action":"accept"}}`,
       `{"source.ip":"10.0.0.1","source.port":1,"destination.ip":"10.0.0.2","destination.port":445,"network.transport":"tcp","event.action":"flow_dropped"}`,
       `{"source.ip":"10.0.0.1","source.port":1,"destination.ip":"10.0.0.2","destination.port":445,"network.iana_number":"6","event.type":["allowed"]}`,
+      // event.outcome is success or failure from the producer's side (a firewall that denied as told says
+      // success): not a decision.
       `{"source.ip":"10.0.0.1","source.port":1,"destination.ip":"10.0.0.2","destination.port":445,"network.transport":"tcp","event.outcome":"success"}`,
       `{"@timestamp":"2026-01-01T00:00:00Z","event":{"category":["host"]},"host":{"name":"x"}}`,
     ].join("\n");
