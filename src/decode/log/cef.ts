@@ -19,7 +19,7 @@
  * devTime with devTimeFormat, sev, cat.
  *
  * The vendor modules (panos.ts, fortigate.ts, checkpoint.ts) read their own CEF dialects with these
- * helpers and come before the generic formats in vendors.ts.
+ * helpers and come before the generic formats in decode/formats.ts.
  */
 import { ACTION_UNKNOWN, type ActionCode } from "../batch.js";
 import { actionWord, type FlowFields, type ParseContext, type ParseResult, type TextFormatSpec } from "./text-format.js";
