@@ -27,6 +27,7 @@ interface CheckFlags {
   actionMap?: string[];
   year?: string;
   csvColumns?: string[];
+  netflowPort?: string[];
   all?: boolean;
   allowEmpty?: boolean;
   documentedOnly?: boolean;
@@ -71,6 +72,7 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
     .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
+    .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .option("-q, --quiet", "no progress line on stderr")
     .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")

@@ -116,6 +116,7 @@ export interface DecodeFlags {
   actionMap?: string[];
   year?: string;
   csvColumns?: string[];
+  netflowPort?: string[];
 }
 
 export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
@@ -141,6 +142,14 @@ export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
       cols[k] = p.slice(eq + 1).trim();
     }
     o.csvColumns = cols;
+  }
+  if (f.netflowPort && f.netflowPort.length > 0) {
+    const ports = f.netflowPort.flatMap((x) => x.split(",")).map((p) => p.trim());
+    for (const p of ports) {
+      if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new UsageError(`--netflow-port ${p}: expected a UDP port number, 1 to 65535`);
+    }
+    // The user's ports come in addition to the usual ones: a capture may hold both.
+    o.flowExportPorts = [...new Set([...o.flowExportPorts, ...ports.map(Number)])];
   }
   return o;
 }

@@ -5,6 +5,7 @@ import { runInputs } from "../pipeline/run.js";
 import { eventJson } from "../pipeline/events.js";
 import { UsageError } from "../errors.js";
 import { escapeTerminal, terminalSafeJson } from "../report/escape.js";
+import { isBinaryFormat } from "../net/proto.js";
 
 export function registerEvents(program: Command, io: Io): void {
   program
@@ -15,10 +16,11 @@ export function registerEvents(program: Command, io: Io): void {
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
     .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
-    .option("--packets", "captures: one object per packet instead of one per connection")
+    .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
+    .option("--packets", "captures: one object per packet; flow exports: one per flow record (instead of one per connection)")
     .option("--skipped", "also print one JSON object per skipped record, with its reason, on stderr")
     .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
-    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; skipped?: boolean; packets?: boolean }) => {
+    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; netflowPort?: string[]; skipped?: boolean; packets?: boolean }) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
       const paths = expandInputs(inputs);
@@ -36,7 +38,7 @@ export function registerEvents(program: Command, io: Io): void {
       if (f.packets) opts.packets = true;
       if (f.skipped) {
         opts.onSkip = (input, reason, position, text) => {
-          const where = input.format === "pcap" || input.format === "pcapng" ? { offset: position } : { line: position };
+          const where = isBinaryFormat(input.format) ? { offset: position } : { line: position };
           io.stderr(terminalSafeJson(JSON.stringify({ input: input.path, ...where, skipped: reason, ...(text !== undefined ? { text } : {}) })) + "\n");
         };
       }
@@ -47,7 +49,8 @@ export function registerEvents(program: Command, io: Io): void {
         const s = r.stats;
         const reasons = Object.entries(s.skippedObject()).map(([k, n]) => `${k} ${n}`).join(", ");
         const flows = s.flowsRead === s.used && s.flowsSkipped === 0 ? "" : `; flows: ${s.flowsRead} read, ${s.flowsUsed} used, ${s.flowsSkipped} skipped${s.flowsSkipped ? ` (${Object.entries(s.flowsSkippedObject()).map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`;
-        io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}`) + "\n");
+        const notes = Object.entries(s.notesObject()).map(([k, n]) => `${k} ${n}`).join(", ");
+        io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}${notes ? `; ${notes}` : ""}`) + "\n");
       }
       throw new ExitCode(failed ? 2 : 0);
     });

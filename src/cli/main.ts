@@ -9,6 +9,7 @@ import { registerDiff } from "./diff.js";
 import { registerProbe } from "./probe.js";
 import { registerWhy } from "./why.js";
 import { registerExport } from "./export.js";
+import { registerCollect } from "./collect.js";
 import { VERSION } from "../report/build.js";
 
 export function buildProgram(io: Io): Command {
@@ -37,6 +38,7 @@ checked nothing (an input with no usable record, no flow between inventory hosts
   registerProbe(program, io);
   registerWhy(program, io);
   registerExport(program, io);
+  registerCollect(program, io);
   return program;
 }
 

@@ -154,12 +154,25 @@ export function guardInterrupt(stderr: (s: string) => void): void {
   guarded = true;
   process.on("exit", removeTemps);
   for (const signal of Object.keys(SIGNAL_STATUS) as (keyof typeof SIGNAL_STATUS)[]) {
-    process.once(signal, () => {
+    const handler = () => {
       removeTemps();
       stderr(`portmatrix: ${interruptionText(signal)}\n`);
       process.exit(SIGNAL_STATUS[signal]);
-    });
+    };
+    signalHandlers.push([signal, handler]);
+    process.once(signal, handler);
   }
+}
+
+const signalHandlers: [string, () => void][] = [];
+
+/**
+ * For a command that takes signals as requests (`collect`: SIGHUP writes the report, SIGINT and SIGTERM
+ * write the last one and end): the guard above steps aside. Temporary files are still removed at exit,
+ * and reports are still written whole or not at all.
+ */
+export function releaseInterruptGuard(): void {
+  for (const [signal, handler] of signalHandlers.splice(0)) process.removeListener(signal, handler);
 }
 
 /** Let the event loop run once: a signal that arrived during synchronous work is handled here. */

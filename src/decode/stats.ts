@@ -30,6 +30,12 @@ export class InputStats {
   readonly flowsSkippedByReason = new Map<string, number>();
   /** Bytes consumed from the (decompressed) input. */
   bytes = 0;
+  /**
+   * Things read that are not records and not skips, counted by kind: datagrams of a flow export, templates
+   * received, template misses, fields of a record left unread (an enterprise-specific IPFIX field). They
+   * are not part of read = used + skipped.
+   */
+  readonly notes = new Map<string, number>();
   /** Told about every skipped record (not only the first few kept as samples), e.g. for `events --skipped`. */
   onSkip: ((reason: string, position: number, text?: string) => void) | undefined = undefined;
 
@@ -55,6 +61,17 @@ export class InputStats {
     let n = 0;
     for (const v of this.flowsSkippedByReason.values()) n += v;
     return n;
+  }
+
+  /** Count `n` of something that is not a record (see `notes`). */
+  note(kind: string, n = 1): void {
+    this.notes.set(kind, (this.notes.get(kind) ?? 0) + n);
+  }
+
+  notesObject(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of [...this.notes.entries()].sort((a, b) => a[0].localeCompare(b[0]))) out[k] = v;
+    return out;
   }
 
   /** Count one record read and used (it is one flow). */

@@ -30,3 +30,13 @@ export function protocolName(proto: number): string {
     default: return `ip-proto-${proto}`;
   }
 }
+
+/**
+ * Input formats whose record positions are byte offsets, not line numbers: packet captures and flow
+ * exports read from captures. Every stage that shows a position asks here.
+ */
+const BINARY_FORMATS: ReadonlySet<string> = new Set(["pcap", "pcapng", "netflow"]);
+
+export function isBinaryFormat(format: string): boolean {
+  return BINARY_FORMATS.has(format);
+}

@@ -1,6 +1,6 @@
 import { ACTION_NAMES, BLOCKED_BY_NAMES, NONE, PROTO_ICMP, PROTO_ICMPV6, protocolName, type EventBatch } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
-import { effectiveBlockedBy } from "../net/proto.js";
+import { effectiveBlockedBy, isBinaryFormat } from "../net/proto.js";
 import { isoTime } from "../report/iso-time.js";
 
 /** One normalised event as `portmatrix events` prints it (documented in docs/report-format.md). */
@@ -36,7 +36,7 @@ export function eventJson(b: EventBatch, i: number, input: string, format: strin
   const n = (v: number) => (v === NONE ? null : v);
   const t = b.time[i]!;
   const flags = b.tcpFlags[i]!;
-  const binary = format === "pcap" || format === "pcapng";
+  const binary = isBinaryFormat(format);
   const e: EventJson = {
     input,
     format,

@@ -1,52 +1,57 @@
+/**
+ * The pipeline's view of the formats (decode/formats.ts): detection from an input's first bytes, and the
+ * decoder with its stage applied: packets through the connection tracker, flow records through the flow
+ * pairing, events as they are.
+ */
 import type { Decoder } from "../decode/decoder.js";
 import type { DecodeOptions } from "../decode/log/options.js";
-import { createNetfilterDecoder } from "../decode/log/netfilter.js";
-import { createWindowsFirewallDecoder } from "../decode/log/windows-firewall.js";
-import { createCsvDecoder } from "../decode/log/csv.js";
-import { createPcapDecoder } from "../decode/pcap/classic.js";
-import { createPcapngDecoder } from "../decode/pcapng/reader.js";
+import { defaultDecodeOptions } from "../decode/log/options.js";
+import { FORMATS } from "../decode/formats.js";
+import type { FormatRecord } from "../decode/format.js";
 import { createConnectionDecoder } from "../flow/capture-decoder.js";
-import { sniffCsvHeader, sniffNetfilter, sniffWindowsFirewall } from "../decode/log/sniff.js";
-import { detectBinary, detectText, type Sniffer } from "../source/detect.js";
-import { VENDOR_FORMATS } from "../decode/log/vendors.js";
-import { createTextDecoder } from "../decode/log/text-format.js";
+import { createFlowConnectionDecoder } from "../flow/flow-pairing.js";
+import { detectText, type Sniffer } from "../source/detect.js";
 
 export interface FormatOptions {
-  /** Captures: one event per packet instead of one per connection (`events --packets`). */
+  /** Captures and flow exports: one event per packet or flow record, before the stage (`events --packets`). */
   packets?: boolean;
 }
 
-type Factory = (opts: DecodeOptions, file: string, f: FormatOptions) => Decoder;
+const BY_NAME = new Map<string, FormatRecord>(FORMATS.map((f) => [f.name, f]));
 
-/** Every input format: log formats decode straight to events; captures go through the flow tracker. */
-const FACTORIES = new Map<string, Factory>([
-  ["pcap", (_o, file, f) => (f.packets ? createPcapDecoder(file) : createConnectionDecoder(createPcapDecoder(file)))],
-  ["pcapng", (_o, file, f) => (f.packets ? createPcapngDecoder(file) : createConnectionDecoder(createPcapngDecoder(file)))],
-  ["netfilter", (o) => createNetfilterDecoder(o)],
-  ["windows-firewall", (o) => createWindowsFirewallDecoder(o)],
-  ["csv", (o) => createCsvDecoder(o)],
-  ...VENDOR_FORMATS.map((spec): [string, Factory] => [spec.name, (o) => createTextDecoder(spec, o)]),
-]);
+const SNIFFERS: Sniffer[] = FORMATS.filter((f) => f.sniffLine !== undefined).map((f) => {
+  const s: Sniffer = { name: f.name, sniff: f.sniffLine! };
+  if (f.headerOnly) s.headerOnly = true;
+  return s;
+});
 
-export const CAPTURE_FORMAT_NAMES = ["pcap", "pcapng"];
+/** The format records, in detection order (for documentation and tests). */
+export function formatRecords(): readonly FormatRecord[] {
+  return FORMATS;
+}
 
-/** Text formats in the order they are tried; a line-based score decides, ties go to the earlier one. */
-const SNIFFERS: Sniffer[] = [
-  { name: "netfilter", sniff: sniffNetfilter },
-  { name: "windows-firewall", sniff: sniffWindowsFirewall },
-  ...VENDOR_FORMATS.map((spec): Sniffer => ({ name: spec.name, sniff: (l) => spec.sniff(l) })),
-  { name: "csv", sniff: sniffCsvHeader, headerOnly: true },
-];
-
-/** The format of an input from its first bytes, or undefined. */
-export function detectFormat(head: Buffer): string | undefined {
-  return detectBinary(head) ?? detectText(head, SNIFFERS);
+/**
+ * The format of an input from its first bytes, or undefined: binary formats by their head, in order
+ * (a capture whose packets are mostly flow export datagrams to `flowExportPorts` is read as the flows it
+ * exports), then text formats by their lines.
+ */
+export function detectFormat(head: Buffer, flowExportPorts?: readonly number[]): string | undefined {
+  const opts = flowExportPorts === undefined ? defaultDecodeOptions() : { ...defaultDecodeOptions(), flowExportPorts };
+  for (const f of FORMATS) if (f.sniffHead?.(head, opts)) return f.name;
+  return detectText(head, SNIFFERS);
 }
 
 export function decoderFor(format: string, opts: DecodeOptions, file: string, f: FormatOptions = {}): Decoder | undefined {
-  return FACTORIES.get(format)?.(opts, file, f);
+  const record = BY_NAME.get(format);
+  if (record === undefined) return undefined;
+  if (record.stage === "flow-records") {
+    const records = record.create(opts, file);
+    return f.packets ? records : createFlowConnectionDecoder(records);
+  }
+  const d = record.create(opts, file);
+  return record.stage === "packets" && !f.packets ? createConnectionDecoder(d) : d;
 }
 
 export function knownFormats(): string[] {
-  return [...FACTORIES.keys()];
+  return FORMATS.map((f) => f.name);
 }

@@ -40,6 +40,7 @@ export interface InputSummaryData {
   used: number;
   bytes: number;
   skipped: [string, number][];
+  notes: [string, number][];
   samples: SkipSample[];
   flowsRead: number;
   flowsUsed: number;
@@ -49,7 +50,7 @@ export interface InputSummaryData {
 export function summaryData(r: InputResult): InputSummaryData {
   return {
     path: r.path, format: r.format, compressed: r.compressed, error: r.error, read: r.stats.read, used: r.stats.used,
-    bytes: r.stats.bytes, skipped: [...r.stats.skippedByReason], samples: [...r.stats.samples],
+    bytes: r.stats.bytes, skipped: [...r.stats.skippedByReason], notes: [...r.stats.notes], samples: [...r.stats.samples],
     flowsRead: r.stats.flowsRead, flowsUsed: r.stats.flowsUsed, flowsSkipped: [...r.stats.flowsSkippedByReason],
   };
 }
@@ -63,6 +64,7 @@ function inputResult(d: InputSummaryData): InputResult {
   stats.flowsRead = d.flowsRead;
   stats.flowsUsed = d.flowsUsed;
   for (const [k, v] of d.flowsSkipped) stats.flowsSkippedByReason.set(k, v);
+  for (const [k, v] of d.notes) stats.notes.set(k, v);
   stats.samples.push(...d.samples);
   const r: InputResult = { path: d.path, format: d.format, compressed: d.compressed, stats };
   if (d.error !== undefined) r.error = d.error;

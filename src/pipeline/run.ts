@@ -57,7 +57,7 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
       result.format = "empty";
       return result;
     }
-    const format = opts.inputFormat ?? detectFormat(opened.head);
+    const format = opts.inputFormat ?? detectFormat(opened.head, opts.decode.flowExportPorts);
     if (!format) {
       // Content we can name (an archive, UTF-32) says what to do; the list of formats helps only otherwise.
       const named = describeContainer(opened.head);

@@ -3,7 +3,7 @@ import { ALL_VERDICTS, UNOBSERVED_REQUIRED, VERDICTS, ruleCovers, type Matcher, 
 import type { Rule, Ruleset } from "../model/ruleset.js";
 import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
-import { ACTION_NAMES, BLOCKED_BY_NAMES, protocolName } from "../net/proto.js";
+import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
 import { assessChecked, fatalProblems } from "./checked.js";
 import { failsOn, type FailOn } from "./fail-on.js";
@@ -36,6 +36,8 @@ export interface InputSummary {
     flowsUsed: number;
     readonly flowsSkipped: number;
     flowsSkippedObject(): Record<string, number>;
+    /** What was read besides records (see InputStats.notes); absent or empty for most inputs. */
+    notesObject?(): Record<string, number>;
   };
 }
 
@@ -266,7 +268,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     }
     return list;
   };
-  const binaryInput = x.inputs.map((i) => i.format === "pcap" || i.format === "pcapng");
+  const binaryInput = x.inputs.map((i) => isBinaryFormat(i.format));
 
   const exampleInput = x.inputs.map((i) => i.path);
   const finding = (k: number): Finding => {
@@ -447,8 +449,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
   summary[UNOBSERVED_REQUIRED] = coverage.filter((c) => c.status === "unobserved").length;
 
   const inputs: InputReport[] = x.inputs.map((r, idx) => {
-    const binary = r.format === "pcap" || r.format === "pcapng";
-    return {
+    const binary = isBinaryFormat(r.format);
+    const report: InputReport = {
       path: r.path,
       format: r.format,
       compressed: r.compressed,
@@ -463,6 +465,9 @@ export function prepareReport(x: BuildInput): PreparedReport {
       error: r.error ?? null,
       events: table.eventsOf(idx),
     };
+    const notes = r.stats.notesObject?.();
+    if (notes !== undefined && Object.keys(notes).length > 0) report.notes = notes;
+    return report;
   });
 
   let violations = x.failOn.includes(UNOBSERVED_REQUIRED) ? summary[UNOBSERVED_REQUIRED] : 0;

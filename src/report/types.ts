@@ -124,6 +124,8 @@ export interface InputReport {
   flows: { read: number; used: number; skipped: number; skippedByReason: Record<string, number> };
   /** The first few skipped records: line (text) or offset (binary), reason, start of the text. */
   skippedSamples: { line?: number; offset?: number; reason: string; text?: string }[];
+  /** What was read besides records (flow exports: datagrams, templates, template misses, enterprise fields), when any. */
+  notes?: Record<string, number>;
   error: string | null;
   /** What the matcher saw of this input (added in v1 later: older reports lack it). */
   events: InputEvents;

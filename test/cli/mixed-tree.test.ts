@@ -53,7 +53,7 @@ describe("a mixed archive tree", () => {
     expect(nf.skippedSamples.map((s) => [s.line, s.reason])).toEqual([[4, "not-netfilter"], [6, "bad-address"]]);
     expect(by["2026-11/panos.log"]!.skippedByReason["not-panos"]).toBe(1);
     expect(by["2026-11/panos.log"]!.skippedByReason["not-traffic:threat"]).toBe(3);
-    expect(by["2026-11/notes.bin"]!.error).toMatch(/notes\.bin: not a known format .*tried pcap, pcapng, netfilter/);
+    expect(by["2026-11/notes.bin"]!.error).toMatch(/notes\.bin: not a known format .*tried netflow, pcap, pcapng, netfilter/);
     // One error (the unknown format); the inputs --allow-empty accepted are noted, each on one line.
     const lines = r.stderr.trim().split("\n");
     expect(lines.filter((l) => !l.endsWith("(accepted: --allow-empty)"))).toHaveLength(1);

@@ -51,6 +51,8 @@ const PACKAGE: Record<string, string> = {
   net: "samba-common-bin", nmblookup: "samba-common-bin", kinit: "krb5-user", kpasswd: "krb5-user",
   ldapsearch: "ldap-utils", smbclient: "smbclient", rpcclient: "smbclient", dig: "dnsutils",
   "iptables-restore": "iptables", "ip6tables-restore": "iptables", ipset: "ipset",
+  softflowd: "softflowd", softflowctl: "softflowd", pmacctd: "pmacct", nfcapd: "nfdump", nfdump: "nfdump",
+  logger: "bsdutils",
 };
 
 /** Every tool must be on PATH. */

@@ -17,6 +17,13 @@ function isIcmpv6Error(type: number): boolean {
 }
 
 /**
+ * Where the payload of the last UDP datagram `decodeTransport` read lies in its buffer (captured bytes
+ * only): flow exports inside a capture are read from there (decode/flow/export-capture.ts). Written, never
+ * allocated, per datagram.
+ */
+export const lastUdpPayload = { start: 0, end: 0 };
+
+/**
  * The upper layer of an IP datagram: `off` is where it starts, `end` where the captured bytes of the
  * datagram end (the smaller of the capture and the IP length), `wireLength` its length by the IP
  * header (what was on the wire). Writes proto, ports, flags, ICMP type/code, payload length and the
@@ -58,6 +65,8 @@ export function decodeTransport(
         const ulen = n >= 6 ? u16(buf, off + 4) : 0;
         b.payloadLength[i] = ulen >= 8 && ulen <= wireLength ? ulen - 8 : wireLength - 8;
       }
+      lastUdpPayload.start = n >= 8 ? off + 8 : end;
+      lastUdpPayload.end = b.payloadLength[i]! >= 0 && off + 8 + b.payloadLength[i]! < end ? off + 8 + b.payloadLength[i]! : end;
       return DECODED;
     }
     case PROTO_ICMP:

@@ -148,6 +148,7 @@ function parseAwsVpcFlow(line: string, ctx: ParseContext): ParseResult {
 
 export const awsVpcFlowFormat: TextFormatSpec = {
   name: "aws-vpc-flow",
+  doc: { detectedBy: "`version account-id interface-id ...` rows or their header", notes: "AWS VPC Flow Logs, default and custom fields (the header names them); ACCEPT/REJECT; NODATA/SKIPDATA skipped" },
   sniff: (line) =>
     /(?:^|[\s"{$])srcaddr\b/.test(line) && /\bdstaddr\b/.test(line)
       ? true

@@ -116,6 +116,7 @@ function parseAzureFlow(line: string, ctx: ParseContext): ParseResult {
 
 export const azureFlowFormat: TextFormatSpec = {
   name: "azure-flow",
+  doc: { detectedBy: "Network Watcher JSON with `flowTuples` / `flowRecords`", notes: "Azure NSG and VNet flow logs; each flow tuple is a flow" },
   sniff: (line) =>
     /"flowTuples"|"flowLogVersion"|NetworkSecurityGroupFlowEvent|"FlowLogFlowEvent"/.test(line) ||
     /"\d{10,13},[0-9a-fA-F.:]+,[0-9a-fA-F.:]+,\d*,\d*,(?:T|U|\d{1,3}),[IO],[A-Z]/.test(line),

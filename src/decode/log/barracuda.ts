@@ -105,6 +105,7 @@ function parseBarracuda(line: string, ctx: ParseContext): ParseResult {
 
 export const barracudaFormat: TextFormatSpec = {
   name: "barracuda-cloudgen",
+  doc: { detectedBy: "`box_Firewall_Activity` / `Block:`/`Allow:` records with `srcIP=`", notes: "Barracuda CloudGen Firewall activity log" },
   sniff: (line) => ACTIVITY.test(line) || BOX_LINE.test(line),
   parse: parseBarracuda,
 };

@@ -19,7 +19,7 @@
  * devTime with devTimeFormat, sev, cat.
  *
  * The vendor modules (panos.ts, fortigate.ts, checkpoint.ts) read their own CEF dialects with these
- * helpers and come before the generic formats in vendors.ts.
+ * helpers and come before the generic formats in decode/formats.ts.
  */
 import { ACTION_UNKNOWN, type ActionCode } from "../batch.js";
 import { actionWord, type FlowFields, type ParseContext, type ParseResult, type TextFormatSpec } from "./text-format.js";
@@ -355,6 +355,7 @@ export function cefFlow(rec: CefRecord, ctx: ParseContext, action: (w: string) =
  */
 export const cefFormat: TextFormatSpec = {
   name: "cef",
+  doc: { detectedBy: "`CEF:0|...` anywhere in the line", notes: "ArcSight CEF from any vendor without a dialect of its own: `act`/`deviceAction` give the action" },
   sniff(line) {
     const at = cefStart(line);
     return at >= 0 && headerFields(line, at, 7) !== null;
@@ -371,6 +372,7 @@ export const cefFormat: TextFormatSpec = {
 /** Generic LEEF: src/dst/srcPort/dstPort/proto and an "action" attribute when there is one. */
 export const leefFormat: TextFormatSpec = {
   name: "leef",
+  doc: { detectedBy: "`LEEF:1.0|` / `LEEF:2.0|`", notes: "IBM QRadar LEEF from any vendor without a dialect of its own" },
   sniff(line) {
     const at = leefStart(line);
     return at >= 0 && headerFields(line, at, 5) !== null;

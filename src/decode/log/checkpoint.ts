@@ -205,6 +205,7 @@ function exporterOpen(line: string): number {
 
 export const checkpointFormat: TextFormatSpec = {
   name: "checkpoint",
+  doc: { detectedBy: "Check Point Log Exporter (syslog, CEF, LEEF, key=value), old FireWall-1 lines", notes: "Check Point gateways; a \"matched optimized drop\" record counts each dropped packet as a flow" },
   sniff(line) {
     const at = cefStart(line, true);
     if (at >= 0) return isCheckPointCef(line, at);

@@ -505,6 +505,7 @@ export function parseCiscoAsa(line: string, ctx: ParseContext): ParseResult {
 
 export const ciscoAsaFormat: TextFormatSpec = {
   name: "cisco-asa",
+  doc: { detectedBy: "`%ASA-`/`%FTD-`/`%PIX-`/`%FWSM-` message ids", notes: "Cisco ASA / Firepower Threat Defense syslog: connection built/teardown and deny messages (106xxx, 302xxx, 313xxx...); the message id says allowed or denied; NAT pairs read from the real side" },
   sniff: (line) => locate(line) !== undefined,
   parse: parseCiscoAsa,
 };

@@ -13,10 +13,12 @@ import type { InputStats } from "../stats.js";
 import { parseAddr, parseIPv4Bytes } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import { readTime, scanTime } from "./syslog-time.js";
-import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
+import { isBlank, parseIPv6Bytes } from "./text-bytes.js";
+import { icmpNotAFlow } from "../icmp.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import { ByteKeys } from "./byte-keys.js";
+import type { FormatRecord } from "../format.js";
 
 export const CSV_FIELDS = ["src", "dst", "sport", "dport", "proto", "action", "time", "type"] as const;
 export type CsvField = (typeof CSV_FIELDS)[number];
@@ -410,3 +412,22 @@ function splitAddressPort(v: string): { addr: string; port: number } {
 export function createCsvDecoder(opts: DecodeOptions): Decoder {
   return createLineDecoder(new CsvFormat(opts));
 }
+
+const SRC_NAMES = ["src", "srcip", "source", "sourceip", "sourceaddress", "srcaddr", "saddr", "from", "client", "clientip"];
+const DST_NAMES = ["dst", "dstip", "dest", "destination", "destinationip", "destinationaddress", "dstaddr", "daddr", "to", "server", "serverip", "destip"];
+
+/** A CSV header naming a source and a destination column. */
+export function sniffCsvHeader(line: string): boolean {
+  if (!line.includes(",")) return false;
+  const names = line.split(",").map((s) => s.replace(/^\s*"|"\s*$/g, "").toLowerCase().replace(/[^a-z0-9]/g, ""));
+  return names.some((x) => SRC_NAMES.includes(x)) && names.some((x) => DST_NAMES.includes(x));
+}
+
+export const csvFormat: FormatRecord = {
+  name: "csv",
+  stage: "events",
+  sniffLine: sniffCsvHeader,
+  headerOnly: true,
+  create: (o) => createCsvDecoder(o),
+  doc: { detectedBy: "a header naming source and destination columns", notes: "columns found by name (`src`, `Source IP`, `destination.port`, ...) or `--csv-columns src=From,dport=Port`" },
+};

@@ -121,6 +121,7 @@ function parseFilterlog(line: string, ctx: ParseContext): ParseResult {
 
 export const filterlogFormat: TextFormatSpec = {
   name: "pfsense-filterlog",
+  doc: { detectedBy: "`filterlog[pid]: rule,,,tracker,iface,reason,action,...`", notes: "pfSense / OPNsense filterlog CSV behind syslog; IPv4 and IPv6" },
   sniff: (line) => (line.includes("filterlog") && /,(?:pass|block|match|rdr|nat|binat|scrub),(?:in|out),[46],/.test(line)) || BARE.test(line),
   parse: parseFilterlog,
 };

@@ -93,6 +93,7 @@ function parseForcepoint(line: string, ctx: ParseContext): ParseResult {
 
 export const forcepointFormat: TextFormatSpec = {
   name: "forcepoint-ngfw",
+  doc: { detectedBy: "Forcepoint CEF / LEEF headers", notes: "Forcepoint NGFW (Stonesoft) connection events over syslog" },
   sniff: (line) => /(?:CEF:\s?\d+|LEEF:\s?[12]\.0)\|(?:FORCEPOINT|Forcepoint|Stonesoft)\|/.test(line),
   parse: parseForcepoint,
 };

@@ -221,6 +221,7 @@ const FORTI_KEY_RE = /(?:^|[\s,])(?:logid|log_id|devid|devname|vd|eventtime|logd
 
 export const fortigateFormat: TextFormatSpec = {
   name: "fortigate",
+  doc: { detectedBy: "`devname=... type=\"traffic\"`, FortiGate CEF", notes: "FortiGate key=value (space or comma separated) and CEF; `action=accept/deny/close...`" },
   sniff(line) {
     const at = cefStart(line, true);
     if (at >= 0) return cefVendor(line, at);

@@ -181,6 +181,7 @@ function readEntry(value: unknown): ParseResult {
 
 export const gcpFormat: TextFormatSpec = {
   name: "gcp",
+  doc: { detectedBy: "Cloud Logging LogEntry JSON (`compute.googleapis.com/firewall`, `vpc_flows`)", notes: "Google Cloud firewall rule logs (ALLOWED/DENIED) and VPC flow logs" },
   sniff: (line) =>
     /compute\.googleapis\.com(?:%2F|\/)(?:firewall|vpc_flows)/.test(line) ||
     (line.includes('"jsonPayload"') && /"(?:disposition|reporter)"/.test(line) && line.includes('"connection"')),

@@ -66,6 +66,7 @@ function parseIpfw(line: string, ctx: ParseContext): ParseResult {
 
 export const ipfwFormat: TextFormatSpec = {
   name: "ipfw",
+  doc: { detectedBy: "`ipfw: N Accept|Deny PROTO a:p b:p`", notes: "FreeBSD ipfw / wipfw security log" },
   sniff: (line) => /\bipfw:\s+-?\d+\s+\S/.test(line),
   parse: parseIpfw,
 };

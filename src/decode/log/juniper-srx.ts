@@ -155,6 +155,7 @@ const SNIFF = /\[junos@|\bRT_FLOW\b|\bRT_FLOW_SESSION_|\bAPPTRACK_SESSION_|\bRT_
 
 export const juniperSrxFormat: TextFormatSpec = {
   name: "juniper-srx",
+  doc: { detectedBy: "`RT_FLOW_SESSION_*` (structured or not), Junos `FW:` filter lines", notes: "Juniper SRX session create/close/deny logs and firewall-filter logs" },
   sniff: (line) => SNIFF.test(line),
   parse: parseJuniperSrx,
 };

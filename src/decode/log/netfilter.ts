@@ -14,12 +14,15 @@ import {
   BLOCKED_BY_DESTINATION, commit, reserve, type EventBatch,
 } from "../batch.js";
 import type { InputStats } from "../stats.js";
-import { parseIPv4Bytes, parseIPv6 } from "../../net/addr.js";
+import { parseIPv4Bytes } from "../../net/addr.js";
+import { isBlank, parseIPv6Bytes } from "./text-bytes.js";
+import { icmpNotAFlow } from "../icmp.js";
 import { actionFromPrefix } from "./action-words.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import { priorityEnd, rfc5424MessageStart, scanTime, scanned, versionEnd } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
+import type { FormatRecord } from "../format.js";
 
 const C_SPACE = 32;
 const C_EQ = 61;
@@ -59,68 +62,6 @@ function nextSpace(b: Uint8Array, w32: Int32Array, base: number, from: number, e
   return p < end ? p : end;
 }
 
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
-const v6Groups = new Int32Array(8);
-
-/**
- * IPv6 text `b[s, e)` into out[0..3], as net/addr.ts parseIPv6 reads it. The plain forms (hex groups of
- * one to four digits, at most one "::") are read from the bytes; anything else (an IPv4 tail, a zone,
- * brackets, a malformed group) goes to parseIPv6 on the text, which decides.
- */
-export function parseIPv6Bytes(b: Buffer, s: number, e: number, out: Uint32Array): boolean {
-  const len = e - s;
-  if (len < 2 || len > 45) return parseIPv6(b.toString("latin1", s, e), out);
-  const g = v6Groups;
-  let n = 0;
-  let gap = -1;
-  let i = s;
-  if (b[i] === 58) {
-    if (b[i + 1] !== 58) return parseIPv6(b.toString("latin1", s, e), out);
-    gap = 0;
-    i += 2;
-  }
-  while (i < e) {
-    let v = 0;
-    let d = 0;
-    while (i < e) {
-      const h = hexDigit(b[i]!);
-      if (h < 0) break;
-      v = v * 16 + h;
-      d++;
-      i++;
-    }
-    if (d === 0 || d > 4 || n === 8) return parseIPv6(b.toString("latin1", s, e), out);
-    g[n++] = v;
-    if (i === e) break;
-    if (b[i] !== 58) return parseIPv6(b.toString("latin1", s, e), out);
-    if (b[i + 1] === 58 && i + 1 < e) {
-      if (gap >= 0) return parseIPv6(b.toString("latin1", s, e), out);
-      gap = n;
-      i += 2;
-    } else {
-      i++;
-      if (i === e) return parseIPv6(b.toString("latin1", s, e), out);
-    }
-  }
-  if (gap < 0 ? n !== 8 : n > 7) return parseIPv6(b.toString("latin1", s, e), out);
-  // Groups after the gap move to the end; the gap is zeros.
-  const fill = 8 - n;
-  for (let w = 0; w < 4; w++) {
-    const k0 = 2 * w;
-    const k1 = 2 * w + 1;
-    const hi = gap < 0 || k0 < gap ? g[k0]! : k0 < gap + fill ? 0 : g[k0 - fill]!;
-    const lo = gap < 0 || k1 < gap ? g[k1]! : k1 < gap + fill ? 0 : g[k1 - fill]!;
-    out[w] = ((hi << 16) | lo) >>> 0;
-  }
-  return true;
-}
-
 function uint(b: Uint8Array, s: number, e: number): number {
   if (s >= e || e - s > 9) return -1;
   let v = 0;
@@ -153,19 +94,6 @@ function protoFrom(b: Uint8Array, s: number, e: number): number {
     case "DCCP": return 33;
     default: return -1;
   }
-}
-
-/** ICMP types that are errors or control, not flows (RFC 792, RFC 4443, RFC 4861, RFC 3810). */
-export function icmpNotAFlow(proto: number, type: number): string | undefined {
-  if (proto === PROTO_ICMP) {
-    if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) return "icmp-error";
-    return undefined;
-  }
-  if (proto === PROTO_ICMPV6) {
-    if (type >= 1 && type <= 4) return "icmp-error";
-    if ((type >= 130 && type <= 137) || type === 143) return "icmpv6-control";
-  }
-  return undefined;
 }
 
 export class NetfilterFormat implements LineFormat {
@@ -409,12 +337,6 @@ function inputHook(b: Uint8Array, inPos: number, end: number): boolean {
   return j + 5 <= end && b[j + 1] === 79 && b[j + 2] === 85 && b[j + 3] === 84 && b[j + 4] === C_EQ && (j + 5 === end || b[j + 5] === C_SPACE);
 }
 
-/** True when the line holds nothing but spaces and tabs. */
-export function isBlank(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (b[i] !== C_SPACE && b[i] !== 9) return false;
-  return true;
-}
-
 /**
  * Where the packet fields open. The kernel prints "%sIN=%s OUT=%s " with the rule's prefix glued on
  * (nf_log_syslog.c, nf_log_dump_packet_common), so a prefix without a trailing space gives
@@ -468,3 +390,19 @@ class ByteSearch {
 export function createNetfilterDecoder(opts: DecodeOptions): Decoder {
   return createLineDecoder(new NetfilterFormat(opts));
 }
+
+/** A netfilter LOG line: "IN=... OUT=..." then "SRC=... DST=...". */
+export function sniffNetfilter(line: string): boolean {
+  return /IN=\S*\s+OUT=/.test(line) && / SRC=\S+ DST=\S+/.test(line);
+}
+
+export const netfilterFormat: FormatRecord = {
+  name: "netfilter",
+  stage: "events",
+  sniffLine: sniffNetfilter,
+  create: (o) => createNetfilterDecoder(o),
+  doc: {
+    detectedBy: "`IN=... OUT=... SRC=... DST=...`",
+    notes: "iptables `LOG` / nftables `log`: raw ring buffer (`[ 1234.5] PREFIX IN=`), syslog kern.log (RFC 3164 and RFC 3339 stamps), journalctl short. The action comes from the prefix: DROP/DENY/REJECT/BLOCK mean blocked, ACCEPT/ALLOW/PASS mean allowed, a prefix with both (`ALLOWLIST-DROP`) is read as blocked, UFW's `[UFW BLOCK]`, EdgeOS `[...-D]`/`[...-A]`; `--action-map` for your own",
+  },
+};

@@ -70,6 +70,7 @@ export function parseNetscreen(line: string, ctx: ParseContext): ParseResult {
 
 export const netscreenFormat: TextFormatSpec = {
   name: "netscreen",
+  doc: { detectedBy: "`NetScreen device_id=`", notes: "Juniper NetScreen / ScreenOS traffic logs (`action=Permit/Deny`)" },
   sniff: (line) => line.includes("NetScreen device_id=") || EVENT.test(line),
   parse: parseNetscreen,
 };

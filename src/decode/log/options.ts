@@ -1,3 +1,4 @@
+import { DEFAULT_FLOW_EXPORT_PORTS } from "../flow/ports.js";
 import type { ActionMapEntry } from "./action-words.js";
 
 /** What a user can tell the log decoders. */
@@ -10,8 +11,10 @@ export interface DecodeOptions {
   nowMs: number;
   /** Generic CSV: field -> column name (src, dst, sport, dport, proto, action, time). */
   csvColumns: Readonly<Record<string, string>>;
+  /** UDP ports whose datagrams in a capture are read as NetFlow/IPFIX exports (`--netflow-port`). */
+  flowExportPorts: readonly number[];
 }
 
 export function defaultDecodeOptions(now = Date.now()): DecodeOptions {
-  return { actionMap: [], year: new Date(now).getUTCFullYear(), nowMs: now, csvColumns: {} };
+  return { actionMap: [], year: new Date(now).getUTCFullYear(), nowMs: now, csvColumns: {}, flowExportPorts: DEFAULT_FLOW_EXPORT_PORTS };
 }

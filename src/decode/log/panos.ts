@@ -163,6 +163,7 @@ function jsonLike(line: string): boolean {
 
 export const panosFormat: TextFormatSpec = {
   name: "panos",
+  doc: { detectedBy: "PAN-OS CSV `TRAFFIC` records, PAN-OS CEF and LEEF", notes: "Palo Alto Networks traffic logs; `action` allow/deny/drop/reset-*; threat, system and other log types skipped as not-traffic" },
   sniff(line) {
     const at = cefStart(line, true);
     if (at >= 0) return cefVendor(line, at);

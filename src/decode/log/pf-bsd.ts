@@ -128,6 +128,7 @@ function parsePf(line: string, ctx: ParseContext): ParseResult {
 
 export const pfBsdFormat: TextFormatSpec = {
   name: "pf-bsd",
+  doc: { detectedBy: "`rule N/(match) pass|block in|out on IF:`", notes: "BSD pf via tcpdump of pflog0 (OpenBSD, FreeBSD)" },
   sniff: (line) => RULE.test(line),
   parse: parsePf,
 };

@@ -155,6 +155,7 @@ function parseSonicwall(line: string, ctx: ParseContext): ParseResult {
 
 export const sonicwallFormat: TextFormatSpec = {
   name: "sonicwall",
+  doc: { detectedBy: "`id=firewall sn=... m=...`, SonicWall CEF", notes: "SonicOS key=value and CEF; `src=ip:port:iface`; the message id gives the action" },
   sniff: (line) => SYSLOG_SNIFF.test(line) || CEF_SNIFF.test(line),
   parse: parseSonicwall,
 };

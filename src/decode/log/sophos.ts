@@ -155,6 +155,7 @@ function parseSophos(line: string, ctx: ParseContext): ParseResult {
 
 export const sophosFormat: TextFormatSpec = {
   name: "sophos",
+  doc: { detectedBy: "Sophos XG `log_component=`, UTM `ulogd`/`fw_action`", notes: "Sophos Firewall (SFOS) key=value and Sophos UTM packet filter lines" },
   sniff: (line) => XG_SNIFF.test(line) || UTM_SNIFF.test(line),
   parse: parseSophos,
 };

@@ -76,6 +76,7 @@ function parseStormshield(line: string, ctx: ParseContext): ParseResult {
 
 export const stormshieldFormat: TextFormatSpec = {
   name: "stormshield",
+  doc: { detectedBy: "`id=firewall ... logtype=`", notes: "Stormshield SNS audit logs (WELF key=value); `action=pass/block`" },
   sniff,
   parse: parseStormshield,
 };

@@ -13,7 +13,8 @@ import { parseAddr } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
-import { icmpNotAFlow } from "./netfilter.js";
+import type { FormatDoc } from "../format.js";
+import { icmpNotAFlow } from "../icmp.js";
 
 /** One flow as a vendor line states it, before validation. */
 export interface FlowFields {
@@ -66,6 +67,8 @@ export interface ParseContext {
 export interface TextFormatSpec {
   /** The format's name as `--input-format` and the report's `inputs[].format` show it. */
   name: string;
+  /** Its row in the README's formats table (see decode/format.ts). */
+  doc: FormatDoc;
   /** True when a line is of this format (used on a file's first lines for detection). */
   sniff(line: string): boolean;
   /** Parse one line (without its line break). */

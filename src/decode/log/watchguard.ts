@@ -151,6 +151,7 @@ function parseWatchguard(line: string, ctx: ParseContext): ParseResult {
 
 export const watchguardFormat: TextFormatSpec = {
   name: "watchguard",
+  doc: { detectedBy: "Fireware message ids `3000-0148` and friends, WatchGuard CEF", notes: "WatchGuard Firebox traffic logs, positional syslog and CEF" },
   sniff: (line) => LEEF_SNIFF.test(line) || MSG_ID.test(line),
   parse: parseWatchguard,
 };

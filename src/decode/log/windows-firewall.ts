@@ -16,11 +16,13 @@ import {
 import type { InputStats } from "../stats.js";
 import { parseIPv4Bytes } from "../../net/addr.js";
 import { createLineDecoder, lineText, type LineFormat } from "./lines.js";
-import { icmpNotAFlow, isBlank, parseIPv6Bytes } from "./netfilter.js";
+import { isBlank, parseIPv6Bytes } from "./text-bytes.js";
+import { icmpNotAFlow } from "../icmp.js";
 import { utcDay } from "./syslog-time.js";
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import { ByteKeys } from "./byte-keys.js";
+import type { FormatRecord } from "../format.js";
 
 const DEFAULT_FIELDS = "date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
 const DEFAULT_FIELD_COUNT = 17;
@@ -289,3 +291,17 @@ function rowTime(b: Uint8Array, d0: number, d1: number, t0: number, t1: number):
 export function createWindowsFirewallDecoder(opts: DecodeOptions): Decoder {
   return createLineDecoder(new WindowsFirewallFormat(opts));
 }
+
+/** Windows Firewall: its W3C header lines, or a data row "2024-01-02 03:04:05 DROP TCP a b ...". */
+export function sniffWindowsFirewall(line: string): boolean {
+  return /^#Fields:\s+date\s+time\s+action/i.test(line) || /^#Software:\s+Microsoft Windows Firewall/i.test(line) ||
+    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (ALLOW|DROP|OPEN|CLOSE|OPEN-INBOUND|INFO-EVENTS-LOST) \S+ \S+ \S+ /.test(line);
+}
+
+export const windowsFirewallFormat: FormatRecord = {
+  name: "windows-firewall",
+  stage: "events",
+  sniffLine: sniffWindowsFirewall,
+  create: (o) => createWindowsFirewallDecoder(o),
+  doc: { detectedBy: "`#Fields: date time action` / `#Software: Microsoft Windows Firewall`", notes: "pfirewall.log; the column order comes from the `#Fields:` line" },
+};

@@ -215,6 +215,7 @@ function parseZeekConn(line: string, ctx: ParseContext): ParseResult {
 
 export const zeekConnFormat: TextFormatSpec = {
   name: "zeek-conn",
+  doc: { detectedBy: "`#fields ts uid id.orig_h`, Zeek TSV rows, or JSON lines with `id.orig_h` and `conn_state`", notes: "Zeek conn.log in TSV or JSON; the outcome from conn_state and history as for captures" },
   sniff: (line) =>
     /^#fields(.)ts\1uid\1id[._]orig_h\1/.test(line) || /^#path.conn$/.test(line) ||
     /^(?:\d{9,10}\.\d{1,6}|X{10}\.X{6})\tC[0-9A-Za-z]{8,}\t/.test(line) ||

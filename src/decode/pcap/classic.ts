@@ -3,6 +3,7 @@ import { u16, u16le, u32, u32le } from "../ip/bytes.js";
 import { InputStats } from "../stats.js";
 import { Framer } from "./framer.js";
 import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "./packets.js";
+import type { FormatRecord } from "../format.js";
 
 /**
  * Classic libpcap savefiles (draft-ietf-opsawg-pcap section 4): a 24-byte file header, then records
@@ -108,7 +109,7 @@ export class PcapReader extends Framer {
     const orig = le ? u32le(buf, off + 12) : u32(buf, off + 12);
     // A sub-second field beyond its range (timestamp_invalid_nano.pcap) carries into the seconds.
     const time = sec * 1000 + frac / this.fractionPerMs;
-    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0);
+    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0, position + PCAP_RECORD_HEADER_LENGTH);
   }
 
   private readFileHeader(buf: Buffer, off: number): void {
@@ -170,3 +171,18 @@ export function createPcapDecoder(file?: string, options: CaptureDecoderOptions 
     },
   };
 }
+
+/** A classic pcap file header: magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), either byte order. */
+export function isPcapHead(head: Buffer): boolean {
+  if (head.length < 4) return false;
+  const m = head.readUInt32LE(0);
+  return m === MAGIC_USEC || m === 0xd4c3b2a1 || m === MAGIC_NSEC || m === 0x4d3cb2a1;
+}
+
+export const pcapFormat: FormatRecord = {
+  name: "pcap",
+  stage: "packets",
+  sniffHead: isPcapHead,
+  create: (_o, file) => createPcapDecoder(file),
+  doc: { detectedBy: "magic `a1b2c3d4` / `a1b23c4d`, either byte order", notes: "tcpdump, Wireshark: microsecond and nanosecond, any snaplen, records cut by snaplen; read as connections with an inferred outcome" },
+};

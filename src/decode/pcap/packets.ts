@@ -9,9 +9,11 @@ export interface PacketSink {
   /**
    * One packet record: captured bytes `buf[off, end)`, `origLength` on the wire, link type, time in
    * ms since the epoch (NaN when the record has none), the record's byte offset in the input, and the
-   * capture interface it was recorded on (`EventBatch.iface`; 0 for a container with one).
+   * capture interface it was recorded on (`EventBatch.iface`; 0 for a container with one), and the byte
+   * offset in the input of `buf[off]` (past the record's header), for a sink that reports damage inside
+   * the packet (a flow export) at its own byte.
    */
-  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, iface: number): void;
+  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, iface: number, dataPosition: number): void;
   /** A record the container could not read. */
   skip(reason: string, position: number): void;
 }

@@ -3,6 +3,7 @@ import { u16, u16le, u32, u32le } from "../ip/bytes.js";
 import { Framer } from "../pcap/framer.js";
 import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "../pcap/packets.js";
 import { InputStats } from "../stats.js";
+import type { FormatRecord } from "../format.js";
 
 /**
  * pcapng (draft-ietf-opsawg-pcapng): blocks of `type, total length, body, total length`. Each
@@ -254,7 +255,7 @@ export class PcapngReader extends Framer {
     }
     const time = this.toMs(iface, hi, lo, desc.unitsPerSecond, desc.offsetSeconds);
     // Interface ids restart in every section: the section number keeps two sections' interfaces apart.
-    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff);
+    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff, position + 28);
   }
 
   /** SPB (type 3): interface 0, no timestamp; captured length is the smaller of the block and the snaplen. */
@@ -268,7 +269,7 @@ export class PcapngReader extends Framer {
     let cap = end - off - 16;
     if (orig < cap) cap = orig;
     if (desc.snaplen !== 0 && desc.snaplen < cap) cap = desc.snaplen;
-    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff);
+    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff, position + 12);
   }
 
   /**
@@ -339,3 +340,16 @@ export function createPcapngDecoder(file?: string, options: CaptureDecoderOption
     },
   };
 }
+
+/** A pcapng Section Header Block (block type 0x0a0d0d0a, the same in both byte orders). */
+export function isPcapngHead(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32LE(0) === 0x0a0d0d0a;
+}
+
+export const pcapngFormat: FormatRecord = {
+  name: "pcapng",
+  stage: "packets",
+  sniffHead: isPcapngHead,
+  create: (_o, file) => createPcapngDecoder(file),
+  doc: { detectedBy: "Section Header Block", notes: "dumpcap, Wireshark, pktmon: several sections and interfaces, each with its link type and `if_tsresol`; read as connections" },
+};

@@ -4,7 +4,7 @@ import type { EventBatch } from "../../../src/decode/batch.js";
 import type { InputStats } from "../../../src/decode/stats.js";
 import { createCsvDecoder, normaliseName, splitCsv } from "../../../src/decode/log/csv.js";
 import { createLineDecoder, type LineFormat } from "../../../src/decode/log/lines.js";
-import { isBlank } from "../../../src/decode/log/netfilter.js";
+import { isBlank } from "../../../src/decode/log/text-bytes.js";
 import type { DecodeOptions } from "../../../src/decode/log/options.js";
 import { balanced, CHUNK_SIZES, decode, decodeAtEveryChunkSize, fixture, fixtureJsonl, lineEndingVariants, options } from "./helpers.js";
 

@@ -7,6 +7,7 @@ describe("the shared text frame", () => {
   it("a record holding more flows than a batch holds loses none of them", () => {
     const many: TextFormatSpec = {
       name: "many",
+      doc: { detectedBy: "test", notes: "test" },
       sniff: () => true,
       parse: (line) => Array.from({ length: Number(line) }, (_, i) => ({ src: "10.0.0.1", dst: "10.0.0.2", proto: "tcp", sport: 40000, dport: 1 + (i % 65000), action: ACTION_ALLOWED })),
     };
@@ -15,7 +16,7 @@ describe("the shared text frame", () => {
     expect(run.stats).toMatchObject({ read: 2, used: 2, skipped: {} });
   });
   it("an empty protocol field is an unknown protocol, not IP protocol 0", () => {
-    const blank: TextFormatSpec = { name: "blank", sniff: () => true, parse: () => ({ src: "10.0.0.1", dst: "10.0.0.2", proto: "", dport: 80, action: ACTION_ALLOWED }) };
+    const blank: TextFormatSpec = { name: "blank", doc: { detectedBy: "test", notes: "test" }, sniff: () => true, parse: () => ({ src: "10.0.0.1", dst: "10.0.0.2", proto: "", dport: 80, action: ACTION_ALLOWED }) };
     const run = decode(() => createTextDecoder(blank, options()), Buffer.from("x\n"));
     expect(run.events).toHaveLength(0);
     expect(run.stats.skipped).toEqual({ "unknown-protocol": 1 });
