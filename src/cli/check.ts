@@ -3,7 +3,8 @@ import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { parseFailOn, prepareCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
+import { requireComparable } from "../report/identity.js";
 import { materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -32,6 +33,7 @@ interface CheckFlags {
   allowEmpty?: boolean;
   documentedOnly?: boolean;
   baseline?: string;
+  allowMismatch?: boolean;
   quiet?: boolean;
   jobs?: string;
 }
@@ -67,6 +69,7 @@ export function registerCheck(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
+    .option("--allow-mismatch", "compare with a --baseline made with another ruleset or inventory (refused without it; warned with it)")
     .option("--input-format <format>", "skip detection and read every input as this format")
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
@@ -101,6 +104,8 @@ Examples:
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
+      // Before anything is read: a baseline made against another matrix would mark the wrong findings unchanged.
+      if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline!}`, setupIdentity(setup), "this run", f.allowMismatch === true)) say(io, w);
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       // Before anything is read: no report may overwrite a file this run reads.

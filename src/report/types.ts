@@ -166,6 +166,15 @@ export interface Report {
     id: string;
     title: string;
     file: string;
+    /** The ruleset's own `version` (null when it states none). */
+    version: number | null;
+    /**
+     * What identifies the ruleset, for comparing reports (src/model/digest.ts): `sha256` of the ruleset
+     * as written; `rulesSha256` of the rules in play after scenarios, variables and --documented-only.
+     * (Absent in reports written before they existed.)
+     */
+    sha256: string;
+    rulesSha256: string;
     scenarios: string[];
     /** True with --documented-only: inferred rules were left out, only what the document states was checked. */
     documentedOnly: boolean;
@@ -174,8 +183,9 @@ export interface Report {
     /** The rules in play, with where each is written (for SARIF and the HTML matrix). */
     rules: RuleInfo[];
   };
-  inventory: { file: string; entries: number };
-  /** Events per verdict; for unobserved-required, the number of rules. */
+  /** `sha256`: the inventory's address-to-role mapping (names left out; src/model/digest.ts). Absent in older reports. */
+  inventory: { file: string; entries: number; sha256: string };
+  /** Flows per verdict (the findings' `count` summed); for unobserved-required, the number of rules. */
   summary: Record<Verdict, number>;
   totals: {
     records: { read: number; used: number; skipped: number };
