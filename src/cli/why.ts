@@ -110,11 +110,26 @@ function mergeFindings(sources: readonly Report[]): Report | undefined {
   return first;
 }
 
-/** How much the answer rests on: records and inputs of every source, flows after merging. */
+/**
+ * How much the answer rests on (README "Words"): records and inputs of every source, the flows they
+ * held, and the findings after merging.
+ */
 function whyChecked(sources: readonly Report[], merged: Report, problems: string[]): NonNullable<WhyResult["checked"]> {
   const records = sources.reduce((n, r) => n + r.totals.records.used, 0);
   const inputs = sources.reduce((n, r) => n + r.inputs.length, 0);
-  const flows = merged.findings.length;
-  const flowsClassified = merged.findings.filter((x) => x.verdict !== "unclassified").length;
-  return { records, inputs, flows, flowsClassified, problems };
+  // A report written before `checked` existed: its inputs' matcher counts, or failing those its findings' flows.
+  const flowsOf = (r: Report): [number, number] => r.checked
+    ? [r.checked.events, r.checked.eventsClassified]
+    : r.inputs.every((i) => i.events !== undefined)
+      ? [r.inputs.reduce((n, i) => n + i.events.total, 0), r.inputs.reduce((n, i) => n + i.events.classified, 0)]
+      : [r.findings.reduce((n, x) => n + x.count, 0), r.findings.reduce((n, x) => n + (x.verdict === "unclassified" ? 0 : x.count), 0)];
+  let flows = 0, flowsClassified = 0;
+  for (const r of sources) {
+    const [a, b] = flowsOf(r);
+    flows += a;
+    flowsClassified += b;
+  }
+  const findings = merged.findings.length;
+  const findingsClassified = merged.findings.filter((x) => x.verdict !== "unclassified").length;
+  return { records, inputs, flows, flowsClassified, findings, findingsClassified, problems };
 }

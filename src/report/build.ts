@@ -490,7 +490,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
   }
   let unclassified = 0;
   for (const [fk, c] of findingsOf) if (fk.split(":")[0] === "unclassified") unclassified += c;
-  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
+  const checked = assessChecked({ inputs, findings: n, findingsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
   const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 

@@ -51,7 +51,7 @@ export interface Finding {
    */
   ruleInferred: boolean | null;
   ruleInferredReason: string | null;
-  /** Records (log lines, connections) this finding stands for. */
+  /** The flows this finding stands for (README "Words": a log record's flow, a capture's connection). */
   count: number;
   /** ISO 8601, null when the input has no absolute time. */
   firstSeen: string | null;
@@ -148,10 +148,13 @@ export interface Checked {
   inputsUsed: number;
   /** Records used, all inputs. */
   records: number;
-  /** Flow records given to the matcher, and those with both ends in the inventory. */
+  /** Flows given to the matcher (a record's flow, a capture's connection), and those with both ends in the inventory. */
   events: number;
   eventsClassified: number;
   /** Findings, and findings whose verdict is not `unclassified`. */
+  findings: number;
+  findingsClassified: number;
+  /** The same numbers as `findings` and `findingsClassified`: their first names, kept for readers of v1 reports. */
   flows: number;
   flowsClassified: number;
   allowEmpty: boolean;

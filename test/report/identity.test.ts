@@ -143,7 +143,7 @@ describe("a report made with SKYDIV, asked about with KCPS", () => {
     const why = await runCli(["why", "10.99.1.200", ...own, sky]);
     expect(why.stderr).toBe("");
     expect(why.code).toBe(1);
-    expect(why.stdout).toMatch(/blocked \(network\): TCP 3389 10\.99\.1\.200 -> 10\.99\.2\.10 x1/);
+    expect(why.stdout).toMatch(/blocked \(network\): TCP 3389 10\.99\.1\.200 -> 10\.99\.2\.10 1 flow/);
   });
 
   it("other scenarios of the same matrix: a warning, and the comparison goes on", async () => {
