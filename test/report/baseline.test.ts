@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
 import { parseReport } from "../helpers/report.js";
+import { parseSarif } from "../helpers/sarif.js";
 import type { Report } from "../../src/report/types.js";
 
 /**
@@ -15,6 +16,7 @@ import type { Report } from "../../src/report/types.js";
 const KERN = "fixtures/kcps/kern.log";
 const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
 
+interface Sarif { runs: { results: { ruleId: string; baselineState?: string; properties: { port?: number | null; rule?: string } }[] }[] }
 
 function logs(): { dir: string; before: string; after: string } {
   const lines = readFileSync(KERN, "utf8").split("\n").filter(Boolean);
@@ -103,6 +105,30 @@ describe("a baseline run where 2 of 7 violations are new", () => {
     expect(r.stdout).toMatch(/name="allowed-unexpected: file-share-client -&gt; kcps-fs tcp\/9000 \(10\.99\.1\.101 -&gt; 10\.99\.2\.10\)"><system-out>failed in the baseline .*; fails no more<\/system-out><\/testcase>/);
   });
 
+  it("SARIF: a baselineState on every result, an absent result for the violation that is gone, valid SARIF 2.1.0", async () => {
+    const r = await run("--baseline", old, "--format", "sarif", f.after);
+    expect(r.code).toBe(1);
+    const results = parseSarif<Sarif>(r.stdout).runs[0]!.results;
+    expect(results.every((x) => x.baselineState !== undefined)).toBe(true);
+    const state = (port: number) => results.filter((x) => x.properties.port === port).map((x) => x.baselineState);
+    // 445 was allowed-required (no result then): its result is new, though its finding is "changed".
+    expect([state(445), state(8081), state(9000), state(8080), state(5985)]).toEqual([["new"], ["new"], ["absent"], ["unchanged"], ["unchanged"]]);
+    expect(results).toHaveLength(8);
+  });
+
+  it("SARIF: a flow that failed before with another verdict is updated", async () => {
+    // The baseline has 139 dropped by the firewall; now the destination refuses it itself (Windows Firewall RECEIVE).
+    const lines = readFileSync(KERN, "utf8").split("\n").filter(Boolean);
+    const was = join(f.dir, "was.json");
+    expect((await run("-o", was, KERN)).code).toBe(1);
+    // netfilter: IN= with no OUT= is the destination's own host firewall.
+    writeFileSync(join(f.dir, "own.log"), lines.map((l) => (/ DPT=139 /.test(l) ? l.replace(/OUT=\S+ /, "OUT= ") : l)).join("\n") + "\n");
+    const r = await run("--baseline", was, "--format", "sarif", join(f.dir, "own.log"));
+    const results = parseSarif<Sarif>(r.stdout).runs[0]!.results;
+    expect(results.filter((x) => x.properties.port === 139).map((x) => x.baselineState)).toEqual(["updated"]);
+    expect(results.filter((x) => x.properties.port !== 139).every((x) => x.baselineState === "unchanged")).toBe(true);
+  });
+
   it("unobserved-required in --fail-on: a rule newly unobserved fails, one unobserved before is unchanged, one observed now is absent", async () => {
     const failOn = ["--fail-on", "blocked-required,unobserved-required"];
     const fewer = join(f.dir, "fewer.log");
@@ -113,6 +139,9 @@ describe("a baseline run where 2 of 7 violations are new", () => {
     const r = parseReport((await run(...failOn, "--baseline", was, "--format", "json", KERN)).stdout);
     // SMB and RDP to the file server were unobserved in the baseline and are seen now.
     expect(r.baseline!.absentRules.sort()).toEqual(["rdp-admin-pc-to-kcps-fs", "smb-client-to-kcps-fs"]);
+    const sarif = parseSarif<Sarif>((await run(...failOn, "--baseline", was, "--format", "sarif", KERN)).stdout).runs[0]!.results;
+    expect(sarif.filter((x) => x.baselineState === "absent").map((x) => x.properties.rule).sort()).toEqual(["rdp-admin-pc-to-kcps-fs", "smb-client-to-kcps-fs"]);
+    expect(sarif.filter((x) => x.ruleId === "unobserved-required").every((x) => x.baselineState === "unchanged" || x.baselineState === "absent")).toBe(true);
     // The other way round: rules observed in the baseline and not now are new violations, and the only ones.
     const back = parseReport((await run(...failOn, "--baseline", join(f.dir, "old.json"), "--format", "json", fewer)).stdout);
     const fresh = back.coverage.filter((c) => c.status === "unobserved" && c.baseline !== "unchanged").map((c) => c.rule).sort();
