@@ -34,6 +34,8 @@ export function rulesetDigest(raw: RulesetRaw): string {
 export function rulesDigest(rules: readonly Rule[]): string {
   return sha256(canonicalJson(rules.map((r) => ({
     id: r.id, from: r.from, to: r.to, requirement: r.requirement, inferred: r.inferred, mirrorOf: r.mirrorOf ?? null,
+    // Which reading of a statement coverage counts decides which rule is unobserved-required.
+    alternativeOf: r.alternativeOf ?? null,
     flows: r.flows.map((f) => [f.proto, f.ranges]), sourcePorts: r.sourcePorts,
   }))));
 }

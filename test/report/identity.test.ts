@@ -6,6 +6,7 @@ import { tmpFiles } from "../helpers/tmp.js";
 import { parseReport } from "../helpers/report.js";
 import { compareIdentity, type SavedIdentity } from "../../src/report/identity.js";
 import { setupCheck, setupIdentity } from "../../src/pipeline/check.js";
+import { rulesDigest } from "../../src/model/digest.js";
 
 /**
  * A saved report is compared only with what was made against the same matrix (src/report/identity.ts):
@@ -87,6 +88,13 @@ describe("the hashes", () => {
     const c = identity("kcps-file-server", "fixtures/kcps/inventory.yaml", [], [["trust_direction", "two-way"]]);
     expect([b.ruleset.sha256, c.ruleset.sha256]).toEqual([a.ruleset.sha256, a.ruleset.sha256]);
     expect(new Set([a.ruleset.rulesSha256, b.ruleset.rulesSha256, c.ruleset.rulesSha256]).size).toBe(3);
+  });
+
+  it("the rules in play change with which reading of a statement coverage counts (alternative_of)", () => {
+    const rules = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map()).rules;
+    const alt = rules.find((r) => r.alternativeOf !== undefined)!;
+    const counted = rules.map((r) => { if (r !== alt) return r; const { alternativeOf: _counted, ...rest } = r; return rest; });
+    expect(rulesDigest(counted)).not.toBe(rulesDigest(rules));
   });
 
   it("are in the report as the setup computes them", async () => {
