@@ -1,9 +1,10 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, sarifPlaces, say, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { parseFailOn, prepareCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
+import { requireComparable } from "../report/identity.js";
 import { materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -32,6 +33,8 @@ interface CheckFlags {
   allowEmpty?: boolean;
   documentedOnly?: boolean;
   baseline?: string;
+  allowMismatch?: boolean;
+  sarifRoot?: string;
   quiet?: boolean;
   jobs?: string;
 }
@@ -67,6 +70,8 @@ export function registerCheck(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
+    .option("--allow-mismatch", "compare with a --baseline made with another ruleset or inventory (refused without it; warned with it)")
+    .option("--sarif-root <dir>", "SARIF paths are relative to this directory (%SRCROOT%; default: the git work tree holding the working directory)")
     .option("--input-format <format>", "skip detection and read every input as this format")
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
@@ -91,6 +96,8 @@ Examples:
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
+      const sarifAt = f.sarifRoot !== undefined ? sarifPlaces(f.sarifRoot) : undefined;
+      const sarif = () => sarifAt ?? sarifPlaces(undefined);
       const inputFormat = checkInputFormat(f.inputFormat);
       const outputs = (f.output ?? []).map((path) => {
         const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
@@ -101,6 +108,8 @@ Examples:
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
+      // Before anything is read: a baseline made against another matrix would mark the wrong findings unchanged.
+      if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline!}`, setupIdentity(setup), "this run", f.allowMismatch === true)) say(io, w);
       const paths = expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       // Before anything is read: no report may overwrite a file this run reads.
@@ -136,7 +145,7 @@ Examples:
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         const { renderChunks } = await import("../report/render.js");
-        return renderChunks(report, fmt, { color, all: f.all === true });
+        return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });
       };
       planReports(outputs.map((o) => o.path));
       for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));

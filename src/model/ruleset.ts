@@ -8,6 +8,7 @@ import { Checker, knownList } from "./validate.js";
 import { evalExpr, evalPortList, SpecError, type Range, type VariableValues } from "./ports.js";
 import type { PortSpec, RulesetRaw, RuleRaw, ServiceRaw, VariableRaw, ConditionRaw } from "./ruleset-types.js";
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from "../decode/batch.js";
+import { rulesetDigest } from "./digest.js";
 
 export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const VAR_NAME = /^[a-z][a-z0-9_]*$/;
@@ -108,6 +109,8 @@ export interface Ruleset {
   id: string;
   title: string;
   version: number;
+  /** Hash of the ruleset as written (model/digest.ts): what a saved report's ruleset is compared by. */
+  sha256: string;
   provenance: RulesetRaw["provenance"];
   variables: Variable[];
   roles: RulesetRaw["roles"];
@@ -511,6 +514,7 @@ export function resolveRuleset(
     id: raw.id,
     title: raw.title,
     version: raw.version,
+    sha256: rulesetDigest(raw),
     provenance: raw.provenance,
     variables,
     roles: raw.roles,

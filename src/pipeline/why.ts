@@ -50,8 +50,12 @@ export interface WhyResult {
   /** Traffic of this host that no rule expects. */
   unexpected: string[];
   verdict: { cause: string | null; text: string; dependents: string[] };
-  /** How much the answer rests on (set when inputs were given): records and inputs read, flows, and what was not checked. */
-  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; problems: string[] };
+  /**
+   * How much the answer rests on (set when inputs were given), in the README's words: records used and
+   * inputs, the flows they held (and those with both ends in the inventory), the findings those flows
+   * make, and what was not checked.
+   */
+  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; findings: number; findingsClassified: number; problems: string[] };
 }
 
 /** HOST as an address or an inventory host name. */
@@ -68,6 +72,11 @@ export function resolveHost(setup: CheckSetup, host: string): { address: string;
   }
   const w = Uint32Array.from(named.words);
   return { address: formatAddr(named.family, w, 0), family: named.family, words: w, name: host };
+}
+
+/** A finding's count in the README's words: the flows it stands for. */
+function flowCount(n: number): string {
+  return `${n} flow${n === 1 ? "" : "s"}`;
 }
 
 function flowText(f: Finding): string {
@@ -111,7 +120,7 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
     const allowed = mine.filter((f) => f.verdict === "allowed-required");
     const unknown = mine.filter((f) => f.verdict === "inconclusive");
     const status: RuleStatus = blocked.length ? "blocked" : allowed.length ? "allowed" : unknown.length ? "inconclusive" : "not observed";
-    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? `blocked${f.blockedBy ? ` (${f.blockedBy})` : ""}` : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
+    const observations = mine.map((f) => `${f.verdict === "blocked-required" ? `blocked${f.blockedBy ? ` (${f.blockedBy})` : ""}` : f.verdict === "allowed-required" ? "allowed" : f.verdict}: ${flowText(f)} ${f.src} -> ${f.dst} ${flowCount(f.count)}${f.evidence.length ? ` (${f.evidence.join("; ")})` : ""}${f.firstSeen ? ` first ${f.firstSeen}` : ""}`);
     const advice: string[] = [];
     for (const f of blocked) advice.push(adviceFor(f, direction === "out" ? r.to : r.from, direction === "out" ? f.dst : f.src));
     if (status === "not observed" && inputs.length > 0) advice.push(`no traffic for this rule in the inputs: capture while the client tries (${r.purpose})`);
@@ -131,7 +140,7 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
 
   const unexpected = findings
     .filter((f) => f.verdict === "allowed-unexpected" && (f.src === h.address || f.dst === h.address))
-    .map((f) => `allowed but in no rule: ${flowText(f)} ${f.src} -> ${f.dst} x${f.count}`);
+    .map((f) => `allowed but in no rule: ${flowText(f)} ${f.src} -> ${f.dst} ${flowCount(f.count)}`);
 
   // The likely cause: the first blocked required flow in time order (records without time last).
   const blockedRules = rules.filter((r) => r.status === "blocked").sort((a, b) => {
@@ -195,7 +204,8 @@ export function renderWhy(w: WhyResult): string {
   if (w.unexpected.length) out.push("");
   if (w.checked) {
     const c = w.checked;
-    out.push(`Checked: ${c.records} record${c.records === 1 ? "" : "s"} from ${c.inputs} input${c.inputs === 1 ? "" : "s"}; ${c.flows} flow${c.flows === 1 ? "" : "s"}, ${c.flowsClassified} classified (both ends in the inventory)`);
+    const n = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+    out.push(`Checked: ${n(c.records, "record")} from ${n(c.inputs, "input")}; ${n(c.flows, "flow")}, ${c.flowsClassified} classified (both ends in the inventory); ${n(c.findings, "finding")}`);
     for (const p of c.problems) out.push(`    ✗ ${p}`);
     if (c.problems.length > 0) out.push("    (the answer below rests only on what was checked)");
   }
