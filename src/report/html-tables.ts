@@ -1,0 +1,100 @@
+/**
+ * The HTML report's tables that do not grow with the traffic: the role-by-role matrix, the coverage of
+ * the rules in play and the inputs. Each is still capped (a ruleset may hold thousands of rules, an
+ * archive thousands of files), and says what it left out.
+ */
+import type { CoverageEntry, InputReport, Report } from "./types.js";
+import { escapeHtml as h } from "./escape.js";
+import { flowsText } from "./text.js";
+import { MATRIX_MAX_ROLES } from "./html-groups.js";
+import { findingsAndRecords, inferredTag, num, plural, text } from "./html-findings.js";
+
+export const STATUS_CELL: Record<CoverageEntry["status"], [string, string]> = {
+  allowed: ["ok", "✓ allowed seen"],
+  blocked: ["bad", "✗ blocked seen"],
+  "allowed-and-blocked": ["bad", "✗ blocked and allowed seen"],
+  unobserved: ["none", "○ not observed"],
+  "not-observed": ["none", "○ not observed (conditional)"],
+  "no-hosts": ["none", "– no hosts in inventory"],
+};
+
+/** Rules the coverage table lists at most, and the matrix draws at most (each rule is in one cell). */
+export const MAX_COVERAGE_ROWS = 300;
+export const MATRIX_MAX_RULES = 400;
+/** Inputs the inputs table lists at most: those that could not be read or had skips come first. */
+export const MAX_INPUT_ROWS = 100;
+
+type Tally = { findings: number; records: number };
+
+/** The role-by-role matrix, or a sentence saying why it is not drawn. */
+export function matrixTable(r: Report, roles: Set<string> | undefined, unexpected: Map<string, Tally>): string {
+  if (roles === undefined || r.coverage.length > MATRIX_MAX_RULES) {
+    const what = roles === undefined ? `More than ${MATRIX_MAX_ROLES} roles` : `${num(r.coverage.length)} rules (more than ${MATRIX_MAX_RULES})`;
+    return `<p class="none">${what} are in play: the matrix is not drawn, it would not be read. The coverage below lists the rules.</p>`;
+  }
+  const ids = r.ruleset.roles.map((x) => x.id).filter((id) => roles.has(id));
+  const byPair = new Map<string, CoverageEntry[]>();
+  for (const c of r.coverage) {
+    const k = `${c.from}\u0000${c.to}`;
+    const list = byPair.get(k);
+    if (list) list.push(c);
+    else byPair.set(k, [c]);
+  }
+  const out: string[] = [`<div class="scroll"><table class="matrix"><thead><tr><th class="corner">from ↓ / to →</th>${ids.map((id) => `<th>${h(id)}</th>`).join("")}</tr></thead><tbody>`];
+  for (const from of ids) {
+    out.push(`<tr><th>${h(from)}</th>`);
+    for (const to of ids) out.push(matrixCell(from, to, byPair.get(`${from}\u0000${to}`) ?? [], unexpected.get(`${from}\u0000${to}`)));
+    out.push("</tr>");
+  }
+  out.push("</tbody></table></div>");
+  return out.join("");
+}
+
+function matrixCell(from: string, to: string, rules: CoverageEntry[], unexpected: Tally | undefined): string {
+  if (rules.length === 0 && unexpected === undefined) return `<td class="empty"></td>`;
+  const items = rules.map((c) => {
+    const [cls, label] = STATUS_CELL[c.status];
+    return `<div class="cell-item ${cls}" title="${text(`${c.rule}: ${c.source}`, 400)}"><span class="svc">${h(c.services.join(", "))}</span>${inferredTag(c.inferred, c.inferredReason)} <span class="status">${h(label)}</span></div>`;
+  });
+  if (unexpected) items.push(`<div class="cell-item warn"><span class="status">⚠ unexpected traffic allowed: ${findingsAndRecords(unexpected.findings, "finding", unexpected.records)}</span></div>`);
+  return `<td data-from="${h(from)}" data-to="${h(to)}">${items.join("")}</td>`;
+}
+
+/** The coverage of the rules in play, in the ruleset's order. */
+export function coverageTable(coverage: readonly CoverageEntry[]): string {
+  const rows = coverage.slice(0, MAX_COVERAGE_ROWS).map((c) => {
+    const [cls, label] = STATUS_CELL[c.status];
+    return `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${text(c.from)} → ${text(c.to)}</td><td>${text(c.services.join(", "))}</td>` +
+      `<td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${num(c.allowed)}</td><td class="num">${num(c.blocked)}</td><td class="src">${text(c.source, 400)}</td></tr>`;
+  });
+  const more = coverage.length > MAX_COVERAGE_ROWS ? `<p class="more">${num(coverage.length - MAX_COVERAGE_ROWS)} more rules are not shown: see the coverage in the JSON report.</p>` : "";
+  return `<table id="coverage-table"><colgroup><col style="width:17%"><col style="width:15%"><col style="width:11%"><col style="width:7em"><col style="width:10em"><col style="width:5.5em"><col style="width:5.5em"><col></colgroup>` +
+    `<thead><tr><th>rule</th><th>roles</th><th>services</th><th>requirement</th><th>status</th><th class="num">allowed records</th><th class="num">blocked records</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>${more}`;
+}
+
+/** Inputs that could not be read first, then those with skipped records, then the rest, each in run order. */
+function inputOrder(inputs: readonly InputReport[]): InputReport[] {
+  const rank = (i: InputReport) => (i.error ? 0 : i.records.skipped > 0 ? 1 : 2);
+  return inputs.map((i, k) => [i, k] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([i]) => i);
+}
+
+function inputRow(i: InputReport): string {
+  const reasons = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
+  const flows = flowsText(i).replace(/^; /, reasons ? "; " : "");
+  return `<tr class="fr"><td>${text(i.path, 300)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${num(i.records.read)}</td><td class="num">${num(i.records.used)}</td>` +
+    `<td class="num">${num(i.records.skipped)}</td><td>${text(reasons + flows, 400)}</td><td class="${i.error ? "bad" : ""}">${i.error ? text(i.error, 600) : ""}</td></tr>`;
+}
+
+export function inputsTable(inputs: readonly InputReport[]): string {
+  const ordered = inputOrder(inputs);
+  const shown = ordered.slice(0, MAX_INPUT_ROWS);
+  const hidden = ordered.slice(MAX_INPUT_ROWS);
+  const failed = hidden.filter((i) => i.error).length;
+  const skipping = hidden.filter((i) => !i.error && i.records.skipped > 0).length;
+  const more = hidden.length > 0
+    ? `<p class="more">${plural(hidden.length, "more input")} not shown (${num(failed)} of them could not be read, ${num(skipping)} had skipped records): see the JSON report.</p>`
+    : "";
+  return `<table id="input-table"><colgroup><col style="width:26%"><col style="width:9em"><col style="width:6.5em"><col style="width:6.5em"><col style="width:6.5em"><col style="width:20%"><col></colgroup>` +
+    `<thead><tr><th>input</th><th>format</th><th class="num">records read</th><th class="num">used</th><th class="num">skipped</th><th>skipped by reason</th><th>error</th></tr></thead><tbody>\n` +
+    `${shown.map(inputRow).join("\n")}\n</tbody></table>${more}`;
+}
