@@ -11,7 +11,7 @@ h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:0;display:inline}
 p{margin:.4em 0}code,.addr{font-family:ui-monospace,monospace;font-size:.95em}
 table{border-collapse:collapse;margin:.3em 0;width:100%;table-layout:fixed}
 th,td{border:1px solid #ccc;padding:.25em .45em;vertical-align:top;text-align:left;overflow-wrap:anywhere}
-th{background:#f3f3f3;font-weight:600;font-size:.9em}.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f3f3;font-weight:600;font-size:.9em;overflow-wrap:normal}.num{text-align:right;font-variant-numeric:tabular-nums}
 .t{white-space:nowrap;font-variant-numeric:tabular-nums}
 .dim,.role,.src{color:#555;font-size:.88em}td.ev{font-size:.9em}.name{font-weight:600}
 details.section{margin:1.2em 0;border-top:2px solid #ddd;padding-top:.5em}

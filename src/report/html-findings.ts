@@ -105,8 +105,8 @@ function colgroup(c: Columns): string {
   const cols = [
     c.baseline ? `<col style="width:5.5em">` : "",
     `<col style="width:12%">`, `<col style="width:12%">`, `<col style="width:6em">`,
-    c.blocked ? `<col style="width:9em">` : "",
-    `<col style="width:4.5em">`, `<col style="width:calc(19ch + 1.2em)">`, "<col>",
+    c.blocked ? `<col style="width:10em">` : "",
+    `<col style="width:5.5em">`, `<col style="width:calc(19ch + 1.2em)">`, "<col>",
   ];
   return `<colgroup>${cols.join("")}</colgroup>`;
 }
@@ -175,7 +175,7 @@ function groupBody(g: Group): string {
   for (const b of ["network", "destination", "unknown"] as const) {
     if (g.stoppedBy[b] > 0) out.push(`<p class="dim">${num(g.stoppedBy[b])} ${h(stoppedBy({ blockedBy: b }, "the destination"))}</p>`);
   }
-  if (g.first !== null) {
+  if (g.first !== null && g.findings > 1) {
     const last = g.last ?? g.first;
     out.push(last === g.first
       ? `<p class="dim">Seen at <span class="t">${h(timeText(g.first))}</span> (UTC).</p>`

@@ -53,7 +53,7 @@ const MEASURE = `(() => {
   const visible = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null);
   const rows = visible("table.findings tr.fr");
   const times = visible("td.t time");
-  const cells = visible("#input-table td, table.findings td");
+  const cells = visible("#input-table td, table.findings td, table.findings th, #input-table th, #coverage-table th");
   return {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
