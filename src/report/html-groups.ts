@@ -131,8 +131,8 @@ function addToGroup(g: Group, f: Finding, rowsPerGroup: number): void {
   g.last = later(g.last, f.lastSeen);
 }
 
-/** Roles a matrix is drawn for at most: beyond, its cells would not be read (and 100 roles make 10,000). */
-export const MATRIX_MAX_ROLES = 40;
+/** Roles a matrix is drawn for at most: nobody reads 10,000 cells, and 100,000 roles would make 10^10. */
+export const MATRIX_MAX_ROLES = 60;
 
 /** What the one pass over the findings gathers for the page. */
 export interface Gathered {
@@ -145,20 +145,24 @@ export interface Gathered {
   perVerdict: Map<string, { findings: number; records: number }>;
   /** Allowed-unexpected findings and records per role pair ("from\0to"), for the matrix. */
   unexpectedByPair: Map<string, { findings: number; records: number }>;
-  /** The roles the matrix shows, in first-seen order; undefined when more than MATRIX_MAX_ROLES. */
-  matrixRoles: Set<string> | undefined;
+  /** The roles in play: of the rules in play, and of hosts in unexpected traffic between inventory roles. */
+  roles: Set<string>;
 }
+
+/** Findings gathered between two empty pieces of gatherInSteps. */
+const STEP = 4096;
 
 /**
  * One pass over the findings, in report order, keeping only bounded state. `rolesInPlay` are the roles of
- * the rules in play (they are in the matrix whatever the traffic).
+ * the rules in play (they are in the matrix whatever the traffic). A generator that yields "" every
+ * STEP findings and returns what it gathered: the page's writer awaits between pieces.
  */
-export function gather(findings: Iterable<Finding>, isViolation: (f: Finding) => boolean, fails: (f: Finding) => boolean, rolesInPlay: Iterable<string>): Gathered {
+export function* gatherInSteps(findings: Iterable<Finding>, isViolation: (f: Finding) => boolean, fails: (f: Finding) => boolean, rolesInPlay: Iterable<string>): Generator<string, Gathered> {
   const g: Gathered = {
     violations: new Section(VIOLATION_LIMITS), accepted: new Section(OTHER_LIMITS), others: new Section(OTHER_LIMITS),
-    perVerdict: new Map(), unexpectedByPair: new Map(), matrixRoles: new Set(rolesInPlay),
+    perVerdict: new Map(), unexpectedByPair: new Map(), roles: new Set(rolesInPlay),
   };
-  if (g.matrixRoles!.size > MATRIX_MAX_ROLES) g.matrixRoles = undefined;
+  let k = 0;
   for (const f of findings) {
     if (isViolation(f)) g.violations.add(f);
     else if (fails(f)) g.accepted.add(f);
@@ -167,21 +171,23 @@ export function gather(findings: Iterable<Finding>, isViolation: (f: Finding) =>
     v.findings++;
     v.records += f.count;
     g.perVerdict.set(f.verdict, v);
-    if (f.verdict === "allowed-unexpected" && f.srcRole && f.dstRole && g.matrixRoles) tallyUnexpected(g, f);
+    if (f.verdict === "allowed-unexpected" && f.srcRole && f.dstRole) tallyUnexpected(g, f);
+    if (++k % STEP === 0) yield "";
   }
   return g;
 }
 
-/** Counts an allowed-unexpected finding in the cells of each of its roles (a host may hold several: "a+b"). */
+/**
+ * Counts an allowed-unexpected finding in the cells of each of its roles (a host may hold several:
+ * "a+b"). Roles are few (the ruleset's and the inventory's); role pairs are counted while the matrix
+ * would be drawn (MATRIX_MAX_ROLES), so the map stays bounded.
+ */
 function tallyUnexpected(g: Gathered, f: Finding): void {
   for (const s of f.srcRole!.split("+")) {
     for (const d of f.dstRole!.split("+")) {
-      for (const role of [s, d]) {
-        if (g.matrixRoles && !g.matrixRoles.has(role)) {
-          if (g.matrixRoles.size >= MATRIX_MAX_ROLES) { g.matrixRoles = undefined; g.unexpectedByPair.clear(); return; }
-          g.matrixRoles.add(role);
-        }
-      }
+      g.roles.add(s);
+      g.roles.add(d);
+      if (g.roles.size > MATRIX_MAX_ROLES) { g.unexpectedByPair.clear(); continue; }
       const k = `${s}\u0000${d}`;
       const c = g.unexpectedByPair.get(k) ?? { findings: 0, records: 0 };
       c.findings++;

@@ -1,7 +1,7 @@
 /**
- * The HTML report's tables that do not grow with the traffic: the role-by-role matrix, the coverage of
- * the rules in play and the inputs. Each is still capped (a ruleset may hold thousands of rules, an
- * archive thousands of files), and says what it left out.
+ * The HTML report's tables that do not grow with the traffic: the role-by-role matrix and the coverage
+ * of the rules in play grow with the ruleset (the matrix is not drawn past MATRIX_MAX_ROLES; the coverage
+ * lists every rule), the inputs with the files given (capped: an archive may hold thousands).
  */
 import type { CoverageEntry, InputReport, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
@@ -18,21 +18,17 @@ export const STATUS_CELL: Record<CoverageEntry["status"], [string, string]> = {
   "no-hosts": ["none", "– no hosts in inventory"],
 };
 
-/** Rules the coverage table lists at most, and the matrix draws at most (each rule is in one cell). */
-export const MAX_COVERAGE_ROWS = 300;
-export const MATRIX_MAX_RULES = 400;
 /** Inputs the inputs table lists at most: those that could not be read or had skips come first. */
 export const MAX_INPUT_ROWS = 100;
 
 type Tally = { findings: number; records: number };
 
 /** The role-by-role matrix, or a sentence saying why it is not drawn. */
-export function matrixTable(r: Report, roles: Set<string> | undefined, unexpected: Map<string, Tally>): string {
-  if (roles === undefined || r.coverage.length > MATRIX_MAX_RULES) {
-    const what = roles === undefined ? `More than ${MATRIX_MAX_ROLES} roles` : `${num(r.coverage.length)} rules (more than ${MATRIX_MAX_RULES})`;
-    return `<p class="none">${what} are in play: the matrix is not drawn, it would not be read. The coverage below lists the rules.</p>`;
-  }
+export function matrixTable(r: Report, roles: Set<string>, unexpected: Map<string, Tally>): string {
   const ids = r.ruleset.roles.map((x) => x.id).filter((id) => roles.has(id));
+  if (ids.length > MATRIX_MAX_ROLES) {
+    return `<p class="none">${ids.length} roles are in play; the matrix is drawn for up to ${MATRIX_MAX_ROLES} (it would have ${ids.length * ids.length} cells). The coverage table below lists every rule.</p>`;
+  }
   const byPair = new Map<string, CoverageEntry[]>();
   for (const c of r.coverage) {
     const k = `${c.from}\u0000${c.to}`;
@@ -60,16 +56,15 @@ function matrixCell(from: string, to: string, rules: CoverageEntry[], unexpected
   return `<td data-from="${h(from)}" data-to="${h(to)}">${items.join("")}</td>`;
 }
 
-/** The coverage of the rules in play, in the ruleset's order. */
+/** The coverage of every rule in play, in the ruleset's order. */
 export function coverageTable(coverage: readonly CoverageEntry[]): string {
-  const rows = coverage.slice(0, MAX_COVERAGE_ROWS).map((c) => {
+  const rows = coverage.map((c) => {
     const [cls, label] = STATUS_CELL[c.status];
     return `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${text(c.from)} → ${text(c.to)}</td><td>${text(c.services.join(", "))}</td>` +
       `<td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${num(c.allowed)}</td><td class="num">${num(c.blocked)}</td><td class="src">${text(c.source, 400)}</td></tr>`;
   });
-  const more = coverage.length > MAX_COVERAGE_ROWS ? `<p class="more">${num(coverage.length - MAX_COVERAGE_ROWS)} more rules are not shown: see the coverage in the JSON report.</p>` : "";
   return `<table id="coverage-table"><colgroup><col style="width:17%"><col style="width:15%"><col style="width:11%"><col style="width:7em"><col style="width:10em"><col style="width:5.5em"><col style="width:5.5em"><col></colgroup>` +
-    `<thead><tr><th>rule</th><th>roles</th><th>services</th><th>requirement</th><th>status</th><th class="num">allowed records</th><th class="num">blocked records</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>${more}`;
+    `<thead><tr><th>rule</th><th>roles</th><th>services</th><th>requirement</th><th>status</th><th class="num">allowed records</th><th class="num">blocked records</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
 }
 
 /** Inputs that could not be read first, then those with skipped records, then the rest, each in run order. */
@@ -82,7 +77,10 @@ function inputRow(i: InputReport): string {
   const reasons = Object.entries(i.skippedByReason).map(([k, n]) => `${k} ${n}`).join(", ");
   const flows = flowsText(i).replace(/^; /, reasons ? "; " : "");
   return `<tr class="fr"><td>${text(i.path, 300)}</td><td>${h(i.format)}${i.compressed ? " (compressed)" : ""}</td><td class="num">${num(i.records.read)}</td><td class="num">${num(i.records.used)}</td>` +
-    `<td class="num">${num(i.records.skipped)}</td><td>${text(reasons + flows, 400)}</td><td class="${i.error ? "bad" : ""}">${i.error ? text(i.error, 600) : ""}</td></tr>`;
+    `<td class="num">${num(i.records.skipped)}</td><td>${text(reasons + flows, 400)}</td>` +
+    // Older reports have no `events`.
+    `<td class="num">${i.events ? num(i.events.total) : "–"}</td><td class="num">${i.events ? num(i.events.classified) : "–"}</td>` +
+    `<td class="${i.error ? "bad" : ""}">${i.error ? text(i.error, 600) : ""}</td></tr>`;
 }
 
 export function inputsTable(inputs: readonly InputReport[]): string {
@@ -94,7 +92,9 @@ export function inputsTable(inputs: readonly InputReport[]): string {
   const more = hidden.length > 0
     ? `<p class="more">${plural(hidden.length, "more input")} not shown (${num(failed)} of them could not be read, ${num(skipping)} had skipped records): see the JSON report.</p>`
     : "";
-  return `<table id="input-table"><colgroup><col style="width:26%"><col style="width:9em"><col style="width:6.5em"><col style="width:6.5em"><col style="width:6.5em"><col style="width:20%"><col></colgroup>` +
-    `<thead><tr><th>input</th><th>format</th><th class="num">records read</th><th class="num">used</th><th class="num">skipped</th><th>skipped by reason</th><th>error</th></tr></thead><tbody>\n` +
+  const n = `<col style="width:6em">`;
+  return `<table id="input-table"><colgroup><col style="width:22%"><col style="width:8.5em">${n}${n}${n}<col style="width:15%">${n}${n}<col></colgroup>` +
+    `<thead><tr><th>input</th><th>format</th><th class="num">records read</th><th class="num">used</th><th class="num">skipped</th><th>skipped by reason</th>` +
+    `<th class="num">flow records</th><th class="num">classified</th><th>error</th></tr></thead><tbody>\n` +
     `${shown.map(inputRow).join("\n")}\n</tbody></table>${more}`;
 }

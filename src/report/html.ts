@@ -12,9 +12,10 @@
 import type { Finding, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { VERDICT_ORDER } from "./build.js";
+import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { failsOn, namesVerdict } from "./fail-on.js";
-import { OTHER_LIMITS, VIOLATION_LIMITS, gather, type Gathered } from "./html-groups.js";
-import { SYMBOL, findingsAndRecords, num, plural, sectionGroups, unobservedBlock, OPEN_GROUPS_UP_TO } from "./html-findings.js";
+import { OTHER_LIMITS, VIOLATION_LIMITS, gatherInSteps, type Gathered } from "./html-groups.js";
+import { SYMBOL, findingsAndRecords, num, plural, sectionGroups, text, unobservedBlock, OPEN_GROUPS_UP_TO } from "./html-findings.js";
 import { coverageTable, inputsTable, matrixTable } from "./html-tables.js";
 import { HTML_SCRIPT, HTML_STYLE } from "./html-assets.js";
 
@@ -35,7 +36,8 @@ export function* htmlChunks(r: Report, findings: Iterable<Finding> = r.findings)
   const isViolation = (f: Finding) => fails(f) && f.baseline !== "unchanged";
   const rolesInPlay = new Set<string>();
   for (const c of r.coverage) { rolesInPlay.add(c.from); rolesInPlay.add(c.to); }
-  const g = gather(findings, isViolation, fails, rolesInPlay);
+  // Gathering yields empty pieces as it goes, so that a writer lets a signal be handled meanwhile.
+  const g = yield* gatherInSteps(findings, isViolation, fails, rolesInPlay);
   const unobserved = r.coverage.filter((c) => c.status === "unobserved");
   const rulesFail = r.failOn.includes("unobserved-required");
   // With a baseline, only rules not unobserved in it count (applyBaseline); the report keeps their number only.
@@ -76,17 +78,33 @@ function violationHeading(v: ViolationCount): string {
   return `${plural(v.total, "violation")}: ${v.findings > 0 ? `${found} and ${never}` : never}`;
 }
 
-function resultText(r: Report, g?: Gathered): string {
+/** "5 violations", with a baseline "(3 new, 1 changed since the baseline; ...)". */
+function violationsText(r: Report, g?: Gathered): string {
   const n = r.totals.violations;
   let count = n > 0 ? plural(n, "violation") : "no violations";
-  // With a baseline: which of them are new or changed, and how many failing findings it accepts.
   if (r.baseline && g) {
     const b = g.violations.baseline;
     const accepted = g.accepted.findings > 0 ? `; ${num(g.accepted.findings)} unchanged ${g.accepted.findings === 1 ? "one" : "ones"} accepted` : "";
     count += ` (${num(b.new)} new, ${num(b.changed)} changed since the baseline${accepted})`;
   }
-  if (r.exitCode === 2) return `an input could not be read; ${count} in what was read`;
   return count;
+}
+
+/** The result in bold, and when the run was not a complete check, the violations in what it read after it. */
+function resultLine(r: Report, g?: Gathered): [string, string] {
+  if (r.exitCode === 2) return [`not a complete check (${notCheckedReasons(r)})`, `; ${violationsText(r, g)} in what was read`];
+  return [violationsText(r, g), ""];
+}
+
+/** Problems listed at most (one per input at worst: an archive of empty files). */
+const MAX_PROBLEMS = 100;
+
+function problemsList(r: Report): string {
+  const ps = r.checked.problems;
+  if (ps.length === 0) return "";
+  const items = ps.slice(0, MAX_PROBLEMS).map((p) => `<li class="${p.fatal ? "bad" : "none"}">${p.fatal ? "✗" : "•"} ${text(p.message, 600)}${p.fatal ? "" : " (accepted: --allow-empty)"}</li>`);
+  if (ps.length > MAX_PROBLEMS) items.push(`<li class="more">${num(ps.length - MAX_PROBLEMS)} more: see the JSON report (checked.problems)</li>`);
+  return `<ul id="problems">${items.join("")}</ul>\n`;
 }
 
 function head(r: Report): string {
@@ -94,7 +112,7 @@ function head(r: Report): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>portmatrix: ${h(r.ruleset.id)}: ${h(resultText(r))}</title>
+<title>portmatrix: ${h(r.ruleset.id)}: ${h(resultLine(r)[0])}</title>
 <style>${HTML_STYLE}</style></head>
 <body>
 `;
@@ -110,6 +128,7 @@ function summary(r: Report, g: Gathered): string {
       `Only a new or changed finding fails the run; those unchanged since the baseline are listed apart, under "Accepted by the baseline".</p>\n`
     : "";
   const t = r.totals;
+  const [result, after] = resultLine(r, g);
   const sections = [g.violations, g.accepted, g.others];
   const all = sections.reduce((a, s) => a + s.findings, 0);
   const left = sections.reduce((a, s) => a + s.moreFindings + [...s.groups.values()].reduce((x, gr) => x + gr.moreFindings, 0), 0);
@@ -118,8 +137,9 @@ function summary(r: Report, g: Gathered): string {
     : "";
   return `<h1>portmatrix: ${h(r.ruleset.title)}</h1>
 <p class="dim">Ruleset <code>${h(r.ruleset.id)}</code> (${h(r.ruleset.file)})${r.ruleset.documentedOnly === true ? ", documented rules only" : ""}, scenarios: ${h(r.ruleset.scenarios.join(", ") || "all")}; inventory ${h(r.inventory.file)} (${r.inventory.entries} entries); generated ${h(r.generatedAt)} by portmatrix ${h(r.generator.version)}.</p>
-<p id="result"><b>Result: ${h(resultText(r, g))}</b>${onInferred} (fail-on: ${h(r.failOn.join(", ") || "none")}; exit ${r.exitCode}).</p>
-${baseline}<p id="accounting">${plural(t.records.read, "record")} read from ${plural(r.inputs.length, "input")}: ${num(t.records.used)} used, ${num(t.records.skipped)} skipped; they make ${plural(t.findings, "finding")}.</p>
+<p id="result"><b>Result: ${h(result)}</b>${h(after)}${onInferred} (fail-on: ${h(r.failOn.join(", ") || "none")}; exit ${r.exitCode}).</p>
+${baseline}<p id="checked">Checked: ${h(checkedSummary(r.checked))}.</p>
+${problemsList(r)}<p id="accounting">${plural(t.records.read, "record")} read: ${num(t.records.used)} used, ${num(t.records.skipped)} skipped; ${plural(t.findings, "finding")} (distinct flows, each with one verdict).</p>
 <ul class="chips">${chips(r, g)}</ul>
 <details class="glossary"><summary>What the numbers mean</summary><p class="dim">A <b>record</b> is one log line, flow-log entry or captured connection as read from an input. A <b>finding</b> is one distinct flow with one verdict (source, destination, protocol, port or ICMP type, and for a blocked flow who stopped it); it stands for one or more records. A <b>violation</b> is a finding whose verdict fails the run (--fail-on)${r.failOn.includes("unobserved-required") ? ", or a required rule never observed" : ""}${r.baseline ? ", and with a baseline only a new or changed one" : ""}.</p></details>
 ${leftNote}<p><label for="filter">Filter rows: </label><input id="filter" type="search" placeholder="address, role, port, rule, verdict…" autocomplete="off"> <span id="filter-count" class="dim"></span></p>
@@ -139,7 +159,7 @@ function chips(r: Report, g: Gathered): string {
 function matrixSection(r: Report, g: Gathered): string {
   return `<details class="section" id="matrix" open><summary><h2>Role matrix</h2></summary>
 <p class="dim">Each cell lists the services the ruleset requires from the row's role to the column's role and what the inputs show: ✓ allowed seen, ✗ blocked seen, ○ not observed, ⚠ unexpected traffic allowed between these roles. <span class="tag inferred">inferred</span> marks a rule the document does not state (hover for the reason).</p>
-${matrixTable(r, g.matrixRoles, g.unexpectedByPair)}
+${matrixTable(r, g.roles, g.unexpectedByPair)}
 </details>
 `;
 }
