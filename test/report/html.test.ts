@@ -54,7 +54,7 @@ describe("HTML report: violations grouped by role pair and service", () => {
     const html = renderHtml(await kcps());
     const chips = texts(html, /<li class="chip[^>]*>(.*?)<\/li>/g);
     expect(chips).toEqual([
-      "✗ blocked-required: 4 findings (7 records)", "⚠ allowed-unexpected: 1 finding (1 record)", "○ unobserved-required: 34 rules",
+      "✗ blocked-required: 4 findings (7 records)", "⚠ allowed-unexpected: 1 finding (1 record)", "○ unobserved-required: 23 rules",
       "? inconclusive: 0 findings", "· unclassified: 0 findings", "⊘ blocked-unexpected: 1 finding (3 records)", "✓ allowed-required: 7 findings (7 records)",
     ]);
     expect(html).not.toMatch(/Violations \(\d/);
@@ -161,11 +161,11 @@ describe("HTML report: baseline, unobserved rules, unreadable inputs", () => {
   it("counts each required rule never observed as a violation when --fail-on names it", async () => {
     const r = await kcps(["blocked-required", "allowed-unexpected", "unobserved-required"]);
     const html = renderHtml(r);
-    expect(r.totals.violations).toBe(39);
-    expect(html).toContain(`<h2>39 violations: 5 findings (8 records) and 34 required rules never observed</h2>`);
-    expect(html).toContain(`<b>34 required rules never observed</b>`);
+    expect(r.totals.violations).toBe(28);
+    expect(html).toContain(`<h2>28 violations: 5 findings (8 records) and 23 required rules never observed</h2>`);
+    expect(html).toContain(`<b>23 required rules never observed</b>`);
     const rules = html.slice(html.indexOf(`<details class="group v-unobserved-required"`), html.indexOf(`id="matrix"`));
-    expect(rules.match(/<tr class="fr">/g)).toHaveLength(34);
+    expect(rules.match(/<tr class="fr">/g)).toHaveLength(23);
     expect(rules).toMatch(/<tr class="fr"><td><code>dns-kcps-fs-dns-to-customer-dns<\/code><\/td><td>kcps-fs-dns → customer-dns<\/td><td>dns<\/td>/);
   });
 
