@@ -105,7 +105,7 @@ function colgroup(c: Columns): string {
   const cols = [
     c.baseline ? `<col style="width:5.5em">` : "",
     `<col style="width:12%">`, `<col style="width:12%">`, `<col style="width:6em">`,
-    c.blocked ? `<col style="width:10em">` : "",
+    c.blocked ? `<col style="width:11.5em">` : "",
     `<col style="width:5.5em">`, `<col style="width:calc(19ch + 1.2em)">`, "<col>",
   ];
   return `<colgroup>${cols.join("")}</colgroup>`;
@@ -203,6 +203,11 @@ export function* sectionGroups(s: Section, noun: string, showBaseline: boolean):
   }
 }
 
+/** "kcps-fs → customer-ad" with the services under it: one cell, so that the seed row has the width. */
+export function rolesCell(c: CoverageEntry): string {
+  return `<td>${text(c.from)} → ${text(c.to)}<div class="dim">${text(c.services.join(", "))}</div></td>`;
+}
+
 /** Rules a section lists at most (required rules never observed). */
 export const MAX_RULE_ROWS = 50;
 
@@ -212,8 +217,8 @@ export function unobservedBlock(rules: readonly CoverageEntry[], counted: number
     ? `<p class="dim">${num(counted)} of them ${counted === 1 ? "counts as a violation" : "count as violations"}: the others were unobserved in the baseline too.</p>`
     : "";
   const rows = rules.slice(0, MAX_RULE_ROWS).map((c) =>
-    `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${text(c.from)} → ${text(c.to)}</td><td>${text(c.services.join(", "))}</td><td class="src">${text(c.source, 400)}</td></tr>`);
+    `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td>${rolesCell(c)}<td class="src">${text(c.source, 400)}</td></tr>`);
   const more = rules.length > MAX_RULE_ROWS ? `<p class="more">${num(rules.length - MAX_RULE_ROWS)} more rules are not shown: see the coverage in the JSON report.</p>` : "";
   return `<details class="group v-unobserved-required" data-verdict="unobserved-required"${open ? " open" : ""}><summary><span class="sym">○</span> unobserved-required${SEP}<b>${plural(rules.length, "required rule")} never observed</b>${SEP}hosts of both roles are in the inventory, and no traffic was seen</summary>` +
-    `${note}<table><colgroup><col style="width:25%"><col style="width:25%"><col style="width:15%"><col></colgroup><thead><tr><th>rule</th><th>roles</th><th>services</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>${more}</details>\n`;
+    `${note}<table><colgroup><col style="width:22%"><col style="width:22%"><col></colgroup><thead><tr><th>rule</th><th>roles, services</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>${more}</details>\n`;
 }

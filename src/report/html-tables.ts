@@ -7,7 +7,7 @@ import type { CoverageEntry, InputReport, Report } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { flowsText } from "./text.js";
 import { MATRIX_MAX_ROLES } from "./html-groups.js";
-import { findingsAndRecords, inferredTag, num, plural, text } from "./html-findings.js";
+import { clip, findingsAndRecords, inferredTag, num, plural, rolesCell, text } from "./html-findings.js";
 
 export const STATUS_CELL: Record<CoverageEntry["status"], [string, string]> = {
   allowed: ["ok", "✓ allowed seen"],
@@ -17,6 +17,22 @@ export const STATUS_CELL: Record<CoverageEntry["status"], [string, string]> = {
   "not-observed": ["none", "○ not observed (conditional)"],
   "no-hosts": ["none", "– no hosts in inventory"],
 };
+
+/**
+ * A rule's status as a class and words. A required rule left "not-observed" is another reading of a
+ * document row (alternative_of) that coverage counts once, with its other readings (`countedWith`).
+ */
+export function statusCell(c: CoverageEntry): [string, string] {
+  if (c.status !== "not-observed" || c.requirement !== "required") return STATUS_CELL[c.status];
+  return ["none", "○ not observed (another reading)"];
+}
+
+/** "required", or for another reading of a row "required, counted with trust-fs-dns". */
+function requirementText(c: CoverageEntry): string {
+  const others = c.alternatives ?? [];
+  if (c.status !== "not-observed" || c.requirement !== "required" || others.length === 0) return c.requirement;
+  return `${c.requirement}, counted with ${clip(others.join(", "), 120)}`;
+}
 
 /** Inputs the inputs table lists at most: those that could not be read or had skips come first. */
 export const MAX_INPUT_ROWS = 100;
@@ -49,22 +65,26 @@ export function matrixTable(r: Report, roles: Set<string>, unexpected: Map<strin
 function matrixCell(from: string, to: string, rules: CoverageEntry[], unexpected: Tally | undefined): string {
   if (rules.length === 0 && unexpected === undefined) return `<td class="empty"></td>`;
   const items = rules.map((c) => {
-    const [cls, label] = STATUS_CELL[c.status];
+    const [cls, label] = statusCell(c);
     return `<div class="cell-item ${cls}" title="${text(`${c.rule}: ${c.source}`, 400)}"><span class="svc">${h(c.services.join(", "))}</span>${inferredTag(c.inferred, c.inferredReason)} <span class="status">${h(label)}</span></div>`;
   });
   if (unexpected) items.push(`<div class="cell-item warn"><span class="status">⚠ unexpected traffic allowed: ${findingsAndRecords(unexpected.findings, "finding", unexpected.records)}</span></div>`);
   return `<td data-from="${h(from)}" data-to="${h(to)}">${items.join("")}</td>`;
 }
 
-/** The coverage of every rule in play, in the ruleset's order. */
+/**
+ * The coverage of every rule in play, in the ruleset's order. Roles share a cell with the services, and
+ * the requirement with the status, so that the seed row (the longest text) keeps about half the width
+ * and a row stays a few lines at 1280 px.
+ */
 export function coverageTable(coverage: readonly CoverageEntry[]): string {
   const rows = coverage.map((c) => {
-    const [cls, label] = STATUS_CELL[c.status];
-    return `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td><td>${text(c.from)} → ${text(c.to)}</td><td>${text(c.services.join(", "))}</td>` +
-      `<td>${h(c.requirement)}</td><td class="${cls}">${h(label)}</td><td class="num">${num(c.allowed)}</td><td class="num">${num(c.blocked)}</td><td class="src">${text(c.source, 400)}</td></tr>`;
+    const [cls, label] = statusCell(c);
+    return `<tr class="fr"><td><code>${text(c.rule)}</code>${inferredTag(c.inferred, c.inferredReason)}</td>${rolesCell(c)}` +
+      `<td><span class="${cls}">${h(label)}</span><div class="dim">${h(requirementText(c))}</div></td><td class="num">${num(c.allowed)}</td><td class="num">${num(c.blocked)}</td><td class="src">${text(c.source, 400)}</td></tr>`;
   });
-  return `<table id="coverage-table"><colgroup><col style="width:17%"><col style="width:15%"><col style="width:11%"><col style="width:7em"><col style="width:10em"><col style="width:5.5em"><col style="width:5.5em"><col></colgroup>` +
-    `<thead><tr><th>rule</th><th>roles</th><th>services</th><th>requirement</th><th>status</th><th class="num">allowed records</th><th class="num">blocked records</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+  return `<table id="coverage-table"><colgroup><col style="width:16%"><col style="width:17%"><col style="width:12em"><col style="width:5em"><col style="width:5em"><col></colgroup>` +
+    `<thead><tr><th>rule</th><th>roles, services</th><th>status, requirement</th><th class="num">allowed records</th><th class="num">blocked records</th><th>seed row</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
 }
 
 /** Inputs that could not be read first, then those with skipped records, then the rest, each in run order. */

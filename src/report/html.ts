@@ -169,7 +169,9 @@ function coverageSection(r: Report): string {
   const observed = required.filter((c) => c.allowed + c.blocked > 0).length;
   const unobserved = r.coverage.filter((c) => c.status === "unobserved");
   const inferred = unobserved.filter((c) => c.inferred).length;
-  return `<details class="section" id="coverage"><summary><h2>Coverage: ${num(observed)} of ${plural(required.length, "required rule")} observed; ${num(unobserved.length)} unobserved-required${inferred > 0 ? ` (${num(inferred)} on inferred rules)` : ""}</h2></summary>
+  // As text.ts and markdown.ts say it: readings of one row that coverage counts once.
+  const readings = required.filter((c) => c.status === "not-observed").length;
+  return `<details class="section" id="coverage"><summary><h2>Coverage: ${num(observed)} of ${plural(required.length, "required rule")} observed; ${num(unobserved.length)} unobserved-required${inferred > 0 ? ` (${num(inferred)} on inferred rules)` : ""}${readings > 0 ? `; ${plural(readings, "other reading")} of the same rows not asked for` : ""}</h2></summary>
 ${coverageTable(r.coverage)}
 </details>
 `;

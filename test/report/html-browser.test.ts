@@ -1,6 +1,6 @@
 import { it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli } from "../helpers/cli.js";
@@ -11,7 +11,7 @@ import { describeNeeding, findTool, needTool } from "../helpers/need.js";
  * The HTML report in a real browser (Debian's Chromium driven by playwright-core): what a person sees
  * at 1280 and 1920 px, that it fits the window, the filter box and the folded sections working,
  * nothing fetched from the network, and hostile log content staying inert. Screenshots go to a fresh
- * directory under the system's temporary directory (its path is printed), never into the tree.
+ * directory under the system's temporary directory, or to $PORTMATRIX_SCREENSHOTS (the path is printed).
  * .ci/run installs chromium (test/helpers/need.ts says what happens without it).
  */
 const CHROMIUM = findTool("chromium") ?? findTool("chromium-browser");
@@ -37,28 +37,33 @@ async function withPage<T>(file: string, width: number, fn: (page: Page, request
 }
 
 let shots = "";
+/** $PORTMATRIX_SCREENSHOTS (made if missing; CI may keep it as an artifact), else a fresh temporary directory. */
 function shotPath(name: string): string {
   if (!shots) {
-    shots = mkdtempSync(join(tmpdir(), "portmatrix-html-screenshots-"));
+    const given = process.env.PORTMATRIX_SCREENSHOTS;
+    if (given) mkdirSync(given, { recursive: true });
+    shots = given ? resolve(given) : mkdtempSync(join(tmpdir(), "portmatrix-html-screenshots-"));
     console.log(`HTML report screenshots: ${shots}`);
   }
   return join(shots, name);
 }
 
 /** How the page sits in the window, and the worst of its rows and time cells. */
-interface Layout { scrollWidth: number; innerWidth: number; height: number; tallestRow: number; timeWraps: string[]; timeNotNowrap: number; cutCells: number }
+interface Layout { scrollWidth: number; innerWidth: number; height: number; tallestRow: number; tallestRuleRow: number; timeWraps: string[]; timeNotNowrap: number; cutCells: number }
 
 /** Runs in the page (a string: the tests are compiled without the DOM's types). */
 const MEASURE = `(() => {
   const visible = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null);
   const rows = visible("table.findings tr.fr");
   const times = visible("td.t time");
-  const cells = visible("#input-table td, table.findings td, table.findings th, #input-table th, #coverage-table th");
+  const ruleRows = visible("#coverage-table tbody tr, details.v-unobserved-required tbody tr");
+  const cells = visible("#input-table td, #input-table th, table.findings td, table.findings th, #coverage-table td, #coverage-table th, details.v-unobserved-required td, details.v-unobserved-required th, table.matrix td, table.matrix th");
   return {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     height: document.documentElement.scrollHeight,
     tallestRow: Math.max(0, ...rows.map((r) => r.getBoundingClientRect().height)),
+    tallestRuleRow: Math.max(0, ...ruleRows.map((r) => r.getBoundingClientRect().height)),
     // A time laid out on more than one line box has wrapped.
     timeWraps: times.filter((t) => t.getClientRects().length > 1 || t.getBoundingClientRect().height > parseFloat(getComputedStyle(t).lineHeight) * 1.5).map((t) => t.textContent),
     timeNotNowrap: times.filter((t) => getComputedStyle(t.parentElement).whiteSpace !== "nowrap").length,
@@ -81,6 +86,8 @@ async function expectFits(page: Page, what: string): Promise<Layout> {
   // Six lines of text: the worst case, a host name and evidence at the length a row clips them to
   // (html-findings.ts ROW_NAME, ROW_EVIDENCE); the issue saw 170 px rows of ordinary data.
   expect(m.tallestRow, `${what}: a finding row this tall means a column too narrow`).toBeLessThan(120);
+  // A rule's row holds its seed row (up to 400 characters): at most about six lines of it.
+  expect(m.tallestRuleRow, `${what}: a coverage row this tall means the seed row's column too narrow`).toBeLessThan(120);
   expect(m.timeWraps, `${what}: times wrapped`).toEqual([]);
   expect(m.timeNotNowrap).toBe(0);
   expect(m.cutCells, `${what}: cells whose text is cut`).toBe(0);
@@ -100,7 +107,8 @@ describeNeeding([CHROMIUM === undefined ? needTool("chromium") : undefined], "HT
     expect((await runCli([...KCPS, "-o", fixtureHtml, "fixtures/kcps/kern.log"])).code).toBe(1);
     // A directory with a stray README beside the log: an input that fails, with a long error.
     mixedHtml = join(dir, "mixed.html");
-    expect((await runCli([...KCPS, "-o", mixedHtml, "fixtures/kcps/kern.log", join(dir, "README.md")])).code).toBe(2);
+    // It also fails on required rules never observed: their list is a table of the violations.
+    expect((await runCli([...KCPS, "--fail-on", "blocked-required,allowed-unexpected,unobserved-required", "-o", mixedHtml, "fixtures/kcps/kern.log", join(dir, "README.md")])).code).toBe(2);
     // 200,000 findings, generated by the compiled renderer (npm test builds dist/ first).
     largeHtml = join(dir, "large.html");
     execFileSync(process.execPath, ["test/report/html-large.mjs", largeHtml, "200000", "--baseline"], { stdio: "pipe" });
@@ -145,15 +153,19 @@ describeNeeding([CHROMIUM === undefined ? needTool("chromium") : undefined], "HT
         await page.screenshot({ path: shotPath(`kcps-${width}.png`), fullPage: true });
         await openAll(page);
         await expectFits(page, "fixture, every section open");
+        await page.screenshot({ path: shotPath(`kcps-${width}-open.png`), fullPage: true });
       });
       await withPage(mixedHtml, width, async (page) => {
-        expect(await page.locator("#result").innerText()).toMatch(/^Result: not a complete check \(an input could not be read\); 5 violations in what was read/);
+        expect(await page.locator("#result").innerText()).toMatch(/^Result: not a complete check \(an input could not be read\); 28 violations in what was read/);
         const error = page.locator("#input-table td.bad");
         expect(await error.innerText()).toMatch(/README\.md: not a known format/);
         await expectFits(page, "unreadable input");
         // The error wraps inside its cell: several lines, not one line cut or pushing the page wider.
         expect((await error.boundingBox())!.height).toBeGreaterThan(40);
         await page.locator("#inputs").screenshot({ path: shotPath(`inputs-error-${width}.png`) });
+        await openAll(page);
+        await expectFits(page, "unreadable input, every section open");
+        await page.locator("#violations").screenshot({ path: shotPath(`violations-unobserved-${width}.png`) });
       });
       await withPage(largeHtml, width, async (page) => {
         const folded = await expectFits(page, "200,000 findings");

@@ -166,7 +166,21 @@ describe("HTML report: baseline, unobserved rules, unreadable inputs", () => {
     expect(html).toContain(`<b>23 required rules never observed</b>`);
     const rules = html.slice(html.indexOf(`<details class="group v-unobserved-required"`), html.indexOf(`id="matrix"`));
     expect(rules.match(/<tr class="fr">/g)).toHaveLength(23);
-    expect(rules).toMatch(/<tr class="fr"><td><code>dns-kcps-fs-dns-to-customer-dns<\/code><\/td><td>kcps-fs-dns → customer-dns<\/td><td>dns<\/td>/);
+    expect(rules).toMatch(/<tr class="fr"><td><code>dns-kcps-fs-dns-to-customer-dns<\/code><\/td><td>kcps-fs-dns → customer-dns<div class="dim">dns<\/div><\/td>/);
+  });
+
+  it("lists every rule's coverage, naming the reading coverage counts for another reading of the same seed row", async () => {
+    const r = await kcps();
+    const html = renderHtml(r);
+    expect(html).toMatch(/<h2>Coverage: 9 of 43 required rules observed; 23 unobserved-required \(1 on inferred rules\); 11 other readings of the same rows not asked for<\/h2>/);
+    const start = html.indexOf(`<table id="coverage-table">`);
+    const table = html.slice(start, html.indexOf("</table>", start));
+    expect(table.match(/<tr class="fr">/g)).toHaveLength(r.coverage.length);
+    // trust-w32time (the KCPS-FS(AD) reading) is counted with trust-fs-w32time, which stays unobserved-required.
+    expect(table).toMatch(/<code>trust-w32time<\/code>.*?<td><span class="none">○ not observed \(another reading\)<\/span><div class="dim">required, counted with trust-fs-w32time<\/div><\/td>/);
+    expect(table).toMatch(/<code>trust-fs-w32time<\/code><\/td><td>kcps-fs → customer-ad<div class="dim">w32time<\/div><\/td><td><span class="none">○ not observed<\/span><div class="dim">required<\/div><\/td>/);
+    // A conditional rule keeps its own words.
+    expect(table).toMatch(/<code>smtp-kcps-fs-to-customer-mail<\/code>.*?○ not observed \(conditional\)<\/span><div class="dim">conditional<\/div>/);
   });
 
   it("keeps the violation count in the result when an input could not be read, and shows that input first", async () => {
