@@ -104,7 +104,7 @@ interface Columns { blocked: boolean; baseline: boolean }
 function colgroup(c: Columns): string {
   const cols = [
     c.baseline ? `<col style="width:5.5em">` : "",
-    `<col style="width:12%">`, `<col style="width:12%">`, `<col style="width:6em">`,
+    `<col style="width:11%">`, `<col style="width:11%">`, `<col style="width:6em">`,
     c.blocked ? `<col style="width:11.5em">` : "",
     `<col style="width:5.5em">`, `<col style="width:calc(19ch + 1.2em)">`, "<col>",
   ];
