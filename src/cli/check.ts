@@ -5,7 +5,7 @@ import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
 import { requireComparable } from "../report/identity.js";
-import { materialiseInSteps } from "../report/build.js";
+import { eachFinding, materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
@@ -133,10 +133,11 @@ Examples:
       const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
       const stdoutFmt = (f.format ?? "text") as ReportFormat;
       const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
-      // A large JSON report is written straight from the finding table, in chunks; the findings become
-      // objects only for the other formats and for --baseline.
+      // A large JSON report is written straight from the finding table, in chunks, and the HTML page from
+      // one finding at a time; the findings become objects all at once only for the other formats and
+      // for --baseline.
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
+      let report = streamJson && formats.every((x) => x === "json" || x === "html") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
       if (baseline) {
         for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
         report = applyBaseline(report, baseline, f.baseline!);
@@ -144,6 +145,10 @@ Examples:
       sayProblems(io, report);
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
+        if (fmt === "html" && report.findings.length !== prepared.length) {
+          const { htmlChunks } = await import("../report/html.js");
+          return htmlChunks(report, eachFinding(prepared));
+        }
         const { renderChunks } = await import("../report/render.js");
         return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });
       };

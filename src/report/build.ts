@@ -104,6 +104,11 @@ export async function materialiseInSteps(p: PreparedReport, pause: () => Promise
   return p.skeleton;
 }
 
+/** Each finding of a prepared report in order, made when it is read and dropped after (no array of them). */
+export function* eachFinding(p: PreparedReport): Generator<Finding> {
+  for (let k = 0; k < p.length; k++) yield p.finding(k);
+}
+
 export function prepareReport(x: BuildInput): PreparedReport {
   const { table, matcher, ruleset } = x;
   const roles = matcher.roles;

@@ -45,8 +45,9 @@ describe("blockedBy in every output", () => {
     const files = ["r.html", "r.md", "r.csv", "r.xml", "r.sarif"].map((f) => join(dir, f));
     await runCli(["check", ...LAB, ...files.flatMap((f) => ["--output", f])]);
     const [html, md, csv, junit, sarif] = files.map((f) => readFileSync(f, "utf8")) as [string, string, string, string, string];
-    expect(html).toMatch(/<div class="by" data-blocked-by="destination">refused by 10\.99\.2\.10 itself/);
-    expect(html).toMatch(/<div class="by" data-blocked-by="network">stopped on the way/);
+    expect(html).toMatch(/<span data-blocked-by="destination" title="refused by 10\.99\.2\.10 itself: is the service running[^"]*">refused by 10\.99\.2\.10 itself</);
+    expect(html).toMatch(/<span data-blocked-by="network" title="stopped on the way: a firewall drops or rejects it">stopped on the way</);
+    expect(html).toMatch(/<p class="dim">\d+ refused by the destination itself: is the service running/);
     expect(md).toMatch(/\| stopped by \|/);
     expect(md).toMatch(/\| tcp\/5986 \| winrm-admin-pc-to-kcps-fs \| 1 \| destination \|/);
     expect(csv.split("\r\n")[0]).toMatch(/^verdict,action,blocked_by,src,/);
