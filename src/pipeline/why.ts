@@ -71,7 +71,7 @@ export function resolveHost(setup: CheckSetup, host: string): { address: string;
 }
 
 function flowText(f: Finding): string {
-  return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol.toUpperCase();
+  return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol.toUpperCase()} type unknown` : f.protocol.toUpperCase();
 }
 
 /**

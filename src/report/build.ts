@@ -295,7 +295,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
       dstRole: sDstRoles[e]!,
       protocol: protocolName(proto) as ProtocolName,
       port: isIcmp || port < 0 ? null : port,
-      icmpType: isIcmp ? port : null,
+      // An ICMP record that named no type is reported with icmpType null ("type unknown").
+      icmpType: isIcmp && port >= 0 ? port : null,
       services: coveringServices(rule, proto, port),
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
@@ -393,7 +394,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     w.bytes(kPort);
     if (isIcmp || port < 0) w.bytes(kNull); else w.uint(port);
     w.bytes(kIcmpType);
-    if (isIcmp) w.number(port); else w.bytes(kNull);
+    if (isIcmp && port >= 0) w.number(port); else w.bytes(kNull);
     w.bytes(kServices);
     w.bytes(listBytes(coveringServices(rule, proto, port)));
     w.bytes(ruleBytes(rule));

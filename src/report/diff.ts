@@ -85,7 +85,7 @@ export function applyBaseline(r: Report, baseline: Report, baselineFile: string)
 }
 
 function flow(f: Finding): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
+  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol} type unknown` : f.protocol;
 }
 function line(f: Finding): string {
   return `${stateOf(f)}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  x${f.count}`;

@@ -30,7 +30,7 @@ const STATUS_CELL: Record<CoverageEntry["status"], [string, string]> = {
 };
 
 function flow(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
+  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol} type unknown` : f.protocol;
 }
 
 function host(addr: string, name: string | null): string {

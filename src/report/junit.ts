@@ -37,7 +37,7 @@ export function renderJunit(r: Report): string {
   });
   const violations = r.findings.filter((f) => failsOn(r.failOn, f));
   const violationCases = violations.map((f) => {
-    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "unknown"}`;
     const name = `${f.verdict}: ${f.srcRole ?? f.src} -> ${f.dstRole ?? f.dst} ${flow} (${f.src} -> ${f.dst})`;
     const who = stoppedBy(f, f.dst);
     const rule = f.rule ? ` (rule ${f.rule}${f.ruleInferred === true ? ", inferred" : ""}: ${f.ruleSource ?? ""})` : "";

@@ -42,7 +42,7 @@ export function renderSarif(r: Report): string {
   };
   const results: SarifResult[] = r.findings.filter((f) => failsOn(r.failOn, f)).map((f) => {
     const loc = locate(f);
-    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+    const flow = f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "unknown"}`;
     const inferred = f.ruleInferred === true ? ` Rule ${f.rule} is inferred, not stated by the document: ${f.ruleInferredReason ?? ""}` : "";
     const text = f.verdict === "blocked-required"
       ? `${flow} from ${f.src} (${f.srcRole}) to ${f.dst} (${f.dstRole}) is required by rule ${f.rule} but was blocked: ${stoppedBy(f, f.dst) || "no attribution"} (${f.count}x; ${f.evidence.join("; ")}).${inferred}`

@@ -33,6 +33,7 @@ const COLORS: Record<string, string> = {
 function flowName(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
   if (f.port !== null) return `${safe(f.protocol)}/${f.port}`;
   if (f.icmpType !== null) return `${safe(f.protocol)} type ${f.icmpType}`;
+  if (f.protocol === "icmp" || f.protocol === "icmpv6") return `${safe(f.protocol)} type unknown`;
   return safe(f.protocol);
 }
 

@@ -176,10 +176,11 @@ export class CsvFormat implements LineFormat {
       batch.srcPort[slot] = sp;
       batch.dstPort[slot] = dp;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-      const t = num(get(c.type) || get(c.dport));
-      if (t < 0 || t > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      // No readable type: a flow of unknown ICMP type (icmpType NONE), matched as such.
+      const n = num(get(c.type) || get(c.dport));
+      const t = n > 255 ? -1 : n;
       batch.icmpType[slot] = t;
-      const notFlow = icmpNotAFlow(proto, t);
+      const notFlow = t < 0 ? undefined : icmpNotAFlow(proto, t);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     const at = get(c.action);
@@ -316,10 +317,10 @@ export class CsvFormat implements LineFormat {
       batch.srcPort[slot] = sp;
       batch.dstPort[slot] = dp;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-      const t = this.num(b, this.empty(c.type) ? c.dport : c.type);
-      if (t < 0 || t > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      const n = this.num(b, this.empty(c.type) ? c.dport : c.type);
+      const t = n > 255 ? -1 : n;
       batch.icmpType[slot] = t;
-      const notFlow = icmpNotAFlow(proto, t);
+      const notFlow = t < 0 ? undefined : icmpNotAFlow(proto, t);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     let a: { id: number; action: number } | undefined;
