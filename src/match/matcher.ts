@@ -238,7 +238,7 @@ export class Matcher {
     if (cell === null) return null;
     const proto = SLOT_PROTOS[slot]!;
     const limited = cell.rules
-      .filter((r) => r.sourcePorts !== undefined)
+      .filter((r) => r.sourcePorts)
       .map((r) => ({ ranges: r.flows.filter((f) => f.proto === proto).flatMap((f) => f.ranges), sourcePorts: r.sourcePorts! }))
       .filter((l) => l.ranges.length > 0);
     return { open: bitRanges(cell.open), limited };

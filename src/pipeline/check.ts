@@ -120,6 +120,12 @@ export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: 
 
 /** As runCheck, the findings left in the table until they are written (see PreparedReport). */
 export async function prepareCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<PreparedReport> {
+  const { table, results } = await collectCheck(setup, inputs, o);
+  return prepareFromTable(setup, table, results, o);
+}
+
+/** Decode, classify and count every input: the finding table and each input's accounting. */
+export async function collectCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<{ table: FindingTable; results: InputResult[] }> {
   const jobs = jobsFor(inputs, o.jobs);
   let table: FindingTable;
   let results: InputResult[];
@@ -133,6 +139,11 @@ export async function prepareCheck(setup: CheckSetup, inputs: readonly string[],
     if (o.onChunk) runOpts.onChunk = o.onChunk;
     results = await runInputs(inputs, runOpts);
   }
+  return { table, results };
+}
+
+/** The report of a finding table and its inputs' accounting (from this process, an engine, or merged parts). */
+export function prepareFromTable(setup: CheckSetup, table: FindingTable, results: readonly InputResult[], o: Pick<CheckOptions, "failOn" | "now">): PreparedReport {
   const build: Parameters<typeof prepareReport>[0] = {
     table,
     matcher: setup.matcher,

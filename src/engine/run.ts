@@ -1,0 +1,55 @@
+/**
+ * `check --engine`: the matrix compiled into SQL and run inside the engine that holds the records; the
+ * result comes back into the native path's finding table and input accounting.
+ */
+import type { CheckSetup } from "../pipeline/check.js";
+import type { InputResult } from "../pipeline/run.js";
+import type { FindingTable } from "../match/aggregate.js";
+import { EngineError, UsageError } from "../errors.js";
+import { compileTables } from "./tables.js";
+import { buildQuery, type Plan } from "./query.js";
+import { resolveSources, type SourceOptions } from "./sources.js";
+import { collectResults, inputList } from "./results.js";
+import type { EngineSession } from "./runners/session.js";
+
+export const ENGINES = ["duckdb", "clickhouse"] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+export interface EngineOptions {
+  engine: EngineName;
+  /** DuckDB: a database file; ClickHouse: a server URL (else chDB, embedded). */
+  url?: string;
+  plan?: Plan | "auto";
+  source: SourceOptions;
+  /** Told the query before it runs (--verbose, tests). */
+  onQuery?: (sql: string) => void;
+}
+
+export async function openEngine(engine: EngineName, url: string | undefined): Promise<EngineSession> {
+  if (engine === "duckdb") {
+    const { openDuckdb } = await import("./runners/duckdb.js");
+    return openDuckdb(url);
+  }
+  const { openChdb, openClickhouseServer } = await import("./runners/clickhouse.js");
+  if (url !== undefined && /^https?:\/\//i.test(url)) return openClickhouseServer(url);
+  return openChdb(url);
+}
+
+export async function runEngine(setup: CheckSetup, inputs: readonly string[], o: EngineOptions): Promise<{ table: FindingTable; results: InputResult[] }> {
+  if (inputs.length === 0) throw new UsageError("no input given");
+  const session = await openEngine(o.engine, o.url);
+  try {
+    const sources = await resolveSources(session, inputs, o.source);
+    const results = inputList(sources);
+    const sql = buildQuery(session.dialect, compileTables(setup.matcher), sources.map((s) => s.sql), { plan: o.plan ?? "auto" });
+    o.onQuery?.(sql);
+    const rows = await session.query(sql);
+    const table = collectResults(rows, results);
+    if (results.every((r) => r.stats.read === 0) && rows.length === 0 && sources.every((s) => s.format === "table")) {
+      throw new EngineError(`the engine returned no row for ${inputs.join(", ")}: no record was read`);
+    }
+    return { table, results };
+  } finally {
+    await session.close();
+  }
+}
