@@ -3,7 +3,8 @@ import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { collectCheck, parseFailOn, prepareFromTable, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { checkPartialFlags, engineCheckOptions, runCheckEngine, writePartial, type EngineCheckFlags } from "./engine-check.js";
 import { materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -15,7 +16,7 @@ import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
 import { Progress } from "./progress.js";
 
-interface CheckFlags {
+interface CheckFlags extends EngineCheckFlags {
   ruleset: string;
   inventory: string;
   scenario?: string[];
@@ -54,7 +55,7 @@ export function readReport(path: string): Report {
 }
 
 export function registerCheck(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
     .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
@@ -91,6 +92,7 @@ Examples:
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
+      checkPartialFlags(f);
       const inputFormat = checkInputFormat(f.inputFormat);
       const outputs = (f.output ?? []).map((path) => {
         const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
@@ -101,7 +103,8 @@ Examples:
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
-      const paths = expandInputs(inputs);
+      // An engine reads its own inputs (globs, directories, table:NAME); the native path expands directories.
+      const paths = f.engine !== undefined ? inputs : expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       // Before anything is read: no report may overwrite a file this run reads.
       const reads: ReadFile[] = [
@@ -111,6 +114,7 @@ Examples:
         ...(f.baseline !== undefined ? [{ path: f.baseline, what: "the baseline" }] : []),
       ];
       checkOutputs(outputs.map((o) => o.path), reads);
+      if (f.partial !== undefined) checkOutputs([f.partial], reads, "--partial");
       const opts: CheckOptions = { decode, failOn, allowEmpty: f.allowEmpty === true };
       if (f.jobs !== undefined) {
         if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
@@ -119,8 +123,10 @@ Examples:
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       const progress = io.stderrIsTTY && !f.quiet && io.status ? new Progress(paths, io.status) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
-      const prepared = await prepareCheck(setup, paths, opts);
+      const { table, results } = f.engine !== undefined ? await runCheckEngine(setup, paths, f) : await collectCheck(setup, paths, opts);
       progress?.finish();
+      if (f.partial !== undefined) await writePartial(io, f.partial, setup, table, results);
+      const prepared = prepareFromTable(setup, table, results, opts);
       const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
       const stdoutFmt = (f.format ?? "text") as ReportFormat;
       const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
@@ -148,4 +154,5 @@ Examples:
       }
       throw new ExitCode(report.exitCode);
     });
+  for (const o of engineCheckOptions()) cmd.addOption(o);
 }

@@ -85,3 +85,23 @@ export function collectResults(rows: readonly Row[], inputs: InputResult[]): Fin
   }
   return table;
 }
+
+/**
+ * The header line of a CSV or TSV file is a record to the native reader (skipped as "header"), none to
+ * an engine: counted here so that the accounting matches line for line.
+ */
+export function countHeaders(sources: readonly ResolvedSource[], inputs: InputResult[]): void {
+  let k = 0;
+  for (const s of sources) {
+    const n = s.format === "table" ? 1 : s.files.length;
+    if (s.format === "csv" || s.format === "tsv") {
+      for (let i = k; i < k + n; i++) {
+        const st = inputs[i]!.stats;
+        if (st.read === 0) continue;
+        st.read++;
+        st.skippedByReason.set("header", (st.skippedByReason.get("header") ?? 0) + 1);
+      }
+    }
+    k += n;
+  }
+}

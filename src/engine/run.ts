@@ -9,7 +9,7 @@ import { EngineError, UsageError } from "../errors.js";
 import { compileTables } from "./tables.js";
 import { buildQuery, type Plan } from "./query.js";
 import { resolveSources, type SourceOptions } from "./sources.js";
-import { collectResults, inputList } from "./results.js";
+import { collectResults, countHeaders, inputList } from "./results.js";
 import type { EngineSession } from "./runners/session.js";
 
 export const ENGINES = ["duckdb", "clickhouse"] as const;
@@ -45,6 +45,7 @@ export async function runEngine(setup: CheckSetup, inputs: readonly string[], o:
     o.onQuery?.(sql);
     const rows = await session.query(sql);
     const table = collectResults(rows, results);
+    countHeaders(sources, results);
     if (results.every((r) => r.stats.read === 0) && rows.length === 0 && sources.every((s) => s.format === "table")) {
       throw new EngineError(`the engine returned no row for ${inputs.join(", ")}: no record was read`);
     }

@@ -1,4 +1,4 @@
-import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule } from "../model/ruleset.js";
+import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule, type RulesetDef } from "../model/ruleset.js";
 import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
 import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
@@ -44,8 +44,16 @@ export function setupCheck(
 ): CheckSetup {
   const documentedOnly = opts.documentedOnly === true;
   const def = loadRulesetDef(rulesetArg);
+  const inventory = loadInventory(inventoryPath, def.raw.roles.map((r) => r.id));
+  return setupFrom(def, inventory, { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly });
+}
+
+/** The setup of a loaded ruleset definition and inventory (from files, or from a partial result's copies). */
+export function setupFrom(def: RulesetDef, inventory: Inventory, args: SetupArgs): CheckSetup {
+  const { scenarios, documentedOnly } = args;
+  const sets = new Map(args.sets);
+  const inventoryPath = inventory.file;
   const roleIds = def.raw.roles.map((r) => r.id);
-  const inventory = loadInventory(inventoryPath, roleIds);
   const fromInv = new Map<string, number | string>();
   for (const [k, v] of inventory.variables) fromInv.set(k, parseVariableValue(def, k, v, inventoryPath));
   const fromCli = new Map<string, number | string>();
@@ -54,8 +62,7 @@ export function setupCheck(
   checkScenarios(ruleset, scenarios);
   const rules = activeRules(ruleset, scenarios, documentedOnly);
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
-  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly };
-  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
+  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args: { ...args, documentedOnly } };
 }
 
 /** --fail-on items: verdicts, `none`, or a blocked verdict narrowed by who stopped it (`blocked-required:network`). */
@@ -143,7 +150,7 @@ export async function collectCheck(setup: CheckSetup, inputs: readonly string[],
 }
 
 /** The report of a finding table and its inputs' accounting (from this process, an engine, or merged parts). */
-export function prepareFromTable(setup: CheckSetup, table: FindingTable, results: readonly InputResult[], o: Pick<CheckOptions, "failOn" | "now">): PreparedReport {
+export function prepareFromTable(setup: CheckSetup, table: FindingTable, results: readonly InputResult[], o: Pick<CheckOptions, "failOn" | "now" | "allowEmpty">): PreparedReport {
   const build: Parameters<typeof prepareReport>[0] = {
     table,
     matcher: setup.matcher,

@@ -38,7 +38,7 @@ function host(addr: string, name: string | null): string {
 }
 
 function where(f: Finding): string {
-  return f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input} @${f.example.offset}`;
+  return f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : f.example.offset !== undefined ? `${f.example.input} @${f.example.offset}` : f.example.input;
 }
 
 function findingRow(f: Finding): string {

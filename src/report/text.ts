@@ -93,7 +93,7 @@ export function renderText(r: Report, o: TextOptions): string {
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
-        const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
+        const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : f.example.offset !== undefined ? `${safe(f.example.input)}@${f.example.offset}` : safe(f.example.input);
         const who = stoppedBy(f, f.dst);
         out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
       }
