@@ -98,11 +98,34 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   const roles = roleSteps(d, t, plan);
   const classify = classifySteps(d, t);
 
-  let sql = sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n");
-  sql = chain(`(\n${sql}\n) AS pm_src`, steps);
-  sql = roles(sql);
-  sql = chain(sql, classify);
-  return finish(d, sql);
+  const q = new Ctes();
+  let cur = q.add(sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n"));
+  cur = chain(q, cur, steps);
+  cur = roles(q, cur);
+  cur = chain(q, cur, classify);
+  return finish(d, q, cur);
+}
+
+/**
+ * The query as a flat list of named steps (WITH a AS (...), b AS (... FROM a) ...) rather than nested
+ * subqueries: the same plan to every engine, and a parser's lookahead (ANTLR's, for Spark's and Trino's
+ * grammars) stays linear in the query's length instead of its nesting.
+ */
+class Ctes {
+  private readonly list: [string, string][] = [];
+  private n = 0;
+  /** A fresh name for a literal table or join alias. */
+  alias(): string {
+    return `pm_t${++this.n}`;
+  }
+  add(body: string): string {
+    const name = `pm_c${this.list.length + 1}`;
+    this.list.push([name, body]);
+    return name;
+  }
+  toString(): string {
+    return `WITH ${this.list.map(([n, b]) => `${n} AS (\n${b}\n)`).join(",\n")}`;
+  }
 }
 
 function sourceSelect(s: SourceSql): string {
@@ -116,18 +139,11 @@ function sourceSelect(s: SourceSql): string {
   return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${where}`;
 }
 
-let aliasCounter = 0;
-function nextAlias(): string {
-  return `pm_q${++aliasCounter}`;
-}
-
-/** Wrap `from` (a FROM item) in one `SELECT *, ...` per step. */
-function chain(from: string, steps: readonly Step[]): string {
-  let sql = from;
-  for (const step of steps) {
-    sql = `(SELECT *, ${step.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${sql}) AS ${nextAlias()}`;
-  }
-  return sql;
+/** One `SELECT *, ...` step per Step after `from`; the name of the last. */
+function chain(q: Ctes, from: string, steps: readonly Step[]): string {
+  let cur = from;
+  for (const step of steps) cur = q.add(`SELECT *, ${step.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${cur}`);
+  return cur;
 }
 
 /** The decoder frame's skip reasons, in its order (src/decode/log/text-format.ts writeFlow). */
@@ -185,26 +201,26 @@ function v6Match(d: Dialect, hi: string, lo: string, netHi: bigint, netLo: bigin
   return parts.length === 0 ? `${hi} IS NOT NULL` : parts.join(" AND ");
 }
 
-/** A function from the chain so far (a FROM item) to the chain with pm_sset0/pm_dset0 added. */
-function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (from: string) => string {
+/** A function from the chain so far (a step's name) to the step that adds pm_sset0/pm_dset0. */
+function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (q: Ctes, from: string) => string {
   const bySide = (side: "sa" | "da", v4set: string, v6set: string): string =>
     `CASE WHEN pm_${side}_fam = 4 THEN ${v4set} WHEN pm_${side}_fam = 6 THEN ${v6set} ELSE 0 END`;
   if (plan === "case") {
-    return (from) => chain(from, [[
+    return (q, from) => chain(q, from, [[
       ["pm_sset0", bySide("sa", v4Case("pm_sa_v4", t), v6Case(d, "pm_sa_hi", "pm_sa_lo", t))],
       ["pm_dset0", bySide("da", v4Case("pm_da_v4", t), v6Case(d, "pm_da_hi", "pm_da_lo", t))],
     ]]);
   }
   const v6Joins = t.v6.length > CASE_LIMIT;
-  return (from) => {
-    const r = nextAlias();
+  return (q, from) => {
+    const r = q.alias();
     const joins: string[] = [];
     const v4: Record<"sa" | "da", string> = { sa: "0", da: "0" };
     const v6: Record<"sa" | "da", string> = { sa: v6Case(d, "pm_sa_hi", "pm_sa_lo", t), da: v6Case(d, "pm_da_hi", "pm_da_lo", t) };
     for (const side of ["sa", "da"] as const) {
       if (plan === "asof") {
         // The interval table, and an equality every engine's ASOF join wants beside the inequality.
-        const a = nextAlias();
+        const a = q.alias();
         const rows = t.v4Starts.map((s, i) => [1, s, t.v4Sets[i]!] as const);
         const table = d.values(a, [["one", "int"], ["st", "int"], ["rs", "int"]], rows.length > 0 ? rows : [[1, 0, 0]]);
         joins.push(`ASOF LEFT JOIN ${table} ON ${r}.pm_one = ${a}.one AND coalesce(${r}.pm_${side}_v4, -1) >= ${a}.st`);
@@ -214,7 +230,7 @@ function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (from: string) => s
         const lengths = [...new Set(blocks.map((b) => b.length))].sort((x, y) => y - x);
         const found: string[] = [];
         for (const len of lengths) {
-          const a = nextAlias();
+          const a = q.alias();
           const rows = blocks.filter((b) => b.length === len).map((b) => [Math.floor(b.net / 2 ** (32 - len)), b.set] as const);
           joins.push(`LEFT JOIN ${d.values(a, [["k", "int"], ["rs", "int"]], rows)} ON ${d.shiftRight(`${r}.pm_${side}_v4`, 32 - len)} = ${a}.k`);
           found.push(`${a}.rs`);
@@ -225,7 +241,7 @@ function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (from: string) => s
         const lengths = [...new Set(t.v6.map((p) => p.length))].sort((x, y) => y - x);
         const found: string[] = [];
         for (const len of lengths) {
-          const a = nextAlias();
+          const a = q.alias();
           const mh = mask64(len);
           const ml = mask64(len - 64);
           const rows = t.v6.filter((p) => p.length === len).map((p) => [p.hi & mh, p.lo & ml, p.set] as const);
@@ -238,7 +254,7 @@ function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (from: string) => s
       }
     }
     const qualify = (e: string) => e.replace(/\bpm_(sa|da)_(fam|hi|lo)\b/g, `${r}.pm_$1_$2`);
-    return `(SELECT ${r}.*, ${qualify(bySide("sa", v4.sa, v6.sa))} AS pm_sset0, ${qualify(bySide("da", v4.da, v6.da))} AS pm_dset0\nFROM (SELECT * FROM ${from}) AS ${r}\n${joins.join("\n")}) AS ${nextAlias()}`;
+    return q.add(`SELECT ${r}.*, ${qualify(bySide("sa", v4.sa, v6.sa))} AS pm_sset0, ${qualify(bySide("da", v4.da, v6.da))} AS pm_dset0\nFROM ${from} AS ${r}\n${joins.join("\n")}`);
   };
 }
 
@@ -340,7 +356,7 @@ function toU64(d: Dialect, e: string): string {
 
 const KEY = ["pm_verdict", "pm_act", "pm_fam", "pm_p", "pm_kport", "pm_ksh", "pm_ksl", "pm_kdh", "pm_kdl", "pm_fs", "pm_fd"];
 
-function finish(d: Dialect, classified: string): string {
+function finish(d: Dialect, q: Ctes, classified: string): string {
   // First occurrence: earliest time (records without one last), then input, position, source port and
   // label, so that the choice is the same on every engine and every run.
   const order = [`coalesce(pm_time, ${d.maxDouble})`, "pm_input", "coalesce(pm_pos, 0)", "pm_ksport", "coalesce(pm_label, '')"];
@@ -355,7 +371,7 @@ GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reas
   const stage2 = `SELECT ${d.grouping("pm_input")} AS pm_g2, pm_g1, pm_ok, ${KEY.join(", ")}, pm_input, pm_reason,
   sum(pm_cnt) AS pm_cnt2, min(pm_tmin) AS pm_tmin2, max(pm_tmax) AS pm_tmax2, ${first2} AS pm_first2,
   ${d.firstLabels("pm_label", order2, 3)} AS pm_labels, sum(pm_rows) AS pm_rows2
-FROM (${stage1}) AS pm_s1
+FROM ${q.add(stage1)}
 GROUP BY GROUPING SETS ((pm_g1, pm_ok, ${KEY.join(", ")}), (pm_g1, pm_input, pm_reason))`;
   const g = (i: number) => d.field("pm_first2", i);
   const out = [
@@ -365,10 +381,12 @@ GROUP BY GROUPING SETS ((pm_g1, pm_ok, ${KEY.join(", ")}), (pm_g1, pm_input, pm_
     ["pm_first_sport", g(0)], ["pm_first_input", g(1)], ["pm_first_pos", g(2)], ["pm_evidence", "pm_labels"],
     ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_records", "pm_rows2"],
   ];
-  // pm_kind 0: a finding (grouped by key, from the rows grouped by key and label, of used records);
-  // 1: an input's count of records used (pm_reason NULL) or skipped for one reason.
-  return `${d.prologue}SELECT ${out.map(([n, e]) => `${e} AS ${n}`).join(", ")}
-FROM (${stage2}) AS pm_s2
+  // pm_kind 1: a finding (grouped by key, from the rows grouped by key and label, of used records);
+  // 0: an input's count of records used (pm_reason NULL) or skipped for one reason.
+  const s2 = q.add(stage2);
+  return `${d.prologue}${q.toString()}
+SELECT ${out.map(([n, e]) => `${e} AS ${n}`).join(", ")}
+FROM ${s2}
 WHERE (pm_g2 = 1 AND pm_g1 = 1 AND pm_ok = 1) OR (pm_g2 = 0 AND pm_g1 = 0)${d.epilogue}`;
 }
 
