@@ -74,6 +74,17 @@ export interface Dialect {
   readonly asof: boolean;
   /** Field `field` of the struct (tuple, row) column `parent`. */
   structField(parent: string, field: string): string;
+  /**
+   * Engines with 128-bit integers: the first occurrence within a group as one min() over (time in µs,
+   * position, source port) packed into an integer, far cheaper than an arg_min over a struct. `time` is
+   * ms (double, NULL sorts last), `pos` >= 0 or NULL, `sport` -1..65535.
+   */
+  packFirst?: {
+    pack(time: string, pos: string, sport: string): string;
+    time(p: string): string;
+    pos(p: string): string;
+    sport(p: string): string;
+  };
 }
 
 /** SQL string literal with doubled quotes (ANSI). */

@@ -81,11 +81,26 @@ export const RESULT_COLUMNS = [
 export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly SourceSql[], o: QueryOptions = {}): string {
   if (sources.length === 0) throw new Error("no source");
   const plan = choosePlan(d, t, o.plan);
+  const q = new Ctes();
+  // The sources once per use: a step named twice would be materialised by some engines (DuckDB), and
+  // reading two address columns again costs less than writing every record down.
+  const rawSql = sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n");
+  const raw = q.add(rawSql);
+  // Every distinct address text is parsed and given its role set once (an archive repeats its hosts
+  // millions of times), then joined back to the records.
+  let dim = q.add(`SELECT trim(pm_src) AS pm_txt, 1 AS pm_one FROM ${q.add(rawSql)}\nUNION DISTINCT\nSELECT trim(pm_dst), 1 FROM ${q.add(rawSql)}`);
+  dim = chain(q, dim, d.addressSteps("pm_txt", "pm_a"));
+  dim = roleSteps(d, t, plan)(q, dim);
+  const side = (s: "sa" | "da") => ["fam", "v4", "hi", "lo"].map((c) => `${s}.pm_a_${c} AS pm_${s}_${c}0`).join(", ") + `, ${s}.pm_aset AS pm_${s}_set0`;
+  let cur = q.add(`SELECT r.*, ${side("sa")}, ${side("da")}
+FROM (SELECT *, trim(pm_src) AS pm_s, trim(pm_dst) AS pm_d FROM ${raw}) AS r
+LEFT JOIN ${dim} AS sa ON r.pm_s = sa.pm_txt
+LEFT JOIN ${dim} AS da ON r.pm_d = da.pm_txt`);
   const steps: Step[] = [];
-  steps.push([["pm_s", `trim(pm_src)`], ["pm_d", `trim(pm_dst)`], ["pm_one", "1"]]);
-  const sa = d.addressSteps("pm_s", "pm_sa");
-  const da = d.addressSteps("pm_d", "pm_da");
-  for (let i = 0; i < Math.max(sa.length, da.length); i++) steps.push([...(sa[i] ?? []), ...(da[i] ?? [])]);
+  steps.push([
+    ["pm_sa_fam", "coalesce(pm_sa_fam0, 0)"], ["pm_sa_v4", "pm_sa_v40"], ["pm_sa_hi", "pm_sa_hi0"], ["pm_sa_lo", "pm_sa_lo0"],
+    ["pm_da_fam", "coalesce(pm_da_fam0, 0)"], ["pm_da_v4", "pm_da_v40"], ["pm_da_hi", "pm_da_hi0"], ["pm_da_lo", "pm_da_lo0"],
+  ]);
   // ICMP over IPv6 is ICMPv6, as the decoders read it.
   steps.push([["pm_p", `CASE WHEN pm_proto = ${PROTO_ICMP} AND pm_sa_fam = 6 THEN ${PROTO_ICMPV6} ELSE pm_proto END`]]);
   steps.push([
@@ -95,14 +110,8 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
     ["pm_fl", `coalesce(pm_tcp_flags, -1)`],
   ]);
   steps.push([["pm_reason", reasonExpr(t)]]);
-  const roles = roleSteps(d, t, plan);
-  const classify = classifySteps(d, t);
-
-  const q = new Ctes();
-  let cur = q.add(sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n"));
   cur = chain(q, cur, steps);
-  cur = roles(q, cur);
-  cur = chain(q, cur, classify);
+  cur = chain(q, cur, classifySteps(d, t));
   return finish(d, q, cur);
 }
 
@@ -201,60 +210,55 @@ function v6Match(d: Dialect, hi: string, lo: string, netHi: bigint, netLo: bigin
   return parts.length === 0 ? `${hi} IS NOT NULL` : parts.join(" AND ");
 }
 
-/** A function from the chain so far (a step's name) to the step that adds pm_sset0/pm_dset0. */
+/** A function from the address table so far (a step's name) to the step that adds its role set pm_aset. */
 function roleSteps(d: Dialect, t: MatrixTables, plan: Plan): (q: Ctes, from: string) => string {
-  const bySide = (side: "sa" | "da", v4set: string, v6set: string): string =>
-    `CASE WHEN pm_${side}_fam = 4 THEN ${v4set} WHEN pm_${side}_fam = 6 THEN ${v6set} ELSE 0 END`;
+  const bySet = (v4set: string, v6set: string): string =>
+    `CASE WHEN pm_a_fam = 4 THEN ${v4set} WHEN pm_a_fam = 6 THEN ${v6set} ELSE 0 END`;
   if (plan === "case") {
-    return (q, from) => chain(q, from, [[
-      ["pm_sset0", bySide("sa", v4Case("pm_sa_v4", t), v6Case(d, "pm_sa_hi", "pm_sa_lo", t))],
-      ["pm_dset0", bySide("da", v4Case("pm_da_v4", t), v6Case(d, "pm_da_hi", "pm_da_lo", t))],
-    ]]);
+    return (q, from) => chain(q, from, [[["pm_aset", bySet(v4Case("pm_a_v4", t), v6Case(d, "pm_a_hi", "pm_a_lo", t))]]]);
   }
   const v6Joins = t.v6.length > CASE_LIMIT;
   return (q, from) => {
     const r = q.alias();
     const joins: string[] = [];
-    const v4: Record<"sa" | "da", string> = { sa: "0", da: "0" };
-    const v6: Record<"sa" | "da", string> = { sa: v6Case(d, "pm_sa_hi", "pm_sa_lo", t), da: v6Case(d, "pm_da_hi", "pm_da_lo", t) };
-    for (const side of ["sa", "da"] as const) {
-      if (plan === "asof") {
-        // The interval table, and an equality every engine's ASOF join wants beside the inequality.
+    let v4 = "0";
+    let v6 = v6Case(d, "pm_a_hi", "pm_a_lo", t);
+    if (plan === "asof") {
+      // The interval table, and an equality every engine's ASOF join wants beside the inequality.
+      const a = q.alias();
+      const rows = t.v4Starts.map((s, i) => [1, s, t.v4Sets[i]!] as const);
+      const table = d.values(a, [["one", "int"], ["st", "int"], ["rs", "int"]], rows.length > 0 ? rows : [[1, 0, 0]]);
+      joins.push(`ASOF LEFT JOIN ${table} ON ${r}.pm_one = ${a}.one AND coalesce(${r}.pm_a_v4, -1) >= ${a}.st`);
+      v4 = `coalesce(${a}.rs, 0)`;
+    } else {
+      const blocks = v4Blocks(t);
+      const lengths = [...new Set(blocks.map((b) => b.length))].sort((x, y) => y - x);
+      const found: string[] = [];
+      for (const len of lengths) {
         const a = q.alias();
-        const rows = t.v4Starts.map((s, i) => [1, s, t.v4Sets[i]!] as const);
-        const table = d.values(a, [["one", "int"], ["st", "int"], ["rs", "int"]], rows.length > 0 ? rows : [[1, 0, 0]]);
-        joins.push(`ASOF LEFT JOIN ${table} ON ${r}.pm_one = ${a}.one AND coalesce(${r}.pm_${side}_v4, -1) >= ${a}.st`);
-        v4[side] = `coalesce(${a}.rs, 0)`;
-      } else {
-        const blocks = v4Blocks(t);
-        const lengths = [...new Set(blocks.map((b) => b.length))].sort((x, y) => y - x);
-        const found: string[] = [];
-        for (const len of lengths) {
-          const a = q.alias();
-          const rows = blocks.filter((b) => b.length === len).map((b) => [Math.floor(b.net / 2 ** (32 - len)), b.set] as const);
-          joins.push(`LEFT JOIN ${d.values(a, [["k", "int"], ["rs", "int"]], rows)} ON ${d.shiftRight(`${r}.pm_${side}_v4`, 32 - len)} = ${a}.k`);
-          found.push(`${a}.rs`);
-        }
-        v4[side] = found.length > 0 ? `coalesce(${found.join(", ")}, 0)` : "0";
+        const rows = blocks.filter((b) => b.length === len).map((b) => [Math.floor(b.net / 2 ** (32 - len)), b.set] as const);
+        joins.push(`LEFT JOIN ${d.values(a, [["k", "int"], ["rs", "int"]], rows)} ON ${d.shiftRight(`${r}.pm_a_v4`, 32 - len)} = ${a}.k`);
+        found.push(`${a}.rs`);
       }
-      if (v6Joins) {
-        const lengths = [...new Set(t.v6.map((p) => p.length))].sort((x, y) => y - x);
-        const found: string[] = [];
-        for (const len of lengths) {
-          const a = q.alias();
-          const mh = mask64(len);
-          const ml = mask64(len - 64);
-          const rows = t.v6.filter((p) => p.length === len).map((p) => [p.hi & mh, p.lo & ml, p.set] as const);
-          const cols: LiteralColumn[] = [["h", "u64"], ["l", "u64"], ["rs", "int"]];
-          joins.push(`LEFT JOIN ${d.values(a, cols, rows)} ON ${d.bitAnd(`${r}.pm_${side}_hi`, d.u64(mh))} = ${a}.h AND ${d.bitAnd(`${r}.pm_${side}_lo`, d.u64(ml))} = ${a}.l`);
-          found.push(`${a}.rs`);
-        }
-        // Longest prefix first: the first join that found one.
-        v6[side] = `coalesce(${found.join(", ")}, 0)`;
-      }
+      v4 = found.length > 0 ? `coalesce(${found.join(", ")}, 0)` : "0";
     }
-    const qualify = (e: string) => e.replace(/\bpm_(sa|da)_(fam|hi|lo)\b/g, `${r}.pm_$1_$2`);
-    return q.add(`SELECT ${r}.*, ${qualify(bySide("sa", v4.sa, v6.sa))} AS pm_sset0, ${qualify(bySide("da", v4.da, v6.da))} AS pm_dset0\nFROM ${from} AS ${r}\n${joins.join("\n")}`);
+    if (v6Joins) {
+      const lengths = [...new Set(t.v6.map((p) => p.length))].sort((x, y) => y - x);
+      const found: string[] = [];
+      for (const len of lengths) {
+        const a = q.alias();
+        const mh = mask64(len);
+        const ml = mask64(len - 64);
+        const rows = t.v6.filter((p) => p.length === len).map((p) => [p.hi & mh, p.lo & ml, p.set] as const);
+        const cols: LiteralColumn[] = [["h", "u64"], ["l", "u64"], ["rs", "int"]];
+        joins.push(`LEFT JOIN ${d.values(a, cols, rows)} ON ${d.bitAnd(`${r}.pm_a_hi`, d.u64(mh))} = ${a}.h AND ${d.bitAnd(`${r}.pm_a_lo`, d.u64(ml))} = ${a}.l`);
+        found.push(`${a}.rs`);
+      }
+      // Longest prefix first: the first join that found one.
+      v6 = `coalesce(${found.join(", ")}, 0)`;
+    }
+    const qualify = (e: string) => e.replace(/\bpm_a_(fam|hi|lo)\b/g, `${r}.pm_a_$1`);
+    return q.add(`SELECT ${r}.*, ${qualify(bySet(v4, v6))} AS pm_aset\nFROM ${from} AS ${r}\n${joins.join("\n")}`);
   };
 }
 
@@ -294,8 +298,8 @@ function classifySteps(d: Dialect, t: MatrixTables): Step[] {
   void cellKey;
   return [
     [
-      ["pm_sset", "coalesce(pm_sset0, 0)"],
-      ["pm_dset", "coalesce(pm_dset0, 0)"],
+      ["pm_sset", "coalesce(pm_sa_set0, 0)"],
+      ["pm_dset", "coalesce(pm_da_set0, 0)"],
       ["pm_slot", SLOT_EXPR],
     ],
     [
@@ -358,36 +362,54 @@ const KEY = ["pm_verdict", "pm_act", "pm_fam", "pm_p", "pm_kport", "pm_ksh", "pm
 
 function finish(d: Dialect, q: Ctes, classified: string): string {
   // First occurrence: earliest time (records without one last), then input, position, source port and
-  // label, so that the choice is the same on every engine and every run.
-  const order = [`coalesce(pm_time, ${d.maxDouble})`, "pm_input", "coalesce(pm_pos, 0)", "pm_ksport", "coalesce(pm_label, '')"];
-  const first = d.argMin([...order, "pm_ksport", "pm_input", "pm_pos"], order);
-  const stage1 = `SELECT ${d.grouping("pm_input")} AS pm_g1, pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason,
-  count(*) AS pm_rows, sum(pm_count) AS pm_cnt, min(pm_time) AS pm_tmin, max(pm_time) AS pm_tmax, ${first} AS pm_first
+  // label, so that the choice is the same on every engine and every run. Within a stage-1 group the
+  // input and the label are fixed: the order there is (time, position, source port).
+  const pk = d.packFirst;
+  const first = pk
+    ? pk.pack("pm_time", "pm_pos", "pm_ksport")
+    : d.argMin(["pm_ksport", "pm_pos", `coalesce(pm_time, ${d.maxDouble})`], [`coalesce(pm_time, ${d.maxDouble})`, "coalesce(pm_pos, 0)", "pm_ksport"]);
+  // Stage 1, per record: one GROUP BY over everything later stages split by (the only pass over the data).
+  const s1 = q.add(`SELECT pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason,
+  count(*) AS pm_rows, sum(pm_count) AS pm_cnt, min(pm_time) AS pm_tmin, max(pm_time) AS pm_tmax, ${first} AS pm_f1
 FROM ${classified}
-GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reason))`;
-  const f = (i: number) => d.field("pm_first", i);
-  const order2 = [0, 1, 2, 3, 4].map(f);
-  const first2 = d.argMin([5, 6, 7].map(f), order2);
-  const stage2 = `SELECT ${d.grouping("pm_input")} AS pm_g2, pm_g1, pm_ok, ${KEY.join(", ")}, pm_input, pm_reason,
-  sum(pm_cnt) AS pm_cnt2, min(pm_tmin) AS pm_tmin2, max(pm_tmax) AS pm_tmax2, ${first2} AS pm_first2,
-  ${d.firstLabels("pm_label", order2, 3)} AS pm_labels, sum(pm_rows) AS pm_rows2
-FROM ${q.add(stage1)}
-GROUP BY GROUPING SETS ((pm_g1, pm_ok, ${KEY.join(", ")}), (pm_g1, pm_input, pm_reason))`;
-  const g = (i: number) => d.field("pm_first2", i);
+GROUP BY pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason`);
+  // Stage 2: each (finding, label) across inputs, and each input's accounting.
+  const f = (e: string, i: number) => d.field(e, i);
+  const fTime = pk ? pk.time("pm_f1") : f("pm_f1", 2);
+  const fPos = pk ? pk.pos("pm_f1") : `coalesce(${f("pm_f1", 1)}, 0)`;
+  const fSport = pk ? pk.sport("pm_f1") : f("pm_f1", 0);
+  const fPosValue = pk ? `CASE WHEN ${pk.pos("pm_f1")} = 0 THEN NULL ELSE ${pk.pos("pm_f1")} END` : f("pm_f1", 1);
+  const order1 = [fTime, "pm_input", fPos, fSport, "coalesce(pm_label, '')"];
+  const s1b = q.add(`SELECT *, ${order1.map((e, i) => `${e} AS pm_o${i}`).join(", ")}, ${fSport} AS pm_fsport, ${fPosValue} AS pm_fpos FROM ${s1}`);
+  const order1c = [0, 1, 2, 3, 4].map((i) => `pm_o${i}`);
+  // (Each stage names its columns anew: ClickHouse lets an alias shadow the column it aggregates.)
+  const s2 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g2, pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason,
+  sum(pm_cnt) AS pm_cnt2, min(pm_tmin) AS pm_tmin2, max(pm_tmax) AS pm_tmax2, ${d.argMin([...order1c, "pm_fsport", "pm_fpos"], order1c)} AS pm_first2,
+  sum(pm_rows) AS pm_rows2
+FROM ${s1b}
+GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reason))`);
+  // Stage 3: each finding with its first occurrence and first three labels; the accounting passes through.
+  const order2 = [0, 1, 2, 3, 4].map((i) => f("pm_first2", i));
+  const first3 = d.argMin([5, 6, 1].map((i) => f("pm_first2", i)), order2);
+  const s3 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g3, pm_g2, pm_ok, ${KEY.join(", ")}, pm_input, pm_reason,
+  sum(pm_cnt2) AS pm_cnt3, min(pm_tmin2) AS pm_tmin3, max(pm_tmax2) AS pm_tmax3, ${first3} AS pm_first3,
+  ${d.firstLabels("pm_label", order2, 3)} AS pm_labels, sum(pm_rows2) AS pm_rows3
+FROM ${s2}
+GROUP BY GROUPING SETS ((pm_g2, pm_ok, ${KEY.join(", ")}), (pm_g2, pm_input, pm_reason))`);
+  const g = (i: number) => d.field("pm_first3", i);
   const out = [
-    ["pm_kind", "pm_g2"], ["pm_verdict", "pm_verdict"], ["pm_action", "pm_act"], ["pm_fam", "pm_fam"], ["pm_proto", "pm_p"],
+    ["pm_kind", "pm_g3"], ["pm_verdict", "pm_verdict"], ["pm_action", "pm_act"], ["pm_fam", "pm_fam"], ["pm_proto", "pm_p"],
     ["pm_port", "pm_kport"], ["pm_sa_hi", "pm_ksh"], ["pm_sa_lo", "pm_ksl"], ["pm_da_hi", "pm_kdh"], ["pm_da_lo", "pm_kdl"],
-    ["pm_sset", "pm_fs"], ["pm_dset", "pm_fd"], ["pm_count", "pm_cnt2"], ["pm_first", "pm_tmin2"], ["pm_last", "pm_tmax2"],
-    ["pm_first_sport", g(0)], ["pm_first_input", g(1)], ["pm_first_pos", g(2)], ["pm_evidence", "pm_labels"],
-    ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_records", "pm_rows2"],
+    ["pm_sset", "pm_fs"], ["pm_dset", "pm_fd"], ["pm_count", "pm_cnt3"], ["pm_first", "pm_tmin3"], ["pm_last", "pm_tmax3"],
+    ["pm_first_sport", g(0)], ["pm_first_input", g(2)], ["pm_first_pos", g(1)], ["pm_evidence", "pm_labels"],
+    ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_records", "pm_rows3"],
   ];
-  // pm_kind 1: a finding (grouped by key, from the rows grouped by key and label, of used records);
-  // 0: an input's count of records used (pm_reason NULL) or skipped for one reason.
-  const s2 = q.add(stage2);
+  // pm_kind 1: a finding, from the (finding, label) rows of used records; 0: an input's count of
+  // records used (pm_reason NULL) or skipped for one reason.
   return `${d.prologue}${q.toString()}
 SELECT ${out.map(([n, e]) => `${e} AS ${n}`).join(", ")}
-FROM ${s2}
-WHERE (pm_g2 = 1 AND pm_g1 = 1 AND pm_ok = 1) OR (pm_g2 = 0 AND pm_g1 = 0)${d.epilogue}`;
+FROM ${s3}
+WHERE (pm_g3 = 1 AND pm_g2 = 1 AND pm_ok = 1) OR (pm_g3 = 0 AND pm_g2 = 0)${d.epilogue}`;
 }
 
 export { literal };

@@ -6,9 +6,10 @@ import { resolve } from "node:path";
 import { FindingTable } from "../match/aggregate.js";
 import { InputStats } from "../decode/stats.js";
 import type { InputResult } from "../pipeline/run.js";
-import type { Row } from "./runners/session.js";
+import type { Columns } from "./runners/session.js";
 import type { ResolvedSource } from "./sources.js";
 import { EngineError } from "../errors.js";
+import { RESULT_COLUMNS } from "./query.js";
 
 /** The inputs of the report: every file of every source (in argument order, files sorted), or the table. */
 export function inputList(sources: readonly ResolvedSource[]): InputResult[] {
@@ -46,8 +47,8 @@ function words(fam: number, hi: unknown, lo: unknown, out: Uint32Array): void {
   out[0] = Number(h >> 32n); out[1] = Number(h & 0xffffffffn); out[2] = Number(l >> 32n); out[3] = Number(l & 0xffffffffn);
 }
 
-/** Rows of buildQuery into the table and the inputs' accounting (inputs as made by inputList). */
-export function collectResults(rows: readonly Row[], inputs: InputResult[]): FindingTable {
+/** The result of buildQuery into the table and the inputs' accounting (inputs as made by inputList). */
+export function collectResults(res: Columns, inputs: InputResult[]): FindingTable {
   const index = new Map<string, number>();
   inputs.forEach((r, i) => {
     if (!index.has(r.path)) index.set(r.path, i);
@@ -62,25 +63,33 @@ export function collectResults(rows: readonly Row[], inputs: InputResult[]): Fin
   const table = new FindingTable();
   const src = new Uint32Array(4);
   const dst = new Uint32Array(4);
-  for (const r of rows) {
-    if (num(r.pm_kind) === 0) {
-      const stats = inputs[inputOf(r.pm_input)]!.stats;
-      const n = num(r.pm_records);
-      const reason = r.pm_reason;
+  const col = (name: string): unknown[] => {
+    const k = res.names.indexOf(name);
+    if (k < 0) throw new EngineError(`the engine's result has no column ${name}`);
+    return res.data[k]!;
+  };
+  const c = Object.fromEntries(RESULT_COLUMNS.map((n) => [n, col(n)])) as Record<(typeof RESULT_COLUMNS)[number], unknown[]>;
+  for (let i = 0; i < res.length; i++) {
+    const r = (name: (typeof RESULT_COLUMNS)[number]): unknown => c[name][i];
+    if (num(r("pm_kind")) === 0) {
+      const stats = inputs[inputOf(r("pm_input"))]!.stats;
+      const n = num(r("pm_records"));
+      const reason = r("pm_reason");
       stats.read += n;
       if (reason === null || reason === undefined) stats.used += n;
       else stats.skippedByReason.set(String(reason), (stats.skippedByReason.get(String(reason)) ?? 0) + n);
       continue;
     }
-    const fam = num(r.pm_fam);
-    words(fam, r.pm_sa_hi, r.pm_sa_lo, src);
-    words(fam, r.pm_da_hi, r.pm_da_lo, dst);
-    const evidence = Array.isArray(r.pm_evidence) ? r.pm_evidence.map(String) : [];
+    const fam = num(r("pm_fam"));
+    words(fam, r("pm_sa_hi"), r("pm_sa_lo"), src);
+    words(fam, r("pm_da_hi"), r("pm_da_lo"), dst);
+    const ev = r("pm_evidence");
+    const evidence = Array.isArray(ev) ? ev.map(String) : [];
     table.addFinding({
-      verdict: num(r.pm_verdict), action: num(r.pm_action), family: fam, proto: num(r.pm_proto), port: num(r.pm_port),
-      src, dst, count: num(r.pm_count), first: num(r.pm_first), last: num(r.pm_last),
-      srcSet: num(r.pm_sset), dstSet: num(r.pm_dset), firstSrcPort: num(r.pm_first_sport),
-      input: inputOf(r.pm_first_input), position: num(r.pm_first_pos), evidence: evidence.slice(0, 3),
+      verdict: num(r("pm_verdict")), action: num(r("pm_action")), family: fam, proto: num(r("pm_proto")), port: num(r("pm_port")),
+      src, dst, count: num(r("pm_count")), first: num(r("pm_first")), last: num(r("pm_last")),
+      srcSet: num(r("pm_sset")), dstSet: num(r("pm_dset")), firstSrcPort: num(r("pm_first_sport")),
+      input: inputOf(r("pm_first_input")), position: num(r("pm_first_pos")), evidence: evidence.slice(0, 3),
     });
   }
   return table;

@@ -43,10 +43,10 @@ export async function runEngine(setup: CheckSetup, inputs: readonly string[], o:
     const results = inputList(sources);
     const sql = buildQuery(session.dialect, compileTables(setup.matcher), sources.map((s) => s.sql), { plan: o.plan ?? "auto" });
     o.onQuery?.(sql);
-    const rows = await session.query(sql);
-    const table = collectResults(rows, results);
+    const res = await session.columns(sql);
+    const table = collectResults(res, results);
     countHeaders(sources, results);
-    if (results.every((r) => r.stats.read === 0) && rows.length === 0 && sources.every((s) => s.format === "table")) {
+    if (results.every((r) => r.stats.read === 0) && res.length === 0 && sources.every((s) => s.format === "table")) {
       throw new EngineError(`the engine returned no row for ${inputs.join(", ")}: no record was read`);
     }
     return { table, results };

@@ -160,7 +160,8 @@ async function fileSource(s: EngineSession, arg: string, first: string, f: Detec
         return { from: `read_parquet(${lit}, ${common}, file_row_number = true, union_by_name = true)`, input: "filename", pos: "file_row_number + 1" };
       case "csv": case "tsv":
         // Every field as text: the conversions then read values as the native CSV reader does.
-        return { from: `read_csv(${lit}, ${common}, header = true, all_varchar = true, null_padding = true${f.kind === "tsv" ? ", delim = '\\t'" : ""})`, input: "filename", pos: "NULL" };
+        // RFC 4180 as the native reader reads it: the delimiter is not guessed.
+        return { from: `read_csv(${lit}, ${common}, header = true, all_varchar = true, null_padding = true, quote = '"', escape = '"', delim = ${f.kind === "tsv" ? "'\\t'" : "','"})`, input: "filename", pos: "NULL" };
       case "json":
         return { from: `read_json(${lit}, ${common}, union_by_name = true)`, input: "filename", pos: "NULL" };
       case "vpc-text": {

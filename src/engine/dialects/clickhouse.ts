@@ -61,9 +61,18 @@ export const clickhouse: Dialect = {
   maxDouble: "inf",
   prologue: "",
   // Standard GROUPING() (1 when the column is aggregated away) and NULL where SQL has NULL.
-  epilogue: "\nSETTINGS force_grouping_standard_compatibility = 1, join_use_nulls = 1, allow_experimental_analyzer = 1",
+  // Short-circuit evaluation re-evaluates a lazily computed argument for every branch that masks it: with
+  // the nested CASEs of the classification that grows exponentially with the chain (measured: minutes and
+  // 21 GiB for 100k rows); evaluated once per step instead.
+  epilogue: "\nSETTINGS force_grouping_standard_compatibility = 1, join_use_nulls = 1, allow_experimental_analyzer = 1, short_circuit_function_evaluation = 'disable'",
   asof: true,
   structField: (parent, field) => `tupleElement(${parent}, ${clickhouse.str(field)})`,
+  packFirst: {
+    pack: (time, pos, sport) => `min(bitOr(bitOr(bitShiftLeft(toInt128(round(coalesce(${time} * 1000, 4611686018427387904))), 64), bitShiftLeft(toInt128(coalesce(${pos}, 0)), 17)), toInt128(${sport} + 1)))`,
+    time: (p) => `bitShiftRight(${p}, 64)`,
+    pos: (p) => `toInt64(bitAnd(bitShiftRight(${p}, 17), 140737488355327))`,
+    sport: (p) => `toInt64(bitAnd(${p}, 131071)) - 1`,
+  },
 };
 
 function clickhouseRe(re: string): string {

@@ -8,7 +8,7 @@ const HEX_GROUP = "[0-9a-fA-F]{1,4}";
 
 /** IPv4 value of a text already known to be a dotted quad. */
 function v4Value(e: string): string {
-  return `list_reduce(list_transform(string_split(${e}, '.'), y -> y::BIGINT), (a, b) -> a * 256 + b)`;
+  return `list_reduce(list_transform(string_split(${e}, '.'), y -> TRY_CAST(y AS BIGINT)), (a, b) -> a * 256 + b)`;
 }
 
 /** A list of hex group texts as integers (NULL for a group that is not 1-4 hex digits). */
@@ -73,7 +73,8 @@ export const duckdb: Dialect = {
   },
   argMin: (value, order) => `arg_min(struct_pack(${value.map((v, i) => `f${i} := ${v}`).join(", ")}), struct_pack(${order.map((v, i) => `o${i} := ${v}`).join(", ")}))`,
   field: (e, i) => `(${e}).f${i}`,
-  firstLabels: (label, order, n) => `(list(${label} ORDER BY ${order.join(", ")}) FILTER (WHERE ${label} IS NOT NULL))[1:${n}]`,
+  // The n smallest by order, ascending (a top-n aggregate; an ordered list() sorts every group in full).
+  firstLabels: (label, order, n) => `arg_min(${label}, struct_pack(${order.map((v, i) => `o${i} := ${v}`).join(", ")}), ${n}) FILTER (WHERE ${label} IS NOT NULL)`,
   grouping: (col) => `GROUPING(${col})`,
   values(alias, cols, rows) {
     const type = (t: LiteralColumn[1]) => (t === "u64" ? "UBIGINT" : t === "int" ? "BIGINT" : "VARCHAR");
@@ -88,4 +89,10 @@ export const duckdb: Dialect = {
   epilogue: "",
   asof: true,
   structField: (parent, field) => `struct_extract(${parent}, ${ansiString(field)})`,
+  packFirst: {
+    pack: (time, pos, sport) => `min((round(coalesce(${time} * 1000, 4611686018427387904))::HUGEINT << 64) | (coalesce(${pos}, 0)::HUGEINT << 17) | (${sport} + 1)::HUGEINT)`,
+    time: (p) => `(${p} >> 64)`,
+    pos: (p) => `((${p} >> 17) & 140737488355327)::BIGINT`,
+    sport: (p) => `((${p} & 131071) - 1)::BIGINT`,
+  },
 };

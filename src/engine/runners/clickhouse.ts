@@ -8,7 +8,7 @@ import { EngineError } from "../../errors.js";
 import { clickhouse as dialect } from "../dialects/clickhouse.js";
 import { expandGlob } from "../glob.js";
 import type { ColumnKind, SourceColumn } from "../schema.js";
-import { optionalImport, type EngineSession, type Row } from "./session.js";
+import { optionalImport, rowsToColumns, type EngineSession, type Row } from "./session.js";
 
 interface ChdbApi {
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
@@ -96,6 +96,7 @@ function makeSession(run: (sql: string) => Promise<Row[]>, glob: (p: string) => 
     },
     glob,
     query: run,
+    columns: async (sql) => rowsToColumns(await run(sql)),
     close,
   };
 }

@@ -11,7 +11,7 @@ import { optionalImport, type EngineSession, type Row } from "./session.js";
 interface NodeApi {
   DuckDBInstance: {
     create(path: string, options?: Record<string, string>): Promise<{
-      connect(): Promise<{ runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): unknown[] }>; closeSync(): void }>;
+      connect(): Promise<{ runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): unknown[]; getColumnsJS(): unknown[][]; columnNames(): string[] }>; closeSync(): void }>;
       closeSync(): void;
     }>;
   };
@@ -29,14 +29,22 @@ export async function openDuckdb(dbPath?: string): Promise<EngineSession> {
     throw new EngineError(`cannot open DuckDB database: ${firstLine((e as Error).message)}`, dbPath !== undefined ? { file: dbPath } : {});
   }
   const conn = await instance.connect();
-  const run = async (sql: string): Promise<Row[]> => {
+  // Keep the build side of a join where the query puts it (the small table, on the right): DuckDB's
+  // estimate of the distinct-address table is the record count, and building on the records side of
+  // that join was measured 10x slower.
+  try {
+    await conn.runAndReadAll("SET disabled_optimizers = 'build_side_probe_side'");
+  } catch {
+    /* an older DuckDB without this optimizer: nothing to disable */
+  }
+  const read = async (sql: string) => {
     try {
-      const reader = await conn.runAndReadAll(sql);
-      return reader.getRowObjectsJS() as Row[];
+      return await conn.runAndReadAll(sql);
     } catch (e) {
       throw new EngineError(`DuckDB: ${firstLine((e as Error).message)}`);
     }
   };
+  const run = async (sql: string): Promise<Row[]> => (await read(sql)).getRowObjectsJS() as Row[];
   return {
     dialect,
     fileReader: "duckdb",
@@ -49,6 +57,12 @@ export async function openDuckdb(dbPath?: string): Promise<EngineSession> {
       return rows.map((r) => String(r.file));
     },
     query: run,
+    async columns(sql) {
+      // By column: a quarter of the time row objects take on a 70k-finding result (measured).
+      const r = await read(sql);
+      const data = r.getColumnsJS();
+      return { names: r.columnNames(), data, length: data[0]?.length ?? 0 };
+    },
     async close() {
       conn.closeSync();
       instance.closeSync();
