@@ -30,6 +30,8 @@ export interface Dialect {
   dbl(e: string): string;
   /** Does the whole text match the regular expression (RE2 / Java syntax common subset)? */
   matches(e: string, re: string): string;
+  /** Is the text one of the (lower-case) words? */
+  inWords(e: string, words: readonly string[]): string;
   /** Text of `e` with every `from` replaced by `to`. */
   replace(e: string, from: string, to: string): string;
   /** Number of characters. */

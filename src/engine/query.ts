@@ -84,16 +84,17 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   const q = new Ctes();
   // The sources once per use: a step named twice would be materialised by some engines (DuckDB), and
   // reading two address columns again costs less than writing every record down.
-  const rawSql = sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n");
-  const raw = q.add(rawSql);
+  const raw = q.add(sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n"));
   // Every distinct address text is parsed and given its role set once (an archive repeats its hosts
   // millions of times), then joined back to the records.
-  let dim = q.add(`SELECT trim(pm_src) AS pm_txt, 1 AS pm_one FROM ${q.add(rawSql)}\nUNION DISTINCT\nSELECT trim(pm_dst), 1 FROM ${q.add(rawSql)}`);
+  const addrSql = sources.map((s) => `SELECT ${s.fields.src} AS pm_src, ${s.fields.dst} AS pm_dst FROM ${s.from}${whereOf(s)}`).join("\nUNION ALL\n");
+  // (The mappings give address texts trimmed, and NULL for none.)
+  let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${q.add(addrSql)}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${q.add(addrSql)}`);
   dim = chain(q, dim, d.addressSteps("pm_txt", "pm_a"));
   dim = roleSteps(d, t, plan)(q, dim);
   const side = (s: "sa" | "da") => ["fam", "v4", "hi", "lo"].map((c) => `${s}.pm_a_${c} AS pm_${s}_${c}0`).join(", ") + `, ${s}.pm_aset AS pm_${s}_set0`;
   let cur = q.add(`SELECT r.*, ${side("sa")}, ${side("da")}
-FROM (SELECT *, trim(pm_src) AS pm_s, trim(pm_dst) AS pm_d FROM ${raw}) AS r
+FROM (SELECT *, pm_src AS pm_s, pm_dst AS pm_d FROM ${raw}) AS r
 LEFT JOIN ${dim} AS sa ON r.pm_s = sa.pm_txt
 LEFT JOIN ${dim} AS da ON r.pm_d = da.pm_txt`);
   const steps: Step[] = [];
@@ -144,8 +145,11 @@ function sourceSelect(s: SourceSql): string {
     ["pm_dport", f.dport], ["pm_icmp_type", f.icmpType], ["pm_tcp_flags", f.tcpFlags], ["pm_act", f.action],
     ["pm_label", f.label], ["pm_count", f.count], ["pm_skip", f.skip], ["pm_input", s.input], ["pm_pos", s.pos],
   ];
-  const where = s.where.length > 0 ? `\nWHERE ${s.where.map((w) => `(${w})`).join(" AND ")}` : "";
-  return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${where}`;
+  return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${whereOf(s)}`;
+}
+
+function whereOf(s: SourceSql): string {
+  return s.where.length > 0 ? `\nWHERE ${s.where.map((w) => `(${w})`).join(" AND ")}` : "";
 }
 
 /** One `SELECT *, ...` step per Step after `from`; the name of the last. */

@@ -87,8 +87,7 @@ function protoOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undef
 /** actionFromWord (src/decode/log/csv.ts) as a code: 1 allowed, 2 blocked, 0 unknown. */
 export function actionCode(d: Dialect, text: string): string {
   const t = `lower(trim(${text}))`;
-  const list = (ws: readonly string[]) => ws.map((w) => d.str(w)).join(", ");
-  return `CASE WHEN ${t} IN (${list(ALLOW_WORDS)}) THEN 1 WHEN ${t} IN (${list(BLOCK_WORDS)}) THEN 2 ELSE 0 END`;
+  return `CASE WHEN ${d.inWords(t, ALLOW_WORDS)} THEN 1 WHEN ${d.inWords(t, BLOCK_WORDS)} THEN 2 ELSE 0 END`;
 }
 
 /**

@@ -23,6 +23,7 @@ export const bigquery: Dialect = {
   int: (e) => `SAFE_CAST(${e} AS INT64)`,
   dbl: (e) => `SAFE_CAST(${e} AS FLOAT64)`,
   matches: (e, re) => `REGEXP_CONTAINS(${e}, ${str(`^(?:${re})$`)})`,
+  inWords: (e, words) => `${e} IN (${words.map(str).join(", ")})`,
   replace: (e, from, to) => `REPLACE(${e}, ${str(from)}, ${str(to)})`,
   length: (e) => `CHAR_LENGTH(${e})`,
   isoMs: (e) => `CAST(UNIX_MILLIS(SAFE_CAST(${e} AS TIMESTAMP)) AS FLOAT64)`,

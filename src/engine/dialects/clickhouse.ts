@@ -15,6 +15,7 @@ export const clickhouse: Dialect = {
   dbl: (e) => `accurateCastOrNull(${e}, 'Float64')`,
   // match() is a partial match (RE2): anchored here.
   matches: (e, re) => `match(${e}, ${clickhouseRe(re)})`,
+  inWords: (e, words) => `${e} IN (${words.map((w) => clickhouse.str(w)).join(", ")})`,
   replace: (e, from, to) => `replaceAll(${e}, ${clickhouse.str(from)}, ${clickhouse.str(to)})`,
   length: (e) => `lengthUTF8(${e})`,
   isoMs: (e) => `toFloat64(toUnixTimestamp64Milli(parseDateTime64BestEffortOrNull(${e}, 3, 'UTC')))`,

@@ -26,6 +26,7 @@ export const spark: Dialect = {
   int: (e) => `try_cast(${e} AS BIGINT)`,
   dbl: (e) => `try_cast(${e} AS DOUBLE)`,
   matches: (e, re) => `(${e} RLIKE ${str(`^(?:${re})$`)})`,
+  inWords: (e, words) => `${e} IN (${words.map(str).join(", ")})`,
   replace: (e, from, to) => `replace(${e}, ${str(from)}, ${str(to)})`,
   length: (e) => `char_length(${e})`,
   isoMs: (e) => `CAST(unix_millis(try_to_timestamp(${e})) AS DOUBLE)`,

@@ -20,6 +20,7 @@ export const trino: Dialect = {
   int: (e) => `TRY_CAST(${e} AS BIGINT)`,
   dbl: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   matches: (e, re) => `regexp_like(${e}, ${ansiString(`^(?:${re})$`)})`,
+  inWords: (e, words) => `${e} IN (${words.map(ansiString).join(", ")})`,
   replace: (e, from, to) => `replace(${e}, ${ansiString(from)}, ${ansiString(to)})`,
   length: (e) => `length(${e})`,
   isoMs: (e) => `CAST(to_unixtime(TRY(from_iso8601_timestamp(replace(${e}, ' ', 'T')))) * 1000 AS DOUBLE)`,
