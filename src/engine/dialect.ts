@@ -24,6 +24,8 @@ export interface Dialect {
   str(s: string): string;
   /** The value as text (NULL stays NULL). */
   text(e: string): string;
+  /** A JSON value (mixed types in a JSON input) as text: a string without its quotes, a number's digits. */
+  jsonText(e: string): string;
   /** The value as a 64-bit integer, NULL when it is not one (text or number input). */
   int(e: string): string;
   /** The value as a double, NULL when it is not a number. */

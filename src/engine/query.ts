@@ -84,7 +84,7 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   const q = new Ctes();
   // The sources once per use: a step named twice would be materialised by some engines (DuckDB), and
   // reading two address columns again costs less than writing every record down.
-  const raw = q.add(sources.map((s) => sourceSelect(s)).join("\nUNION ALL\n"));
+  const raw = q.add(sources.map((s) => sourceSelect(d, s)).join("\nUNION ALL\n"));
   // Every distinct address text is parsed and given its role set once (an archive repeats its hosts
   // millions of times), then joined back to the records.
   const addrSql = sources.map((s) => `SELECT ${s.fields.src} AS pm_src, ${s.fields.dst} AS pm_dst FROM ${s.from}${whereOf(s)}`).join("\nUNION ALL\n");
@@ -138,12 +138,13 @@ class Ctes {
   }
 }
 
-function sourceSelect(s: SourceSql): string {
+function sourceSelect(d: Dialect, s: SourceSql): string {
   const f = s.fields;
   const cols: [string, string][] = [
     ["pm_time", f.time], ["pm_src", f.src], ["pm_dst", f.dst], ["pm_proto", f.proto], ["pm_sport", f.sport],
     ["pm_dport", f.dport], ["pm_icmp_type", f.icmpType], ["pm_tcp_flags", f.tcpFlags], ["pm_act", f.action],
-    ["pm_label", f.label], ["pm_count", f.count], ["pm_skip", f.skip], ["pm_input", s.input], ["pm_pos", s.pos],
+    // Labels and reasons typed as text even when a mapping has none to give (a bare NULL has no type).
+    ["pm_label", d.text(f.label)], ["pm_count", f.count], ["pm_skip", d.text(f.skip)], ["pm_input", s.input], ["pm_pos", s.pos],
   ];
   return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${whereOf(s)}`;
 }

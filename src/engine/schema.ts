@@ -17,7 +17,7 @@ import { ALLOW_WORDS, BLOCK_WORDS, CSV_ALIASES, CSV_FIELDS, normaliseName, type 
 import { UsageError } from "../errors.js";
 
 /** What a source column holds, as far as the conversions care. */
-export type ColumnKind = "number" | "text" | "timestamp" | "struct" | "unknown";
+export type ColumnKind = "number" | "text" | "timestamp" | "struct" | "json" | "unknown";
 
 export interface SourceColumn {
   name: string;
@@ -57,9 +57,14 @@ export interface Mapping {
 const NULL = "NULL";
 
 /** Text, trimmed, with the placeholders a format writes for "no value" as NULL. */
+/** The value as text, whatever its kind (a JSON value of mixed types as its own text). */
+function asText(c: MappingContext, e: { sql: string; kind: ColumnKind }): string {
+  return e.kind === "text" ? e.sql : e.kind === "json" ? c.d.jsonText(e.sql) : c.d.text(e.sql);
+}
+
 function textOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undefined, placeholders: readonly string[] = []): string {
   if (!e) return NULL;
-  const t = `trim(${e.kind === "text" ? e.sql : c.d.text(e.sql)})`;
+  const t = `trim(${asText(c, e)})`;
   if (placeholders.length === 0) return `CASE WHEN ${t} = '' THEN NULL ELSE ${t} END`;
   return `CASE WHEN ${t} = '' OR ${t} IN (${placeholders.map((p) => c.d.str(p)).join(", ")}) THEN NULL ELSE ${t} END`;
 }
@@ -68,7 +73,7 @@ function textOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undefi
 function intOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undefined, digits = 5): string {
   if (!e) return NULL;
   if (e.kind === "number") return c.d.int(e.sql);
-  const t = `trim(${e.kind === "text" ? e.sql : c.d.text(e.sql)})`;
+  const t = `trim(${asText(c, e)})`;
   return `CASE WHEN ${c.d.matches(t, `[0-9]{1,${digits}}`)} THEN ${c.d.int(t)} END`;
 }
 
@@ -79,7 +84,7 @@ export const PROTOCOL_NAMES: readonly [string, number][] = [
 function protoOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undefined): string {
   if (!e) return NULL;
   if (e.kind === "number") return c.d.int(e.sql);
-  const t = `lower(trim(${e.kind === "text" ? e.sql : c.d.text(e.sql)}))`;
+  const t = `lower(trim(${asText(c, e)}))`;
   const names = PROTOCOL_NAMES.map(([n, v]) => `WHEN ${t} = '${n}' THEN ${v}`).join(" ");
   return `CASE ${names} WHEN ${c.d.matches(t, "[0-9]{1,3}")} THEN ${c.d.int(t)} END`;
 }
@@ -102,7 +107,7 @@ function timeOf(c: MappingContext, e: { sql: string; kind: ColumnKind } | undefi
     const x = d.dbl(e.sql);
     return `CASE WHEN ${x} >= 100000000 AND ${x} < 10000000000 THEN ${x} * 1000 WHEN ${x} >= 100000000000 AND ${x} < 10000000000000 THEN ${x} END`;
   }
-  const t = `trim(${e.kind === "text" ? e.sql : d.text(e.sql)})`;
+  const t = `trim(${asText(c, e)})`;
   return `CASE WHEN ${d.matches(t, "[0-9]{9,10}(\\.[0-9]+)?")} THEN ${d.dbl(t)} * 1000 WHEN ${d.matches(t, "[0-9]{12,13}")} THEN ${d.dbl(t)} ` +
     `WHEN ${t} = '' THEN NULL ELSE ${d.isoMs(t)} END`;
 }
@@ -209,7 +214,7 @@ function vpcFields(cols: readonly SourceColumn[], c: MappingContext): CanonicalE
   const start = get("start");
   return {
     ...base(),
-    time: start ? `CASE WHEN ${intOf(c, start, 15)} IS NOT NULL THEN ${intOf(c, start, 15)} * 1000 ELSE ${d.isoMs(textOf(c, start, dash))} END` : NULL,
+    time: start ? `CASE WHEN ${intOf(c, start, 15)} IS NOT NULL THEN ${d.dbl(intOf(c, start, 15))} * 1000 ELSE ${d.isoMs(textOf(c, start, dash))} END` : NULL,
     src: pick("pkt-srcaddr", "srcaddr"),
     dst: pick("pkt-dstaddr", "dstaddr"),
     proto: intOf(c, get("protocol"), 15),

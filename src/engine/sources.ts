@@ -44,6 +44,9 @@ export interface ResolvedSource {
 
 const TABLE = /^table:(.+)$/;
 
+/** The line-level skip reason column of a line source (see lineSource). */
+export const LINE_SKIP = "pm_line_skip";
+
 export async function resolveSources(s: EngineSession, args: readonly string[], o: SourceOptions): Promise<ResolvedSource[]> {
   const out: ResolvedSource[] = [];
   for (const arg of args) out.push(await resolveSource(s, arg, o));
@@ -57,7 +60,7 @@ async function resolveSource(s: EngineSession, arg: string, o: SourceOptions): P
     const name = table[1]!;
     // Dotted names (database.table) are quoted part by part.
     const from = name.split(".").map((p) => d.ident(p)).join(".");
-    const cols = await s.describe(from);
+    const cols = await describe(s, from, arg);
     const mapping = pickMapping(o.mapping, cols, arg);
     return finish(d, arg, [], "table", false, mapping, cols, from, d.str(name), "NULL", o);
   }
@@ -67,14 +70,23 @@ async function resolveSource(s: EngineSession, arg: string, o: SourceOptions): P
   const compressed = /\.gz$/i.test(first);
   const format = await fileFormat(first);
   const { from, input, pos } = await fileSource(s, arg, first, format);
-  const cols = (await s.describe(from)).filter((c) => !INTERNAL.has(c.name));
+  const cols = (await describe(s, from, arg)).filter((c) => !INTERNAL.has(c.name));
   const implied = format.kind === "vpc-text" ? "aws-vpc-flow" : format.kind === "zeek-tsv" || format.zeek ? "zeek-conn" : undefined;
   const mapping = pickMapping(o.mapping === "auto" && implied ? implied : o.mapping, cols, arg);
   return finish(d, arg, files, format.kind, compressed, mapping, cols, from, input, pos, o);
 }
 
+/** The columns of a source, or an error that names the input. */
+async function describe(s: EngineSession, from: string, arg: string): Promise<SourceColumn[]> {
+  try {
+    return await s.describe(from);
+  } catch (e) {
+    throw new InputError(`the ${s.dialect.name} engine cannot read it: ${(e as Error).message.replace(/^[^:]*: /, "")}`, { file: arg });
+  }
+}
+
 /** Columns a reader adds (file name, row number), never source data. */
-const INTERNAL = new Set(["filename", "file_row_number", "_path", "_file", "_row_number", "pm_f", "pm_file"]);
+const INTERNAL = new Set(["filename", "file_row_number", "_path", "_file", "_row_number", "pm_f", "pm_file", "pm_line", LINE_SKIP]);
 
 function finish(
   d: Dialect, arg: string, files: string[], format: FileFormat | "table", compressed: boolean, mapping: Mapping,
@@ -82,6 +94,8 @@ function finish(
 ): ResolvedSource {
   const ctx = mappingContext(d, cols);
   const fields = fieldsWithOverrides(mapping, ctx, o.columns);
+  // A line source's own reasons (header, comment, width) come before the mapping's.
+  if (format === "vpc-text" || format === "zeek-tsv") fields.skip = `coalesce(${LINE_SKIP}, ${fields.skip})`;
   const where = [...o.where];
   if (o.fromMs !== undefined || o.toMs !== undefined) {
     where.push(...(mapping.timeFilter?.(ctx, o.fromMs, o.toMs) ?? []));
@@ -153,6 +167,7 @@ async function fileFormat(path: string): Promise<Detected> {
 async function fileSource(s: EngineSession, arg: string, first: string, f: Detected): Promise<{ from: string; input: string; pos: string }> {
   const d = s.dialect;
   const lit = d.str(arg);
+  if (f.kind === "vpc-text" || f.kind === "zeek-tsv") return lineSource(s, lit, f);
   if (s.fileReader === "duckdb") {
     const common = "filename = true";
     switch (f.kind) {
@@ -164,38 +179,65 @@ async function fileSource(s: EngineSession, arg: string, first: string, f: Detec
         return { from: `read_csv(${lit}, ${common}, header = true, all_varchar = true, null_padding = true, quote = '"', escape = '"', delim = ${f.kind === "tsv" ? "'\\t'" : "','"})`, input: "filename", pos: "NULL" };
       case "json":
         return { from: `read_json(${lit}, ${common}, union_by_name = true)`, input: "filename", pos: "NULL" };
-      case "vpc-text": {
-        const cols = f.names!.map((n) => `${d.str(n)}: 'VARCHAR'`).join(", ");
-        return { from: `read_csv(${lit}, ${common}, delim = ' ', header = ${f.header ? "true" : "false"}, auto_detect = false, columns = {${cols}}, null_padding = true)`, input: "filename", pos: "NULL" };
-      }
-      case "zeek-tsv": {
-        const cols = f.names!.map((n) => `${d.str(n)}: 'VARCHAR'`).join(", ");
-        return { from: `read_csv(${lit}, ${common}, delim = ${d.str(f.sep!)}, header = false, comment = '#', auto_detect = false, columns = {${cols}}, quote = '', escape = '', null_padding = true)`, input: "filename", pos: "NULL" };
-      }
     }
   }
-  // ClickHouse file(): globs are its own; text formats are split here so that every field is text.
+  // ClickHouse file(): globs are its own.
   switch (f.kind) {
     case "parquet":
       return { from: `file(${lit}, 'Parquet')`, input: "_path", pos: "_row_number + 1" };
     case "json":
       return { from: `file(${lit}, 'JSONEachRow')`, input: "_path", pos: "NULL" };
     case "csv": case "tsv": {
-      const fmt = f.kind === "csv" ? "CSVWithNames" : "TSVWithNames";
-      const names = (await s.describe(`file(${d.str(first)}, '${fmt}')`)).map((c) => c.name);
+      // The header as the native reader reads it, every field as text, short rows padded.
+      const names = (await headerLine(first)).split(f.kind === "csv" ? "," : "\t").map((n) => n.trim().replace(/^"(.*)"$/, "$1"));
       const structure = names.map((n) => `${d.ident(n)} Nullable(String)`).join(", ");
-      return { from: `file(${lit}, '${fmt}', ${d.str(structure)})`, input: "_path", pos: "NULL" };
-    }
-    case "vpc-text": case "zeek-tsv": {
-      const sep = f.kind === "vpc-text" ? " " : f.sep!;
-      const cols = f.names!.map((n, i) => `arrayElement(pm_f, ${i + 1}) AS ${d.ident(n)}`).join(", ");
-      const skipHeader = f.kind === "zeek-tsv" ? "NOT startsWith(line, '#')" : f.header ? `line <> ${d.str(f.names!.join(" "))}` : "1";
-      return {
-        from: `(SELECT splitByString(${d.str(sep)}, line) AS pm_f, _path AS pm_file, ${cols} FROM file(${lit}, 'LineAsString') WHERE ${skipHeader} AND line <> '')`,
-        input: "pm_file",
-        pos: "NULL",
-      };
+      return { from: `file(${lit}, '${f.kind === "csv" ? "CSVWithNames" : "TSVWithNames"}', ${d.str(structure)})`, input: "_path", pos: "NULL" };
     }
   }
   throw new EngineError(`cannot read ${f.kind} files with ${d.name}`);
+}
+
+async function headerLine(path: string): Promise<string> {
+  const opened = await openInput(path);
+  const text = opened.head.toString("utf8");
+  await opened.close();
+  return text.split("\n")[0]!.replace(/\r$/, "");
+}
+
+/**
+ * VPC text and Zeek TSV read line by line and split in SQL, so that every line is a record with the
+ * native reader's accounting: header and comment lines, and rows of the wrong width (truncated-row,
+ * extra-fields), are skipped with its reasons. One layout per file: the first line's header (VPC), the
+ * #fields line (Zeek), or VPC's default version 2 layout.
+ */
+function lineSource(s: EngineSession, lit: string, f: Detected): { from: string; input: string; pos: string } {
+  const d = s.dialect;
+  const names = f.names!;
+  const n = names.length;
+  const duck = s.fileReader === "duckdb";
+  const lines = duck
+    ? `SELECT line AS pm_line, filename AS pm_file FROM read_csv(${lit}, filename = true, header = false, auto_detect = false, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', strict_mode = false)`
+    : `SELECT line AS pm_line, _path AS pm_file FROM file(${lit}, 'LineAsString')`;
+  let body: string;
+  let skip: string;
+  const el = (list: string, i: number) => (duck ? `${list}[${i + 1}]` : `arrayElement(${list}, ${i + 1})`);
+  const len = (list: string) => (duck ? `len(${list})` : `length(${list})`);
+  const starts = (e: string) => (duck ? `starts_with(${e}, '#')` : `startsWith(${e}, '#')`);
+  if (f.kind === "vpc-text") {
+    // Fields are split on runs of white space; AWS's examples end a record with "#comment".
+    const split = duck ? `regexp_split_to_array(trim(split_part(pm_line, ' #', 1)), '\\s+')` : `splitByRegexp('\\\\s+', trim(splitByString(' #', pm_line)[1]))`;
+    body = `SELECT *, ${split} AS pm_f FROM (${lines})`;
+    const header = f.header ? `WHEN pm_line = ${d.str(f.names!.join(" "))} THEN 'header' ` : "";
+    skip = `CASE WHEN trim(pm_line) = '' THEN 'blank' WHEN ${starts("trim(pm_line)")} THEN 'comment' ${header}` +
+      `WHEN ${len("pm_f")} < ${n} THEN 'truncated-row' WHEN ${len("pm_f")} > ${n} THEN 'extra-fields' END`;
+  } else {
+    const split = duck ? `string_split(pm_line, ${d.str(f.sep!)})` : `splitByString(${d.str(f.sep!)}, pm_line)`;
+    body = `SELECT *, ${split} AS pm_f FROM (${lines})`;
+    const headers = ["#separator", "#set_separator", "#empty_field", "#unset_field", "#path", "#open", "#fields", "#types", "#close"];
+    const first = duck ? `split_part(replace(pm_line, ${d.str(f.sep!)}, ' '), ' ', 1)` : `splitByChar(' ', replaceAll(pm_line, ${d.str(f.sep!)}, ' '))[1]`;
+    skip = `CASE WHEN pm_line = '' THEN 'blank' WHEN ${starts("pm_line")} THEN CASE WHEN ${first} IN (${headers.map((h) => d.str(h)).join(", ")}) THEN 'header' ELSE 'comment' END ` +
+      `WHEN ${len("pm_f")} < ${n} THEN 'truncated-row' WHEN ${len("pm_f")} > ${n} THEN 'extra-fields' END`;
+  }
+  const cols = names.map((name, i) => `${el("pm_f", i)} AS ${d.ident(name)}`).join(", ");
+  return { from: `(SELECT *, ${cols}, ${skip} AS ${LINE_SKIP} FROM (${body}) AS pm_l1) AS pm_l2`, input: "pm_file", pos: "NULL" };
 }

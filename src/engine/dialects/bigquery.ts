@@ -20,6 +20,7 @@ export const bigquery: Dialect = {
   ident,
   str,
   text: (e) => `CAST(${e} AS STRING)`,
+  jsonText: (e) => `JSON_VALUE(${e})`,
   int: (e) => `SAFE_CAST(${e} AS INT64)`,
   dbl: (e) => `SAFE_CAST(${e} AS FLOAT64)`,
   matches: (e, re) => `REGEXP_CONTAINS(${e}, ${str(`^(?:${re})$`)})`,

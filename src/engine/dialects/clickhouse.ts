@@ -10,7 +10,8 @@ export const clickhouse: Dialect = {
   note: "ClickHouse 23.8 or later (or chDB): run with clickhouse-client --multiquery, or in the web UI.",
   ident: (s) => `\`${s.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``,
   str: (s) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`,
-  text: (e) => `toString(${e})`,
+  text: (e) => `CAST(${e} AS Nullable(String))`,
+  jsonText: (e) => `toString(${e})`,
   int: (e) => `accurateCastOrNull(${e}, 'Int64')`,
   dbl: (e) => `accurateCastOrNull(${e}, 'Float64')`,
   // match() is a partial match (RE2): anchored here.

@@ -22,6 +22,7 @@ export const duckdb: Dialect = {
   ident: ansiIdent,
   str: ansiString,
   text: (e) => `CAST(${e} AS VARCHAR)`,
+  jsonText: (e) => `json_extract_string(${e}, '$')`,
   int: (e) => `TRY_CAST(${e} AS BIGINT)`,
   dbl: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   matches: (e, re) => `regexp_full_match(${e}, ${ansiString(re)})`,

@@ -23,6 +23,7 @@ export const spark: Dialect = {
   ident,
   str,
   text: (e) => `CAST(${e} AS STRING)`,
+  jsonText: (e) => `CAST(${e} AS STRING)`,
   int: (e) => `try_cast(${e} AS BIGINT)`,
   dbl: (e) => `try_cast(${e} AS DOUBLE)`,
   matches: (e, re) => `(${e} RLIKE ${str(`^(?:${re})$`)})`,

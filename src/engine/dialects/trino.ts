@@ -17,6 +17,7 @@ export const trino: Dialect = {
   ident: ansiIdent,
   str: ansiString,
   text: (e) => `CAST(${e} AS VARCHAR)`,
+  jsonText: (e) => `json_format(${e})`,
   int: (e) => `TRY_CAST(${e} AS BIGINT)`,
   dbl: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   matches: (e, re) => `regexp_like(${e}, ${ansiString(`^(?:${re})$`)})`,

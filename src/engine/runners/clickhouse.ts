@@ -33,7 +33,9 @@ function parseLines(text: string): Row[] {
 }
 
 /** Settings that apply to every statement: 64-bit integers as text (exact), and no size limit on the query text. */
-const SETTINGS = "output_format_json_quote_64bit_integers = 1, max_query_size = 100000000, max_ast_elements = 10000000, max_expanded_ast_elements = 10000000";
+const SETTINGS = "output_format_json_quote_64bit_integers = 1, max_query_size = 100000000, max_ast_elements = 10000000, max_expanded_ast_elements = 10000000, " +
+  // A JSON field of mixed types is read as text (not a Variant, which aggregates refuse); CSV rows may be short.
+  "input_format_try_infer_variants = 0, input_format_csv_allow_variable_number_of_columns = 1, input_format_tsv_allow_variable_number_of_columns = 1";
 
 export async function openChdb(dataPath?: string): Promise<EngineSession> {
   const api = await optionalImport<ChdbApi>("chdb");
@@ -104,9 +106,21 @@ function makeSession(run: (sql: string) => Promise<Row[]>, glob: (p: string) => 
 export function column(name: string, type: string): SourceColumn {
   const t = type.replace(/^(Nullable|LowCardinality)\((.*)\)$/, "$2").replace(/^(Nullable|LowCardinality)\((.*)\)$/, "$2");
   if (t.startsWith("Tuple(")) {
+    // Named tuple fields ("ip Nullable(String)"), split at the commas outside parentheses.
     const fields: SourceColumn[] = [];
-    for (const m of t.slice(6, -1).matchAll(/(?:^|,\s*)(`[^`]+`|[A-Za-z_][\w.]*) ([A-Za-z0-9]+(?:\([^()]*\))?)/g)) {
-      fields.push(column(m[1]!.replace(/`/g, ""), m[2]!));
+    const body = t.slice(6, -1);
+    let depth = 0;
+    let start = 0;
+    const parts: string[] = [];
+    for (let i = 0; i < body.length; i++) {
+      if (body[i] === "(") depth++;
+      else if (body[i] === ")") depth--;
+      else if (body[i] === "," && depth === 0) { parts.push(body.slice(start, i)); start = i + 1; }
+    }
+    parts.push(body.slice(start));
+    for (const p of parts) {
+      const m = /^\s*(`[^`]+`|[A-Za-z_][\w.]*)\s+(.+?)\s*$/s.exec(p);
+      if (m) fields.push(column(m[1]!.replace(/`/g, ""), m[2]!));
     }
     return { name, kind: "struct", fields };
   }

@@ -83,7 +83,8 @@ export function column(name: string, type: string): SourceColumn {
 
 function kindOf(t: string): ColumnKind {
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DOUBLE|FLOAT|DECIMAL)/.test(t)) return "number";
-  if (/^(VARCHAR|JSON)/.test(t)) return "text";
+  if (/^VARCHAR/.test(t)) return "text";
+  if (/^JSON$/.test(t)) return "json";
   if (/^(TIMESTAMP|DATE)/.test(t)) return "timestamp";
   return "unknown";
 }
