@@ -16,7 +16,7 @@ interface ChdbApi {
 }
 
 interface ClientApi {
-  createClient(o: { url: string; request_timeout?: number; clickhouse_settings?: Record<string, unknown> }): {
+  createClient(o: { url: string; request_timeout?: number; clickhouse_settings?: Record<string, unknown>; log?: { level: number } }): {
     query(o: { query: string; format: string }): Promise<{ json<T>(): Promise<T[]> }>;
     close(): Promise<void>;
   };
@@ -68,7 +68,8 @@ export async function openClickhouseServer(url: string): Promise<EngineSession> 
   }
   let client: ReturnType<ClientApi["createClient"]>;
   try {
-    client = api.createClient({ url, request_timeout: 3_600_000, clickhouse_settings: settings });
+    // The client's own logging off: its errors come back here and are reported in one line.
+    client = api.createClient({ url, request_timeout: 3_600_000, clickhouse_settings: settings, log: { level: 127 } });
   } catch (e) {
     throw new EngineError(`--engine-url ${redact(url)}: ${firstLine((e as Error).message)}`);
   }
