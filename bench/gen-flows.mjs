@@ -20,7 +20,7 @@ export function rng(seed) {
 
 export const KCPS_ROLES = ["kcps-fs", "kcps-fs-ad", "kcps-fs-dns", "customer-dns", "customer-ad", "file-share-client", "customer-admin-pc", "customer-mail"];
 /** Ports the kcps-file-server matrix names, and some it does not. */
-const SERVICE_PORTS = [445, 139, 137, 138, 3389, 5985, 5986, 53, 88, 389, 636, 3268, 464, 135, 123, 25, 80, 443, 8080, 22, 49160];
+const SERVICE_PORTS = [445, 139, 137, 138, 3389, 5985, 5986, 53, 88, 389, 636, 3268, 464, 135, 123, 25, 80, 443, 8080, 22, 1022, 49160];
 
 const v4 = (a) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 const v6 = (hi, lo) => `fd00:${hi.toString(16)}::${lo.toString(16)}`;

@@ -27,8 +27,6 @@ export interface SourceOptions {
   toMs?: number;
   /** --where: predicates over the source's own columns (partitions). */
   where: readonly string[];
-  /** Read Hive-style partition folders (year=2026/month=11) as columns. */
-  hive?: boolean;
 }
 
 /** One INPUT argument as the query reads it. */
