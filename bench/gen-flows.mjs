@@ -40,7 +40,7 @@ export function makeInventory(n, seed = 1) {
   // A nested IPv4 block: a /16 of clients with /24s and /32s of other roles inside.
   const blocks = Math.max(1, Math.round(n / 60));
   for (let b = 0; b < blocks && count < n; b++) {
-    const base = ((10 << 24) | ((b % 250) << 16)) >>> 0;
+    const base = (((10 + Math.floor(b / 250)) << 24) | ((b % 250) << 16)) >>> 0;
     add("file-share-client", `${v4(base)}/16`);
     pools.push({ v4: base, size: 65536 });
     for (let k = 0; k < 8 && count < n; k++) {
@@ -63,7 +63,7 @@ export function makeInventory(n, seed = 1) {
       add(pick(KCPS_ROLES), i % 2 ? `"${v6(hi, 0)}/64"` : `"${v6(hi, 1)}"`);
       pools.push({ v6: hi, size: i % 2 ? 1000 : 1, lo: i % 2 ? 0 : 1 });
     } else {
-      const sub = ((172 << 24) | (16 << 16) | ((i % 4096) << 8)) >>> 0;
+      const sub = (((172 << 24) | (16 << 16)) + i * 256) >>> 0;
       add(pick(KCPS_ROLES), `${v4(sub)}/24`);
       pools.push({ v4: sub, size: 256 });
     }
@@ -85,9 +85,10 @@ function addressIn(p, r) {
 
 /**
  * `records` canonical CSV rows over `flows` distinct (source, destination, service) choices, written by
- * `write(chunk)` in chunks of text. Deterministic from the seed.
+ * `write(chunk)` in chunks of text. Deterministic from the seed. `replies: "any"` (the tests) also
+ * sends replies from high service ports, each becoming a finding of its own ephemeral port.
  */
-export function makeRecords(inv, records, write, { seed = 7, flows = 20000, start = Date.UTC(2026, 10, 1) } = {}) {
+export function makeRecords(inv, records, write, { seed = 7, flows = 20000, start = Date.UTC(2026, 10, 1), replies = "any" } = {}) {
   const r = rng(seed);
   const v4pools = inv.pools.filter((p) => p.v4 !== undefined);
   const v6pools = inv.pools.filter((p) => p.v6 !== undefined);
@@ -120,8 +121,10 @@ export function makeRecords(inv, records, write, { seed = 7, flows = 20000, star
     } else if (f.proto === "47") row = `${t},${f.s},${f.d},47,,,,${a}`;
     else {
       const eph = 32768 + Math.floor(r() * 28000);
-      // A reply from the service side in one record of five.
-      row = r() < 0.2 ? `${t},${f.d},${f.s},${f.proto},${f.port},${eph},,${a}` : `${t},${f.s},${f.d},${f.proto},${eph},${f.port},,${a}`;
+      // A reply from the service side in one record of five (only from system ports with
+      // replies: "system", as a flow log's replies mostly are).
+      const reply = r() < 0.2 && (replies === "any" || f.port < 1024);
+      row = reply ? `${t},${f.d},${f.s},${f.proto},${f.port},${eph},,${a}` : `${t},${f.s},${f.d},${f.proto},${eph},${f.port},,${a}`;
     }
     out += row + "\n";
     if (out.length > 1 << 20) { write(out); out = ""; }

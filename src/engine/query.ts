@@ -92,7 +92,11 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${q.add(addrSql)}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${q.add(addrSql)}`);
   dim = chain(q, dim, d.addressSteps("pm_txt", "pm_a"));
   dim = roleSteps(d, t, plan)(q, dim);
-  const side = (s: "sa" | "da") => ["fam", "v4", "hi", "lo"].map((c) => `${s}.pm_a_${c} AS pm_${s}_${c}0`).join(", ") + `, ${s}.pm_aset AS pm_${s}_set0`;
+  // A number per address: the findings are grouped by these, and take their addresses back at the end.
+  // By the text's rank, so that an engine that computes the step once per use (ClickHouse, Trino) gets
+  // the same numbers every time.
+  dim = q.add(`SELECT *, dense_rank() OVER (ORDER BY pm_txt) AS pm_aid FROM ${dim}`);
+  const side = (s: "sa" | "da") => ["fam", "v4", "hi", "lo"].map((c) => `${s}.pm_a_${c} AS pm_${s}_${c}0`).join(", ") + `, ${s}.pm_aset AS pm_${s}_set0, ${s}.pm_aid AS pm_${s}_id`;
   let cur = q.add(`SELECT r.*, ${side("sa")}, ${side("da")}
 FROM (SELECT *, pm_src AS pm_s, pm_dst AS pm_d FROM ${raw}) AS r
 LEFT JOIN ${dim} AS sa ON r.pm_s = sa.pm_txt
@@ -113,7 +117,7 @@ LEFT JOIN ${dim} AS da ON r.pm_d = da.pm_txt`);
   steps.push([["pm_reason", reasonExpr(t)]]);
   cur = chain(q, cur, steps);
   cur = chain(q, cur, classifySteps(d, t));
-  return finish(d, q, cur);
+  return finish(d, q, cur, dim);
 }
 
 /**
@@ -334,11 +338,8 @@ function classifySteps(d: Dialect, t: MatrixTables): Step[] {
       ["pm_exp", "CASE WHEN pm_rev THEN pm_er ELSE pm_ef END"],
       ["pm_kport", `CASE WHEN ${ICMP} THEN CASE WHEN pm_rev THEN ${ECHO_REQUEST} ELSE pm_it END WHEN pm_rev THEN pm_sp ELSE pm_dp END`],
       ["pm_ksport", `CASE WHEN ${ICMP} THEN -1 WHEN pm_rev THEN pm_dp ELSE pm_sp END`],
-      ["pm_fam", "pm_sa_fam"],
-      ["pm_ksh", `CASE WHEN pm_rev THEN ${addrHi(d, "da")} ELSE ${addrHi(d, "sa")} END`],
-      ["pm_ksl", `CASE WHEN pm_rev THEN ${addrLo(d, "da")} ELSE ${addrLo(d, "sa")} END`],
-      ["pm_kdh", `CASE WHEN pm_rev THEN ${addrHi(d, "sa")} ELSE ${addrHi(d, "da")} END`],
-      ["pm_kdl", `CASE WHEN pm_rev THEN ${addrLo(d, "sa")} ELSE ${addrLo(d, "da")} END`],
+      ["pm_ksid", "CASE WHEN pm_rev THEN pm_da_id ELSE pm_sa_id END"],
+      ["pm_kdid", "CASE WHEN pm_rev THEN pm_sa_id ELSE pm_da_id END"],
     ],
     [["pm_verdict", `CASE WHEN pm_fs = 0 OR pm_fd = 0 THEN ${V_UNCLASSIFIED}
       WHEN pm_act NOT IN (1, 2) THEN ${V_INCONCLUSIVE}
@@ -347,25 +348,25 @@ function classifySteps(d: Dialect, t: MatrixTables): Step[] {
       WHEN pm_act = 1 THEN CASE WHEN pm_exp THEN ${V_ALLOWED_REQUIRED} ELSE ${V_ALLOWED_UNEXPECTED} END
       ELSE CASE WHEN pm_exp THEN ${V_BLOCKED_REQUIRED} ELSE ${V_BLOCKED_UNEXPECTED} END END`],
       ["pm_ok", "CASE WHEN pm_reason IS NULL THEN 1 ELSE 0 END"]],
+    // The small parts of the finding key as one integer: verdict, action, protocol, port + 1 (-1..65535).
+    [["pm_pk", `((CAST(pm_verdict AS BIGINT) * 16 + pm_act) * 256 + pm_p) * 131072 + pm_kport + 1`]],
   ];
 }
 
-/** The address as the finding key's two 64-bit halves: IPv4 in the low half (words 0-1 are the high). */
-function addrHi(d: Dialect, side: "sa" | "da"): string {
-  return `CASE WHEN pm_${side}_fam = 4 THEN ${d.u64(0n)} ELSE pm_${side}_hi END`;
+/** An address of the distinct-address table `a` as the finding key's two 64-bit halves: IPv4 in the low half. */
+function addrHi(d: Dialect, a: string): string {
+  return `CASE WHEN ${a}.pm_a_fam = 4 THEN ${d.u64(0n)} ELSE ${a}.pm_a_hi END`;
 }
-function addrLo(d: Dialect, side: "sa" | "da"): string {
-  return `CASE WHEN pm_${side}_fam = 4 THEN ${toU64(d, `pm_${side}_v4`)} ELSE pm_${side}_lo END`;
-}
-function toU64(d: Dialect, e: string): string {
-  return d.toU64(e);
+function addrLo(d: Dialect, a: string): string {
+  return `CASE WHEN ${a}.pm_a_fam = 4 THEN ${d.toU64(`${a}.pm_a_v4`)} ELSE ${a}.pm_a_lo END`;
 }
 
 // ---- aggregation ---------------------------------------------------------------------------------
 
-const KEY = ["pm_verdict", "pm_act", "pm_fam", "pm_p", "pm_kport", "pm_ksh", "pm_ksl", "pm_kdh", "pm_kdl", "pm_fs", "pm_fd"];
+/** The finding key in the GROUP BYs: the packed small parts, and the oriented addresses' numbers. */
+const KEY = ["pm_pk", "pm_ksid", "pm_kdid"];
 
-function finish(d: Dialect, q: Ctes, classified: string): string {
+function finish(d: Dialect, q: Ctes, classified: string, dim: string): string {
   // First occurrence: earliest time (records without one last), then input, position, source port and
   // label, so that the choice is the same on every engine and every run. Within a stage-1 group the
   // input and the label are fixed: the order there is (time, position, source port).
@@ -402,18 +403,21 @@ GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reas
 FROM ${s2}
 GROUP BY GROUPING SETS ((pm_g2, pm_ok, ${KEY.join(", ")}), (pm_g2, pm_input, pm_reason))`);
   const g = (i: number) => d.field("pm_first3", i);
+  const bits = (shift: number, mask: number) => d.bitAnd(d.shiftRight("pm_pk", shift), String(mask));
   const out = [
-    ["pm_kind", "pm_g3"], ["pm_verdict", "pm_verdict"], ["pm_action", "pm_act"], ["pm_fam", "pm_fam"], ["pm_proto", "pm_p"],
-    ["pm_port", "pm_kport"], ["pm_sa_hi", "pm_ksh"], ["pm_sa_lo", "pm_ksl"], ["pm_da_hi", "pm_kdh"], ["pm_da_lo", "pm_kdl"],
-    ["pm_sset", "pm_fs"], ["pm_dset", "pm_fd"], ["pm_count", "pm_cnt3"], ["pm_first", "pm_tmin3"], ["pm_last", "pm_tmax3"],
+    ["pm_kind", "pm_g3"], ["pm_verdict", bits(29, 15)], ["pm_action", bits(25, 15)], ["pm_fam", "sa.pm_a_fam"], ["pm_proto", bits(17, 255)],
+    ["pm_port", `${bits(0, 131071)} - 1`], ["pm_sa_hi", addrHi(d, "sa")], ["pm_sa_lo", addrLo(d, "sa")], ["pm_da_hi", addrHi(d, "da")], ["pm_da_lo", addrLo(d, "da")],
+    ["pm_sset", "sa.pm_aset"], ["pm_dset", "da.pm_aset"], ["pm_count", "pm_cnt3"], ["pm_first", "pm_tmin3"], ["pm_last", "pm_tmax3"],
     ["pm_first_sport", g(0)], ["pm_first_input", g(2)], ["pm_first_pos", g(1)], ["pm_evidence", "pm_labels"],
     ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_records", "pm_rows3"],
   ];
   // pm_kind 1: a finding, from the (finding, label) rows of used records; 0: an input's count of
-  // records used (pm_reason NULL) or skipped for one reason.
+  // records used (pm_reason NULL) or skipped for one reason. Findings take their addresses back.
   return `${d.prologue}${q.toString()}
 SELECT ${out.map(([n, e]) => `${e} AS ${n}`).join(", ")}
-FROM ${s3}
+FROM ${s3} AS r
+LEFT JOIN ${dim} AS sa ON r.pm_ksid = sa.pm_aid
+LEFT JOIN ${dim} AS da ON r.pm_kdid = da.pm_aid
 WHERE (pm_g3 = 1 AND pm_g2 = 1 AND pm_ok = 1) OR (pm_g3 = 0 AND pm_g2 = 0)${d.epilogue}`;
 }
 
