@@ -42,6 +42,15 @@ describe.skipIf(!needs("@duckdb/node-api", HAVE_DUCKDB))("check --engine duckdb"
     const some = JSON.parse((await runCli(["check", ...R, "--engine", "duckdb", "-f", "json", "--since", "2026-11-02", "--until", "2026-11-04", join(dir, "*.csv")])).stdout);
     expect(some.totals.records.used).toBe(4);
     expect(some.findings.map((f: { port: number | null }) => f.port).sort()).toEqual([137, 5985]);
+    // --where filters on the source's own columns (partitions, here a column of the file).
+    const where = JSON.parse((await runCli(["check", ...R, "--engine", "duckdb", "-f", "json", "--where", "action = 'DROP'", join(dir, "a.csv")])).stdout);
+    expect(where.totals.records).toEqual({ read: 4, used: 3, skipped: 1 });
+  });
+
+  it("refuses --partial with a report output", async () => {
+    const r = await runCli(["check", ...R, "--partial", "x.part", "-o", "r.json", "fixtures/kcps/kern.log"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--partial writes a partial result, not a report: drop --output/);
   });
 
   it("takes --columns for a source whose names no mapping knows", async () => {
