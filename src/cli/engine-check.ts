@@ -1,6 +1,7 @@
 /** `check`'s options for SQL engines and partial results (argument parsing, and handing over). */
 import { Command, Option } from "commander";
-import { ExitCode, writeFileAtomic, type Io } from "./common.js";
+import { ExitCode, type Io } from "./common.js";
+import { writeReport } from "./output.js";
 import { addSourceOptions, planFrom, sourceOptionsFrom, type SourceFlags } from "./engine-options.js";
 import type { EngineName, EngineOptions } from "../engine/run.js";
 import type { CheckSetup } from "../pipeline/check.js";
@@ -47,7 +48,7 @@ export async function runCheckEngine(setup: CheckSetup, inputs: string[], f: Eng
 export async function writePartial(io: Io, path: string, setup: CheckSetup, table: FindingTable, results: readonly InputResult[]): Promise<never> {
   checkPartialName(path);
   const { partialBytes } = await import("../pipeline/partial.js");
-  writeFileAtomic(path, [partialBytes(setup, table, results)]);
+  await writeReport(path, [partialBytes(setup, table, results)]);
   let failed = false;
   for (const r of results) if (r.error !== undefined) { io.stderr(`portmatrix: ${r.error}\n`); failed = true; }
   io.stderr(`portmatrix: partial result ${path}: ${results.length} inputs, ${table.size} findings\n`);

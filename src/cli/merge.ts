@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { collect, collectRaw, type Io } from "./common.js";
-import { emitReport, type OutputFlags } from "./report-output.js";
+import { checkReportOutputs, emitReport, type OutputFlags } from "./report-output.js";
 import { parseFailOn, prepareFromTable } from "../pipeline/check.js";
 import { REPORT_FORMATS } from "../report/formats.js";
 
@@ -25,6 +25,7 @@ Examples:
   portmatrix merge shard-0.part shard-1.part -o report.html -o report.json`)
     .action(async (parts: string[], f: MergeFlags) => {
       const failOn = parseFailOn(f.failOn);
+      checkReportOutputs(f, parts.map((path) => ({ path, what: "a partial result" })));
       const { mergeParts } = await import("../pipeline/partial.js");
       const { setup, table, results } = mergeParts(parts);
       await emitReport(io, prepareFromTable(setup, table, results, { failOn }), f);

@@ -12,6 +12,7 @@
 import { literal, type Dialect, type LiteralColumn, type Step } from "./dialect.js";
 import { cellKey, mask64, v4Blocks, type MatrixTables, type PortPredicate } from "./tables.js";
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from "../decode/batch.js";
+import { BLOCKED_BY_NETWORK, BLOCKED_BY_UNSET } from "../net/proto.js";
 import {
   V_ALLOWED_REQUIRED, V_ALLOWED_UNEXPECTED, V_BLOCKED_REQUIRED, V_BLOCKED_UNEXPECTED, V_INCONCLUSIVE, V_UNCLASSIFIED,
 } from "../match/matcher.js";
@@ -38,6 +39,11 @@ export interface CanonicalExprs {
   count: string;
   /** A skip reason the mapping decides (VPC NODATA), NULL for a flow. */
   skip: string;
+  /**
+   * Who stopped a blocked record, as the native decoder says (BLOCKED_BY_*): absent for a firewall's
+   * own log (read as the network's), BLOCKED_BY_UNKNOWN for a Zeek log (a wire watcher names no firewall).
+   */
+  blockedBy?: string;
 }
 
 export interface SourceSql {
@@ -73,9 +79,9 @@ export function choosePlan(d: Dialect, t: MatrixTables, plan: Plan | "auto" = "a
 
 /** Result column names, in order (see results.ts). */
 export const RESULT_COLUMNS = [
-  "pm_kind", "pm_verdict", "pm_action", "pm_fam", "pm_proto", "pm_port", "pm_sa_hi", "pm_sa_lo", "pm_da_hi", "pm_da_lo",
+  "pm_kind", "pm_blocked_by", "pm_verdict", "pm_action", "pm_fam", "pm_proto", "pm_port", "pm_sa_hi", "pm_sa_lo", "pm_da_hi", "pm_da_lo",
   "pm_sset", "pm_dset", "pm_count", "pm_first", "pm_last", "pm_first_sport", "pm_first_input", "pm_first_pos", "pm_evidence",
-  "pm_input", "pm_reason", "pm_records",
+  "pm_input", "pm_reason", "pm_ends", "pm_records",
 ] as const;
 
 export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly SourceSql[], o: QueryOptions = {}): string {
@@ -149,6 +155,7 @@ function sourceSelect(d: Dialect, s: SourceSql): string {
     ["pm_dport", f.dport], ["pm_icmp_type", f.icmpType], ["pm_tcp_flags", f.tcpFlags], ["pm_act", f.action],
     // Labels and reasons typed as text even when a mapping has none to give (a bare NULL has no type).
     ["pm_label", d.text(f.label)], ["pm_count", f.count], ["pm_skip", d.text(f.skip)], ["pm_input", s.input], ["pm_pos", s.pos],
+    ["pm_bbraw", f.blockedBy ?? String(BLOCKED_BY_UNSET)],
   ];
   return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${whereOf(s)}`;
 }
@@ -347,9 +354,13 @@ function classifySteps(d: Dialect, t: MatrixTables): Step[] {
         ELSE CASE WHEN pm_icls = 0 THEN ${V_BLOCKED_UNEXPECTED} ELSE ${V_BLOCKED_REQUIRED} END END
       WHEN pm_act = 1 THEN CASE WHEN pm_exp THEN ${V_ALLOWED_REQUIRED} ELSE ${V_ALLOWED_UNEXPECTED} END
       ELSE CASE WHEN pm_exp THEN ${V_BLOCKED_REQUIRED} ELSE ${V_BLOCKED_UNEXPECTED} END END`],
-      ["pm_ok", "CASE WHEN pm_reason IS NULL THEN 1 ELSE 0 END"]],
-    // The small parts of the finding key as one integer: verdict, action, protocol, port + 1 (-1..65535).
-    [["pm_pk", `((CAST(pm_verdict AS BIGINT) * 16 + pm_act) * 256 + pm_p) * 131072 + pm_kport + 1`]],
+      ["pm_ok", "CASE WHEN pm_reason IS NULL THEN 1 ELSE 0 END"],
+      // FindingTable.addBatch's per-input counts: both ends in the inventory (2), one (1), none (0).
+      ["pm_ends", "CASE WHEN pm_sset <> 0 AND pm_dset <> 0 THEN 2 WHEN pm_sset <> 0 OR pm_dset <> 0 THEN 1 ELSE 0 END"],
+      // effectiveBlockedBy (src/net/proto.ts): none unless blocked; a blocked record that says nothing is the logging firewall's.
+      ["pm_bb", `CASE WHEN pm_act = 2 THEN CASE WHEN pm_bbraw = ${BLOCKED_BY_UNSET} THEN ${BLOCKED_BY_NETWORK} ELSE pm_bbraw END ELSE ${BLOCKED_BY_UNSET} END`]],
+    // The small parts of the finding key as one integer: who stopped it, verdict, action, protocol, port + 1 (-1..65535).
+    [["pm_pk", `(((CAST(pm_bb AS BIGINT) * 16 + pm_verdict) * 16 + pm_act) * 256 + pm_p) * 131072 + pm_kport + 1`]],
   ];
 }
 
@@ -375,10 +386,10 @@ function finish(d: Dialect, q: Ctes, classified: string, dim: string): string {
     ? pk.pack("pm_time", "pm_pos", "pm_ksport")
     : d.argMin(["pm_ksport", "pm_pos", `coalesce(pm_time, ${d.maxDouble})`], [`coalesce(pm_time, ${d.maxDouble})`, "coalesce(pm_pos, 0)", "pm_ksport"]);
   // Stage 1, per record: one GROUP BY over everything later stages split by (the only pass over the data).
-  const s1 = q.add(`SELECT pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason,
+  const s1 = q.add(`SELECT pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason, pm_ends,
   count(*) AS pm_rows, sum(pm_count) AS pm_cnt, min(pm_time) AS pm_tmin, max(pm_time) AS pm_tmax, ${first} AS pm_f1
 FROM ${classified}
-GROUP BY pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason`);
+GROUP BY pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason, pm_ends`);
   // Stage 2: each (finding, label) across inputs, and each input's accounting.
   const f = (e: string, i: number) => d.field(e, i);
   const fTime = pk ? pk.time("pm_f1") : f("pm_f1", 2);
@@ -389,27 +400,27 @@ GROUP BY pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason`);
   const s1b = q.add(`SELECT *, ${order1.map((e, i) => `${e} AS pm_o${i}`).join(", ")}, ${fSport} AS pm_fsport, ${fPosValue} AS pm_fpos FROM ${s1}`);
   const order1c = [0, 1, 2, 3, 4].map((i) => `pm_o${i}`);
   // (Each stage names its columns anew: ClickHouse lets an alias shadow the column it aggregates.)
-  const s2 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g2, pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason,
+  const s2 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g2, pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason, pm_ends,
   sum(pm_cnt) AS pm_cnt2, min(pm_tmin) AS pm_tmin2, max(pm_tmax) AS pm_tmax2, ${d.argMin([...order1c, "pm_fsport", "pm_fpos"], order1c)} AS pm_first2,
   sum(pm_rows) AS pm_rows2
 FROM ${s1b}
-GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reason))`);
+GROUP BY GROUPING SETS ((pm_ok, ${KEY.join(", ")}, pm_label), (pm_input, pm_reason, pm_ends))`);
   // Stage 3: each finding with its first occurrence and first three labels; the accounting passes through.
   const order2 = [0, 1, 2, 3, 4].map((i) => f("pm_first2", i));
   const first3 = d.argMin([5, 6, 1].map((i) => f("pm_first2", i)), order2);
-  const s3 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g3, pm_g2, pm_ok, ${KEY.join(", ")}, pm_input, pm_reason,
+  const s3 = q.add(`SELECT ${d.grouping("pm_input")} AS pm_g3, pm_g2, pm_ok, ${KEY.join(", ")}, pm_input, pm_reason, pm_ends,
   sum(pm_cnt2) AS pm_cnt3, min(pm_tmin2) AS pm_tmin3, max(pm_tmax2) AS pm_tmax3, ${first3} AS pm_first3,
   ${d.firstLabels("pm_label", order2, 3)} AS pm_labels, sum(pm_rows2) AS pm_rows3
 FROM ${s2}
-GROUP BY GROUPING SETS ((pm_g2, pm_ok, ${KEY.join(", ")}), (pm_g2, pm_input, pm_reason))`);
+GROUP BY GROUPING SETS ((pm_g2, pm_ok, ${KEY.join(", ")}), (pm_g2, pm_input, pm_reason, pm_ends))`);
   const g = (i: number) => d.field("pm_first3", i);
   const bits = (shift: number, mask: number) => d.bitAnd(d.shiftRight("pm_pk", shift), String(mask));
   const out = [
-    ["pm_kind", "pm_g3"], ["pm_verdict", bits(29, 15)], ["pm_action", bits(25, 15)], ["pm_fam", "sa.pm_a_fam"], ["pm_proto", bits(17, 255)],
+    ["pm_kind", "pm_g3"], ["pm_blocked_by", bits(33, 3)], ["pm_verdict", bits(29, 15)], ["pm_action", bits(25, 15)], ["pm_fam", "sa.pm_a_fam"], ["pm_proto", bits(17, 255)],
     ["pm_port", `${bits(0, 131071)} - 1`], ["pm_sa_hi", addrHi(d, "sa")], ["pm_sa_lo", addrLo(d, "sa")], ["pm_da_hi", addrHi(d, "da")], ["pm_da_lo", addrLo(d, "da")],
     ["pm_sset", "sa.pm_aset"], ["pm_dset", "da.pm_aset"], ["pm_count", "pm_cnt3"], ["pm_first", "pm_tmin3"], ["pm_last", "pm_tmax3"],
     ["pm_first_sport", g(0)], ["pm_first_input", g(2)], ["pm_first_pos", g(1)], ["pm_evidence", "pm_labels"],
-    ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_records", "pm_rows3"],
+    ["pm_input", "pm_input"], ["pm_reason", "pm_reason"], ["pm_ends", "pm_ends"], ["pm_records", "pm_rows3"],
   ];
   // pm_kind 1: a finding, from the (finding, label) rows of used records; 0: an input's count of
   // records used (pm_reason NULL) or skipped for one reason. Findings take their addresses back.

@@ -76,7 +76,14 @@ export function collectResults(res: Columns, inputs: InputResult[]): FindingTabl
       const n = num(r("pm_records"));
       const reason = r("pm_reason");
       stats.read += n;
-      if (reason === null || reason === undefined) stats.used += n;
+      if (reason === null || reason === undefined) {
+        stats.used += n;
+        // Each used record is one flow given to the matcher (the native decoders of these formats: use()).
+        stats.flowsRead += n;
+        stats.flowsUsed += n;
+        const ends = num(r("pm_ends"));
+        table.addInputEvents(inputOf(r("pm_input")), n, ends === 2 ? n : 0, ends === 1 ? n : 0);
+      }
       else stats.skippedByReason.set(String(reason), (stats.skippedByReason.get(String(reason)) ?? 0) + n);
       continue;
     }
@@ -86,7 +93,7 @@ export function collectResults(res: Columns, inputs: InputResult[]): FindingTabl
     const ev = r("pm_evidence");
     const evidence = Array.isArray(ev) ? ev.map(String) : [];
     table.addFinding({
-      verdict: num(r("pm_verdict")), action: num(r("pm_action")), family: fam, proto: num(r("pm_proto")), port: num(r("pm_port")),
+      verdict: num(r("pm_verdict")), action: num(r("pm_action")), blockedBy: num(r("pm_blocked_by")), family: fam, proto: num(r("pm_proto")), port: num(r("pm_port")),
       src, dst, count: num(r("pm_count")), first: num(r("pm_first")), last: num(r("pm_last")),
       srcSet: num(r("pm_sset")), dstSet: num(r("pm_dset")), firstSrcPort: num(r("pm_first_sport")),
       input: inputOf(r("pm_first_input")), position: num(r("pm_first_pos")), evidence: evidence.slice(0, 3),

@@ -15,6 +15,7 @@ import type { Dialect } from "./dialect.js";
 import type { CanonicalExprs } from "./query.js";
 import { ALLOW_WORDS, BLOCK_WORDS, CSV_ALIASES, CSV_FIELDS, normaliseName, type CsvField } from "../decode/log/csv.js";
 import { UsageError } from "../errors.js";
+import { BLOCKED_BY_UNKNOWN } from "../net/proto.js";
 
 /** What a source column holds, as far as the conversions care. */
 export type ColumnKind = "number" | "text" | "timestamp" | "struct" | "json" | "unknown";
@@ -270,6 +271,8 @@ function zeekFields(c: MappingContext): CanonicalExprs {
     icmpType: `CASE WHEN ${proto} = 'icmp' THEN ${op} END`,
     action,
     label: `CASE WHEN ${state} = '' AND ${history} = '' THEN NULL WHEN ${history} <> '' THEN ${state} || ' ' || ${history} ELSE ${state} END`,
+    // Zeek watches the wire and names no firewall (src/decode/log/zeek-conn.ts).
+    blockedBy: String(BLOCKED_BY_UNKNOWN),
     skip: path ? `CASE WHEN ${textOf(c, path)} <> 'conn' THEN 'not-traffic:zeek-' || ${textOf(c, path)} END` : NULL,
   };
 }

@@ -55,6 +55,8 @@ export interface AggregatedFinding {
   action: number;
   family: number;
   proto: number;
+  /** Who stopped it, as aggregated (effectiveBlockedBy: BLOCKED_BY_UNSET unless blocked). */
+  blockedBy: number;
   port: number;
   /** Four 32-bit words each, as in EventBatch. */
   src: ArrayLike<number>;
@@ -188,6 +190,14 @@ export class FindingTable {
   private eventCounts(inputIdx: number): [number, number, number] {
     while (this.inputEvents.length <= inputIdx) this.inputEvents.push([0, 0, 0]);
     return this.inputEvents[inputIdx]!;
+  }
+
+  /** Events an engine or a partial result counted for input `inputIdx` (as addBatch counts them). */
+  addInputEvents(inputIdx: number, total: number, classified: number, oneEnd: number): void {
+    const counts = this.eventCounts(inputIdx);
+    counts[0] += total;
+    counts[1] += classified;
+    counts[2] += oneEnd;
   }
 
   /** How many of input `inputIdx`'s events the matcher saw, and how many it could classify. */
@@ -388,7 +398,7 @@ export class FindingTable {
   addFinding(f: AggregatedFinding): void {
     this.columns = undefined;
     const k = this.scratch;
-    k[0] = f.verdict | (f.action << 4) | (f.family << 8) | (f.proto << 16);
+    k[0] = f.verdict | (f.action << 4) | (f.family << 8) | (f.proto << 16) | (f.blockedBy << 24);
     k[1] = f.port;
     for (let j = 0; j < 4; j++) { k[2 + j] = f.src[j]! | 0; k[6 + j] = f.dst[j]! | 0; }
     const e = this.lookup(k, 0, hashAt(k, 0));

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
+import { readConfigText } from "../source/config.js";
 import { FindingTable } from "../match/aggregate.js";
 import { InputStats } from "../decode/stats.js";
 import { checkRuleset, readRulesetFile } from "../model/ruleset.js";
@@ -30,6 +31,12 @@ interface PartInput {
   bytes: number;
   skipped: Record<string, number>;
   samples: { position: number; reason: string; text?: string }[];
+  /** Flows of the records (records that hold several): read, used, skipped by reason. */
+  flowsRead: number;
+  flowsUsed: number;
+  flowsSkipped: Record<string, number>;
+  /** What the matcher saw: [events, both ends in the inventory, one end] (FindingTable.eventsOf). */
+  events: [number, number, number];
 }
 
 /** The document inside the gzip stream (docs/partial-format.md). */
@@ -43,6 +50,8 @@ export interface PartialDoc {
   inventory: { file: string; sha256: string; text: string };
   scenarios: string[];
   sets: [string, string][];
+  /** check --documented-only: the inferred rules left out. */
+  documentedOnly: boolean;
   inputs: PartInput[];
   evidence: string[];
   findings: {
@@ -65,8 +74,8 @@ function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
 
-function fingerprint(d: Pick<PartialDoc, "generator" | "ruleset" | "inventory" | "scenarios" | "sets">): string {
-  return sha256(JSON.stringify([d.generator, d.ruleset.sha256, d.inventory.sha256, [...d.scenarios].sort(), [...d.sets].sort()]));
+function fingerprint(d: Pick<PartialDoc, "generator" | "ruleset" | "inventory" | "scenarios" | "sets" | "documentedOnly">): string {
+  return sha256(JSON.stringify([d.generator, d.ruleset.sha256, d.inventory.sha256, [...d.scenarios].sort(), [...d.sets].sort(), d.documentedOnly]));
 }
 
 const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
@@ -75,7 +84,8 @@ const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
 export function partialBytes(setup: CheckSetup, table: FindingTable, results: readonly InputResult[]): Buffer {
   const rulesetFile = setup.ruleset.file;
   const rulesetText = readRulesetFile(rulesetFile);
-  const inventoryText = readFileSync(setup.inventory.file, "utf8");
+  // The text this run read (cached: the inventory may have been a FIFO).
+  const inventoryText = readConfigText(setup.inventory.file, "inventory");
   const evidence: string[] = [];
   const evidenceIds = new Map<string, number>();
   const f: PartialDoc["findings"] = { key: [], count: [], first: [], last: [], firstSrcPort: [], input: [], position: [], evidence: [] };
@@ -103,16 +113,22 @@ export function partialBytes(setup: CheckSetup, table: FindingTable, results: re
     inventory: { file: setup.inventory.file, sha256: sha256(inventoryText), text: inventoryText },
     scenarios: [...setup.scenarios],
     sets: setup.args.sets.map(([k, v]) => [k, v] as [string, string]),
+    documentedOnly: setup.documentedOnly,
   };
   const doc: PartialDoc = {
     format: PARTIAL_FORMAT,
     version: PARTIAL_VERSION,
     ...head,
     fingerprint: fingerprint(head),
-    inputs: results.map((r) => ({
-      path: r.path, format: r.format, compressed: r.compressed, error: r.error ?? null, read: r.stats.read, used: r.stats.used,
-      bytes: r.stats.bytes, skipped: Object.fromEntries(r.stats.skippedByReason), samples: r.stats.samples.map((s) => ({ ...s })),
-    })),
+    inputs: results.map((r, i) => {
+      const ev = table.eventsOf(i);
+      return {
+        path: r.path, format: r.format, compressed: r.compressed, error: r.error ?? null, read: r.stats.read, used: r.stats.used,
+        bytes: r.stats.bytes, skipped: Object.fromEntries(r.stats.skippedByReason), samples: r.stats.samples.map((s) => ({ ...s })),
+        flowsRead: r.stats.flowsRead, flowsUsed: r.stats.flowsUsed, flowsSkipped: Object.fromEntries(r.stats.flowsSkippedByReason),
+        events: [ev.total, ev.classified, ev.oneEnd],
+      };
+    }),
     evidence,
     findings: f,
   };
@@ -141,6 +157,9 @@ export function readPartial(path: string): PartialDoc {
     throw new InputError(`partial result format version ${String(d.version)}; this portmatrix reads version ${PARTIAL_VERSION}`, { file: path });
   }
   const p = d as PartialDoc;
+  if (!Array.isArray(p.inputs) || p.inputs.some((i) => !Array.isArray(i.events) || i.events.length !== 3 || typeof i.flowsRead !== "number" || typeof i.read !== "number")) {
+    throw new InputError("damaged partial result: an input lacks its accounting (read, flows, events)", { file: path });
+  }
   const n = p.findings.count.length;
   const f = p.findings;
   if (f.key.length !== n * 10 || f.evidence.length !== n * 3 || [f.first, f.last, f.firstSrcPort, f.input, f.position].some((c) => c.length !== n)) {
@@ -166,7 +185,7 @@ export function setupOfPart(p: PartialDoc): CheckSetup {
   const { def, problems } = checkRuleset(p.ruleset.file, p.ruleset.text);
   if (!def) throw problems[0] ?? new ValidationError("invalid ruleset in partial result", { file: p.ruleset.file });
   const inventory = parseInventoryText(p.inventory.file, p.inventory.text, def.raw.roles.map((r) => r.id));
-  return setupFrom(def, inventory, { ruleset: p.ruleset.arg, inventory: p.inventory.file, scenarios: p.scenarios, sets: p.sets });
+  return setupFrom(def, inventory, { ruleset: p.ruleset.arg, inventory: p.inventory.file, scenarios: p.scenarios, sets: p.sets, documentedOnly: p.documentedOnly === true });
 }
 
 /**
@@ -196,6 +215,10 @@ export function mergeParts(paths: readonly string[]): { setup: CheckSetup; table
       stats.bytes = i.bytes;
       for (const [k, v] of Object.entries(i.skipped)) stats.skippedByReason.set(k, v);
       stats.samples.push(...i.samples);
+      stats.flowsRead = i.flowsRead;
+      stats.flowsUsed = i.flowsUsed;
+      for (const [k, v] of Object.entries(i.flowsSkipped)) stats.flowsSkippedByReason.set(k, v);
+      table.addInputEvents(results.length, i.events[0], i.events[1], i.events[2]);
       const r: InputResult = { path: i.path, format: i.format, compressed: i.compressed, stats };
       if (i.error !== null) r.error = i.error;
       results.push(r);
@@ -208,7 +231,7 @@ export function mergeParts(paths: readonly string[]): { setup: CheckSetup; table
       for (let j = 0; j < 4; j++) { src[j] = f.key[k + 2 + j]!; dst[j] = f.key[k + 6 + j]!; }
       const evidence = [0, 1, 2].map((s) => f.evidence[e * 3 + s]!).filter((id) => id >= 0).map((id) => p.evidence[id]!);
       table.addFinding({
-        verdict: m & 15, action: (m >>> 4) & 15, family, proto: (m >>> 16) & 255, port: f.key[k + 1]! | 0, src, dst,
+        verdict: m & 15, action: (m >>> 4) & 15, family, proto: (m >>> 16) & 255, blockedBy: (m >>> 24) & 3, port: f.key[k + 1]! | 0, src, dst,
         count: f.count[e]!, first: f.first[e] ?? NaN, last: f.last[e] ?? NaN,
         // Role sets are a function of the address: looked up again rather than trusted from the file.
         srcSet: roles.lookup(family, src, 0), dstSet: roles.lookup(family, dst, 0),
