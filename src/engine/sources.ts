@@ -5,7 +5,10 @@
  * .ndjson, .jsonl, each optionally .gz); any other name is read as text and recognised by its content
  * with the native detector: AWS VPC flow logs (space separated), Zeek conn.log (TSV or JSON lines), CSV.
  */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { openInput } from "../source/inputs.js";
+import { hasGlob } from "./glob.js";
 import { detectFormat } from "../pipeline/formats.js";
 import { EngineError, InputError } from "../errors.js";
 import type { Dialect } from "./dialect.js";
@@ -47,7 +50,40 @@ export const LINE_SKIP = "pm_line_skip";
 
 export async function resolveSources(s: EngineSession, args: readonly string[], o: SourceOptions): Promise<ResolvedSource[]> {
   const out: ResolvedSource[] = [];
-  for (const arg of args) out.push(await resolveSource(s, arg, o));
+  for (const arg of args.flatMap(directoryGlobs)) out.push(await resolveSource(s, arg, o));
+  return out;
+}
+
+/**
+ * A directory (a data lake's prefix; the native path reads directories too) is read as one glob per
+ * file ending found under it at any depth (every .parquet, every .log.gz...), so that the engine reads
+ * each kind with its own reader; a file without an extension is read on its own. Names starting with
+ * "." or "_" (Spark's and Hive's _SUCCESS and _committed markers, hidden files) add no ending.
+ */
+export function directoryGlobs(arg: string): string[] {
+  if (TABLE.test(arg) || hasGlob(arg) || statSync(arg, { throwIfNoEntry: false })?.isDirectory() !== true) return [arg];
+  const endings = new Set<string>();
+  const single: string[] = [];
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      throw new InputError(`cannot read directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: dir });
+    }
+    for (const n of names) {
+      if (n.startsWith(".") || n.startsWith("_")) continue;
+      const p = join(dir, n);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st?.isDirectory()) { walk(p); continue; }
+      const ending = /(\.[A-Za-z0-9]+)?(\.gz)?$/i.exec(n.slice(1))?.[0] ?? "";
+      if (ending === "" || ending.toLowerCase() === ".gz") single.push(p);
+      else endings.add(ending);
+    }
+  };
+  walk(arg);
+  const out = [...[...endings].sort().map((e) => `${join(arg, "**", "*")}${e}`), ...single];
+  if (out.length === 0) throw new InputError("an empty directory: no file to read", { file: arg });
   return out;
 }
 

@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
@@ -46,6 +47,34 @@ describe.skipIf(!needs("@duckdb/node-api", HAVE_DUCKDB))("check --engine duckdb"
     const where = JSON.parse((await runCli(["check", ...R, "--engine", "duckdb", "-f", "json", "--where", "action = 'DROP'", join(dir, "a.csv")])).stdout);
     expect(where.totals.records).toEqual({ read: 4, used: 3, skipped: 1 });
   });
+
+  it("reads a directory as the native path does: every file under it, each kind with its own reader, in both engines", async () => {
+    // A data lake's layout: partitions, Parquet beside gzip CSV, Spark's marker files and a hidden file.
+    const dir = tmpFiles({});
+    mkdirSync(join(dir, "year=2026", "month=11"), { recursive: true });
+    mkdirSync(join(dir, "text"));
+    writeFileSync(join(dir, "year=2026", "month=11", "b.csv"), CSV);
+    writeFileSync(join(dir, "text", "a.csv.gz"), gzipSync(CSV));
+    writeFileSync(join(dir, "_SUCCESS"), "");
+    writeFileSync(join(dir, ".part.crc"), "junk");
+    const { openDuckdb } = await import("../../src/engine/runners/duckdb.js");
+    const s = await openDuckdb();
+    await s.query(`COPY (SELECT * FROM read_csv('${join(dir, "year=2026", "month=11", "b.csv")}', all_varchar = true)) TO '${join(dir, "year=2026", "month=11", "c.parquet")}' (FORMAT parquet)`);
+    await s.close();
+    const files = [join(dir, "text", "a.csv.gz"), join(dir, "year=2026", "month=11", "b.csv"), join(dir, "year=2026", "month=11", "c.parquet")];
+    const native = JSON.parse((await runCli(["check", ...R, "-f", "json", join(dir, "text", "a.csv.gz"), join(dir, "year=2026", "month=11", "b.csv"), join(dir, "year=2026", "month=11", "b.csv")])).stdout);
+    for (const engine of HAVE_CHDB ? ["duckdb", "clickhouse"] : ["duckdb"]) {
+      const r = await runCli(["check", ...R, "--engine", engine, "-f", "json", dir]);
+      expect(r.stderr).toBe("");
+      const got = JSON.parse(r.stdout);
+      expect(got.inputs.map((i: { path: string }) => i.path).sort()).toEqual(files);
+      expect(got.summary).toEqual(native.summary);
+      expect(got.totals.records.used).toBe(native.totals.records.used);
+    }
+    const empty = await runCli(["check", ...R, "--engine", "duckdb", tmpFiles({ _SUCCESS: "" })]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/: an empty directory: no file to read\n$/);
+  }, 120_000);
 
   it("refuses --partial with a report output", async () => {
     const r = await runCli(["check", ...R, "--partial", "x.part", "-o", "r.json", "fixtures/kcps/kern.log"]);
