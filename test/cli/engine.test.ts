@@ -76,6 +76,26 @@ describe.skipIf(!needs("@duckdb/node-api", HAVE_DUCKDB))("check --engine duckdb"
     expect(empty.stderr).toMatch(/: an empty directory: no file to read\n$/);
   }, 120_000);
 
+  it("a truncated gzip file is an error naming it (exit 2): DuckDB's records before the break counted, chDB refuses the file", async () => {
+    // DuckDB itself reads a truncated gzip to the break and says nothing.
+    const rows = CSV + CSV.split("\n").slice(1).join("\n").repeat(400);
+    const whole = gzipSync(rows);
+    const dir = tmpFiles({ "cut.csv.gz": whole.subarray(0, Math.floor(whole.length / 2)) });
+    for (const engine of HAVE_CHDB ? ["duckdb", "clickhouse"] : ["duckdb"]) {
+      const r = await runCli(["check", ...R, "--engine", engine, "-f", "json", join(dir, "cut.csv.gz")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain("cut.csv.gz");
+      expect(r.stderr).toMatch(engine === "duckdb" ? /cut\.csv\.gz: byte offset \d+: truncated gzip/ : /inflate failed/);
+      if (engine === "duckdb") {
+        const input = JSON.parse(r.stdout).inputs[0];
+        expect(input.error).toMatch(/truncated gzip/);
+        expect(input.records.read).toBeGreaterThan(100);
+        expect(input.records.read).toBe(input.records.used + input.records.skipped);
+      }
+    }
+  }, 120_000);
+
   it("refuses --partial with a report output", async () => {
     const r = await runCli(["check", ...R, "--partial", "x.part", "-o", "r.json", "fixtures/kcps/kern.log"]);
     expect(r.code).toBe(2);
