@@ -176,7 +176,10 @@ function mismatch(a: PartialDoc, b: PartialDoc): string | undefined {
   if (a.generator !== b.generator) return `made by ${b.generator}, the first part by ${a.generator}`;
   if (a.ruleset.sha256 !== b.ruleset.sha256) return `made with another ruleset (${b.ruleset.file}, sha256 ${b.ruleset.sha256.slice(0, 12)}; the first part: ${a.ruleset.file}, ${a.ruleset.sha256.slice(0, 12)})`;
   if (a.inventory.sha256 !== b.inventory.sha256) return `made with another inventory (${b.inventory.file}, sha256 ${b.inventory.sha256.slice(0, 12)}; the first part: ${a.inventory.file}, ${a.inventory.sha256.slice(0, 12)})`;
-  if (a.fingerprint !== b.fingerprint) return `made with other scenarios or variables (${b.scenarios.join(",") || "all"} ${JSON.stringify(b.sets)}; the first part: ${a.scenarios.join(",") || "all"} ${JSON.stringify(a.sets)})`;
+  if (a.fingerprint !== b.fingerprint) {
+    const what = (p: PartialDoc) => `${p.scenarios.join(",") || "all"} ${JSON.stringify(p.sets)}${p.documentedOnly ? " --documented-only" : ""}`;
+    return `made with other scenarios, variables or --documented-only (${what(b)}; the first part: ${what(a)})`;
+  }
   return undefined;
 }
 

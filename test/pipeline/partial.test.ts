@@ -13,7 +13,7 @@ import { tmpFiles } from "../helpers/tmp.js";
 import { HAVE_DUCKDB } from "../helpers/engines.js";
 
 const R = ["-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
-const strip = (s: string) => s.replace(/"generatedAt": ?"[^"]*"/g, "").replace(/generated [^\n<]*/g, "");
+const strip = (s: string) => s.replace(/"generatedAt": ?"[^"]*"/g, "").replace(/generated [^\n<]*/g, "").replace(/timestamp="[^"]*"/g, "");
 
 /** The kern.log fixture cut into two halves, and a capture: three inputs of two formats. */
 function shards(): { dir: string; a: string; b: string; c: string } {
@@ -70,12 +70,14 @@ describe("check --partial + merge", () => {
     const inv = await runCli(["merge", join(dir, "1.part"), join(dir, "inv.part")]);
     expect(inv.code).toBe(2);
     expect(inv.stderr).toMatch(/inv\.part: cannot merge: made with another inventory/);
+    await runCli(["check", ...R, "--documented-only", "--partial", join(dir, "doc.part"), b]);
+    expect((await runCli(["merge", join(dir, "1.part"), join(dir, "doc.part")])).stderr).toMatch(/doc\.part: cannot merge: made with other scenarios, variables or --documented-only/);
     const sc = await runCli(["merge", join(dir, "1.part"), join(dir, "sc.part")]);
-    expect(sc.stderr).toMatch(/sc\.part: cannot merge: made with other scenarios or variables/);
+    expect(sc.stderr).toMatch(/sc\.part: cannot merge: made with other scenarios, variables or --documented-only/);
     // Another version: the generator changed (and the fingerprint made anew, as that version would).
     const doc = JSON.parse(gunzipSync(readFileSync(join(dir, "1.part"))).toString("utf8"));
     doc.generator = "portmatrix 0.0.9";
-    doc.fingerprint = createHash("sha256").update(JSON.stringify([doc.generator, doc.ruleset.sha256, doc.inventory.sha256, [...doc.scenarios].sort(), [...doc.sets].sort()])).digest("hex");
+    doc.fingerprint = createHash("sha256").update(JSON.stringify([doc.generator, doc.ruleset.sha256, doc.inventory.sha256, [...doc.scenarios].sort(), [...doc.sets].sort(), doc.documentedOnly])).digest("hex");
     writeFileSync(join(dir, "old.part"), gzipSync(JSON.stringify(doc)));
     const old = await runCli(["merge", join(dir, "1.part"), join(dir, "old.part")]);
     expect(old.stderr).toMatch(/old\.part: cannot merge: made by portmatrix 0\.0\.9/);
