@@ -27,7 +27,8 @@ const log = (s) => process.stderr.write(`${new Date().toISOString().slice(11, 19
 function time(args, stdout) {
   const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, "bin/portmatrix.js", ...args], { encoding: "utf8", maxBuffer: 1 << 30 });
   const m = /(\d+\.\d+) (\d+)\s*$/.exec(r.stderr);
-  if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`portmatrix ${args.join(" ")}: exit ${r.status}\n${r.stderr.slice(-2000)}`);
+  // Exit 1 is a report with violations; a crash also exits 1, but writes no report.
+  if (!m || (r.status !== 0 && r.status !== 1) || r.stdout.length === 0) throw new Error(`portmatrix ${args.join(" ")}: exit ${r.status}\n${r.stderr.slice(-2000)}`);
   if (stdout) writeFileSync(stdout, r.stdout);
   return { s: Number(m[1]), mib: Math.round(Number(m[2]) / 1024) };
 }
