@@ -4,7 +4,7 @@
  * report; the findings compared; chDB once for reference; and how the role-lookup plans behave as the
  * inventory grows. Writes bench/results-sql.md.
  *
- *   npm run build && node bench/sql.mjs [--records 10000000] [--rounds 3] [--out bench/results-sql.md]
+ *   npm run build && node bench/sql.mjs [--records 10000000] [--rounds 3] [--plans 10,600,3000,30000] [--out bench/results-sql.md]
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -19,6 +19,8 @@ const arg = (name, dflt) => {
 const RECORDS = Number(arg("--records", "10000000"));
 const ROUNDS = Number(arg("--rounds", "3"));
 const OUT = arg("--out", "bench/results-sql.md");
+/** Inventory sizes the plans are compared at (a shorter run: --plans 600,3000). */
+const PLAN_SIZES = arg("--plans", "10,600,3000,30000").split(",").map(Number);
 const BASE = 1_000_000;
 const started = Date.now();
 const dir = mkdtempSync(join(tmpdir(), "portmatrix-bench-sql-"));
@@ -37,7 +39,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // ---- data -------------------------------------------------------------------------------------------
 log(`generating ${RECORDS.toLocaleString("en")} records in ${dir}`);
 const inventories = {};
-for (const n of [10, 600, 3000, 30000]) {
+for (const n of new Set([600, ...PLAN_SIZES])) {
   inventories[n] = join(dir, `inv${n}.yaml`);
   writeFileSync(inventories[n], makeInventory(n).yaml);
 }
@@ -88,7 +90,7 @@ const reportOf = JSON.parse(readFileSync(join(dir, "native.json"), "utf8"));
 
 // ---- plans as the inventory grows -------------------------------------------------------------------
 const plans = [];
-for (const n of [10, 600, 3000, 30000]) {
+for (const n of PLAN_SIZES) {
   for (const plan of ["case", "asof", "joins"]) {
     log(`plan ${plan}, ${n} prefixes`);
     const t = time([...R(n), "--engine", "duckdb", "--plan", plan, small]);
@@ -107,7 +109,7 @@ const lines = [
   "",
   `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}; ${new Date().toISOString().slice(0, 10)}; ` +
     `load average at the end ${load} (the machine is shared; the runs take turns, so both paths see the same load). ` +
-    `\`node bench/sql.mjs --records ${RECORDS} --rounds ${ROUNDS}\`, ${((Date.now() - started) / 60000).toFixed(1)} minutes.`,
+    `\`node bench/sql.mjs --records ${RECORDS} --rounds ${ROUNDS} --plans ${PLAN_SIZES.join(",")}\`, ${((Date.now() - started) / 60000).toFixed(1)} minutes.`,
   "",
   `Records: ${RECORDS.toLocaleString("en")} canonical flow records (bench/gen-flows.mjs: IPv4 and 15% IPv6, 20,000 flows, replies, ICMP with and without a type, damaged rows), ` +
     `CSV ${mb(csv)} MB for the native path, the same rows as Parquet (zstd) ${mb(parquet)} MB for the engine; inventory of 600 prefixes; ${reportOf.totals.findings.toLocaleString("en")} findings; whole jobs with a JSON report.`,
