@@ -12,7 +12,7 @@
  */
 import type { Matcher, CellPorts } from "../match/matcher.js";
 import { ICMP_NONE, SLOT_PROTOS } from "../match/matcher.js";
-import { icmpNotAFlow } from "../decode/log/netfilter.js";
+import { icmpNotAFlow } from "../decode/icmp.js";
 import { PROTO_ICMP, PROTO_ICMPV6 } from "../decode/batch.js";
 
 /** One CIDR block of IPv4 (value, prefix length) and the role set of every address in it. */
