@@ -65,3 +65,9 @@ export function errnoText(e: unknown): string {
   const what = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message ?? "")?.[1];
   return what ? `${err.code} (${what})` : err.code;
 }
+
+/** A SQL engine that is missing, cannot be reached, or refused the query. */
+export class EngineError extends PortmatrixError {
+  readonly code = "engine";
+  override readonly name = "EngineError";
+}

@@ -3,8 +3,9 @@ import { preloadConfig, readConfigText } from "../source/config.js";
 import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, sarifPlaces, say, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { parseFailOn, prepareCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
+import { collectCheck, parseFailOn, prepareFromTable, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
 import { requireComparable } from "../report/identity.js";
+import { checkPartialFlags, engineCheckOptions, runCheckEngine, writePartial, type EngineCheckFlags } from "./engine-check.js";
 import { eachFinding, materialiseInSteps } from "../report/build.js";
 import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
@@ -16,7 +17,7 @@ import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
 import { Progress } from "./progress.js";
 
-interface CheckFlags {
+interface CheckFlags extends EngineCheckFlags {
   ruleset: string;
   inventory: string;
   scenario?: string[];
@@ -57,7 +58,7 @@ export function readReport(path: string): Report {
 }
 
 export function registerCheck(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
     .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
@@ -98,6 +99,7 @@ Examples:
       const decode = decodeOptionsFrom(f);
       const sarifAt = f.sarifRoot !== undefined ? sarifPlaces(f.sarifRoot) : undefined;
       const sarif = () => sarifAt ?? sarifPlaces(undefined);
+      checkPartialFlags(f);
       const inputFormat = checkInputFormat(f.inputFormat);
       const outputs = (f.output ?? []).map((path) => {
         const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
@@ -110,7 +112,8 @@ Examples:
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       // Before anything is read: a baseline made against another matrix would mark the wrong findings unchanged.
       if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline!}`, setupIdentity(setup), "this run", f.allowMismatch === true)) say(io, w);
-      const paths = expandInputs(inputs);
+      // An engine reads its own inputs (globs, directories, table:NAME); the native path expands directories.
+      const paths = f.engine !== undefined ? inputs : expandInputs(inputs);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       // Before anything is read: no report may overwrite a file this run reads.
       const reads: ReadFile[] = [
@@ -120,6 +123,7 @@ Examples:
         ...(f.baseline !== undefined ? [{ path: f.baseline, what: "the baseline" }] : []),
       ];
       checkOutputs(outputs.map((o) => o.path), reads);
+      if (f.partial !== undefined) checkOutputs([f.partial], reads, "--partial");
       const opts: CheckOptions = { decode, failOn, allowEmpty: f.allowEmpty === true };
       if (f.jobs !== undefined) {
         if (!/^\d{1,4}$/.test(f.jobs) || Number(f.jobs) < 1) throw new UsageError(`--jobs ${f.jobs}: expected a number of worker threads, 1 or more`);
@@ -128,8 +132,10 @@ Examples:
       if (inputFormat !== undefined) opts.inputFormat = inputFormat;
       const progress = io.stderrIsTTY && !f.quiet && io.status ? new Progress(paths, io.status) : undefined;
       if (progress) opts.onChunk = (input, _bytes, raw) => progress.chunk(input, raw);
-      const prepared = await prepareCheck(setup, paths, opts);
+      const { table, results } = f.engine !== undefined ? await runCheckEngine(setup, paths, f) : await collectCheck(setup, paths, opts);
       progress?.finish();
+      if (f.partial !== undefined) await writePartial(io, f.partial, setup, table, results);
+      const prepared = prepareFromTable(setup, table, results, opts);
       const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
       const stdoutFmt = (f.format ?? "text") as ReportFormat;
       const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
@@ -162,4 +168,5 @@ Examples:
       }
       throw new ExitCode(report.exitCode);
     });
+  for (const o of engineCheckOptions()) cmd.addOption(o);
 }

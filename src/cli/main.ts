@@ -10,6 +10,8 @@ import { registerProbe } from "./probe.js";
 import { registerWhy } from "./why.js";
 import { registerExport } from "./export.js";
 import { registerCollect } from "./collect.js";
+import { registerSql } from "./sql.js";
+import { registerMerge } from "./merge.js";
 import { VERSION } from "../report/build.js";
 
 export function buildProgram(io: Io): Command {
@@ -39,6 +41,8 @@ checked nothing (an input with no usable record, no flow between inventory hosts
   registerWhy(program, io);
   registerExport(program, io);
   registerCollect(program, io);
+  registerSql(program, io);
+  registerMerge(program, io);
   return program;
 }
 

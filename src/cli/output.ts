@@ -99,20 +99,20 @@ function readIdentity(f: ReadFile): { id?: string; real?: string } {
  * Refuse, before anything is read, outputs that would overwrite a file the run reads, and an output
  * named twice. Only regular files are compared: writing to /dev/null or a terminal damages nothing.
  */
-export function checkOutputs(outputs: readonly string[], reads: readonly ReadFile[]): void {
+export function checkOutputs(outputs: readonly string[], reads: readonly ReadFile[], flag = "--output"): void {
   const known = reads.map((f) => ({ f, ...readIdentity(f) }));
   const seen = new Map<string, string>();
   for (const path of outputs) {
     const t = resolveOutput(path);
     const key = t.kind === "fd" ? `fd:${t.fd}` : t.target;
     const twice = seen.get(key);
-    if (twice !== undefined) throw new UsageError(`--output ${path}: the same file as --output ${twice}; name each report once`);
+    if (twice !== undefined) throw new UsageError(`${flag} ${path}: the same file as ${flag} ${twice}; name each report once`);
     seen.set(key, path);
     if (t.kind !== "file") continue;
     let id: string | undefined;
     try { id = identity(statSync(t.target)); } catch { /* a new file */ }
     const hit = known.find((k) => (id !== undefined && k.id === id) || k.real === t.target);
-    if (hit) throw new UsageError(`--output ${path}: it is ${hit.f.what} (${hit.f.path}); refusing to overwrite a file this run reads`);
+    if (hit) throw new UsageError(`${flag} ${path}: it is ${hit.f.what} (${hit.f.path}); refusing to overwrite a file this run reads`);
   }
 }
 

@@ -49,6 +49,29 @@ export interface InputEvents {
   oneEnd: number;
 }
 
+/** One finding as an engine counted it: the key, the totals, the first occurrence, up to 3 labels. */
+export interface AggregatedFinding {
+  verdict: number;
+  action: number;
+  family: number;
+  proto: number;
+  /** Who stopped it, as aggregated (effectiveBlockedBy: BLOCKED_BY_UNSET unless blocked). */
+  blockedBy: number;
+  port: number;
+  /** Four 32-bit words each, as in EventBatch. */
+  src: ArrayLike<number>;
+  dst: ArrayLike<number>;
+  count: number;
+  first: number;
+  last: number;
+  srcSet: number;
+  dstSet: number;
+  firstSrcPort: number;
+  input: number;
+  position: number;
+  evidence: readonly string[];
+}
+
 /**
  * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in an
  * open-addressing hash over one typed-array record store: integer keys, no object or string per
@@ -167,6 +190,14 @@ export class FindingTable {
   private eventCounts(inputIdx: number): [number, number, number] {
     while (this.inputEvents.length <= inputIdx) this.inputEvents.push([0, 0, 0]);
     return this.inputEvents[inputIdx]!;
+  }
+
+  /** Events an engine or a partial result counted for input `inputIdx` (as addBatch counts them). */
+  addInputEvents(inputIdx: number, total: number, classified: number, oneEnd: number): void {
+    const counts = this.eventCounts(inputIdx);
+    counts[0] += total;
+    counts[1] += classified;
+    counts[2] += oneEnd;
   }
 
   /** How many of input `inputIdx`'s events the matcher saw, and how many it could classify. */
@@ -357,6 +388,41 @@ export class FindingTable {
         }
       }
     }
+  }
+
+  /**
+   * Add one finding counted elsewhere (a SQL engine's result row, src/engine/results.ts), as merge does:
+   * a new key takes the first occurrence given, an existing one adds the count, widens first/last and
+   * fills free evidence slots.
+   */
+  addFinding(f: AggregatedFinding): void {
+    this.columns = undefined;
+    const k = this.scratch;
+    k[0] = f.verdict | (f.action << 4) | (f.family << 8) | (f.proto << 16) | (f.blockedBy << 24);
+    k[1] = f.port;
+    for (let j = 0; j < 4; j++) { k[2 + j] = f.src[j]! | 0; k[6 + j] = f.dst[j]! | 0; }
+    const e = this.lookup(k, 0, hashAt(k, 0));
+    const iv = this.iv;
+    const fv = this.fv;
+    const o = e * STRIDE;
+    const fo = e * F_STRIDE;
+    if (this.isNew) {
+      fv[fo + F_COUNT] = f.count;
+      fv[fo + F_FIRST] = f.first;
+      fv[fo + F_LAST] = f.last;
+      iv[o + I_SRC_SET] = f.srcSet;
+      iv[o + I_DST_SET] = f.dstSet;
+      iv[o + I_FIRST_SRC_PORT] = f.firstSrcPort;
+      iv[o + I_INPUT] = f.input;
+      fv[fo + F_POSITION] = f.position;
+    } else {
+      fv[fo + F_COUNT] = fv[fo + F_COUNT]! + f.count;
+      const first = fv[fo + F_FIRST]!;
+      if (f.first < first || first !== first) fv[fo + F_FIRST] = f.first;
+      const last = fv[fo + F_LAST]!;
+      if (f.last > last || last !== last) fv[fo + F_LAST] = f.last;
+    }
+    for (const text of f.evidence) addEvidence(iv, o + I_EVIDENCE, this.evidenceId(text));
   }
 
   /** A table holding exactly `data`'s findings (as made by `toData`), in its order. */

@@ -188,12 +188,105 @@ export class Matcher {
   /** The rule that makes the flow expected (cold path: called once per new finding). */
   findRule(srcSet: number, dstSet: number, proto: number, port: number, srcPort: number): Rule | undefined {
     const slot = protoSlot(proto);
-    if (slot < 0 || srcSet === 0 || dstSet === 0 || port < 0) return undefined;
+    if (slot < 0 || srcSet === 0 || dstSet === 0) return undefined;
+    if (port < 0) {
+      // ICMP of unknown type: only a pair that opens every type has a rule for it (see icmpUnknownClass).
+      if ((slot !== 2 && slot !== 3) || this.icmpUnknownClass(srcSet, dstSet, proto) !== ICMP_ALL) return undefined;
+      const cell = this.cellFor(srcSet, dstSet, slot)!;
+      return cell.rules.find((r) => r.flows.some((f) => f.proto === proto));
+    }
     const cell = this.cellFor(srcSet, dstSet, slot);
     if (!cell) return undefined;
     for (const r of cell.rules) if (!r.sourcePorts && ruleCovers(r, proto, port)) return r;
     return this.limitedMatch(cell, proto, port, srcPort);
   }
+
+  /**
+   * How many ICMP types (0-255) the pair opens for `proto`, as ICMP_NONE, ICMP_SOME or ICMP_ALL: what a
+   * record that names no type can be judged by. An ICMP rule has no source-port condition that could
+   * hold for some records only (ICMP has no ports), so `open` and `limited` count alike.
+   */
+  icmpUnknownClass(srcSet: number, dstSet: number, proto: number): number {
+    const slot = protoSlot(proto);
+    if ((slot !== 2 && slot !== 3) || srcSet === 0 || dstSet === 0) return ICMP_NONE;
+    const cell = this.cellFor(srcSet, dstSet, slot);
+    if (cell === null) return ICMP_NONE;
+    let any = false;
+    let all = true;
+    for (let w = 0; w < 256 / 32; w++) {
+      const bits = (cell.open[w]! | cell.limited[w]!) >>> 0;
+      if (bits !== 0) any = true;
+      if (bits !== 0xffffffff) all = false;
+    }
+    return all ? ICMP_ALL : any ? ICMP_SOME : ICMP_NONE;
+  }
+
+  /** Number of role sets of the lookup (set 0, "not in the inventory", included). */
+  get setCount(): number {
+    return this.nSets;
+  }
+
+  /**
+   * The ports a (source role set, destination role set, protocol slot) opens, as the compiled cells hold
+   * them: `open` ranges for any source port, and per rule with a source-port condition its ranges and
+   * source ports. `expected(s, d, proto, p, sp)` is exactly "p in open, or p in some limited rule's ranges
+   * and (sp < 0 or sp in its sourcePorts)". For compiling the matrix into SQL (src/engine).
+   */
+  cellPorts(srcSet: number, dstSet: number, slot: number): CellPorts | null {
+    if (srcSet === 0 || dstSet === 0) return null;
+    const cell = this.cellFor(srcSet, dstSet, slot);
+    if (cell === null) return null;
+    const proto = SLOT_PROTOS[slot]!;
+    const limited = cell.rules
+      .filter((r) => r.sourcePorts)
+      .map((r) => ({ ranges: r.flows.filter((f) => f.proto === proto).flatMap((f) => f.ranges), sourcePorts: r.sourcePorts! }))
+      .filter((l) => l.ranges.length > 0);
+    return { open: bitRanges(cell.open), limited };
+  }
+}
+
+/** icmpUnknownClass: the pair opens no ICMP type, some, or every one. */
+export const ICMP_NONE = 0;
+export const ICMP_SOME = 1;
+export const ICMP_ALL = 2;
+
+/** Protocol of each cell slot (the inverse of protoSlot). */
+export const SLOT_PROTOS: readonly number[] = [PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6];
+
+export interface CellPorts {
+  open: [number, number][];
+  limited: { ranges: readonly (readonly [number, number])[]; sourcePorts: readonly (readonly [number, number])[] }[];
+}
+
+/** The set bits of a 65,536-bit port bitset as sorted inclusive ranges. */
+function bitRanges(bits: Uint32Array): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  for (let w = 0; w < BITSET_WORDS; w++) {
+    const word = bits[w]! >>> 0;
+    // Whole words that continue the current state are skipped: most of a port bitset is empty.
+    if (word === 0 && start < 0) continue;
+    if (word === 0xffffffff && start >= 0) continue;
+    for (let k = 0; k < 32; k++) {
+      const p = w * 32 + k;
+      const on = (word & (1 << k)) !== 0;
+      if (on && start < 0) start = p;
+      else if (!on && start >= 0) { out.push([start, p - 1]); start = -1; }
+    }
+  }
+  if (start >= 0) out.push([start, 65535]);
+  return out;
+}
+
+/**
+ * The verdict of an ICMP record that names no type (VPC flow logs, many firewall logs), from the pair's
+ * icmpUnknownClass. A pair that opens every type or none decides it; when it opens only some, the record
+ * may be either, and the verdict is the one that fails the default gate (allowed: allowed-unexpected,
+ * blocked: blocked-required) so that a guess never makes a run green (docs/report-format.md).
+ */
+export function icmpUnknownVerdict(cls: number, action: number): number {
+  if (action === ACTION_ALLOWED) return cls === ICMP_ALL ? V_ALLOWED_REQUIRED : V_ALLOWED_UNEXPECTED;
+  return cls === ICMP_NONE ? V_BLOCKED_UNEXPECTED : V_BLOCKED_REQUIRED;
 }
 
 export function ruleCovers(r: Rule, proto: number, port: number): boolean {
@@ -277,6 +370,7 @@ export function classifyBatch(m: Matcher, b: EventBatch, out: Classified): void 
     let v: number;
     if (fs === 0 || fd === 0) v = V_UNCLASSIFIED;
     else if (action !== ACTION_ALLOWED && action !== ACTION_BLOCKED) v = V_INCONCLUSIVE;
+    else if (dport === NONE && (proto === PROTO_ICMP || proto === PROTO_ICMPV6)) v = icmpUnknownVerdict(m.icmpUnknownClass(fs, fd, proto), action);
     else {
       const exp = m.expected(fs, fd, proto, dport, sport);
       if (action === ACTION_ALLOWED) v = exp ? V_ALLOWED_REQUIRED : V_ALLOWED_UNEXPECTED;

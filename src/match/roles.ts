@@ -129,6 +129,19 @@ export class RoleLookup {
     return family === 4 ? this.lookup4(words[o]!) : family === 6 ? this.lookup6(words, o) : 0;
   }
 
+  /**
+   * The compiled IPv4 table: interval starts (sorted) and the role set from each start up to the next
+   * (set 0 before the first). What lookup4 searches; src/engine compiles it into SQL.
+   */
+  get v4Table(): { readonly starts: Float64Array; readonly sets: Int32Array } {
+    return { starts: this.v4Starts, sets: this.v4Sets };
+  }
+
+  /** The IPv6 prefixes in the order lookup6 tries them (longest first): four words, length, role set each. */
+  get v6Table(): { readonly words: Uint32Array; readonly lengths: Uint8Array; readonly sets: Int32Array } {
+    return { words: this.v6Words, lengths: this.v6Lengths, sets: this.v6Sets };
+  }
+
   setRoleIds(set: number): string[] {
     return (this.sets[set] ?? []).map((r) => this.roleIds[r]!);
   }

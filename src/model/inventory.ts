@@ -76,7 +76,11 @@ function maskWords(w: readonly number[], len: number, family: 4 | 6): [number, n
 }
 
 export function loadInventory(file: string, roleIds: readonly string[]): Inventory {
-  const text = readConfigText(file, "inventory");
+  return parseInventoryText(file, readConfigText(file, "inventory"), roleIds);
+}
+
+/** An inventory's text, YAML or CSV (by name, else by content), as loadInventory reads the file. */
+export function parseInventoryText(file: string, text: string, roleIds: readonly string[]): Inventory {
   const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*,[^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
   return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
 }

@@ -1,4 +1,4 @@
-import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule } from "../model/ruleset.js";
+import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule, type RulesetDef } from "../model/ruleset.js";
 import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
 import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
@@ -44,8 +44,16 @@ export function setupCheck(
 ): CheckSetup {
   const documentedOnly = opts.documentedOnly === true;
   const def = loadRulesetDef(rulesetArg);
+  const inventory = loadInventory(inventoryPath, def.raw.roles.map((r) => r.id));
+  return setupFrom(def, inventory, { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly });
+}
+
+/** The setup of a loaded ruleset definition and inventory (from files, or from a partial result's copies). */
+export function setupFrom(def: RulesetDef, inventory: Inventory, args: SetupArgs): CheckSetup {
+  const { scenarios, documentedOnly } = args;
+  const sets = new Map(args.sets);
+  const inventoryPath = inventory.file;
   const roleIds = def.raw.roles.map((r) => r.id);
-  const inventory = loadInventory(inventoryPath, roleIds);
   const fromInv = new Map<string, number | string>();
   for (const [k, v] of inventory.variables) fromInv.set(k, parseVariableValue(def, k, v, inventoryPath));
   const fromCli = new Map<string, number | string>();
@@ -54,8 +62,7 @@ export function setupCheck(
   checkScenarios(ruleset, scenarios);
   const rules = activeRules(ruleset, scenarios, documentedOnly);
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
-  const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly };
-  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
+  return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args: { ...args, documentedOnly } };
 }
 
 /** What a report of this setup will say it was made with: compared with saved reports before they are read against it. */
@@ -125,6 +132,12 @@ export async function runCheck(setup: CheckSetup, inputs: readonly string[], o: 
 
 /** As runCheck, the findings left in the table until they are written (see PreparedReport). */
 export async function prepareCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<PreparedReport> {
+  const { table, results } = await collectCheck(setup, inputs, o);
+  return prepareFromTable(setup, table, results, o);
+}
+
+/** Decode, classify and count every input: the finding table and each input's accounting. */
+export async function collectCheck(setup: CheckSetup, inputs: readonly string[], o: CheckOptions): Promise<{ table: FindingTable; results: InputResult[] }> {
   const jobs = jobsFor(inputs, o.jobs);
   let table: FindingTable;
   let results: InputResult[];
@@ -138,6 +151,11 @@ export async function prepareCheck(setup: CheckSetup, inputs: readonly string[],
     if (o.onChunk) runOpts.onChunk = o.onChunk;
     results = await runInputs(inputs, runOpts);
   }
+  return { table, results };
+}
+
+/** The report of a finding table and its inputs' accounting (from this process, an engine, or merged parts). */
+export function prepareFromTable(setup: CheckSetup, table: FindingTable, results: readonly InputResult[], o: Pick<CheckOptions, "failOn" | "now" | "allowEmpty">): PreparedReport {
   const build: Parameters<typeof prepareReport>[0] = {
     table,
     matcher: setup.matcher,

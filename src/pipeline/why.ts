@@ -80,7 +80,7 @@ function flowCount(n: number): string {
 }
 
 function flowText(f: Finding): string {
-  return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol.toUpperCase();
+  return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol.toUpperCase()} type unknown` : f.protocol.toUpperCase();
 }
 
 /**

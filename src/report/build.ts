@@ -292,8 +292,10 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const isIcmp = proto === 1 || proto === 58;
     const inputIdx = t.input[e]!;
     const example: Finding["example"] = { input: exampleInput[inputIdx] ?? "?" };
-    if (binaryInput[inputIdx] === true) example.offset = t.position[e]!;
-    else example.line = t.position[e]!;
+    // A SQL engine reading CSV or JSON gives no record position: the example names the input only.
+    const position = t.position[e]!;
+    if (Number.isNaN(position)) { /* input only */ } else if (binaryInput[inputIdx] === true) example.offset = position;
+    else example.line = position;
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
@@ -306,7 +308,8 @@ export function prepareReport(x: BuildInput): PreparedReport {
       dstRole: sDstRoles[e]!,
       protocol: protocolName(proto) as ProtocolName,
       port: isIcmp || port < 0 ? null : port,
-      icmpType: isIcmp ? port : null,
+      // An ICMP record that named no type is reported with icmpType null ("type unknown").
+      icmpType: isIcmp && port >= 0 ? port : null,
       services: coveringServices(rule, proto, port),
       rule: rule?.id ?? null,
       ruleRequirement: rule?.requirement ?? null,
@@ -343,6 +346,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     return b;
   };
   const kExample = x.inputs.map((i, n) => K(`,"example":{"input":${JSON.stringify(i.path)},"${binaryInput[n] === true ? "offset" : "line"}":`));
+  const kExampleOnly = x.inputs.map((i) => K(`,"example":{"input":${JSON.stringify(i.path)}}}`));
   const kRole = new Map<string | null, Uint8Array>();
   const roleBytes = (r: string | null): Uint8Array => {
     let b = kRole.get(r);
@@ -404,7 +408,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     w.bytes(kPort);
     if (isIcmp || port < 0) w.bytes(kNull); else w.uint(port);
     w.bytes(kIcmpType);
-    if (isIcmp) w.number(port); else w.bytes(kNull);
+    if (isIcmp && port >= 0) w.number(port); else w.bytes(kNull);
     w.bytes(kServices);
     w.bytes(listBytes(coveringServices(rule, proto, port)));
     w.bytes(ruleBytes(rule));
@@ -422,9 +426,14 @@ export function prepareReport(x: BuildInput): PreparedReport {
       if (evKey >= 0) kEvidenceList.set(evKey, ev);
     }
     w.bytes(ev);
-    w.bytes(kExample[inputIdx] ?? K(`,"example":{"input":"?","${binaryInput[inputIdx] === true ? "offset" : "line"}":`));
-    w.number(t.position[e]!);
-    w.bytes(kEnd);
+    const position = t.position[e]!;
+    if (Number.isNaN(position)) {
+      w.bytes(kExampleOnly[inputIdx] ?? K(`,"example":{"input":"?"}}`));
+    } else {
+      w.bytes(kExample[inputIdx] ?? K(`,"example":{"input":"?","${binaryInput[inputIdx] === true ? "offset" : "line"}":`));
+      w.number(position);
+      w.bytes(kEnd);
+    }
   };
   const findingJson = (k: number): string => {
     const w = new JsonBytes(1024);

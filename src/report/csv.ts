@@ -21,7 +21,7 @@ export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
   let rows = [COLUMNS.join(",")];
   let size = 0;
   for (const f of r.findings) {
-    const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input}@${f.example.offset}`;
+    const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : f.example.offset !== undefined ? `${f.example.input}@${f.example.offset}` : f.example.input;
     const row: (string | number | null)[] = [
       f.verdict, f.action, f.blockedBy ?? null, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
       f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.ruleInferred === null || f.ruleInferred === undefined ? null : String(f.ruleInferred),

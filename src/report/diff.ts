@@ -122,7 +122,7 @@ function absentFindings(baseline: Report, failingNow: readonly Finding[], failOn
 }
 
 function flow(f: Finding): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
+  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol} type unknown` : f.protocol;
 }
 function line(f: Finding): string {
   return `${stateOf(f)}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  ${f.count} flow${f.count === 1 ? "" : "s"}`;

@@ -87,7 +87,7 @@ function hostCell(addr: string, name: string | null): string {
 }
 
 function where(f: Finding): string {
-  return f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : `${f.example.input} @${f.example.offset}`;
+  return f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : f.example.offset !== undefined ? `${f.example.input} @${f.example.offset}` : f.example.input;
 }
 
 export function baselineTag(state: Finding["baseline"]): string {

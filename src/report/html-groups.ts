@@ -52,7 +52,7 @@ export interface Group {
 
 /** "tcp/445", "icmp type 8", "ip-proto-47". */
 export function flowLabel(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
+  return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol === "icmp" || f.protocol === "icmpv6" ? `${f.protocol} type unknown` : f.protocol;
 }
 
 function groupKey(f: Finding): string {

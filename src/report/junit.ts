@@ -32,7 +32,7 @@ function testcase(classname: string, name: string, body: string, state: Omit<Cas
 }
 
 function flowName(f: Finding): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+  return f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "unknown"}`;
 }
 
 /** The test case name of a failing finding: the same in every run, so a dashboard follows its history. */

@@ -46,7 +46,7 @@ const sentence = (t: string) => (/[.!?]$/.test(t) ? t : `${t}.`);
 const flows = (n: number) => `${n} flow${n === 1 ? "" : "s"}`;
 
 function flowName(f: Finding): string {
-  return f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "?"}`;
+  return f.port !== null ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? "unknown"}`;
 }
 
 /** Rules by id, and the first rule of each role pair, destination role and source role. */

@@ -33,6 +33,7 @@ const COLORS: Record<string, string> = {
 function flowName(f: Pick<Finding, "protocol" | "port" | "icmpType">): string {
   if (f.port !== null) return `${safe(f.protocol)}/${f.port}`;
   if (f.icmpType !== null) return `${safe(f.protocol)} type ${f.icmpType}`;
+  if (f.protocol === "icmp" || f.protocol === "icmpv6") return `${safe(f.protocol)} type unknown`;
   return safe(f.protocol);
 }
 
@@ -104,7 +105,7 @@ function verdictSection(r: Report, v: string, fs: readonly Finding[], maxHosts: 
     out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ${counted(g.length, "finding")}, ${counted(groupFlows, "flow")}`);
     for (const f of g.slice(0, maxHosts)) {
       const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
-      const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
+      const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : f.example.offset !== undefined ? `${safe(f.example.input)}@${f.example.offset}` : safe(f.example.input);
       const who = stoppedBy(f, f.dst);
       out.push(`        ${baselineTag(f)}${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ${counted(f.count, "flow")}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
     }

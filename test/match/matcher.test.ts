@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { checkRuleset, resolveRuleset, activeRules, type Rule } from "../../src/model/ruleset.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
-import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers } from "../../src/match/matcher.js";
+import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers, ICMP_ALL, ICMP_NONE, ICMP_SOME } from "../../src/match/matcher.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, TCP_ACK, TCP_SYN, commit, createBatch, reserve, type EventBatch } from "../../src/decode/batch.js";
 import { parseAddr } from "../../src/net/addr.js";
 
@@ -66,6 +66,11 @@ function verdicts(m: Matcher, evs: Ev[]): string[] {
 }
 
 const C = "10.0.0.5", S = "10.0.1.10", D = "10.0.1.20", X = "192.0.2.1";
+function parseAddr4(a: string): number {
+  const w = new Uint32Array(4);
+  parseAddr(a, w, 0);
+  return w[0]!;
+}
 
 describe("classification", () => {
   const m = setup();
@@ -142,6 +147,37 @@ rules:
     const c = createClassified(b.capacity);
     classifyBatch(both, b, c);
     expect(Array.from(c.reversed.subarray(0, 2))).toEqual([0, 0]);
+  });
+  it("judges an ICMP record of unknown type by what the pair opens, never green on a guess", () => {
+    // client -> server opens ICMP type 8 only (some types); server -> client opens none.
+    expect(verdicts(m, [
+      { src: C, dst: S, proto: 1, action: ACTION_ALLOWED },
+      { src: C, dst: S, proto: 1, action: ACTION_BLOCKED },
+      { src: S, dst: C, proto: 1, action: ACTION_ALLOWED },
+      { src: S, dst: C, proto: 1, action: ACTION_BLOCKED },
+      { src: "fd00::5", dst: "fd00:1::10", proto: 58, action: ACTION_BLOCKED },
+      { src: X, dst: S, proto: 1, action: ACTION_ALLOWED },
+      { src: C, dst: S, proto: 1, action: ACTION_UNKNOWN },
+    ])).toEqual(["allowed-unexpected", "blocked-required", "allowed-unexpected", "blocked-unexpected", "blocked-required", "unclassified", "inconclusive"]);
+    // No rule is credited for a type the record does not name.
+    const cs = m.roles.lookup4(parseAddr4(C)), ss = m.roles.lookup4(parseAddr4(S));
+    expect(m.icmpUnknownClass(cs, ss, 1)).toBe(ICMP_SOME);
+    expect(m.findRule(cs, ss, 1, -1, -1)).toBeUndefined();
+  });
+  it("an ICMP record of unknown type is required between roles that open every ICMP type", () => {
+    const text = RULESET.replace("{id: ping, title: Ping, ports: [{icmp: [8], icmpv6: [128]}]}", "{id: ping, title: Ping, ports: [{icmp: any, icmpv6: any}]}");
+    const { def } = checkRuleset("t.yaml", text);
+    const rs = resolveRuleset(def!, new Map(), new Map());
+    const any = new Matcher(activeRules(rs, []), new RoleLookup(["client", "server", "dc"], parseInventoryYaml("i.yaml", INV, ["client", "server", "dc"])));
+    expect(verdicts(any, [
+      { src: C, dst: S, proto: 1, action: ACTION_ALLOWED },
+      { src: C, dst: S, proto: 1, action: ACTION_BLOCKED },
+      { src: S, dst: C, proto: 1, action: ACTION_ALLOWED },
+    ])).toEqual(["allowed-required", "blocked-required", "allowed-unexpected"]);
+    const cs = any.roles.lookup4(parseAddr4(C)), ss = any.roles.lookup4(parseAddr4(S));
+    expect(any.icmpUnknownClass(cs, ss, 1)).toBe(ICMP_ALL);
+    expect(any.icmpUnknownClass(ss, cs, 1)).toBe(ICMP_NONE);
+    expect(any.findRule(cs, ss, 1, -1, -1)?.id).toBe("smb");
   });
   it("filters rules by scenario", () => {
     const onlyA = setup(["a"]);

@@ -23,7 +23,8 @@ import type { FormatRecord } from "../format.js";
 export const CSV_FIELDS = ["src", "dst", "sport", "dport", "proto", "action", "time", "type"] as const;
 export type CsvField = (typeof CSV_FIELDS)[number];
 
-const ALIASES: Record<CsvField, string[]> = {
+/** Column names of each field (after normaliseName); also read by the SQL engines' canonical mapping. */
+export const CSV_ALIASES: Readonly<Record<CsvField, readonly string[]>> = {
   src: ["src", "srcip", "source", "sourceip", "sourceaddress", "srcaddr", "saddr", "ipsrc", "sourceipaddress", "from", "client", "clientip"],
   dst: ["dst", "dstip", "dest", "destination", "destinationip", "destinationaddress", "dstaddr", "daddr", "ipdst", "destip", "to", "server", "serverip"],
   sport: ["sport", "srcport", "sourceport", "spt", "clientport"],
@@ -76,17 +77,19 @@ export function splitCsv(text: string): string[] | null {
   }
 }
 
+/** Action words of a CSV action column (lower case); the SQL engines map them with the same lists. */
+export const ALLOW_WORDS: readonly string[] = [
+  "allow", "allowed", "accept", "accepted", "pass", "passed", "permit", "permitted", "ok", "success", "open", "established",
+];
+export const BLOCK_WORDS: readonly string[] = [
+  "deny", "denied", "drop", "dropped", "reject", "rejected", "block", "blocked", "fail", "failure", "refused", "reset",
+];
+const ALLOW_SET = new Set(ALLOW_WORDS);
+const BLOCK_SET = new Set(BLOCK_WORDS);
+
 export function actionFromWord(w: string): number {
-  switch (w.trim().toLowerCase()) {
-    case "allow": case "allowed": case "accept": case "accepted": case "pass": case "passed": case "permit":
-    case "permitted": case "ok": case "success": case "open": case "established":
-      return ACTION_ALLOWED;
-    case "deny": case "denied": case "drop": case "dropped": case "reject": case "rejected": case "block":
-    case "blocked": case "fail": case "failure": case "refused": case "reset":
-      return ACTION_BLOCKED;
-    default:
-      return ACTION_UNKNOWN;
-  }
+  const k = w.trim().toLowerCase();
+  return ALLOW_SET.has(k) ? ACTION_ALLOWED : BLOCK_SET.has(k) ? ACTION_BLOCKED : ACTION_UNKNOWN;
 }
 
 export class CsvFormat implements LineFormat {
@@ -108,7 +111,7 @@ export class CsvFormat implements LineFormat {
         if (cols[f] < 0) cols[f] = fields.indexOf(user);
       } else {
         cols[f] = -1;
-        for (const alias of ALIASES[f]) {
+        for (const alias of CSV_ALIASES[f]) {
           const k = names.indexOf(alias);
           if (k >= 0) { cols[f] = k; break; }
         }
@@ -176,10 +179,11 @@ export class CsvFormat implements LineFormat {
       batch.srcPort[slot] = sp;
       batch.dstPort[slot] = dp;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-      const t = num(get(c.type) || get(c.dport));
-      if (t < 0 || t > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      // No readable type: a flow of unknown ICMP type (icmpType NONE), matched as such.
+      const n = num(get(c.type) || get(c.dport));
+      const t = n > 255 ? -1 : n;
       batch.icmpType[slot] = t;
-      const notFlow = icmpNotAFlow(proto, t);
+      const notFlow = t < 0 ? undefined : icmpNotAFlow(proto, t);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     const at = get(c.action);
@@ -316,10 +320,10 @@ export class CsvFormat implements LineFormat {
       batch.srcPort[slot] = sp;
       batch.dstPort[slot] = dp;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
-      const t = this.num(b, this.empty(c.type) ? c.dport : c.type);
-      if (t < 0 || t > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      const n = this.num(b, this.empty(c.type) ? c.dport : c.type);
+      const t = n > 255 ? -1 : n;
       batch.icmpType[slot] = t;
-      const notFlow = icmpNotAFlow(proto, t);
+      const notFlow = t < 0 ? undefined : icmpNotAFlow(proto, t);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     let a: { id: number; action: number } | undefined;

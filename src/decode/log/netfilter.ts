@@ -303,11 +303,13 @@ export class NetfilterFormat implements LineFormat {
       if (proto === PROTO_TCP) batch.tcpFlags[slot] = flags;
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
       const type = batch.icmpType[slot]!;
-      if (type < 0 || type > 255) {
-        stats.skip(fragment ? "fragment" : incomplete ? "incomplete" : "missing-icmp-type", lineNo, lineText(b, start, end));
-        return true;
+      if (fragment || incomplete) {
+        // A later fragment or a cut packet: no ICMP header at all, so not even an ICMP flow to name.
+        if (type < 0 || type > 255) { stats.skip(fragment ? "fragment" : "incomplete", lineNo, lineText(b, start, end)); return true; }
       }
-      const notFlow = icmpNotAFlow(proto, type);
+      // Otherwise a line without TYPE= is a flow of unknown ICMP type (icmpType NONE), matched as such.
+      if (type > 255) batch.icmpType[slot] = -1;
+      const notFlow = type < 0 || type > 255 ? undefined : icmpNotAFlow(proto, type);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     } else {
       // Other IP protocols carry no ports here; a port the kernel printed (UDPLITE) is kept.

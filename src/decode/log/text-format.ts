@@ -109,9 +109,9 @@ export function writeFlow(batch: EventBatch, lineNo: number, f: FlowFields): str
     batch.srcPort[i] = sp;
     batch.dstPort[i] = dp;
   } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+    // A record that names no ICMP type is still a flow: matched as "type unknown" (icmpType NONE).
     const t = num(f.icmpType, 255);
-    if (t < 0) return "missing-icmp-type";
-    const notFlow = icmpNotAFlow(proto, t);
+    const notFlow = t < 0 ? undefined : icmpNotAFlow(proto, t);
     if (notFlow) return notFlow;
     batch.icmpType[i] = t;
     batch.icmpCode[i] = num(f.icmpCode, 255);

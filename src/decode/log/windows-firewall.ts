@@ -238,11 +238,12 @@ export class WindowsFirewallFormat implements LineFormat {
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
       const t = this.at(b, c.icmptype);
       const cd = this.at(b, c.icmpcode);
-      const type = t >= 0 ? uint(b, t, this.endOf(c.icmptype)) : -1;
-      if (type < 0 || type > 255) { stats.skip("missing-icmp-type", lineNo, lineText(b, start, end)); return true; }
+      // "-" (or no field): a flow of unknown ICMP type (icmpType NONE), matched as such.
+      const read = t >= 0 ? uint(b, t, this.endOf(c.icmptype)) : -1;
+      const type = read > 255 ? -1 : read;
       batch.icmpType[slot] = type;
       batch.icmpCode[slot] = cd >= 0 ? uint(b, cd, this.endOf(c.icmpcode)) : -1;
-      const notFlow = icmpNotAFlow(proto, type);
+      const notFlow = type < 0 ? undefined : icmpNotAFlow(proto, type);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
     }
     commit(batch);

@@ -109,9 +109,11 @@ describe("csv: flows", () => {
     expect(at(10)).toMatchObject({ dstPort: 8080, action: "unknown", evidence: "whatever" });
     // "::ffff:10.0.0.1" is the IPv4 host.
     expect(at(17)).toMatchObject({ src: "10.0.0.1", dst: "10.0.0.2" });
+    // An ICMP row with no type (no type column, empty dport) is an ICMP flow of unknown type.
+    expect(at(5)).toMatchObject({ protocol: "icmp", icmpType: null, action: "allowed" });
     expect(run.stats).toMatchObject({
-      read: 17, used: 9,
-      skipped: { header: 1, "missing-icmp-type": 1, "missing-port": 1, "bad-address": 2, "missing-address": 1, "unknown-protocol": 1, "icmp-error": 1 },
+      read: 17, used: 10,
+      skipped: { header: 1, "missing-port": 1, "bad-address": 2, "missing-address": 1, "unknown-protocol": 1, "icmp-error": 1 },
     });
     expect(balanced(run.stats)).toBe(true);
   });

@@ -428,3 +428,15 @@ describe("netfilter: prefix words", () => {
     expect(run.events[0]!.action).toBe("allowed");
   });
 });
+
+describe("netfilter: ICMP without a TYPE field", () => {
+  const base = "DROP IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=84 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=ICMP";
+  it("reads an ICMP line that names no type as an ICMP flow of unknown type", () => {
+    const e = one(base).event!;
+    expect([e.protocol, e.icmpType, e.icmpCode, e.action]).toEqual(["icmp", null, null, "blocked"]);
+  });
+  it("still skips a later fragment and a packet cut before its ICMP header", () => {
+    expect(one(`${base.replace("ID=1", "ID=1 MF FRAG:185")}`).skipped).toBe("fragment");
+    expect(one(`${base} INCOMPLETE [8 bytes]`).skipped).toBe("incomplete");
+  });
+});

@@ -33,9 +33,10 @@ describe("barracuda cloudgen: activity log", () => {
     expect(tuple(v6)).toEqual({ src: "2001:db8::5", dst: "2001:db8:1::80", protocol: "tcp", srcPort: 50000, dstPort: 443, action: "allowed" });
   });
 
-  it("keeps Fail's verdict unknown, and counts ICMP without a type as such", () => {
+  it("keeps Fail's verdict unknown, and reads ICMP without a type as type unknown", () => {
     expect(one("Info     FW1 Fail: FWD|TCP|eth1|10.0.0.5|50001|00:00:00:00:00:01|192.0.2.80|443|https|eth2|LAN-2-WEB|Unreachable|||0|1|0|0|0|0||||||").event!.action).toBe("unknown");
-    expect(one("Security FW1 Block: FWD|ICMP|eth1|10.0.0.5|0|00:00:00:00:00:01|192.0.2.80|0||eth2|BLOCKALL|Block by Rule|||0|1|0|0|0|0||||||").skipped).toBe("missing-icmp-type");
+    const icmp = one("Security FW1 Block: FWD|ICMP|eth1|10.0.0.5|0|00:00:00:00:00:01|192.0.2.80|0||eth2|BLOCKALL|Block by Rule|||0|1|0|0|0|0||||||").event!;
+    expect([icmp.protocol, icmp.icmpType, icmp.action]).toEqual(["icmp", null, "blocked"]);
   });
 
   it("skips the other box logs, naming their module", () => {

@@ -74,8 +74,9 @@ describe("cef: the generic format", () => {
     expect(tuple(one(cef, v6).event!)).toEqual({ src: "2001:db8::7", dst: "2001:db8::1", protocol: "udp", srcPort: 5353, dstPort: 53, action: "allowed", evidence: "allow" });
   });
 
-  it("skips ICMP without a type: the CEF dictionary has no key for it", () => {
-    expect(one(cef, LINE.replace("proto=TCP", "proto=1")).skipped).toBe("missing-icmp-type");
+  it("reads ICMP without a type (the CEF dictionary has no key for it) as type unknown", () => {
+    const e = one(cef, LINE.replace("proto=TCP", "proto=1")).event!;
+    expect([e.protocol, e.icmpType, e.srcPort, e.dstPort]).toEqual(["icmp", null, null, null]);
   });
 
   it("skips records that are not traffic, and corrupted ones, with a reason", () => {
@@ -146,9 +147,10 @@ describe("cef: SEKOIA-IO intake-formats CEF cases", () => {
     const { whole, mismatches } = decodeAtEveryChunkSize(cef, fixture(DIR + "messages.log"));
     expect(mismatches).toEqual([]);
     // Read with the generic format alone (no dialect), the FortiGate forward record and both PAN-OS
-    // records are flows, threat or not; the FortiGate ICMP one lacks a type the dictionary could give.
-    expect(whole.stats.used).toBe(3);
-    expect(whole.stats.skipped["missing-icmp-type"]).toBe(1);
+    // records are flows, threat or not; the FortiGate ICMP one lacks a type the dictionary could give,
+    // so it is an ICMP flow of unknown type.
+    expect(whole.stats.used).toBe(4);
+    expect(whole.stats.skipped["missing-icmp-type"]).toBeUndefined();
     expect(balanced(whole.stats)).toBe(true);
   });
 

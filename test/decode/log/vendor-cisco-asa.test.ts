@@ -88,7 +88,6 @@ describe("cisco-asa: SEKOIA-IO intake-formats Cisco Secure Firewall cases", () =
   const SKIPPED: Record<string, string> = {
     "test_430005.json": "not-traffic:asa-430005",
     "test_ASA_106012.json": "missing-protocol",
-    "test_ASA_110003.json": "missing-icmp-type",
     "test_ASA_111008.json": "not-traffic:asa-111008",
     "test_ASA_111009.json": "not-traffic:asa-111009",
     "test_ASA_111010.json": "not-traffic:asa-111010",
@@ -96,7 +95,6 @@ describe("cisco-asa: SEKOIA-IO intake-formats Cisco Secure Firewall cases", () =
     "test_ASA_113005.json": "not-traffic:asa-113005",
     "test_ASA_113012.json": "not-traffic:asa-113012",
     "test_ASA_199019.json": "not-traffic:asa-199019",
-    "test_ASA_302020.json": "missing-icmp-type",
     "test_ASA_305011.json": "not-traffic:asa-305011",
     "test_ASA_305012.json": "not-traffic:asa-305012",
     "test_ASA_313005.json": "icmp-error",
@@ -129,6 +127,13 @@ describe("cisco-asa: SEKOIA-IO intake-formats Cisco Secure Firewall cases", () =
     "test_FTD_750003_2.json": "not-traffic:asa-750003",
     "test_FTD_75006.json": "not-traffic:asa-750006",
   };
+  const ICMP_UNKNOWN_TYPE = ["test_ASA_110003.json", "test_ASA_302020.json"];
+  it("reads the ICMP records that name no type (110003, 302020) as ICMP flows of unknown type", () => {
+    const denied = one(sekoia("test_ASA_110003.json").input.message).event!;
+    expect([...tuple(denied)!, denied.icmpType]).toEqual(["2.2.2.2", null, "1.1.1.1", null, "icmp", "blocked", null]);
+    const built = one(sekoia("test_ASA_302020.json").input.message).event!;
+    expect([...tuple(built)!, built.icmpType]).toEqual(["1.1.1.1", null, "2.2.2.2", null, "icmp", "allowed", null]);
+  });
   for (const [f, reason] of Object.entries(SKIPPED)) {
     it(`skips ${f} as ${reason}`, () => {
       const r = run(sekoia(f).input.message);
@@ -149,7 +154,7 @@ describe("cisco-asa: SEKOIA-IO intake-formats Cisco Secure Firewall cases", () =
 
   it("copies every case it was given and covers each one above", () => {
     const files = readdirSync(SEKOIA).filter((f) => f.endsWith(".json")).sort();
-    expect(files).toEqual([...Object.keys(TRAFFIC), ...Object.keys(SKIPPED), ...UNTAGGED].sort());
+    expect(files).toEqual([...Object.keys(TRAFFIC), ...Object.keys(SKIPPED), ...UNTAGGED, ...ICMP_UNKNOWN_TYPE].sort());
   });
 });
 
@@ -158,16 +163,16 @@ describe("cisco-asa: Elastic's test-sample.log", () => {
   const r = decode(asa, fixture(FILE));
   const at = (line: number) => r.events.filter((e) => e.line === line);
 
-  it("accounts for all 92 lines: 65 flows, the rest skipped by reason", () => {
+  it("accounts for all 92 lines: 66 flows, the rest skipped by reason", () => {
     expect(r.error).toBeUndefined();
     expect(balanced(r.stats)).toBe(true);
     expect(r.stats.read).toBe(92);
     expect(r.stats.skipped).toEqual({
       "not-traffic:asa-305011": 4, "not-traffic:asa-305012": 2, "not-traffic:asa-304001": 3, "not-traffic:asa-304002": 1,
-      "not-traffic:asa-602304": 1, "missing-protocol": 8, "bad-address": 2, "missing-icmp-type": 1, "missing-address": 1,
+      "not-traffic:asa-602304": 1, "missing-protocol": 8, "bad-address": 2, "missing-address": 1,
       "icmp-error": 3, "icmpv6-control": 1,
     });
-    expect(r.stats.used).toBe(65);
+    expect(r.stats.used).toBe(66);
   });
 
   /**
@@ -201,10 +206,10 @@ describe("cisco-asa: Elastic's test-sample.log", () => {
     expect(tuple(at(13)[0])).toEqual(elastic(13));
   });
 
-  it("skips the NAT translation and the ICMP teardown without a type that Elastic lists", () => {
+  it("skips the NAT translation, and reads the ICMP teardown without a type as type unknown", () => {
     expect(at(10)).toEqual([]);
     expect(r.stats.samples.find((s) => s.position === 10)?.reason).toBe("not-traffic:asa-305011");
-    expect(at(14)).toEqual([]);
+    expect(at(14).map((e) => [e.protocol, e.icmpType])).toEqual([["icmp", null]]);
   });
 
   it("reads identity-firewall users, IPv6 and the ASA's own date with year", () => {
@@ -330,7 +335,7 @@ describe("cisco-asa: Logstash pattern specs (message bodies with and without the
     expect(tuple(one(specs[4]!).event)).toEqual(["192.168.150.65", 2278, "64.101.128.83", 80, "tcp", "blocked"]);
     expect(tuple(one(specs[6]!).event)).toEqual(["10.10.123.45", 51763, "192.168.67.89", 80, "tcp", "allowed"]);
     expect(tuple(one(specs[9]!).event)).toEqual(["192.168.1.1", null, "192.168.1.2", null, "ip-proto-103", "blocked"]);
-    expect(one(specs[14]!).skipped).toBe("missing-icmp-type");
+    expect(one(specs[14]!).event!.icmpType).toBeNull(); // an ICMP record that names no type
   });
 
   it("reads a 'Built outbound' connection from the local side (Logstash keeps the 'for' side as source)", () => {

@@ -111,9 +111,8 @@ describe("pfsense-filterlog: Elastic's pfSense and OPNsense test logs", () => {
           return;
         }
         if (x["network.transport"] === "ipv6-icmp") {
-          // filterlog writes no ICMPv6 type ("datalength=16"): skipped, see corpus-notes.json.
-          expect(ev).toEqual([]);
-          expect(run.stats.samples.some((s) => s.position === x.line && s.reason === "missing-icmp-type")).toBe(true);
+          // filterlog writes no ICMPv6 type ("datalength=16"): an ICMPv6 flow of unknown type.
+          expect(ev.map((e) => [e.src, e.dst, e.protocol, e.icmpType])).toEqual([[x["source.ip"], x["destination.ip"], "icmpv6", null]]);
           return;
         }
         expect(ev).toHaveLength(1);
@@ -158,18 +157,19 @@ describe("pfsense-filterlog: the documented layouts (handmade/netgate-layouts.lo
     expect(at(14)[0]!.time).toBeNull();
   });
 
-  it("accounts for every line: ICMP errors, a nameless ICMP type and damaged records are skipped with their reason", () => {
+  it("accounts for every line: ICMP errors and damaged records are skipped with their reason, a nameless ICMP type is type unknown", () => {
     expect(run.stats).toEqual(expect.objectContaining({
       read: 20,
-      used: 11,
+      used: 12,
       skipped: {
-        "bad-address": 1, "icmp-error": 3, "missing-icmp-type": 1, "missing-port": 1, "not-traffic:sshd": 1,
+        "bad-address": 1, "icmp-error": 3, "missing-port": 1, "not-traffic:sshd": 1,
         "truncated-row": 1, "unknown-ip-version": 1,
       },
     }));
     const reasonAt = (p: number) => run.stats.samples.find((s) => s.position === p)?.reason;
     expect([5, 6, 7].map(reasonAt)).toEqual(["icmp-error", "icmp-error", "icmp-error"]);
-    expect(reasonAt(9)).toBe("missing-icmp-type");
+    expect(reasonAt(9)).toBeUndefined();
+    expect(at(9).map((e) => [e.protocol, e.icmpType, e.action])).toEqual([["icmp", null, "blocked"]]);
   });
 });
 

@@ -32,10 +32,11 @@ describe("forcepoint ngfw: parse", () => {
     expect(one(`${LEEF}|Connection_Closed|src=1.2.3.4\tdst=192.0.2.1\tsrcPort=63200\tdstPort=443\tproto=6`).event!.action).toBe("allowed");
   });
 
-  it("reads IPv6 endpoints; an ICMP record without type (the exports carry none) is counted as such", () => {
+  it("reads IPv6 endpoints; an ICMP record without type (the exports carry none) is read as type unknown", () => {
     const v6 = one(`${LEEF}|Connection_Allowed|src=2001:db8::1\tdst=2001:db8::2\tsrcPort=50000\tdstPort=22\tproto=6\taction=Allow`).event;
     expect(tuple(v6)).toEqual({ src: "2001:db8::1", dst: "2001:db8::2", protocol: "tcp", srcPort: 50000, dstPort: 22, action: "allowed" });
-    expect(one(`${LEEF}|Connection_Allowed|src=10.0.0.1\tdst=10.0.0.2\tproto=1\taction=Allow`).skipped).toBe("missing-icmp-type");
+    const icmp = one(`${LEEF}|Connection_Allowed|src=10.0.0.1\tdst=10.0.0.2\tproto=1\taction=Allow`).event!;
+    expect([icmp.protocol, icmp.icmpType, icmp.action]).toEqual(["icmp", null, "allowed"]);
   });
 
   it("skips situations that are not connections, even when they quote a packet", () => {

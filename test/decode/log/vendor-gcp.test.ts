@@ -120,15 +120,16 @@ describe("gcp: hand-made exports", () => {
     expect(r.stats).toMatchObject({ read: 101, used: 2, skipped: { "json-part": 98, "not-traffic:activity": 1 } });
   });
 
-  it("vpc-flows.jsonl: flows from both reporters, ICMP without a type, another log, and an entry cut short", () => {
+  it("vpc-flows.jsonl: flows from both reporters, ICMP without a type (type unknown), another log, and an entry cut short", () => {
     const r = decode(make, fixture(FLOWS));
     expect(r.events.map((e) => [e.line, e.src, e.dst, e.dstPort, e.action, e.evidence])).toEqual([
       [1, "10.128.0.5", "10.128.0.9", 5432, "unknown", "vpc flow, reported by SRC"],
       [2, "10.128.0.5", "10.128.0.9", 5432, "unknown", "vpc flow, reported by DEST"],
+      [3, "10.128.0.5", "8.8.8.8", null, "unknown", "vpc flow, reported by SRC"],
       [4, "2001:db8::5", "2001:db8::9", 443, "unknown", "vpc flow, reported by DEST"],
       [7, "10.128.0.5", "10.128.0.9", 5432, "unknown", "vpc flow, reported by SRC"],
     ]);
-    expect(r.stats.skipped).toEqual({ "json-part": 1, "missing-icmp-type": 1, "not-traffic:syslog": 1 });
+    expect(r.stats.skipped).toEqual({ "json-part": 1, "not-traffic:syslog": 1 });
   });
 });
 

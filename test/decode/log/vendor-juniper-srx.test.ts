@@ -86,12 +86,12 @@ describe("juniper-srx: Elastic's structured RT_FLOW test-flow.log", () => {
   const r = decode(srx, fixture(FILE));
   const at = (line: number) => r.events.find((e) => e.line === line);
 
-  it("reads the session lines, skips APPTRACK and the ICMP sessions that state no ICMP type", () => {
+  it("reads the session lines, skips APPTRACK, and reads the ICMP sessions that state no ICMP type as type unknown", () => {
     expect(balanced(r.stats)).toBe(true);
     expect(r.stats.read).toBe(26);
-    expect(r.events.map((e) => e.line)).toEqual([2, 3, 4, 8, 9, 10, 11, 12, 20, 23, 24]);
+    expect(r.events.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 19, 20, 23, 24, 26]);
+    expect(r.events.filter((e) => e.protocol === "icmp").map((e) => [e.line, e.icmpType])).toEqual([[1, null], [5, null], [6, null], [7, null], [19, null], [26, null]]);
     expect(r.stats.skipped).toEqual({
-      "missing-icmp-type": 6,
       "not-traffic:srx-APPTRACK_SESSION_CREATE": 1,
       "not-traffic:srx-APPTRACK_SESSION_VOL_UPDATE": 3,
       "not-traffic:srx-APPTRACK_SESSION_CLOSE": 3,
@@ -115,10 +115,9 @@ describe("juniper-srx: Elastic's structured RT_FLOW test-flow.log", () => {
 
   it("reads a value with a trailing space inside quotes and ignores garbage after the closing bracket", () => {
     expect(tuple(at(3))).toEqual(["67.43.156.15", 56639, "67.43.156.15", 2003, "tcp", "blocked"]);
-    expect(at(26)).toBeUndefined();
     const line26 = fixture(FILE).toString("utf8").split("\n")[25]!;
     expect(line26.endsWith("]1002")).toBe(true);
-    expect(one(line26).skipped).toBe("missing-icmp-type");
+    expect(tuple(one(line26).event)).toEqual(["10.0.0.1", null, "67.43.156.13", null, "icmp", "allowed"]);
   });
 
   it("reads the same events at every chunk size and line ending", () => {

@@ -161,8 +161,9 @@ describe("panos: CSV traffic records", () => {
     expect(one(csvTraffic({ proto: "gre", sport: "0", dport: "0" })).event!.protocol).toBe("ip-proto-47");
   });
 
-  it("skips an ICMP session of another application: the record carries no ICMP type", () => {
-    expect(one(csvTraffic({ proto: "icmp", app: "icmp", sport: "0", dport: "0" })).skipped).toBe("missing-icmp-type");
+  it("reads an ICMP session of another application as type unknown: the record carries no ICMP type", () => {
+    const e = one(csvTraffic({ proto: "icmp", app: "icmp", sport: "0", dport: "0" })).event!;
+    expect([e.protocol, e.icmpType, e.srcPort, e.dstPort]).toEqual(["icmp", null, null, null]);
   });
 
   it("skips corrupted records with a reason", () => {

@@ -168,7 +168,7 @@ describe("windows-firewall: columns, pid, other rows", () => {
     expect(run.stats.skipped).toEqual({ "bad-fields-header": 1 });
   });
 
-  it("skips ICMP errors, keeps echo requests, and reads ICMP over IPv6 as ICMPv6", () => {
+  it("skips ICMP errors, keeps echo requests and ICMP of unknown type, and reads ICMP over IPv6 as ICMPv6", () => {
     const rows = [
       "2024-02-01 10:00:00 DROP ICMP 10.0.0.5 10.0.0.9 - - 56 - - - - 3 3 - RECEIVE",
       "2024-02-01 10:00:01 DROP ICMP 10.0.0.5 10.0.0.9 - - 60 - - - - 8 0 - RECEIVE",
@@ -180,8 +180,8 @@ describe("windows-firewall: columns, pid, other rows", () => {
       "2024-02-01 10:00:07 DROP TCP - - 1 445 40 - - - - - - - RECEIVE",
     ];
     const run = decode(windows, Buffer.from(`${rows.join("\n")}\n`));
-    expect(run.events.map((e) => [e.line, e.protocol, e.icmpType])).toEqual([[2, "icmp", 8], [3, "icmpv6", 128], [5, "ip-proto-2", null]]);
-    expect(run.stats.skipped).toEqual({ "icmp-error": 1, "missing-icmp-type": 1, "unknown-protocol": 1, "missing-port": 1, "missing-address": 1 });
+    expect(run.events.map((e) => [e.line, e.protocol, e.icmpType])).toEqual([[2, "icmp", 8], [3, "icmpv6", 128], [4, "icmp", null], [5, "ip-proto-2", null]]);
+    expect(run.stats.skipped).toEqual({ "icmp-error": 1, "unknown-protocol": 1, "missing-port": 1, "missing-address": 1 });
   });
 
   it("skips a row with no date in its date column as a line of another log", () => {
