@@ -499,11 +499,13 @@ function writeRecord(buf: Uint8Array, srcAt: number, dstAt: number, family: numb
     else if (r.icmpType >= 0 || r.icmpCode >= 0) tc = Math.max(r.icmpType, 0) * 256 + Math.max(r.icmpCode, 0);
     else if (r.sp > 0) tc = ((r.sp & 0xff) << 8) | (r.sp >> 8);
     else tc = r.dp >= 0 ? r.dp : -1;
-    if (tc < 0) { ctx.stats.skip("missing-icmp-type", position); return; }
-    icmpType = tc >> 8;
-    icmpCode = tc & 0xff;
-    const notFlow = icmpNotAFlow(proto, icmpType);
-    if (notFlow) { ctx.stats.skip(notFlow, position); return; }
+    // No type anywhere: still a flow, matched as "type unknown" like a log record without one (issue 15).
+    if (tc >= 0) {
+      icmpType = tc >> 8;
+      icmpCode = tc & 0xff;
+      const notFlow = icmpNotAFlow(proto, icmpType);
+      if (notFlow) { ctx.stats.skip(notFlow, position); return; }
+    }
   } else if ((proto === 6 || proto === 17) && (r.sp < 0 || r.dp < 0)) {
     ctx.stats.skip("missing-port", position);
     return;

@@ -14,7 +14,7 @@
  * Remove (an allowed session that ended) are allowed; Block, Drop, Deny, Reset are blocked; any other
  * word (Fail, for an attempt that failed after the rule let it through) is kept as evidence, verdict
  * unknown. ICMP has no type in these fields ("Port" is the ICMP id, per the History page article), so an
- * ICMP entry is a counted "missing-icmp-type" skip rather than a guess.
+ * ICMP entry is a flow of unknown ICMP type rather than a guess.
  *
  * Every other line of the stream (box events relayed by the event service, authentication, config
  * sessions, watchdog, user accounting, IPS and port-scan notices) is skipped: the event service's

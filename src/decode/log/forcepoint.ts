@@ -85,7 +85,7 @@ function parseForcepoint(line: string, ctx: ParseContext): ParseResult {
   // A record that names no protocol cannot be checked against ports (and "" would read as IP protocol 0).
   if (String(flow.proto).trim() === "") return { skip: "missing-protocol" };
   // The LEEF export's attribute list (SMC "LEEF format log fields forwarded by SMC") has no ICMP type or
-  // code, nor does the CEF one: an ICMP record is then a counted "missing-icmp-type" skip, not a guess.
+  // code, nor does the CEF one: an ICMP record is then a flow of unknown ICMP type, not a guess.
   const t = Number.isFinite(e.time) ? e.time : syslogTime(line, e.at, ctx);
   if (Number.isFinite(t)) flow.time = t;
   return flow;

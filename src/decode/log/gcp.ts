@@ -10,7 +10,7 @@
  *   firewall decided: the action is unknown.
  *
  * Other log entries in the same export are skipped as not-traffic. ICMP connections carry no ports and
- * no ICMP type in either log, so the frame skips them (missing-icmp-type).
+ * no ICMP type in either log: they are flows of unknown ICMP type.
  */
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN } from "../batch.js";
 import { mergeResults, type FlowFields, type ParseContext, type ParseResult, type TextFormatSpec } from "./text-format.js";

@@ -27,7 +27,7 @@
  * "not-traffic:<type>".
  *
  * A traffic record carries no ICMP type. Application "ping" (App-ID: ICMP echo) is an echo request
- * (type 8, ICMPv6 128); other ICMP sessions are skipped as missing-icmp-type by the frame.
+ * (type 8, ICMPv6 128); other ICMP sessions are flows of unknown ICMP type (docs/report-format.md).
  * Repeat Count ("number of sessions with same Source IP, Destination IP, Application, and Subtype seen
  * within 5 seconds") becomes the event's count.
  */

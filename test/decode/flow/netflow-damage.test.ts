@@ -140,3 +140,25 @@ describe("a damaged export in a capture is reported at its own byte", () => {
     expect(r.stderr).toContain("bad-set.pcap (netflow): 27 read, 16 used, 11 skipped (bad-set-length 1, icmpv6-control 4, options-record 1, options-template 1, template 4); datagrams 2\n");
   });
 });
+
+describe("an ICMP flow record that carries no type at all", () => {
+  /** IPFIX: a template of source, destination and protocol only (no ports, no ICMP fields), one ICMP record. */
+  function ipfixIcmpWithoutType(): Buffer {
+    const fields: Array<[number, number]> = [[8, 4], [12, 4], [4, 1]];
+    const tpl = Buffer.alloc(4 + 4 + fields.length * 4);
+    tpl.writeUInt16BE(2, 0); tpl.writeUInt16BE(tpl.length, 2); tpl.writeUInt16BE(256, 4); tpl.writeUInt16BE(fields.length, 6);
+    fields.forEach(([id, len], k) => { tpl.writeUInt16BE(id, 8 + k * 4); tpl.writeUInt16BE(len, 10 + k * 4); });
+    const data = Buffer.from([1, 0, 0, 13, 192, 0, 2, 10, 198, 51, 100, 20, 1]);
+    const head = Buffer.alloc(16);
+    head.writeUInt16BE(10, 0); head.writeUInt16BE(16 + tpl.length + data.length, 2); head.writeUInt32BE(1_700_000_000, 4);
+    return Buffer.concat([head, tpl, data]);
+  }
+  it("is a flow of unknown ICMP type, not a skip", () => {
+    const r = run(ipfixIcmpWithoutType());
+    // The template set is a record of its own, counted as such; the data record is the flow.
+    expect(r.skipped).toEqual({ template: 1 });
+    expect(r.flows).toBe(1);
+    expect(r.out.batch.proto[0]).toBe(1);
+    expect(r.out.batch.icmpType[0]).toBe(-1);
+  });
+});
