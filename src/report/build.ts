@@ -281,8 +281,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const isIcmp = proto === 1 || proto === 58;
     const inputIdx = t.input[e]!;
     const example: Finding["example"] = { input: exampleInput[inputIdx] ?? "?" };
-    if (binaryInput[inputIdx] === true) example.offset = t.position[e]!;
-    else example.line = t.position[e]!;
+    if (binaryInput[inputIdx] === true) {
+      example.offset = t.position[e]!;
+      const frame = t.frame[e]! >>> 0;
+      if (frame > 0) example.frame = frame;
+    } else example.line = t.position[e]!;
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
@@ -319,7 +322,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const kDst = K(',"dst":'), kSrcName = K(',"srcName":'), kDstName = K(',"dstName":'), kSrcRole = K(',"srcRole":');
   const kDstRole = K(',"dstRole":'), kPort = K(',"port":'), kIcmpType = K(',"icmpType":'), kServices = K(',"services":');
   const kCount = K(',"count":'), kFirst = K(',"firstSeen":'), kLast = K(',"lastSeen":'), kEvidence = K(',"evidence":');
-  const kNull = K("null"), kEnd = K("}}");
+  const kNull = K("null"), kEnd = K("}}"), kFrame = K(',"frame":');
   const kProtocol = Array.from({ length: 256 }, (_, p) => K(`,"protocol":${JSON.stringify(protocolName(p))}`));
   const kRule = new Map<Rule | undefined, Uint8Array>();
   const ruleBytes = (rule: Rule | undefined): Uint8Array => {
@@ -413,6 +416,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
     w.bytes(ev);
     w.bytes(kExample[inputIdx] ?? K(`,"example":{"input":"?","${binaryInput[inputIdx] === true ? "offset" : "line"}":`));
     w.number(t.position[e]!);
+    const frame = binaryInput[inputIdx] === true ? t.frame[e]! >>> 0 : 0;
+    if (frame > 0) {
+      w.bytes(kFrame);
+      w.number(frame);
+    }
     w.bytes(kEnd);
   };
   const findingJson = (k: number): string => {

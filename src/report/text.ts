@@ -4,6 +4,7 @@ import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { namesVerdict } from "./fail-on.js";
 import { stoppedBy, stoppedByCounts } from "./attribution.js";
+import { exampleWhere } from "./example.js";
 
 export interface TextOptions {
   color: boolean;
@@ -92,7 +93,7 @@ export function renderText(r: Report, o: TextOptions): string {
       out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
       for (const f of g.slice(0, maxHosts)) {
         const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
-        const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : `${safe(f.example.input)}@${f.example.offset}`;
+        const where = safe(exampleWhere(f.example));
         const who = stoppedBy(f, f.dst);
         out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
       }

@@ -58,8 +58,11 @@ export interface Finding {
   lastSeen: string | null;
   /** What shows the outcome: log prefixes/actions, for captures rst / icmp-3-13 / unanswered ... */
   evidence: string[];
-  /** Where the first record of this finding is: input path and line (text) or byte offset (binary). */
-  example: { input: string; line?: number; offset?: number };
+  /**
+   * Where the first record of this finding is: input path and line (text), or for a capture the byte
+   * offset of its first packet's record and that packet's frame number as Wireshark shows it (1-based).
+   */
+  example: { input: string; line?: number; offset?: number; frame?: number };
   /** With --baseline: whether the flow is new, had other verdicts before (changed), or is unchanged. */
   baseline?: "new" | "changed" | "unchanged";
 }
