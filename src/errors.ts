@@ -56,3 +56,13 @@ export function errnoText(e: unknown): string {
   const what = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message ?? "")?.[1];
   return what ? `${err.code} (${what})` : err.code;
 }
+
+/**
+ * Every problem of one file found in one pass (an inventory with three typos says all three), each a
+ * ValidationError with its own position. `message` holds them one per line; the CLI prints each line.
+ */
+export class ValidationErrors extends ValidationError {
+  constructor(readonly problems: readonly ValidationError[]) {
+    super(problems.map((p) => p.message).join("\n"));
+  }
+}

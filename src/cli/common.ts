@@ -154,6 +154,21 @@ export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
   return o;
 }
 
+/** --input-format's help: every format name, so that nobody has to guess one. */
+export function inputFormatHelp(): string {
+  return `skip detection and read every input as this format: ${knownFormats().join(", ")}`;
+}
+
+/** Inventory warnings shown at once; the rest are counted. */
+const INVENTORY_WARNINGS_SHOWN = 10;
+
+/** The inventory's warnings on stderr (a prefix inside a prefix of other roles, an unused host name). */
+export function sayInventoryWarnings(io: Io, inv: { warnings: readonly string[] }): void {
+  for (const w of inv.warnings.slice(0, INVENTORY_WARNINGS_SHOWN)) io.stderr(`portmatrix: warning: ${w}\n`);
+  const more = inv.warnings.length - INVENTORY_WARNINGS_SHOWN;
+  if (more > 0) io.stderr(`portmatrix: warning: ... and ${more} more inventory warning${more === 1 ? "" : "s"} of the same kinds\n`);
+}
+
 export function checkInputFormat(f: string | undefined): string | undefined {
   if (f === undefined) return undefined;
   if (!knownFormats().includes(f)) throw new UsageError(`--input-format ${f}: unknown format; known: ${knownFormats().join(", ")}`);

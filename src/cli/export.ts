@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { collect, collectRaw, parseSets, type Io } from "./common.js";
+import { collect, collectRaw, parseSets, sayInventoryWarnings, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { EXPORT_FORMATS, exportFormat } from "../export/formats.js";
 import { UsageError } from "../errors.js";
@@ -55,6 +55,7 @@ Examples:
       const plan = planExport({
         ruleset: f.ruleset, inventory: f.inventory, scenarios: f.scenario ?? [], sets: parseSets(f.set ?? []), documentedOnly: f.documentedOnly === true,
       });
+      sayInventoryWarnings(io, { warnings: plan.inventoryWarnings });
       const text = format.render(plan, { logPrefix: f.logPrefix, logAccepted: f.logAccepted === true, table: f.name, ipset: f.ipset === true });
       if (f.output !== undefined) {
         // Written as reports are (src/cli/output.ts): never over the inventory or the ruleset it reads.

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, say, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 import { preloadConfig } from "../source/config.js";
@@ -117,6 +117,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
       await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       checkOutputs(outputs.map((o) => o.path), [{ path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }]);
+      sayInventoryWarnings(io, setup.inventory);
       const failOn = parseFailOn(f.failOn);
       const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;
       const { runProbe } = await import("../probe/run.js");

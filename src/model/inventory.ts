@@ -1,9 +1,10 @@
 import { readConfigText } from "../source/config.js";
 import { parse as parseCsv } from "csv-parse/sync";
-import { ValidationError } from "../errors.js";
+import { ValidationError, ValidationErrors } from "../errors.js";
 import { parseAddr, formatAddr } from "../net/addr.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
 import { knownList } from "./validate.js";
+import { didYouMean } from "./suggest.js";
 
 /** One address or prefix of the inventory, with the roles it holds. */
 export interface InventoryEntry {
@@ -29,6 +30,17 @@ export interface Inventory {
    * meets the firewall's input hook, not its forward hook; `export` writes rules for both.
    */
   firewall: FirewallAddress[];
+  /**
+   * Names from `hosts:` (YAML), each for one address. An entry under `roles:` with that address takes the
+   * name; an address inside a listed prefix is named too (in reports, and `why NAME` finds it).
+   */
+  hosts: HostName[];
+  /**
+   * What is valid but probably not meant, one line each with its position (`file:line:col: ...`): a
+   * prefix inside a prefix of other roles (longest prefix wins, so it takes the inner addresses away from
+   * the outer roles), a `hosts:` name no role uses. The CLI prints them on stderr.
+   */
+  warnings: string[];
 }
 
 export interface FirewallAddress {
@@ -81,32 +93,57 @@ export function loadInventory(file: string, roleIds: readonly string[]): Invento
   return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
 }
 
+/** Every problem of the file, collected so that one run names them all. */
+class Problems {
+  readonly list: ValidationError[] = [];
+  constructor(readonly file: string) {}
+  add(message: string, line: number, column?: number): void {
+    this.list.push(new ValidationError(message, column === undefined ? { file: this.file, line } : { file: this.file, line, column }));
+  }
+  push(e: ValidationError): void {
+    this.list.push(e);
+  }
+  /** Throw what was found: one error as itself, several together. */
+  throwIfAny(): void {
+    if (this.list.length === 1) throw this.list[0]!;
+    if (this.list.length > 1) throw new ValidationErrors(this.list);
+  }
+}
+
+/** `unknown role "x"; did you mean "y"? known roles: ...` */
+function unknownRole(role: string, roleIds: readonly string[]): string {
+  const near = didYouMean(role, roleIds);
+  return `unknown role "${role}"${near}${near ? " " : "; "}known roles: ${knownList(roleIds, 50)}`;
+}
+
 class Builder {
   readonly entries: InventoryEntry[] = [];
   private readonly byKey = new Map<string, InventoryEntry>();
   private readonly known: ReadonlySet<string>;
-  constructor(readonly file: string, readonly roleIds: readonly string[]) {
+  constructor(readonly file: string, readonly roleIds: readonly string[], readonly problems: Problems) {
     this.known = new Set(roleIds);
   }
 
   add(text: string, role: string, name: string | undefined, line: number, column: number): void {
-    const where = { file: this.file, line, column };
     if (!this.known.has(role)) {
-      throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(this.roleIds, 50)}`, where);
+      this.problems.add(unknownRole(role, this.roleIds), line, column);
+      return;
     }
     const p = parsePrefix(text);
-    if (typeof p === "string") throw new ValidationError(`bad address: ${p}`, where);
+    if (typeof p === "string") {
+      this.problems.add(`bad address: ${p}`, line, column);
+      return;
+    }
     const key = `${p.family}/${p.words.join(".")}/${p.prefixLength}`;
     const prev = this.byKey.get(key);
     if (prev) {
       if (prev.roles.includes(role)) {
-        throw new ValidationError(`"${text}" is listed twice under role ${role} (first at line ${prev.line})`, where);
+        this.problems.add(`"${text}" is listed twice under role ${role} (first at line ${prev.line})`, line, column);
+        return;
       }
       if (name !== undefined && prev.name !== undefined && name !== prev.name) {
-        throw new ValidationError(
-          `"${text}" is named "${name}" here but "${prev.name}" at line ${prev.line}; one address has one name`,
-          where,
-        );
+        this.problems.add(`"${text}" is named "${name}" here but "${prev.name}" at line ${prev.line}; one address has one name`, line, column);
+        return;
       }
       prev.roles.push(role);
       if (name !== undefined) prev.name = name;
@@ -119,45 +156,37 @@ class Builder {
   }
 }
 
+const INVENTORY_FIELDS = ["roles", "hosts", "variables", "firewall"];
+
 export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
   const src = YamlSource.parse(file, text);
-  const b = new Builder(file, roleIds);
+  const problems = new Problems(file);
+  const b = new Builder(file, roleIds, problems);
   const known = new Set(roleIds);
   const top = src.value;
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
-    throw src.error([], `inventory: expected a mapping with "roles:" (and optional "hosts:", "variables:")`);
+    throw src.error([], `inventory: expected a mapping with "roles:" (and optional "hosts:", "variables:", "firewall:")`);
   }
   const o = top as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!["roles", "hosts", "variables", "firewall"].includes(k)) {
+    if (!INVENTORY_FIELDS.includes(k)) {
       const p = src.keyPosition([k]);
-      throw new ValidationError(`inventory: unknown field "${k}"; expected roles, hosts, variables, firewall`, { file, line: p.line, column: p.column });
+      const near = didYouMean(k, INVENTORY_FIELDS);
+      problems.add(`inventory: unknown field "${k}"${near}${near ? " " : "; "}expected roles, hosts, variables, firewall`, p.line, p.column);
     }
   }
   const roles = o.roles;
   if (roles === null || typeof roles !== "object" || Array.isArray(roles)) {
-    throw src.error(["roles"], `inventory: "roles" must map role ids to lists of addresses or prefixes`);
+    problems.push(src.error(["roles"], `inventory: "roles" must map role ids to lists of addresses or prefixes`));
+    problems.throwIfAny();
   }
   // Host names first, so entries can carry them.
-  const names = new Map<string, string>();
-  if (o.hosts !== undefined) {
-    if (o.hosts === null || typeof o.hosts !== "object" || Array.isArray(o.hosts)) {
-      throw src.error(["hosts"], `inventory: "hosts" must map host names to addresses`);
-    }
-    for (const [name, addr] of Object.entries(o.hosts as Record<string, unknown>)) {
-      if (typeof addr !== "string") throw src.error(["hosts", name], `host ${name}: expected an address, got ${JSON.stringify(addr)}`);
-      const p = parsePrefix(addr);
-      if (typeof p === "string") throw src.error(["hosts", name], `host ${name}: ${p}`);
-      const key = formatAddr(p.family, p.words, 0);
-      const prev = names.get(key);
-      if (prev && prev !== name) throw src.error(["hosts", name], `${addr} is named both "${prev}" and "${name}"`);
-      names.set(key, name);
-    }
-  }
+  const names = hostNames(src, o.hosts, problems);
   for (const [role, list] of Object.entries(roles as Record<string, unknown>)) {
     const keyPos = src.keyPosition(["roles", role]);
     if (!ROLE_ID.test(role) || !known.has(role)) {
-      throw new ValidationError(`unknown role "${role}"; known roles: ${knownList(roleIds, 50)}`, { file, line: keyPos.line, column: keyPos.column });
+      problems.add(unknownRole(role, roleIds), keyPos.line, keyPos.column);
+      continue;
     }
     const items = Array.isArray(list) ? list : [list];
     items.forEach((item, i) => {
@@ -171,44 +200,148 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
         if (io.name !== undefined) name = String(io.name);
       }
       if (typeof addr !== "string") {
-        throw new ValidationError(`role ${role}: expected an address or CIDR prefix (or {address, name}), got ${JSON.stringify(addr)}`, {
-          file, line: pos.line, column: pos.column,
-        });
+        problems.add(`role ${role}: expected an address or CIDR prefix (or {address, name}), got ${JSON.stringify(addr)}`, pos.line, pos.column);
+        return;
       }
       const p = parsePrefix(addr);
-      if (name === undefined && typeof p !== "string") name = names.get(formatAddr(p.family, p.words, 0));
+      if (name === undefined && typeof p !== "string") name = names.get(formatAddr(p.family, p.words, 0))?.name;
       b.add(addr, role, name, pos.line, pos.column);
     });
   }
   const variables = new Map<string, number | string>();
   if (o.variables !== undefined) {
     if (o.variables === null || typeof o.variables !== "object" || Array.isArray(o.variables)) {
-      throw src.error(["variables"], `inventory: "variables" must map variable names to values`);
-    }
-    for (const [k, v] of Object.entries(o.variables as Record<string, unknown>)) {
-      if (typeof v !== "number" && typeof v !== "string") throw src.error(["variables", k], `variable ${k}: expected a number or a string`);
-      variables.set(k, v);
+      problems.push(src.error(["variables"], `inventory: "variables" must map variable names to values`));
+    } else {
+      for (const [k, v] of Object.entries(o.variables as Record<string, unknown>)) {
+        if (typeof v !== "number" && typeof v !== "string") problems.push(src.error(["variables", k], `variable ${k}: expected a number or a string`));
+        else variables.set(k, v);
+      }
     }
   }
-  return { file, entries: b.entries, variables, firewall: firewallAddresses(src, o.firewall, names) };
+  const firewall = firewallAddresses(src, o.firewall, names, problems);
+  problems.throwIfAny();
+  const warnings = [...overlapWarnings(file, b.entries), ...unusedHostWarnings(file, names, b.entries, firewall)];
+  return { file, entries: b.entries, variables, firewall, hosts: [...names.values()], warnings };
+}
+
+export interface HostName {
+  name: string;
+  family: 4 | 6;
+  words: [number, number, number, number];
+  text: string;
+  line: number;
+  column: number;
+}
+
+/** `hosts: {dc01: 10.99.1.10}`: names for addresses listed under roles (and for `firewall:`), by address text. */
+function hostNames(src: YamlSource, hosts: unknown, problems: Problems): Map<string, HostName> {
+  const names = new Map<string, HostName>();
+  if (hosts === undefined) return names;
+  if (hosts === null || typeof hosts !== "object" || Array.isArray(hosts)) {
+    problems.push(src.error(["hosts"], `inventory: "hosts" must map host names to addresses (hosts: {dc01: 10.99.1.10})`));
+    return names;
+  }
+  for (const [name, addr] of Object.entries(hosts as Record<string, unknown>)) {
+    if (typeof addr !== "string") {
+      problems.push(src.error(["hosts", name], `host ${name}: expected an address, got ${JSON.stringify(addr)}`));
+      continue;
+    }
+    const p = parsePrefix(addr);
+    if (typeof p === "string") {
+      problems.push(src.error(["hosts", name], `host ${name}: ${p}`));
+      continue;
+    }
+    const key = formatAddr(p.family, p.words, 0);
+    const prev = names.get(key);
+    if (prev && prev.name !== name) {
+      problems.push(src.error(["hosts", name], `${addr} is named both "${prev.name}" and "${name}"`));
+      continue;
+    }
+    if (p.prefixLength !== (p.family === 4 ? 32 : 128)) {
+      problems.push(src.error(["hosts", name], `host ${name}: ${addr} is a prefix; a host name names one address`));
+      continue;
+    }
+    const pos = src.keyPosition(["hosts", name]);
+    names.set(key, { name, family: p.family, words: p.words, text: addr, line: pos.line, column: pos.column });
+  }
+  return names;
 }
 
 /** `firewall: [10.99.1.1, gw01]`: addresses, or names defined under `hosts:`. */
-function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<string, string>): FirewallAddress[] {
+function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<string, HostName>, problems: Problems): FirewallAddress[] {
   if (list === undefined) return [];
   const items = Array.isArray(list) ? list : [list];
-  const byName = new Map([...names].map(([addr, name]) => [name, addr]));
-  return items.map((item, i) => {
+  const byName = new Map([...names].map(([addr, h]) => [h.name, addr]));
+  const out: FirewallAddress[] = [];
+  items.forEach((item, i) => {
     const path: YamlPath = Array.isArray(list) ? ["firewall", i] : ["firewall"];
-    if (typeof item !== "string") throw src.error(path, `firewall: expected an address or a host name from "hosts:", got ${JSON.stringify(item)}`);
+    if (typeof item !== "string") {
+      problems.push(src.error(path, `firewall: expected an address or a host name from "hosts:", got ${JSON.stringify(item)}`));
+      return;
+    }
     const text = byName.get(item) ?? item;
     const p = parsePrefix(text);
     if (typeof p === "string") {
-      throw src.error(path, `firewall: ${p}${names.size > 0 ? `; or one of the host names ${[...byName.keys()].join(", ")}` : ""}`);
+      const near = didYouMean(item, byName.keys());
+      problems.push(src.error(path, `firewall: ${p}${near || (names.size > 0 ? `; or one of the host names ${[...byName.keys()].join(", ")}` : "")}`));
+      return;
     }
     const pos = src.position(path);
-    return { ...p, text: item, line: pos.line, column: pos.column };
+    out.push({ ...p, text: item, line: pos.line, column: pos.column });
   });
+  return out;
+}
+
+/** A `hosts:` name whose address no role covers and that is no firewall address: nothing will ever show it. */
+function unusedHostWarnings(file: string, names: ReadonlyMap<string, HostName>, entries: readonly InventoryEntry[], firewall: readonly FirewallAddress[]): string[] {
+  const fw = new Set(firewall.map((f) => formatAddr(f.family, Uint32Array.from(f.words), 0)));
+  const spans = entries.map((e) => ({ family: e.family, ...span(e) }));
+  const covered = (h: HostName) => {
+    const at = span({ family: h.family, words: h.words, prefixLength: h.family === 4 ? 32 : 128 }).start;
+    return spans.some((x) => x.family === h.family && x.start <= at && at <= x.end);
+  };
+  return [...names].filter(([addr, h]) => !fw.has(addr) && !covered(h)).map(([, h]) =>
+    `${file}:${h.line}:${h.column}: host ${h.name} (${h.text}) is in no role's addresses: it takes no part in any check; list ${h.text} under its role in "roles:"`);
+}
+
+/** The first and last address of a prefix, as numbers (bigint: an IPv6 address is 128 bits). */
+function span(e: Pick<InventoryEntry, "family" | "words" | "prefixLength">): { start: bigint; end: bigint } {
+  const bits = e.family === 4 ? 32 : 128;
+  let start = 0n;
+  if (e.family === 4) start = BigInt(e.words[0] >>> 0);
+  else for (const w of e.words) start = (start << 32n) | BigInt(w >>> 0);
+  return { start, end: start + (1n << BigInt(bits - e.prefixLength)) - 1n };
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((r) => b.includes(r));
+
+/**
+ * A prefix (not a single address) inside a prefix of other roles: longest prefix wins, so the inner
+ * prefix's addresses lose the outer roles, and verdicts change without a word. Single addresses inside
+ * a network are the usual way to single out a host (README, Inventory) and are not reported. One
+ * sweep over the prefixes sorted by start, widest first, with a stack of the prefixes that contain
+ * the current one: each is compared with its nearest container only.
+ */
+function overlapWarnings(file: string, entries: readonly InventoryEntry[]): string[] {
+  const out: string[] = [];
+  for (const family of [4, 6] as const) {
+    const items = entries.filter((e) => e.family === family).map((e) => ({ e, ...span(e) }))
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : 0));
+    const stack: typeof items = [];
+    for (const it of items) {
+      while (stack.length > 0 && stack[stack.length - 1]!.end < it.start) stack.pop();
+      const outer = stack[stack.length - 1];
+      const single = it.e.prefixLength === (family === 4 ? 32 : 128);
+      if (outer && !single && !sameRoles(outer.e.roles, it.e.roles)) {
+        const lost = outer.e.roles.filter((r) => !it.e.roles.includes(r));
+        out.push(`${file}:${it.e.line}:${it.e.column}: ${it.e.text} (${it.e.roles.join(", ")}) lies inside ${outer.e.text} (${outer.e.roles.join(", ")}, ${file}:${outer.e.line}:${outer.e.column}): ` +
+          `the longest prefix wins, so addresses in ${it.e.text} hold only ${it.e.roles.join(", ")}${lost.length ? `, not ${lost.join(", ")}` : ""}; list ${it.e.text} under both roles if it plays both`);
+      }
+      stack.push(it);
+    }
+  }
+  return out;
 }
 
 /**
@@ -258,9 +391,10 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     const err = e as { message: string; lines?: number };
     throw new ValidationError(`CSV error: ${err.message.split("\n")[0]}`, { file, line: err.lines ?? 1 });
   }
-  const b = new Builder(file, roleIds);
+  const problems = new Problems(file);
+  const b = new Builder(file, roleIds, problems);
   const first = rows[0];
-  if (!first) return { file, entries: b.entries, variables: new Map(), firewall: [] };
+  if (!first) return { file, entries: b.entries, variables: new Map(), firewall: [], hosts: [], warnings: [] };
   const cols = csvColumns(first.record, file, first.info.lines);
   const expected = cols.header ? `the header's ${first.record.length} columns` : `"address,role[,name]"`;
   (cols.header ? rows.slice(1) : rows).forEach((row) => {
@@ -269,10 +403,11 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     const addr = r[cols.address];
     const roleCell = r[cols.role];
     const name = cols.name >= 0 ? r[cols.name] : undefined;
-    if (!addr || !roleCell) throw new ValidationError(`expected ${expected}, with an address and a role`, { file, line });
-    if (r.length > (cols.header ? first.record.length : 3)) throw new ValidationError(`expected ${expected}, got ${r.length} columns`, { file, line });
+    if (!addr || !roleCell) problems.add(`expected ${expected}, with an address and a role`, line);
+    else if (r.length > (cols.header ? first.record.length : 3)) problems.add(`expected ${expected}, got ${r.length} columns`, line);
     // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
-    for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
+    else for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
   });
-  return { file, entries: b.entries, variables: new Map(), firewall: [] };
+  problems.throwIfAny();
+  return { file, entries: b.entries, variables: new Map(), firewall: [], hosts: [], warnings: overlapWarnings(file, b.entries) };
 }

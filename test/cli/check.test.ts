@@ -157,9 +157,32 @@ describe("clear errors, exit 2", () => {
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/a\.yaml:\d+:\d+: YAML error/);
     const b = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "b.yaml"), KERN]);
-    expect(b.stderr).toMatch(/b\.yaml:2:3: unknown role "kcps-fs-dc"; known roles: kcps-fs, kcps-fs-ad/);
+    expect(b.stderr).toMatch(/b\.yaml:2:3: unknown role "kcps-fs-dc"; did you mean "kcps-fs-ad", "kcps-fs-dns" or "kcps-fs"\? known roles: kcps-fs, kcps-fs-ad/);
     const c = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "c.yaml"), KERN]);
     expect(c.stderr).toMatch(/c\.yaml:2:13: bad address: "10\.0\.0\.0\/40": prefix length must be 0\.\.32/);
+  });
+
+  it("names every inventory problem in one run, one line each, then how many", async () => {
+    const dir = tmpFiles({ "inv.yaml": "roles:\n  kcps-fs: [10.0.0.300]\n  kcps-fs-dc: [10.0.0.2]\n  file-share-client: [10.0.1.0/33]\n" });
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), KERN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/inv\.yaml:2:13: bad address: "10\.0\.0\.300"/);
+    expect(lines[1]).toMatch(/inv\.yaml:3:3: unknown role "kcps-fs-dc"; did you mean "kcps-fs-ad"/);
+    expect(lines[2]).toMatch(/inv\.yaml:4:23: bad address: "10\.0\.1\.0\/33": prefix length must be 0\.\.32/);
+    expect(lines[3]).toBe("portmatrix: 3 problems; nothing was checked");
+  });
+
+  it("warns on stderr about a prefix inside a prefix of other roles, and still checks; the shipped inventory warns of nothing", async () => {
+    const inv = readFileSync("fixtures/kcps/inventory.yaml", "utf8") + "  kcps-fs-dns: [10.99.2.53, 10.99.1.128/25]\n";
+    const dir = tmpFiles({ "inv.yaml": inv.replace(/^ {2}kcps-fs-dns: \[10\.99\.2\.53\]\n/m, "") });
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), KERN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^portmatrix: warning: .*inv\.yaml:\d+:\d+: 10\.99\.1\.128\/25 \(kcps-fs-dns\) lies inside 10\.99\.1\.0\/24 \(file-share-client, .*inv\.yaml:6:\d+\): the longest prefix wins, so addresses in 10\.99\.1\.128\/25 hold only kcps-fs-dns, not file-share-client/);
+    expect(r.stdout).toMatch(/Result: /);
+    expect((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", KERN])).stderr).toBe("");
   });
 
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {
