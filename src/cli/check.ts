@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
@@ -67,14 +67,14 @@ export function registerCheck(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
-    .option("--input-format <format>", "skip detection and read every input as this format")
+    .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
     .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
     .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
-    .option("-q, --quiet", "no progress line on stderr")
+    .option("-q, --quiet", "nothing on stderr but errors and warnings: no progress line, and with --output no Result line")
     .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
     .addHelpText("after", `
 Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
@@ -146,6 +146,10 @@ Examples:
           io.stdout(c);
           await io.drain?.();
         }
+      } else if (!f.quiet) {
+        // Reports went to files only: the one line that says how the run ended still reaches the person.
+        const { resultLine } = await import("../report/text.js");
+        io.stderr(`${resultLine(report)}\n`);
       }
       throw new ExitCode(report.exitCode);
     });

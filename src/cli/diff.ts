@@ -19,8 +19,9 @@ export function registerDiff(program: Command, io: Io): void {
 Exit status: 0 nothing new fails, 1 a new or changed finding fails (see --fail-on), 2 a usage error, a
 report that cannot be read, or a new report that was not a complete check.
 
-Example:
-  portmatrix diff last-week.json today.json`)
+Examples:
+  portmatrix diff last-week.json today.json
+  portmatrix diff --format json --fail-on blocked-required last-week.json today.json`)
     .action(async (oldPath: string, newPath: string, f: { format: string; failOn?: string[] }) => {
       await preloadConfig([[oldPath, "report"], [newPath, "report"]]);
       const before = readReport(oldPath);

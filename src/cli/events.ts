@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode, checkInputFormat, collectRaw, decodeOptionsFrom, say, type Io } from "./common.js";
+import { ExitCode, inputFormatHelp, checkInputFormat, collectRaw, decodeOptionsFrom, say, type Io } from "./common.js";
 import { expandInputs } from "../source/inputs.js";
 import { runInputs } from "../pipeline/run.js";
 import { eventJson } from "../pipeline/events.js";
@@ -12,14 +12,19 @@ export function registerEvents(program: Command, io: Io): void {
     .command("events")
     .description("print what portmatrix read: one JSON object per record (log line; for captures, per connection)")
     .argument("<inputs...>", "files, directories, - for stdin")
-    .option("--input-format <format>", "skip detection and read every input as this format")
+    .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
     .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
     .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--packets", "captures: one object per packet; flow exports: one per flow record (instead of one per connection)")
     .option("--skipped", "also print one JSON object per skipped record, with its reason, on stderr")
-    .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
+    .addHelpText("after", `
+Examples:
+  portmatrix events fixtures/kcps/kern.log | head
+  portmatrix events --packets --skipped capture.pcapng 2> skipped.jsonl | jq 'select(.action == "blocked")'
+
+Exit status: 0 every input read, 2 usage error or an input that could not be read (the others are still read).`)
     .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; netflowPort?: string[]; skipped?: boolean; packets?: boolean }) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);

@@ -41,7 +41,9 @@ ${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.title}`).join("\n")}
 Examples:
   portmatrix export --to nftables -r kcps-file-server -i fixtures/kcps/inventory.yaml -o kcps.nft && nft -f kcps.nft
   portmatrix export --to nftables -r kcps-file-server -i inv.yaml --scenario browse --documented-only
-  portmatrix export --to iptables -r kcps-file-server -i inv.yaml --set trust_direction=two-way > rules.v4`)
+  portmatrix export --to iptables -r kcps-file-server -i inv.yaml --set trust_direction=two-way > rules.v4
+
+Exit status: 0 written, 2 usage error or a ruleset or inventory that does not validate.`)
     .action(async (f: ExportFlags, cmd: Command) => {
       const format = exportFormat(f.to)!;
       if (!format.usesLog && (cmd.getOptionValueSource("logPrefix") === "cli" || f.logAccepted === true)) {

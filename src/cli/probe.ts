@@ -84,7 +84,7 @@ export function registerProbe(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--allow-empty", "accept a probe that tried nothing (no peer host in the inventory); without it the exit status is 2")
-    .option("-q, --quiet", "no notes or progress on stderr")
+    .option("-q, --quiet", "no notes, progress or (with --output) Result line on stderr")
     .addHelpText("after", `
 What each attempt reports (the evidence in the report):
   tcp   connected: allowed; RST: blocked (refused); no answer in --timeout: blocked (filtered);
@@ -144,6 +144,9 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
         io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true }));
+      } else if (!f.quiet) {
+        const { resultLine } = await import("../report/text.js");
+        io.stderr(`${resultLine(report)}\n`);
       }
       throw new ExitCode(report.exitCode);
     });

@@ -14,7 +14,17 @@ export function registerRules(program: Command, io: Io): void {
 
   rules
     .command("list")
-    .description("shipped rulesets with their scenarios and roles")
+    .description("shipped rulesets with their scenarios, roles and variables (with their defaults; override them with --set or the inventory's variables:)")
+    .addHelpText("after", `
+Example:
+  portmatrix rules list
+    kcps-file-server  KCPS file server (KDDI), port requirements
+      file: rulesets/kcps-file-server.yaml; 44 rules
+      scenarios: trust, browse, acl, remote-ops, capacity
+      roles: kcps-fs, kcps-fs-ad, kcps-fs-dns, ...
+      variables: trust_direction=one-way
+
+Exit status: 0.`)
     .action(() => {
       for (const file of listShippedRulesets()) {
         const def = loadRulesetDef(file);
@@ -38,7 +48,13 @@ export function registerRules(program: Command, io: Io): void {
     .option("--role <ids>", "only rules from or to these roles", collect)
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
     .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
-    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher\n  portmatrix rules show skydiv-desktop-client --documented-only")
+    .addHelpText("after", `
+Examples:
+  portmatrix rules show kcps-file-server --format md
+  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher
+  portmatrix rules show skydiv-desktop-client --documented-only
+
+Exit status: 0, 2 usage error (unknown ruleset, scenario or role).`)
     .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
       await preloadConfig([[arg, "ruleset"]]);
       const def = loadRulesetDef(arg);
@@ -64,6 +80,11 @@ export function registerRules(program: Command, io: Io): void {
     .command("lint")
     .description("validate your own ruleset file: every problem with file:line:column")
     .argument("<file>", "ruleset YAML")
+    .addHelpText("after", `
+Example:
+  portmatrix rules lint my-product.yaml
+
+Exit status: 0 valid, 1 problems found (each on stderr with file:line:column), 2 the file cannot be read.`)
     .action(async (file: string) => {
       await preloadConfig([[file, "ruleset"]]);
       const text = readRulesetFile(file);

@@ -1,4 +1,4 @@
-import type { Finding, InputReport, Report } from "./types.js";
+import { PROBE_FORMAT, type Finding, type InputReport, type Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
@@ -64,9 +64,10 @@ export function renderText(r: Report, o: TextOptions): string {
   const maxHosts = o.maxHosts ?? 3;
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
-  const failOn = safe(r.failOn.join(", "));
   const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
-  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  // A probe's report has the probe's attempts as its one input: it says which command made it.
+  const command = r.inputs.length > 0 && r.inputs.every((i) => i.format === PROBE_FORMAT) ? "portmatrix probe" : "portmatrix check";
+  out.push(`${bold(command)}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   out.push("");
 
 
@@ -136,13 +137,22 @@ export function renderText(r: Report, o: TextOptions): string {
     out.push(`    ${p.fatal ? c("blocked-required", "✗") : "•"} ${safe(p.message)}${p.fatal ? "" : " (accepted: --allow-empty)"}`);
   }
   out.push("");
-  const verdictLine = r.exitCode === 2
-    ? `Result: not a complete check (${notCheckedReasons(r)})${r.totals.violations > 0 ? `; ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"} in what was read` : ""} (exit 2)`
-    : r.totals.violations > 0
-      ? `Result: ${r.totals.violations} violation${r.totals.violations === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${failOn}) (exit 1)`
-      : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
-  out.push(bold(verdictLine));
+  out.push(bold(resultLine(r)));
   return out.join("\n") + "\n";
+}
+
+/**
+ * The one line that sums the run up: the violations (also when an input could not be read: what was
+ * read is still checked and counted), what fails, and the exit status. `check -o` and `probe -o` print
+ * it on stderr.
+ */
+export function resultLine(r: Report): string {
+  const failOn = safe(r.failOn.join(", "));
+  const v = r.totals.violations;
+  if (r.exitCode === 2) {
+    return `Result: not a complete check (${notCheckedReasons(r)})${v > 0 ? `; ${v} violation${v === 1 ? "" : "s"} in what was read` : ""} (exit 2)`;
+  }
+  return v > 0 ? `Result: ${v} violation${v === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${failOn}) (exit 1)` : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
 }
 
 /**

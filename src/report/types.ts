@@ -11,6 +11,9 @@ export type { BlockedBy, InputEvents };
 
 export const REPORT_SCHEMA = "portmatrix/report/v1";
 
+/** The input format (and path) of a `portmatrix probe` report's one input: its records are the probe's attempts. */
+export const PROBE_FORMAT = "probe";
+
 export type ProtocolName = "tcp" | "udp" | "icmp" | "icmpv6" | `ip-proto-${number}`;
 
 export interface Finding {

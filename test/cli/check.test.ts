@@ -185,6 +185,20 @@ describe("clear errors, exit 2", () => {
     expect((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", KERN])).stderr).toBe("");
   });
 
+  it("with -o only, the Result line goes to stderr (not with --quiet); it keeps the violation count when an input fails", async () => {
+    const dir = tmpFiles({ "notes.txt": "Dear firewall team,\nplease open port 445.\n" });
+    const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", KERN];
+    const o = await runCli([...base, "-o", join(dir, "r.json")]);
+    expect(o.code).toBe(1);
+    expect(o.stdout).toBe("");
+    expect(o.stderr).toBe("Result: 5 violations (fail-on: blocked-required, allowed-unexpected) (exit 1)\n");
+    expect((await runCli([...base, "-q", "-o", join(dir, "q.json")])).stderr).toBe("");
+    expect((await runCli([...base, "-o", join(dir, "a.json"), "-o", join(dir, "a.md"), "--format", "text"])).stderr).toBe("");
+    const bad = await runCli([...base, join(dir, "notes.txt")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/\nResult: 5 violations \(fail-on: blocked-required, allowed-unexpected\); 1 input could not be read \(exit 2\)\n$/);
+  });
+
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {
     const gz = gzipSync(readFileSync(KERN));
     const dir = tmpFiles({
