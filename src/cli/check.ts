@@ -1,11 +1,10 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
 import { materialiseInSteps } from "../report/build.js";
-import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
@@ -34,6 +33,8 @@ interface CheckFlags {
   baseline?: string;
   quiet?: boolean;
   jobs?: string;
+  include?: string[];
+  exclude?: string[];
 }
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
@@ -54,7 +55,7 @@ export function readReport(path: string): Report {
 }
 
 export function registerCheck(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command("check")
     .description("read logs or captures and check every flow against the ruleset")
     .argument("<inputs...>", "files, directories (recursive), FIFOs, - for stdin; gzip, zstd, xz, bzip2 and UTF-16 are read transparently")
@@ -75,7 +76,8 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .option("-q, --quiet", "nothing on stderr but errors and warnings: no progress line, and with --output no Result line")
-    .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
+    .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)");
+  addPathFilterOptions(cmd)
     .addHelpText("after", `
 Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
 written, or a run that was not a complete check: an input that could not be read, an input of which no
@@ -87,6 +89,7 @@ Examples:
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
   portmatrix check -r kcps-file-server -i inv.yaml -o report.html -o report.json -o results.sarif capture.pcapng
   portmatrix check -r kcps-file-server -i inv.yaml --baseline last-week.json archive/
+  portmatrix check -r kcps-file-server -i inv.yaml --exclude '*.md' --exclude 'old/**' /var/log/firewall/
   portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
@@ -102,8 +105,7 @@ Examples:
       sayInventoryWarnings(io, setup.inventory);
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
-      const paths = expandInputs(inputs);
-      if (paths.length === 0) throw new UsageError("no input files found in the given paths");
+      const paths = inputPaths(inputs, f);
       // Before anything is read: no report may overwrite a file this run reads.
       const reads: ReadFile[] = [
         ...paths.map((path) => ({ path, what: "an input" })),
@@ -134,6 +136,7 @@ Examples:
         report = applyBaseline(report, baseline, f.baseline!);
       }
       sayProblems(io, report);
+      sayFormatList(io, report.inputs.map((i) => i.error));
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         const { renderChunks } = await import("../report/render.js");

@@ -6,6 +6,10 @@ import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
 import { CSV_FIELDS } from "../decode/log/csv.js";
 import { knownFormats } from "../pipeline/formats.js";
+import { UNKNOWN_FORMAT } from "../pipeline/run.js";
+import { expandInputs } from "../source/inputs.js";
+import { compileFilter } from "../source/glob.js";
+import type { Command } from "commander";
 
 /** Thrown by a command to end with an exit code after it has written its output. */
 export class ExitCode extends Error {
@@ -157,6 +161,30 @@ export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
 /** --input-format's help: every format name, so that nobody has to guess one. */
 export function inputFormatHelp(): string {
   return `skip detection and read every input as this format: ${knownFormats().join(", ")}`;
+}
+
+/**
+ * Once per run, after the inputs' errors: the formats portmatrix reads, when some input was in none
+ * of them (each such error says so in a line of its own, without the list).
+ */
+export function sayFormatList(io: Io, errors: readonly (string | null | undefined)[]): void {
+  if (!errors.some((e) => e?.includes(UNKNOWN_FORMAT))) return;
+  io.stderr(`portmatrix: the formats portmatrix reads (detected from the content): ${knownFormats().join(", ")}\n`);
+}
+
+/** --include / --exclude, on every command that reads directories. */
+export function addPathFilterOptions(cmd: Command): Command {
+  return cmd
+    .option("--exclude <glob>", "leave out files (and directories) of the given directories whose path below the directory or whose name matches, e.g. '*.md', 'old/**' (repeatable; * ? [a-z] **)", collectRaw)
+    .option("--include <glob>", "read only the files of the given directories whose path below the directory or whose name matches, e.g. '*.log*' (repeatable)", collectRaw);
+}
+
+/** The command line's inputs, directories expanded, filtered by --include and --exclude. */
+export function inputPaths(args: readonly string[], f: { include?: string[]; exclude?: string[] }): string[] {
+  const filtered = (f.include?.length ?? 0) + (f.exclude?.length ?? 0) > 0;
+  const paths = expandInputs(args, filtered ? compileFilter(f.include ?? [], f.exclude ?? []) : undefined);
+  if (paths.length === 0) throw new UsageError(`no input files found in the given paths${filtered ? " (after --include and --exclude)" : ""}`);
+  return paths;
 }
 
 /** Inventory warnings shown at once; the rest are counted. */

@@ -1,11 +1,10 @@
 import { Command, Option } from "commander";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, type Io } from "./common.js";
+import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport, type ReadFile } from "./output.js";
 import { fatalProblems, savedReportProblems } from "../report/checked.js";
 import type { WhyResult } from "../pipeline/why.js";
 import { UsageError } from "../errors.js";
 import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
-import { expandInputs } from "../source/inputs.js";
 import { readReport } from "./check.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { formatFromPath } from "../report/formats.js";
@@ -24,7 +23,7 @@ function isReportFile(path: string): boolean {
 }
 
 export function registerWhy(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command("why")
     .description("why a host cannot connect: every rule of its roles, what the inputs show, what to do")
     .argument("<host>", "an address or an inventory host name (names are matched ignoring case)")
@@ -42,7 +41,8 @@ export function registerWhy(program: Command, io: Io): void {
     .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
-    .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
+    .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2");
+  addPathFilterOptions(cmd)
     .addHelpText("after", `
 Examples:
   portmatrix why 10.99.1.100 -r kcps-file-server -i fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
@@ -58,8 +58,7 @@ report) that checked nothing.`)
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       sayInventoryWarnings(io, setup.inventory);
       const failOn = f.failOn ? parseFailOn(f.failOn) : ["blocked-required"];
-      const paths = expandInputs(inputs);
-      if (inputs.length > 0 && paths.length === 0) throw new UsageError("no input files found in the given paths");
+      const paths = inputs.length > 0 ? inputPaths(inputs, f) : [];
       // Before anything is read: no answer may overwrite a file this run reads.
       const reads: ReadFile[] = [...paths.map((path) => ({ path, what: "an input" })), { path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }];
       checkOutputs(outputs.map((o) => o.path), reads);
@@ -74,6 +73,7 @@ report) that checked nothing.`)
         if (fmt !== undefined) opts.inputFormat = fmt;
         const r = await runCheck(setup, logs, opts);
         sayProblems(io, r);
+        sayFormatList(io, r.inputs.map((i) => i.error));
         problems.push(...fatalProblems(r.checked).map((p) => p.message));
         sources.push(r);
       }
@@ -115,6 +115,8 @@ interface WhyFlags {
   actionMap?: string[];
   year?: string;
   allowEmpty?: boolean;
+  include?: string[];
+  exclude?: string[];
 }
 
 /** The format of each --output: json or text from the name, or --format with a single --output. */

@@ -217,13 +217,16 @@ describe("clear errors, exit 2", () => {
     expect(rep.exitCode).toBe(2);
     const byName = Object.fromEntries(rep.inputs.map((i) => [i.path.split("/").pop(), i]));
     expect(byName["1-good.log"]!.records.used).toBe(18);
-    expect(byName["2-binary.bin"]!.error).toMatch(/2-binary\.bin: not a known format \(it starts with bytes 7f454c46\); tried .*netfilter.*windows-firewall.*csv/);
+    expect(byName["2-binary.bin"]!.error).toBe(`${join(dir, "2-binary.bin")}: not a known format (it starts with bytes 7f454c46); not read: use --input-format to force one, or --exclude '*.bin' to leave such files out of a directory`);
     expect(byName["3-cut.log.gz"]!.error).toMatch(/3-cut\.log\.gz: byte offset \d+: truncated gzip/);
     expect(byName["4-prose.txt"]!.error).toMatch(/4-prose\.txt: not a known format \(its first line is "Dear firewall team,"\)/);
     if (process.getuid?.() !== 0) expect(byName["5-locked.log"]!.error).toMatch(/5-locked\.log: permission denied/);
     expect(byName["6-dangling.log"]!.error).toMatch(/6-dangling\.log: no such file/);
     const lines = r.stderr.trim().split("\n");
     for (const l of lines) expect(l).toMatch(/^portmatrix: /);
+    // Two inputs in no known format: the list of formats once, after the errors.
+    expect(lines.filter((l) => l.includes("netfilter"))).toEqual([expect.stringMatching(/^portmatrix: the formats portmatrix reads \(detected from the content\): pcap, pcapng, netfilter, windows-firewall, csv, /)]);
+    expect(lines[lines.length - 1]).toMatch(/^portmatrix: the formats portmatrix reads/);
   });
 });
 
