@@ -31,6 +31,8 @@ export interface Io {
   status?: (s: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is a terminal. */
+  columns?: number;
   env: NodeJS.ProcessEnv;
   /** Wait until stdout can take more (undefined: never needed). */
   drain?: () => Promise<void> | undefined;
@@ -86,9 +88,24 @@ export function processIo(): Io {
     status: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
     drain: stdoutDrained,
   };
+}
+
+/** Width of text tables when stdout is no terminal and COLUMNS does not say: a common terminal, pager or mail. */
+export const DEFAULT_COLUMNS = 100;
+
+/** How wide a text table may be: --width, else the terminal's width, else $COLUMNS, else DEFAULT_COLUMNS. */
+export function outputWidth(io: Io, flag: string | undefined): number {
+  if (flag !== undefined) {
+    if (!/^\d{1,4}$/.test(flag) || Number(flag) < 20) throw new UsageError(`--width ${flag}: expected a number of columns, 20 or more`);
+    return Number(flag);
+  }
+  if (io.columns !== undefined) return io.columns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 ? env : DEFAULT_COLUMNS;
 }
 
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org) set. */

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { basename } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, type Io } from "./common.js";
+import { DEFAULT_COLUMNS, ExitCode, collect, collectRaw, outputWidth, parseSets, type Io } from "./common.js";
 import {
   activeRules, checkRuleset, checkScenarios, listShippedRulesets, loadRulesetDef, parseVariableValue, readRulesetFile, resolveRuleset,
 } from "../model/ruleset.js";
@@ -48,6 +48,7 @@ Exit status: 0.`)
     .option("--role <ids>", "only rules from or to these roles", collect)
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
     .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
+    .option("--width <columns>", `table width (default: the terminal's, else $COLUMNS, else ${DEFAULT_COLUMNS}); long cells wrap, nothing is cut`)
     .addHelpText("after", `
 Examples:
   portmatrix rules show kcps-file-server --format md
@@ -55,7 +56,8 @@ Examples:
   portmatrix rules show skydiv-desktop-client --documented-only
 
 Exit status: 0, 2 usage error (unknown ruleset, scenario or role).`)
-    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
+    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean; width?: string }) => {
+      const width = outputWidth(io, f.width);
       await preloadConfig([[arg, "ruleset"]]);
       const def = loadRulesetDef(arg);
       const sets = new Map<string, number | string>();
@@ -73,7 +75,7 @@ Exit status: 0, 2 usage error (unknown ruleset, scenario or role).`)
       else if (f.format === "csv") io.stdout(rulesCsv(rows));
       else if (f.format === "json") {
         io.stdout(JSON.stringify({ id: rs.id, title: rs.title, provenance: rs.provenance, variables: rs.variables, roles: rs.roles, scenarios: rs.scenarios, services: rs.services, rules: list }, null, 2) + "\n");
-      } else io.stdout(rulesTable(rs, rows, 160, f.documentedOnly === true));
+      } else io.stdout(rulesTable(rs, rows, width, f.documentedOnly === true));
     });
 
   rules
