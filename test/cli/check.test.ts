@@ -196,7 +196,10 @@ describe("clear errors, exit 2", () => {
     expect((await runCli([...base, "-o", join(dir, "a.json"), "-o", join(dir, "a.md"), "--format", "text"])).stderr).toBe("");
     const bad = await runCli([...base, join(dir, "notes.txt")]);
     expect(bad.code).toBe(2);
-    expect(bad.stdout).toMatch(/\nResult: 5 violations \(fail-on: blocked-required, allowed-unexpected\); 1 input could not be read \(exit 2\)\n$/);
+    expect(bad.stdout).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
+    // Written to files only, the same line goes to stderr.
+    const badO = await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.json")]);
+    expect(badO.stderr).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
   });
 
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {

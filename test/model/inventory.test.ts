@@ -81,7 +81,7 @@ roles:
       'inv.yaml:10:12: firewall: "gw9" is not an IPv4 or IPv6 address or CIDR prefix',
     ]);
     expect(() => parseInventoryCsv("inv.csv", "10.0.0.1,kcps-fs\n10.0.0.x,kcps-fs\n10.0.0.3\n10.0.0.4,nobody\n", ROLES)).toThrow(
-      /^inv\.csv:2:1: bad address.*\ninv\.csv:3: expected "address,role\[,name\]"\ninv\.csv:4:1: unknown role "nobody"/);
+      /^inv\.csv:2:1: bad address.*\ninv\.csv:3: expected "address,role\[,name\]", with an address and a role\ninv\.csv:4:1: unknown role "nobody"/);
   });
 
   it("warns when a prefix lies inside a prefix of other roles, naming both lines and what wins", () => {
