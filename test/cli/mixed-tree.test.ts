@@ -96,7 +96,7 @@ describe("a mixed archive tree", () => {
       const root = tree();
       const json = async (...flags: string[]) => {
         const r = await runCli([...base, "--format", "json", ...flags, root]);
-        return { code: r.code, stderr: r.stderr, paths: (JSON.parse(r.stdout) as Report).inputs.map((i) => i.path.slice(root.length + 1)) };
+        return { code: r.code, stderr: r.stderr, paths: parseReport(r.stdout).inputs.map((i) => i.path.slice(root.length + 1)) };
       };
       expect(await json("--exclude", "*.md", "--exclude", "README")).toEqual({ code: 1, stderr: "", paths: ["fw/kern.log", "fw/old/kern.log"] });
       expect((await json("--exclude", "*.md", "--exclude", "README", "--exclude", "old")).paths).toEqual(["fw/kern.log"]);
@@ -105,7 +105,7 @@ describe("a mixed archive tree", () => {
       expect((await json("--include", "fw/*.log")).paths).toEqual(["fw/kern.log"]);
       // A file named on the command line is read whatever the patterns say.
       const named = await runCli([...base, "--format", "json", "--exclude", "*.log", join(root, "fw", "kern.log")]);
-      expect((JSON.parse(named.stdout) as Report).inputs).toHaveLength(1);
+      expect(parseReport(named.stdout).inputs).toHaveLength(1);
       const none = await runCli([...base, "--include", "*.pcap", root]);
       expect(none.code).toBe(2);
       expect(none.stderr).toBe("portmatrix: no input files found in the given paths (after --include and --exclude)\n");
