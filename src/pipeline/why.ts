@@ -172,6 +172,8 @@ function coveredBy(r: Rule, f: Finding): boolean {
 interface Context {
   setup: CheckSetup;
   host: ResolvedHost;
+  /** The host's roles: a peer role it holds itself needs "other" in the advice. */
+  roles: readonly string[];
   findings: readonly Finding[];
   inputs: readonly string[];
 }
@@ -195,10 +197,11 @@ function adviceWithoutBlock(x: Context, r: Rule, direction: "out" | "in", peers:
   if (peers.length === 0) {
     const unknown = x.findings.filter((f) => f.verdict === "unclassified" && coveredBy(r, f) &&
       (direction === "out" ? f.src === x.host.address && f.dstRole === null : f.dst === x.host.address && f.srcRole === null));
-    const other = direction === "out" ? (f: Finding) => f.dst : (f: Finding) => f.src;
-    const seen = [...new Set(unknown.map(other))];
+    const peerOf = direction === "out" ? (f: Finding) => f.dst : (f: Finding) => f.src;
+    const seen = [...new Set(unknown.map(peerOf))];
     const hint = seen.length ? `; traffic ${direction === "out" ? "to" : "from"} ${seen.slice(0, 3).join(", ")}${seen.length > 3 ? ` and ${seen.length - 3} more` : ""} on this rule's ports was seen but is not in the inventory: is that the ${peerRole} host?` : "";
-    return [`no other host of role ${peerRole} is in the inventory ${x.setup.inventory.file}: add the ${peerRole} host(s) under "roles: ${peerRole}:" so that traffic for this rule can be checked${hint}`];
+    const other = x.roles.includes(peerRole) ? "other " : "";
+    return [`no ${other}host of role ${peerRole} is in the inventory ${x.setup.inventory.file}: add the ${peerRole} host(s) under "roles: ${peerRole}:" so that traffic for this rule can be checked${hint}`];
   }
   if (status === "not observed" && x.inputs.length > 0) return [`no traffic for this rule in the inputs: capture while the client tries (${r.purpose})`];
   return [];
@@ -299,7 +302,7 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
   if (roles.length === 0) {
     throw new UsageError(`${h.address} is not in the inventory ${setup.inventory.file}: its roles are unknown, so no rule applies; add it under its role`);
   }
-  const x: Context = { setup, host: h, findings: report?.findings ?? [], inputs };
+  const x: Context = { setup, host: h, roles, findings: report?.findings ?? [], inputs };
   const rules: WhyRule[] = [];
   for (const r of setup.rules) {
     if (roles.includes(r.from)) rules.push(considerRule(x, r, "out"));

@@ -111,14 +111,18 @@ describe("portmatrix why", () => {
     const w = JSON.parse((await runCli(["why", "10.99.1.100", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), "--format", "json", join(dir, "fw.log")])).stdout) as WhyResult;
     const ldap = w.rules.find((r) => r.rule === "ldap-client-to-kcps-fs-ad")!;
     expect(ldap.peers).toEqual([]);
-    expect(ldap.advice).toEqual([`no other host of role kcps-fs-ad is in the inventory ${join(dir, "inv.yaml")}: add the kcps-fs-ad host(s) under "roles: kcps-fs-ad:" so that traffic for this rule can be checked; traffic to 10.99.2.20 on this rule's ports was seen but is not in the inventory: is that the kcps-fs-ad host?`]);
+    expect(ldap.advice).toEqual([`no host of role kcps-fs-ad is in the inventory ${join(dir, "inv.yaml")}: add the kcps-fs-ad host(s) under "roles: kcps-fs-ad:" so that traffic for this rule can be checked; traffic to 10.99.2.20 on this rule's ports was seen but is not in the inventory: is that the kcps-fs-ad host?`]);
     // The blocked attempt to an address the inventory lacks is listed among what the host tried.
     expect(w.blockedUnlisted).toEqual([expect.stringMatching(/^blocked, to an address not in the inventory \(network\): TCP 389 10\.99\.1\.100 -> 10\.99\.2\.20 x1 /)]);
     // A rule with peers and no traffic still asks for a capture.
     expect(w.rules.find((r) => r.rule === "smb-client-to-kcps-fs")!.advice[0]).toMatch(/^no traffic for this rule in the inputs: capture while the client tries/);
     // Without inputs the missing host is still the advice: nothing could ever be checked for that rule.
     const none = JSON.parse((await runCli(["why", "10.99.1.100", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), "--format", "json"])).stdout) as WhyResult;
-    expect(none.rules.find((r) => r.rule === "ldap-client-to-kcps-fs-ad")!.advice[0]).toMatch(/^no other host of role kcps-fs-ad is in the inventory .*so that traffic for this rule can be checked$/);
+    expect(none.rules.find((r) => r.rule === "ldap-client-to-kcps-fs-ad")!.advice[0]).toMatch(/^no host of role kcps-fs-ad is in the inventory .*so that traffic for this rule can be checked$/);
+    // A host that holds the peer role itself is no peer of its own: "no other host".
+    const self = tmpFiles({ "inv.yaml": "roles:\n  file-share-client: [10.99.1.100]\n  kcps-fs: [10.99.1.100]\n" });
+    const alone = JSON.parse((await runCli(["why", "10.99.1.100", "-r", "kcps-file-server", "-i", join(self, "inv.yaml"), "--format", "json"])).stdout) as WhyResult;
+    expect(alone.rules.find((r) => r.rule === "smb-client-to-kcps-fs" && r.direction === "out")!.advice[0]).toMatch(/^no other host of role kcps-fs is in the inventory /);
   });
 
   it("finds host names ignoring case, and names the near misses of a typo", async () => {
