@@ -26,8 +26,6 @@ function span(e: Pick<InventoryEntry, "family" | "words" | "prefixLength">): { s
   return { start, end: start + (1n << BigInt(bits - e.prefixLength)) - 1n };
 }
 
-const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((r) => b.includes(r));
-
 /**
  * A prefix (not a single address) inside a prefix of other roles: longest prefix wins, so the inner
  * prefix's addresses lose the outer roles, and verdicts change without a word. Single addresses inside
@@ -45,10 +43,11 @@ export function overlapWarnings(file: string, entries: readonly InventoryEntry[]
       while (stack.length > 0 && stack[stack.length - 1]!.end < it.start) stack.pop();
       const outer = stack[stack.length - 1];
       const single = it.e.prefixLength === (family === 4 ? 32 : 128);
-      if (outer && !single && !sameRoles(outer.e.roles, it.e.roles)) {
-        const lost = outer.e.roles.filter((r) => !it.e.roles.includes(r));
+      // Only a role taken away changes a verdict: an inner prefix that also lists the outer roles is meant.
+      const lost = outer ? outer.e.roles.filter((r) => !it.e.roles.includes(r)) : [];
+      if (outer && !single && lost.length > 0) {
         out.push(`${file}:${it.e.line}:${it.e.column}: ${it.e.text} (${it.e.roles.join(", ")}) lies inside ${outer.e.text} (${outer.e.roles.join(", ")}, ${file}:${outer.e.line}:${outer.e.column}): ` +
-          `the longest prefix wins, so addresses in ${it.e.text} hold only ${it.e.roles.join(", ")}${lost.length ? `, not ${lost.join(", ")}` : ""}; list ${it.e.text} under both roles if it plays both`);
+          `the longest prefix wins, so addresses in ${it.e.text} hold only ${it.e.roles.join(", ")}, not ${lost.join(", ")}; list ${it.e.text} under both roles if it plays both`);
       }
       stack.push(it);
     }

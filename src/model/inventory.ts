@@ -125,16 +125,26 @@ class Builder {
     this.known = new Set(roleIds);
   }
 
-  add(text: string, role: string, name: string | undefined, line: number, column: number): void {
-    if (!this.known.has(role)) {
-      this.problems.add(unknownRole(role, this.roleIds), line, column);
-      return;
-    }
+  /** The address parsed, or undefined after its problem is recorded. */
+  address(text: string, line: number, column: number): ReturnType<typeof parsePrefix> | undefined {
     const p = parsePrefix(text);
-    if (typeof p === "string") {
-      this.problems.add(`bad address: ${p}`, line, column);
-      return;
-    }
+    if (typeof p !== "string") return p;
+    this.problems.add(`bad address: ${p}`, line, column);
+    return undefined;
+  }
+
+  /**
+   * One address for its roles. Each unknown role is a problem, and the address is still checked (one
+   * run names every problem of the file); it is entered under the known roles once it parses.
+   */
+  add(text: string, roles: readonly string[], name: string | undefined, line: number, column: number): void {
+    for (const role of roles) if (!this.known.has(role)) this.problems.add(unknownRole(role, this.roleIds), line, column);
+    const p = this.address(text, line, column);
+    if (p === undefined || typeof p === "string") return;
+    for (const role of roles) if (this.known.has(role)) this.enter(p, text, role, name, line, column);
+  }
+
+  private enter(p: Exclude<ReturnType<typeof parsePrefix>, string>, text: string, role: string, name: string | undefined, line: number, column: number): void {
     const key = `${p.family}/${p.words.join(".")}/${p.prefixLength}`;
     const prev = this.byKey.get(key);
     if (prev) {
@@ -185,10 +195,8 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
   const names = hostNames(src, o.hosts, problems);
   for (const [role, list] of Object.entries(roles as Record<string, unknown>)) {
     const keyPos = src.keyPosition(["roles", role]);
-    if (!ROLE_ID.test(role) || !known.has(role)) {
-      problems.add(unknownRole(role, roleIds), keyPos.line, keyPos.column);
-      continue;
-    }
+    const roleKnown = ROLE_ID.test(role) && known.has(role);
+    if (!roleKnown) problems.add(unknownRole(role, roleIds), keyPos.line, keyPos.column);
     const items = Array.isArray(list) ? list : [list];
     items.forEach((item, i) => {
       const path: YamlPath = Array.isArray(list) ? ["roles", role, i] : ["roles", role];
@@ -204,9 +212,13 @@ export function parseInventoryYaml(file: string, text: string, roleIds: readonly
         problems.add(`role ${role}: expected an address or CIDR prefix (or {address, name}), got ${JSON.stringify(addr)}`, pos.line, pos.column);
         return;
       }
+      if (!roleKnown) {
+        b.address(addr, pos.line, pos.column);
+        return;
+      }
       const p = parsePrefix(addr);
       if (name === undefined && typeof p !== "string") name = names.get(formatAddr(p.family, p.words, 0))?.name;
-      b.add(addr, role, name, pos.line, pos.column);
+      b.add(addr, [role], name, pos.line, pos.column);
     });
   }
   const variables = new Map<string, number | string>();
@@ -356,7 +368,7 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     if (!addr || !roleCell) problems.add(`expected ${expected}, with an address and a role`, line);
     else if (r.length > (cols.header ? first.record.length : 3)) problems.add(`expected ${expected}, got ${r.length} columns`, line);
     // A role cell may list several, separated by ";", "|" or spaces (no role id holds one).
-    else for (const role of roleCell.split(/[;| \t]+/).filter(Boolean)) b.add(addr, role, name || undefined, line, 1);
+    else b.add(addr, roleCell.split(/[;| \t]+/).filter(Boolean), name || undefined, line, 1);
   });
   problems.throwIfAny();
   return { file, entries: b.entries, variables: new Map(), firewall: [], hosts: [], warnings: overlapWarnings(file, b.entries) };

@@ -82,6 +82,20 @@ roles:
     ]);
     expect(() => parseInventoryCsv("inv.csv", "10.0.0.1,kcps-fs\n10.0.0.x,kcps-fs\n10.0.0.3\n10.0.0.4,nobody\n", ROLES)).toThrow(
       /^inv\.csv:2:1: bad address.*\ninv\.csv:3: expected "address,role\[,name\]", with an address and a role\ninv\.csv:4:1: unknown role "nobody"/);
+    // An unknown role's addresses are checked too, and an address with several roles is checked once.
+    let yamlErr: unknown;
+    try { parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs-dc: [10.0.0.2/24, 10.0.0.999]\n  kcps-fs: [10.0.0.1]\n", ROLES); } catch (e) { yamlErr = e; }
+    expect((yamlErr as ValidationErrors).problems.map((p) => p.message)).toEqual([
+      'inv.yaml:2:3: unknown role "kcps-fs-dc"; did you mean "kcps-fs-ad" or "kcps-fs"? known roles: kcps-fs, kcps-fs-ad, file-share-client, customer-ad, customer-dns',
+      'inv.yaml:2:16: bad address: "10.0.0.2/24" has host bits set; did you mean 10.0.0.0/24?',
+      'inv.yaml:2:29: bad address: "10.0.0.999" is not an IPv4 or IPv6 address or CIDR prefix',
+    ]);
+    let csvErr: unknown;
+    try { parseInventoryCsv("inv.csv", "10.0.0.1,kcps-fs\n10.0.0.x,kcps-fs;nobody;customer-ad\n", ROLES); } catch (e) { csvErr = e; }
+    expect((csvErr as ValidationErrors).problems.map((p) => p.message)).toEqual([
+      'inv.csv:2:1: unknown role "nobody"; known roles: kcps-fs, kcps-fs-ad, file-share-client, customer-ad, customer-dns',
+      'inv.csv:2:1: bad address: "10.0.0.x" is not an IPv4 or IPv6 address or CIDR prefix',
+    ]);
   });
 
   it("warns when a prefix lies inside a prefix of other roles, naming both lines and what wins", () => {
@@ -102,6 +116,8 @@ roles:
     ]);
     // A single host inside a network is how one singles it out: no warning; nor for the same roles.
     expect(parseInventoryYaml("i.yaml", "roles:\n  file-share-client: [10.0.0.0/24, 10.0.0.0/25]\n  kcps-fs: [10.0.0.10]\n", ROLES).warnings).toEqual([]);
+    // Nor when the inner prefix also holds the outer roles (what the warning advises): no role is lost.
+    expect(parseInventoryYaml("i.yaml", "roles:\n  file-share-client: [10.0.0.0/24, 10.0.0.0/25]\n  customer-ad: [10.0.0.0/25]\n", ROLES).warnings).toEqual([]);
     expect(parseInventoryCsv("i.csv", "10.0.0.0/24,file-share-client\n10.0.0.0/26,kcps-fs\n", ROLES).warnings).toEqual([
       "i.csv:2:1: 10.0.0.0/26 (kcps-fs) lies inside 10.0.0.0/24 (file-share-client, i.csv:1:1): the longest prefix wins, so addresses in 10.0.0.0/26 hold only kcps-fs, not file-share-client; list 10.0.0.0/26 under both roles if it plays both",
     ]);
