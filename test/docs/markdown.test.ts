@@ -8,7 +8,8 @@ import { runCli } from "../helpers/cli.js";
  * (markdown-it): a table row cut off from its table by a blank line renders as a stray paragraph of
  * pipes. Every line that starts with "|" must lie inside a table (or a code block).
  */
-const FILES = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+/** Every Markdown file a reader opens: the README, docs/ and bench/ (generated tables included). */
+const FILES = ["README.md", ...["docs", "bench"].flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".md")).map((f) => `${d}/${f}`))];
 const md = new MarkdownIt();
 
 /** Lines (0-based) starting with "|" that the parser did not read as part of a table or code. */
@@ -22,16 +23,44 @@ export function strayTableLines(text: string): number[] {
   return text.split("\n").flatMap((line, n) => (/^\s{0,3}\|/.test(line) && !covered.has(n) ? [n] : []));
 }
 
+/**
+ * Rows (0-based lines) whose cells, counted in the source, are not the header's: a `|` left unescaped in
+ * a cell splits it (GFM drops the extra cells, and their text with them), and a line glued under a
+ * table (an HTML comment marking a generated table's end) becomes a row of its own.
+ */
+export function mismatchedRows(text: string): number[] {
+  const lines = text.split("\n");
+  const tokens = md.parse(text, {});
+  const out: number[] = [];
+  tokens.forEach((t, i) => {
+    if (t.type !== "table_open" || !t.map) return;
+    let header = 0;
+    for (let j = i + 1; tokens[j]!.type !== "tr_close"; j++) if (tokens[j]!.type === "th_open") header++;
+    for (let l = t.map[0]; l < t.map[1]; l++) {
+      if (l === t.map[0] + 1) continue; // the delimiter row
+      const cells = lines[l]!.replace(/\\\|/g, "").trim().replace(/^\|/, "").replace(/\|$/, "").split("|").length;
+      if (cells !== header) out.push(l);
+    }
+  });
+  return out;
+}
+
 describe("Markdown renders as meant", () => {
   it("finds a table broken by a blank line (the check can fail)", () => {
     expect(strayTableLines("| a | b |\n|---|---|\n| 1 | 2 |\n\n| 3 | 4 |\n")).toEqual([4]);
     expect(strayTableLines("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n```\n| not a table |\n```\n")).toEqual([]);
   });
 
+  it("finds a row whose cells are not the header's (an unescaped pipe, a marker glued to the table)", () => {
+    expect(mismatchedRows("| a | b |\n|---|---|\n| `x|y` | 2 |\n| `x\\|y` | 2 |\n<!-- end -->\n")).toEqual([2, 4]);
+    expect(mismatchedRows("| a | b |\n|---|---|\n| 1 | 2 |\n\n<!-- end -->\n")).toEqual([]);
+  });
+
   it.each(FILES)("%s: every table is whole", (file) => {
     const text = readFileSync(file, "utf8");
     const stray = strayTableLines(text).map((n) => `${file}:${n + 1}: ${text.split("\n")[n]!.slice(0, 60)}`);
     expect(stray).toEqual([]);
+    expect(mismatchedRows(text).map((n) => `${file}:${n + 1}: ${text.split("\n")[n]!.slice(0, 60)}`)).toEqual([]);
   });
 });
 
