@@ -50,7 +50,7 @@ export function renderWhy(w: WhyResult, o: WhyTextOptions = {}): string {
     out.push("");
   }
   if (w.blockedUnlisted.length) {
-    out.push(`Tried by ${w.address}, blocked, and not in the matrix:`);
+    out.push(`Tried by ${w.address} and blocked, with no rule to check it against:`);
     out.push(...capped(w.blockedUnlisted, shown, (u) => `  ✗ ${u}`, (h) => `  ... and ${h.length} more (--all)`));
     out.push("");
   }

@@ -232,23 +232,35 @@ function considerRule(x: Context, r: Rule, direction: "out" | "in"): WhyRule {
 const byFirstSeen = (a: Finding, b: Finding) => ((a.firstSeen ?? NO_TIME) < (b.firstSeen ?? NO_TIME) ? -1 : (a.firstSeen ?? NO_TIME) > (b.firstSeen ?? NO_TIME) ? 1 : 0);
 
 /** Allowed traffic of the host that no rule expects, and the blocked attempts of the host no rule lists. */
-function unlisted(x: Context): { unexpected: string[]; blockedUnlisted: string[] } {
+function unlisted(x: Context): { unexpected: string[]; blockedUnlisted: string[]; inNoRule: number; notInInventory: number } {
   const a = x.host.address;
   const unexpected = x.findings.filter((f) => f.verdict === "allowed-unexpected" && (f.src === a || f.dst === a)).sort(byFirstSeen)
     .map((f) => `allowed but in no rule: ${findingLine(f)}`);
-  const blockedUnlisted = x.findings
+  const blocked = x.findings
     .filter((f) => f.src === a && (f.verdict === "blocked-unexpected" || f.verdict === "unclassified" && f.action === "blocked"))
-    .sort(byFirstSeen)
+    .sort(byFirstSeen);
+  const blockedUnlisted = blocked
     .map((f) => `${f.verdict === "unclassified" ? "blocked, to an address not in the inventory" : "blocked, in no rule"}${f.blockedBy ? ` (${f.blockedBy})` : ""}: ${findingLine(f)}`);
-  return { unexpected, blockedUnlisted };
+  const notInInventory = blocked.filter((f) => f.verdict === "unclassified").length;
+  return { unexpected, blockedUnlisted, inNoRule: blocked.length - notInInventory, notInInventory };
+}
+
+/**
+ * The verdict's clause on the blocked attempts no rule covers. Two different fixes: an attempt in no
+ * rule may be a flow the ruleset lacks; an attempt to an address the inventory lacks could not be
+ * checked at all (its peer has no role), so the inventory is what to complete, not the ruleset.
+ */
+function attemptsClause(a: string, u: ReturnType<typeof unlisted>): string {
+  let out = "";
+  if (u.inNoRule) out += `; ${u.inNoRule} blocked attempt(s) from ${a} that the matrix does not list (above): if the product needs one, the ruleset lacks it`;
+  if (u.notInInventory) out += `; ${u.notInInventory} blocked attempt(s) from ${a} to addresses not in the inventory (above): if one is a host of the product, add it under its role so that it can be checked`;
+  return out;
 }
 
 /** The likely cause: the first blocked required flow in time order (records without time last). */
 function verdictOf(x: Context, roles: readonly string[], rules: readonly WhyRule[], u: ReturnType<typeof unlisted>): WhyResult["verdict"] {
   const a = x.host.address;
-  const attempts = u.blockedUnlisted.length
-    ? `; ${u.blockedUnlisted.length} blocked attempt(s) from ${a} that the matrix does not list (above): if the product needs one, the ruleset lacks it`
-    : "";
+  const attempts = attemptsClause(a, u);
   const blockedRules = rules.filter((r) => r.status === "blocked").sort((p, q) => {
     const tp = p.firstBlocked || NO_TIME;
     const tq = q.firstBlocked || NO_TIME;
