@@ -30,7 +30,9 @@ Exit status: 0.`)
         const def = loadRulesetDef(file);
         const r = def.raw;
         io.stdout(`${r.id}  ${r.title}\n`);
-        io.stdout(`  file: rulesets/${basename(file)}; ${r.rules.length} rules\n`);
+        // Variables can add rules (a direction set to both mirrors some): say the count rules show gives too.
+        const checked = resolveRuleset(def, new Map(), new Map()).rules.length;
+        io.stdout(`  file: rulesets/${basename(file)}; ${r.rules.length} rules${checked !== r.rules.length ? `, ${checked} with the default variables (rules show lists them)` : ""}\n`);
         io.stdout(`  scenarios: ${r.scenarios.map((s) => s.id).join(", ")}\n`);
         io.stdout(`  roles: ${r.roles.map((s) => s.id).join(", ")}\n`);
         const vars = Object.entries(r.variables ?? {});

@@ -240,6 +240,14 @@ describe("rules commands", () => {
     expect(r.stdout).toMatch(/kcps-file-server[\s\S]*scenarios: trust, browse, acl, remote-ops, capacity[\s\S]*roles: kcps-fs, kcps-fs-ad/);
     expect(r.stdout).toMatch(/skydiv-desktop-client[\s\S]*scenarios: sbc, vdi, linux, db-redundancy, internet, sbc-replicated/);
   });
+  it("rules list gives the count of rules that rules show lists, where variables add some", async () => {
+    const list = (await runCli(["rules", "list"])).stdout;
+    for (const id of ["kcps-file-server", "skydiv-desktop-client"]) {
+      const shown = (await runCli(["rules", "show", id, "--format", "csv"])).stdout.trim().split("\n").length - 1;
+      const line = list.slice(list.indexOf(`${id}  `)).split("\n")[1]!;
+      expect(line, id).toMatch(new RegExp(`; (${shown} rules$|\\d+ rules, ${shown} with the default variables \\(rules show lists them\\)$)`));
+    }
+  });
   it("rules show renders markdown, csv and json, filtered by scenario and role", async () => {
     const md = await runCli(["rules", "show", "kcps-file-server", "--format", "md"]);
     expect(md.stdout).toMatch(/^# KCPS file server/);
