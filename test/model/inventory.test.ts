@@ -140,6 +140,9 @@ roles:
       .toThrow(/^inv\.yaml:4:3: YAML error: Map keys must be unique \("kcps-fs" is given twice\)/);
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [{address: 10.0.0.1, name: a, name: b}]\n", ROLES))
       .toThrow(/^inv\.yaml:2:42: YAML error: Map keys must be unique \("name" is given twice\)/);
+    // Every key given twice, in one run.
+    expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs: [10.0.0.1]\n  kcps-fs: [10.0.0.3]\n  customer-ad: [10.0.0.2]\n  customer-ad: [10.0.0.4]\n", ROLES))
+      .toThrow(/^inv\.yaml:3:3: YAML error: Map keys must be unique \("kcps-fs" is given twice\)\ninv\.yaml:5:3: YAML error: Map keys must be unique \("customer-ad" is given twice\)$/);
   });
   it("duplicate and conflicting entries are errors naming both lines", () => {
     expect(() => parseInventoryYaml("inv.yaml", "roles:\n  kcps-fs:\n    - 10.0.0.1\n    - 10.0.0.1\n", ROLES)).toThrow(/inv\.yaml:4:7: "10\.0\.0\.1" is listed twice under role kcps-fs \(first at line 3\)/);
