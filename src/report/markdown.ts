@@ -14,7 +14,9 @@ function flow(f: Finding): string {
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   const violations = r.findings.filter((f) => failsOn(r.failOn, f));
-  const result = r.exitCode === 2 ? `**not a complete check** (${m(notCheckedReasons(r))})` : violations.length > 0 ? `**${r.totals.violations} violation(s)**` : "no violations";
+  // Not a complete check still says what the inputs read showed: the violations are real.
+  const found = violations.length > 0 ? `; **${r.totals.violations} violation(s)** in what was read` : "";
+  const result = r.exitCode === 2 ? `**not a complete check** (${m(notCheckedReasons(r))})${found}` : violations.length > 0 ? `**${r.totals.violations} violation(s)**` : "no violations";
   out.push(`### portmatrix: ${m(r.ruleset.title)}`, "");
   const onInferred = (r.totals.violationsOnInferredRules ?? 0) > 0 ? ` ${r.totals.violationsOnInferredRules} of them rest on inferred rules (not stated by the document).` : "";
   const only = r.ruleset.documentedOnly === true ? " (documented rules only)" : "";

@@ -200,6 +200,9 @@ describe("clear errors, exit 2", () => {
     // Written to files only, the same line goes to stderr.
     const badO = await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.json")]);
     expect(badO.stderr).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
+    // The Markdown for a pull request says both too.
+    await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.md")]);
+    expect(readFileSync(join(dir, "bad.md"), "utf8")).toMatch(/^Result: \*\*not a complete check\*\* \(an input could not be read\); \*\*5 violation\(s\)\*\* in what was read \(fail-on: /m);
   });
 
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {
