@@ -4,7 +4,7 @@ import { ValidationError, ValidationErrors } from "../errors.js";
 import { parseAddr, formatAddr } from "../net/addr.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
 import { knownList } from "./validate.js";
-import { didYouMean } from "./suggest.js";
+import { closest, didYouMean } from "./suggest.js";
 import { overlapWarnings, unusedHostWarnings } from "./inventory-warnings.js";
 
 /** One address or prefix of the inventory, with the roles it holds. */
@@ -90,7 +90,7 @@ function maskWords(w: readonly number[], len: number, family: 4 | 6): [number, n
 
 export function loadInventory(file: string, roleIds: readonly string[]): Inventory {
   const text = readConfigText(file, "inventory");
-  const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*,[^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
+  const isCsv = /\.csv$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^[^:#\n]*[,;\t][^\n]*\n/.test(text) && !/^\s*roles\s*:/m.test(text));
   return isCsv ? parseInventoryCsv(file, text, roleIds) : parseInventoryYaml(file, text, roleIds);
 }
 
@@ -320,35 +320,59 @@ function headerKey(cell: string): string {
   return cell.toLowerCase().replace(/[\s_-]/g, "");
 }
 
+interface CsvColumns {
+  address: number;
+  role: number;
+  name: number;
+  header: boolean;
+  /** Header cells that name no inventory field (an asset list's "Owner", "Location"): read past, with a warning. */
+  ignored: string[];
+}
+
 /**
  * Column of each field, from a header row (any order, names as CSV_HEADER), or the fixed order
  * address,role[,name] when the first row is data. A first row with no address in its first cell and a
- * known name in some cell is a header; an unknown or repeated name in it is an error.
+ * known name in some cell is a header. A column named twice is an error; a column of another name is
+ * ignored (an asset list exported whole has more columns than an inventory needs) and named in a warning.
  */
-function csvColumns(first: readonly string[], file: string, line: number): { address: number; role: number; name: number; header: boolean } {
+function csvColumns(first: readonly string[], file: string, line: number): CsvColumns {
   const keys = first.map(headerKey);
   const isHeader = typeof parsePrefix(first[0] ?? "") === "string" && keys.some((k) => CSV_HEADER[k] !== undefined);
-  if (!isHeader) return { address: 0, role: 1, name: 2, header: false };
-  const cols = { address: -1, role: -1, name: -1, header: true };
-  const known = Object.keys(CSV_HEADER).join(", ");
+  if (!isHeader) return { address: 0, role: 1, name: 2, header: false, ignored: [] };
+  const cols: CsvColumns = { address: -1, role: -1, name: -1, header: true, ignored: [] };
   keys.forEach((k, i) => {
     const field = CSV_HEADER[k];
-    const where = { file, line, column: i + 1 };
-    if (field === undefined) throw new ValidationError(`header: unknown column "${first[i]}"; known names (any case): ${known}`, where);
-    if (cols[field] >= 0) throw new ValidationError(`header: two columns for the ${field} ("${first[cols[field]]}" and "${first[i]}")`, where);
+    if (field === undefined) {
+      cols.ignored.push(first[i]!);
+      return;
+    }
+    if (cols[field] >= 0) throw new ValidationError(`header: two columns for the ${field} ("${first[cols[field]]}" and "${first[i]}")`, { file, line, column: i + 1 });
     cols[field] = i;
   });
   for (const f of ["address", "role"] as const) {
-    if (cols[f] < 0) throw new ValidationError(`header: no ${f} column; name one ${f === "address" ? "ip, address or cidr" : "role"}`, { file, line });
+    if (cols[f] >= 0) continue;
+    const near = cols.ignored.flatMap((c) => closest(headerKey(c), Object.keys(CSV_HEADER).filter((k) => CSV_HEADER[k] === f), 1).length ? [c] : []);
+    const hint = near.length ? `; is "${near[0]}" meant to be it?` : "";
+    throw new ValidationError(`header: no ${f} column; name one ${f === "address" ? "ip, address or cidr" : "role"}${hint} (known names, any case: ${Object.keys(CSV_HEADER).join(", ")})`, { file, line });
   }
   return cols;
+}
+
+/**
+ * The field separator: a comma, or a semicolon or tab when the first row has one and no comma (a
+ * spreadsheet saved as CSV where the decimal separator is a comma writes ";").
+ */
+function csvDelimiter(text: string): string {
+  const first = text.replace(/^\ufeff/, "").split("\n").find((l) => l.trim() !== "" && !l.trimStart().startsWith("#")) ?? "";
+  if (first.includes(",")) return ",";
+  return first.includes(";") ? ";" : first.includes("\t") ? "\t" : ",";
 }
 
 export function parseInventoryCsv(file: string, text: string, roleIds: readonly string[]): Inventory {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     // bom: a spreadsheet's "CSV UTF-8" export starts with U+FEFF.
-    rows = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
+    rows = parseCsv(text, { bom: true, delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true, comment: "#", trim: true, info: true }) as unknown as typeof rows;
   } catch (e) {
     const err = e as { message: string; lines?: number };
     throw new ValidationError(`CSV error: ${err.message.split("\n")[0]}`, { file, line: err.lines ?? 1 });
@@ -371,5 +395,8 @@ export function parseInventoryCsv(file: string, text: string, roleIds: readonly 
     else b.add(addr, roleCell.split(/[;| \t]+/).filter(Boolean), name || undefined, line, 1);
   });
   problems.throwIfAny();
-  return { file, entries: b.entries, variables: new Map(), firewall: [], hosts: [], warnings: overlapWarnings(file, b.entries) };
+  const ignored = cols.ignored.length
+    ? [`${file}:${first.info.lines}: header: column${cols.ignored.length === 1 ? "" : "s"} ${cols.ignored.map((c) => `"${c}"`).join(", ")} ${cols.ignored.length === 1 ? "is" : "are"} no inventory field and ignored (read: ${(["address", "role", "name"] as const).filter((f) => cols[f] >= 0).map((f) => `"${first.record[cols[f]]}" as ${f}`).join(", ")})`]
+    : [];
+  return { file, entries: b.entries, variables: new Map(), firewall: [], hosts: [], warnings: [...ignored, ...overlapWarnings(file, b.entries)] };
 }

@@ -164,14 +164,21 @@ roles:
       ["cidr and host", "cidr,role,host\n10.0.0.10,kcps-fs,fs01\n"],
       ["network and roles", "Network,Roles,name\n10.0.0.10,kcps-fs,fs01\n"],
       ["ip_address", "ip_address,role,name\n10.0.0.10,kcps-fs,fs01\n"],
+      ["semicolons (a spreadsheet where the decimal separator is a comma)", "IP;Role;Name\r\n10.0.0.10;kcps-fs;fs01\r\n"],
+      ["tabs", "ip\trole\tname\n10.0.0.10\tkcps-fs\tfs01\n"],
     ])("%s", (_what, text) => {
       expect(rows(text)).toEqual([["10.0.0.10", "kcps-fs", "fs01"]]);
+    });
+    it("other columns of an asset list are read past, and named in a warning", () => {
+      const inv = parseInventoryCsv("inv.csv", "Hostname,IP Address,Role,Owner,Location\nfs01,10.0.0.10,kcps-fs,bob,DC1\n", ROLES);
+      expect(inv.entries.map((e) => [e.text, e.roles.join("+"), e.name ?? null])).toEqual([["10.0.0.10", "kcps-fs", "fs01"]]);
+      expect(inv.warnings).toEqual(['inv.csv:1: header: columns "Owner", "Location" are no inventory field and ignored (read: "IP Address" as address, "Role" as role, "Hostname" as name)']);
     });
     it("a roles cell may list several roles", () => {
       expect(rows("address,roles\n10.0.0.10,kcps-fs;customer-ad\n")).toEqual([["10.0.0.10", "kcps-fs+customer-ad", null]]);
     });
     it.each([
-      ["an unknown column", "ip,role,owner\n10.0.0.1,kcps-fs,bob\n", /^inv\.csv:1:3: header: unknown column "owner"; known names/],
+      ["a misspelt address column", "adress,role\n10.0.0.1,kcps-fs\n", /^inv\.csv:1: header: no address column; name one ip, address or cidr; is "adress" meant to be it\? \(known names, any case: ip, /],
       ["two address columns", "ip,cidr,role\n10.0.0.1,10.0.0.1,kcps-fs\n", /^inv\.csv:1:2: header: two columns for the address \("ip" and "cidr"\)/],
       ["no role column", "ip,name\n10.0.0.1,fs01\n", /^inv\.csv:1: header: no role column/],
       ["a row longer than the header", "ip,role\n10.0.0.1,kcps-fs,fs01\n", /^inv\.csv:2: expected the header's 2 columns, got 3 columns/],
@@ -184,7 +191,9 @@ roles:
     const dir = tmpFiles({
       "a.txt": "10.0.0.1,kcps-fs\n", "b.yaml": "variables: {https_port: 8443}\nroles:\n  kcps-fs: [10.0.0.1]\n",
       "excel.txt": "\ufeffIP,Role,Name\r\n10.0.0.1,kcps-fs,fs01\r\n", "bom.yaml": "\ufeffroles:\n  kcps-fs: [10.0.0.1]\n",
+      "semi.txt": "\ufeffIP;Role\r\n10.0.0.1;kcps-fs\r\n",
     });
+    expect(loadInventory(join(dir, "semi.txt"), ROLES).entries.map((e) => [e.text, e.roles])).toEqual([["10.0.0.1", ["kcps-fs"]]]);
     expect(loadInventory(join(dir, "a.txt"), ROLES).entries).toHaveLength(1);
     expect(loadInventory(join(dir, "excel.txt"), ROLES).entries.map((e) => [e.text, e.roles, e.name])).toEqual([["10.0.0.1", ["kcps-fs"], "fs01"]]);
     expect(loadInventory(join(dir, "bom.yaml"), ROLES).entries).toHaveLength(1);
