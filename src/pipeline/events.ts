@@ -9,7 +9,7 @@ export interface EventJson {
   format: string;
   /** Log records: the 1-based line. */
   line?: number;
-  /** Captures: the byte offset of the (first) packet's record, and its frame number as Wireshark shows it. */
+  /** Binary inputs: the byte offset of the (first) packet's record; packet captures: its frame number as Wireshark shows it. */
   offset?: number;
   frame?: number;
   time: string | null;
@@ -60,7 +60,8 @@ export function eventJson(b: EventBatch, i: number, input: string, format: strin
   };
   if (binary) {
     e.offset = b.position[i]!;
-    e.frame = b.frame[i]!;
+    // A flow export's record is no packet of the file: it has no frame number (0).
+    if (b.frame[i]! > 0) e.frame = b.frame[i]!;
   } else e.line = b.position[i]!;
   return e;
 }
