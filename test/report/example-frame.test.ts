@@ -50,5 +50,10 @@ describe("capture evidence names the Wireshark frame", () => {
     expect(log.stdout).toMatch(/first at fixtures\/kcps\/kern\.log:13\n/);
     // A report written before frame numbers existed still reads: the offset alone.
     expect(exampleWhere({ input: "a.pcap", offset: 529 })).toBe("a.pcap@529");
+    // A flow export's records are no packets of the capture: an offset, no frame.
+    const flows = (await runCli(["events", "fixtures/flows/ad-client.v9.pcap"])).stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(flows.length).toBeGreaterThan(0);
+    for (const f of flows) expect(f).not.toHaveProperty("frame");
+    expect(flows[0]).toHaveProperty("offset");
   });
 });
