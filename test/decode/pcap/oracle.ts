@@ -162,7 +162,7 @@ export interface RecordResult {
 class Recorder implements PacketSink {
   readonly records: RecordResult[] = [];
   private readonly batch = createBatch(1);
-  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, _iface: number, frame: number): void {
+  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, _iface: number, _dataPosition: number, frame: number): void {
     const b = this.batch;
     b.length = 0;
     const i = reserve(b);
