@@ -3,13 +3,16 @@
 // 5% ICMP echo, spread over a fixed number of flows; some IPv6. Deterministic (seeded).
 // An output name ending in ".pcapng" gets the same packets as pcapng (SHB, one IDB, Enhanced Packet
 // Blocks with microsecond stamps), so the two containers can be compared on identical traffic.
-//   node bench/gen-pcap.mjs OUT.pcap|OUT.pcapng [packets=2000000] [flows=200000]
+// TCP payloads are 0 (30%) or uniform up to `tcpPayload` bytes: 200 by default (the scan-like capture of
+// small packets), 1460 for the realistic one (a full Ethernet MSS: about 580 bytes a record on average).
+//   node bench/gen-pcap.mjs OUT.pcap|OUT.pcapng [packets=2000000] [flows=200000] [tcpPayload=200]
 import { openSync, writeSync, closeSync } from "node:fs";
 
-const [out, nArg, fArg] = process.argv.slice(2);
+const [out, nArg, fArg, pArg] = process.argv.slice(2);
 if (!out) { console.error("usage: gen-pcap.mjs OUT.pcap [packets] [flows]"); process.exit(2); }
 const N = Number(nArg ?? 2_000_000);
 const FLOWS = Number(fArg ?? 200_000);
+const TCP_PAYLOAD = Number(pArg ?? 200);
 let seed = 20261123;
 const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
 
@@ -49,7 +52,7 @@ for (let i = 0; i < N; i++) {
   const dport = proto === 17 ? [53, 88, 123, 389, 137][r % 5] : services[r % services.length];
   const sport = 49152 + (flow % 16000);
   const l4 = proto === 6 ? 20 : proto === 17 ? 8 : 8;
-  const payload = proto === 6 ? (rnd() < 0.3 ? 0 : Math.floor(rnd() * 200)) : 32;
+  const payload = proto === 6 ? (rnd() < 0.3 ? 0 : Math.floor(rnd() * TCP_PAYLOAD)) : 32;
   const ipLen = (v6 ? 40 : 20) + l4 + payload;
   const frameLen = 14 + (vlan ? 4 : 0) + ipLen;
   const pad = ng ? (4 - (frameLen % 4)) % 4 : 0;

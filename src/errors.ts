@@ -49,6 +49,15 @@ export class ValidationError extends PortmatrixError {
   override readonly name = "ValidationError";
 }
 
+/**
+ * A saved report made with another ruleset or inventory than the one it is compared with (`diff`,
+ * `why`, `--baseline`): its verdicts do not compare. `--allow-mismatch` turns it into a warning.
+ */
+export class MismatchError extends PortmatrixError {
+  readonly code = "mismatch";
+  override readonly name = "MismatchError";
+}
+
 /** A system error as "ENOSPC (no space left on device)", or the message of any other error. */
 export function errnoText(e: unknown): string {
   const err = e as NodeJS.ErrnoException | undefined;

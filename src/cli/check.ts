@@ -1,10 +1,11 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, sarifPlaces, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { parseFailOn, prepareCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
-import { materialiseInSteps } from "../report/build.js";
+import { parseFailOn, prepareCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
+import { requireComparable } from "../report/identity.js";
+import { eachFinding, materialiseInSteps } from "../report/build.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
@@ -31,6 +32,8 @@ interface CheckFlags {
   allowEmpty?: boolean;
   documentedOnly?: boolean;
   baseline?: string;
+  allowMismatch?: boolean;
+  sarifRoot?: string;
   quiet?: boolean;
   jobs?: string;
   include?: string[];
@@ -68,6 +71,8 @@ export function registerCheck(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable; written whole, then renamed into place", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
+    .option("--allow-mismatch", "compare with a --baseline made with another ruleset or inventory (refused without it; warned with it)")
+    .option("--sarif-root <dir>", "SARIF paths are relative to this directory (%SRCROOT%; default: the git work tree holding the working directory)")
     .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
@@ -82,7 +87,8 @@ export function registerCheck(program: Command, io: Io): void {
 Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
 written, or a run that was not a complete check: an input that could not be read, an input of which no
 record was used or none of whose flows has both ends in the inventory (accepted with --allow-empty), an
-inventory that matches no address read.
+inventory that matches no address read; or a --baseline made with another ruleset or inventory (see
+--allow-mismatch).
 
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
@@ -94,6 +100,8 @@ Examples:
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
+      const sarifAt = f.sarifRoot !== undefined ? sarifPlaces(f.sarifRoot) : undefined;
+      const sarif = () => sarifAt ?? sarifPlaces(undefined);
       const inputFormat = checkInputFormat(f.inputFormat);
       const outputs = (f.output ?? []).map((path) => {
         const fmt = (f.output!.length === 1 && f.format !== undefined ? f.format : formatFromPath(path)) as ReportFormat | undefined;
@@ -105,6 +113,8 @@ Examples:
       sayInventoryWarnings(io, setup.inventory);
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
+      // Before anything is read: a baseline made against another matrix would mark the wrong findings unchanged.
+      if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline!}`, setupIdentity(setup), "this run", f.allowMismatch === true)) say(io, w);
       const paths = inputPaths(inputs, f);
       // Before anything is read: no report may overwrite a file this run reads.
       const reads: ReadFile[] = [
@@ -127,10 +137,11 @@ Examples:
       const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
       const stdoutFmt = (f.format ?? "text") as ReportFormat;
       const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
-      // A large JSON report is written straight from the finding table, in chunks; the findings become
-      // objects only for the other formats and for --baseline.
+      // A large JSON report is written straight from the finding table, in chunks, and the HTML page from
+      // one finding at a time; the findings become objects all at once only for the other formats and
+      // for --baseline.
       const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-      let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
+      let report = streamJson && formats.every((x) => x === "json" || x === "html") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
       if (baseline) {
         for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
         report = applyBaseline(report, baseline, f.baseline!);
@@ -139,8 +150,12 @@ Examples:
       sayFormatList(io, report.inputs.map((i) => i.error));
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
+        if (fmt === "html" && report.findings.length !== prepared.length) {
+          const { htmlChunks } = await import("../report/html.js");
+          return htmlChunks(report, eachFinding(prepared));
+        }
         const { renderChunks } = await import("../report/render.js");
-        return renderChunks(report, fmt, { color, all: f.all === true });
+        return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });
       };
       planReports(outputs.map((o) => o.path));
       for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));

@@ -10,6 +10,11 @@ import { UNKNOWN_FORMAT } from "../pipeline/run.js";
 import { expandInputs } from "../source/inputs.js";
 import { compileFilter } from "../source/glob.js";
 import type { Command } from "commander";
+import type { SarifPlaces } from "../report/sarif-places.js";
+import { workTreeRoot } from "../source/work-tree.js";
+import { shippedRulesetDir } from "../model/ruleset.js";
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /** Thrown by a command to end with an exit code after it has written its output. */
 export class ExitCode extends Error {
@@ -218,4 +223,18 @@ export function checkInputFormat(f: string | undefined): string | undefined {
   if (f === undefined) return undefined;
   if (!knownFormats().includes(f)) throw new UsageError(`--input-format ${f}: unknown format; known: ${knownFormats().join(", ")}`);
   return f;
+}
+
+/**
+ * Where a SARIF log's paths are relative to (README "SARIF"): `--sarif-root DIR`, else the git work
+ * tree holding the working directory, else the working directory; and the package root that holds the
+ * shipped rulesets.
+ */
+export function sarifPlaces(root: string | undefined): SarifPlaces {
+  const cwd = process.cwd();
+  if (root !== undefined && statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) {
+    throw new UsageError(`--sarif-root ${root}: not a directory; expected the root of the source tree the SARIF paths are relative to`);
+  }
+  const srcRoot = root !== undefined ? resolve(root) : workTreeRoot(cwd) ?? cwd;
+  return { srcRoot, cwd, packageRoot: dirname(shippedRulesetDir()) };
 }

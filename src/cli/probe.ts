@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, sarifPlaces, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 import { preloadConfig } from "../source/config.js";
@@ -27,6 +27,7 @@ interface ProbeFlags {
   failOn?: string[];
   quiet?: boolean;
   allowEmpty?: boolean;
+  sarifRoot?: string;
 }
 
 function positiveInt(flag: string, v: string, max: number): number {
@@ -82,6 +83,7 @@ export function registerProbe(program: Command, io: Io): void {
     .option("--udp-request <port=protocol>", "ask this UDP port with a protocol's request: dns, kerberos, ntp, nbns, cldap, or none for an empty datagram, e.g. 5353=dns (repeatable, comma-separated)", collect)
     .addOption(new Option("-f, --format <format>", "report format on stdout (or for a single --output)").choices([...REPORT_FORMATS]))
     .option("-o, --output <file>", "write the report to a file, format from its extension (.json .html .md .csv .xml .sarif .txt); repeatable", collectRaw)
+    .option("--sarif-root <dir>", "SARIF paths are relative to this directory (%SRCROOT%; default: the git work tree holding the working directory)")
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--allow-empty", "accept a probe that tried nothing (no peer host in the inventory); without it the exit status is 2")
     .option("-q, --quiet", "no notes, progress or (with --output) Result line on stderr")
@@ -140,10 +142,11 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
       // Every attempt's outcome is the point of a probe: the text report lists all verdict groups.
       const { render } = await import("../report/render.js");
       planReports(outputs.map((o) => o.path));
-      for (const o of outputs) await writeReport(o.path, render(report, o.fmt, { all: true }));
+      const sarif = sarifPlaces(f.sarifRoot);
+      for (const o of outputs) await writeReport(o.path, render(report, o.fmt, { all: true, sarif }));
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
-        io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true }));
+        io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true, sarif }));
       } else if (!f.quiet) {
         const { resultLine } = await import("../report/text.js");
         io.stderr(`${resultLine(report)}\n`);

@@ -4,7 +4,8 @@ import { checkOutputs, planReports, writeReport, type ReadFile } from "./output.
 import { fatalProblems, savedReportProblems } from "../report/checked.js";
 import type { WhyResult } from "../pipeline/why.js";
 import { UsageError } from "../errors.js";
-import { parseFailOn, runCheck, setupCheck, type CheckOptions } from "../pipeline/check.js";
+import { parseFailOn, runCheck, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
+import { requireComparable } from "../report/identity.js";
 import { readReport } from "./check.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { formatFromPath } from "../report/formats.js";
@@ -41,17 +42,20 @@ export function registerWhy(program: Command, io: Io): void {
     .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
+    .option("--allow-mismatch", "read a saved report made with another ruleset or inventory (refused without it; warned with it)")
     .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2");
   addPathFilterOptions(cmd)
     .addHelpText("after", `
+Exit status: 0 nothing of this host's flows meets --fail-on, 1 something does (by default: a required
+flow of the host was blocked), 2 a usage error, an input that could not be read, an input (or saved
+report) that checked nothing, or a saved report made with another ruleset or inventory (see
+--allow-mismatch).
+
 Examples:
   portmatrix why 10.99.1.100 -r kcps-file-server -i fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix why launcher-pc-12 -r skydiv-desktop-client -i inv.yaml capture.pcapng probe.json
   portmatrix why CLIENT01 -r kcps-file-server -i inv.yaml --all -o why.txt -o why.json deny.log
-
-Exit status: 0 nothing of this host's flows meets --fail-on, 1 something does (by default: a required
-flow of the host was blocked), 2 a usage error, an input that could not be read, or an input (or saved
-report) that checked nothing.`)
+  portmatrix why 10.99.1.100 -r kcps-file-server -i inv.yaml --allow-mismatch saved-skydiv-report.json`)
     .action(async (host: string, inputs: string[], f: WhyFlags) => {
       const outputs = whyOutputs(f);
       await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
@@ -67,6 +71,14 @@ report) that checked nothing.`)
       const sources: Report[] = [];
       /** What makes this answer rest on less than the inputs promise: exit status 2. */
       const problems: string[] = [];
+      // Saved reports first, before any log is read: one made against another matrix has no finding of
+      // this one's rules, so its blocked flows would vanish from the answer.
+      const identity = setupIdentity(setup);
+      const saved = reports.map((p) => {
+        const r = readReport(p);
+        for (const w of requireComparable(r, p, identity, "this run", f.allowMismatch === true)) say(io, w);
+        return [p, r] as const;
+      });
       if (logs.length > 0) {
         const opts: CheckOptions = { decode: decodeOptionsFrom(f), failOn: parseFailOn(undefined), allowEmpty: f.allowEmpty === true };
         const fmt = checkInputFormat(f.inputFormat);
@@ -77,8 +89,7 @@ report) that checked nothing.`)
         problems.push(...fatalProblems(r.checked).map((p) => p.message));
         sources.push(r);
       }
-      for (const p of reports) {
-        const r = readReport(p);
+      for (const [p, r] of saved) {
         for (const q of savedReportProblems(r)) {
           const message = `${p}: that run was not a complete check: ${q.message}`;
           say(io, message);
@@ -117,6 +128,7 @@ interface WhyFlags {
   allowEmpty?: boolean;
   include?: string[];
   exclude?: string[];
+  allowMismatch?: boolean;
 }
 
 /** The format of each --output: json or text from the name, or --format with a single --output. */
@@ -136,11 +148,26 @@ function mergeFindings(sources: readonly Report[]): Report | undefined {
   return first;
 }
 
-/** How much the answer rests on: records and inputs of every source, flows after merging. */
+/**
+ * How much the answer rests on (README "Words"): records and inputs of every source, the flows they
+ * held, and the findings after merging.
+ */
 function whyChecked(sources: readonly Report[], merged: Report, problems: string[]): NonNullable<WhyResult["checked"]> {
   const records = sources.reduce((n, r) => n + r.totals.records.used, 0);
   const inputs = sources.reduce((n, r) => n + r.inputs.length, 0);
-  const flows = merged.findings.length;
-  const flowsClassified = merged.findings.filter((x) => x.verdict !== "unclassified").length;
-  return { records, inputs, flows, flowsClassified, problems };
+  // A report written before `checked` existed: its inputs' matcher counts, or failing those its findings' flows.
+  const flowsOf = (r: Report): [number, number] => r.checked
+    ? [r.checked.events, r.checked.eventsClassified]
+    : r.inputs.every((i) => i.events !== undefined)
+      ? [r.inputs.reduce((n, i) => n + i.events.total, 0), r.inputs.reduce((n, i) => n + i.events.classified, 0)]
+      : [r.findings.reduce((n, x) => n + x.count, 0), r.findings.reduce((n, x) => n + (x.verdict === "unclassified" ? 0 : x.count), 0)];
+  let flows = 0, flowsClassified = 0;
+  for (const r of sources) {
+    const [a, b] = flowsOf(r);
+    flows += a;
+    flowsClassified += b;
+  }
+  const findings = merged.findings.length;
+  const findingsClassified = merged.findings.filter((x) => x.verdict !== "unclassified").length;
+  return { records, inputs, flows, flowsClassified, findings, findingsClassified, problems };
 }

@@ -4,10 +4,12 @@ import { dirname, join, resolve, basename, relative, isAbsolute } from "node:pat
 import { fileURLToPath } from "node:url";
 import { ValidationError, UsageError, InputError } from "../errors.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
+import { loadPrecompiled, type PositionSource } from "./precompiled.js";
 import { Checker, knownList } from "./validate.js";
 import { evalExpr, evalPortList, SpecError, type Range, type VariableValues } from "./ports.js";
 import type { PortSpec, RulesetRaw, RuleRaw, ServiceRaw, VariableRaw, ConditionRaw } from "./ruleset-types.js";
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from "../decode/batch.js";
+import { rulesetDigest } from "./digest.js";
 
 export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const VAR_NAME = /^[a-z][a-z0-9_]*$/;
@@ -108,6 +110,8 @@ export interface Ruleset {
   id: string;
   title: string;
   version: number;
+  /** Hash of the ruleset as written (model/digest.ts): what a saved report's ruleset is compared by. */
+  sha256: string;
   provenance: RulesetRaw["provenance"];
   variables: Variable[];
   roles: RulesetRaw["roles"];
@@ -118,7 +122,8 @@ export interface Ruleset {
 
 /** A ruleset as validated, before variables are resolved. */
 export interface RulesetDef {
-  src: YamlSource;
+  /** The parsed YAML, or for a shipped ruleset its precompiled positions (model/precompiled.ts). */
+  src: PositionSource;
   raw: RulesetRaw;
 }
 
@@ -299,7 +304,10 @@ export function checkRuleset(file: string, text: string): { def?: RulesetDef; pr
 
 export function loadRulesetDef(arg: string): RulesetDef {
   const file = rulesetPath(arg);
-  const { def, problems } = checkRuleset(file, readRulesetFile(file));
+  const text = readRulesetFile(file);
+  const pre = loadPrecompiled(shippedRulesetDir(), resolve(file), text, file);
+  if (pre) return pre;
+  const { def, problems } = checkRuleset(file, text);
   if (!def) throw problems[0] ?? new ValidationError("invalid ruleset", { file });
   return def;
 }
@@ -511,6 +519,7 @@ export function resolveRuleset(
     id: raw.id,
     title: raw.title,
     version: raw.version,
+    sha256: rulesetDigest(raw),
     provenance: raw.provenance,
     variables,
     roles: raw.roles,

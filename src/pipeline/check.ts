@@ -3,7 +3,7 @@ import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
 import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
 import { FindingTable } from "../match/aggregate.js";
-import { DEFAULT_FAIL_ON, materialise, prepareReport, type PreparedReport } from "../report/build.js";
+import { DEFAULT_FAIL_ON, materialise, prepareReport, reportIdentity, type PreparedReport, type ReportIdentity } from "../report/build.js";
 import type { Report } from "../report/types.js";
 import { BLOCKED_BY_VALUES, BLOCKED_VERDICTS, isFailOn, type FailOn } from "../report/fail-on.js";
 import { runInputs, type InputResult } from "./run.js";
@@ -56,6 +56,11 @@ export function setupCheck(
   const matcher = new Matcher(rules, new RoleLookup(roleIds, inventory));
   const args: SetupArgs = { ruleset: rulesetArg, inventory: inventoryPath, scenarios: [...scenarios], sets: [...sets], documentedOnly };
   return { ruleset, rules, inventory, matcher, scenarios: [...scenarios], documentedOnly, args };
+}
+
+/** What a report of this setup will say it was made with: compared with saved reports before they are read against it. */
+export function setupIdentity(setup: CheckSetup): ReportIdentity {
+  return reportIdentity({ ruleset: setup.ruleset, activeRules: setup.rules, scenarios: setup.scenarios, documentedOnly: setup.documentedOnly, inventory: setup.inventory });
 }
 
 /** --fail-on items: verdicts, `none`, or a blocked verdict narrowed by who stopped it (`blocked-required:network`). */

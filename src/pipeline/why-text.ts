@@ -61,7 +61,8 @@ export function renderWhy(w: WhyResult, o: WhyTextOptions = {}): string {
   }
   if (w.checked) {
     const c = w.checked;
-    out.push(`Checked: ${c.records} record${c.records === 1 ? "" : "s"} from ${c.inputs} input${c.inputs === 1 ? "" : "s"}; ${c.flows} flow${c.flows === 1 ? "" : "s"}, ${c.flowsClassified} classified (both ends in the inventory)`);
+    const n = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+    out.push(`Checked: ${n(c.records, "record")} from ${n(c.inputs, "input")}; ${n(c.flows, "flow")}, ${c.flowsClassified} classified (both ends in the inventory); ${n(c.findings, "finding")}`);
     for (const p of c.problems) out.push(`    ✗ ${p}`);
     if (c.problems.length > 0) out.push("    (the answer below rests only on what was checked)");
   }

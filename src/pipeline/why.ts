@@ -71,8 +71,12 @@ export interface WhyResult {
    */
   blockedUnlisted: string[];
   verdict: { cause: string | null; text: string; dependents: string[] };
-  /** How much the answer rests on (set when inputs were given): records and inputs read, flows, and what was not checked. */
-  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; problems: string[] };
+  /**
+   * How much the answer rests on (set when inputs were given), in the README's words: records used and
+   * inputs, the flows they held (and those with both ends in the inventory), the findings those flows
+   * make, and what was not checked.
+   */
+  checked?: { records: number; inputs: number; flows: number; flowsClassified: number; findings: number; findingsClassified: number; problems: string[] };
   /** The verdicts that make the exit status 1 (--fail-on), and whether this host's findings meet one. */
   failOn: string[];
   fails: boolean;
@@ -116,15 +120,20 @@ export function resolveHost(setup: CheckSetup, host: string): ResolvedHost {
   return { address: formatAddr(e.family, w, 0), family: e.family, words: w, name: e.name };
 }
 
+/** A finding's count in the README's words: the flows it stands for. */
+function flowCount(n: number): string {
+  return `${n} flow${n === 1 ? "" : "s"}`;
+}
+
 function flowText(f: Finding): string {
   return f.port !== null ? `${f.protocol.toUpperCase()} ${f.port}` : f.icmpType !== null ? `${f.protocol.toUpperCase()} type ${f.icmpType}` : f.protocol.toUpperCase();
 }
 
-/** "TCP 445 10.1.2.3 -> 10.0.0.10 x3 (evidence) first <time> at kern.log:12" */
+/** "TCP 445 10.1.2.3 -> 10.0.0.10 3 flows (evidence) first <time> at kern.log:12" */
 function findingLine(f: Finding): string {
   const ev = f.evidence.length ? ` (${f.evidence.join("; ")})` : "";
   const when = f.firstSeen ? ` first ${f.firstSeen}` : "";
-  return `${flowText(f)} ${f.src} -> ${f.dst} x${f.count}${ev}${when} at ${exampleWhere(f.example)}`;
+  return `${flowText(f)} ${f.src} -> ${f.dst} ${flowCount(f.count)}${ev}${when} at ${exampleWhere(f.example)}`;
 }
 
 const STATUS_RANK = { blocked: 0, inconclusive: 1, allowed: 2 } as const;
@@ -294,11 +303,15 @@ function verdictOf(x: Context, roles: readonly string[], rules: readonly WhyRule
 
 /**
  * Whether the host's findings meet `failOn` (as check's --fail-on, limited to the flows of this host);
- * `unobserved-required` counts the host's required rules with peers and no traffic in the inputs.
+ * `unobserved-required` counts the host's required rules with peers and no traffic in the inputs. A
+ * finding of a rule this ruleset lacks (a saved report of another ruleset, read with --allow-mismatch)
+ * appears nowhere in the answer, so it does not decide the exit status either: the answer and its
+ * status speak of this ruleset only, and the mismatch warning says why.
  */
 function hostFails(x: Context, rules: readonly WhyRule[], failOn: readonly string[]): boolean {
   const a = x.host.address;
-  if (x.findings.some((f) => (f.src === a || f.dst === a) && failsOn(failOn, f))) return true;
+  const known = new Set(x.setup.rules.map((r) => r.id));
+  if (x.findings.some((f) => (f.src === a || f.dst === a) && (f.rule === null || known.has(f.rule)) && failsOn(failOn, f))) return true;
   return x.inputs.length > 0 && failOn.includes("unobserved-required") &&
     rules.some((r) => r.status === "not observed" && r.requirement === "required" && r.peers.length > 0);
 }

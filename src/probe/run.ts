@@ -225,6 +225,7 @@ export async function runProbe(setup: CheckSetup, o: ProbeOptions): Promise<Prob
     scenarios: setup.scenarios,
     documentedOnly: setup.documentedOnly,
     inventory,
+    inventoryAsGiven: setup.inventory,
     inputs: [{ path: PROBE_INPUT, format: PROBE_INPUT, compressed: false, stats }],
     failOn: o.failOn,
   };

@@ -5,6 +5,7 @@ import type { Inventory } from "../model/inventory.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
 import { describeFlows } from "./rules-table.js";
+import { inventoryDigest, rulesDigest } from "../model/digest.js";
 import { assessChecked, fatalProblems } from "./checked.js";
 import { failsOn, type FailOn } from "./fail-on.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
@@ -50,6 +51,11 @@ export interface BuildInput {
   /** --documented-only: inferred rules are not in `activeRules` (recorded in the report). */
   documentedOnly?: boolean;
   inventory: Inventory;
+  /**
+   * The inventory as the user gave it, when `inventory` adds to it (a probe counts this machine under
+   * its role): the report's identity names this one, so that `why` reads the probe's report with it.
+   */
+  inventoryAsGiven?: Inventory;
   inputs: readonly InputSummary[];
   failOn: readonly FailOn[];
   now?: Date;
@@ -96,6 +102,11 @@ export async function materialiseInSteps(p: PreparedReport, pause: () => Promise
   }
   p.skeleton.findings = findings;
   return p.skeleton;
+}
+
+/** Each finding of a prepared report in order, made when it is read and dropped after (no array of them). */
+export function* eachFinding(p: PreparedReport): Generator<Finding> {
+  for (let k = 0; k < p.length; k++) yield p.finding(k);
 }
 
 export function prepareReport(x: BuildInput): PreparedReport {
@@ -492,10 +503,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
   }
   let unclassified = 0;
   for (const [fk, c] of findingsOf) if (fk.split(":")[0] === "unclassified") unclassified += c;
-  const checked = assessChecked({ inputs, flows: n, flowsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
+  const checked = assessChecked({ inputs, findings: n, findingsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
   const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 
+  const identity = reportIdentity({ ...x, inventory: x.inventoryAsGiven ?? x.inventory });
   const skeleton: Report = {
     schema: REPORT_SCHEMA,
     generator: { name: "portmatrix", version: VERSION },
@@ -504,9 +516,12 @@ export function prepareReport(x: BuildInput): PreparedReport {
       id: ruleset.id,
       title: ruleset.title,
       file: ruleset.file,
-      scenarios: [...x.scenarios],
-      documentedOnly: x.documentedOnly === true,
-      variables: Object.fromEntries(ruleset.variables.map((v) => [v.name, { value: v.value, origin: v.origin }])),
+      version: identity.ruleset.version,
+      sha256: identity.ruleset.sha256,
+      rulesSha256: identity.ruleset.rulesSha256,
+      scenarios: identity.ruleset.scenarios,
+      documentedOnly: identity.ruleset.documentedOnly,
+      variables: identity.ruleset.variables,
       roles: ruleset.roles.map((r) => ({ id: r.id, title: r.title })),
       rules: x.activeRules.map((r) => ({
         id: r.id, from: r.from, to: r.to, services: r.services, ports: describeFlows(r), requirement: r.requirement,
@@ -514,7 +529,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
         inferredReason: r.inferredReason ?? null, line: r.line, column: r.column,
       })),
     },
-    inventory: { file: x.inventory.file, entries: x.inventory.entries.length },
+    inventory: identity.inventory,
     summary,
     totals: { records, findings: n, violations, violationsOnInferredRules },
     failOn: [...x.failOn],
@@ -525,6 +540,28 @@ export function prepareReport(x: BuildInput): PreparedReport {
     inputs,
   };
   return { skeleton, length: n, finding, findingJson, writeFinding };
+}
+
+/** What a report was made with, as `diff`, `why` and `--baseline` compare it (report/identity.ts). */
+export type ReportIdentity = {
+  ruleset: Pick<Report["ruleset"], "id" | "version" | "sha256" | "rulesSha256" | "scenarios" | "documentedOnly" | "variables">;
+  inventory: Report["inventory"];
+};
+
+export function reportIdentity(x: Pick<BuildInput, "ruleset" | "activeRules" | "scenarios" | "documentedOnly" | "inventory">): ReportIdentity {
+  const { ruleset } = x;
+  return {
+    ruleset: {
+      id: ruleset.id,
+      version: ruleset.version ?? null,
+      sha256: ruleset.sha256,
+      rulesSha256: rulesDigest(x.activeRules),
+      scenarios: [...x.scenarios],
+      documentedOnly: x.documentedOnly === true,
+      variables: Object.fromEntries(ruleset.variables.map((v) => [v.name, { value: v.value, origin: v.origin }])),
+    },
+    inventory: { file: x.inventory.file, entries: x.inventory.entries.length, sha256: inventoryDigest(x.inventory.entries) },
+  };
 }
 
 export { ruleCovers };

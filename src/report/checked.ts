@@ -17,8 +17,8 @@ import type { CheckProblem, Checked, InputReport } from "./types.js";
 export interface CheckedInput {
   inputs: readonly Pick<InputReport, "path" | "format" | "records" | "error" | "events">[];
   /** Findings, and findings whose verdict is not `unclassified`. */
-  flows: number;
-  flowsClassified: number;
+  findings: number;
+  findingsClassified: number;
   allowEmpty: boolean;
 }
 
@@ -62,14 +62,18 @@ export function assessChecked(x: CheckedInput): Checked {
   }
   return {
     inputs: x.inputs.length, inputsUsed: used, records, events, eventsClassified: classified,
-    flows: x.flows, flowsClassified: x.flowsClassified, allowEmpty: x.allowEmpty, problems,
+    findings: x.findings, findingsClassified: x.findingsClassified,
+    flows: x.findings, flowsClassified: x.findingsClassified, allowEmpty: x.allowEmpty, problems,
   };
 }
 
-/** "18 records from 1 input; 13 flows, 13 classified (both ends in the inventory)" */
+/**
+ * "18 records from 1 input; 18 flows, 18 classified (both ends in the inventory); 13 findings": the
+ * three counts of the README's "Words", each with its own word.
+ */
 export function checkedSummary(c: Checked): string {
   const from = c.inputsUsed === c.inputs ? plural(c.inputs, "input") : `${c.inputsUsed} of ${plural(c.inputs, "input")}`;
-  return `${plural(c.records, "record")} from ${from}; ${plural(c.flows, "flow")}, ${c.flowsClassified} classified (both ends in the inventory)`;
+  return `${plural(c.records, "record")} from ${from}; ${plural(c.events, "flow")}, ${c.eventsClassified} classified (both ends in the inventory); ${plural(c.findings, "finding")}`;
 }
 
 /** The problems that make the run's status 2. */

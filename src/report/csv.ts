@@ -1,4 +1,4 @@
-/** One row per finding, for spreadsheets; cells that would start a formula are neutralised. */
+/** One row per finding (`count`: the flows it stands for), for spreadsheets; cells that would start a formula are neutralised. */
 import type { Report } from "./types.js";
 import { csvCell } from "./escape.js";
 import { exampleWhere } from "./example.js";
@@ -6,6 +6,8 @@ import { exampleWhere } from "./example.js";
 const COLUMNS = [
   "verdict", "action", "blocked_by", "src", "src_name", "src_role", "dst", "dst_name", "dst_role", "protocol", "port", "icmp_type",
   "services", "rule", "rule_requirement", "rule_source", "rule_inferred", "rule_inferred_reason", "count", "first_seen", "last_seen", "evidence", "example",
+  // With --baseline: new, changed or unchanged, and for a changed finding the verdicts it had (empty without a baseline).
+  "baseline", "baseline_before",
 ] as const;
 
 export function renderCsv(r: Report): string {
@@ -25,6 +27,7 @@ export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
       f.verdict, f.action, f.blockedBy ?? null, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
       f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.ruleInferred === null || f.ruleInferred === undefined ? null : String(f.ruleInferred),
       f.ruleInferredReason ?? null, f.count, f.firstSeen, f.lastSeen, f.evidence.join("; "), example,
+      f.baseline ?? null, f.baselineBefore?.join("; ") ?? null,
     ];
     const line = row.map(csvCell).join(",");
     rows.push(line);

@@ -62,33 +62,70 @@ export function diffReports(before: Report, after: Report): ReportDiff {
   return d;
 }
 
-/** Apply a baseline: mark each finding and count as violations only new or changed ones. */
+/**
+ * Apply a baseline: mark each finding (and each rule's coverage) new, changed or unchanged, count as
+ * violations only the new and changed ones, and list what failed in the baseline and fails no more.
+ */
 export function applyBaseline(r: Report, baseline: Report, baselineFile: string): Report {
   const d = diffReports(baseline, r);
   const isNew = new Set(d.added);
-  const isChanged = new Set(d.changed.map((c) => c.finding));
-  for (const f of r.findings) f.baseline = isNew.has(f) ? "new" : isChanged.has(f) ? "changed" : "unchanged";
-  const counted = r.findings.filter((f) => f.baseline !== "unchanged" && failsOn(r.failOn, f));
-  let violations = counted.length;
-  let onInferred = counted.filter((f) => f.ruleInferred === true).length;
-  if (r.failOn.includes("unobserved-required")) {
-    const wasUnobserved = new Set(baseline.coverage.filter((c) => c.status === "unobserved").map((c) => c.rule));
-    const fresh = r.coverage.filter((c) => c.status === "unobserved" && !wasUnobserved.has(c.rule));
-    violations += fresh.length;
-    onInferred += fresh.filter((c) => c.inferred).length;
+  const before = new Map(d.changed.map((c) => [c.finding, c.before] as const));
+  for (const f of r.findings) {
+    const was = before.get(f);
+    f.baseline = isNew.has(f) ? "new" : was ? "changed" : "unchanged";
+    if (was) f.baselineBefore = was;
   }
-  r.baseline = { file: baselineFile, new: d.added.length, changed: d.changed.length, unchanged: d.unchanged, resolved: d.resolved.length };
-  r.totals.violations = violations;
-  r.totals.violationsOnInferredRules = onInferred;
-  if (r.exitCode !== 2) r.exitCode = violations > 0 ? 1 : 0;
+  const oldCoverage = new Map(baseline.coverage.map((c) => [c.rule, c.status] as const));
+  for (const c of r.coverage) {
+    const was = oldCoverage.get(c.rule);
+    c.baseline = was === undefined ? "new" : was === c.status ? "unchanged" : "changed";
+  }
+  const failing = r.findings.filter((f) => failsOn(r.failOn, f));
+  const unobserved = r.failOn.includes("unobserved-required") ? r.coverage.filter((c) => c.status === "unobserved") : [];
+  const counted = failing.filter((f) => f.baseline !== "unchanged");
+  const fresh = unobserved.filter((c) => c.baseline !== "unchanged");
+  r.baseline = {
+    file: baselineFile, new: d.added.length, changed: d.changed.length, unchanged: d.unchanged, resolved: d.resolved.length,
+    allViolations: failing.length + unobserved.length,
+    absent: absentFindings(baseline, failing, r.failOn),
+    absentRules: r.failOn.includes("unobserved-required")
+      ? baseline.coverage.filter((c) => c.status === "unobserved" && !unobserved.some((u) => u.rule === c.rule)).map((c) => c.rule)
+      : [],
+  };
+  r.totals.violations = counted.length + fresh.length;
+  r.totals.violationsOnInferredRules = counted.filter((f) => f.ruleInferred === true).length + fresh.filter((c) => c.inferred).length;
+  if (r.exitCode !== 2) r.exitCode = r.totals.violations > 0 ? 1 : 0;
   return r;
+}
+
+/**
+ * The baseline's findings that fail under `failOn` and have no failing successor in this run: no
+ * failing finding of the same flow with the same verdict, and none that changed from it. A report
+ * written before `blockedBy` existed is matched by verdict alone.
+ */
+function absentFindings(baseline: Report, failingNow: readonly Finding[], failOn: readonly string[]): Finding[] {
+  const now = new Map<string, Finding[]>();
+  for (const f of failingNow) {
+    const k = flowKey(f);
+    const list = now.get(k);
+    if (list) list.push(f);
+    else now.set(k, [f]);
+  }
+  const gone = baseline.findings.filter((old) => {
+    if (!failsOn(failOn, old)) return false;
+    const state = stateOf(old);
+    return !(now.get(flowKey(old)) ?? []).some((f) => f.baseline === "changed" || stateOf(f) === state || f.verdict === state);
+  });
+  // As this report's own findings: a baseline's marks against its own baseline do not carry over, and a
+  // report written before attribution existed says who stopped it as null.
+  return gone.map(({ baseline: _mark, baselineBefore: _before, ...f }) => ({ ...f, blockedBy: f.blockedBy ?? null }));
 }
 
 function flow(f: Finding): string {
   return f.port !== null ? `${f.protocol}/${f.port}` : f.icmpType !== null ? `${f.protocol} type ${f.icmpType}` : f.protocol;
 }
 function line(f: Finding): string {
-  return `${stateOf(f)}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  x${f.count}`;
+  return `${stateOf(f)}  ${f.srcRole ?? "?"} -> ${f.dstRole ?? "?"}  ${flow(f)}  ${f.src} -> ${f.dst}${f.rule ? `  rule ${f.rule}` : ""}  ${f.count} flow${f.count === 1 ? "" : "s"}`;
 }
 
 /** The diff as a reviewer reads it. */

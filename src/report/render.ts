@@ -7,16 +7,23 @@ import { htmlChunks, renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { csvChunks, renderCsv } from "./csv.js";
 import { renderJunit } from "./junit.js";
-import { renderSarif } from "./sarif.js";
+import { renderSarif, type SarifPlaces } from "./sarif.js";
 
-export function render(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): string {
+export interface RenderOptions {
+  color?: boolean;
+  all?: boolean;
+  /** Where the SARIF log's files are (%SRCROOT% and the package root); the working directory when unset. */
+  sarif?: SarifPlaces;
+}
+
+export function render(r: Report, format: ReportFormat, o: RenderOptions = {}): string {
   switch (format) {
     case "json": return renderJson(r);
     case "html": return renderHtml(r);
     case "md": return renderMarkdown(r);
     case "csv": return renderCsv(r);
     case "junit": return renderJunit(r);
-    case "sarif": return renderSarif(r);
+    case "sarif": return renderSarif(r, o.sarif);
     default: return renderText(r, { color: o.color === true, all: o.all === true });
   }
 }
@@ -26,7 +33,7 @@ export function render(r: Report, format: ReportFormat, o: { color?: boolean; al
  * lets the event loop run between them, so a signal is handled while a large report is written); the
  * others whole.
  */
-export function renderChunks(r: Report, format: ReportFormat, o: { color?: boolean; all?: boolean } = {}): Iterable<string> {
+export function renderChunks(r: Report, format: ReportFormat, o: RenderOptions = {}): Iterable<string> {
   return format === "csv" ? csvChunks(r) : format === "html" ? htmlChunks(r) : [render(r, format, o)];
 }
 

@@ -2,7 +2,7 @@ import { PROBE_FORMAT, type Finding, type InputReport, type Report } from "./typ
 import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
-import { namesVerdict } from "./fail-on.js";
+import { failsOn, namesVerdict } from "./fail-on.js";
 import { stoppedBy, stoppedByCounts } from "./attribution.js";
 import { exampleWhere } from "./example.js";
 
@@ -57,6 +57,80 @@ function onInferred(r: Report): string {
   return n > 0 ? `, ${n} of them on inferred rules` : "";
 }
 
+/** "3 flows": every count in the report says what it counts (README "Words"). */
+export function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** How a finding compares with the --baseline, as a mark before its addresses ("" when unchanged or no baseline). */
+function baselineTag(f: Finding): string {
+  if (f.baseline === "new") return "[new] ";
+  if (f.baseline === "changed") return `[changed, was ${safe((f.baselineBefore ?? []).join(", ") || "?")}] `;
+  return "";
+}
+
+/** "1 new, 1 changed" among a list of findings, for headings and "... and N more". */
+function newAndChanged(fs: readonly Finding[]): string {
+  const n = fs.filter((f) => f.baseline === "new").length;
+  const c = fs.filter((f) => f.baseline === "changed").length;
+  return [n ? `${n} new` : "", c ? `${c} changed` : ""].filter(Boolean).join(", ");
+}
+
+/** Findings grouped by role pair and service; with a baseline, new and changed findings first in each group. */
+function groupFindings(fs: readonly Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of fs) {
+    const key = `${f.srcRole ?? "?"}\u0000${f.dstRole ?? "?"}\u0000${flowName(f)}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const rank = (f: Finding) => (f.baseline === "new" || f.baseline === "changed" ? 0 : 1);
+  return [...groups.values()].map((g) => (g.some((f) => rank(f) === 0) ? [...g].sort((a, b) => rank(a) - rank(b)) : g));
+}
+
+/** One verdict's section: its heading, then each group with its first findings. */
+function verdictSection(r: Report, v: string, fs: readonly Finding[], maxHosts: number, c: (v: string, s: string) => string): string[] {
+  const out: string[] = [];
+  const groups = groupFindings(fs);
+  const flows = fs.reduce((n, f) => n + f.count, 0);
+  const by = stoppedByCounts(fs);
+  const marks = newAndChanged(fs);
+  out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${counted(fs.length, "finding")}${marks ? ` (${marks})` : ""}, ${counted(flows, "flow")} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
+  for (const g of groups) {
+    const f0 = g[0]!;
+    const groupFlows = g.reduce((n, f) => n + f.count, 0);
+    const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
+    const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
+    out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ${counted(g.length, "finding")}, ${counted(groupFlows, "flow")}`);
+    for (const f of g.slice(0, maxHosts)) {
+      const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
+      const where = safe(exampleWhere(f.example));
+      const who = stoppedBy(f, f.dst);
+      out.push(`        ${baselineTag(f)}${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ${counted(f.count, "flow")}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
+    }
+    if (g.length > maxHosts) {
+      const hidden = g.slice(maxHosts);
+      const marksHidden = newAndChanged(hidden);
+      out.push(`        ... and ${counted(hidden.length, "more finding")}${marksHidden ? ` (${marksHidden})` : ""}`);
+    }
+    if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
+    // A verdict that rests on the ruleset's reading, not on the document, says so and why.
+    if (f0.ruleInferred === true && v === "blocked-required") out.push(`        inferred, not stated by the document: ${safe(f0.ruleInferredReason ?? "")}`);
+  }
+  out.push("");
+  return out;
+}
+
+/** "Baseline: old.json; 1 new, 1 changed, 11 unchanged findings; 3 findings that failed there fail no more" */
+function baselineLine(r: Report): string | undefined {
+  const b = r.baseline;
+  if (!b) return undefined;
+  const gone = (b.absent?.length ?? 0) + (b.absentRules?.length ?? 0);
+  return `Baseline: ${safe(b.file)}; findings: ${b.new} new, ${b.changed} changed, ${b.unchanged} unchanged, ${b.resolved} gone` +
+    (gone > 0 ? `; ${counted(gone, "violation")} of the baseline ${gone === 1 ? "fails" : "fail"} no more` : "");
+}
+
 /** A summary a person reads in five seconds: violations first, grouped by role pair and service. */
 export function renderText(r: Report, o: TextOptions): string {
   const c = (v: string, s: string) => (o.color ? `${COLORS[v] ?? ""}${s}\x1b[0m` : s);
@@ -68,46 +142,18 @@ export function renderText(r: Report, o: TextOptions): string {
   // A probe's report has the probe's attempts as its one input: it says which command made it.
   const command = r.inputs.length > 0 && r.inputs.every((i) => i.format === PROBE_FORMAT) ? "portmatrix probe" : "portmatrix check";
   out.push(`${bold(command)}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  const base = baselineLine(r);
+  if (base) out.push(base);
   out.push("");
-
 
   const shown = VERDICT_ORDER.filter((v) => v !== "unobserved-required" && (o.all || !["allowed-required", "blocked-unexpected"].includes(v)));
   for (const v of shown) {
     const fs = r.findings.filter((f) => f.verdict === v);
-    if (fs.length === 0) continue;
-    // Group by role pair and service.
-    const groups = new Map<string, Finding[]>();
-    for (const f of fs) {
-      const key = `${f.srcRole ?? "?"}\u0000${f.dstRole ?? "?"}\u0000${flowName(f)}`;
-      const g = groups.get(key);
-      if (g) g.push(f);
-      else groups.set(key, [f]);
-    }
-    const events = fs.reduce((n, f) => n + f.count, 0);
-    const by = stoppedByCounts(fs);
-    out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${groups.size} flow${groups.size === 1 ? "" : "s"}, ${events} record${events === 1 ? "" : "s"} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
-    for (const g of groups.values()) {
-      const f0 = g[0]!;
-      const count = g.reduce((n, f) => n + f.count, 0);
-      const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
-      const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
-      out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ×${count}`);
-      for (const f of g.slice(0, maxHosts)) {
-        const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
-        const where = safe(exampleWhere(f.example));
-        const who = stoppedBy(f, f.dst);
-        out.push(`        ${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ×${f.count}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
-      }
-      if (g.length > maxHosts) out.push(`        ... and ${g.length - maxHosts} more host pair${g.length - maxHosts === 1 ? "" : "s"}`);
-      if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
-      // A verdict that rests on the ruleset's reading, not on the document, says so and why.
-      if (f0.ruleInferred === true && v === "blocked-required") out.push(`        inferred, not stated by the document: ${safe(f0.ruleInferredReason ?? "")}`);
-    }
-    out.push("");
+    if (fs.length > 0) out.push(...verdictSection(r, v, fs, maxHosts, c));
   }
   const quiet = ["allowed-required", "blocked-unexpected"].filter((v) => !shown.includes(v as never));
-  const quietParts = quiet.map((v) => `${r.summary[v as keyof typeof r.summary]} ${v}`).join(", ");
-  if (quietParts) out.push(`Also: ${quietParts} record(s) (shown with --all).`);
+  const quietParts = quiet.map((v) => `${counted(r.findings.filter((f) => f.verdict === v).length, `${v} finding`)} (${counted(r.summary[v as keyof typeof r.summary], "flow")})`).join(", ");
+  if (quietParts) out.push(`Also: ${quietParts} (shown with --all).`);
 
   const unobserved = r.coverage.filter((x) => x.status === "unobserved");
   const required = r.coverage.filter((x) => x.requirement === "required");
@@ -116,19 +162,21 @@ export function renderText(r: Report, o: TextOptions): string {
   const guessedNote = guessed > 0 ? `; ${guessed} of them rest on inferred rules` : "";
   // A required rule left "not-observed" is another reading of a statement that coverage counts once.
   const readings = required.filter((x) => x.status === "not-observed").length;
-  const readingsNote = readings > 0 ? `; ${readings} other reading(s) of the same statements not asked for` : "";
+  const readingsNote = readings > 0 ? `; ${counted(readings, "other reading")} of the same statements not asked for` : "";
   out.push(`Coverage: ${observed.length} of ${required.length} required rules observed; ${c("unobserved-required", `${unobserved.length} unobserved-required`)} (hosts on both sides, no traffic${guessedNote})${readingsNote}`);
-  for (const u of unobserved.slice(0, o.all ? unobserved.length : 5)) {
-    out.push(`    ${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}${u.inferred ? " (inferred)" : ""}`);
+  // With a baseline, the rules that became unobserved come first: they are what fails the run.
+  const fresh = (x: (typeof unobserved)[number]) => (x.baseline === undefined || x.baseline === "unchanged" ? 1 : 0);
+  const listed = r.baseline ? [...unobserved].sort((a, b) => fresh(a) - fresh(b)) : unobserved;
+  for (const u of listed.slice(0, o.all ? listed.length : 5)) {
+    const mark = r.baseline && fresh(u) === 0 ? "[new] " : "";
+    out.push(`    ${mark}${safe(u.rule)}: ${safe(u.from)} -> ${safe(u.to)} ${safe(u.services.join(", "))}${u.inferred ? " (inferred)" : ""}`);
   }
   if (!o.all && unobserved.length > 5) out.push(`    ... and ${unobserved.length - 5} more (--all, or --format json)`);
   out.push("");
 
   out.push("Inputs:");
   for (const i of r.inputs) {
-    const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
-    const fmt = `${safe(i.format)}${i.compressed ? ", compressed" : ""}`;
-    out.push(`    ${safe(i.path)} (${fmt}): ${i.records.read} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}${flowsText(i)}; ${i.events.classified} of ${i.events.total} classified`);
+    out.push(`    ${inputLine(i)}`);
     if (i.error) out.push(`        error: ${safe(i.error)}`);
   }
   out.push("");
@@ -142,6 +190,31 @@ export function renderText(r: Report, o: TextOptions): string {
 }
 
 /**
+ * "7 violations", or with a baseline "2 new of 7 violations": what fails the run among all there are
+ * (totals.violations counts only new and changed ones then).
+ */
+function violationsText(r: Report): string {
+  const v = r.totals.violations;
+  if (!r.baseline) return counted(v, "violation");
+  return `${v} new of ${counted(r.baseline.allViolations ?? v, "violation")}`;
+}
+
+/** "(1 new finding, 1 changed verdict; 5 unchanged since old.json)": what the new violations are. */
+function baselineBreakdown(r: Report): string {
+  const b = r.baseline!;
+  const failing = r.findings.filter((f) => failsOn(r.failOn, f));
+  const parts = [
+    counted(failing.filter((f) => f.baseline === "new").length, "new finding"),
+    counted(failing.filter((f) => f.baseline === "changed").length, "changed verdict"),
+  ];
+  if (r.failOn.includes("unobserved-required")) {
+    parts.push(counted(r.coverage.filter((x) => x.status === "unobserved" && x.baseline !== "unchanged").length, "newly unobserved rule"));
+  }
+  const unchanged = (b.allViolations ?? r.totals.violations) - r.totals.violations;
+  return ` (${parts.join(", ")}; ${unchanged} unchanged since ${safe(b.file)})`;
+}
+
+/**
  * The one line that sums the run up: the violations (also when an input could not be read: what was
  * read is still checked and counted), what fails, and the exit status. `check -o` and `probe -o` print
  * it on stderr.
@@ -150,9 +223,32 @@ export function resultLine(r: Report): string {
   const failOn = safe(r.failOn.join(", "));
   const v = r.totals.violations;
   if (r.exitCode === 2) {
-    return `Result: not a complete check (${notCheckedReasons(r)})${v > 0 ? `; ${v} violation${v === 1 ? "" : "s"} in what was read` : ""} (exit 2)`;
+    const any = v > 0 || (r.baseline?.allViolations ?? 0) > 0;
+    return `Result: not a complete check (${notCheckedReasons(r)})${any ? `; ${violationsText(r)} in what was read` : ""} (exit 2)`;
   }
-  return v > 0 ? `Result: ${v} violation${v === 1 ? "" : "s"}${onInferred(r)} (fail-on: ${failOn}) (exit 1)` : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
+  if (r.baseline) {
+    return v > 0
+      ? `Result: ${violationsText(r)}${baselineBreakdown(r)}${onInferred(r)} (fail-on: ${failOn}) (exit 1)`
+      : `Result: no new violations; ${r.baseline.allViolations ?? 0} unchanged since ${safe(r.baseline.file)} (fail-on: ${failOn}) (exit 0)`;
+  }
+  return v > 0 ? `Result: ${counted(v, "violation")}${onInferred(r)} (fail-on: ${failOn}) (exit 1)` : `Result: no violations (fail-on: ${failOn}) (exit 0)`;
+}
+
+/**
+ * One input's accounting in the README's words: records read = used + skipped (by reason); for
+ * records that hold several flows, the flows read, used and skipped; then the flows the matcher saw
+ * and how many had both ends in the inventory. A capture's records are packets, its flows connections.
+ */
+export function inputLine(i: InputReport): string {
+  const skipped = Object.entries(i.skippedByReason).map(([k, n]) => `${safe(k)} ${n}`).join(", ");
+  const fmt = `${safe(i.format)}${i.compressed ? ", compressed" : ""}`;
+  const capture = i.format === "pcap" || i.format === "pcapng";
+  const records = `${counted(i.records.read, "record")}${capture ? " (packets)" : ""} read, ${i.records.used} used, ${i.records.skipped} skipped${skipped ? ` (${skipped})` : ""}`;
+  const multi = flowsText(i);
+  const flows = multi
+    ? `${multi}; ${i.events.classified} of ${counted(i.events.total, "flow")} classified`
+    : `; ${counted(i.events.total, "flow")}${capture ? " (connections)" : ""}, ${i.events.classified} classified`;
+  return `${safe(i.path)} (${fmt}): ${records}${flows}`;
 }
 
 /**

@@ -54,7 +54,7 @@ export interface Finding {
    */
   ruleInferred: boolean | null;
   ruleInferredReason: string | null;
-  /** Records (log lines, connections) this finding stands for. */
+  /** The flows this finding stands for (README "Words": a log record's flow, a capture's connection). */
   count: number;
   /** ISO 8601, null when the input has no absolute time. */
   firstSeen: string | null;
@@ -66,9 +66,17 @@ export interface Finding {
    * offset of its first packet's record and that packet's frame number as Wireshark shows it (1-based).
    */
   example: { input: string; line?: number; offset?: number; frame?: number };
-  /** With --baseline: whether the flow is new, had other verdicts before (changed), or is unchanged. */
-  baseline?: "new" | "changed" | "unchanged";
+  /**
+   * With --baseline: `new` when the baseline has no finding of this flow (source, destination,
+   * protocol, port or ICMP type), `changed` when it has the flow with other verdicts (`baselineBefore`
+   * says which), `unchanged` when it has it with this verdict. Only new and changed findings fail the run.
+   */
+  baseline?: BaselineMark;
+  /** With --baseline, a changed finding: the verdicts (with who stopped it, `blocked-required:network`) the flow had in the baseline. */
+  baselineBefore?: string[];
 }
+
+export type BaselineMark = "new" | "changed" | "unchanged";
 
 export interface RuleInfo {
   id: string;
@@ -114,6 +122,12 @@ export interface CoverageEntry {
   status: "allowed" | "blocked" | "allowed-and-blocked" | "unobserved" | "not-observed" | "no-hosts";
   /** The other readings of the same document statement (`alternative_of` in the ruleset); empty for most rules. */
   alternatives?: string[];
+  /**
+   * With --baseline: `unchanged` when the baseline's coverage gave the rule the same status, `changed`
+   * when another, `new` when the baseline did not have the rule. An unobserved rule fails the run (with
+   * unobserved-required in --fail-on) only when it is not unchanged.
+   */
+  baseline?: BaselineMark;
 }
 
 export interface InputReport {
@@ -154,10 +168,13 @@ export interface Checked {
   inputsUsed: number;
   /** Records used, all inputs. */
   records: number;
-  /** Flow records given to the matcher, and those with both ends in the inventory. */
+  /** Flows given to the matcher (a record's flow, a capture's connection), and those with both ends in the inventory. */
   events: number;
   eventsClassified: number;
   /** Findings, and findings whose verdict is not `unclassified`. */
+  findings: number;
+  findingsClassified: number;
+  /** The same numbers as `findings` and `findingsClassified`: their first names, kept for readers of v1 reports. */
   flows: number;
   flowsClassified: number;
   allowEmpty: boolean;
@@ -172,6 +189,15 @@ export interface Report {
     id: string;
     title: string;
     file: string;
+    /** The ruleset's own `version` (null when it states none). */
+    version: number | null;
+    /**
+     * What identifies the ruleset, for comparing reports (src/model/digest.ts): `sha256` of the ruleset
+     * as written; `rulesSha256` of the rules in play after scenarios, variables and --documented-only.
+     * (Absent in reports written before they existed.)
+     */
+    sha256: string;
+    rulesSha256: string;
     scenarios: string[];
     /** True with --documented-only: inferred rules were left out, only what the document states was checked. */
     documentedOnly: boolean;
@@ -180,8 +206,9 @@ export interface Report {
     /** The rules in play, with where each is written (for SARIF and the HTML matrix). */
     rules: RuleInfo[];
   };
-  inventory: { file: string; entries: number };
-  /** Events per verdict; for unobserved-required, the number of rules. */
+  /** `sha256`: the inventory's address-to-role mapping (names left out; src/model/digest.ts). Absent in older reports. */
+  inventory: { file: string; entries: number; sha256: string };
+  /** Flows per verdict (the findings' `count` summed); for unobserved-required, the number of rules. */
   summary: Record<Verdict, number>;
   totals: {
     records: { read: number; used: number; skipped: number };
@@ -200,5 +227,24 @@ export interface Report {
   coverage: CoverageEntry[];
   inputs: InputReport[];
   /** With --baseline: the previous report and how this run compares (violations then count only new and changed findings). */
-  baseline?: { file: string; new: number; changed: number; unchanged: number; resolved: number };
+  baseline?: BaselineSummary;
+}
+
+export interface BaselineSummary {
+  file: string;
+  /** Findings of this run by their `baseline` mark. */
+  new: number;
+  changed: number;
+  unchanged: number;
+  /** Findings of the baseline whose flow this run does not see at all. */
+  resolved: number;
+  /** The violations this run would count without the baseline (`totals.violations` counts only new and changed ones). */
+  allViolations: number;
+  /**
+   * Findings of the baseline that fail under this run's --fail-on and whose flow fails no more: gone, or
+   * now with a verdict that does not fail (SARIF `baselineState: absent`).
+   */
+  absent: Finding[];
+  /** With unobserved-required in --fail-on: rules the baseline had unobserved that this run observed or no longer has. */
+  absentRules: string[];
 }

@@ -95,10 +95,28 @@ function checked(v: unknown, p: string): void {
   });
 }
 
+/** What identifies the ruleset and inventory (report/identity.ts compares them); the hashes are absent in older reports. */
+function identity(r: Record<string, unknown>): void {
+  const rs = obj(r.ruleset, "$.ruleset");
+  str(rs.id, "$.ruleset.id");
+  strings(rs.scenarios, "$.ruleset.scenarios");
+  const vars = obj(rs.variables, "$.ruleset.variables");
+  for (const [k, x] of Object.entries(vars)) {
+    const value = obj(x, `$.ruleset.variables.${k}`).value;
+    if (typeof value !== "number" && typeof value !== "string") wrong(`$.ruleset.variables.${k}.value`, "a number or a string", value);
+  }
+  for (const k of ["sha256", "rulesSha256"]) if (rs[k] !== undefined) str(rs[k], `$.ruleset.${k}`);
+  const inv = obj(r.inventory, "$.inventory");
+  str(inv.file, "$.inventory.file");
+  int(inv.entries, "$.inventory.entries", 0, Number.MAX_SAFE_INTEGER);
+  if (inv.sha256 !== undefined) str(inv.sha256, "$.inventory.sha256");
+}
+
 /** The first place where `v` is not a report as the readers need it, or undefined when it is one. */
 export function reportShapeError(v: unknown): string | undefined {
   try {
     const r = obj(v, "$");
+    identity(r);
     list(r.failOn, "$.failOn").forEach((x, i) => oneOf(x, `$.failOn[${i}]`, FAIL_ON_ITEMS));
     oneOf(r.exitCode, "$.exitCode", [0, 1, 2]);
     list(r.findings, "$.findings").forEach((f, i) => finding(f, `$.findings[${i}]`));

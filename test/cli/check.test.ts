@@ -203,7 +203,7 @@ describe("clear errors, exit 2", () => {
     expect(badO.stderr).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
     // The Markdown for a pull request says both too.
     await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.md")]);
-    expect(readFileSync(join(dir, "bad.md"), "utf8")).toMatch(/^Result: \*\*not a complete check\*\* \(an input could not be read\); \*\*5 violation\(s\)\*\* in what was read \(fail-on: /m);
+    expect(readFileSync(join(dir, "bad.md"), "utf8")).toMatch(/^Result: \*\*not a complete check\*\* \(an input could not be read\); 5 violations in what was read \(fail-on: /m);
   });
 
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {

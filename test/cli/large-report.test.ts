@@ -6,6 +6,7 @@ import { tmpFiles } from "../helpers/tmp.js";
 import { COMPACT_JSON_ABOVE } from "../../src/report/render.js";
 import { parseFailOn, runCheck, setupCheck } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
+import { renderHtml } from "../../src/report/html.js";
 
 /**
  * Above COMPACT_JSON_ABOVE findings `check` writes the JSON report in chunks straight from the finding
@@ -43,5 +44,21 @@ describe("check with a large JSON report", () => {
     // Every line accounted for: the header is read and skipped as such.
     expect(parsed.totals.records).toEqual({ read: flows + 1, used: flows, skipped: 1 });
     expect(parsed.inputs[0]!.skippedByReason).toEqual({ header: 1 });
+  });
+
+  it("writes the HTML page one finding at a time, the same page the report's objects give", async () => {
+    // Alone or beside JSON, HTML is written from the finding table without making every finding an
+    // object (cli/check.ts); with Markdown beside it, from the objects. The pages must be the same.
+    const lazy = join(dir, "lazy.html");
+    const eager = join(dir, "eager.html");
+    expect((await runCli([...args, "-o", lazy, log])).code).toBe(1);
+    expect((await runCli([...args, "-o", eager, "-o", join(dir, "eager.md"), log])).code).toBe(1);
+    const setup = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
+    const report = await runCheck(setup, [log], { decode: defaultDecodeOptions(Date.UTC(2026, 10, 23)), failOn: parseFailOn(undefined) });
+    const page = (s: string) => s.replace(/generated [^ ]+ by/, "generated (time) by");
+    const expected = page(renderHtml(report));
+    expect(page(readFileSync(lazy, "utf8"))).toBe(expected);
+    expect(page(readFileSync(eager, "utf8"))).toBe(expected);
+    expect(expected).toMatch(/more findings \([\d,]+ flows\) in further groups are not shown/);
   });
 });

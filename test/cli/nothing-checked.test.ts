@@ -107,10 +107,10 @@ describe("check: nothing checked is exit 2, and the report says why", () => {
     expect(r.code).toBe(2);
     const md = readFileSync(join(out, "r.md"), "utf8");
     expect(md).toMatch(/^Result: \*\*not a complete check\*\* \(an input had no usable record\)/m);
-    expect(md).toContain("Checked: 18 records from 1 of 2 inputs; 13 flows, 13 classified (both ends in the inventory).");
+    expect(md).toContain("Checked: 18 records from 1 of 2 inputs; 18 flows, 18 classified (both ends in the inventory); 13 findings.");
     const html = readFileSync(join(out, "r.html"), "utf8");
     expect(html).toContain("<b>Result: not a complete check (an input had no usable record)</b>");
-    expect(html).toContain('<p id="checked">Checked: 18 records from 1 of 2 inputs; 13 flows, 13 classified (both ends in the inventory).</p>');
+    expect(html).toContain('<p id="checked">Checked: 18 records from 1 of 2 inputs; 18 flows, 18 classified (both ends in the inventory); 13 findings.</p>');
   });
 });
 
@@ -136,7 +136,7 @@ describe("why, diff and --baseline", () => {
       const r = await runCli(["why", "10.99.1.200", ...base, KERN, join(dir, bad)]);
       expect(r.code, bad).toBe(2);
       expect(r.stdout).toMatch(/^Verdict: likely cause: winrm-admin-pc-to-kcps-fs/m);
-      expect(r.stdout).toMatch(/^Checked: 18 records from 2 inputs; 13 flows, 13 classified/m);
+      expect(r.stdout).toMatch(/^Checked: 18 records from 2 inputs; 18 flows, 18 classified \(both ends in the inventory\); 13 findings$/m);
     }
     const ok = await runCli(["why", "10.99.1.200", ...base, "--allow-empty", KERN, join(dir, "empty.log")]);
     expect(ok.code).toBe(1);

@@ -22,7 +22,7 @@ describe("portmatrix why", () => {
     expect(r.stdout).toMatch(/✗ blocked {6}netbios-client-to-kcps-fs[\s\S]*→ open TCP 139 from 10\.99\.1\.100 to kcps-fs 10\.99\.2\.10/);
     expect(r.stdout).toMatch(/Allowed for 10\.99\.1\.100, and not in the matrix:\n {2}⚠ allowed but in no rule: TCP 8080/);
     // The telnet attempts from the host: the matrix does not list them, and they were blocked.
-    expect(r.stdout).toMatch(/Tried by 10\.99\.1\.100 and blocked, with no rule to check it against:\n {2}✗ blocked, in no rule \(network\): TCP 23 10\.99\.1\.100 -> 10\.99\.2\.10 x3 \(pmlab-kcps DROP\) first 2026-11-23T09:14:35\.000Z at fixtures\/kcps\/kern\.log:16\n/);
+    expect(r.stdout).toMatch(/Tried by 10\.99\.1\.100 and blocked, with no rule to check it against:\n {2}✗ blocked, in no rule \(network\): TCP 23 10\.99\.1\.100 -> 10\.99\.2\.10 3 flows \(pmlab-kcps DROP\) first 2026-11-23T09:14:35\.000Z at fixtures\/kcps\/kern\.log:16\n/);
     expect(r.stdout).toMatch(/Verdict: likely cause: netbios-client-to-kcps-fs .* first at 2026-11-23T09:14:29\.000Z; open TCP 139 .*; also blocked: kerberos-client-to-kcps-fs; 1 blocked attempt\(s\) from 10\.99\.1\.100 that the matrix does not list \(above\): if the product needs one, the ruleset lacks it\n$/);
   });
 
@@ -113,7 +113,7 @@ describe("portmatrix why", () => {
     expect(ldap.peers).toEqual([]);
     expect(ldap.advice).toEqual([`no host of role kcps-fs-ad is in the inventory ${join(dir, "inv.yaml")}: add the kcps-fs-ad host(s) under "roles: kcps-fs-ad:" so that traffic for this rule can be checked; traffic to 10.99.2.20 on this rule's ports was seen but is not in the inventory: is that the kcps-fs-ad host?`]);
     // The blocked attempt to an address the inventory lacks is listed among what the host tried.
-    expect(w.blockedUnlisted).toEqual([expect.stringMatching(/^blocked, to an address not in the inventory \(network\): TCP 389 10\.99\.1\.100 -> 10\.99\.2\.20 x1 /)]);
+    expect(w.blockedUnlisted).toEqual([expect.stringMatching(/^blocked, to an address not in the inventory \(network\): TCP 389 10\.99\.1\.100 -> 10\.99\.2\.20 1 flow /)]);
     // ... and the verdict sends the admin to the inventory, not to the ruleset, for it.
     expect(w.verdict.text).toMatch(/; 1 blocked attempt\(s\) from 10\.99\.1\.100 to addresses not in the inventory \(above\): if one is a host of the product, add it under its role so that it can be checked$/);
     expect(w.verdict.text).not.toMatch(/the ruleset lacks it/);

@@ -26,9 +26,9 @@ describe("blockedBy in every output", () => {
   it("text: 'refused by ... itself' for the server's own RST, 'stopped on the way' for the router's, never 'the firewall breaks the product'", async () => {
     const out = (await runCli(["check", ...LAB])).stdout;
     expect(out).not.toMatch(/firewall breaks/);
-    expect(out).toMatch(/blocked-required: \d+ flows?, 5 records \(required, but it does not get through; 2 stopped on the way, 1 refused by the destination, 2 not known who\)/);
-    expect(out).toMatch(/10\.99\.1\.200 -> 10\.99\.2\.10 {2}×1 {2}refused by 10\.99\.2\.10 itself: is the service running, and does its own firewall let it in\? {2}\[rst: SYN answered by RST from 10\.99\.2\.10 with TTL 63/);
-    expect(out).toMatch(/10\.99\.1\.200 -> 10\.99\.2\.10 {2}×1 {2}stopped on the way: a firewall drops or rejects it {2}\[rst: SYN answered by RST from 10\.99\.2\.10 with TTL 64/);
+    expect(out).toMatch(/blocked-required: 5 findings, 5 flows \(required, but it does not get through; 2 stopped on the way, 1 refused by the destination, 2 not known who\)/);
+    expect(out).toMatch(/10\.99\.1\.200 -> 10\.99\.2\.10 {2}1 flow {2}refused by 10\.99\.2\.10 itself: is the service running, and does its own firewall let it in\? {2}\[rst: SYN answered by RST from 10\.99\.2\.10 with TTL 63/);
+    expect(out).toMatch(/10\.99\.1\.200 -> 10\.99\.2\.10 {2}1 flow {2}stopped on the way: a firewall drops or rejects it {2}\[rst: SYN answered by RST from 10\.99\.2\.10 with TTL 64/);
   });
 
   it("the samba DC's own refusals read as the destination's in check, not the firewall's", async () => {
@@ -45,13 +45,14 @@ describe("blockedBy in every output", () => {
     const files = ["r.html", "r.md", "r.csv", "r.xml", "r.sarif"].map((f) => join(dir, f));
     await runCli(["check", ...LAB, ...files.flatMap((f) => ["--output", f])]);
     const [html, md, csv, junit, sarif] = files.map((f) => readFileSync(f, "utf8")) as [string, string, string, string, string];
-    expect(html).toMatch(/<div class="by" data-blocked-by="destination">refused by 10\.99\.2\.10 itself/);
-    expect(html).toMatch(/<div class="by" data-blocked-by="network">stopped on the way/);
+    expect(html).toMatch(/<span data-blocked-by="destination" title="refused by 10\.99\.2\.10 itself: is the service running[^"]*">refused by 10\.99\.2\.10 itself</);
+    expect(html).toMatch(/<span data-blocked-by="network" title="stopped on the way: a firewall drops or rejects it">stopped on the way</);
+    expect(html).toMatch(/<p class="dim">\d+ refused by the destination itself: is the service running/);
     expect(md).toMatch(/\| stopped by \|/);
     expect(md).toMatch(/\| tcp\/5986 \| winrm-admin-pc-to-kcps-fs \| 1 \| destination \|/);
     expect(csv.split("\r\n")[0]).toMatch(/^verdict,action,blocked_by,src,/);
     expect(csv).toMatch(/\nblocked-required,blocked,destination,10\.99\.1\.200,/);
-    expect(junit).toMatch(/tcp\/5986 x1: refused by 10\.99\.2\.10 itself/);
+    expect(junit).toMatch(/tcp\/5986 1 flow: refused by 10\.99\.2\.10 itself/);
     const results = parseSarif<{ runs: { results: { message: { text: string }; properties: { port: number; blockedBy: string } }[] }[] }>(sarif).runs[0]!.results;
     const r5985 = results.find((x) => x.properties.port === 5985)!;
     expect(r5985.properties.blockedBy).toBe("network");

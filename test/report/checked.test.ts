@@ -10,7 +10,7 @@ const input = (path: string, used: number, events: [number, number, number], o: 
   events: { total: events[0], classified: events[1], oneEnd: events[2] },
 });
 const codes = (inputs: In[], allowEmpty = false) =>
-  assessChecked({ inputs, flows: 0, flowsClassified: 0, allowEmpty }).problems.map((p) => `${p.code}${p.input ? `@${p.input}` : ""}${p.fatal ? "" : " (accepted)"}`);
+  assessChecked({ inputs, findings: 0, findingsClassified: 0, allowEmpty }).problems.map((p) => `${p.code}${p.input ? `@${p.input}` : ""}${p.fatal ? "" : " (accepted)"}`);
 
 describe("was anything checked", () => {
   it.each<[string, In[], boolean, string[]]>([
@@ -33,20 +33,21 @@ describe("was anything checked", () => {
   });
 
   it("says plainly how much was checked", () => {
-    const c = assessChecked({ inputs: [input("a", 18, [18, 18, 0]), input("b", 0, [0, 0, 0])], flows: 14, flowsClassified: 13, allowEmpty: true });
-    expect(checkedSummary(c)).toBe("18 records from 1 of 2 inputs; 14 flows, 13 classified (both ends in the inventory)");
-    expect(c).toMatchObject({ inputs: 2, inputsUsed: 1, records: 18, events: 18, eventsClassified: 18, flows: 14, flowsClassified: 13 });
+    const c = assessChecked({ inputs: [input("a", 18, [18, 18, 0]), input("b", 0, [0, 0, 0])], findings: 14, findingsClassified: 13, allowEmpty: true });
+    // Records read from the inputs, the flows they held, the findings those flows make: three words, three counts.
+    expect(checkedSummary(c)).toBe("18 records from 1 of 2 inputs; 18 flows, 18 classified (both ends in the inventory); 14 findings");
+    expect(c).toMatchObject({ inputs: 2, inputsUsed: 1, records: 18, events: 18, eventsClassified: 18, findings: 14, findingsClassified: 13, flows: 14, flowsClassified: 13 });
   });
 
   it("names the input, what was found and what was not checked", () => {
-    const [p] = assessChecked({ inputs: [input("x.log", 0, [0, 0, 0], { read: 200_000 })], flows: 0, flowsClassified: 0, allowEmpty: false }).problems;
+    const [p] = assessChecked({ inputs: [input("x.log", 0, [0, 0, 0], { read: 200_000 })], findings: 0, findingsClassified: 0, allowEmpty: false }).problems;
     expect(p!.message).toBe("x.log: no record was used (all 200000 records read were skipped); nothing in it was checked");
   });
 
   it("reads the problems of a saved report, also of one written before `checked` existed", () => {
     const old = { inputs: [input("a", 18, [0, 0, 0]), input("b", 0, [0, 0, 0]), input("c", 0, [0, 0, 0], { error: "c: gone" })] };
     expect(savedReportProblems(old).map((p) => `${p.code}@${p.input}`)).toEqual(["no-records@b", "input-error@c"]);
-    const checked = assessChecked({ inputs: [input("a", 18, [18, 0, 3])], flows: 1, flowsClassified: 0, allowEmpty: true });
+    const checked = assessChecked({ inputs: [input("a", 18, [18, 0, 3])], findings: 1, findingsClassified: 0, allowEmpty: true });
     expect(savedReportProblems({ checked, inputs: [] })).toEqual([]); // accepted by --allow-empty when it ran
   });
 });

@@ -1,0 +1,64 @@
+import { describe, it, expect } from "vitest";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { checkRuleset, loadRulesetDef, resolveRuleset, shippedRulesetDir } from "../../src/model/ruleset.js";
+import { PrecompiledSource, loadPrecompiled, precompiledDir, type PrecompiledRuleset } from "../../src/model/precompiled.js";
+import { YamlSource, type YamlPath } from "../../src/model/yaml-source.js";
+
+const dir = shippedRulesetDir();
+const shipped = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+
+/** Every path of a value, and for each a child that does not exist (answered by its nearest ancestor). */
+function paths(v: unknown, at: YamlPath = []): YamlPath[] {
+  const out: YamlPath[] = [at, [...at, "no-such-key"], [...at, 9999]];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
+  return out;
+}
+
+describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () => {
+  it("there is one per shipped YAML file", () => {
+    expect(shipped.length).toBeGreaterThan(0);
+    for (const name of shipped) expect(existsSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".json"))), name).toBe(true);
+  });
+  for (const name of shipped) {
+    describe(name, () => {
+      const file = join(dir, name);
+      const text = readFileSync(file, "utf8");
+      const pre = JSON.parse(readFileSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".json")), "utf8")) as PrecompiledRuleset;
+      const parsed = checkRuleset(`rulesets/${name}`, text).def!;
+      it("was made from today's YAML text and holds the value the YAML parses to", () => {
+        expect(pre.yaml).toBe(text);
+        expect(pre.raw).toEqual(parsed.raw);
+      });
+      it("answers every position, of nodes and of paths that do not exist, as the parsed YAML does", () => {
+        const yaml = YamlSource.parse(file, text);
+        const table = new PrecompiledSource(file, pre.positions);
+        const all = paths(yaml.value);
+        expect(all.length).toBeGreaterThan(500);
+        for (const p of all) expect(table.position(p), JSON.stringify(p)).toEqual(yaml.position(p));
+      });
+      it("resolves to the same ruleset, and is what loadRulesetDef gives", () => {
+        const def = loadRulesetDef(name.replace(/\.yaml$/, ""));
+        expect(def.src).toBeInstanceOf(PrecompiledSource);
+        expect(resolveRuleset(def, new Map(), new Map())).toEqual(resolveRuleset(parsed, new Map(), new Map()));
+      });
+      it("is not used for another text, nor for a file outside the shipped directory", () => {
+        expect(loadPrecompiled(dir, file, text + "\n# edited\n", name)).toBeUndefined();
+        expect(loadPrecompiled(dir, join(dir, "..", name), text, name)).toBeUndefined();
+        expect(loadPrecompiled(dir, file, text, name)).toBeDefined();
+      });
+    });
+  }
+  it("an error found while resolving points at the same YAML line as from the parsed file", () => {
+    const def = loadRulesetDef("skydiv-desktop-client");
+    expect(def.src).toBeInstanceOf(PrecompiledSource);
+    const parsed = checkRuleset(def.src.file, readFileSync(join(dir, "skydiv-desktop-client.yaml"), "utf8")).def!;
+    // product_port 0 makes the default of redundancy_helper_port ("${product_port}") out of range.
+    const cli = new Map([["product_port", 0]]);
+    const err = (d: typeof def) => { try { resolveRuleset(d, new Map(), cli); } catch (e) { return e as Error; } return undefined; };
+    const a = err(def);
+    expect(a?.message).toMatch(/redundancy_helper_port.*:\d+:\d+|:\d+:\d+.*redundancy_helper_port/);
+    expect(a?.message).toBe(err(parsed)?.message);
+  });
+});
