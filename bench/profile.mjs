@@ -86,5 +86,5 @@ if (existsSync(readme)) {
   const r = readFileSync(readme, "utf8");
   const a = "<!-- bench-profiles:start -->", z = "<!-- bench-profiles:end -->";
   const i = r.indexOf(a), j = r.indexOf(z);
-  if (i >= 0 && j > i) writeFileSync(readme, `${r.slice(0, i + a.length)}\n${text}${z}${r.slice(j + z.length)}`);
+  if (i >= 0 && j > i) writeFileSync(readme, `${r.slice(0, i + a.length)}\n${text}\n${z}${r.slice(j + z.length)}`);
 }

@@ -71,3 +71,13 @@ export class EngineError extends PortmatrixError {
   readonly code = "engine";
   override readonly name = "EngineError";
 }
+
+/**
+ * Every problem of one file found in one pass (an inventory with three typos says all three), each a
+ * ValidationError with its own position. `message` holds them one per line; the CLI prints each line.
+ */
+export class ValidationErrors extends ValidationError {
+  constructor(readonly problems: readonly ValidationError[]) {
+    super(problems.map((p) => p.message).join("\n"));
+  }
+}

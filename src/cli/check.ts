@@ -1,13 +1,12 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, checkInputFormat, collect, collectRaw, decodeOptionsFrom, parseSets, sarifPlaces, say, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, sarifPlaces, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { savedReportProblems } from "../report/checked.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
 import { collectCheck, parseFailOn, prepareFromTable, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
 import { requireComparable } from "../report/identity.js";
 import { checkPartialFlags, engineCheckOptions, runCheckEngine, writePartial, type EngineCheckFlags } from "./engine-check.js";
 import { eachFinding, materialiseInSteps } from "../report/build.js";
-import { expandInputs } from "../source/inputs.js";
 import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 // The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
@@ -38,6 +37,8 @@ interface CheckFlags extends EngineCheckFlags {
   sarifRoot?: string;
   quiet?: boolean;
   jobs?: string;
+  include?: string[];
+  exclude?: string[];
 }
 
 /** Read a previous JSON report (for --baseline and `diff`), with a clear error when it is not one. */
@@ -73,26 +74,29 @@ export function registerCheck(program: Command, io: Io): void {
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
     .option("--allow-mismatch", "compare with a --baseline made with another ruleset or inventory (refused without it; warned with it)")
     .option("--sarif-root <dir>", "SARIF paths are relative to this directory (%SRCROOT%; default: the git work tree holding the working directory)")
-    .option("--input-format <format>", "skip detection and read every input as this format")
+    .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked, e.g. FW-IN-X=blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none (default: this year)")
     .option("--csv-columns <field=column>", "CSV column names: src, dst, sport, dport, proto, action, time (repeatable)", collectRaw)
     .option("--allow-empty", "accept inputs that contribute nothing (no record used, or no flow with both ends in the inventory); without it they make the exit status 2")
     .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--all", "list every verdict group and every unobserved rule in the text report")
-    .option("-q, --quiet", "no progress line on stderr")
-    .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)")
+    .option("-q, --quiet", "nothing on stderr but errors and warnings: no progress line, and with --output no Result line")
+    .option("-j, --jobs <n>", "worker threads for several inputs (default: the number of cores, when the inputs total 64 MB or more; 1: none)");
+  addPathFilterOptions(cmd)
     .addHelpText("after", `
 Exit status: 0 no violation, 1 violations (see --fail-on), 2 a usage error, a report that could not be
 written, or a run that was not a complete check: an input that could not be read, an input of which no
 record was used or none of whose flows has both ends in the inventory (accepted with --allow-empty), an
-inventory that matches no address read.
+inventory that matches no address read; or a --baseline made with another ruleset or inventory (see
+--allow-mismatch).
 
 Examples:
   portmatrix check --ruleset kcps-file-server --inventory fixtures/kcps/inventory.yaml fixtures/kcps/kern.log
   portmatrix check -r kcps-file-server -i inv.yaml --format json archive/ > report.json
   portmatrix check -r kcps-file-server -i inv.yaml -o report.html -o report.json -o results.sarif capture.pcapng
   portmatrix check -r kcps-file-server -i inv.yaml --baseline last-week.json archive/
+  portmatrix check -r kcps-file-server -i inv.yaml --exclude '*.md' --exclude 'old/**' /var/log/firewall/
   portmatrix check -r skydiv-desktop-client -i inv.csv --scenario sbc --set https_port=8443 deny.log.gz
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
@@ -108,12 +112,16 @@ Examples:
       });
       await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"], [f.baseline, "report"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
+      sayInventoryWarnings(io, setup.inventory);
       const failOn = parseFailOn(f.failOn);
       const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
       // Before anything is read: a baseline made against another matrix would mark the wrong findings unchanged.
       if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline!}`, setupIdentity(setup), "this run", f.allowMismatch === true)) say(io, w);
       // An engine reads its own inputs (globs, directories, table:NAME); the native path expands directories.
-      const paths = f.engine !== undefined ? inputs : expandInputs(inputs);
+      if (f.engine !== undefined && ((f.include?.length ?? 0) + (f.exclude?.length ?? 0)) > 0) {
+        throw new UsageError("--include and --exclude filter the files portmatrix reads itself; with --engine, name the files or globs the engine should read");
+      }
+      const paths = f.engine !== undefined ? inputs : inputPaths(inputs, f);
       if (paths.length === 0) throw new UsageError("no input files found in the given paths");
       // Before anything is read: no report may overwrite a file this run reads.
       const reads: ReadFile[] = [
@@ -149,6 +157,7 @@ Examples:
         report = applyBaseline(report, baseline, f.baseline!);
       }
       sayProblems(io, report);
+      sayFormatList(io, report.inputs.map((i) => i.error));
       const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
         if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
         if (fmt === "html" && report.findings.length !== prepared.length) {
@@ -165,6 +174,10 @@ Examples:
           io.stdout(c);
           await io.drain?.();
         }
+      } else if (!f.quiet) {
+        // Reports went to files only: the one line that says how the run ended still reaches the person.
+        const { resultLine } = await import("../report/text.js");
+        io.stderr(`${resultLine(report)}\n`);
       }
       throw new ExitCode(report.exitCode);
     });

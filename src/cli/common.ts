@@ -6,6 +6,10 @@ import { parseActionMap } from "../decode/log/action-words.js";
 import { defaultDecodeOptions, type DecodeOptions } from "../decode/log/options.js";
 import { CSV_FIELDS } from "../decode/log/csv.js";
 import { knownFormats } from "../pipeline/formats.js";
+import { UNKNOWN_FORMAT } from "../pipeline/run.js";
+import { expandInputs } from "../source/inputs.js";
+import { compileFilter } from "../source/glob.js";
+import type { Command } from "commander";
 import type { SarifPlaces } from "../report/sarif-places.js";
 import { workTreeRoot } from "../source/work-tree.js";
 import { shippedRulesetDir } from "../model/ruleset.js";
@@ -32,6 +36,8 @@ export interface Io {
   status?: (s: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is a terminal. */
+  columns?: number;
   env: NodeJS.ProcessEnv;
   /** Wait until stdout can take more (undefined: never needed). */
   drain?: () => Promise<void> | undefined;
@@ -87,9 +93,24 @@ export function processIo(): Io {
     status: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
     drain: stdoutDrained,
   };
+}
+
+/** Width of text tables when stdout is no terminal and COLUMNS does not say: a common terminal, pager or mail. */
+export const DEFAULT_COLUMNS = 100;
+
+/** How wide a text table may be: --width, else the terminal's width, else $COLUMNS, else DEFAULT_COLUMNS. */
+export function outputWidth(io: Io, flag: string | undefined): number {
+  if (flag !== undefined) {
+    if (!/^\d{1,4}$/.test(flag) || Number(flag) < 20) throw new UsageError(`--width ${flag}: expected a number of columns, 20 or more`);
+    return Number(flag);
+  }
+  if (io.columns !== undefined) return io.columns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 ? env : DEFAULT_COLUMNS;
 }
 
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org) set. */
@@ -157,6 +178,45 @@ export function decodeOptionsFrom(f: DecodeFlags): DecodeOptions {
     o.flowExportPorts = [...new Set([...o.flowExportPorts, ...ports.map(Number)])];
   }
   return o;
+}
+
+/** --input-format's help: every format name, so that nobody has to guess one. */
+export function inputFormatHelp(): string {
+  return `skip detection and read every input as this format: ${knownFormats().join(", ")}`;
+}
+
+/**
+ * Once per run, after the inputs' errors: the formats portmatrix reads, when some input was in none
+ * of them (each such error says so in a line of its own, without the list).
+ */
+export function sayFormatList(io: Io, errors: readonly (string | null | undefined)[]): void {
+  if (!errors.some((e) => e?.includes(UNKNOWN_FORMAT))) return;
+  io.stderr(`portmatrix: the formats portmatrix reads (detected from the content): ${knownFormats().join(", ")}\n`);
+}
+
+/** --include / --exclude, on every command that reads directories. */
+export function addPathFilterOptions(cmd: Command): Command {
+  return cmd
+    .option("--exclude <glob>", "leave out files (and directories) of the given directories whose path below the directory or whose name matches, e.g. '*.md', 'old/**' (repeatable; * ? [a-z] **)", collectRaw)
+    .option("--include <glob>", "read only the files of the given directories whose path below the directory or whose name matches, e.g. '*.log*' (repeatable)", collectRaw);
+}
+
+/** The command line's inputs, directories expanded, filtered by --include and --exclude. */
+export function inputPaths(args: readonly string[], f: { include?: string[]; exclude?: string[] }): string[] {
+  const filtered = (f.include?.length ?? 0) + (f.exclude?.length ?? 0) > 0;
+  const paths = expandInputs(args, filtered ? compileFilter(f.include ?? [], f.exclude ?? []) : undefined);
+  if (paths.length === 0) throw new UsageError(`no input files found in the given paths${filtered ? " (after --include and --exclude)" : ""}`);
+  return paths;
+}
+
+/** Inventory warnings shown at once; the rest are counted. */
+const INVENTORY_WARNINGS_SHOWN = 10;
+
+/** The inventory's warnings on stderr (a prefix inside a prefix of other roles, an unused host name). */
+export function sayInventoryWarnings(io: Io, inv: { warnings: readonly string[] }): void {
+  for (const w of inv.warnings.slice(0, INVENTORY_WARNINGS_SHOWN)) io.stderr(`portmatrix: warning: ${w}\n`);
+  const more = inv.warnings.length - INVENTORY_WARNINGS_SHOWN;
+  if (more > 0) io.stderr(`portmatrix: warning: ... and ${more} more inventory warning${more === 1 ? "" : "s"} of the same kinds\n`);
 }
 
 export function checkInputFormat(f: string | undefined): string | undefined {

@@ -22,8 +22,10 @@ Exit status: 0 nothing new fails, 1 a new or changed finding fails (see --fail-o
 report that cannot be read, two reports made with another ruleset or inventory (see --allow-mismatch),
 or a new report that was not a complete check.
 
-Example:
-  portmatrix diff last-week.json today.json`)
+Examples:
+  portmatrix diff last-week.json today.json
+  portmatrix diff --format json --fail-on blocked-required last-week.json today.json
+  portmatrix diff --allow-mismatch skydiv-report.json kcps-report.json`)
     .action(async (oldPath: string, newPath: string, f: { format: string; failOn?: string[]; allowMismatch?: boolean }) => {
       await preloadConfig([[oldPath, "report"], [newPath, "report"]]);
       const before = readReport(oldPath);

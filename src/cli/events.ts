@@ -1,30 +1,33 @@
 import type { Command } from "commander";
-import { ExitCode, checkInputFormat, collectRaw, decodeOptionsFrom, say, type Io } from "./common.js";
-import { expandInputs } from "../source/inputs.js";
+import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, inputFormatHelp, checkInputFormat, collectRaw, decodeOptionsFrom, say, type Io } from "./common.js";
 import { runInputs } from "../pipeline/run.js";
 import { eventJson } from "../pipeline/events.js";
-import { UsageError } from "../errors.js";
 import { escapeTerminal, terminalSafeJson } from "../report/escape.js";
 import { isBinaryFormat } from "../net/proto.js";
 
 export function registerEvents(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command("events")
     .description("print what portmatrix read: one JSON object per record (log line; for captures, per connection)")
     .argument("<inputs...>", "files, directories, - for stdin")
-    .option("--input-format <format>", "skip detection and read every input as this format")
+    .option("--input-format <format>", inputFormatHelp())
     .option("--action-map <prefix=action>", "map your own log prefixes to allowed/blocked (repeatable)", collectRaw)
     .option("--year <yyyy>", "year for syslog timestamps that carry none")
     .option("--csv-columns <field=column>", "CSV column names (repeatable)", collectRaw)
     .option("--netflow-port <port>", "captures: also read UDP datagrams to this port as NetFlow/IPFIX exports (besides 2055, 4739, 9995; repeatable)", collectRaw)
     .option("--packets", "captures: one object per packet; flow exports: one per flow record (instead of one per connection)")
-    .option("--skipped", "also print one JSON object per skipped record, with its reason, on stderr")
-    .addHelpText("after", "\nExample:\n  portmatrix events fixtures/kcps/kern.log | head")
-    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; netflowPort?: string[]; skipped?: boolean; packets?: boolean }) => {
+    .option("--skipped", "also print one JSON object per skipped record, with its reason, on stderr");
+  addPathFilterOptions(cmd)
+    .addHelpText("after", `
+Examples:
+  portmatrix events fixtures/kcps/kern.log | head
+  portmatrix events --packets --skipped capture.pcapng 2> skipped.jsonl | jq 'select(.action == "blocked")'
+
+Exit status: 0 every input read, 2 usage error or an input that could not be read (the others are still read).`)
+    .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; netflowPort?: string[]; skipped?: boolean; packets?: boolean; include?: string[]; exclude?: string[] }) => {
       const decode = decodeOptionsFrom(f);
       const inputFormat = checkInputFormat(f.inputFormat);
-      const paths = expandInputs(inputs);
-      if (paths.length === 0) throw new UsageError("no input files found in the given paths");
+      const paths = inputPaths(inputs, f);
       const opts: Parameters<typeof runInputs>[1] = {
         decode,
         sink: (b, _idx, input) => {
@@ -52,6 +55,7 @@ export function registerEvents(program: Command, io: Io): void {
         const notes = Object.entries(s.notesObject()).map(([k, n]) => `${k} ${n}`).join(", ");
         io.stderr(escapeTerminal(`${r.path} (${r.format}): ${s.read} read, ${s.used} used, ${s.skipped} skipped${reasons ? ` (${reasons})` : ""}${flows}${notes ? `; ${notes}` : ""}`) + "\n");
       }
+      sayFormatList(io, results.map((r) => r.error));
       throw new ExitCode(failed ? 2 : 0);
     });
 }

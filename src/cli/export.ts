@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { collect, collectRaw, parseSets, type Io } from "./common.js";
+import { collect, collectRaw, parseSets, sayInventoryWarnings, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { EXPORT_FORMATS, exportFormat } from "../export/formats.js";
 import { UsageError } from "../errors.js";
@@ -41,7 +41,9 @@ ${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.title}`).join("\n")}
 Examples:
   portmatrix export --to nftables -r kcps-file-server -i fixtures/kcps/inventory.yaml -o kcps.nft && nft -f kcps.nft
   portmatrix export --to nftables -r kcps-file-server -i inv.yaml --scenario browse --documented-only
-  portmatrix export --to iptables -r kcps-file-server -i inv.yaml --set trust_direction=two-way > rules.v4`)
+  portmatrix export --to iptables -r kcps-file-server -i inv.yaml --set trust_direction=two-way > rules.v4
+
+Exit status: 0 written, 2 usage error or a ruleset or inventory that does not validate.`)
     .action(async (f: ExportFlags, cmd: Command) => {
       const format = exportFormat(f.to)!;
       if (!format.usesLog && (cmd.getOptionValueSource("logPrefix") === "cli" || f.logAccepted === true)) {
@@ -55,6 +57,7 @@ Examples:
       const plan = planExport({
         ruleset: f.ruleset, inventory: f.inventory, scenarios: f.scenario ?? [], sets: parseSets(f.set ?? []), documentedOnly: f.documentedOnly === true,
       });
+      sayInventoryWarnings(io, { warnings: plan.inventoryWarnings });
       const text = format.render(plan, { logPrefix: f.logPrefix, logAccepted: f.logAccepted === true, table: f.name, ipset: f.ipset === true });
       if (f.output !== undefined) {
         // Written as reports are (src/cli/output.ts): never over the inventory or the ruleset it reads.

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { PortmatrixError } from "../errors.js";
+import { PortmatrixError, ValidationErrors } from "../errors.js";
 import { ExitCode, processIo, say, type Io } from "./common.js";
 import { settle } from "./output.js";
 import { registerCheck } from "./check.js";
@@ -63,6 +63,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof ValidationErrors) {
+      // Each problem on its own line, so that every one can be fixed before the next run.
+      for (const p of e.problems) say(io, p.message);
+      say(io, `${e.problems.length} problems; nothing was checked`);
       return 2;
     }
     if (e instanceof PortmatrixError) {

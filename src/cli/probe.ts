@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { collect, collectRaw, ExitCode, parseSets, sarifPlaces, say, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, collect, collectRaw, parseSets, sarifPlaces, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
 import { checkOutputs, planReports, writeReport } from "./output.js";
 import { parseFailOn, setupCheck } from "../pipeline/check.js";
 import { preloadConfig } from "../source/config.js";
@@ -86,7 +86,7 @@ export function registerProbe(program: Command, io: Io): void {
     .option("--sarif-root <dir>", "SARIF paths are relative to this directory (%SRCROOT%; default: the git work tree holding the working directory)")
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--allow-empty", "accept a probe that tried nothing (no peer host in the inventory); without it the exit status is 2")
-    .option("-q, --quiet", "no notes or progress on stderr")
+    .option("-q, --quiet", "no notes, progress or (with --output) Result line on stderr")
     .addHelpText("after", `
 What each attempt reports (the evidence in the report):
   tcp   connected: allowed; RST: blocked (refused); no answer in --timeout: blocked (filtered);
@@ -119,6 +119,7 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
       await preloadConfig([[f.ruleset, "ruleset"], [f.inventory, "inventory"]]);
       const setup = setupCheck(f.ruleset, f.inventory, f.scenario ?? [], parseSets(f.set ?? []), { documentedOnly: f.documentedOnly === true });
       checkOutputs(outputs.map((o) => o.path), [{ path: f.inventory, what: "the inventory" }, { path: setup.ruleset.file, what: "the ruleset" }]);
+      sayInventoryWarnings(io, setup.inventory);
       const failOn = parseFailOn(f.failOn);
       const status = io.stderrIsTTY && !f.quiet ? io.status : undefined;
       const { runProbe } = await import("../probe/run.js");
@@ -146,6 +147,9 @@ Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage error or noth
       if (outputs.length === 0 || f.format !== undefined && outputs.length > 1) {
         const fmt = (f.format ?? "text") as ReportFormat;
         io.stdout(render(report, fmt, { color: fmt === "text" && useColor(io, io.stdoutIsTTY), all: true, sarif }));
+      } else if (!f.quiet) {
+        const { resultLine } = await import("../report/text.js");
+        io.stderr(`${resultLine(report)}\n`);
       }
       throw new ExitCode(report.exitCode);
     });

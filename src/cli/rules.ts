@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { basename } from "node:path";
-import { ExitCode, collect, collectRaw, parseSets, type Io } from "./common.js";
+import { DEFAULT_COLUMNS, ExitCode, collect, collectRaw, outputWidth, parseSets, type Io } from "./common.js";
 import {
   activeRules, checkRuleset, checkScenarios, listShippedRulesets, loadRulesetDef, parseVariableValue, readRulesetFile, resolveRuleset,
 } from "../model/ruleset.js";
@@ -14,13 +14,25 @@ export function registerRules(program: Command, io: Io): void {
 
   rules
     .command("list")
-    .description("shipped rulesets with their scenarios and roles")
+    .description("shipped rulesets with their scenarios, roles and variables (with their defaults; override them with --set or the inventory's variables:)")
+    .addHelpText("after", `
+Example:
+  portmatrix rules list
+    kcps-file-server  KCPS file server (KDDI), port requirements
+      file: rulesets/kcps-file-server.yaml; 44 rules
+      scenarios: trust, browse, acl, remote-ops, capacity
+      roles: kcps-fs, kcps-fs-ad, kcps-fs-dns, ...
+      variables: trust_direction=one-way
+
+Exit status: 0.`)
     .action(() => {
       for (const file of listShippedRulesets()) {
         const def = loadRulesetDef(file);
         const r = def.raw;
         io.stdout(`${r.id}  ${r.title}\n`);
-        io.stdout(`  file: rulesets/${basename(file)}; ${r.rules.length} rules\n`);
+        // Variables can add rules (a direction set to both mirrors some): say the count rules show gives too.
+        const checked = resolveRuleset(def, new Map(), new Map()).rules.length;
+        io.stdout(`  file: rulesets/${basename(file)}; ${r.rules.length} rules${checked !== r.rules.length ? `, ${checked} with the default variables (rules show lists them)` : ""}\n`);
         io.stdout(`  scenarios: ${r.scenarios.map((s) => s.id).join(", ")}\n`);
         io.stdout(`  roles: ${r.roles.map((s) => s.id).join(", ")}\n`);
         const vars = Object.entries(r.variables ?? {});
@@ -38,8 +50,16 @@ export function registerRules(program: Command, io: Io): void {
     .option("--role <ids>", "only rules from or to these roles", collect)
     .option("--set <name=value>", "override a variable (repeatable)", collectRaw)
     .option("--documented-only", "only the rules the document states (leave out rules marked inferred)")
-    .addHelpText("after", "\nExamples:\n  portmatrix rules show kcps-file-server --format md\n  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher\n  portmatrix rules show skydiv-desktop-client --documented-only")
-    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean }) => {
+    .option("--width <columns>", `table width (default: the terminal's, else $COLUMNS, else ${DEFAULT_COLUMNS}); long cells wrap, nothing is cut`)
+    .addHelpText("after", `
+Examples:
+  portmatrix rules show kcps-file-server --format md
+  portmatrix rules show skydiv-desktop-client --scenario vdi --role launcher
+  portmatrix rules show skydiv-desktop-client --documented-only
+
+Exit status: 0, 2 usage error (unknown ruleset, scenario or role).`)
+    .action(async (arg: string, f: { format: string; scenario?: string[]; role?: string[]; set?: string[]; documentedOnly?: boolean; width?: string }) => {
+      const width = outputWidth(io, f.width);
       await preloadConfig([[arg, "ruleset"]]);
       const def = loadRulesetDef(arg);
       const sets = new Map<string, number | string>();
@@ -57,13 +77,18 @@ export function registerRules(program: Command, io: Io): void {
       else if (f.format === "csv") io.stdout(rulesCsv(rows));
       else if (f.format === "json") {
         io.stdout(JSON.stringify({ id: rs.id, title: rs.title, provenance: rs.provenance, variables: rs.variables, roles: rs.roles, scenarios: rs.scenarios, services: rs.services, rules: list }, null, 2) + "\n");
-      } else io.stdout(rulesTable(rs, rows, 160, f.documentedOnly === true));
+      } else io.stdout(rulesTable(rs, rows, width, f.documentedOnly === true));
     });
 
   rules
     .command("lint")
     .description("validate your own ruleset file: every problem with file:line:column")
     .argument("<file>", "ruleset YAML")
+    .addHelpText("after", `
+Example:
+  portmatrix rules lint my-product.yaml
+
+Exit status: 0 valid, 1 problems found (each on stderr with file:line:column), 2 the file cannot be read.`)
     .action(async (file: string) => {
       await preloadConfig([[file, "ruleset"]]);
       const text = readRulesetFile(file);

@@ -57,6 +57,11 @@ export interface EventBatch {
   readonly time: Float64Array;
   /** 1-based line number for text inputs, byte offset for binary inputs. */
   readonly position: Float64Array;
+  /**
+   * Captures: the 1-based number of the packet record in the file, as Wireshark and tshark number
+   * frames (every packet record counts, also one that is skipped); 0 for log records.
+   */
+  readonly frame: Uint32Array;
   /** Index into `labels`: the evidence text of the record (log prefix, action word), or -1. */
   readonly label: Int32Array;
   /**
@@ -128,6 +133,7 @@ export function createBatch(capacity = DEFAULT_BATCH_CAPACITY, labels = new Labe
     action: new Uint8Array(capacity),
     time: new Float64Array(capacity),
     position: new Float64Array(capacity),
+    frame: new Uint32Array(capacity),
     label: new Int32Array(capacity),
     blockedBy: new Uint8Array(capacity),
     ttl: new Int16Array(capacity),
@@ -161,6 +167,7 @@ export function reserve(b: EventBatch): number {
   b.action[i] = ACTION_UNKNOWN;
   b.time[i] = NaN;
   b.position[i] = 0;
+  b.frame[i] = 0;
   b.label[i] = -1;
   b.blockedBy[i] = 0;
   b.ttl[i] = NONE;
@@ -210,6 +217,7 @@ export function copyEvent(from: EventBatch, i: number, to: EventBatch): void {
   to.action[j] = from.action[i]!;
   to.time[j] = from.time[i]!;
   to.position[j] = from.position[i]!;
+  to.frame[j] = from.frame[i]!;
   const label = from.label[i]!;
   to.label[j] = label < 0 ? -1 : to.labels.intern(from.labels.values[label]!);
   const history = from.history[i]!;

@@ -5,7 +5,7 @@
  *
  * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
  *   line 1: key (11 words), state, request count, originator side, last time
- *   line 2: first time, first/last request time, position, history word and letters, the TTL sample
+ *   line 2: first time, first/last request time, position, history word and letters, frame, the TTL sample
  *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
  *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
  * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
@@ -25,7 +25,9 @@ export const F_LAST_REQ_TIME = 10;
 export const F_POSITION = 11; // words 22-23
 /** History: seen bits, length, `^` (history.ts); letters in the next two words; sequence numbers at I_HIST_SEQS. */
 export const HISTORY = { word: 24, letters: 25, seqs: 38 } as const;
-/** 1 + the interface the responder's TTL was last sampled on (0: not yet); word 27 is free. */
+/** The frame number of the connection's first packet (EventBatch.frame), unsigned. */
+export const I_FRAME = 27;
+/** 1 + the interface the responder's TTL was last sampled on (0: not yet). */
 export const I_TTL_RESP = 28;
 /** The responder's first RST: its TTL + 1 (0: none), and its interface. */
 export const I_RST_TTL = 29;

@@ -17,7 +17,7 @@ import {
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 import {
-  ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_ICMP, I_ICMP_FROM,
+  ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
   I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
   canonicalKey, hashKey,
 } from "./conn-table.js";
@@ -185,11 +185,12 @@ export class FlowTracker {
   }
 
   /** A connection's first packet: who started it, and whether its start was captured. */
-  private open(e: number, j: number, proto: number, sp: number, dp: number, flags: number, isReply: boolean, t: number, pos: number): void {
+  private open(e: number, j: number, proto: number, sp: number, dp: number, flags: number, isReply: boolean, t: number, pos: number, frame: number): void {
     const t0 = this.table;
     const fo = e * F_STRIDE;
     t0.fv[fo + F_FIRST_TIME] = t;
     t0.fv[fo + F_POSITION] = pos;
+    t0.uv[e * STRIDE + I_FRAME] = frame;
     // Who started it: the SYN's sender; for echo the requester; else the side sending to the lower
     // port (the service port), with ties going to this first packet's sender.
     let sender = 1; // 1: this packet's source is the originator
@@ -232,7 +233,7 @@ export class FlowTracker {
     if (e === -1) {
       e = table.insert(this.groupKeys, ko, h);
       this.counted();
-      this.open(e, j, proto, sp, dp, flags, isReply, t, b.position[i]!);
+      this.open(e, j, proto, sp, dp, flags, isReply, t, b.position[i]!, b.frame[i]!);
     }
     const iv = table.iv;
     const fv = table.fv;
@@ -327,6 +328,7 @@ export class FlowTracker {
       this.counted();
       table.fv[e * F_STRIDE + F_FIRST_TIME] = t;
       table.fv[e * F_STRIDE + F_POSITION] = b.position[i]!;
+      table.uv[e * STRIDE + I_FRAME] = b.frame[i]!;
       // The quoted packet went from the originator (inner source) towards inner destination.
       table.iv[e * STRIDE + I_ORIG_IS_B] = innerSrcIsB;
       this.stats.icmpOnly++;
@@ -431,6 +433,7 @@ export class FlowTracker {
     }
     out.time[i] = fv[fo + F_FIRST_TIME]!;
     out.position[i] = fv[fo + F_POSITION]!;
+    out.frame[i] = keys[o + I_FRAME]!;
     out.count[i] = 1;
 
     const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;

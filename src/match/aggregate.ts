@@ -25,6 +25,8 @@ const I_SRC_SET = 19;
 const I_DST_SET = 20;
 const I_FIRST_SRC_PORT = 21;
 const I_INPUT = 22;
+/** The first record's frame number (captures; EventBatch.frame), unsigned. */
+const I_FRAME = 23;
 const F_POSITION = 12; // words 24-25
 
 /**
@@ -252,6 +254,7 @@ export class FindingTable {
           iv[o + I_FIRST_SRC_PORT] = this.groupSport[j]!;
           iv[o + I_INPUT] = inputIdx;
           fv[fo + F_POSITION] = b.position[i]!;
+          iv[o + I_FRAME] = b.frame[i]! | 0;
           iv[o + I_EVIDENCE] = ev;
         } else {
           fv[fo + F_COUNT] = fv[fo + F_COUNT]! + b.count[i]!;
@@ -335,7 +338,7 @@ export class FindingTable {
   /**
    * Add another table's findings (a worker's, for later inputs) as if its events had been added here
    * after this table's own: new keys are appended in the other table's order, counts add up, first and
-   * last seen widen, the first occurrence (input, position, roles, source port) stays this table's, and
+   * last seen widen, the first occurrence (input, position, frame, roles, source port) stays this table's, and
    * evidence fills free slots in the other table's order. Merging per-input tables in input order
    * therefore gives exactly the table a single pass over all inputs gives.
    */
@@ -369,6 +372,7 @@ export class FindingTable {
         iv[o + I_FIRST_SRC_PORT] = src[so + I_FIRST_SRC_PORT]!;
         iv[o + I_INPUT] = src[so + I_INPUT]!;
         fv[fo + F_POSITION] = srcF[sfo + F_POSITION]!;
+        iv[o + I_FRAME] = src[so + I_FRAME]!;
         for (let s = 0; s < EVIDENCE_SLOTS; s++) {
           const g = src[so + I_EVIDENCE + s]!;
           iv[o + I_EVIDENCE + s] = g < 0 ? -1 : evMap[g]!;
@@ -505,6 +509,8 @@ export class FindingTable {
   get dstSet(): Int32Array { return this.column("dstSet", false, I_DST_SET) as Int32Array; }
   get firstSrcPort(): Int32Array { return this.column("firstSrcPort", false, I_FIRST_SRC_PORT) as Int32Array; }
   get input(): Int32Array { return this.column("input", false, I_INPUT) as Int32Array; }
+  /** Frame numbers as stored (int32): read with `>>> 0`. */
+  get frame(): Int32Array { return this.column("frame", false, I_FRAME) as Int32Array; }
 
   /**
    * Word `j` (0-9) of finding `e`'s key, unsigned, without allocating: 0 is verdict | action << 4 |

@@ -44,6 +44,11 @@ export class RoleLookup {
       if (e.family === 4 && e.prefixLength === 32) this.namedV4.set(e.words[0], e.name);
       if (e.family === 6 && e.prefixLength === 128) this.namedV6.set(e.words.join(","), e.name);
     }
+    // `hosts:` also names addresses that are only inside a listed prefix (an office PC in the LAN's /24).
+    for (const h of inventory.hosts) {
+      if (h.family === 4 && !this.namedV4.has(h.words[0])) this.namedV4.set(h.words[0], h.name);
+      if (h.family === 6 && !this.namedV6.has(h.words.join(","))) this.namedV6.set(h.words.join(","), h.name);
+    }
 
     // Sweep nested/disjoint prefixes into intervals: sorted by start, containers before contents.
     const items = v4

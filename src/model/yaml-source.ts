@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import { ValidationError } from "../errors.js";
+import { ValidationError, ValidationErrors } from "../errors.js";
 
 /** Largest YAML file we read: rulesets and inventories are small; anything bigger is a mistake. */
 export const MAX_YAML_BYTES = 8 * 1024 * 1024;
@@ -38,11 +38,12 @@ export class YamlSource {
       const msg = first.message.split("\n")[0] ?? first.message;
       throw new ValidationError(`YAML error: ${msg}`, { file, line: pos.line, column: pos.col });
     }
-    const dup = duplicateKey(doc);
-    if (dup) {
+    const dups = duplicateKeys(doc).map((dup) => {
       const pos = lines.linePos(dup.range?.[0] ?? 0);
-      throw new ValidationError(`YAML error: Map keys must be unique ("${String(dup.value)}" is given twice)`, { file, line: pos.line, column: pos.col });
-    }
+      return new ValidationError(`YAML error: Map keys must be unique ("${String(dup.value)}" is given twice)`, { file, line: pos.line, column: pos.col });
+    });
+    if (dups.length === 1) throw dups[0]!;
+    if (dups.length > 1) throw new ValidationErrors(dups);
     let value: unknown;
     try {
       // maxAliasCount bounds "billion laughs" expansion; deep nesting is bounded by the depth check below.
@@ -113,23 +114,21 @@ export class YamlSource {
 }
 
 /** The second key of the first mapping that repeats a scalar key, as YAML 1.2 section 3.2.1.1 forbids. */
-function duplicateKey(doc: Document.Parsed): { value: unknown; range?: readonly number[] | null } | undefined {
-  let dup: { value: unknown; range?: readonly number[] | null } | undefined;
+/** Every key given a second time in its mapping (one run names them all), in document order. */
+function duplicateKeys(doc: Document.Parsed): { value: unknown; range?: readonly number[] | null }[] {
+  const dups: { value: unknown; range?: readonly number[] | null }[] = [];
   visit(doc, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const item of map.items) {
         if (!isScalar(item.key)) continue;
-        if (seen.has(item.key.value)) {
-          dup = item.key;
-          return visit.BREAK;
-        }
+        if (seen.has(item.key.value)) dups.push(item.key);
         seen.add(item.key.value);
       }
       return undefined;
     },
   });
-  return dup;
+  return dups.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
 }
 
 const MAX_DEPTH = 64;

@@ -7,8 +7,11 @@ import { isoTime } from "../report/iso-time.js";
 export interface EventJson {
   input: string;
   format: string;
+  /** Log records: the 1-based line. */
   line?: number;
+  /** Binary inputs: the byte offset of the (first) packet's record; packet captures: its frame number as Wireshark shows it. */
   offset?: number;
+  frame?: number;
   time: string | null;
   src: string;
   dst: string;
@@ -55,7 +58,10 @@ export function eventJson(b: EventBatch, i: number, input: string, format: strin
     history: b.history[i]! < 0 ? null : b.labels.get(b.history[i]!) ?? null,
     count: b.count[i]!,
   };
-  if (binary) e.offset = b.position[i]!;
-  else e.line = b.position[i]!;
+  if (binary) {
+    e.offset = b.position[i]!;
+    // A flow export's record is no packet of the file: it has no frame number (0).
+    if (b.frame[i]! > 0) e.frame = b.frame[i]!;
+  } else e.line = b.position[i]!;
   return e;
 }

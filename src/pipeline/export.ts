@@ -22,7 +22,7 @@ function firewallBlocks(list: readonly FirewallAddress[]): AddressBlock[] {
 }
 
 /** Load the ruleset and inventory exactly as `check` does (variables: defaults < inventory < --set), then compile. */
-export function planExport(a: ExportArgs): ExportPlan {
+export function planExport(a: ExportArgs): ExportPlan & { inventoryWarnings: readonly string[] } {
   const def = loadRulesetDef(a.ruleset);
   const inventory = loadInventory(a.inventory, def.raw.roles.map((r) => r.id));
   const fromInv = new Map<string, number | string>();
@@ -31,5 +31,6 @@ export function planExport(a: ExportArgs): ExportPlan {
   for (const [k, v] of a.sets) fromCli.set(k, parseVariableValue(def, k, v, `--set ${k}=${v}`));
   const ruleset = resolveRuleset(def, fromInv, fromCli);
   checkScenarios(ruleset, a.scenarios);
-  return compileExport(ruleset, inventory, firewallBlocks(inventory.firewall), { scenarios: [...a.scenarios], documentedOnly: a.documentedOnly });
+  const plan = compileExport(ruleset, inventory, firewallBlocks(inventory.firewall), { scenarios: [...a.scenarios], documentedOnly: a.documentedOnly });
+  return { ...plan, inventoryWarnings: inventory.warnings };
 }

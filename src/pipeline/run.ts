@@ -6,6 +6,26 @@ import { describeHead } from "../source/detect.js";
 import { openInput, type OpenedInput, type OpenOptions } from "../source/inputs.js";
 import { describeContainer } from "../source/compress.js";
 import { InputError } from "../errors.js";
+import { basename, extname } from "node:path";
+import { STDIN } from "../source/inputs.js";
+
+/**
+ * How the error of an input in no known format begins. The list of formats is long: the CLI prints it
+ * once per run (sayFormatList), not in every such error.
+ */
+export const UNKNOWN_FORMAT = "not a known format";
+
+/** The --exclude pattern that leaves out files like this one: its extension, or its whole name. */
+function excludeFor(path: string): string {
+  const name = basename(path);
+  const ext = extname(name);
+  return ext && ext !== name ? `*${ext}` : name;
+}
+
+function unknownFormat(path: string, head: Buffer): string {
+  const exclude = path === STDIN ? "" : `, or --exclude '${excludeFor(path)}' to leave such files out of a directory`;
+  return `${UNKNOWN_FORMAT} (${describeHead(head)}); not read: use --input-format to force one${exclude}`;
+}
 
 /** What happened to one input: the report's `inputs` section is made from these. */
 export interface InputResult {
@@ -61,10 +81,7 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
     if (!format) {
       // Content we can name (an archive, UTF-32) says what to do; the list of formats helps only otherwise.
       const named = describeContainer(opened.head);
-      throw new InputError(
-        named ?? `not a known format (${describeHead(opened.head)}); tried ${knownFormats().join(", ")}; use --input-format to force one`,
-        { file: path },
-      );
+      throw new InputError(named ?? unknownFormat(path, opened.head), { file: path });
     }
     const decoder = decoderFor(format, opts.decode, path, { packets: opts.packets === true });
     if (!decoder) throw new InputError(`unknown input format "${format}"; known: ${knownFormats().join(", ")}`, { file: path });

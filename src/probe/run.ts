@@ -16,7 +16,7 @@ import { Matcher, classifyBatch, createClassified } from "../match/matcher.js";
 import type { FailOn } from "../report/fail-on.js";
 import { FindingTable } from "../match/aggregate.js";
 import { buildReport } from "../report/build.js";
-import type { Report } from "../report/types.js";
+import { PROBE_FORMAT, type Report } from "../report/types.js";
 import { InputStats } from "../decode/stats.js";
 import { BLOCKED_BY_UNKNOWN, NONE, PROTO_TCP, PROTO_UDP, TCP_SYN, commit, createBatch, reserve } from "../decode/batch.js";
 import { parseAddr } from "../net/addr.js";
@@ -55,7 +55,7 @@ export interface ProbeResult {
 }
 
 /** Input name and format of the probe's one input in the report. */
-export const PROBE_INPUT = "probe";
+export const PROBE_INPUT = PROBE_FORMAT;
 
 type Timed = Outcome & { time: number };
 

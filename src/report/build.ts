@@ -294,8 +294,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
     const example: Finding["example"] = { input: exampleInput[inputIdx] ?? "?" };
     // A SQL engine reading CSV or JSON gives no record position: the example names the input only.
     const position = t.position[e]!;
-    if (Number.isNaN(position)) { /* input only */ } else if (binaryInput[inputIdx] === true) example.offset = position;
-    else example.line = position;
+    if (Number.isNaN(position)) { /* input only */ } else if (binaryInput[inputIdx] === true) {
+      example.offset = position;
+      const frame = t.frame[e]! >>> 0;
+      if (frame > 0) example.frame = frame;
+    } else example.line = position;
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
@@ -333,7 +336,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
   const kDst = K(',"dst":'), kSrcName = K(',"srcName":'), kDstName = K(',"dstName":'), kSrcRole = K(',"srcRole":');
   const kDstRole = K(',"dstRole":'), kPort = K(',"port":'), kIcmpType = K(',"icmpType":'), kServices = K(',"services":');
   const kCount = K(',"count":'), kFirst = K(',"firstSeen":'), kLast = K(',"lastSeen":'), kEvidence = K(',"evidence":');
-  const kNull = K("null"), kEnd = K("}}");
+  const kNull = K("null"), kEnd = K("}}"), kFrame = K(',"frame":');
   const kProtocol = Array.from({ length: 256 }, (_, p) => K(`,"protocol":${JSON.stringify(protocolName(p))}`));
   const kRule = new Map<Rule | undefined, Uint8Array>();
   const ruleBytes = (rule: Rule | undefined): Uint8Array => {
@@ -432,6 +435,11 @@ export function prepareReport(x: BuildInput): PreparedReport {
     } else {
       w.bytes(kExample[inputIdx] ?? K(`,"example":{"input":"?","${binaryInput[inputIdx] === true ? "offset" : "line"}":`));
       w.number(position);
+      const frame = binaryInput[inputIdx] === true ? t.frame[e]! >>> 0 : 0;
+      if (frame > 0) {
+        w.bytes(kFrame);
+        w.number(frame);
+      }
       w.bytes(kEnd);
     }
   };

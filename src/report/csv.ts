@@ -1,6 +1,7 @@
 /** One row per finding (`count`: the flows it stands for), for spreadsheets; cells that would start a formula are neutralised. */
 import type { Report } from "./types.js";
 import { csvCell } from "./escape.js";
+import { exampleWhere } from "./example.js";
 
 const COLUMNS = [
   "verdict", "action", "blocked_by", "src", "src_name", "src_role", "dst", "dst_name", "dst_role", "protocol", "port", "icmp_type",
@@ -21,7 +22,7 @@ export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
   let rows = [COLUMNS.join(",")];
   let size = 0;
   for (const f of r.findings) {
-    const example = f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : f.example.offset !== undefined ? `${f.example.input}@${f.example.offset}` : f.example.input;
+    const example = exampleWhere(f.example);
     const row: (string | number | null)[] = [
       f.verdict, f.action, f.blockedBy ?? null, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,
       f.services.join(" "), f.rule, f.ruleRequirement, f.ruleSource, f.ruleInferred === null || f.ruleInferred === undefined ? null : String(f.ruleInferred),

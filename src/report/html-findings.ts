@@ -7,6 +7,7 @@
 import type { CoverageEntry, Finding } from "./types.js";
 import { escapeHtml as h } from "./escape.js";
 import { stoppedBy } from "./attribution.js";
+import { exampleWhere } from "./example.js";
 import { flowLabel, type Group, type Section } from "./html-groups.js";
 
 export const SYMBOL: Record<string, string> = {
@@ -86,8 +87,13 @@ function hostCell(addr: string, name: string | null): string {
   return name ? `<td><span class="name">${text(name, ROW_NAME)}</span><br><span class="addr">${h(addr)}</span></td>` : `<td><span class="addr">${h(addr)}</span></td>`;
 }
 
+/**
+ * Where the finding's first record is, as text and CSV say it (`kern.log:13`, a capture's Wireshark
+ * frame beside its byte offset). Only the input's name is clipped: the line or frame is what a person
+ * looks up, so it is never cut off.
+ */
 function where(f: Finding): string {
-  return f.example.line !== undefined ? `${f.example.input}:${f.example.line}` : f.example.offset !== undefined ? `${f.example.input} @${f.example.offset}` : f.example.input;
+  return h(exampleWhere({ ...f.example, input: clip(f.example.input, ROW_WHERE) }));
 }
 
 export function baselineTag(state: Finding["baseline"]): string {
@@ -123,7 +129,7 @@ function findingRow(f: Finding, c: Columns): string {
   const by = f.blockedBy ? `<span data-blocked-by="${h(f.blockedBy)}" title="${text(phrase, 400)}">${text(colon > 0 ? phrase.slice(0, colon) : phrase)}</span>` : "–";
   return `<tr class="fr">${c.baseline ? `<td>${baselineTag(f.baseline)}</td>` : ""}${hostCell(f.src, f.srcName)}${hostCell(f.dst, f.dstName)}` +
     `<td>${h(flowLabel(f))}</td>${c.blocked ? `<td>${by}</td>` : ""}<td class="num">${num(f.count)}</td>${timeCell(f.firstSeen, f.lastSeen)}` +
-    `<td class="ev">${text(f.evidence.join("; "), ROW_EVIDENCE)}<div class="src">${text(where(f), ROW_WHERE)}</div></td></tr>`;
+    `<td class="ev">${text(f.evidence.join("; "), ROW_EVIDENCE)}<div class="src">${where(f)}</div></td></tr>`;
 }
 
 /** The mark of a rule the document does not state; its reason on hover. */

@@ -80,18 +80,85 @@ export function rulesCsv(rows: RuleRow[]): string {
   return out.join("\n") + "\n";
 }
 
-/** A terminal table: the columns a person scans, long text wrapped off. */
-export function rulesTable(rs: Ruleset, rows: RuleRow[], width = 160, documentedOnly = false): string {
-  const cols: [keyof RuleRow, string, number][] = [
-    ["rule", "RULE", 30], ["from", "FROM", 18], ["to", "TO", 18], ["protocols", "PROTOCOL / PORTS", 34], ["scenarios", "SCENARIOS", 20], ["requirement", "REQ", 11],
-  ];
-  const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s.padEnd(n));
-  const out: string[] = [`${rs.title} (${rs.id}), ${rows.length} rules${documentedOnly ? " stated by the document (--documented-only: inferred rules left out)" : ""}`];
-  out.push(cols.map(([, h, w]) => cut(h, w)).join(" "));
-  for (const r of rows) {
-    const cells = cols.map(([k, , w]) => cut(k === "requirement" ? (r.requirement.startsWith("cond") ? "conditional" : "required") + (r.inferred.startsWith("inferred") ? "*" : "") : r[k], w));
-    out.push(cells.join(" ").slice(0, width).trimEnd());
+/**
+ * `text` cut into lines of at most `width` characters: after spaces, commas, semicolons, hyphens and
+ * slashes where it can (so a port list or a rule id wraps between its parts), inside a word only when
+ * the word alone is wider than the column. Nothing is dropped.
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const tokens = text.split(/(?<=[ ,;/-])/);
+  const lines: string[] = [];
+  let cur = "";
+  const flush = () => {
+    if (cur.trimEnd() !== "" || lines.length === 0) lines.push(cur.trimEnd());
+    cur = "";
+  };
+  for (let t of tokens) {
+    if ((cur + t).trimEnd().length <= w) { cur += t; continue; }
+    if (cur !== "") flush();
+    t = t.trimStart();
+    while (t.trimEnd().length > w) {
+      lines.push(t.slice(0, w));
+      t = t.slice(w);
+    }
+    cur = t;
   }
-  out.push("", "* inferred: not stated by the document's text (see --format md for the reason)");
+  if (cur !== "" || lines.length === 0) flush();
+  return lines;
+}
+
+/** The width a column cannot go below: its header, and its longest word up to 12 (longer words break). */
+function minWidth(header: string, cells: readonly string[]): number {
+  let longest = 0;
+  for (const c of cells) for (const word of c.split(/(?<=[ ,;/-])/)) longest = Math.max(longest, word.trimEnd().length);
+  return Math.max(header.length, Math.min(longest, 12));
+}
+
+/**
+ * Column widths that fit `width`: each column as wide as its widest cell when that fits; otherwise the
+ * column widest for its weight gives way, one character at a time, never below its minimum (then the
+ * table is wider than asked, and still whole). A heavier column keeps more of its width.
+ */
+export function fitColumns(natural: readonly number[], min: readonly number[], width: number, gap: number, weight: readonly number[] = []): number[] {
+  const w = [...natural];
+  let total = w.reduce((a, b) => a + b, 0) + gap * (w.length - 1);
+  while (total > width) {
+    let k = -1;
+    for (let j = 0; j < w.length; j++) {
+      if (w[j]! <= min[j]!) continue;
+      if (k < 0 || w[j]! / (weight[j] ?? 1) > w[k]! / (weight[k] ?? 1)) k = j;
+    }
+    if (k < 0) break;
+    w[k]!--;
+    total--;
+  }
+  return w;
+}
+
+/**
+ * A terminal table of the columns a person scans, `width` characters wide: long cells (rule ids, port
+ * lists, scenarios) wrap inside their column, nothing is cut. `*` marks an inferred rule.
+ */
+export function rulesTable(rs: Ruleset, rows: RuleRow[], width = 100, documentedOnly = false): string {
+  const cols: [string, (r: RuleRow) => string][] = [
+    ["RULE", (r) => r.rule], ["FROM", (r) => r.from], ["TO", (r) => r.to], ["PORTS", (r) => r.protocols],
+    ["SCENARIOS", (r) => r.scenarios],
+    ["REQ", (r) => (r.requirement.startsWith("cond") ? "conditional" : "required") + (r.inferred.startsWith("inferred") ? "*" : "")],
+  ];
+  const cells = rows.map((r) => cols.map(([, get]) => get(r)));
+  const natural = cols.map(([h], j) => Math.max(h.length, ...cells.map((c) => c[j]!.length)));
+  const min = cols.map(([h], j) => minWidth(h, cells.map((c) => c[j]!)));
+  // Rule ids and port lists are what a person scans for: they keep more room than roles and scenarios.
+  const widths = fitColumns(natural, min, width, 1, [1.6, 1, 1, 1.4, 0.8, 1]);
+  const line = (parts: readonly string[]) => parts.map((p, j) => p.padEnd(widths[j]!)).join(" ").trimEnd();
+  const out: string[] = wrapCell(`${rs.title} (${rs.id}), ${rows.length} rules${documentedOnly ? " stated by the document (--documented-only: inferred rules left out)" : ""}`, width);
+  out.push(line(cols.map(([h]) => h)));
+  for (const c of cells) {
+    const wrapped = c.map((text, j) => wrapCell(text, widths[j]!));
+    const height = Math.max(...wrapped.map((l) => l.length));
+    for (let k = 0; k < height; k++) out.push(line(wrapped.map((l) => l[k] ?? "")));
+  }
+  out.push("", ...wrapCell("* inferred: not stated by the document's text (see --format md for the reason)", width));
   return out.join("\n") + "\n";
 }

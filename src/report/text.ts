@@ -1,9 +1,10 @@
-import type { Finding, InputReport, Report } from "./types.js";
+import { PROBE_FORMAT, type Finding, type InputReport, type Report } from "./types.js";
 import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { failsOn, namesVerdict } from "./fail-on.js";
 import { stoppedBy, stoppedByCounts } from "./attribution.js";
+import { exampleWhere } from "./example.js";
 
 export interface TextOptions {
   color: boolean;
@@ -105,7 +106,7 @@ function verdictSection(r: Report, v: string, fs: readonly Finding[], maxHosts: 
     out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ${counted(g.length, "finding")}, ${counted(groupFlows, "flow")}`);
     for (const f of g.slice(0, maxHosts)) {
       const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
-      const where = f.example.line !== undefined ? `${safe(f.example.input)}:${f.example.line}` : f.example.offset !== undefined ? `${safe(f.example.input)}@${f.example.offset}` : safe(f.example.input);
+      const where = safe(exampleWhere(f.example));
       const who = stoppedBy(f, f.dst);
       out.push(`        ${baselineTag(f)}${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ${counted(f.count, "flow")}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
     }
@@ -139,7 +140,9 @@ export function renderText(r: Report, o: TextOptions): string {
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
   const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
-  out.push(`${bold("portmatrix check")}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
+  // A probe's report has the probe's attempts as its one input: it says which command made it.
+  const command = r.inputs.length > 0 && r.inputs.every((i) => i.format === PROBE_FORMAT) ? "portmatrix probe" : "portmatrix check";
+  out.push(`${bold(command)}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   const base = baselineLine(r);
   if (base) out.push(base);
   out.push("");
@@ -212,7 +215,11 @@ function baselineBreakdown(r: Report): string {
   return ` (${parts.join(", ")}; ${unchanged} unchanged since ${safe(b.file)})`;
 }
 
-/** The one line that sums the run up: the violations, what fails, and the exit status. */
+/**
+ * The one line that sums the run up: the violations (also when an input could not be read: what was
+ * read is still checked and counted), what fails, and the exit status. `check -o` and `probe -o` print
+ * it on stderr.
+ */
 export function resultLine(r: Report): string {
   const failOn = safe(r.failOn.join(", "));
   const v = r.totals.violations;

@@ -11,6 +11,9 @@ export type { BlockedBy, InputEvents };
 
 export const REPORT_SCHEMA = "portmatrix/report/v1";
 
+/** The input format (and path) of a `portmatrix probe` report's one input: its records are the probe's attempts. */
+export const PROBE_FORMAT = "probe";
+
 export type ProtocolName = "tcp" | "udp" | "icmp" | "icmpv6" | `ip-proto-${number}`;
 
 export interface Finding {
@@ -58,8 +61,11 @@ export interface Finding {
   lastSeen: string | null;
   /** What shows the outcome: log prefixes/actions, for captures rst / icmp-3-13 / unanswered ... */
   evidence: string[];
-  /** Where the first record of this finding is: input path and line (text) or byte offset (binary). */
-  example: { input: string; line?: number; offset?: number };
+  /**
+   * Where the first record of this finding is: input path and line (text), or for a capture the byte
+   * offset of its first packet's record and that packet's frame number as Wireshark shows it (1-based).
+   */
+  example: { input: string; line?: number; offset?: number; frame?: number };
   /**
    * With --baseline: `new` when the baseline has no finding of this flow (source, destination,
    * protocol, port or ICMP type), `changed` when it has the flow with other verdicts (`baselineBefore`

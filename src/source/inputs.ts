@@ -1,5 +1,6 @@
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { keepDirectory, keepFile, type PathFilter } from "./glob.js";
 import { InputError } from "../errors.js";
 import { openPath, prepend, streamSource, type ByteSource, type RawOptions } from "./raw.js";
 import { decompressSource, detectCompression } from "./compress.js";
@@ -13,12 +14,15 @@ export const STDIN = "-";
  * skipped), "-" for standard input. A missing path is an InputError naming it. An entry that cannot
  * even be looked at (a symbolic link loop, a link to nothing, a link back to a directory being walked)
  * stays in the list: opening it reports what it is, and the other inputs are still read.
+ *
+ * `filter` (--include, --exclude) applies to what a directory holds, each entry matched by its path
+ * below the directory given and by its name; a file named on the command line is always read.
  */
-export function expandInputs(args: readonly string[]): string[] {
+export function expandInputs(args: readonly string[], filter?: PathFilter): string[] {
   const out: string[] = [];
   /** Directories on the path from the argument down (device:inode), to see a link that leads back up. */
   const ancestors = new Set<string>();
-  const walk = (dir: string, id: string) => {
+  const walk = (dir: string, id: string, rel: string) => {
     let names: string[];
     try {
       names = readdirSync(dir).sort();
@@ -29,6 +33,7 @@ export function expandInputs(args: readonly string[]): string[] {
     for (const n of names) {
       if (n.startsWith(".")) continue;
       const p = join(dir, n);
+      const r = rel ? `${rel}/${n}` : n;
       let st: Stats | undefined;
       try {
         st = statSync(p);
@@ -36,11 +41,12 @@ export function expandInputs(args: readonly string[]): string[] {
         st = undefined;
       }
       if (st?.isDirectory()) {
+        if (filter && !keepDirectory(filter, r, n)) continue;
         const sub = `${st.dev}:${st.ino}`;
         // A symbolic link to a directory above: following it would never end.
         if (ancestors.has(sub)) out.push(p);
-        else walk(p, sub);
-      } else {
+        else walk(p, sub, r);
+      } else if (!filter || keepFile(filter, r, n)) {
         out.push(p);
       }
     }
@@ -54,7 +60,7 @@ export function expandInputs(args: readonly string[]): string[] {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("no such file or directory", { file: a });
     }
-    if (st?.isDirectory()) walk(a, `${st.dev}:${st.ino}`);
+    if (st?.isDirectory()) walk(a, `${st.dev}:${st.ino}`, "");
     else out.push(a);
   }
   return out;

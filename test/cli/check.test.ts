@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli.js";
+import { knownFormats } from "../../src/pipeline/formats.js";
 import { tmpFiles } from "../helpers/tmp.js";
 import type { Report } from "../../src/report/types.js";
 import { parseReport } from "../helpers/report.js";
@@ -157,9 +158,52 @@ describe("clear errors, exit 2", () => {
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/a\.yaml:\d+:\d+: YAML error/);
     const b = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "b.yaml"), KERN]);
-    expect(b.stderr).toMatch(/b\.yaml:2:3: unknown role "kcps-fs-dc"; known roles: kcps-fs, kcps-fs-ad/);
+    expect(b.stderr).toMatch(/b\.yaml:2:3: unknown role "kcps-fs-dc"; did you mean "kcps-fs-ad", "kcps-fs-dns" or "kcps-fs"\? known roles: kcps-fs, kcps-fs-ad/);
     const c = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "c.yaml"), KERN]);
     expect(c.stderr).toMatch(/c\.yaml:2:13: bad address: "10\.0\.0\.0\/40": prefix length must be 0\.\.32/);
+  });
+
+  it("names every inventory problem in one run, one line each, then how many", async () => {
+    const dir = tmpFiles({ "inv.yaml": "roles:\n  kcps-fs: [10.0.0.300]\n  kcps-fs-dc: [10.0.0.2]\n  file-share-client: [10.0.1.0/33]\n" });
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), KERN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/inv\.yaml:2:13: bad address: "10\.0\.0\.300"/);
+    expect(lines[1]).toMatch(/inv\.yaml:3:3: unknown role "kcps-fs-dc"; did you mean "kcps-fs-ad"/);
+    expect(lines[2]).toMatch(/inv\.yaml:4:23: bad address: "10\.0\.1\.0\/33": prefix length must be 0\.\.32/);
+    expect(lines[3]).toBe("portmatrix: 3 problems; nothing was checked");
+  });
+
+  it("warns on stderr about a prefix inside a prefix of other roles, and still checks; the shipped inventory warns of nothing", async () => {
+    const inv = readFileSync("fixtures/kcps/inventory.yaml", "utf8") + "  kcps-fs-dns: [10.99.2.53, 10.99.1.128/25]\n";
+    const dir = tmpFiles({ "inv.yaml": inv.replace(/^ {2}kcps-fs-dns: \[10\.99\.2\.53\]\n/m, "") });
+    const r = await runCli(["check", "-r", "kcps-file-server", "-i", join(dir, "inv.yaml"), KERN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^portmatrix: warning: .*inv\.yaml:\d+:\d+: 10\.99\.1\.128\/25 \(kcps-fs-dns\) lies inside 10\.99\.1\.0\/24 \(file-share-client, .*inv\.yaml:6:\d+\): the longest prefix wins, so addresses in 10\.99\.1\.128\/25 hold only kcps-fs-dns, not file-share-client/);
+    expect(r.stdout).toMatch(/Result: /);
+    expect((await runCli(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", KERN])).stderr).toBe("");
+  });
+
+  it("with -o only, the Result line goes to stderr (not with --quiet); it keeps the violation count when an input fails", async () => {
+    const dir = tmpFiles({ "notes.txt": "Dear firewall team,\nplease open port 445.\n" });
+    const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", KERN];
+    const o = await runCli([...base, "-o", join(dir, "r.json")]);
+    expect(o.code).toBe(1);
+    expect(o.stdout).toBe("");
+    expect(o.stderr).toBe("Result: 5 violations (fail-on: blocked-required, allowed-unexpected) (exit 1)\n");
+    expect((await runCli([...base, "-q", "-o", join(dir, "q.json")])).stderr).toBe("");
+    expect((await runCli([...base, "-o", join(dir, "a.json"), "-o", join(dir, "a.md"), "--format", "text"])).stderr).toBe("");
+    const bad = await runCli([...base, join(dir, "notes.txt")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
+    // Written to files only, the same line goes to stderr.
+    const badO = await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.json")]);
+    expect(badO.stderr).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
+    // The Markdown for a pull request says both too.
+    await runCli([...base, join(dir, "notes.txt"), "-o", join(dir, "bad.md")]);
+    expect(readFileSync(join(dir, "bad.md"), "utf8")).toMatch(/^Result: \*\*not a complete check\*\* \(an input could not be read\); 5 violations in what was read \(fail-on: /m);
   });
 
   it("an unreadable file, a file of another format and a truncated gzip are named; the other inputs are still read", async () => {
@@ -180,13 +224,16 @@ describe("clear errors, exit 2", () => {
     expect(rep.exitCode).toBe(2);
     const byName = Object.fromEntries(rep.inputs.map((i) => [i.path.split("/").pop(), i]));
     expect(byName["1-good.log"]!.records.used).toBe(18);
-    expect(byName["2-binary.bin"]!.error).toMatch(/2-binary\.bin: not a known format \(it starts with bytes 7f454c46\); tried .*netfilter.*windows-firewall.*csv/);
+    expect(byName["2-binary.bin"]!.error).toBe(`${join(dir, "2-binary.bin")}: not a known format (it starts with bytes 7f454c46); not read: use --input-format to force one, or --exclude '*.bin' to leave such files out of a directory`);
     expect(byName["3-cut.log.gz"]!.error).toMatch(/3-cut\.log\.gz: byte offset \d+: truncated gzip/);
     expect(byName["4-prose.txt"]!.error).toMatch(/4-prose\.txt: not a known format \(its first line is "Dear firewall team,"\)/);
     if (process.getuid?.() !== 0) expect(byName["5-locked.log"]!.error).toMatch(/5-locked\.log: permission denied/);
     expect(byName["6-dangling.log"]!.error).toMatch(/6-dangling\.log: no such file/);
     const lines = r.stderr.trim().split("\n");
     for (const l of lines) expect(l).toMatch(/^portmatrix: /);
+    // Two inputs in no known format: the list of formats once, after the errors.
+    expect(lines.filter((l) => l.includes("netfilter"))).toEqual([`portmatrix: the formats portmatrix reads (detected from the content): ${knownFormats().join(", ")}`]);
+    expect(lines[lines.length - 1]).toMatch(/^portmatrix: the formats portmatrix reads/);
   });
 });
 
@@ -196,6 +243,14 @@ describe("rules commands", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/kcps-file-server[\s\S]*scenarios: trust, browse, acl, remote-ops, capacity[\s\S]*roles: kcps-fs, kcps-fs-ad/);
     expect(r.stdout).toMatch(/skydiv-desktop-client[\s\S]*scenarios: sbc, vdi, linux, db-redundancy, internet, sbc-replicated/);
+  });
+  it("rules list gives the count of rules that rules show lists, where variables add some", async () => {
+    const list = (await runCli(["rules", "list"])).stdout;
+    for (const id of ["kcps-file-server", "skydiv-desktop-client"]) {
+      const shown = (await runCli(["rules", "show", id, "--format", "csv"])).stdout.trim().split("\n").length - 1;
+      const line = list.slice(list.indexOf(`${id}  `)).split("\n")[1]!;
+      expect(line, id).toMatch(new RegExp(`; (${shown} rules$|\\d+ rules, ${shown} with the default variables \\(rules show lists them\\)$)`));
+    }
   });
   it("rules show renders markdown, csv and json, filtered by scenario and role", async () => {
     const md = await runCli(["rules", "show", "kcps-file-server", "--format", "md"]);

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli.js";
+import { knownFormats } from "../../src/pipeline/formats.js";
 import { tmpFiles } from "../helpers/tmp.js";
 import { parseReport } from "../helpers/report.js";
 
@@ -53,14 +54,66 @@ describe("a mixed archive tree", () => {
     expect(nf.skippedSamples.map((s) => [s.line, s.reason])).toEqual([[4, "not-netfilter"], [6, "bad-address"]]);
     expect(by["2026-11/panos.log"]!.skippedByReason["not-panos"]).toBe(1);
     expect(by["2026-11/panos.log"]!.skippedByReason["not-traffic:threat"]).toBe(3);
-    expect(by["2026-11/notes.bin"]!.error).toMatch(/notes\.bin: not a known format .*tried netflow, pcap, pcapng, netfilter/);
-    // One error (the unknown format); the inputs --allow-empty accepted are noted, each on one line.
+    expect(by["2026-11/notes.bin"]!.error).toMatch(/notes\.bin: not a known format \(it starts with bytes 7f454c46\); not read: use --input-format to force one, or --exclude '\*\.bin' to leave such files out of a directory$/);
+    // One error (the unknown format), then the list of formats once; the inputs --allow-empty accepted are noted, each on one line.
     const lines = r.stderr.trim().split("\n");
-    expect(lines.filter((l) => !l.endsWith("(accepted: --allow-empty)"))).toHaveLength(1);
+    expect(lines.filter((l) => !l.endsWith("(accepted: --allow-empty)"))).toHaveLength(2);
+    expect(lines[lines.length - 1]).toBe(`portmatrix: the formats portmatrix reads (detected from the content): ${knownFormats().join(", ")}`);
     expect(lines.filter((l) => /: none of its \d+ flow records has both ends in the inventory/.test(l))).toHaveLength(4);
     expect(rep.checked.problems.map((p) => [p.code, p.fatal])).toEqual([
       ["no-classified-flows", false], ["no-classified-flows", false], ["no-classified-flows", false], ["input-error", true], ["no-classified-flows", false],
     ]);
     expect(rep.totals.records.read).toBe(rep.inputs.reduce((n, i) => n + i.records.read, 0));
+  });
+
+  describe("notes beside the logs: README, *.md", () => {
+    const tree = () => {
+      const root = tmpFiles({});
+      mkdirSync(join(root, "fw", "old"), { recursive: true });
+      writeFileSync(join(root, "README"), "Firewall logs of the KCPS lab, copied 2026-11-23.\n");
+      writeFileSync(join(root, "notes.md"), "# Notes\n\nThe router drops 139.\n");
+      writeFileSync(join(root, "fw", "kern.log"), readFileSync("fixtures/kcps/kern.log"));
+      writeFileSync(join(root, "fw", "CHANGES.md"), "- moved the logs\n");
+      writeFileSync(join(root, "fw", "old", "kern.log"), readFileSync("fixtures/kcps/kern.log"));
+      return root;
+    };
+    const base = ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml"];
+
+    it("are not skipped silently: each is named with the --exclude that leaves it out, the formats listed once, and the Result line keeps the count", async () => {
+      const root = tree();
+      const r = await runCli([...base, root]);
+      expect(r.code).toBe(2);
+      const err = r.stderr.trim().split("\n");
+      expect(err).toEqual([
+        `portmatrix: ${join(root, "README")}: not a known format (its first line is "Firewall logs of the KCPS lab, copied 2026-11-23."); not read: use --input-format to force one, or --exclude 'README' to leave such files out of a directory`,
+        `portmatrix: ${join(root, "fw", "CHANGES.md")}: not a known format (its first line is "- moved the logs"); not read: use --input-format to force one, or --exclude '*.md' to leave such files out of a directory`,
+        `portmatrix: ${join(root, "notes.md")}: not a known format (its first line is "# Notes"); not read: use --input-format to force one, or --exclude '*.md' to leave such files out of a directory`,
+        expect.stringMatching(/^portmatrix: the formats portmatrix reads/),
+      ]);
+      expect(r.stdout).toMatch(/\nResult: not a complete check \(an input could not be read\); 5 violations in what was read \(exit 2\)\n$/);
+    });
+
+    it("--exclude leaves them out (by name or by path below the directory, directories too); --include reads only what matches", async () => {
+      const root = tree();
+      const json = async (...flags: string[]) => {
+        const r = await runCli([...base, "--format", "json", ...flags, root]);
+        return { code: r.code, stderr: r.stderr, paths: parseReport(r.stdout).inputs.map((i) => i.path.slice(root.length + 1)) };
+      };
+      expect(await json("--exclude", "*.md", "--exclude", "README")).toEqual({ code: 1, stderr: "", paths: ["fw/kern.log", "fw/old/kern.log"] });
+      expect((await json("--exclude", "*.md", "--exclude", "README", "--exclude", "old")).paths).toEqual(["fw/kern.log"]);
+      expect((await json("--exclude", "**/*.md", "--exclude", "README", "--exclude", "fw/old/**")).paths).toEqual(["fw/kern.log"]);
+      expect((await json("--include", "*.log")).paths).toEqual(["fw/kern.log", "fw/old/kern.log"]);
+      expect((await json("--include", "fw/*.log")).paths).toEqual(["fw/kern.log"]);
+      // A file named on the command line is read whatever the patterns say.
+      const named = await runCli([...base, "--format", "json", "--exclude", "*.log", join(root, "fw", "kern.log")]);
+      expect(parseReport(named.stdout).inputs).toHaveLength(1);
+      const none = await runCli([...base, "--include", "*.pcap", root]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toBe("portmatrix: no input files found in the given paths (after --include and --exclude)\n");
+      const bad = await runCli([...base, "--exclude", "fw[", root]);
+      expect(bad.stderr).toMatch(/^portmatrix: --exclude fw\[: the "\[" at character 3 is never closed/);
+      const ev = await runCli(["events", "--include", "kern.log", "--exclude", "old", root]);
+      expect(ev.stderr).toBe(`${join(root, "fw", "kern.log")} (netfilter): 18 read, 18 used, 0 skipped\n`);
+    });
   });
 });

@@ -27,7 +27,7 @@ function generated(n: number): { roleIds: string[]; rules: Rule[]; inventory: In
   const entries: InventoryEntry[] = roleIds.map((role, i) => ({
     family: 4, words: [addr(i) >>> 0, 0, 0, 0], prefixLength: 32, roles: [role], text: "", line: i + 1, column: 1,
   }));
-  return { roleIds, rules, inventory: { file: "inv", entries, variables: new Map(), firewall: [] } };
+  return { roleIds, rules, inventory: { file: "inv", entries, variables: new Map(), firewall: [], hosts: [], warnings: [] } };
 }
 
 function compile(n: number): { matcher: Matcher; cpuMs: number } {

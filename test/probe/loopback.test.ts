@@ -173,11 +173,16 @@ describe("probe on loopback", () => {
     const out = join(dir, "probe.html");
     const r = await runCli([...probeArgs("-o", out, "--format", "text", "-o", join(dir, "probe.json"))], { PORTMATRIX_PING: "none" });
     expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^portmatrix probe {2}ruleset loopback-lab /);
     expect(r.stdout).toMatch(/✗ blocked-required: 3 findings, 3 flows/);
     expect(r.stdout).toMatch(/• allowed-required: 4 findings, 4 flows/);
     expect(r.stdout).toMatch(/probe \(probe\): 12 records read, 9 used, 3 skipped/);
     expect(readFileSync(out, "utf8")).toMatch(/^<!DOCTYPE html>/i);
     expect((parseReport(readFileSync(join(dir, "probe.json"), "utf8"))).findings).toHaveLength(9);
+    // Written to files only: the Result line on stderr says how the probe ended.
+    const quiet = await runCli([...probeArgs("-o", join(dir, "only.json"))], { PORTMATRIX_PING: "none" });
+    expect(quiet.stdout).toBe("");
+    expect(quiet.stderr).toMatch(/\nResult: \d+ violations \(fail-on: blocked-required, allowed-unexpected\) \(exit 1\)\n$/);
   });
 
   it("reports what is still unanswered at --max-time as not finished in time", async () => {

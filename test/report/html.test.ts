@@ -136,6 +136,22 @@ describe("HTML report: what a finding carries", () => {
     expect(html).toMatch(/<td class="ev">&lt;b&gt;x&lt;\/b&gt;e{171}…<div/);
     expect(html).toContain(`<td class="t"><time datetime="2026-11-23T09:14:34.127Z" title="2026-11-23T09:14:34.127Z">2026-11-23 09:14:34</time><br><time datetime="2026-11-23T09:14:35.000Z">2026-11-23 09:14:35</time></td>`);
   });
+
+  it("names a capture finding's Wireshark frame beside its byte offset, as text and CSV do; a log line as file:line", async () => {
+    const path = "fixtures/pcap/samba-ad-lab/ad-client.pcap";
+    const setup = setupCheck("kcps-file-server", "fixtures/pcap/samba-ad-lab/inventory.yaml", [], new Map());
+    const r = await runCheck(setup, [path], { decode: defaultDecodeOptions(Date.UTC(2026, 10, 23, 12)), failOn: parseFailOn(["none"]) });
+    const rdp = r.findings.find((f) => f.port === 3389)!;
+    expect(rdp.example.frame).toBeTypeOf("number");
+    const html = renderHtml({ ...r, findings: [rdp] });
+    expect(html).toContain(`<div class="src">${path} frame ${rdp.example.frame} (byte ${rdp.example.offset})</div>`);
+    // A long input name is clipped; the frame, what a person looks up, is kept whole.
+    const long = `${"d/".repeat(100)}ad-client.pcap`;
+    const clipped = renderHtml({ ...r, findings: [{ ...rdp, example: { ...rdp.example, input: long } }] });
+    expect(clipped).toMatch(new RegExp(`<div class="src">(d/){59}d… frame ${rdp.example.frame} \\(byte ${rdp.example.offset}\\)</div>`));
+    const log = (await kcps()).findings[0]!;
+    expect(renderHtml({ ...r, findings: [log] })).toContain(`<div class="src">fixtures/kcps/kern.log:${log.example.line}</div>`);
+  });
 });
 
 describe("HTML report: baseline, unobserved rules, unreadable inputs", () => {

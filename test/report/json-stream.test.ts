@@ -50,6 +50,8 @@ const ev = fc.record({
   label: fc.integer({ min: -1, max: LABELS.length - 1 }),
   input: fc.nat(1),
   position: fc.nat(1_000_000_000),
+  // Captures carry a frame number (up to 2^32 - 1); 0 is "none".
+  frame: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0xffffffff })),
 });
 
 type Ev = typeof ev extends fc.Arbitrary<infer T> ? T : never;
@@ -77,6 +79,7 @@ function tableOf(events: Ev[], inputs: InputSummary[]): FindingTable {
       b.action[i] = e.action;
       b.time[i] = e.time;
       b.position[i] = e.position;
+      b.frame[i] = e.frame;
       b.label[i] = e.label < 0 ? -1 : ids[e.label]!;
       b.count[i] = 1;
       commit(b);

@@ -3,7 +3,8 @@ import { setupCheck, runCheck, parseFailOn } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { renderText } from "../../src/report/text.js";
 import { diffReports, renderDiff } from "../../src/report/diff.js";
-import { explain, renderWhy } from "../../src/pipeline/why.js";
+import { explain } from "../../src/pipeline/why.js";
+import { renderWhy } from "../../src/pipeline/why-text.js";
 import { escapeTerminal, escapeTerminalLines, terminalSafeJson } from "../../src/report/escape.js";
 import type { Report } from "../../src/report/types.js";
 import { join } from "node:path";
@@ -73,8 +74,11 @@ describe("hostile strings in every field of a report", () => {
     expectSafe(benignDiff, renderDiff(diffReports(poison(old), poison(r)), r.failOn));
 
     const setup = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
-    const w = explain(setup, "10.99.1.200", r, ["fixtures/kcps/kern.log"]);
-    expectSafe(renderWhy(w), renderWhy(poison(w)));
+    // .100 also tried telnet (blocked, in no rule) and 8080 (allowed, in no rule): every section is drawn.
+    for (const host of ["10.99.1.200", "10.99.1.100"]) {
+      const w = explain(setup, host, r, ["fixtures/kcps/kern.log"]);
+      for (const all of [false, true]) expectSafe(renderWhy(w, { all }), renderWhy(poison(w), { all }));
+    }
   });
 });
 

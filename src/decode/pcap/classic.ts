@@ -58,6 +58,8 @@ export class PcapReader extends Framer {
   private linkType = 0;
   private maxRecord = PCAP_MAX_RECORD;
   private finished = false;
+  /** Packet records met so far: the next record is frame `frames + 1`, as Wireshark numbers them. */
+  private frames = 0;
 
   constructor(
     private readonly sink: PacketSink,
@@ -109,7 +111,7 @@ export class PcapReader extends Framer {
     const orig = le ? u32le(buf, off + 12) : u32(buf, off + 12);
     // A sub-second field beyond its range (timestamp_invalid_nano.pcap) carries into the seconds.
     const time = sec * 1000 + frac / this.fractionPerMs;
-    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0, position + PCAP_RECORD_HEADER_LENGTH);
+    this.sink.packet(buf, off + PCAP_RECORD_HEADER_LENGTH, end, orig, this.linkType, time, position, 0, position + PCAP_RECORD_HEADER_LENGTH, ++this.frames);
   }
 
   private readFileHeader(buf: Buffer, off: number): void {

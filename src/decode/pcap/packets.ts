@@ -9,11 +9,12 @@ export interface PacketSink {
   /**
    * One packet record: captured bytes `buf[off, end)`, `origLength` on the wire, link type, time in
    * ms since the epoch (NaN when the record has none), the record's byte offset in the input, and the
-   * capture interface it was recorded on (`EventBatch.iface`; 0 for a container with one), and the byte
+   * capture interface it was recorded on (`EventBatch.iface`; 0 for a container with one), the byte
    * offset in the input of `buf[off]` (past the record's header), for a sink that reports damage inside
-   * the packet (a flow export) at its own byte.
+   * the packet (a flow export) at its own byte, and its frame number (`EventBatch.frame`: 1-based, every
+   * packet record of the file counted).
    */
-  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, iface: number, dataPosition: number): void;
+  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, iface: number, dataPosition: number, frame: number): void;
   /** A record the container could not read. */
   skip(reason: string, position: number): void;
 }
@@ -40,12 +41,13 @@ export class BatchWriter implements PacketSink {
     this.batch = createBatch(capacity);
   }
 
-  packet(buf: Buffer, off: number, end: number, _origLength: number, linkType: number, time: number, position: number, iface: number): void {
+  packet(buf: Buffer, off: number, end: number, _origLength: number, linkType: number, time: number, position: number, iface: number, _dataPosition: number, frame: number): void {
     const b = this.batch;
     if (isFull(b)) this.flush();
     const i = reserve(b);
     b.time[i] = time;
     b.position[i] = position;
+    b.frame[i] = frame;
     b.iface[i] = iface;
     const code = decodeFrame(buf, off, end, linkType, b, i);
     if (code === DECODED) {

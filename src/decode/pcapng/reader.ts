@@ -25,6 +25,10 @@ export const BLOCK_IDB = 1;
 export const BLOCK_PB = 2;
 export const BLOCK_SPB = 3;
 export const BLOCK_EPB = 6;
+/** Blocks that are no packet but that Wireshark lists as frames of their own, so they take a frame number. */
+const BLOCK_SYSTEMD_JOURNAL = 9;
+const BLOCK_CUSTOM = 0x00000bad;
+const BLOCK_CUSTOM_NO_COPY = 0x40000bad;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 /** Wireshark's limit on one block (wiretap MAX_BLOCK_SIZE). */
@@ -82,6 +86,11 @@ export class PcapngReader extends Framer {
   sections = 0;
   private le = true;
   private finished = false;
+  /**
+   * Frames met so far, in every section, as Wireshark numbers them: packet blocks (EPB, PB, SPB), and
+   * the custom and systemd journal blocks it also lists as frames. The next packet is frame `frames + 1`.
+   */
+  private frames = 0;
   // Per-interface timestamp conversion, parallel to `interfaces`, kept flat for the packet path.
   private exact: boolean[] = [];
   private unitsPerMs: number[] = [];
@@ -174,8 +183,14 @@ export class PcapngReader extends Framer {
       case BLOCK_SPB:
         this.simplePacket(buf, off, end, position);
         return;
+      case BLOCK_SYSTEMD_JOURNAL:
+      case BLOCK_CUSTOM:
+      case BLOCK_CUSTOM_NO_COPY:
+        // Nothing for the matcher, but Wireshark (wiretap/pcapng.c) shows each as a frame.
+        this.frames++;
+        return;
       default:
-        // NRB, ISB, DSB, custom and unknown blocks: nothing for the matcher.
+        // NRB, ISB, DSB and unknown blocks: nothing for the matcher, and no frame.
         return;
     }
   }
@@ -238,6 +253,7 @@ export class PcapngReader extends Framer {
 
   /** EPB (type 6) or the obsolete PB (type 2, 16-bit interface id): identical from offset 12 on. */
   private enhancedPacket(buf: Buffer, off: number, end: number, position: number, obsolete: boolean): void {
+    const frame = ++this.frames;
     const le = this.le;
     const iface = obsolete ? (le ? u16le(buf, off + 8) : u16(buf, off + 8)) : le ? u32le(buf, off + 8) : u32(buf, off + 8);
     const hi = le ? u32le(buf, off + 12) : u32(buf, off + 12);
@@ -255,11 +271,12 @@ export class PcapngReader extends Framer {
     }
     const time = this.toMs(iface, hi, lo, desc.unitsPerSecond, desc.offsetSeconds);
     // Interface ids restart in every section: the section number keeps two sections' interfaces apart.
-    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff, position + 28);
+    this.sink.packet(buf, off + 28, off + 28 + cap, orig, desc.linkType, time, position, ((this.sections & 0xff) << 8 | (iface & 0xff)) & 0xffff, position + 28, frame);
   }
 
   /** SPB (type 3): interface 0, no timestamp; captured length is the smaller of the block and the snaplen. */
   private simplePacket(buf: Buffer, off: number, end: number, position: number): void {
+    const frame = ++this.frames;
     const desc = this.interfaces[0];
     if (desc === undefined) {
       this.sink.skip("unknown-interface", position);
@@ -269,7 +286,7 @@ export class PcapngReader extends Framer {
     let cap = end - off - 16;
     if (orig < cap) cap = orig;
     if (desc.snaplen !== 0 && desc.snaplen < cap) cap = desc.snaplen;
-    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff, position + 12);
+    this.sink.packet(buf, off + 12, off + 12 + cap, orig, desc.linkType, NaN, position, ((this.sections & 0xff) << 8) & 0xffff, position + 12, frame);
   }
 
   /**

@@ -147,6 +147,8 @@ export function parseEpoch(s: string): { sec: number; nanos: number } {
 /** One record as a capture reader handed it over, and what decodeFrame made of it. */
 export interface RecordResult {
   position: number;
+  /** The frame number the reader gave (Wireshark's), NONE for a container-level skip. */
+  frame: number;
   capLen: number;
   origLen: number;
   time: number;
@@ -160,20 +162,20 @@ export interface RecordResult {
 class Recorder implements PacketSink {
   readonly records: RecordResult[] = [];
   private readonly batch = createBatch(1);
-  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number): void {
+  packet(buf: Buffer, off: number, end: number, origLength: number, linkType: number, time: number, position: number, _iface: number, _dataPosition: number, frame: number): void {
     const b = this.batch;
     b.length = 0;
     const i = reserve(b);
     b.time[i] = time;
     b.position[i] = position;
     const code = decodeFrame(buf, off, end, linkType, b, i);
-    const r: RecordResult = { position, capLen: end - off, origLen: origLength, time };
+    const r: RecordResult = { position, frame, capLen: end - off, origLen: origLength, time };
     if (code === DECODED) r.event = eventToObject(b, i);
     else r.reason = skipReason(code);
     this.records.push(r);
   }
   skip(reason: string, position: number): void {
-    this.records.push({ position, capLen: NONE, origLen: NONE, time: NaN, reason, container: true });
+    this.records.push({ position, frame: NONE, capLen: NONE, origLen: NONE, time: NaN, reason, container: true });
   }
 }
 

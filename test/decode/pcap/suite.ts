@@ -27,6 +27,8 @@ function checkAgainstOracle(fx: CaptureFixture): void {
   rows.forEach((row, k) => {
     const rec = records[k]!;
     const at = `${fx.path} frame ${row.number}`;
+    // The number an admin types into Wireshark's "Go to packet" is the one the report gives.
+    expect(rec.frame, `${at}: frame number`).toBe(row.number);
     expect(rec.capLen, `${at}: captured length`).toBe(row.capLen);
     expect(rec.origLen, `${at}: wire length`).toBe(row.len);
 
