@@ -133,6 +133,17 @@ function baselineLine(r: Report): string | undefined {
 }
 
 /** A summary a person reads in five seconds: violations first, grouped by role pair and service. */
+/**
+ * Which command made the report, from its inputs: a probe's report has the probe's attempts as its one
+ * input; `collect` names its inputs by the sockets it listened on (collect/collector.ts).
+ */
+export function reportCommand(r: Pick<Report, "inputs">): "probe" | "collect" | "check" {
+  if (r.inputs.length === 0) return "check";
+  if (r.inputs.every((i) => i.format === PROBE_FORMAT)) return "probe";
+  if (r.inputs.every((i) => /^(udp|tcp):\/\//.test(i.path))) return "collect";
+  return "check";
+}
+
 export function renderText(r: Report, o: TextOptions): string {
   const c = (v: string, s: string) => (o.color ? `${COLORS[v] ?? ""}${s}\x1b[0m` : s);
   const bold = (s: string) => (o.color ? `\x1b[1m${s}\x1b[0m` : s);
@@ -140,8 +151,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const out: string[] = [];
   const scen = r.ruleset.scenarios.length > 0 ? r.ruleset.scenarios.join(", ") : "all";
   const only = r.ruleset.documentedOnly === true ? "; documented rules only" : "";
-  // A probe's report has the probe's attempts as its one input: it says which command made it.
-  const command = r.inputs.length > 0 && r.inputs.every((i) => i.format === PROBE_FORMAT) ? "portmatrix probe" : "portmatrix check";
+  const command = `portmatrix ${reportCommand(r)}`;
   out.push(`${bold(command)}  ruleset ${safe(r.ruleset.id)} (scenarios: ${safe(scen)}${only})  inventory ${safe(r.inventory.file)} (${r.inventory.entries} entries)`);
   const base = baselineLine(r);
   if (base) out.push(base);
