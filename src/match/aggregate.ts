@@ -71,6 +71,8 @@ export interface AggregatedFinding {
   firstSrcPort: number;
   input: number;
   position: number;
+  /** The first record's frame number in a capture (0: none). */
+  frame?: number;
   evidence: readonly string[];
 }
 
@@ -418,6 +420,7 @@ export class FindingTable {
       iv[o + I_DST_SET] = f.dstSet;
       iv[o + I_FIRST_SRC_PORT] = f.firstSrcPort;
       iv[o + I_INPUT] = f.input;
+      iv[o + I_FRAME] = (f.frame ?? 0) | 0;
       fv[fo + F_POSITION] = f.position;
     } else {
       fv[fo + F_COUNT] = fv[fo + F_COUNT]! + f.count;

@@ -65,6 +65,8 @@ export interface PartialDoc {
     /** Index into `inputs` of the first occurrence, and its line (text) or offset (binary), null when unknown. */
     input: number[];
     position: (number | null)[];
+    /** A capture's frame number of the first occurrence, 0 for none (absent in parts written before it). */
+    frame?: number[];
     /** Three indexes into `evidence` per finding, -1 for an empty slot. */
     evidence: number[];
   };
@@ -88,8 +90,9 @@ export function partialBytes(setup: CheckSetup, table: FindingTable, results: re
   const inventoryText = readConfigText(setup.inventory.file, "inventory");
   const evidence: string[] = [];
   const evidenceIds = new Map<string, number>();
-  const f: PartialDoc["findings"] = { key: [], count: [], first: [], last: [], firstSrcPort: [], input: [], position: [], evidence: [] };
+  const f: PartialDoc["findings"] = { key: [], count: [], first: [], last: [], firstSrcPort: [], input: [], position: [], frame: [], evidence: [] };
   const count = table.count, first = table.first, last = table.last, sport = table.firstSrcPort, input = table.input, position = table.position;
+  const frame = table.frame;
   for (let e = 0; e < table.size; e++) {
     for (let j = 0; j < 10; j++) f.key.push(table.keyWord(e, j));
     f.count.push(count[e]!);
@@ -98,6 +101,7 @@ export function partialBytes(setup: CheckSetup, table: FindingTable, results: re
     f.firstSrcPort.push(sport[e]!);
     f.input.push(input[e]!);
     f.position.push(nullable(position[e]!));
+    f.frame!.push(frame[e]! >>> 0);
     const ev = table.evidenceOf(e);
     for (let s = 0; s < 3; s++) {
       const text = ev[s];
@@ -162,7 +166,7 @@ export function readPartial(path: string): PartialDoc {
   }
   const n = p.findings.count.length;
   const f = p.findings;
-  if (f.key.length !== n * 10 || f.evidence.length !== n * 3 || [f.first, f.last, f.firstSrcPort, f.input, f.position].some((c) => c.length !== n)) {
+  if (f.key.length !== n * 10 || f.evidence.length !== n * 3 || [f.first, f.last, f.firstSrcPort, f.input, f.position, f.frame ?? f.position].some((c) => c.length !== n)) {
     throw new InputError("damaged partial result: its finding columns differ in length", { file: path });
   }
   if (fingerprint(p) !== p.fingerprint || sha256(p.ruleset.text) !== p.ruleset.sha256 || sha256(p.inventory.text) !== p.inventory.sha256) {
@@ -238,7 +242,7 @@ export function mergeParts(paths: readonly string[]): { setup: CheckSetup; table
         count: f.count[e]!, first: f.first[e] ?? NaN, last: f.last[e] ?? NaN,
         // Role sets are a function of the address: looked up again rather than trusted from the file.
         srcSet: roles.lookup(family, src, 0), dstSet: roles.lookup(family, dst, 0),
-        firstSrcPort: f.firstSrcPort[e]!, input: f.input[e]! + offset, position: f.position[e] ?? NaN, evidence,
+        firstSrcPort: f.firstSrcPort[e]!, input: f.input[e]! + offset, position: f.position[e] ?? NaN, frame: f.frame?.[e] ?? 0, evidence,
       });
     }
   }

@@ -280,7 +280,7 @@ function verdictOf(x: Context, roles: readonly string[], rules: readonly WhyRule
     const notSeen = rules.filter((r) => r.status === "not observed" && r.requirement === "required").length;
     const text = x.findings.length === 0 && x.inputs.length === 0
       ? `no inputs given: these are the flows ${a} needs; check them with a capture, a firewall log or \`portmatrix probe --as ${roles[0]}\``
-      : `no blocked required flow for ${a} in the inputs${notSeen ? `; ${notSeen} required rule(s) not observed` : ""}${u.unexpected.length ? `; ${u.unexpected.length} unexpected flow(s) allowed` : ""}${attempts}`;
+      : `no blocked required flow for ${a} in the inputs${notSeen ? `; ${notSeen} required rule(s) not observed` : ""}${u.unexpected.length ? `; ${u.unexpected.length} allowed-unexpected finding${u.unexpected.length === 1 ? "" : "s"}` : ""}${attempts}`;
     return { cause: null, dependents: [], text };
   }
   const byId = new Map(rules.map((r) => [r.rule, r]));
