@@ -1,16 +1,12 @@
 import { Command, Option } from "commander";
 import { preloadConfig, readConfigText } from "../source/config.js";
-import { ExitCode, addPathFilterOptions, inputPaths, sayFormatList, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, sarifPlaces, say, sayInventoryWarnings, sayProblems, useColor, type Io } from "./common.js";
-import { savedReportProblems } from "../report/checked.js";
-import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
+import { addPathFilterOptions, inputPaths, checkInputFormat, collect, collectRaw, decodeOptionsFrom, inputFormatHelp, parseSets, sarifPlaces, say, sayInventoryWarnings, type Io } from "./common.js";
+import { checkOutputs, type ReadFile } from "./output.js";
+import { emitReport } from "./report-output.js";
 import { collectCheck, parseFailOn, prepareFromTable, setupCheck, setupIdentity, type CheckOptions } from "../pipeline/check.js";
 import { requireComparable } from "../report/identity.js";
 import { checkPartialFlags, engineCheckOptions, runCheckEngine, writePartial, type EngineCheckFlags } from "./engine-check.js";
-import { eachFinding, materialiseInSteps } from "../report/build.js";
-import { COMPACT_JSON_ABOVE, REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
-// The JSON writer is all a JSON run needs; the other renderers are loaded when asked for.
-import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
-import { applyBaseline } from "../report/diff.js";
+import { REPORT_FORMATS, formatFromPath, type ReportFormat } from "../report/formats.js";
 import { reportShapeError } from "../report/validate.js";
 import { REPORT_SCHEMA, type Report } from "../report/types.js";
 import { InputError, UsageError } from "../errors.js";
@@ -101,8 +97,8 @@ Examples:
   portmatrix check -r skydiv-desktop-client -i inv.csv --documented-only deny.log.gz`)
     .action(async (inputs: string[], f: CheckFlags) => {
       const decode = decodeOptionsFrom(f);
-      const sarifAt = f.sarifRoot !== undefined ? sarifPlaces(f.sarifRoot) : undefined;
-      const sarif = () => sarifAt ?? sarifPlaces(undefined);
+      // A wrong --sarif-root is said before anything is read, not after the run.
+      if (f.sarifRoot !== undefined) sarifPlaces(f.sarifRoot);
       checkPartialFlags(f);
       const inputFormat = checkInputFormat(f.inputFormat);
       const outputs = (f.output ?? []).map((path) => {
@@ -144,42 +140,7 @@ Examples:
       progress?.finish();
       if (f.partial !== undefined) await writePartial(io, f.partial, setup, table, results);
       const prepared = prepareFromTable(setup, table, results, opts);
-      const toStdout = outputs.length === 0 || f.format !== undefined && outputs.length > 1;
-      const stdoutFmt = (f.format ?? "text") as ReportFormat;
-      const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
-      // A large JSON report is written straight from the finding table, in chunks, and the HTML page from
-      // one finding at a time; the findings become objects all at once only for the other formats and
-      // for --baseline.
-      const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-      let report = streamJson && formats.every((x) => x === "json" || x === "html") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
-      if (baseline) {
-        for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
-        report = applyBaseline(report, baseline, f.baseline!);
-      }
-      sayProblems(io, report);
-      sayFormatList(io, report.inputs.map((i) => i.error));
-      const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
-        if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
-        if (fmt === "html" && report.findings.length !== prepared.length) {
-          const { htmlChunks } = await import("../report/html.js");
-          return htmlChunks(report, eachFinding(prepared));
-        }
-        const { renderChunks } = await import("../report/render.js");
-        return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });
-      };
-      planReports(outputs.map((o) => o.path));
-      for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));
-      if (toStdout) {
-        for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
-          io.stdout(c);
-          await io.drain?.();
-        }
-      } else if (!f.quiet) {
-        // Reports went to files only: the one line that says how the run ended still reaches the person.
-        const { resultLine } = await import("../report/text.js");
-        io.stderr(`${resultLine(report)}\n`);
-      }
-      throw new ExitCode(report.exitCode);
+      await emitReport(io, prepared, f, baseline);
     });
   for (const o of engineCheckOptions()) cmd.addOption(o);
 }

@@ -2,10 +2,11 @@
  * Writing a prepared report as `check` does (formats on stdout and to --output files, a large JSON
  * report in chunks, --baseline, the problems that make a run incomplete): for `merge`.
  */
-import { ExitCode, say, sayProblems, useColor, type Io } from "./common.js";
+import { ExitCode, sarifPlaces, say, sayFormatList, sayProblems, useColor, type Io } from "./common.js";
 import { readReport } from "./check.js";
 import { checkOutputs, planReports, settle, writeReport, type ReadFile } from "./output.js";
-import { materialiseInSteps, type PreparedReport } from "../report/build.js";
+import { eachFinding, materialiseInSteps, type PreparedReport } from "../report/build.js";
+import type { Report } from "../report/types.js";
 import { savedReportProblems } from "../report/checked.js";
 import { COMPACT_JSON_ABOVE, formatFromPath, type ReportFormat } from "../report/formats.js";
 import { jsonReportChunks, renderJson } from "../report/json-chunks.js";
@@ -17,6 +18,9 @@ export interface OutputFlags {
   output?: string[];
   baseline?: string;
   all?: boolean;
+  quiet?: boolean;
+  /** --sarif-root: what SARIF paths are relative to (check). */
+  sarifRoot?: string;
 }
 
 export function outputsOf(f: OutputFlags): { path: string; fmt: ReportFormat }[] {
@@ -33,23 +37,36 @@ export function checkReportOutputs(f: OutputFlags, reads: readonly ReadFile[]): 
   checkOutputs(outputsOf(f).map((o) => o.path), all);
 }
 
-export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlags): Promise<never> {
+/**
+ * Write the report to its --output files and stdout. `baseline` is the saved report already read (check
+ * reads it before the inputs, to refuse one of another matrix); `sarifRoot` is resolved before the run.
+ */
+export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlags, baseline: Report | undefined = f.baseline !== undefined ? readReport(f.baseline) : undefined): Promise<never> {
   const outputs = outputsOf(f);
-  const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
+  const sarifAt = f.sarifRoot !== undefined ? sarifPlaces(f.sarifRoot) : undefined;
+  const sarif = () => sarifAt ?? sarifPlaces(undefined);
   const toStdout = outputs.length === 0 || (f.format !== undefined && outputs.length > 1);
   const stdoutFmt = (f.format ?? "text") as ReportFormat;
   const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
+  // A large JSON report is written straight from the finding table, in chunks, and the HTML page from
+  // one finding at a time; the findings become objects all at once only for the other formats and
+  // for --baseline.
   const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-  let report = streamJson && formats.every((x) => x === "json") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
+  let report = streamJson && formats.every((x) => x === "json" || x === "html") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
   if (baseline) {
     for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
     report = applyBaseline(report, baseline, f.baseline!);
   }
   sayProblems(io, report);
+  sayFormatList(io, report.inputs.map((i) => i.error));
   const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
     if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
+    if (fmt === "html" && report.findings.length !== prepared.length) {
+      const { htmlChunks } = await import("../report/html.js");
+      return htmlChunks(report, eachFinding(prepared));
+    }
     const { renderChunks } = await import("../report/render.js");
-    return renderChunks(report, fmt, { color, all: f.all === true });
+    return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });
   };
   planReports(outputs.map((o) => o.path));
   for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));
@@ -58,6 +75,10 @@ export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlag
       io.stdout(c);
       await io.drain?.();
     }
+  } else if (!f.quiet) {
+    // Reports went to files only: the one line that says how the run ended still reaches the person.
+    const { resultLine } = await import("../report/text.js");
+    io.stderr(`${resultLine(report)}\n`);
   }
   throw new ExitCode(report.exitCode);
 }
