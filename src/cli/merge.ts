@@ -1,11 +1,14 @@
 import { Command, Option } from "commander";
-import { collect, collectRaw, type Io } from "./common.js";
+import { collect, collectRaw, say, type Io } from "./common.js";
+import { readReport } from "./check.js";
+import { requireComparable } from "../report/identity.js";
 import { checkReportOutputs, emitReport, type OutputFlags } from "./report-output.js";
-import { parseFailOn, prepareFromTable } from "../pipeline/check.js";
+import { parseFailOn, prepareFromTable, setupIdentity } from "../pipeline/check.js";
 import { REPORT_FORMATS } from "../report/formats.js";
 
 interface MergeFlags extends OutputFlags {
   failOn?: string[];
+  allowMismatch?: boolean;
 }
 
 export function registerMerge(program: Command, io: Io): void {
@@ -17,6 +20,7 @@ export function registerMerge(program: Command, io: Io): void {
     .option("-o, --output <file>", "write the report to a file, format from its extension; repeatable", collectRaw)
     .option("--fail-on <verdicts>", "verdicts that make the exit status 1 (default blocked-required,allowed-unexpected; 'none')", collect)
     .option("--baseline <report.json>", "a previous JSON report: fail only on findings that are new or changed verdict")
+    .option("--allow-mismatch", "compare with a --baseline made with another ruleset or inventory (refused without it; warned with it)")
     .option("--all", "list every verdict group and every unobserved rule in the text report")
     .addHelpText("after", `
 Parts made with another ruleset, inventory, scenarios, variables or portmatrix version are refused.
@@ -28,6 +32,9 @@ Examples:
       checkReportOutputs(f, parts.map((path) => ({ path, what: "a partial result" })));
       const { mergeParts } = await import("../pipeline/partial.js");
       const { setup, table, results } = mergeParts(parts);
-      await emitReport(io, prepareFromTable(setup, table, results, { failOn }), f);
+      // As check: a baseline made against another matrix would mark the wrong findings unchanged.
+      const baseline = f.baseline !== undefined ? readReport(f.baseline) : undefined;
+      if (baseline) for (const w of requireComparable(baseline, `--baseline ${f.baseline}`, setupIdentity(setup), "these parts", f.allowMismatch === true)) say(io, w);
+      await emitReport(io, prepareFromTable(setup, table, results, { failOn }), f, baseline);
     });
 }

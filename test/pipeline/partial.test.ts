@@ -109,3 +109,22 @@ describe("check --partial + merge", () => {
     expect(f(merged)).toEqual(f(native));
   });
 });
+
+describe("merge --baseline", () => {
+  it("refuses a baseline made with another inventory, as check does, and goes on with --allow-mismatch", async () => {
+    const { dir, a } = shards();
+    await runCli(["check", ...R, "--partial", join(dir, "1.part"), a]);
+    // The same inventory with one more prefix: another matrix of addresses.
+    const inv = join(dir, "other-inventory.yaml");
+    writeFileSync(inv, readFileSync("fixtures/kcps/inventory.yaml", "utf8").replace(/^  customer-mail: .*$/m, "  customer-mail: [10.99.1.25, 10.99.1.26]"));
+    const other = join(dir, "other.json");
+    const made = await runCli(["check", "-r", "kcps-file-server", "-i", inv, "--fail-on", "none", "-f", "json", "-o", other, a]);
+    expect(made.code, made.stderr).not.toBe(2);
+    const refused = await runCli(["merge", "--baseline", other, join(dir, "1.part")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--baseline .*other\.json.*inventory.*--allow-mismatch/s);
+    const forced = await runCli(["merge", "--baseline", other, "--allow-mismatch", join(dir, "1.part")]);
+    expect(forced.code).not.toBe(2);
+    expect(forced.stderr).toMatch(/going on anyway \(--allow-mismatch\)/);
+  });
+});
