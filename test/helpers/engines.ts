@@ -3,6 +3,7 @@
  * test when CI is set, because CI installs every optional dependency with npm ci.
  */
 import { describe, it } from "vitest";
+import { inCi } from "./need.js";
 
 export async function have(name: string): Promise<boolean> {
   try {
@@ -19,7 +20,8 @@ export const HAVE_CHDB = await have("chdb");
 /** Call at the top of a test file that needs `names`: returns true when the file's tests can run. */
 export function needs(what: string, present: boolean): boolean {
   if (present) return true;
-  if (process.env.CI) {
+  // The same reading of CI as every other need (need.ts): set unless empty, 0 or false.
+  if (inCi()) {
     describe(`${what} is needed`, () => {
       it(`${what} is installed (CI installs the optional dependencies: npm ci)`, () => {
         throw new Error(`${what} is not installed or does not load; CI must not skip these tests`);
