@@ -54,6 +54,11 @@ export function renderWhy(w: WhyResult, o: WhyTextOptions = {}): string {
     out.push(...capped(w.blockedUnlisted, shown, (u) => `  ✗ ${u}`, (h) => `  ... and ${h.length} more (--all)`));
     out.push("");
   }
+  if (w.blockedTowards.length) {
+    out.push(`Tried towards ${w.address} by other hosts and blocked, with no rule to check it against:`);
+    out.push(...capped(w.blockedTowards, shown, (u) => `  ✗ ${u}`, (h) => `  ... and ${h.length} more (--all)`));
+    out.push("");
+  }
   if (w.unexpected.length) {
     out.push(`Allowed for ${w.address}, and not in the matrix:`);
     out.push(...capped(w.unexpected, shown, (u) => `  ⚠ ${u}`, (h) => `  ... and ${h.length} more (--all)`));

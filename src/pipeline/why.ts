@@ -70,6 +70,8 @@ export interface WhyResult {
    * attempts to addresses the inventory does not hold: what the host tried that the matrix does not know.
    */
   blockedUnlisted: string[];
+  /** Attempts by other hosts towards this one that were blocked (refused by it or stopped on the way) and that no rule lists. */
+  blockedTowards: string[];
   verdict: { cause: string | null; text: string; dependents: string[] };
   /**
    * How much the answer rests on (set when inputs were given), in the README's words: records used and
@@ -241,7 +243,7 @@ function considerRule(x: Context, r: Rule, direction: "out" | "in"): WhyRule {
 const byFirstSeen = (a: Finding, b: Finding) => ((a.firstSeen ?? NO_TIME) < (b.firstSeen ?? NO_TIME) ? -1 : (a.firstSeen ?? NO_TIME) > (b.firstSeen ?? NO_TIME) ? 1 : 0);
 
 /** Allowed traffic of the host that no rule expects, and the blocked attempts of the host no rule lists. */
-function unlisted(x: Context): { unexpected: string[]; blockedUnlisted: string[]; inNoRule: number; notInInventory: number } {
+function unlisted(x: Context): { unexpected: string[]; blockedUnlisted: string[]; blockedTowards: string[]; inNoRule: number; notInInventory: number } {
   const a = x.host.address;
   const unexpected = x.findings.filter((f) => f.verdict === "allowed-unexpected" && (f.src === a || f.dst === a)).sort(byFirstSeen)
     .map((f) => `allowed but in no rule: ${findingLine(f)}`);
@@ -251,7 +253,13 @@ function unlisted(x: Context): { unexpected: string[]; blockedUnlisted: string[]
   const blockedUnlisted = blocked
     .map((f) => `${f.verdict === "unclassified" ? "blocked, to an address not in the inventory" : "blocked, in no rule"}${f.blockedBy ? ` (${f.blockedBy})` : ""}: ${findingLine(f)}`);
   const notInInventory = blocked.filter((f) => f.verdict === "unclassified").length;
-  return { unexpected, blockedUnlisted, inNoRule: blocked.length - notInInventory, notInInventory };
+  // The server's side of the same story: a client tried a port of this host that the matrix does not list
+  // for it, and this host (or a firewall on the way) refused it.
+  const blockedTowards = x.findings
+    .filter((f) => f.dst === a && f.src !== a && (f.verdict === "blocked-unexpected" || f.verdict === "unclassified" && f.action === "blocked"))
+    .sort(byFirstSeen)
+    .map((f) => `${f.verdict === "unclassified" ? "blocked, from an address not in the inventory" : "blocked, in no rule"}${f.blockedBy ? ` (${f.blockedBy})` : ""}: ${findingLine(f)}`);
+  return { unexpected, blockedUnlisted, blockedTowards, inNoRule: blocked.length - notInInventory, notInInventory };
 }
 
 /**
@@ -337,6 +345,6 @@ export function explain(setup: CheckSetup, host: string, report: Report | undefi
   const failOn = [...(o.failOn ?? ["blocked-required"])];
   return {
     host, address: h.address, name: h.name, roles, scenarios: setup.scenarios, documentedOnly: setup.documentedOnly, inputs: [...inputs],
-    rules, unexpected: u.unexpected, blockedUnlisted: u.blockedUnlisted, verdict: verdictOf(x, roles, rules, u), failOn, fails: hostFails(x, rules, failOn),
+    rules, unexpected: u.unexpected, blockedUnlisted: u.blockedUnlisted, blockedTowards: u.blockedTowards, verdict: verdictOf(x, roles, rules, u), failOn, fails: hostFails(x, rules, failOn),
   };
 }

@@ -191,3 +191,15 @@ describe("portmatrix why", () => {
     });
   });
 });
+
+describe("why, asked about the destination of refused attempts", () => {
+  it("lists the blocked attempts towards the host that no rule lists, beside those from it", async () => {
+    // kern.log: 10.99.1.100 tried telnet (tcp/23) to the file server 10.99.2.10 and the router dropped it.
+    const r = await runCli(["why", "10.99.2.10", ...KCPS, "fixtures/kcps/kern.log"]);
+    expect(r.stdout).toMatch(/Tried towards 10\.99\.2\.10 by other hosts and blocked, with no rule to check it against:\n {2}✗ blocked, in no rule \(network\): TCP 23 10\.99\.1\.100 -> 10\.99\.2\.10 3 flows /);
+    const j = await runCli(["why", "10.99.2.10", ...KCPS, "--format", "json", "fixtures/kcps/kern.log"]);
+    const w = JSON.parse(j.stdout) as WhyResult;
+    expect(w.blockedTowards).toEqual([expect.stringMatching(/^blocked, in no rule \(network\): TCP 23 10\.99\.1\.100 -> 10\.99\.2\.10 /)]);
+    expect(w.blockedUnlisted).toEqual([]);
+  });
+});
