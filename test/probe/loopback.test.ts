@@ -84,7 +84,7 @@ services:
   - {id: dns, title: DNS, ports: [{udp: ${ports.dns}}]}
   - {id: ntp, title: NTP, ports: [{udp: ${ports.ntp}}]}
   - {id: quiet, title: Quiet services, ports: [{udp: [${ports.silentDns}, ${ports.silent}, ${ports.closedUdp}, ${ports.echo}]}]}
-  - {id: dynamic, title: Dynamic range, ports: [{tcp: "40000-40100"}]}
+  - {id: dynamic, title: Dynamic range, ports: [{tcp: "900-1000"}]}  # below the ephemeral range: no listener of this test can be given a port in it
   - {id: ping, title: Echo, ports: [{icmp: [8]}]}
 rules:
   - {id: client-to-server, from: client, to: server, services: [web, ntp, quiet, dynamic, ping], scenarios: [all], requirement: required, purpose: test, source: test}
@@ -151,7 +151,7 @@ describe("probe on loopback", () => {
       skippedByReason: { "prefix-not-probed": 2, "range-not-probed": 1 },
       flows: { read: 9, used: 9, skipped: 0, skippedByReason: {} },
       skippedSamples: [
-        { line: 10, reason: "range-not-probed", text: "rule client-to-server: loopback (127.0.0.1) tcp 40000-40100 not probed (range of 101 ports)" },
+        { line: 10, reason: "range-not-probed", text: "rule client-to-server: loopback (127.0.0.1) tcp 900-1000 not probed (range of 101 ports)" },
         { line: 11, reason: "prefix-not-probed", text: "rule client-to-server: 192.0.2.0/24 (server) is a prefix, not probed" },
         { line: 12, reason: "prefix-not-probed", text: "rule client-to-server-dns: 192.0.2.0/24 (server) is a prefix, not probed" },
       ],
@@ -166,7 +166,7 @@ describe("probe on loopback", () => {
       { rule: "client-to-server-dns", status: "allowed", allowed: 1, blocked: 0 },
     ]);
     expect(r.stderr).toMatch(/this machine's address 127\.0\.0\.1 is not listed under client/);
-    expect(r.stderr).toMatch(/tcp 40000-40100 not probed \(range of 101 ports\)/);
+    expect(r.stderr).toMatch(/tcp 900-1000 not probed \(range of 101 ports\)/);
   });
 
   it("renders the text report with every outcome, and writes other formats with --output", async () => {
