@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../../src/decode/batch.js";
 import type { Decoder } from "../../../src/decode/decoder.js";
-import { createPcapDecoder, isPcapHead } from "../../../src/decode/pcap/classic.js";
+import { createPcapDecoder, isPcapHead, pcapFormat } from "../../../src/decode/pcap/classic.js";
 import { createWasmPcapDecoder, pcapDecoderKind, pcapWasmModule } from "../../../src/decode/pcap/wasm.js";
 import { createConnectionDecoder } from "../../../src/flow/capture-decoder.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
@@ -105,6 +105,20 @@ describe("the WebAssembly pcap decoder", () => {
     expect(pcapDecoderKind({})).toBe("wasm");
     expect(pcapDecoderKind({ PORTMATRIX_PCAP_DECODER: "js" })).toBe("js");
     expect(pcapDecoderKind({ PORTMATRIX_PCAP_DECODER: "wasm" })).toBe("wasm");
+    // The format record (what check, why and events use) follows the choice.
+    const made = (env: string | undefined) => {
+      const old = process.env.PORTMATRIX_PCAP_DECODER;
+      if (env === undefined) delete process.env.PORTMATRIX_PCAP_DECODER;
+      else process.env.PORTMATRIX_PCAP_DECODER = env;
+      try {
+        return "chunkArea" in pcapFormat.create({} as never, "f.pcap");
+      } finally {
+        if (old === undefined) delete process.env.PORTMATRIX_PCAP_DECODER;
+        else process.env.PORTMATRIX_PCAP_DECODER = old;
+      }
+    };
+    expect(made(undefined)).toBe(true);
+    expect(made("js")).toBe(false);
   });
 
   it("finds classic pcap fixtures to compare on", () => {
@@ -130,6 +144,29 @@ describe("the WebAssembly pcap decoder", () => {
       }
     }
   }, 120_000);
+
+  it("gives the same when each chunk is read straight into its memory (chunkArea)", () => {
+    for (const p of FIXTURE_PCAPS.filter((_, k) => k % 4 === 0)) {
+      const data = readFileSync(p);
+      for (const chunk of [5, 100, 4096]) {
+        const d = createWasmPcapDecoder("f.pcap", { batchCapacity: 3 });
+        const direct: Decoder = {
+          format: d.format,
+          stats: d.stats,
+          // What a source reading into the module's memory does: the bytes land in chunkArea(), which
+          // exists once the file header has been read.
+          push(c, emit) {
+            const area = d.chunkArea();
+            if (area === undefined) return d.push(c, emit);
+            c.copy(area, 0);
+            d.push(area.subarray(0, c.length), emit);
+          },
+          end: (emit) => d.end(emit),
+        };
+        expect(run(direct, data, chunk), `${relative(REPO_ROOT, p)} chunk ${chunk}`).toEqual(run(js(3), data, chunk));
+      }
+    }
+  });
 
   it("gives what the JS decoder gives on headers cut short and absurd record lengths", () => {
     const data = readFileSync(FIXTURE_PCAPS.find((p) => p.endsWith("dns_tcp.pcap"))!);
