@@ -88,19 +88,68 @@ export function pcapDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "w
   return pcapWasmModule() === undefined ? "js" : "wasm";
 }
 
-/** One decoder's memory: the batch arrays, the skip list, the carry area and the chunk area. */
+/** One instance's memory: the batch arrays, the skip list, the carry area and the chunk area. */
 class Layout {
   private next = 64;
-  readonly offsets: number[] = [];
   take(bytes: number): number {
     const at = this.next;
-    this.offsets.push(at);
     this.next = (at + bytes + 7) & ~7;
     return at;
   }
   get size(): number {
     return this.next;
   }
+}
+
+/** An instance of the module with its own memory, laid out for one batch capacity and carry size. */
+interface Instance {
+  core: PcapCore;
+  buf: ArrayBuffer;
+  capacity: number;
+  carryCap: number;
+  at: Record<(typeof BATCH_FIELDS)[number], number>;
+  skipCodeAt: number;
+  skipPosAt: number;
+  chunkAt: number;
+}
+
+/** The batch arrays in the order init() takes them, with their element size and words per event. */
+const BATCH_FIELDS = [
+  "family", "src", "dst", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time",
+  "position", "frame", "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength",
+  "innerProto", "innerSrc", "innerDst", "innerSrcPort", "innerDstPort",
+] as const;
+const FIELD_BYTES: Record<(typeof BATCH_FIELDS)[number], number> = {
+  family: 1, src: 16, dst: 16, proto: 1, srcPort: 4, dstPort: 4, icmpType: 2, icmpCode: 2, tcpFlags: 2, action: 1,
+  time: 8, position: 8, frame: 4, label: 4, blockedBy: 1, ttl: 2, iface: 4, tcpSeq: 4, history: 4, count: 4,
+  payloadLength: 4, innerProto: 1, innerSrc: 16, innerDst: 16, innerSrcPort: 4, innerDstPort: 4,
+};
+
+/**
+ * Instances of decoders that ended, for the next input: making one (its memory zeroed, the module
+ * instantiated) costs milliseconds, which a directory of many small captures would pay per file.
+ */
+const idle: Instance[] = [];
+const MAX_IDLE = 4;
+
+function acquire(mod: WasmModule, capacity: number, carryCap: number): Instance {
+  const k = idle.findIndex((i) => i.capacity === capacity && i.carryCap >= carryCap);
+  if (k >= 0) return idle.splice(k, 1)[0]!;
+  const l = new Layout();
+  const at = {} as Instance["at"];
+  for (const f of BATCH_FIELDS) at[f] = l.take(capacity * FIELD_BYTES[f]);
+  const skipCodeAt = l.take(SKIP_CAPACITY * 8);
+  const skipPosAt = l.take(SKIP_CAPACITY * 8);
+  const carryAt = l.take(carryCap);
+  const chunkAt = l.take(WASM_CHUNK);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(l.size / 65536) });
+  const core = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as PcapCore;
+  core.init(capacity, ...BATCH_FIELDS.map((f) => at[f]), skipCodeAt, skipPosAt, SKIP_CAPACITY, carryAt, carryCap);
+  return { core, buf: memory.buffer, capacity, carryCap, at, skipCodeAt, skipPosAt, chunkAt };
+}
+
+function release(i: Instance): void {
+  if (idle.length < MAX_IDLE) idle.push(i);
 }
 
 /** A classic pcap decoder over the WebAssembly core; same contract as createPcapDecoder. */
@@ -119,27 +168,14 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
   let skipPos: Float64Array | undefined;
   let mem: Uint8Array | undefined;
   let chunkAt = 0;
+  let inst: Instance | undefined;
+  let endedStoppedAt: number | undefined;
+  let released = false;
 
   /** Made once the header says how long a record may be (the carry area holds one). */
   function instantiate(maxRecord: number): PcapCore {
-    const l = new Layout();
-    const arr = (bytes: number, n = 1) => l.take(capacity * bytes * n);
-    const at = {
-      family: arr(1), src: arr(4, 4), dst: arr(4, 4), proto: arr(1), srcPort: arr(4), dstPort: arr(4),
-      icmpType: arr(2), icmpCode: arr(2), tcpFlags: arr(2), action: arr(1), time: arr(8), position: arr(8),
-      frame: arr(4), label: arr(4), blockedBy: arr(1), ttl: arr(2), iface: arr(4), tcpSeq: arr(4),
-      history: arr(4), count: arr(4), payloadLength: arr(4), innerProto: arr(1), innerSrc: arr(4, 4),
-      innerDst: arr(4, 4), innerSrcPort: arr(4), innerDstPort: arr(4),
-    };
-    const skipCodeAt = l.take(SKIP_CAPACITY * 8);
-    const skipPosAt = l.take(SKIP_CAPACITY * 8);
-    const carryCap = maxRecord + PCAP_RECORD_HEADER_LENGTH;
-    const carryAt = l.take(carryCap);
-    chunkAt = l.take(WASM_CHUNK);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(l.size / 65536) });
-    const c = new WebAssembly.Instance(mod!, { env: { memory } }).exports as unknown as PcapCore;
-    c.init(capacity, ...l.offsets.slice(0, 26), skipCodeAt, skipPosAt, SKIP_CAPACITY, carryAt, carryCap);
-    const buf = memory.buffer;
+    inst = acquire(mod!, capacity, maxRecord + PCAP_RECORD_HEADER_LENGTH);
+    const { buf, at } = inst;
     const u8 = (o: number, n = 1) => new Uint8Array(buf, o, capacity * n);
     const u32 = (o: number, n = 1) => new Uint32Array(buf, o, capacity * n);
     const i32 = (o: number) => new Int32Array(buf, o, capacity);
@@ -156,10 +192,11 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
       innerSrcPort: i32(at.innerSrcPort), innerDstPort: i32(at.innerDstPort),
       labels: new LabelTable(),
     };
-    skipCode = new Float64Array(buf, skipCodeAt, SKIP_CAPACITY);
-    skipPos = new Float64Array(buf, skipPosAt, SKIP_CAPACITY);
+    skipCode = new Float64Array(buf, inst.skipCodeAt, SKIP_CAPACITY);
+    skipPos = new Float64Array(buf, inst.skipPosAt, SKIP_CAPACITY);
     mem = new Uint8Array(buf);
-    return c;
+    chunkAt = inst.chunkAt;
+    return inst.core;
   }
 
   /** Count the skips recorded so far, in order (the order InputStats keeps its samples in). */
@@ -213,11 +250,12 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
     format: "pcap",
     stats,
     get stoppedAt() {
+      if (released) return endedStoppedAt;
       return core !== undefined && core.isStopped() ? core.stoppedPosition() : undefined;
     },
     /** A view of the chunk area: a source that reads into it (at most its length) saves the copy. */
     chunkArea() {
-      return mem === undefined ? undefined : Buffer.from(mem.buffer, chunkAt, WASM_CHUNK);
+      return mem === undefined || released ? undefined : Buffer.from(mem.buffer, chunkAt, WASM_CHUNK);
     },
     push(chunk, emit) {
       stats.bytes += chunk.length;
@@ -251,6 +289,10 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
       core.finish();
       drainSkips(core);
       flush(core, emit);
+      // The instance goes to the next decoder: what is asked after the end is kept here.
+      endedStoppedAt = core.isStopped() ? core.stoppedPosition() : undefined;
+      released = true;
+      release(inst!);
     },
   };
 }
