@@ -14,6 +14,10 @@ import { build } from "esbuild";
 import { checkRuleset, shippedRulesetDir } from "../dist/model/ruleset.js";
 import { nodePositions, precompiledDir } from "../dist/model/precompiled.js";
 import { YamlSource } from "../dist/model/yaml-source.js";
+import { buildWasm } from "./build-wasm.mjs";
+
+// 0. The WebAssembly pcap decoder (scripts/build-wasm.mjs).
+await buildWasm();
 
 const shipped = shippedRulesetDir();
 const outRulesets = precompiledDir(shipped);

@@ -4,6 +4,7 @@ import { InputStats } from "../stats.js";
 import { Framer } from "./framer.js";
 import { BatchWriter, type CaptureDecoder, type CaptureDecoderOptions, type PacketSink } from "./packets.js";
 import type { FormatRecord } from "../format.js";
+import { createWasmPcapDecoder, pcapDecoderKind } from "./wasm.js";
 
 /**
  * Classic libpcap savefiles (draft-ietf-opsawg-pcap section 4): a 24-byte file header, then records
@@ -78,10 +79,7 @@ export class PcapReader extends Framer {
     this.finished = true;
     if (this.stoppedAt !== undefined || this.pendingLength === 0) return;
     if (this.header === undefined) {
-      throw new InputError(
-        `truncated pcap file header: ${this.pendingLength} of ${PCAP_FILE_HEADER_LENGTH} bytes`,
-        where(this.file, 0),
-      );
+      throw truncatedHeaderError(this.pendingLength, this.file);
     }
     this.sink.skip("truncated-record", this.pendingPosition);
   }
@@ -115,36 +113,52 @@ export class PcapReader extends Framer {
   }
 
   private readFileHeader(buf: Buffer, off: number): void {
-    const be = u32(buf, off);
-    const le = u32le(buf, off);
-    let littleEndian: boolean;
-    let nanosecond: boolean;
-    if (be === MAGIC_USEC || be === MAGIC_NSEC) {
-      littleEndian = false;
-      nanosecond = be === MAGIC_NSEC;
-    } else if (le === MAGIC_USEC || le === MAGIC_NSEC) {
-      littleEndian = true;
-      nanosecond = le === MAGIC_NSEC;
-    } else {
-      const hint = be === MAGIC_PCAPNG ? " (this is a pcapng file)" : "";
-      throw new InputError(
-        `not a pcap file: magic 0x${be.toString(16).padStart(8, "0")}${hint}; expected a1b2c3d4 or a1b23c4d in either byte order`,
-        where(this.file, off),
-      );
-    }
-    const versionMajor = littleEndian ? u16le(buf, off + 4) : u16(buf, off + 4);
-    const versionMinor = littleEndian ? u16le(buf, off + 6) : u16(buf, off + 6);
-    if (versionMajor !== 2) {
-      throw new InputError(`unsupported pcap version ${versionMajor}.${versionMinor}; expected 2.4`, where(this.file, off + 4));
-    }
-    const snaplen = littleEndian ? u32le(buf, off + 16) : u32(buf, off + 16);
-    const network = littleEndian ? u32le(buf, off + 20) : u32(buf, off + 20);
-    this.le = littleEndian;
-    this.fractionPerMs = nanosecond ? 1e6 : 1e3;
-    this.linkType = network & 0xffff;
-    this.maxRecord = snaplen > PCAP_MAX_RECORD ? Math.min(snaplen, PCAP_MAX_RECORD_CAP) : PCAP_MAX_RECORD;
-    this.header = { littleEndian, nanosecond, versionMajor, versionMinor, snaplen, linkType: this.linkType };
+    const h = readPcapFileHeader(buf, off, this.file);
+    this.le = h.littleEndian;
+    this.fractionPerMs = h.nanosecond ? 1e6 : 1e3;
+    this.linkType = h.linkType;
+    this.maxRecord = pcapMaxRecord(h.snaplen);
+    this.header = h;
   }
+}
+
+/** The largest incl_len believed for a file of this snaplen (see PCAP_MAX_RECORD). */
+export function pcapMaxRecord(snaplen: number): number {
+  return snaplen > PCAP_MAX_RECORD ? Math.min(snaplen, PCAP_MAX_RECORD_CAP) : PCAP_MAX_RECORD;
+}
+
+/** The 24-byte file header at `off`; an InputError when the input is no pcap file this reads. */
+export function readPcapFileHeader(buf: Buffer, off: number, file: string | undefined): PcapFileHeader {
+  const be = u32(buf, off);
+  const le = u32le(buf, off);
+  let littleEndian: boolean;
+  let nanosecond: boolean;
+  if (be === MAGIC_USEC || be === MAGIC_NSEC) {
+    littleEndian = false;
+    nanosecond = be === MAGIC_NSEC;
+  } else if (le === MAGIC_USEC || le === MAGIC_NSEC) {
+    littleEndian = true;
+    nanosecond = le === MAGIC_NSEC;
+  } else {
+    const hint = be === MAGIC_PCAPNG ? " (this is a pcapng file)" : "";
+    throw new InputError(
+      `not a pcap file: magic 0x${be.toString(16).padStart(8, "0")}${hint}; expected a1b2c3d4 or a1b23c4d in either byte order`,
+      where(file, off),
+    );
+  }
+  const versionMajor = littleEndian ? u16le(buf, off + 4) : u16(buf, off + 4);
+  const versionMinor = littleEndian ? u16le(buf, off + 6) : u16(buf, off + 6);
+  if (versionMajor !== 2) {
+    throw new InputError(`unsupported pcap version ${versionMajor}.${versionMinor}; expected 2.4`, where(file, off + 4));
+  }
+  const snaplen = littleEndian ? u32le(buf, off + 16) : u32(buf, off + 16);
+  const network = littleEndian ? u32le(buf, off + 20) : u32(buf, off + 20);
+  return { littleEndian, nanosecond, versionMajor, versionMinor, snaplen, linkType: network & 0xffff };
+}
+
+/** The error of a file that ends inside its header (classic.ts finish). */
+export function truncatedHeaderError(have: number, file: string | undefined): InputError {
+  return new InputError(`truncated pcap file header: ${have} of ${PCAP_FILE_HEADER_LENGTH} bytes`, where(file, 0));
 }
 
 /**
@@ -185,6 +199,7 @@ export const pcapFormat: FormatRecord = {
   name: "pcap",
   stage: "packets",
   sniffHead: isPcapHead,
-  create: (_o, file) => createPcapDecoder(file),
+  // The WebAssembly decoder when it was built (wasm.ts); this file's decoder is the reference and the fallback.
+  create: (_o, file) => (pcapDecoderKind() === "wasm" ? createWasmPcapDecoder(file) : createPcapDecoder(file)),
   doc: { detectedBy: "magic `a1b2c3d4` / `a1b23c4d`, either byte order", notes: "tcpdump, Wireshark: microsecond and nanosecond, any snaplen, records cut by snaplen; read as connections with an inferred outcome" },
 };
