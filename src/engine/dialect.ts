@@ -85,6 +85,8 @@ export interface Dialect {
    */
   packFirst?: {
     pack(time: string, pos: string, sport: string): string;
+    /** A packed value `p` (not aggregated) with its source port replaced. */
+    withSport(p: string, sport: string): string;
     time(p: string): string;
     pos(p: string): string;
     sport(p: string): string;

@@ -1,7 +1,9 @@
 /**
  * The tables the SQL is compiled from say what the native matcher does: the IPv4 blocks (the
  * equi-join plan) give RoleLookup.lookup4's set for every address, each cell's ports give
- * Matcher.expected for every port and source port, and the ICMP classes give icmpUnknownClass.
+ * Matcher.expected for every port and source port, and the ICMP classes give icmpUnknownClass; a
+ * source port the SQL folds into its class's representative (insignificantSourcePorts) is one the
+ * matcher cannot tell from the representative, in either direction.
  */
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
@@ -9,7 +11,7 @@ import { checkRuleset, resolveRuleset } from "../../src/model/ruleset.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
 import { Matcher, SLOT_PROTOS } from "../../src/match/matcher.js";
-import { cellKey, compileTables, lookupBlocks, v4Blocks } from "../../src/engine/tables.js";
+import { cellKey, compileTables, insignificantSourcePorts, lookupBlocks, v4Blocks } from "../../src/engine/tables.js";
 
 const roles = ["r0", "r1", "r2"];
 
@@ -72,6 +74,25 @@ describe("compiled tables equal the native matcher", () => {
             }
           }
         }
+        // The source-port class: every port the query folds gives the matcher's answers of the port it
+        // is folded into, as the destination's client port (forward) and as the service port (reverse).
+        const { significant, rep } = insignificantSourcePorts(t);
+        const folded = (v: number) => rep !== null && v >= 1024 && !significant.some(([a, b]) => v >= a && v <= b);
+        const candidates = [...probes.map(([, , , sp]) => sp), ...edges, 1024, 49151, 65535].filter((v) => v >= 0 && v <= 65535);
+        const wrong: string[] = [];
+        for (const v of candidates.filter(folded).slice(0, 4)) {
+          for (let s = 1; s < t.nSets; s++) {
+            for (let d = 1; d < t.nSets; d++) {
+              for (const proto of [SLOT_PROTOS[0]!, SLOT_PROTOS[1]!]) {
+                for (const dp of [...edges, 1023, 1024].map((x) => Math.min(65535, Math.max(0, x)))) {
+                  if (m.expected(s, d, proto, dp, v) !== m.expected(s, d, proto, dp, rep!)) wrong.push(`forward ${s}>${d} ${proto} ${dp} from ${v}`);
+                  if (m.expected(d, s, proto, v, dp) !== m.expected(d, s, proto, rep!, dp)) wrong.push(`reverse ${d}>${s} ${proto} ${v} from ${dp}`);
+                }
+              }
+            }
+          }
+        }
+        expect(wrong).toEqual([]);
         for (const [x, y, p, sp] of probes) {
           // Addresses around 10.0.0.0/24 and just outside it.
           const a = ((10 << 24) + x - 128) >>> 0;
