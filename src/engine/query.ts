@@ -99,7 +99,8 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   // Every distinct address text is parsed and given its role set once (an archive repeats its hosts
   // millions of times), then joined back to the records.
   // (The mappings give address texts trimmed, and NULL for none.)
-  let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${raw}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${raw}`);
+  const addrs = d.materialisesCtes ? raw : q.add(sources.map((s) => addressSelect(d, s)).join("\nUNION ALL\n"));
+  let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${addrs}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${addrs}`);
   dim = chain(q, dim, d.addressSteps("pm_txt", "pm_a"));
   dim = roleSteps(d, t, plan)(q, dim);
   // A number per address: the findings are grouped by these, and take their addresses back at the end.
@@ -187,6 +188,14 @@ GROUP BY ${keys.join(", ")}`;
     ["pm_rows0", "pm_rows0"], ["pm_cnt0", "pm_cnt0"], ["pm_tmin0", "pm_tmin0"], ["pm_tmax0", "pm_tmax0"], ["pm_f0", "pm_f0"], ...firsts,
   ];
   return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM (${grouped}) AS pm_g`;
+}
+
+/** A source's address texts, each distinct pair of raw texts trimmed once. */
+function addressSelect(d: Dialect, s: SourceSql): string {
+  const f = s.fields;
+  const group = s.columns.filter((c) => reads(d, `${f.src}\n${f.dst}`, c)).map((c) => d.ident(c));
+  const inner = group.length > 0 ? `(SELECT ${group.join(", ")} FROM ${s.from}${whereOf(s)} GROUP BY ${group.join(", ")}) AS pm_a` : `${s.from}${whereOf(s)}`;
+  return `SELECT ${f.src} AS pm_src, ${f.dst} AS pm_dst FROM ${inner}`;
 }
 
 /** Does the SQL text read the column (quoted as the dialect quotes it, or bare, in any case)? */
