@@ -74,6 +74,12 @@ export interface Dialect {
   readonly prologue: string;
   /** Text after the final SELECT (SETTINGS ...), or "". */
   readonly epilogue: string;
+  /**
+   * Does the engine compute a WITH step named twice once (DuckDB materialises it)? Where it inlines each
+   * use (ClickHouse, Trino, Spark, BigQuery), the address table reads the sources' address columns
+   * again rather than repeating the grouping pass over the records.
+   */
+  readonly materialisesCtes?: boolean;
   /** Does the engine have a range join (`ASOF LEFT JOIN ... ON a = b AND x >= y`) for the IPv4 intervals? */
   readonly asof: boolean;
   /** Field `field` of the struct (tuple, row) column `parent`. */
@@ -85,6 +91,8 @@ export interface Dialect {
    */
   packFirst?: {
     pack(time: string, pos: string, sport: string): string;
+    /** A packed value `p` (not aggregated) with its source port replaced. */
+    withSport(p: string, sport: string): string;
     time(p: string): string;
     pos(p: string): string;
     sport(p: string): string;

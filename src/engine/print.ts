@@ -22,7 +22,7 @@ export function printQuery(setup: CheckSetup, dialectName: string, table: string
   }
   const from = table.split(".").map((p) => d.ident(p)).join(".");
   const tables = compileTables(setup.matcher);
-  const sql = buildQuery(d, tables, [{ from, input: d.str(table), pos: "NULL", fields, where }], { plan });
+  const sql = buildQuery(d, tables, [{ from, input: d.str(table), pos: "NULL", fields, where, columns: mapping.schema.map((c) => c.name) }], { plan });
   const head = [
     `-- portmatrix ${VERSION}: ruleset ${setup.ruleset.id}, inventory ${setup.inventory.file} (${setup.inventory.entries.length} entries), ` +
       `scenarios ${setup.scenarios.length > 0 ? setup.scenarios.join(",") : "all"}; mapping ${mapping.id}; plan ${choosePlan(d, tables, plan)}.`,

@@ -10,7 +10,7 @@
  * findings by key with their first occurrence and first three labels, the accounting by input.
  */
 import { literal, type Dialect, type LiteralColumn, type Step } from "./dialect.js";
-import { cellKey, mask64, v4Blocks, type MatrixTables, type PortPredicate } from "./tables.js";
+import { cellKey, insignificantSourcePorts, mask64, v4Blocks, type MatrixTables, type PortPredicate } from "./tables.js";
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from "../decode/batch.js";
 import { BLOCKED_BY_NETWORK, BLOCKED_BY_UNSET } from "../net/proto.js";
 import {
@@ -56,6 +56,11 @@ export interface SourceSql {
   fields: CanonicalExprs;
   /** Pushed-down predicates over the source's own columns. */
   where: string[];
+  /**
+   * The source's columns by name (a line source's skip column included): the records are first grouped
+   * by those the fields other than time, count and source port read.
+   */
+  columns: readonly string[];
 }
 
 export type Plan = "case" | "asof" | "joins";
@@ -88,14 +93,14 @@ export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly Source
   if (sources.length === 0) throw new Error("no source");
   const plan = choosePlan(d, t, o.plan);
   const q = new Ctes();
-  // The sources once per use: a step named twice would be materialised by some engines (DuckDB), and
-  // reading two address columns again costs less than writing every record down.
-  const raw = q.add(sources.map((s) => sourceSelect(d, s)).join("\nUNION ALL\n"));
+  // The only pass over the records groups them by what classifies them (see sourceSelect); everything
+  // after it, the mapping's text functions included, runs once per group.
+  const raw = q.add(sources.map((s) => sourceSelect(d, t, s)).join("\nUNION ALL\n"));
   // Every distinct address text is parsed and given its role set once (an archive repeats its hosts
   // millions of times), then joined back to the records.
-  const addrSql = sources.map((s) => `SELECT ${s.fields.src} AS pm_src, ${s.fields.dst} AS pm_dst FROM ${s.from}${whereOf(s)}`).join("\nUNION ALL\n");
   // (The mappings give address texts trimmed, and NULL for none.)
-  let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${q.add(addrSql)}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${q.add(addrSql)}`);
+  const addrs = d.materialisesCtes ? raw : q.add(sources.map((s) => addressSelect(d, s)).join("\nUNION ALL\n"));
+  let dim = q.add(`SELECT pm_src AS pm_txt, 1 AS pm_one FROM ${addrs}\nUNION DISTINCT\nSELECT pm_dst, 1 FROM ${addrs}`);
   dim = chain(q, dim, d.addressSteps("pm_txt", "pm_a"));
   dim = roleSteps(d, t, plan)(q, dim);
   // A number per address: the findings are grouped by these, and take their addresses back at the end.
@@ -148,16 +153,70 @@ class Ctes {
   }
 }
 
-function sourceSelect(d: Dialect, s: SourceSql): string {
+/**
+ * One source, grouped. Per record only the time, count, position and source port are read; the records
+ * are grouped by the source columns the other fields read (the raw texts: the mapping's trims, case
+ * folds and parses run once per group, not per record), the input, and the source port's class
+ * (sourcePortClass). Each group carries its records, count, first and last time, and its first record
+ * (earliest time, position, source port): the first occurrence the finding is given later.
+ */
+function sourceSelect(d: Dialect, t: MatrixTables, s: SourceSql): string {
   const f = s.fields;
+  const keyText = [f.src, f.dst, f.proto, f.dport, f.icmpType, f.tcpFlags, f.action, f.label, f.skip, f.blockedBy ?? ""].join("\n");
+  const group = s.columns.filter((c) => reads(d, keyText, c)).map((c) => d.ident(c));
+  const sp = `CASE WHEN pm_sp0 BETWEEN 0 AND 65535 THEN pm_sp0 ELSE -1 END`;
+  const spc = sourcePortClass(d, t, "pm_sp0", f.tcpFlags === "NULL" ? null : "pm_fl0");
+  const pk = d.packFirst;
+  const first = pk
+    ? pk.pack("pm_t0", "pm_pos0", sp)
+    : d.argMin([sp, "pm_pos0", `coalesce(pm_t0, ${d.maxDouble})`], [`coalesce(pm_t0, ${d.maxDouble})`, "coalesce(pm_pos0, 0)", sp]);
+  const perRecord = `SELECT *, ${f.time} AS pm_t0, ${f.count} AS pm_c0, ${s.pos} AS pm_pos0, ${s.input} AS pm_input, ${f.sport} AS pm_sp0, ${f.tcpFlags} AS pm_fl0\nFROM ${s.from}${whereOf(s)}`;
+  const keys = [...group, "pm_input", spc];
+  const grouped = `SELECT ${[...group, "pm_input"].join(", ")}, ${spc} AS pm_spc,
+  count(*) AS pm_rows0, sum(pm_c0) AS pm_cnt0, min(pm_t0) AS pm_tmin0, max(pm_t0) AS pm_tmax0, ${first} AS pm_f0
+FROM (${perRecord}) AS pm_r
+GROUP BY ${keys.join(", ")}`;
+  const firsts: [string, string][] = pk
+    ? [["pm_fsp", pk.sport("pm_f0")]]
+    : [["pm_fsp", d.field("pm_f0", 0)], ["pm_fp", d.field("pm_f0", 1)], ["pm_ft", d.field("pm_f0", 2)]];
   const cols: [string, string][] = [
-    ["pm_time", f.time], ["pm_src", f.src], ["pm_dst", f.dst], ["pm_proto", f.proto], ["pm_sport", f.sport],
+    ["pm_src", f.src], ["pm_dst", f.dst], ["pm_proto", f.proto], ["pm_sport", "pm_spc"],
     ["pm_dport", f.dport], ["pm_icmp_type", f.icmpType], ["pm_tcp_flags", f.tcpFlags], ["pm_act", f.action],
     // Labels and reasons typed as text even when a mapping has none to give (a bare NULL has no type).
-    ["pm_label", d.text(f.label)], ["pm_count", f.count], ["pm_skip", d.text(f.skip)], ["pm_input", s.input], ["pm_pos", s.pos],
+    ["pm_label", d.text(f.label)], ["pm_skip", d.text(f.skip)], ["pm_input", "pm_input"],
     ["pm_bbraw", f.blockedBy ?? String(BLOCKED_BY_UNSET)],
+    ["pm_rows0", "pm_rows0"], ["pm_cnt0", "pm_cnt0"], ["pm_tmin0", "pm_tmin0"], ["pm_tmax0", "pm_tmax0"], ["pm_f0", "pm_f0"], ...firsts,
   ];
-  return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM ${s.from}${whereOf(s)}`;
+  return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(",\n  ")}\nFROM (${grouped}) AS pm_g`;
+}
+
+/** A source's address texts, each distinct pair of raw texts trimmed once. */
+function addressSelect(d: Dialect, s: SourceSql): string {
+  const f = s.fields;
+  const group = s.columns.filter((c) => reads(d, `${f.src}\n${f.dst}`, c)).map((c) => d.ident(c));
+  const inner = group.length > 0 ? `(SELECT ${group.join(", ")} FROM ${s.from}${whereOf(s)} GROUP BY ${group.join(", ")}) AS pm_a` : `${s.from}${whereOf(s)}`;
+  return `SELECT ${f.src} AS pm_src, ${f.dst} AS pm_dst FROM ${inner}`;
+}
+
+/** Does the SQL text read the column (quoted as the dialect quotes it, or bare, in any case)? */
+function reads(d: Dialect, sql: string, col: string): boolean {
+  if (sql.includes(d.ident(col))) return true;
+  const bare = col.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_])${bare}($|[^A-Za-z0-9_])`, "i").test(sql);
+}
+
+/**
+ * The source port as the matrix can tell it apart (tables.ts insignificantSourcePorts): a port no cell
+ * names, above the system ports and not a SYN-ACK's, becomes one representative port, so that the
+ * records of one client towards one service fall into one group whatever their ephemeral ports.
+ */
+function sourcePortClass(d: Dialect, t: MatrixTables, sp: string, fl: string | null): string {
+  const { significant, rep } = insignificantSourcePorts(t);
+  if (rep === null) return sp;
+  const high = significant.filter(([, b]) => b >= 1024).map(([a, b]) => [Math.max(a, 1024), b] as const);
+  const named = high.length > 0 ? ` AND NOT ${inRanges(sp, high)}` : "";
+  const synAck = fl !== null ? ` AND NOT coalesce(${d.bitAnd(fl, "18")} = 18, false)` : "";
+  return `CASE WHEN ${sp} BETWEEN 1024 AND 65535${named}${synAck} THEN ${rep} ELSE ${sp} END`;
 }
 
 function whereOf(s: SourceSql): string {
@@ -344,7 +403,8 @@ function classifySteps(d: Dialect, t: MatrixTables): Step[] {
       ["pm_fd", "CASE WHEN pm_rev THEN pm_sset ELSE pm_dset END"],
       ["pm_exp", "CASE WHEN pm_rev THEN pm_er ELSE pm_ef END"],
       ["pm_kport", `CASE WHEN ${ICMP} THEN CASE WHEN pm_rev THEN ${ECHO_REQUEST} ELSE pm_it END WHEN pm_rev THEN pm_sp ELSE pm_dp END`],
-      ["pm_ksport", `CASE WHEN ${ICMP} THEN -1 WHEN pm_rev THEN pm_dp ELSE pm_sp END`],
+      // The first record's own source port: a group's port may be its class's representative.
+      ["pm_ksport", `CASE WHEN ${ICMP} THEN -1 WHEN pm_rev THEN pm_dp WHEN pm_p IN (${PROTO_TCP}, ${PROTO_UDP}) THEN pm_fsp ELSE -1 END`],
       ["pm_ksid", "CASE WHEN pm_rev THEN pm_da_id ELSE pm_sa_id END"],
       ["pm_kdid", "CASE WHEN pm_rev THEN pm_sa_id ELSE pm_da_id END"],
     ],
@@ -383,11 +443,11 @@ function finish(d: Dialect, q: Ctes, classified: string, dim: string): string {
   // input and the label are fixed: the order there is (time, position, source port).
   const pk = d.packFirst;
   const first = pk
-    ? pk.pack("pm_time", "pm_pos", "pm_ksport")
-    : d.argMin(["pm_ksport", "pm_pos", `coalesce(pm_time, ${d.maxDouble})`], [`coalesce(pm_time, ${d.maxDouble})`, "coalesce(pm_pos, 0)", "pm_ksport"]);
-  // Stage 1, per record: one GROUP BY over everything later stages split by (the only pass over the data).
+    ? `min(${pk.withSport("pm_f0", "pm_ksport")})`
+    : d.argMin(["pm_ksport", "pm_fp", "pm_ft"], ["pm_ft", "coalesce(pm_fp, 0)", "pm_ksport"]);
+  // Stage 1, per group of records: one GROUP BY over everything later stages split by.
   const s1 = q.add(`SELECT pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason, pm_ends,
-  count(*) AS pm_rows, sum(pm_count) AS pm_cnt, min(pm_time) AS pm_tmin, max(pm_time) AS pm_tmax, ${first} AS pm_f1
+  sum(pm_rows0) AS pm_rows, sum(pm_cnt0) AS pm_cnt, min(pm_tmin0) AS pm_tmin, max(pm_tmax0) AS pm_tmax, ${first} AS pm_f1
 FROM ${classified}
 GROUP BY pm_ok, ${KEY.join(", ")}, pm_label, pm_input, pm_reason, pm_ends`);
   // Stage 2: each (finding, label) across inputs, and each input's accounting.

@@ -137,7 +137,8 @@ function finish(
     if (o.fromMs !== undefined) where.push(`${fields.time} >= ${o.fromMs}`);
     if (o.toMs !== undefined) where.push(`${fields.time} < ${o.toMs}`);
   }
-  return { arg, files, format, compressed, mapping, sql: { from, input, pos, fields, where } };
+  const columns = [...cols.map((c) => c.name), ...(format === "vpc-text" || format === "zeek-tsv" ? [LINE_SKIP] : [])];
+  return { arg, files, format, compressed, mapping, sql: { from, input, pos, fields, where, columns } };
 }
 
 function pickMapping(id: string, cols: readonly SourceColumn[], arg: string): Mapping {

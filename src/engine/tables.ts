@@ -138,3 +138,29 @@ export function mask64(bits: number): bigint {
   if (bits >= 64) return 0xffffffffffffffffn;
   return (0xffffffffffffffffn << BigInt(64 - bits)) & 0xffffffffffffffffn;
 }
+
+/**
+ * The source ports the matrix can tell apart: the system ports (orientation treats a system port towards
+ * a high port as the service's side) and every port range any cell opens or limits a client port to.
+ * A TCP/UDP source port outside these (merged, sorted), and not a SYN-ACK's, classifies exactly as any
+ * other such port: ef, er and the orientation are the same, so the finding key is too (its first source
+ * port aside, which is carried as an aggregate). `rep` is the smallest such port, null when there is none.
+ */
+export function insignificantSourcePorts(t: MatrixTables): { significant: [number, number][]; rep: number | null } {
+  const all: [number, number][] = [[0, 1023]];
+  for (const p of t.predicates) {
+    all.push(...p.ports.open);
+    for (const l of p.ports.limited) all.push(...l.ranges.map(([a, b]) => [a, b] as [number, number]), ...l.sourcePorts.map(([a, b]) => [a, b] as [number, number]));
+  }
+  all.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of all) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  let rep: number | null = 1024;
+  for (const [a, b] of merged) if (rep !== null && a <= rep && rep <= b) rep = b + 1;
+  if (rep !== null && rep > 65535) rep = null;
+  return { significant: merged, rep };
+}

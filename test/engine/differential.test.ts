@@ -5,8 +5,9 @@
  * IPv4 and IPv6, against a tiny inventory (CASE tree), 600 prefixes and 3,000 prefixes (range join for
  * IPv4, one equi-join per prefix length for IPv6), and with the equi-join plan Spark, Trino and BigQuery
  * get, run here in DuckDB and ClickHouse. PORTMATRIX_DIFF_RECORDS sets the size: 200,000 in the suite
- * (about two minutes on this 2-core machine); the 1,000,000-record run and bench/sql.mjs's 10,000,000
- * are recorded in bench/results-sql.md.
+ * (a 1,000,000-record run costs several minutes here: chDB alone takes 45-60 s per million records on
+ * this shared 2-core machine, measured); bench/sql.mjs compares DuckDB's 10,000,000-record report with
+ * the native one field by field (bench/results-sql.md).
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

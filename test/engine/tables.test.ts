@@ -1,7 +1,9 @@
 /**
  * The tables the SQL is compiled from say what the native matcher does: the IPv4 blocks (the
  * equi-join plan) give RoleLookup.lookup4's set for every address, each cell's ports give
- * Matcher.expected for every port and source port, and the ICMP classes give icmpUnknownClass.
+ * Matcher.expected for every port and source port, and the ICMP classes give icmpUnknownClass; a
+ * source port the SQL folds into its class's representative (insignificantSourcePorts) is one the
+ * matcher cannot tell from the representative, in either direction.
  */
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
@@ -9,7 +11,7 @@ import { checkRuleset, resolveRuleset } from "../../src/model/ruleset.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
 import { Matcher, SLOT_PROTOS } from "../../src/match/matcher.js";
-import { cellKey, compileTables, lookupBlocks, v4Blocks } from "../../src/engine/tables.js";
+import { cellKey, compileTables, insignificantSourcePorts, lookupBlocks, v4Blocks } from "../../src/engine/tables.js";
 
 const roles = ["r0", "r1", "r2"];
 
@@ -91,6 +93,43 @@ describe("compiled tables equal the native matcher", () => {
         }
       }), { numRuns: 100, seed: 15 });
   });
+
+  it("folds only source ports the matcher cannot tell from the representative, in either direction", () => {
+    const port = fc.integer({ min: 0, max: 65535 });
+    const ruleArb = fc.record({
+      from: fc.constantFrom(...roles), to: fc.constantFrom(...roles), proto: fc.constantFrom("tcp", "udp"),
+      lo: fc.integer({ min: 0, max: 65535 }), len: fc.integer({ min: 0, max: 3000 }),
+      sp: fc.option(fc.tuple(port, fc.integer({ min: 0, max: 20000 }))),
+    });
+    fc.assert(fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 6 }), fc.array(port, { minLength: 1, maxLength: 8 }), (rules, probes) => {
+      const { def, problems } = checkRuleset("p.yaml", rulesetYaml(rules));
+      expect(problems).toEqual([]);
+      const rs = resolveRuleset(def!, new Map(), new Map());
+      const yaml = `roles:\n${roles.map((r, i) => `  ${r}: [10.0.0.${i}]`).join("\n")}\n`;
+      const m = new Matcher(rs.rules, new RoleLookup(roles, parseInventoryYaml("i.yaml", yaml, roles)));
+      const t = compileTables(m);
+      const edges = rules.flatMap((r) => [r.lo - 1, r.lo, r.lo + r.len, r.lo + r.len + 1, r.sp ? r.sp[0] - 1 : 0, r.sp ? r.sp[0] : 0, r.sp ? r.sp[0] + r.sp[1] + 1 : 0])
+        .map((x) => Math.min(65535, Math.max(0, x)));
+      // Every port the query folds gives the matcher's answers of the port it is folded into, as the
+      // client port towards a service (forward) and as the service port a reply comes from (reverse).
+      const { significant, rep } = insignificantSourcePorts(t);
+      const folded = (v: number) => rep !== null && v >= 1024 && !significant.some(([a, b]) => v >= a && v <= b);
+      const wrong: string[] = [];
+      for (const v of [...probes, ...edges, 1024, 49151, 65535].filter(folded)) {
+        for (let s = 1; s < t.nSets; s++) {
+          for (let d = 1; d < t.nSets; d++) {
+            for (const proto of [SLOT_PROTOS[0]!, SLOT_PROTOS[1]!]) {
+              for (const dp of [...edges, 1023, 1024]) {
+                if (m.expected(s, d, proto, dp, v) !== m.expected(s, d, proto, dp, rep!)) wrong.push(`forward ${s}>${d} ${proto} ${dp} from ${v}`);
+                if (m.expected(d, s, proto, v, dp) !== m.expected(d, s, proto, rep!, dp)) wrong.push(`reverse ${d}>${s} ${proto} ${v} from ${dp}`);
+              }
+            }
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    }), { numRuns: 100, seed: 15 });
+  }, 120_000);
 
   it("cuts nested intervals into disjoint blocks (a /16 with a /24 hole is 8 blocks and the /24)", () => {
     const inv = parseInventoryYaml("i.yaml", "roles:\n  r0: [10.1.0.0/16]\n  r1: [10.1.0.0/24]\n", roles);

@@ -71,6 +71,7 @@ export const clickhouse: Dialect = {
   structField: (parent, field) => `tupleElement(${parent}, ${clickhouse.str(field)})`,
   packFirst: {
     pack: (time, pos, sport) => `min(bitOr(bitOr(bitShiftLeft(toInt128(round(coalesce(${time} * 1000, 4611686018427387904))), 64), bitShiftLeft(toInt128(coalesce(${pos}, 0)), 17)), toInt128(${sport} + 1)))`,
+    withSport: (p, sport) => `bitOr(bitShiftLeft(bitShiftRight(${p}, 17), 17), toInt128(${sport} + 1))`,
     time: (p) => `bitShiftRight(${p}, 64)`,
     pos: (p) => `toInt64(bitAnd(bitShiftRight(${p}, 17), 140737488355327))`,
     sport: (p) => `toInt64(bitAnd(${p}, 131071)) - 1`,

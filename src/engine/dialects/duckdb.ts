@@ -91,9 +91,11 @@ export const duckdb: Dialect = {
   prologue: "",
   epilogue: "",
   asof: true,
+  materialisesCtes: true,
   structField: (parent, field) => `struct_extract(${parent}, ${ansiString(field)})`,
   packFirst: {
     pack: (time, pos, sport) => `min((round(coalesce(${time} * 1000, 4611686018427387904))::HUGEINT << 64) | (coalesce(${pos}, 0)::HUGEINT << 17) | (${sport} + 1)::HUGEINT)`,
+    withSport: (p, sport) => `(((${p} >> 17) << 17) | (${sport} + 1)::HUGEINT)`,
     time: (p) => `(${p} >> 64)`,
     pos: (p) => `((${p} >> 17) & 140737488355327)::BIGINT`,
     sport: (p) => `((${p} & 131071) - 1)::BIGINT`,
