@@ -70,7 +70,7 @@ export class FlowTracker {
    */
   private readonly senders = new U32Set();
   private now = -Infinity;
-  private readonly k = new Uint32Array(KEY_WORDS);
+  private readonly k = new Int32Array(KEY_WORDS);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
   private out: EventBatch;
   private sinceSweep = 0;
@@ -148,7 +148,7 @@ export class FlowTracker {
   }
   private readonly warmHashes = new Int32Array(WARM_GROUP);
   /** Per packet of the group being processed: its canonical key, the key's hash, and whether its source is side B. */
-  private readonly groupKeys = new Uint32Array(WARM_GROUP * KEY_WORDS);
+  private readonly groupKeys = new Int32Array(WARM_GROUP * KEY_WORDS);
   private readonly groupHash = new Int32Array(WARM_GROUP);
   private readonly groupSide = new Uint8Array(WARM_GROUP);
   /** Keeps the warming loads from being optimised away. */
@@ -219,7 +219,7 @@ export class FlowTracker {
   private packet(j: number, b: EventBatch, i: number, proto: number, sp: number, dp: number, flags: number, isRequest: boolean, isReply: boolean): void {
     const table = this.table;
     const srcIsB = this.groupSide[j]!;
-    const h = this.groupHash[j]! >>> 0;
+    const h = this.groupHash[j]!;
     const ko = j * KEY_WORDS;
     const t = b.time[i]!;
     let e = table.find(this.groupKeys, ko, h);

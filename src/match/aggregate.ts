@@ -1,9 +1,10 @@
 import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch.js";
 import { effectiveBlockedBy } from "../net/proto.js";
 import type { Classified } from "./matcher.js";
+import { HashIndex, hashWords } from "../flow/hash-index.js";
 
 const KEY_WORDS = 10;
-/** Events whose table memory is touched ahead of counting them (see `warm`). */
+/** Events whose table memory is touched ahead of counting them (HashIndex.prefetch). */
 const GROUP = 64;
 const EVIDENCE_SLOTS = 3;
 
@@ -77,17 +78,16 @@ export interface AggregatedFinding {
 }
 
 /**
- * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in an
- * open-addressing hash over one typed-array record store: integer keys, no object or string per
- * event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
+ * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in one
+ * typed-array record store found through the shared hash index (flow/hash-index.ts): integer keys, no
+ * object or string per event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
  */
 export class FindingTable {
   size = 0;
   private cap: number;
   private iv: Int32Array;
   private fv: Float64Array;
-  private index: Int32Array;
-  private mask: number;
+  private index: HashIndex;
   /** Global evidence strings, referenced by the evidence slots. */
   readonly evidenceText: string[] = [];
   private readonly evidenceIds = new Map<string, number>();
@@ -103,10 +103,10 @@ export class FindingTable {
     this.cap = cap;
     this.iv = new Int32Array(cap * STRIDE);
     this.fv = new Float64Array(this.iv.buffer);
-    this.index = new Int32Array(cap * 4).fill(-1);
-    this.mask = cap * 2 - 1;
+    this.index = new HashIndex(KEY_WORDS, STRIDE, cap);
   }
 
+  /** Twice the records (the index grows by itself and never moves one). */
   private grow(): void {
     const cap = this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
@@ -114,16 +114,6 @@ export class FindingTable {
     this.iv = iv;
     this.fv = new Float64Array(iv.buffer);
     this.cap = cap;
-    const t = cap * 2;
-    this.index = new Int32Array(t * 2).fill(-1);
-    this.mask = t - 1;
-    for (let e = 0; e < this.size; e++) {
-      const hash = hashAt(iv, e * STRIDE);
-      let h = hash & this.mask;
-      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-      this.index[h * 2] = e;
-      this.index[h * 2 + 1] = hash;
-    }
   }
 
   private evidenceId(text: string): number {
@@ -153,30 +143,14 @@ export class FindingTable {
    * unset) when the key is new; `isNew` tells which.
    */
   private lookup(k: Int32Array, ko: number, hash: number): number {
-    const iv = this.iv;
-    const index = this.index;
-    const k0 = k[ko]!, k1 = k[ko + 1]!, k2 = k[ko + 2]!, k3 = k[ko + 3]!, k4 = k[ko + 4]!;
-    const k5 = k[ko + 5]!, k6 = k[ko + 6]!, k7 = k[ko + 7]!, k8 = k[ko + 8]!, k9 = k[ko + 9]!;
-    let h = hash & this.mask;
-    let e = index[h * 2]!;
-    while (e !== -1) {
-      const o = e * STRIDE;
-      if (index[h * 2 + 1] === hash && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 &&
-          iv[o + 5] === k5 && iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9) {
-        this.isNew = false;
-        return e;
-      }
-      h = (h + 1) & this.mask;
-      e = index[h * 2]!;
+    let e = this.index.find(this.iv, k, ko, hash);
+    if (e >= 0) {
+      this.isNew = false;
+      return e;
     }
-    if (this.size >= this.cap) {
-      this.grow();
-      h = hash & this.mask;
-      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-    }
+    if (this.size >= this.cap) this.grow();
     e = this.size++;
-    this.index[h * 2] = e;
-    this.index[h * 2 + 1] = hash;
+    this.index.add(e, hash);
     const o = e * STRIDE;
     const riv = this.iv;
     for (let j = 0; j < KEY_WORDS; j++) riv[o + j] = k[ko + j]!;
@@ -229,7 +203,8 @@ export class FindingTable {
     for (let g = 0; g < b.length; g += GROUP) {
       const gEnd = Math.min(b.length, g + GROUP);
       this.keys(b, c, g, gEnd);
-      this.warm(gEnd - g);
+      this.groupFound.set(this.groupHash);
+      this.warmSink = this.index.prefetch(this.iv, this.groupFound, gEnd - g);
       for (let i = g; i < gEnd; i++) {
         const j = i - g;
         const label = b.label[i]!;
@@ -302,37 +277,10 @@ export class FindingTable {
     }
   }
 
-  /**
-   * Touch the index slots and records the next `n` keys will read. With many findings each lookup is
-   * a chain of cache (and TLB) misses; issued here as independent loads they overlap. Reads only.
-   */
-  private warm(n: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    const hashes = this.groupHash;
-    const found = this.groupFound;
-    for (let j = 0; j < n; j++) {
-      const hash = hashes[j]!;
-      let h = hash & mask;
-      let e = index[h * 2]!;
-      while (e !== -1 && index[h * 2 + 1] !== hash) {
-        h = (h + 1) & mask;
-        e = index[h * 2]!;
-      }
-      found[j] = e;
-    }
-    const iv = this.iv;
-    let sink = 0;
-    for (let j = 0; j < n; j++) {
-      const e = found[j]!;
-      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
-    }
-    this.warmSink = sink;
-  }
-
   private readonly groupKeys = new Int32Array(GROUP * KEY_WORDS);
   private readonly groupHash = new Int32Array(GROUP);
   private readonly groupSport = new Int32Array(GROUP);
+  /** The group's hashes, overwritten by the prefetch with the records found (see HashIndex.prefetch). */
   private readonly groupFound = new Int32Array(GROUP);
   /** Keeps the warming loads from being optimised away. */
   warmSink = 0;
@@ -441,14 +389,7 @@ export class FindingTable {
     for (const text of data.evidenceText) t.evidenceText.push(text);
     data.evidenceText.forEach((text, g) => t.evidenceIds.set(text, g));
     for (const counts of data.inputEvents) t.inputEvents.push([...counts]);
-    const mask = t.mask;
-    for (let e = 0; e < t.size; e++) {
-      const hash = hashAt(t.iv, e * STRIDE);
-      let h = hash & mask;
-      while (t.index[h * 2] !== -1) h = (h + 1) & mask;
-      t.index[h * 2] = e;
-      t.index[h * 2 + 1] = hash;
-    }
+    for (let e = 0; e < t.size; e++) t.index.add(e, hashAt(t.iv, e * STRIDE));
     return t;
   }
 
@@ -576,10 +517,5 @@ function addEvidence(iv: Int32Array, o: number, ev: number): void {
 }
 
 function hashAt(k: Int32Array, o: number): number {
-  let h = 0x811c9dc5;
-  for (let j = 0; j < KEY_WORDS; j++) {
-    h = Math.imul(h ^ k[o + j]!, 0x01000193);
-    h ^= h >>> 15;
-  }
-  return h | 0;
+  return hashWords(k, o, KEY_WORDS);
 }
