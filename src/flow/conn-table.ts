@@ -11,7 +11,7 @@
  * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
  */
 
-import { HashIndex, hashWords } from "./hash-index.js";
+import { HashIndex, RESERVED_RECORDS, hashWords } from "./hash-index.js";
 
 export const KEY_WORDS = 11;
 export const STRIDE = 48;
@@ -81,7 +81,7 @@ export class ConnTable {
   used = 0;
   liveCount = 0;
 
-  constructor(initial = 4096) {
+  constructor(initial = RESERVED_RECORDS) {
     this.cap = initial;
     this.index = new HashIndex(KEY_WORDS, STRIDE, initial);
     this.iv = new Int32Array(initial * STRIDE);

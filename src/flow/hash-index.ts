@@ -21,6 +21,14 @@ export function hashWords(k: Int32Array, o: number, n: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * Records a store reserves room for at the start. A typed array this large is mapped by the system
+ * zeroed and untouched, so the pages a table never writes cost neither time nor resident memory; the
+ * store then grows (copying every record into fresh pages, which is what the profiles showed as the
+ * connection and finding tables' `grow`) only past this many.
+ */
+export const RESERVED_RECORDS = 1 << 18;
+
 /** Slots per expected key, at most: the index grows past half full (short probe chains). */
 const LOAD = 2;
 

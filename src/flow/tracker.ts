@@ -27,6 +27,7 @@ import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
   S_SYN, S_SYNACK, decideOutcome, type ConnFacts,
 } from "./outcome.js";
+import { RESERVED_RECORDS } from "./hash-index.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
 
@@ -87,7 +88,7 @@ export class FlowTracker {
    */
   notFlow: ((reason: string, position: number) => void) | undefined = undefined;
 
-  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = 4096) {
+  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = RESERVED_RECORDS) {
     this.table = new ConnTable(initial);
     this.out = createBatch(4096, labels);
   }

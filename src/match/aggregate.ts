@@ -1,7 +1,7 @@
 import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch.js";
 import { effectiveBlockedBy } from "../net/proto.js";
 import type { Classified } from "./matcher.js";
-import { HashIndex, hashWords } from "../flow/hash-index.js";
+import { HashIndex, RESERVED_RECORDS, hashWords } from "../flow/hash-index.js";
 
 const KEY_WORDS = 10;
 /** Events whose table memory is touched ahead of counting them (HashIndex.prefetch). */
@@ -97,7 +97,7 @@ export class FindingTable {
   /** Column views made on demand for report building (see `column`). */
   private columns: Map<string, Float64Array | Int32Array> | undefined = undefined;
 
-  constructor(initial = 1024) {
+  constructor(initial = RESERVED_RECORDS) {
     let cap = 16;
     while (cap < initial) cap *= 2;
     this.cap = cap;
