@@ -94,8 +94,8 @@ export class FindingTable {
   /** Per input: its label id -> global evidence id, -2 until first seen (grown on demand). */
   private readonly labelMaps: Int32Array[] = [];
   private readonly scratch = new Int32Array(KEY_WORDS);
-  /** Column views made on demand for report building (see `column`). */
-  private columns: Map<string, Float64Array | Int32Array> | undefined = undefined;
+  /** Column views made on demand for report building (see `columnsOf`). */
+  private columns: Columns | undefined = undefined;
 
   constructor(initial = RESERVED_RECORDS) {
     let cap = 16;
@@ -404,11 +404,19 @@ export class FindingTable {
     const n = order.length;
     const iv = new Int32Array(Math.max(16, n) * STRIDE);
     const src = this.iv;
-    for (let k = 0; k < n; k++) {
-      const so = order[k]! * STRIDE;
-      const o = k * STRIDE;
-      for (let j = 0; j < STRIDE; j++) iv[o + j] = src[so + j]!;
+    let sink = 0;
+    for (let g = 0; g < n; g += GROUP) {
+      const gEnd = Math.min(n, g + GROUP);
+      // The group's records are read in an order unrelated to memory: both lines of each are loaded
+      // first as independent reads that overlap, then copied from cache.
+      for (let k = g; k < gEnd; k++) sink += src[order[k]! * STRIDE]! + src[order[k]! * STRIDE + 16]!;
+      for (let k = g; k < gEnd; k++) {
+        const so = order[k]! * STRIDE;
+        const o = k * STRIDE;
+        for (let j = 0; j < STRIDE; j++) iv[o + j] = src[so + j]!;
+      }
     }
+    this.warmSink = sink;
     t.iv = iv;
     t.fv = new Float64Array(iv.buffer);
     t.cap = Math.max(16, n);
@@ -425,36 +433,47 @@ export class FindingTable {
     };
   }
 
-  /** A column of every finding, built once after aggregation (report building reads these by index). */
-  private column(name: string, isFloat: boolean, word: number): Float64Array | Int32Array {
-    if (!this.columns) this.columns = new Map();
-    let col = this.columns.get(name);
-    if (!col) {
-      const n = this.size;
-      if (isFloat) {
-        const out = new Float64Array(n);
-        for (let e = 0; e < n; e++) out[e] = this.fv[e * F_STRIDE + word]!;
-        col = out;
-      } else {
-        const out = new Int32Array(n);
-        for (let e = 0; e < n; e++) out[e] = this.iv[e * STRIDE + word]!;
-        col = out;
-      }
-      this.columns.set(name, col);
+  /**
+   * Every column of every finding, built in one pass over the records once after aggregation (report
+   * building reads these by index): one pass reads each record once, a pass per column read them all
+   * again for each.
+   */
+  private columnsOf(): Columns {
+    if (this.columns) return this.columns;
+    const n = this.size;
+    const c: Columns = {
+      count: new Float64Array(n), first: new Float64Array(n), last: new Float64Array(n), position: new Float64Array(n),
+      srcSet: new Int32Array(n), dstSet: new Int32Array(n), firstSrcPort: new Int32Array(n), input: new Int32Array(n), frame: new Int32Array(n),
+    };
+    const iv = this.iv;
+    const fv = this.fv;
+    for (let e = 0; e < n; e++) {
+      const o = e * STRIDE;
+      const fo = e * F_STRIDE;
+      c.count[e] = fv[fo + F_COUNT]!;
+      c.first[e] = fv[fo + F_FIRST]!;
+      c.last[e] = fv[fo + F_LAST]!;
+      c.position[e] = fv[fo + F_POSITION]!;
+      c.srcSet[e] = iv[o + I_SRC_SET]!;
+      c.dstSet[e] = iv[o + I_DST_SET]!;
+      c.firstSrcPort[e] = iv[o + I_FIRST_SRC_PORT]!;
+      c.input[e] = iv[o + I_INPUT]!;
+      c.frame[e] = iv[o + I_FRAME]!;
     }
-    return col;
+    this.columns = c;
+    return c;
   }
 
-  get count(): Float64Array { return this.column("count", true, F_COUNT) as Float64Array; }
-  get first(): Float64Array { return this.column("first", true, F_FIRST) as Float64Array; }
-  get last(): Float64Array { return this.column("last", true, F_LAST) as Float64Array; }
-  get position(): Float64Array { return this.column("position", true, F_POSITION) as Float64Array; }
-  get srcSet(): Int32Array { return this.column("srcSet", false, I_SRC_SET) as Int32Array; }
-  get dstSet(): Int32Array { return this.column("dstSet", false, I_DST_SET) as Int32Array; }
-  get firstSrcPort(): Int32Array { return this.column("firstSrcPort", false, I_FIRST_SRC_PORT) as Int32Array; }
-  get input(): Int32Array { return this.column("input", false, I_INPUT) as Int32Array; }
+  get count(): Float64Array { return this.columnsOf().count; }
+  get first(): Float64Array { return this.columnsOf().first; }
+  get last(): Float64Array { return this.columnsOf().last; }
+  get position(): Float64Array { return this.columnsOf().position; }
+  get srcSet(): Int32Array { return this.columnsOf().srcSet; }
+  get dstSet(): Int32Array { return this.columnsOf().dstSet; }
+  get firstSrcPort(): Int32Array { return this.columnsOf().firstSrcPort; }
+  get input(): Int32Array { return this.columnsOf().input; }
   /** Frame numbers as stored (int32): read with `>>> 0`. */
-  get frame(): Int32Array { return this.column("frame", false, I_FRAME) as Int32Array; }
+  get frame(): Int32Array { return this.columnsOf().frame; }
 
   /**
    * Word `j` (0-9) of finding `e`'s key, unsigned, without allocating: 0 is verdict | action << 4 |
@@ -505,6 +524,19 @@ export class FindingTable {
     }
     return out;
   }
+}
+
+/** The per-finding columns report building reads (FindingTable's getters). */
+interface Columns {
+  count: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  position: Float64Array;
+  srcSet: Int32Array;
+  dstSet: Int32Array;
+  firstSrcPort: Int32Array;
+  input: Int32Array;
+  frame: Int32Array;
 }
 
 /** Keep `ev` in the first free evidence slot unless a slot holds it already. */
