@@ -1,7 +1,7 @@
 /**
  * The connection record store of the flow tracker: one record of STRIDE 32-bit words per connection
- * in a single buffer, found by its canonical 5-tuple key through an open-addressing index (linear
- * probing, backward-shift deletion), freed slots reused. No object per connection or packet.
+ * in a single buffer, found by its canonical 5-tuple key through the shared hash index (hash-index.ts),
+ * freed slots reused. No object per connection or packet.
  *
  * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
  *   line 1: key (11 words), state, request count, originator side, last time
@@ -10,6 +10,8 @@
  *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
  * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
  */
+
+import { HashIndex, RESERVED_RECORDS, hashWords } from "./hash-index.js";
 
 export const KEY_WORDS = 11;
 export const STRIDE = 48;
@@ -38,14 +40,9 @@ export const I_ICMP_IFACE = 32;
 export const I_ICMP_FROM_FAMILY = 33;
 export const I_ICMP_FROM = 34; // 34..37
 
-/** Hash of the KEY_WORDS key words at `o`. */
-export function hashKey(k: Uint32Array, o: number): number {
-  let h = 0x9e3779b9;
-  for (let j = 0; j < KEY_WORDS; j++) {
-    h = Math.imul(h ^ k[o + j]!, 0x85ebca6b);
-    h ^= h >>> 13;
-  }
-  return (h ^ (h >>> 16)) >>> 0;
+/** Hash of the KEY_WORDS key words at `o` (the index's hash). */
+export function hashKey(k: Int32Array, o: number): number {
+  return hashWords(k, o, KEY_WORDS);
 }
 
 /**
@@ -53,7 +50,7 @@ export function hashKey(k: Uint32Array, o: number): number {
  * when the given source is side B.
  */
 export function canonicalKey(fam: number, proto: number, sw: Uint32Array, so: number, sp: number, dw: Uint32Array, d: number, dp: number,
-  k: Uint32Array, ko: number): number {
+  k: Int32Array, ko: number): number {
   let cmp = 0;
   for (let j = 0; j < 4 && cmp === 0; j++) cmp = sw[so + j]! - dw[d + j]!;
   if (cmp === 0) cmp = sp - dp;
@@ -73,8 +70,7 @@ export function canonicalKey(fam: number, proto: number, sw: Uint32Array, so: nu
 
 export class ConnTable {
   private cap: number;
-  private index: Int32Array;
-  private mask: number;
+  private readonly index: HashIndex;
   /** The records; `uv` is the same memory read as unsigned words (addresses), `fv` as doubles. Replaced when the table grows. */
   iv: Int32Array;
   uv: Uint32Array;
@@ -85,10 +81,9 @@ export class ConnTable {
   used = 0;
   liveCount = 0;
 
-  constructor(initial = 4096) {
+  constructor(initial = RESERVED_RECORDS) {
     this.cap = initial;
-    this.index = new Int32Array(initial * 4).fill(-1);
-    this.mask = initial * 2 - 1;
+    this.index = new HashIndex(KEY_WORDS, STRIDE, initial);
     this.iv = new Int32Array(initial * STRIDE);
     this.uv = new Uint32Array(this.iv.buffer);
     this.fv = new Float64Array(this.iv.buffer);
@@ -99,52 +94,20 @@ export class ConnTable {
     return this.live[e] === 1;
   }
 
-  /** The record of key k[ko..] with hash h0, or -1. */
-  find(k: Uint32Array, ko: number, h0: number): number {
-    const iv = this.iv;
-    const k0 = k[ko]! | 0, k1 = k[ko + 1]! | 0, k2 = k[ko + 2]! | 0, k3 = k[ko + 3]! | 0, k4 = k[ko + 4]! | 0, k5 = k[ko + 5]! | 0;
-    const k6 = k[ko + 6]! | 0, k7 = k[ko + 7]! | 0, k8 = k[ko + 8]! | 0, k9 = k[ko + 9]! | 0, k10 = k[ko + 10]! | 0;
-    const index = this.index;
-    const hs = h0 | 0;
-    let h = h0 & this.mask;
-    while (true) {
-      const e = index[h * 2]!;
-      if (e === -1) return -1;
-      const o = e * STRIDE;
-      if (index[h * 2 + 1] === hs && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 && iv[o + 5] === k5 &&
-          iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9 && iv[o + 10] === k10) return e;
-      h = (h + 1) & this.mask;
-    }
+  /** The record of key k[ko..] with hash h0 (hashKey), or -1. */
+  find(k: Int32Array, ko: number, h0: number): number {
+    return this.index.find(this.iv, k, ko, h0);
   }
 
   /**
-   * Touch the index slots and the first two record lines of the keys with these hashes (`n` of them,
-   * overwritten with the records found or -1): independent loads that overlap, so the real lookups
-   * that follow find them cached. Reads only. Returns a value to keep the loads from being optimised away.
+   * Touch the index slots and records of the keys with these hashes (`n` of them, overwritten with the
+   * records found or -1) before they are looked up: see HashIndex.prefetch.
    */
   touch(hashes: Int32Array, n: number): number {
-    const index = this.index;
-    const mask = this.mask;
-    for (let j = 0; j < n; j++) {
-      const hash = hashes[j]!;
-      let h = hash & mask;
-      let e = index[h * 2]!;
-      // The record to touch is the one whose hash matches (the probe chain is in the same cache line).
-      while (e !== -1 && index[h * 2 + 1] !== hash) {
-        h = (h + 1) & mask;
-        e = index[h * 2]!;
-      }
-      hashes[j] = e;
-    }
-    const iv = this.iv;
-    let sink = 0;
-    for (let j = 0; j < n; j++) {
-      const e = hashes[j]!;
-      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
-    }
-    return sink;
+    return this.index.prefetch(this.iv, hashes, n);
   }
 
+  /** Twice the records; the index is the index's own business (it never moves a record). */
   private grow(): void {
     const cap = this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
@@ -156,25 +119,10 @@ export class ConnTable {
     live.set(this.live);
     this.live = live;
     this.cap = cap;
-    this.rebuildIndex();
-  }
-
-  private rebuildIndex(): void {
-    const size = this.cap * 2;
-    this.index = new Int32Array(size * 2).fill(-1);
-    this.mask = size - 1;
-    for (let e = 0; e < this.used; e++) {
-      if (!this.live[e]) continue;
-      const hash = hashKey(this.uv, e * STRIDE);
-      let h = hash & this.mask;
-      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-      this.index[h * 2] = e;
-      this.index[h * 2 + 1] = hash;
-    }
   }
 
   /** A new record for key k[ko..] (hash h0), every field at its "nothing seen" value. May grow the table. */
-  insert(k: Uint32Array, ko: number, h0: number): number {
+  insert(k: Int32Array, ko: number, h0: number): number {
     let e: number;
     if (this.free.length > 0) e = this.free.pop()!;
     else {
@@ -197,10 +145,7 @@ export class ConnTable {
     iv[o + I_RST_IFACE] = 0;
     this.live[e] = 1;
     this.liveCount++;
-    let h = h0 & this.mask;
-    while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-    this.index[h * 2] = e;
-    this.index[h * 2 + 1] = h0;
+    this.index.add(e, h0);
     const fo = e * F_STRIDE;
     this.fv[fo + F_FIRST_REQ_TIME] = NaN;
     this.fv[fo + F_LAST_REQ_TIME] = NaN;
@@ -208,27 +153,9 @@ export class ConnTable {
     return e;
   }
 
-  /** Remove record e (linear probing with backward-shift deletion) and free its slot. */
+  /** Remove record e and free its slot. */
   remove(e: number): void {
-    const index = this.index;
-    let h = hashKey(this.uv, e * STRIDE) & this.mask;
-    while (index[h * 2] !== e) h = (h + 1) & this.mask;
-    let hole = h;
-    let j = (hole + 1) & this.mask;
-    while (index[j * 2] !== -1) {
-      const x = index[j * 2]!;
-      const xh = index[j * 2 + 1]!;
-      const ideal = xh & this.mask;
-      // Move x into the hole if its ideal slot is not cyclically in (hole, j].
-      const inRange = hole <= j ? ideal > hole && ideal <= j : ideal > hole || ideal <= j;
-      if (!inRange) {
-        index[hole * 2] = x;
-        index[hole * 2 + 1] = xh;
-        hole = j;
-      }
-      j = (j + 1) & this.mask;
-    }
-    index[hole * 2] = -1;
+    this.index.remove(e, hashKey(this.iv, e * STRIDE));
     this.live[e] = 0;
     this.liveCount--;
     this.free.push(e);

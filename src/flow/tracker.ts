@@ -27,6 +27,7 @@ import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
   S_SYN, S_SYNACK, decideOutcome, type ConnFacts,
 } from "./outcome.js";
+import { RESERVED_RECORDS } from "./hash-index.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
 
@@ -70,7 +71,7 @@ export class FlowTracker {
    */
   private readonly senders = new U32Set();
   private now = -Infinity;
-  private readonly k = new Uint32Array(KEY_WORDS);
+  private readonly k = new Int32Array(KEY_WORDS);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
   private out: EventBatch;
   private sinceSweep = 0;
@@ -87,7 +88,7 @@ export class FlowTracker {
    */
   notFlow: ((reason: string, position: number) => void) | undefined = undefined;
 
-  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = 4096) {
+  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = RESERVED_RECORDS) {
     this.table = new ConnTable(initial);
     this.out = createBatch(4096, labels);
   }
@@ -148,7 +149,7 @@ export class FlowTracker {
   }
   private readonly warmHashes = new Int32Array(WARM_GROUP);
   /** Per packet of the group being processed: its canonical key, the key's hash, and whether its source is side B. */
-  private readonly groupKeys = new Uint32Array(WARM_GROUP * KEY_WORDS);
+  private readonly groupKeys = new Int32Array(WARM_GROUP * KEY_WORDS);
   private readonly groupHash = new Int32Array(WARM_GROUP);
   private readonly groupSide = new Uint8Array(WARM_GROUP);
   /** Keeps the warming loads from being optimised away. */
@@ -219,7 +220,7 @@ export class FlowTracker {
   private packet(j: number, b: EventBatch, i: number, proto: number, sp: number, dp: number, flags: number, isRequest: boolean, isReply: boolean): void {
     const table = this.table;
     const srcIsB = this.groupSide[j]!;
-    const h = this.groupHash[j]! >>> 0;
+    const h = this.groupHash[j]!;
     const ko = j * KEY_WORDS;
     const t = b.time[i]!;
     let e = table.find(this.groupKeys, ko, h);

@@ -5,10 +5,11 @@
  * three when paths differ); a packet made on the way (a firewall's RST in the server's name) arrives
  * with the TTL its maker starts from, less its own distance.
  *
- * Keyed by (family, address, interface) in an open-addressing table over typed arrays; an entry holds
+ * Keyed by (family, address, interface) through the shared hash index (hash-index.ts); an entry holds
  * up to MAX_VALUES distinct TTLs, then only "varies". Entries are never removed: one per address and
  * interface heard from, 8 words each.
  */
+import { HashIndex, hashWords } from "./hash-index.js";
 
 const KEY = 6; // family, four address words, interface
 export const MAX_VALUES = 4;
@@ -16,37 +17,31 @@ const VARIES = 0x80;
 
 export class TtlTable {
   private cap = 1024;
+  /** The keys, KEY words per entry: the index's records. */
   private keys = new Int32Array(this.cap * KEY);
   /** Up to four TTL bytes per entry. */
   private vals = new Uint32Array(this.cap);
   /** Number of TTL bytes held, | VARIES once a fifth value was seen. */
   private meta = new Uint8Array(this.cap);
-  private index = new Int32Array(this.cap * 2).fill(-1);
-  private mask = this.cap * 2 - 1;
+  private readonly index = new HashIndex(KEY, KEY, this.cap);
+  /** The key being looked up, and its hash (see `key`). */
+  private readonly k = new Int32Array(KEY);
+  private hash = 0;
   size = 0;
 
-  private static hash(fam: number, w: ArrayLike<number>, o: number, iface: number): number {
-    let h = Math.imul(fam ^ 0x9e3779b9, 0x01000193);
-    h = Math.imul(h ^ w[o]!, 0x01000193);
-    h = Math.imul(h ^ w[o + 1]!, 0x01000193);
-    h = Math.imul(h ^ w[o + 2]!, 0x01000193);
-    h = Math.imul(h ^ w[o + 3]!, 0x01000193);
-    h = Math.imul(h ^ iface, 0x01000193);
-    return (h ^ (h >>> 15)) >>> 0;
+  /** Put the key of (fam, address w[o..o+3], iface) into `k` and its hash into `hash`. */
+  private key(fam: number, w: ArrayLike<number>, o: number, iface: number): void {
+    const k = this.k;
+    k[0] = fam;
+    k[1] = w[o]!; k[2] = w[o + 1]!; k[3] = w[o + 2]!; k[4] = w[o + 3]!;
+    k[5] = iface;
+    this.hash = hashWords(k, 0, KEY);
   }
 
   /** The entry of (fam, address w[o..o+3], iface), or -1. */
   find(fam: number, w: ArrayLike<number>, o: number, iface: number): number {
-    let h = TtlTable.hash(fam, w, o, iface) & this.mask;
-    const keys = this.keys;
-    for (;;) {
-      const e = this.index[h]!;
-      if (e === -1) return -1;
-      const k = e * KEY;
-      if (keys[k] === fam && keys[k + 1] === (w[o]! | 0) && keys[k + 2] === (w[o + 1]! | 0) && keys[k + 3] === (w[o + 2]! | 0) &&
-          keys[k + 4] === (w[o + 3]! | 0) && keys[k + 5] === iface) return e;
-      h = (h + 1) & this.mask;
-    }
+    this.key(fam, w, o, iface);
+    return this.index.find(this.keys, this.k, 0, this.hash);
   }
 
   /** The entry of (fam, address, iface), made when new. */
@@ -55,13 +50,10 @@ export class TtlTable {
     if (found !== -1) return found;
     if (this.size >= this.cap) this.grow();
     const e = this.size++;
-    const k = e * KEY;
-    this.keys[k] = fam;
-    for (let j = 0; j < 4; j++) this.keys[k + 1 + j] = w[o + j]! | 0;
-    this.keys[k + 5] = iface;
+    this.keys.set(this.k, e * KEY);
     this.vals[e] = 0;
     this.meta[e] = 0;
-    this.place(e);
+    this.index.add(e, this.hash);
     return e;
   }
 
@@ -90,13 +82,6 @@ export class TtlTable {
     return out.sort((a, b) => a - b);
   }
 
-  private place(e: number): void {
-    const k = e * KEY;
-    let h = TtlTable.hash(this.keys[k]!, this.keys, k + 1, this.keys[k + 5]!) & this.mask;
-    while (this.index[h] !== -1) h = (h + 1) & this.mask;
-    this.index[h] = e;
-  }
-
   private grow(): void {
     const cap = this.cap * 2;
     const keys = new Int32Array(cap * KEY);
@@ -106,8 +91,5 @@ export class TtlTable {
     const meta = new Uint8Array(cap);
     meta.set(this.meta);
     this.keys = keys; this.vals = vals; this.meta = meta; this.cap = cap;
-    this.index = new Int32Array(cap * 2).fill(-1);
-    this.mask = cap * 2 - 1;
-    for (let e = 0; e < this.size; e++) this.place(e);
   }
 }

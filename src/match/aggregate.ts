@@ -1,9 +1,10 @@
 import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch.js";
 import { effectiveBlockedBy } from "../net/proto.js";
 import type { Classified } from "./matcher.js";
+import { HashIndex, RESERVED_RECORDS, hashWords } from "../flow/hash-index.js";
 
 const KEY_WORDS = 10;
-/** Events whose table memory is touched ahead of counting them (see `warm`). */
+/** Events whose table memory is touched ahead of counting them (HashIndex.prefetch). */
 const GROUP = 64;
 const EVIDENCE_SLOTS = 3;
 
@@ -77,36 +78,35 @@ export interface AggregatedFinding {
 }
 
 /**
- * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in an
- * open-addressing hash over one typed-array record store: integer keys, no object or string per
- * event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
+ * Findings keyed by (verdict, action, family, protocol, port, source, destination), counted in one
+ * typed-array record store found through the shared hash index (flow/hash-index.ts): integer keys, no
+ * object or string per event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
  */
 export class FindingTable {
   size = 0;
   private cap: number;
   private iv: Int32Array;
   private fv: Float64Array;
-  private index: Int32Array;
-  private mask: number;
+  private index: HashIndex;
   /** Global evidence strings, referenced by the evidence slots. */
   readonly evidenceText: string[] = [];
   private readonly evidenceIds = new Map<string, number>();
   /** Per input: its label id -> global evidence id, -2 until first seen (grown on demand). */
   private readonly labelMaps: Int32Array[] = [];
   private readonly scratch = new Int32Array(KEY_WORDS);
-  /** Column views made on demand for report building (see `column`). */
-  private columns: Map<string, Float64Array | Int32Array> | undefined = undefined;
+  /** Column views made on demand for report building (see `columnsOf`). */
+  private columns: Columns | undefined = undefined;
 
-  constructor(initial = 1024) {
+  constructor(initial = RESERVED_RECORDS) {
     let cap = 16;
     while (cap < initial) cap *= 2;
     this.cap = cap;
     this.iv = new Int32Array(cap * STRIDE);
     this.fv = new Float64Array(this.iv.buffer);
-    this.index = new Int32Array(cap * 4).fill(-1);
-    this.mask = cap * 2 - 1;
+    this.index = new HashIndex(KEY_WORDS, STRIDE, cap);
   }
 
+  /** Twice the records (the index grows by itself and never moves one). */
   private grow(): void {
     const cap = this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
@@ -114,16 +114,6 @@ export class FindingTable {
     this.iv = iv;
     this.fv = new Float64Array(iv.buffer);
     this.cap = cap;
-    const t = cap * 2;
-    this.index = new Int32Array(t * 2).fill(-1);
-    this.mask = t - 1;
-    for (let e = 0; e < this.size; e++) {
-      const hash = hashAt(iv, e * STRIDE);
-      let h = hash & this.mask;
-      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-      this.index[h * 2] = e;
-      this.index[h * 2 + 1] = hash;
-    }
   }
 
   private evidenceId(text: string): number {
@@ -153,30 +143,14 @@ export class FindingTable {
    * unset) when the key is new; `isNew` tells which.
    */
   private lookup(k: Int32Array, ko: number, hash: number): number {
-    const iv = this.iv;
-    const index = this.index;
-    const k0 = k[ko]!, k1 = k[ko + 1]!, k2 = k[ko + 2]!, k3 = k[ko + 3]!, k4 = k[ko + 4]!;
-    const k5 = k[ko + 5]!, k6 = k[ko + 6]!, k7 = k[ko + 7]!, k8 = k[ko + 8]!, k9 = k[ko + 9]!;
-    let h = hash & this.mask;
-    let e = index[h * 2]!;
-    while (e !== -1) {
-      const o = e * STRIDE;
-      if (index[h * 2 + 1] === hash && iv[o] === k0 && iv[o + 1] === k1 && iv[o + 2] === k2 && iv[o + 3] === k3 && iv[o + 4] === k4 &&
-          iv[o + 5] === k5 && iv[o + 6] === k6 && iv[o + 7] === k7 && iv[o + 8] === k8 && iv[o + 9] === k9) {
-        this.isNew = false;
-        return e;
-      }
-      h = (h + 1) & this.mask;
-      e = index[h * 2]!;
+    let e = this.index.find(this.iv, k, ko, hash);
+    if (e >= 0) {
+      this.isNew = false;
+      return e;
     }
-    if (this.size >= this.cap) {
-      this.grow();
-      h = hash & this.mask;
-      while (this.index[h * 2] !== -1) h = (h + 1) & this.mask;
-    }
+    if (this.size >= this.cap) this.grow();
     e = this.size++;
-    this.index[h * 2] = e;
-    this.index[h * 2 + 1] = hash;
+    this.index.add(e, hash);
     const o = e * STRIDE;
     const riv = this.iv;
     for (let j = 0; j < KEY_WORDS; j++) riv[o + j] = k[ko + j]!;
@@ -229,7 +203,8 @@ export class FindingTable {
     for (let g = 0; g < b.length; g += GROUP) {
       const gEnd = Math.min(b.length, g + GROUP);
       this.keys(b, c, g, gEnd);
-      this.warm(gEnd - g);
+      this.groupFound.set(this.groupHash);
+      this.warmSink = this.index.prefetch(this.iv, this.groupFound, gEnd - g);
       for (let i = g; i < gEnd; i++) {
         const j = i - g;
         const label = b.label[i]!;
@@ -302,37 +277,10 @@ export class FindingTable {
     }
   }
 
-  /**
-   * Touch the index slots and records the next `n` keys will read. With many findings each lookup is
-   * a chain of cache (and TLB) misses; issued here as independent loads they overlap. Reads only.
-   */
-  private warm(n: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    const hashes = this.groupHash;
-    const found = this.groupFound;
-    for (let j = 0; j < n; j++) {
-      const hash = hashes[j]!;
-      let h = hash & mask;
-      let e = index[h * 2]!;
-      while (e !== -1 && index[h * 2 + 1] !== hash) {
-        h = (h + 1) & mask;
-        e = index[h * 2]!;
-      }
-      found[j] = e;
-    }
-    const iv = this.iv;
-    let sink = 0;
-    for (let j = 0; j < n; j++) {
-      const e = found[j]!;
-      if (e >= 0) sink += iv[e * STRIDE]! + iv[e * STRIDE + 16]!;
-    }
-    this.warmSink = sink;
-  }
-
   private readonly groupKeys = new Int32Array(GROUP * KEY_WORDS);
   private readonly groupHash = new Int32Array(GROUP);
   private readonly groupSport = new Int32Array(GROUP);
+  /** The group's hashes, overwritten by the prefetch with the records found (see HashIndex.prefetch). */
   private readonly groupFound = new Int32Array(GROUP);
   /** Keeps the warming loads from being optimised away. */
   warmSink = 0;
@@ -441,14 +389,7 @@ export class FindingTable {
     for (const text of data.evidenceText) t.evidenceText.push(text);
     data.evidenceText.forEach((text, g) => t.evidenceIds.set(text, g));
     for (const counts of data.inputEvents) t.inputEvents.push([...counts]);
-    const mask = t.mask;
-    for (let e = 0; e < t.size; e++) {
-      const hash = hashAt(t.iv, e * STRIDE);
-      let h = hash & mask;
-      while (t.index[h * 2] !== -1) h = (h + 1) & mask;
-      t.index[h * 2] = e;
-      t.index[h * 2 + 1] = hash;
-    }
+    for (let e = 0; e < t.size; e++) t.index.add(e, hashAt(t.iv, e * STRIDE));
     return t;
   }
 
@@ -463,11 +404,19 @@ export class FindingTable {
     const n = order.length;
     const iv = new Int32Array(Math.max(16, n) * STRIDE);
     const src = this.iv;
-    for (let k = 0; k < n; k++) {
-      const so = order[k]! * STRIDE;
-      const o = k * STRIDE;
-      for (let j = 0; j < STRIDE; j++) iv[o + j] = src[so + j]!;
+    let sink = 0;
+    for (let g = 0; g < n; g += GROUP) {
+      const gEnd = Math.min(n, g + GROUP);
+      // The group's records are read in an order unrelated to memory: both lines of each are loaded
+      // first as independent reads that overlap, then copied from cache.
+      for (let k = g; k < gEnd; k++) sink += src[order[k]! * STRIDE]! + src[order[k]! * STRIDE + 16]!;
+      for (let k = g; k < gEnd; k++) {
+        const so = order[k]! * STRIDE;
+        const o = k * STRIDE;
+        for (let j = 0; j < STRIDE; j++) iv[o + j] = src[so + j]!;
+      }
     }
+    this.warmSink = sink;
     t.iv = iv;
     t.fv = new Float64Array(iv.buffer);
     t.cap = Math.max(16, n);
@@ -484,36 +433,47 @@ export class FindingTable {
     };
   }
 
-  /** A column of every finding, built once after aggregation (report building reads these by index). */
-  private column(name: string, isFloat: boolean, word: number): Float64Array | Int32Array {
-    if (!this.columns) this.columns = new Map();
-    let col = this.columns.get(name);
-    if (!col) {
-      const n = this.size;
-      if (isFloat) {
-        const out = new Float64Array(n);
-        for (let e = 0; e < n; e++) out[e] = this.fv[e * F_STRIDE + word]!;
-        col = out;
-      } else {
-        const out = new Int32Array(n);
-        for (let e = 0; e < n; e++) out[e] = this.iv[e * STRIDE + word]!;
-        col = out;
-      }
-      this.columns.set(name, col);
+  /**
+   * Every column of every finding, built in one pass over the records once after aggregation (report
+   * building reads these by index): one pass reads each record once, a pass per column read them all
+   * again for each.
+   */
+  private columnsOf(): Columns {
+    if (this.columns) return this.columns;
+    const n = this.size;
+    const c: Columns = {
+      count: new Float64Array(n), first: new Float64Array(n), last: new Float64Array(n), position: new Float64Array(n),
+      srcSet: new Int32Array(n), dstSet: new Int32Array(n), firstSrcPort: new Int32Array(n), input: new Int32Array(n), frame: new Int32Array(n),
+    };
+    const iv = this.iv;
+    const fv = this.fv;
+    for (let e = 0; e < n; e++) {
+      const o = e * STRIDE;
+      const fo = e * F_STRIDE;
+      c.count[e] = fv[fo + F_COUNT]!;
+      c.first[e] = fv[fo + F_FIRST]!;
+      c.last[e] = fv[fo + F_LAST]!;
+      c.position[e] = fv[fo + F_POSITION]!;
+      c.srcSet[e] = iv[o + I_SRC_SET]!;
+      c.dstSet[e] = iv[o + I_DST_SET]!;
+      c.firstSrcPort[e] = iv[o + I_FIRST_SRC_PORT]!;
+      c.input[e] = iv[o + I_INPUT]!;
+      c.frame[e] = iv[o + I_FRAME]!;
     }
-    return col;
+    this.columns = c;
+    return c;
   }
 
-  get count(): Float64Array { return this.column("count", true, F_COUNT) as Float64Array; }
-  get first(): Float64Array { return this.column("first", true, F_FIRST) as Float64Array; }
-  get last(): Float64Array { return this.column("last", true, F_LAST) as Float64Array; }
-  get position(): Float64Array { return this.column("position", true, F_POSITION) as Float64Array; }
-  get srcSet(): Int32Array { return this.column("srcSet", false, I_SRC_SET) as Int32Array; }
-  get dstSet(): Int32Array { return this.column("dstSet", false, I_DST_SET) as Int32Array; }
-  get firstSrcPort(): Int32Array { return this.column("firstSrcPort", false, I_FIRST_SRC_PORT) as Int32Array; }
-  get input(): Int32Array { return this.column("input", false, I_INPUT) as Int32Array; }
+  get count(): Float64Array { return this.columnsOf().count; }
+  get first(): Float64Array { return this.columnsOf().first; }
+  get last(): Float64Array { return this.columnsOf().last; }
+  get position(): Float64Array { return this.columnsOf().position; }
+  get srcSet(): Int32Array { return this.columnsOf().srcSet; }
+  get dstSet(): Int32Array { return this.columnsOf().dstSet; }
+  get firstSrcPort(): Int32Array { return this.columnsOf().firstSrcPort; }
+  get input(): Int32Array { return this.columnsOf().input; }
   /** Frame numbers as stored (int32): read with `>>> 0`. */
-  get frame(): Int32Array { return this.column("frame", false, I_FRAME) as Int32Array; }
+  get frame(): Int32Array { return this.columnsOf().frame; }
 
   /**
    * Word `j` (0-9) of finding `e`'s key, unsigned, without allocating: 0 is verdict | action << 4 |
@@ -566,6 +526,19 @@ export class FindingTable {
   }
 }
 
+/** The per-finding columns report building reads (FindingTable's getters). */
+interface Columns {
+  count: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  position: Float64Array;
+  srcSet: Int32Array;
+  dstSet: Int32Array;
+  firstSrcPort: Int32Array;
+  input: Int32Array;
+  frame: Int32Array;
+}
+
 /** Keep `ev` in the first free evidence slot unless a slot holds it already. */
 function addEvidence(iv: Int32Array, o: number, ev: number): void {
   for (let s = 0; s < EVIDENCE_SLOTS; s++) {
@@ -576,10 +549,5 @@ function addEvidence(iv: Int32Array, o: number, ev: number): void {
 }
 
 function hashAt(k: Int32Array, o: number): number {
-  let h = 0x811c9dc5;
-  for (let j = 0; j < KEY_WORDS; j++) {
-    h = Math.imul(h ^ k[o + j]!, 0x01000193);
-    h ^= h >>> 15;
-  }
-  return h | 0;
+  return hashWords(k, o, KEY_WORDS);
 }
