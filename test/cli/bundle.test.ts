@@ -143,3 +143,17 @@ describe("the code cache (dist/bundle/portmatrix.cache)", () => {
     expect(cacheStatus(root)).toBe("none");
   });
 });
+
+describe("what a short check loads (the lazy imports of src/cli/main.ts, src/source/gzip.ts, scripts/build.mjs)", () => {
+  it("not the other commands' Node modules (sockets, child processes), nor zlib for a plain file", () => {
+    const out = join(tmpFiles({}), "loaded.json");
+    // Standard output and error go to /dev/null: a pipe would load net itself.
+    const script = `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));
+      require(${JSON.stringify(resolve("bin/portmatrix.js"))}).load().exports.main(${JSON.stringify(["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--year", "2026", "--format", "json", "fixtures/kcps/kern.log"])}).then((c) => { process.exitCode = c; });`;
+    const r = spawnSync("node", ["-e", script], { stdio: "ignore" });
+    expect(r.status).toBe(1);
+    const loaded = new Set((JSON.parse(readFileSync(out, "utf8")) as string[]).map((m) => m.replace(/^NativeModule /, "")));
+    expect(loaded.has("crypto"), "the list is of Node's modules").toBe(true);
+    for (const m of ["child_process", "dgram", "net", "zlib", "worker_threads"]) expect(loaded.has(m), m).toBe(false);
+  });
+});
