@@ -23,11 +23,6 @@ const BUNDLE = join(BUNDLE_DIR, "portmatrix.cjs");
 const CACHE = join(BUNDLE_DIR, "portmatrix.cache");
 /** The cache file: this line, then the V8 cache. */
 const MAGIC = "portmatrix-code-cache 1";
-// The CommonJS module wrapper, as Node's own: the bundle sees exports, require, module, __filename,
-// __dirname; and __portmatrixImport, this file's import() (the bundle has none of its own: Node 20
-// loses a vm.Script's import() when the script comes from a code cache; scripts/build.mjs).
-const HEAD = "(function (exports, require, module, __filename, __dirname, __portmatrixImport) { ";
-const TAIL = "\n})";
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
@@ -61,7 +56,11 @@ function load(options = {}) {
   // scripts/build.mjs makes the bundle ASCII-only, so Latin-1 is exact, and a plain copy.
   const source = bytes.toString("latin1");
   const cache = options.cache === null ? { status: "off" } : readCache(options.cache ?? CACHE, bytes);
-  const script = new vm.Script(HEAD + source + TAIL, { filename: bundle, cachedData: cache.data });
+  // The file is one function expression (scripts/build.mjs writes the wrapper into it): it takes the
+  // CommonJS module's exports, require, module, __filename and __dirname, as Node's own wrapper gives
+  // them, and __portmatrixImport, this file's import() (the bundle has none of its own: Node 20 loses a
+  // vm.Script's import() when the script comes from a code cache).
+  const script = new vm.Script(source, { filename: bundle, cachedData: cache.data });
   const status = cache.data === undefined ? cache.status : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} };
   const importer = (specifier) => import(specifier);

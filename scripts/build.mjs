@@ -106,6 +106,10 @@ function withoutImportCalls(text, file) {
   return text;
 }
 
+/** dist/bundle/portmatrix.cjs is one function expression (bin/portmatrix.js). */
+const SCRIPT_HEAD = "(function (exports, require, module, __filename, __dirname, __portmatrixImport) { ";
+const SCRIPT_TAIL = "\n})";
+
 async function bundleCli() {
   const outBundle = "dist/bundle";
   rmSync(outBundle, { recursive: true, force: true });
@@ -119,7 +123,12 @@ async function bundleCli() {
     // The two modules that find files from their own URL (shippedRulesetDir, parallel.ts's workerUrl)
     // get the bundle's: dist/bundle/ sits at the same depth as dist/<dir>/.
     define: { "import.meta.url": "__portmatrixUrl" },
-    banner: { js: "const __portmatrixUrl = require(\"node:url\").pathToFileURL(__filename).href;" },
+    // The file is the function bin/portmatrix.js calls (Node's CommonJS wrapper, and the launcher's
+    // import()), written here so that the launcher hands V8 the file's text as it is, without a copy.
+    // "use strict" first: ES modules are strict, and so the tsc output is; after any other statement
+    // (esbuild's own "use strict" comes after the banner) it would be an expression, not a directive.
+    banner: { js: `${SCRIPT_HEAD}"use strict"; const __portmatrixUrl = require("node:url").pathToFileURL(__filename).href;` },
+    footer: { js: SCRIPT_TAIL },
     plugins: [lazyChildProcess, noDynamicImport],
   });
   const worker = await build({

@@ -108,6 +108,11 @@ describe("the code cache (dist/bundle/portmatrix.cache)", () => {
     expect(bytes.findIndex((b) => b >= 0x80)).toBe(-1);
   });
 
+  it("the bundle's code is strict, as the tsc output's ES modules are", () => {
+    const text = readFileSync("dist/bundle/portmatrix.cjs", "latin1");
+    expect(text).toMatch(/^\(function \([\w, ]+\) \{ "use strict";/);
+  });
+
   it("a damaged cache is never handed to V8 (which would crash on it): the run is the same, compiled from source", () => {
     const root = packageCopy();
     const cache = readFileSync(join(root, "dist/bundle/portmatrix.cache"));
