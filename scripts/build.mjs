@@ -155,7 +155,7 @@ async function bundleCli() {
 function codeCache() {
   const r = spawnSync(process.execPath, ["scripts/code-cache.cjs"], { stdio: "inherit" });
   if (r.status !== 0) {
-    console.error(`build: scripts/code-cache.cjs failed (status ${r.status}); bin/portmatrix.js still runs, without a code cache`);
+    console.error(`build: scripts/code-cache.cjs failed (status ${r.status}): no code cache was made`);
     process.exit(1);
   }
 }
