@@ -1,5 +1,77 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI bundled by `npm run build` (scripts/build.mjs; `npm ci` runs it through the
-// prepare script) from the tsc output in dist/. One file to load is most of a short run's start-up.
-import { main } from "../dist/bundle/portmatrix.js";
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+"use strict";
+// The launcher (a CommonJS script: bin/package.json says so, which spares a short run Node's ES module
+// loader). It runs the CLI that `npm run build` bundled into one classic script, dist/bundle/portmatrix.cjs
+// (scripts/build.mjs), compiled from the V8 code cache the build made beside it
+// (dist/bundle/portmatrix.cache, scripts/code-cache.cjs) when that cache is for exactly this bundle:
+// compiling ~1.4 MB of JavaScript is most of a short run's start-up (bench/README.md, "Start-up").
+//
+// The cache is only ever read here, never written: a run writes nothing the user did not ask for.
+// V8 checks a cache's version, flags and source length, but not its contents (in release builds it keeps
+// no checksum: a damaged cache file crashes the process in the deserializer), nor a source edited to the
+// same length. So the cache file names the SHA-256 of the source and of its own payload, and a cache
+// that does not match both is not handed to V8 at all. A cache V8 rejects (another Node version, other
+// flags) costs the compilation it would have saved, nothing else.
+const { readFileSync } = require("node:fs");
+const { join, resolve } = require("node:path");
+const { createRequire } = require("node:module");
+const { createHash } = require("node:crypto");
+const vm = require("node:vm");
+
+const BUNDLE_DIR = join(__dirname, "..", "dist", "bundle");
+const BUNDLE = join(BUNDLE_DIR, "portmatrix.cjs");
+const CACHE = join(BUNDLE_DIR, "portmatrix.cache");
+/** The cache file: this line, then the V8 cache. */
+const MAGIC = "portmatrix-code-cache 1";
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/** The header line of a cache file for `source` and `payload` (scripts/code-cache.cjs writes it). */
+function cacheHeader(source, payload) {
+  return `${MAGIC} ${sha256(source)} ${sha256(payload)}\n`;
+}
+
+/** The V8 cache in `file` if it was made from `source` and is whole; else undefined and why not. */
+function readCache(file, source) {
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return { status: "none" };
+  }
+  const nl = bytes.indexOf(10);
+  const header = nl < 0 ? "" : bytes.toString("latin1", 0, nl + 1);
+  const payload = bytes.subarray(nl + 1);
+  if (!header.startsWith(MAGIC + " ") || header !== cacheHeader(source, payload)) return { status: "mismatch" };
+  return { status: "valid", data: payload };
+}
+
+/**
+ * Compile and run the bundle; returns its exports and what became of the cache: "used", "rejected" (by
+ * V8), "mismatch" (not for this bundle, or damaged: not offered to V8), "none" (no cache file), "off".
+ */
+function load(options = {}) {
+  const bundle = resolve(options.bundle ?? BUNDLE);
+  const bytes = readFileSync(bundle);
+  // scripts/build.mjs makes the bundle ASCII-only, so Latin-1 is exact, and a plain copy.
+  const source = bytes.toString("latin1");
+  const cache = options.cache === null ? { status: "off" } : readCache(options.cache ?? CACHE, bytes);
+  // The file is one function expression (scripts/build.mjs writes the wrapper into it): it takes the
+  // CommonJS module's exports, require, module, __filename and __dirname, as Node's own wrapper gives
+  // them, and __portmatrixImport, this file's import() (the bundle has none of its own: Node 20 loses a
+  // vm.Script's import() when the script comes from a code cache).
+  const script = new vm.Script(source, { filename: bundle, cachedData: cache.data });
+  const status = cache.data === undefined ? cache.status : script.cachedDataRejected ? "rejected" : "used";
+  const module = { exports: {} };
+  const importer = (specifier) => import(specifier);
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, join(bundle, ".."), importer);
+  return { exports: module.exports, script, status };
+}
+
+module.exports = { load, cacheHeader, BUNDLE, CACHE };
+
+if (require.main === module) {
+  load().exports.main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -2,19 +2,39 @@ import { Command, CommanderError, Option } from "commander";
 import { PortmatrixError, ValidationErrors } from "../errors.js";
 import { ExitCode, processIo, say, type Io } from "./common.js";
 import { settle } from "./output.js";
-import { registerCheck } from "./check.js";
-import { registerRules } from "./rules.js";
-import { registerEvents } from "./events.js";
-import { registerDiff } from "./diff.js";
-import { registerProbe } from "./probe.js";
-import { registerWhy } from "./why.js";
-import { registerExport } from "./export.js";
-import { registerCollect } from "./collect.js";
-import { registerSql } from "./sql.js";
-import { registerMerge } from "./merge.js";
 import { VERSION } from "../report/build.js";
 
-export function buildProgram(io: Io): Command {
+type Register = (program: Command, io: Io) => void;
+
+/**
+ * Each command's module, imported only when it is needed: a run loads the one its command line names
+ * (with what that imports), not the collector's sockets, the prober, the SQL engines' schemas... of the
+ * others; help, --version and a mistyped command load them all, in this order (the order of the help).
+ */
+const COMMANDS = new Map<string, () => Promise<Register>>([
+  ["check", async () => (await import("./check.js")).registerCheck],
+  ["rules", async () => (await import("./rules.js")).registerRules],
+  ["events", async () => (await import("./events.js")).registerEvents],
+  ["diff", async () => (await import("./diff.js")).registerDiff],
+  ["probe", async () => (await import("./probe.js")).registerProbe],
+  ["why", async () => (await import("./why.js")).registerWhy],
+  ["export", async () => (await import("./export.js")).registerExport],
+  ["collect", async () => (await import("./collect.js")).registerCollect],
+  ["sql", async () => (await import("./sql.js")).registerSql],
+  ["merge", async () => (await import("./merge.js")).registerMerge],
+]);
+
+/** The commands a command line needs registered: the one it starts with, none for the version, or all of them. */
+export function commandsFor(argv: readonly string[]): string[] {
+  const first = argv[0];
+  if (first !== undefined && COMMANDS.has(first)) return [first];
+  if (argv.length === 1 && (first === "--version" || first === "-V")) return [];
+  return [...COMMANDS.keys()];
+}
+
+/** The program with the commands `names` (default: all); commander needs a command registered to parse it. */
+export async function buildProgram(io: Io, names: readonly string[] = [...COMMANDS.keys()]): Promise<Command> {
+  const registers = await Promise.all(names.map((n) => COMMANDS.get(n)!()));
   const program = new Command("portmatrix");
   program
     .description("Check real network traffic (firewall logs, captures) against a product's port matrix.")
@@ -33,16 +53,7 @@ Examples:
 Exit status: 0 no violation, 1 violations (see --fail-on), 2 usage or input error, or a run that
 checked nothing (an input with no usable record, no flow between inventory hosts; see --allow-empty).`,
     );
-  registerCheck(program, io);
-  registerRules(program, io);
-  registerEvents(program, io);
-  registerDiff(program, io);
-  registerProbe(program, io);
-  registerWhy(program, io);
-  registerExport(program, io);
-  registerCollect(program, io);
-  registerSql(program, io);
-  registerMerge(program, io);
+  for (const register of registers) register(program, io);
   return program;
 }
 
@@ -55,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, commandsFor(argv));
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;

@@ -6,7 +6,7 @@
  * already inflated. Framing the members here lets every byte before a fault be delivered and the fault
  * be named with its offset: a member cut short, a bad CRC, or data after the last member.
  */
-import * as zlib from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { InputError } from "../errors.js";
 import { CHUNK, type ByteSource } from "./raw.js";
 
@@ -47,8 +47,14 @@ export function gzipHeaderLength(b: Buffer): number | "more" | { error: string }
   return b.length < p ? "more" : p;
 }
 
+type Crc32 = (b: Uint8Array, prev: number) => number;
+
+let zlibModule: Promise<{ zlib: typeof Zlib; crc32: Crc32 }> | undefined;
+/** node:zlib, loaded with the first gzip input: a run without one (most short runs) does not load it. */
+const loadZlib = () => (zlibModule ??= import("node:zlib").then((zlib) => ({ zlib, crc32: crc32Of(zlib) })));
+
 /** CRC-32 of RFC 1952 section 8 (zlib.crc32 where Node has it: 20.15 and later). */
-const crc32: (b: Uint8Array, prev: number) => number =
+const crc32Of = (zlib: typeof Zlib): Crc32 =>
   typeof (zlib as { crc32?: unknown }).crc32 === "function"
     ? (b, prev) => (zlib as unknown as { crc32: (b: Uint8Array, v: number) => number }).crc32(b, prev)
     : (() => {
@@ -73,7 +79,7 @@ type Wake = () => void;
  * is written at a time and its callback awaited, so the inflater's `bytesWritten` tells exactly where
  * the deflate data ended; output is read as the consumer asks for it (zlib pauses when it is not).
  */
-async function* inflateBody(first: Buffer, pull: () => Promise<Buffer | null>): AsyncGenerator<Buffer, Buffer> {
+async function* inflateBody(zlib: typeof Zlib, first: Buffer, pull: () => Promise<Buffer | null>): AsyncGenerator<Buffer, Buffer> {
   const inf = zlib.createInflateRaw({ chunkSize: CHUNK });
   let wake: Wake | undefined;
   const signal = () => { const w = wake; wake = undefined; w?.(); };
@@ -195,9 +201,10 @@ export function gunzipSource(src: ByteSource, w: Where): ByteSource {
   };
 
   async function* members(): AsyncGenerator<Buffer> {
+    const { zlib, crc32 } = await loadZlib();
     for (let member = 1; ; member++) {
       await header(member);
-      const inflating = inflateBody(held, pull);
+      const inflating = inflateBody(zlib, held, pull);
       held = Buffer.alloc(0);
       let crc = 0;
       let size = 0;

@@ -42,7 +42,7 @@ describeNeeding([needRoot, () => needTool("ip", "nft", "python3", "ping", "tcpdu
     // `npm test` builds dist first; on its own this test builds it when a source is newer. Another
     // change in the tree may not type-check yet: tsc still emits, and probe is what is tested here.
     // bin/portmatrix.js runs the bundle, made from tsc's output by scripts/build.mjs.
-    const built = ["dist/cli/main.js", "dist/cli/probe.js", "dist/probe/run.js", "dist/bundle/portmatrix.js"];
+    const built = ["dist/cli/main.js", "dist/cli/probe.js", "dist/probe/run.js", "dist/bundle/portmatrix.cjs"];
     const fresh = built.every((f) => existsSync(f) && statSync(f).mtimeMs >= newestSource());
     const build = fresh ? undefined : spawnSync("sh", ["-c", "npx tsc -p tsconfig.json; node scripts/build.mjs"], { encoding: "utf8", timeout: 120_000 });
     expect(built.every((f) => existsSync(f)), `${build?.stdout ?? ""}${build?.stderr ?? ""}`).toBe(true);
