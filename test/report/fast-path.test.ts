@@ -46,6 +46,8 @@ const dir = tmpFiles({
 });
 const named: CheckSetup = setupCheck("kcps-file-server", join(dir, "named.yaml"), [], new Map());
 const plain: CheckSetup = setupCheck("kcps-file-server", join(dir, "plain.yaml"), [], new Map());
+/** Each test takes 1-8 s alone; a full suite on the shared two-core machine can make that several times more. */
+const SLOW = 120_000;
 
 const LABELS = ["DROP", "ACCEPT", 'say "hi" \\ there', "ラベル\u0007\u001f", "handshake completed (SF/S1)", "\u2028line\r\nbreak"];
 const V4 = [0x0a63010a, 0x0a630135, 0x0a630177, 0x0a630101, 0x0a63020a, 0x0a630205, 0x0a630214, 0x0a630235, 0xc0a80001, 0xfffffffe, 0x80000000, 0x7fffffff];
@@ -164,7 +166,7 @@ describe.each([
     expect(fs.some((f) => f.example.line === undefined && f.example.offset === undefined)).toBe(true);
     expect(fs.some((f) => f.srcName === null && f.dstName === null)).toBe(true);
     if (setup === named) expect(fs.some((f) => f.dstName?.includes("ファイル") === true)).toBe(true);
-  });
+  }, SLOW);
 
   it("orders the findings as the comparator of the report order does", () => {
     const fs = materialise(prepared(setup, table)).findings;
@@ -172,7 +174,7 @@ describe.each([
       const d = reportCmp(fs[k - 1]!, fs[k]!);
       if (d >= 0) expect.fail(`findings ${k - 1} and ${k} out of order: ${JSON.stringify(fs[k - 1])} ${JSON.stringify(fs[k])}`);
     }
-  });
+  }, SLOW);
 
   it("sorts the same with the verdict, roles and protocol as separate passes as merged into one", () => {
     const facts = findingFacts(table, setup.matcher);
@@ -181,7 +183,7 @@ describe.each([
     expect(merged.groups.length).toBe(1);
     expect(apart.groups.length).toBe(4);
     expect([...reportOrder(facts, apart)]).toEqual([...reportOrder(facts, merged)]);
-  });
+  }, SLOW);
 
   it("renders text and CSV from findings read one at a time as from the array of them", () => {
     const r = materialise(prepared(setup, table));
@@ -190,7 +192,7 @@ describe.each([
       expect(renderText(p.skeleton, { color: false, all }, eachFinding(p))).toBe(renderText(r, { color: false, all }));
     }
     expect([...csvChunks(p.skeleton, eachFinding(p))].join("")).toBe(renderCsv(r));
-  });
+  }, SLOW);
 });
 
 describe("text report of many findings with a baseline's marks", () => {
@@ -234,5 +236,5 @@ describe("text report of many findings with a baseline's marks", () => {
       }
     }
     expect(hiddenLines).toBeGreaterThan(10);
-  });
+  }, SLOW);
 });
