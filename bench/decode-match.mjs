@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The parts of `portmatrix check` timed apart, in one process, on one input: set-up (ruleset and
 // inventory), decode + connection tracking + classification + aggregation ("decode+match"), report
-// building, and JSON rendering. Prints one JSON line. Used by bench/run.mjs; needs `npm run build`.
+// building (with its named steps: rules, rank, sort, coverage, totals, findings; src/report/build.ts), and
+// JSON rendering. Prints one JSON line. Used by bench/run.mjs; needs `npm run build`.
 // With DECODE_ONLY=1 it stops after decode+match (for profiles of the hot path alone).
 //   node bench/decode-match.mjs FILE [inventory=bench/inventory.yaml] [ruleset=kcps-file-server]
 import { setupCheck, findingSink } from "../dist/pipeline/check.js";
@@ -36,5 +37,5 @@ for (const chunk of jsonReportChunks(prepared)) reportBytes += chunk.length;
 const t4 = performance.now();
 console.log(JSON.stringify({
   file, records: results[0].stats.read, findings: table.size, setupMs: ms(t0, t1), decodeMatchMs: ms(t1, t2),
-  buildMs: ms(t2, t3), renderMs: ms(t3, t4), reportBytes,
+  buildMs: ms(t2, t3), buildSteps: Object.fromEntries(prepared.steps.map((s) => [s.name, ms(0, s.ms)])), renderMs: ms(t3, t4), reportBytes,
 }));

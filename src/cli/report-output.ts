@@ -48,11 +48,12 @@ export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlag
   const toStdout = outputs.length === 0 || (f.format !== undefined && outputs.length > 1);
   const stdoutFmt = (f.format ?? "text") as ReportFormat;
   const formats = [...outputs.map((o) => o.fmt), ...(toStdout ? [stdoutFmt] : [])];
-  // A large JSON report is written straight from the finding table, in chunks, and the HTML page from
-  // one finding at a time; the findings become objects all at once only for the other formats and
-  // for --baseline.
+  // A large JSON report is written straight from the finding table, in chunks, and the HTML page, the
+  // text and the CSV from one finding at a time; the findings become objects all at once only for the
+  // other formats and for --baseline.
   const streamJson = baseline === undefined && prepared.length > COMPACT_JSON_ABOVE;
-  let report = streamJson && formats.every((x) => x === "json" || x === "html") ? prepared.skeleton : await materialiseInSteps(prepared, settle);
+  const oneAtATime = (x: ReportFormat) => (x === "json" ? streamJson : x === "html" || x === "text" || x === "csv");
+  let report = baseline === undefined && formats.every(oneAtATime) ? prepared.skeleton : await materialiseInSteps(prepared, settle);
   if (baseline) {
     for (const p of savedReportProblems(baseline)) say(io, `${f.baseline!}: the baseline run was not a complete check: ${p.message}; flows it lacks count as new`);
     report = applyBaseline(report, baseline, f.baseline!);
@@ -61,9 +62,19 @@ export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlag
   sayFormatList(io, report.inputs.map((i) => i.error));
   const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
     if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
-    if (fmt === "html" && report.findings.length !== prepared.length) {
-      const { htmlChunks } = await import("../report/html.js");
-      return htmlChunks(report, eachFinding(prepared));
+    if (report.findings.length !== prepared.length) {
+      if (fmt === "html") {
+        const { htmlChunks } = await import("../report/html.js");
+        return htmlChunks(report, eachFinding(prepared));
+      }
+      if (fmt === "csv") {
+        const { csvChunks } = await import("../report/csv.js");
+        return csvChunks(report, eachFinding(prepared));
+      }
+      if (fmt === "text") {
+        const { renderText } = await import("../report/text.js");
+        return [renderText(report, { color, all: f.all === true }, eachFinding(prepared))];
+      }
     }
     const { renderChunks } = await import("../report/render.js");
     return renderChunks(report, fmt, { color, all: f.all === true, sarif: sarif() });

@@ -15,6 +15,11 @@ export function stoppedBy(f: Pick<Finding, "blockedBy">, dst: string): string {
 export function stoppedByCounts(fs: readonly Pick<Finding, "blockedBy">[]): string {
   const n = { network: 0, destination: 0, unknown: 0 };
   for (const f of fs) if (f.blockedBy) n[f.blockedBy]++;
+  return stoppedByText(n);
+}
+
+/** The same phrase from the counts. */
+export function stoppedByText(n: Readonly<Record<"network" | "destination" | "unknown", number>>): string {
   const parts: string[] = [];
   if (n.network) parts.push(`${n.network} stopped on the way`);
   if (n.destination) parts.push(`${n.destination} refused by the destination`);

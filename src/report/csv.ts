@@ -1,5 +1,5 @@
 /** One row per finding (`count`: the flows it stands for), for spreadsheets; cells that would start a formula are neutralised. */
-import type { Report } from "./types.js";
+import type { Finding, Report } from "./types.js";
 import { csvCell } from "./escape.js";
 import { exampleWhere } from "./example.js";
 
@@ -16,12 +16,13 @@ export function renderCsv(r: Report): string {
 
 /**
  * The same text in pieces of about `chunkChars` characters, each ending with a whole row: a report of
- * hundreds of thousands of findings is written without its whole text in memory at once.
+ * hundreds of thousands of findings is written without its whole text in memory at once. `findings`
+ * (each once, in report order) stand for `r.findings` when given: then no array of them is needed.
  */
-export function* csvChunks(r: Report, chunkChars = 1 << 20): Generator<string> {
+export function* csvChunks(r: Report, findings: Iterable<Finding> = r.findings, chunkChars = 1 << 20): Generator<string> {
   let rows = [COLUMNS.join(",")];
   let size = 0;
-  for (const f of r.findings) {
+  for (const f of findings) {
     const example = exampleWhere(f.example);
     const row: (string | number | null)[] = [
       f.verdict, f.action, f.blockedBy ?? null, f.src, f.srcName, f.srcRole, f.dst, f.dstName, f.dstRole, f.protocol, f.port, f.icmpType,

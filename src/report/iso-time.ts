@@ -16,42 +16,63 @@ const MAX_TIME_MS = 8.64e15;
 let cachedDay = NaN;
 let cachedPrefix = "";
 
-/** The date part ("YYYY-MM-DDT") of a day number since 1970, as bytes, for `writeIsoTime`. */
+/** The date part ("YYYY-MM-DDT") of the day last written, as bytes, for `writeIsoTime`. */
 let cachedPrefixBytes = new Uint8Array(0);
 let cachedBytesDay = NaN;
+
+/**
+ * `"YYYY-MM-DDTHH:MM:SS.` of recent seconds, 21 bytes each, in a direct-mapped cache by second: the
+ * findings of a large report share seconds (a scan, a day's log), and two times are written per finding.
+ */
+const SECOND_SLOTS = 4096;
+const secondOf = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
+const secondText = new Uint8Array(SECOND_SLOTS * 21);
+
+function fillSecond(slot: number, sec: number): void {
+  const day = Math.floor(sec / 86_400);
+  if (day !== cachedBytesDay) {
+    cachedBytesDay = day;
+    cachedPrefixBytes = Buffer.from(new Date(day * DAY_MS).toISOString().slice(0, 11), "latin1");
+  }
+  let r = sec - day * 86_400;
+  const h = Math.floor(r / 3600);
+  r -= h * 3600;
+  const m = Math.floor(r / 60);
+  const s = r - m * 60;
+  const o = slot * 21;
+  secondText[o] = 34;
+  secondText.set(cachedPrefixBytes, o + 1);
+  secondText[o + 12] = 48 + Math.floor(h / 10);
+  secondText[o + 13] = 48 + (h % 10);
+  secondText[o + 14] = 58;
+  secondText[o + 15] = 48 + Math.floor(m / 10);
+  secondText[o + 16] = 48 + (m % 10);
+  secondText[o + 17] = 58;
+  secondText[o + 18] = 48 + Math.floor(s / 10);
+  secondText[o + 19] = 48 + (s % 10);
+  secondText[o + 20] = 46;
+  secondOf[slot] = sec;
+}
 
 /** The time as JSON: the quoted ISO text as `isoTime` gives it, or null. No string is made. */
 export function writeIsoTime(w: JsonBytes, ms: number): void {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) { w.ascii("null"); return; }
   if (ms < 0 || ms >= YEAR_10000_MS) { w.ascii(`"${new Date(ms).toISOString()}"`); return; }
   const t = Math.trunc(ms);
-  const day = Math.floor(t / DAY_MS);
-  if (day !== cachedBytesDay) {
-    cachedBytesDay = day;
-    cachedPrefixBytes = Buffer.from(new Date(day * DAY_MS).toISOString().slice(0, 11), "latin1");
-  }
-  let r = t - day * DAY_MS;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  const s = Math.floor(r / 1000);
-  r -= s * 1000;
+  const sec = Math.floor(t / 1000);
+  const slot = sec & (SECOND_SLOTS - 1);
+  if (secondOf[slot] !== sec) fillSecond(slot, sec);
+  const r = t - sec * 1000;
   w.room(26);
-  w.buf[w.pos++] = 34;
-  w.bytes(cachedPrefixBytes);
-  w.digits2(h);
-  w.buf[w.pos++] = 58;
-  w.digits2(m);
-  w.buf[w.pos++] = 58;
-  w.digits2(s);
   const b = w.buf;
-  b[w.pos++] = 46;
-  b[w.pos++] = 48 + Math.floor(r / 100);
-  b[w.pos++] = 48 + (Math.floor(r / 10) % 10);
-  b[w.pos++] = 48 + (r % 10);
-  b[w.pos++] = 90;
-  b[w.pos++] = 34;
+  let p = w.pos;
+  for (let i = slot * 21, end = i + 21; i < end; i++) b[p++] = secondText[i]!;
+  b[p++] = 48 + Math.floor(r / 100);
+  b[p++] = 48 + (Math.floor(r / 10) % 10);
+  b[p++] = 48 + (r % 10);
+  b[p++] = 90;
+  b[p++] = 34;
+  w.pos = p;
 }
 
 /**

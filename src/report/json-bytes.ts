@@ -68,6 +68,17 @@ export class JsonBytes {
     this.buf[this.pos++] = 48 + (v % 10);
   }
 
+  /**
+   * The bytes written so far, without a copy: the writer goes on in a new buffer of the same size, so
+   * the one returned stays as it is (a chunk handed to a stream that writes it later).
+   */
+  detach(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.pos = 0;
+    return out;
+  }
+
   /** The bytes written so far, as a buffer of their own; the writer starts over. */
   take(): Buffer {
     const out = Buffer.allocUnsafe(this.pos);

@@ -39,10 +39,10 @@ export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Gene
       if (k > 0) w.bytes(comma);
       if (objects) w.bytes(Buffer.from(JSON.stringify(objects[k]), "utf8"));
       else p.writeFinding(k, w);
-      if (w.pos >= chunkBytes) yield w.take();
+      if (w.pos >= chunkBytes) yield w.detach();
     }
     w.ascii("]");
   }
   w.ascii("}\n");
-  yield w.take();
+  yield w.detach();
 }

@@ -3,7 +3,7 @@ import { VERDICT_ORDER } from "./build.js";
 import { escapeTerminal } from "./escape.js";
 import { checkedSummary, notCheckedReasons } from "./checked.js";
 import { failsOn, namesVerdict } from "./fail-on.js";
-import { stoppedBy, stoppedByCounts } from "./attribution.js";
+import { stoppedBy, stoppedByText } from "./attribution.js";
 import { exampleWhere } from "./example.js";
 
 export interface TextOptions {
@@ -70,50 +70,92 @@ function baselineTag(f: Finding): string {
   return "";
 }
 
-/** "1 new, 1 changed" among a list of findings, for headings and "... and N more". */
-function newAndChanged(fs: readonly Finding[]): string {
-  const n = fs.filter((f) => f.baseline === "new").length;
-  const c = fs.filter((f) => f.baseline === "changed").length;
+/** "1 new, 1 changed" ("" for none). */
+function marksText(n: number, c: number): string {
   return [n ? `${n} new` : "", c ? `${c} changed` : ""].filter(Boolean).join(", ");
 }
 
-/** Findings grouped by role pair and service; with a baseline, new and changed findings first in each group. */
-function groupFindings(fs: readonly Finding[]): Finding[][] {
-  const groups = new Map<string, Finding[]>();
-  for (const f of fs) {
+/** Findings of one role pair and service: the first `maxHosts` to show (new and changed first), and counts. */
+interface GroupDigest {
+  /** New and changed findings, and the others, each kept up to maxHosts (at least one), in report order. */
+  marked: Finding[];
+  others: Finding[];
+  length: number;
+  flows: number;
+  new: number;
+  changed: number;
+}
+
+/** One verdict's findings, digested in one pass: only what its section prints is kept. */
+interface VerdictDigest {
+  length: number;
+  flows: number;
+  new: number;
+  changed: number;
+  stopped: Record<"network" | "destination" | "unknown", number>;
+  /** By role pair and service, in the order of their first finding. */
+  groups: Map<string, GroupDigest>;
+}
+
+/**
+ * Every verdict's digest, from the findings read once in report order: a report of 200,000 findings is
+ * rendered without an array of them (the CLI reads them one at a time from the finding table).
+ */
+function digestFindings(findings: Iterable<Finding>, maxHosts: number): Map<string, VerdictDigest> {
+  const out = new Map<string, VerdictDigest>();
+  for (const f of findings) {
+    let d = out.get(f.verdict);
+    if (d === undefined) {
+      d = { length: 0, flows: 0, new: 0, changed: 0, stopped: { network: 0, destination: 0, unknown: 0 }, groups: new Map() };
+      out.set(f.verdict, d);
+    }
+    const isNew = f.baseline === "new", isChanged = f.baseline === "changed";
+    d.length++;
+    d.flows += f.count;
+    if (isNew) d.new++;
+    if (isChanged) d.changed++;
+    if (f.blockedBy) d.stopped[f.blockedBy]++;
     const key = `${f.srcRole ?? "?"}\u0000${f.dstRole ?? "?"}\u0000${flowName(f)}`;
-    const g = groups.get(key);
-    if (g) g.push(f);
-    else groups.set(key, [f]);
+    let g = d.groups.get(key);
+    if (g === undefined) {
+      g = { marked: [], others: [], length: 0, flows: 0, new: 0, changed: 0 };
+      d.groups.set(key, g);
+    }
+    g.length++;
+    g.flows += f.count;
+    if (isNew) g.new++;
+    if (isChanged) g.changed++;
+    const keep = isNew || isChanged ? g.marked : g.others;
+    // At least one: the group's line is written from its first finding.
+    if (keep.length < Math.max(1, maxHosts)) keep.push(f);
   }
-  const rank = (f: Finding) => (f.baseline === "new" || f.baseline === "changed" ? 0 : 1);
-  return [...groups.values()].map((g) => (g.some((f) => rank(f) === 0) ? [...g].sort((a, b) => rank(a) - rank(b)) : g));
+  return out;
 }
 
 /** One verdict's section: its heading, then each group with its first findings. */
-function verdictSection(r: Report, v: string, fs: readonly Finding[], maxHosts: number, c: (v: string, s: string) => string): string[] {
+function verdictSection(r: Report, v: string, d: VerdictDigest, maxHosts: number, c: (v: string, s: string) => string): string[] {
   const out: string[] = [];
-  const groups = groupFindings(fs);
-  const flows = fs.reduce((n, f) => n + f.count, 0);
-  const by = stoppedByCounts(fs);
-  const marks = newAndChanged(fs);
-  out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${counted(fs.length, "finding")}${marks ? ` (${marks})` : ""}, ${counted(flows, "flow")} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
-  for (const g of groups) {
-    const f0 = g[0]!;
-    const groupFlows = g.reduce((n, f) => n + f.count, 0);
+  const by = stoppedByText(d.stopped);
+  const marks = marksText(d.new, d.changed);
+  out.push(c(v, `${namesVerdict(r.failOn, v) ? "✗" : "•"} ${v}`) + `: ${counted(d.length, "finding")}${marks ? ` (${marks})` : ""}, ${counted(d.flows, "flow")} (${VIOLATION_HINT[v]}${by ? `; ${by}` : ""})`);
+  for (const g of d.groups.values()) {
+    // With a baseline, new and changed findings first (a stable order otherwise).
+    const kept = [...g.marked, ...g.others];
+    const shown = kept.slice(0, maxHosts);
+    const f0 = kept[0]!;
     const svc = f0.services.length > 0 ? ` (${safe(f0.services.join(", "))})` : "";
     const rule = f0.rule ? `  rule ${safe(f0.rule)}${f0.ruleInferred === true ? " (inferred)" : ""}` : "";
-    out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ${counted(g.length, "finding")}, ${counted(groupFlows, "flow")}`);
-    for (const f of g.slice(0, maxHosts)) {
+    out.push(`    ${safe(f0.srcRole ?? "(not in inventory)")} -> ${safe(f0.dstRole ?? "(not in inventory)")}  ${flowName(f0)}${svc}${rule}  ${counted(g.length, "finding")}, ${counted(g.flows, "flow")}`);
+    for (const f of shown) {
       const ev = f.evidence.length > 0 ? `  [${f.evidence.map(safe).join("; ")}]` : "";
       const where = safe(exampleWhere(f.example));
       const who = stoppedBy(f, f.dst);
       out.push(`        ${baselineTag(f)}${host(f.src, f.srcName)} -> ${host(f.dst, f.dstName)}  ${counted(f.count, "flow")}${who ? `  ${safe(who)}` : ""}${ev}  first at ${where}`);
     }
     if (g.length > maxHosts) {
-      const hidden = g.slice(maxHosts);
-      const marksHidden = newAndChanged(hidden);
-      out.push(`        ... and ${counted(hidden.length, "more finding")}${marksHidden ? ` (${marksHidden})` : ""}`);
+      const shownNew = shown.filter((f) => f.baseline === "new").length, shownChanged = shown.filter((f) => f.baseline === "changed").length;
+      const marksHidden = marksText(g.new - shownNew, g.changed - shownChanged);
+      out.push(`        ... and ${counted(g.length - maxHosts, "more finding")}${marksHidden ? ` (${marksHidden})` : ""}`);
     }
     if (f0.ruleSource && (v === "blocked-required")) out.push(`        source: ${safe(f0.ruleSource)}`);
     // A verdict that rests on the ruleset's reading, not on the document, says so and why.
@@ -144,7 +186,8 @@ export function reportCommand(r: Pick<Report, "inputs">): "probe" | "collect" | 
   return "check";
 }
 
-export function renderText(r: Report, o: TextOptions): string {
+/** The text report; `findings` (each once, in report order) stand for `r.findings` when given. */
+export function renderText(r: Report, o: TextOptions, findings: Iterable<Finding> = r.findings): string {
   const c = (v: string, s: string) => (o.color ? `${COLORS[v] ?? ""}${s}\x1b[0m` : s);
   const bold = (s: string) => (o.color ? `\x1b[1m${s}\x1b[0m` : s);
   const maxHosts = o.maxHosts ?? 3;
@@ -158,12 +201,13 @@ export function renderText(r: Report, o: TextOptions): string {
   out.push("");
 
   const shown = VERDICT_ORDER.filter((v) => v !== "unobserved-required" && (o.all || !["allowed-required", "blocked-unexpected"].includes(v)));
+  const digests = digestFindings(findings, maxHosts);
   for (const v of shown) {
-    const fs = r.findings.filter((f) => f.verdict === v);
-    if (fs.length > 0) out.push(...verdictSection(r, v, fs, maxHosts, c));
+    const d = digests.get(v);
+    if (d !== undefined && d.length > 0) out.push(...verdictSection(r, v, d, maxHosts, c));
   }
   const quiet = ["allowed-required", "blocked-unexpected"].filter((v) => !shown.includes(v as never));
-  const quietParts = quiet.map((v) => `${counted(r.findings.filter((f) => f.verdict === v).length, `${v} finding`)} (${counted(r.summary[v as keyof typeof r.summary], "flow")})`).join(", ");
+  const quietParts = quiet.map((v) => `${counted(digests.get(v)?.length ?? 0, `${v} finding`)} (${counted(r.summary[v as keyof typeof r.summary], "flow")})`).join(", ");
   if (quietParts) out.push(`Also: ${quietParts} (shown with --all).`);
 
   const unobserved = r.coverage.filter((x) => x.status === "unobserved");

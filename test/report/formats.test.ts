@@ -94,7 +94,7 @@ describe("CSV written in chunks", () => {
     expect(r.findings.length).toBeGreaterThan(5);
     const whole = renderCsv(r);
     for (const size of [1, 50, 400, 1 << 20]) {
-      const chunks = [...csvChunks(r, size)];
+      const chunks = [...csvChunks(r, r.findings, size)];
       expect(chunks.join("")).toBe(whole);
       for (const c of chunks) expect(c.endsWith("\r\n")).toBe(true);
       if (size === 1) expect(chunks).toHaveLength(r.findings.length);

@@ -1,0 +1,132 @@
+/**
+ * Report step "rules": what each finding of the table is, as small integers in table order. The rule
+ * that expects it and the roles it was matched as (strings that repeat are interned once: id 0 is
+ * "no rule" and "no role"), and the counts the summary, coverage and --fail-on read, per verdict code,
+ * per (verdict, who stopped it) and per rule. Nothing here makes a string or an object per finding: a
+ * report of 200,000 findings pays a rule lookup and a few array writes for each.
+ */
+import type { FindingTable } from "../match/aggregate.js";
+import { VERDICTS, type Matcher } from "../match/matcher.js";
+import type { Rule } from "../model/ruleset.js";
+
+/** Verdict codes (the low 4 bits of key word 0) and who-stopped-it codes (2 bits): 16 x 4 cells. */
+export const VERDICT_BY_CELLS = 64;
+
+export interface FindingFacts {
+  /** Table entries. */
+  readonly n: number;
+  /** Key word 0 of each entry: verdict | action << 4 | family << 8 | protocol << 16 | blockedBy << 24. */
+  readonly head: Uint32Array;
+  /** Key word 1: the port, or the ICMP type, -1 for none. */
+  readonly port: Int32Array;
+  /** Key words 2-9: source then destination address, four words each. */
+  readonly addr: Uint32Array;
+  /** FindingTable.evidenceKey of each entry (equal keys, equal evidence lists). */
+  readonly evidenceKey: Float64Array;
+  /** The rules findings matched; index 0 is no rule. */
+  readonly rules: readonly (Rule | undefined)[];
+  readonly ruleOf: Int32Array;
+  /** Role names as the report writes them; index 0 is null (not in the inventory). */
+  readonly roleNames: readonly (string | null)[];
+  readonly srcRole: Int32Array;
+  readonly dstRole: Int32Array;
+  /** Flows (the findings' counts summed) per verdict code. */
+  readonly flowsByVerdict: Float64Array;
+  /** Findings per verdict code * 4 + who stopped it; and of those, the findings on an inferred rule. */
+  readonly findingsByVerdictBy: Float64Array;
+  readonly inferredByVerdictBy: Float64Array;
+  /** Flows per rule index, allowed-required and blocked-required. */
+  readonly allowedByRule: Float64Array;
+  readonly blockedByRule: Float64Array;
+}
+
+const V_ALLOWED_REQUIRED = VERDICTS.indexOf("allowed-required");
+const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
+
+export function findingFacts(table: FindingTable, matcher: Matcher): FindingFacts {
+  const n = table.size;
+  const roles = matcher.roles;
+  const head = new Uint32Array(n), port = new Int32Array(n), addr = new Uint32Array(n * 8), evidenceKey = new Float64Array(n);
+  for (let e = 0; e < n; e++) {
+    head[e] = table.keyWord(e, 0);
+    port[e] = table.keyWord(e, 1) | 0;
+    for (let j = 0; j < 8; j++) addr[e * 8 + j] = table.keyWord(e, 2 + j);
+    evidenceKey[e] = table.evidenceKey(e);
+  }
+  const rules: (Rule | undefined)[] = [undefined];
+  const ruleIds = new Map<Rule, number>();
+  const roleNames: (string | null)[] = [null];
+  const roleIds = new Map<string, number>();
+  const roleId = (name: string | null): number => {
+    if (name === null) return 0;
+    let id = roleIds.get(name);
+    if (id === undefined) { id = roleNames.length; roleNames.push(name); roleIds.set(name, id); }
+    return id;
+  };
+  const ruleFrom: number[] = [0], ruleTo: number[] = [0];
+  // A finding without a rule is named by its host's roles joined by "+" (null when none).
+  const setRole = new Map<number, number>();
+  const setRoleId = (set: number): number => {
+    let id = setRole.get(set);
+    if (id === undefined) { id = roleId(roles.setRoleIds(set).join("+") || null); setRole.set(set, id); }
+    return id;
+  };
+  const ruleOf = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
+  const flowsByVerdict = new Float64Array(16);
+  const findingsByVerdictBy = new Float64Array(VERDICT_BY_CELLS), inferredByVerdictBy = new Float64Array(VERDICT_BY_CELLS);
+  let allowedByRule = new Float64Array(16), blockedByRule = new Float64Array(16);
+  const srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort, count = table.count;
+  for (let e = 0; e < n; e++) {
+    const m = head[e]!;
+    const rule = matcher.findRule(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
+    let r = 0;
+    if (rule !== undefined) {
+      let id = ruleIds.get(rule);
+      if (id === undefined) {
+        id = rules.length;
+        rules.push(rule);
+        ruleIds.set(rule, id);
+        ruleFrom.push(roleId(rule.from));
+        ruleTo.push(roleId(rule.to));
+        if (id >= allowedByRule.length) { allowedByRule = grown(allowedByRule); blockedByRule = grown(blockedByRule); }
+      }
+      r = id;
+    }
+    ruleOf[e] = r;
+    const s = srcSet[e]!, d = dstSet[e]!;
+    srcRole[e] = s === 0 ? 0 : r !== 0 ? ruleFrom[r]! : setRoleId(s);
+    dstRole[e] = d === 0 ? 0 : r !== 0 ? ruleTo[r]! : setRoleId(d);
+    const v = m & 15, c = count[e]!;
+    flowsByVerdict[v] = flowsByVerdict[v]! + c;
+    const cell = v * 4 + ((m >>> 24) & 3);
+    findingsByVerdictBy[cell] = findingsByVerdictBy[cell]! + 1;
+    if (r !== 0) {
+      if (rule!.inferred === true) inferredByVerdictBy[cell] = inferredByVerdictBy[cell]! + 1;
+      if (v === V_ALLOWED_REQUIRED) allowedByRule[r] = allowedByRule[r]! + c;
+      else if (v === V_BLOCKED_REQUIRED) blockedByRule[r] = blockedByRule[r]! + c;
+    }
+  }
+  return {
+    n, head, port, addr, evidenceKey, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
+    allowedByRule, blockedByRule,
+  };
+}
+
+function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Flows per rule id, allowed-required and blocked-required (as coverage reads them). */
+export function flowsPerRule(f: FindingFacts): Map<string, { allowed: number; blocked: number }> {
+  const out = new Map<string, { allowed: number; blocked: number }>();
+  for (let r = 1; r < f.rules.length; r++) {
+    const id = f.rules[r]!.id;
+    const pr = out.get(id) ?? { allowed: 0, blocked: 0 };
+    pr.allowed += f.allowedByRule[r]!;
+    pr.blocked += f.blockedByRule[r]!;
+    out.set(id, pr);
+  }
+  return out;
+}

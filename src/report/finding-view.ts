@@ -1,0 +1,367 @@
+/**
+ * Report step "findings": finding k of the report, read from the finding table and the facts of the
+ * "rules" step through the report order, either as an object (what every renderer but the large JSON
+ * report reads) or written straight into a JsonBytes as exactly the text JSON.stringify gives that
+ * object. The writer makes no object or string per finding: everything that repeats is encoded once
+ * as a JSON fragment of several fields (the head of verdict, action and who stopped it; the roles and
+ * protocol; the rule with its services and long source quote, the same for all its findings; the
+ * evidence with the example's input) and copied in; addresses, numbers and times are written as digits.
+ */
+import type { FindingTable } from "../match/aggregate.js";
+import { VERDICTS } from "../match/matcher.js";
+import type { RoleLookup } from "../match/roles.js";
+import type { Rule, Ruleset } from "../model/ruleset.js";
+import { formatAddr } from "../net/addr.js";
+import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
+import type { FindingFacts } from "./finding-facts.js";
+import { isoTime, writeIsoTime } from "./iso-time.js";
+import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
+import type { Finding, ProtocolName } from "./types.js";
+
+export interface FindingView {
+  /** The k-th finding in report order. */
+  finding(k: number): Finding;
+  /** Exactly `JSON.stringify(finding(k))`, as UTF-8 bytes appended to `w`. */
+  writeFinding(k: number, w: JsonBytes): void;
+}
+
+export interface ViewInput {
+  table: FindingTable;
+  facts: FindingFacts;
+  /** Table index of the k-th finding in report order. */
+  order: Int32Array;
+  ruleset: Ruleset;
+  roles: RoleLookup;
+  inputs: readonly { path: string; format: string }[];
+}
+
+/** Services of the rule that cover (protocol, port): computed once per combination, frozen (shared). */
+class CoveringServices {
+  private readonly byRule = new Map<number, Map<number, string[]>>();
+  private readonly serviceById;
+  static readonly none = Object.freeze([]) as unknown as string[];
+
+  constructor(ruleset: Ruleset, private readonly rules: readonly (Rule | undefined)[]) {
+    this.serviceById = new Map(ruleset.services.map((s) => [s.id, s] as const));
+  }
+
+  of(r: number, proto: number, port: number): string[] {
+    const rule = this.rules[r];
+    if (rule === undefined) return CoveringServices.none;
+    let cache = this.byRule.get(r);
+    if (cache === undefined) { cache = new Map(); this.byRule.set(r, cache); }
+    const key = proto * 65537 + port + 1;
+    let services = cache.get(key);
+    if (services === undefined) {
+      services = rule.services.filter((sid) => {
+        const svc = this.serviceById.get(sid);
+        return svc?.ports.some((p) => p.proto === proto && p.ranges.some(([a, b]) => port >= a && port <= b));
+      });
+      Object.freeze(services);
+      cache.set(key, services);
+    }
+    return services;
+  }
+}
+
+/**
+ * The columns a finding is written from, in report order: gathered once (each a tight loop of
+ * independent reads that the processor overlaps), so that writing finding k reads every column at k,
+ * one after the other, instead of a cache miss per field at the finding's place in the table.
+ */
+interface Columns {
+  head: Int32Array;
+  port: Int32Array;
+  /** Word 0 of the source and of the destination address; the other words are read from the facts (IPv6 only). */
+  addr0: Uint32Array;
+  rule: Int32Array;
+  srcRole: Int32Array;
+  dstRole: Int32Array;
+  input: Int32Array;
+  frame: Int32Array;
+  count: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  position: Float64Array;
+  evidence: Float64Array;
+}
+
+function gather(x: ViewInput): Columns {
+  const { table, facts, order } = x;
+  const n = order.length;
+  const ints = (from: ArrayLike<number>): Int32Array => {
+    const out = new Int32Array(n);
+    for (let k = 0; k < n; k++) out[k] = from[order[k]!]!;
+    return out;
+  };
+  const floats = (from: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = from[order[k]!]!;
+    return out;
+  };
+  const addr0 = new Uint32Array(n * 2);
+  for (let k = 0; k < n; k++) {
+    const e = order[k]!;
+    addr0[k * 2] = facts.addr[e * 8]!;
+    addr0[k * 2 + 1] = facts.addr[e * 8 + 4]!;
+  }
+  return {
+    head: ints(facts.head), port: ints(facts.port), addr0, rule: ints(facts.ruleOf), srcRole: ints(facts.srcRole),
+    dstRole: ints(facts.dstRole), input: ints(table.input), frame: ints(table.frame), count: floats(table.count), first: floats(table.first),
+    last: floats(table.last), position: floats(table.position), evidence: floats(facts.evidenceKey),
+  };
+}
+
+export function findingView(x: ViewInput): FindingView {
+  const { table, facts, order, roles } = x;
+  const { rules, roleNames } = facts;
+  const c = gather(x);
+  const { head, port: portOf, addr0, rule: ruleOf, srcRole, dstRole, count, first, last, position, input, frame } = c;
+  const services = new CoveringServices(x.ruleset, rules);
+  const binaryInput = x.inputs.map((i) => isBinaryFormat(i.format));
+  const inputPath = x.inputs.map((i) => i.path);
+
+  // Finding k's source (side 0) or destination (side 1): IPv4 by its word, IPv6 by its four in the facts.
+  const v6At = (k: number, side: number): number => order[k]! * 8 + side * 4;
+  const v4Text = new Map<number, string>();
+  const addrText = (k: number, side: number): string => {
+    if (((head[k]! >>> 8) & 255) !== 4) return formatAddr(6, facts.addr, v6At(k, side));
+    const a = addr0[k * 2 + side]!;
+    let text = v4Text.get(a);
+    if (text === undefined) { text = formatAddr(4, addr0, k * 2 + side); v4Text.set(a, text); }
+    return text;
+  };
+  const hostName = (k: number, side: number): string | null => (((head[k]! >>> 8) & 255) === 4
+    ? roles.hostNameV4(addr0[k * 2 + side]!) : roles.hostName(6, facts.addr, v6At(k, side))) ?? null;
+  const evidenceCache = new Map<number, string[]>();
+  const evidenceList = (k: number): string[] => {
+    const key = c.evidence[k]!;
+    let list = evidenceCache.get(key);
+    if (list === undefined) {
+      list = table.evidenceOf(order[k]!);
+      if (key >= 0) evidenceCache.set(key, Object.freeze(list) as string[]);
+    }
+    return list;
+  };
+
+  const finding = (k: number): Finding => {
+    const e = k;
+    const m = head[e]!;
+    const proto = (m >>> 16) & 255;
+    const port = portOf[e]!;
+    const r = ruleOf[e]!;
+    const rule = rules[r];
+    const isIcmp = proto === 1 || proto === 58;
+    const inputIdx = input[e]!;
+    const example: Finding["example"] = { input: inputPath[inputIdx] ?? "?" };
+    // A SQL engine reading CSV or JSON gives no record position: the example names the input only.
+    const pos = position[e]!;
+    if (Number.isNaN(pos)) { /* input only */ } else if (binaryInput[inputIdx] === true) {
+      example.offset = pos;
+      const fr = frame[e]! >>> 0;
+      if (fr > 0) example.frame = fr;
+    } else example.line = pos;
+    return {
+      verdict: VERDICTS[m & 15]! as Finding["verdict"],
+      action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
+      blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null,
+      src: addrText(e, 0),
+      dst: addrText(e, 1),
+      srcName: hostName(e, 0),
+      dstName: hostName(e, 1),
+      srcRole: roleNames[srcRole[e]!]!,
+      dstRole: roleNames[dstRole[e]!]!,
+      protocol: protocolName(proto) as ProtocolName,
+      port: isIcmp || port < 0 ? null : port,
+      // An ICMP record that named no type is reported with icmpType null ("type unknown").
+      icmpType: isIcmp && port >= 0 ? port : null,
+      services: services.of(r, proto, port),
+      rule: rule?.id ?? null,
+      ruleRequirement: rule?.requirement ?? null,
+      ruleSource: rule?.source ?? null,
+      ruleInferred: rule ? rule.inferred : null,
+      ruleInferredReason: rule?.inferredReason ?? null,
+      count: count[e]!,
+      firstSeen: isoTime(first[e]!),
+      lastSeen: isoTime(last[e]!),
+      evidence: evidenceList(k),
+      example,
+    };
+  };
+
+  const frags = new JsonFragments(x, c.evidence, services);
+  const hasNames = roles.hasNames;
+  const kSrcName = encode(',"srcName":'), kDstName = encode(',"dstName":'), kNull = encode("null");
+  const kDst = encode(',"dst":'), kIcmpNull = encode('null,"icmpType":');
+  const kFirst = encode(',"firstSeen":'), kLast = encode(',"lastSeen":'), kFrame = encode(',"frame":'), kEnd = encode("}}");
+  const kName = new Map<string, Uint8Array>();
+  const writeName = (w: JsonBytes, k: number, side: number): void => {
+    const name = hostName(k, side);
+    if (name === null) { w.bytes(kNull); return; }
+    let b = kName.get(name);
+    if (b === undefined) { b = encodeJson(name); kName.set(name, b); }
+    w.bytes(b);
+  };
+  const writeAddr = (w: JsonBytes, k: number, side: number): void => {
+    if (((head[k]! >>> 8) & 255) === 4) writeIPv4(w, addr0[k * 2 + side]!);
+    else w.bytes(encodeJson(formatAddr(6, facts.addr, v6At(k, side))));
+  };
+
+  const writeFinding = (k: number, w: JsonBytes): void => {
+    const e = k;
+    const m = head[e]!;
+    const proto = (m >>> 16) & 255;
+    const port = portOf[e]!;
+    const isIcmp = proto === 1 || proto === 58;
+    w.bytes(frags.head(m));
+    writeAddr(w, e, 0);
+    w.bytes(kDst);
+    writeAddr(w, e, 1);
+    if (hasNames) {
+      w.bytes(kSrcName);
+      writeName(w, e, 0);
+      w.bytes(kDstName);
+      writeName(w, e, 1);
+    }
+    // Without names the roles' fragment begins with the two null names; with a port, the rule's with the null ICMP type.
+    w.bytes(frags.roles(srcRole[e]!, dstRole[e]!, proto));
+    const ported = !isIcmp && port >= 0;
+    if (ported) w.uint(port);
+    else {
+      w.bytes(kIcmpNull);
+      if (isIcmp && port >= 0) w.uint(port); else w.bytes(kNull);
+    }
+    w.bytes(frags.rule(ruleOf[e]!, proto, port, ported));
+    w.number(count[e]!);
+    w.bytes(kFirst);
+    writeIsoTime(w, first[e]!);
+    w.bytes(kLast);
+    writeIsoTime(w, last[e]!);
+    const inputIdx = input[e]!;
+    const pos = position[e]!;
+    const hasPos = !Number.isNaN(pos);
+    w.bytes(frags.evidence(k, inputIdx, hasPos));
+    if (hasPos) {
+      w.number(pos);
+      const fr = binaryInput[inputIdx] === true ? frame[e]! >>> 0 : 0;
+      if (fr > 0) {
+        w.bytes(kFrame);
+        w.uint(fr);
+      }
+      w.bytes(kEnd);
+    }
+  };
+  return { finding, writeFinding };
+}
+
+/** Digits of 0-255 as bytes, 4 per octet: length, then up to three digits. */
+const OCTETS = (() => {
+  const t = new Uint8Array(256 * 4);
+  for (let v = 0; v < 256; v++) {
+    const s = String(v);
+    t[v * 4] = s.length;
+    for (let i = 0; i < s.length; i++) t[v * 4 + 1 + i] = s.charCodeAt(i);
+  }
+  return t;
+})();
+
+/** A dotted quad, quoted, straight from the address word. */
+function writeIPv4(w: JsonBytes, a: number): void {
+  w.room(17);
+  const b = w.buf;
+  let p = w.pos;
+  b[p++] = 34;
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const o = ((a >>> shift) & 255) * 4;
+    const len = OCTETS[o]!;
+    b[p++] = OCTETS[o + 1]!;
+    if (len > 1) b[p++] = OCTETS[o + 2]!;
+    if (len > 2) b[p++] = OCTETS[o + 3]!;
+    b[p++] = shift === 0 ? 34 : 46;
+  }
+  w.pos = p;
+}
+
+/** The JSON fragments findings share, made when first needed and kept. */
+class JsonFragments {
+  private readonly heads: (Uint8Array | undefined)[] = new Array(1024);
+  private readonly roleFrags = new Map<number, Uint8Array>();
+  private readonly ruleFrags: Map<number, Uint8Array>[] = [];
+  private readonly ruleFragByList: Map<string[], Uint8Array>[] = [];
+  private readonly evidenceFrags: Map<number, Uint8Array>[] = [];
+  private readonly nRoles: number;
+  /** What the roles' fragment starts with: the two names when no inventory entry has one. */
+  private readonly rolesPrefix: string;
+
+  constructor(private readonly x: ViewInput, private readonly evidenceKey: Float64Array, private readonly services: CoveringServices) {
+    this.nRoles = x.facts.roleNames.length;
+    this.rolesPrefix = x.roles.hasNames ? "" : ',"srcName":null,"dstName":null';
+  }
+
+  /** `{"verdict":..,"action":..,"blockedBy":..,"src":` of key word 0. */
+  head(m: number): Uint8Array {
+    const key = (m & 255) | (((m >>> 24) & 3) << 8);
+    let b = this.heads[key];
+    if (b === undefined) {
+      b = encode(`{"verdict":${JSON.stringify(VERDICTS[m & 15])},"action":${JSON.stringify(ACTION_NAMES[(m >>> 4) & 15] ?? "unknown")}` +
+        `,"blockedBy":${JSON.stringify(BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null)},"src":`);
+      this.heads[key] = b;
+    }
+    return b;
+  }
+
+  /** `,"srcRole":..,"dstRole":..,"protocol":..,"port":`, after the null names when there are no names. */
+  roles(src: number, dst: number, proto: number): Uint8Array {
+    const key = (src * this.nRoles + dst) * 256 + proto;
+    let b = this.roleFrags.get(key);
+    if (b === undefined) {
+      const names = this.x.facts.roleNames;
+      b = encode(`${this.rolesPrefix},"srcRole":${JSON.stringify(names[src])},"dstRole":${JSON.stringify(names[dst])},"protocol":${JSON.stringify(protocolName(proto))},"port":`);
+      this.roleFrags.set(key, b);
+    }
+    return b;
+  }
+
+  /**
+   * `,"services":[..],"rule":..,"ruleRequirement":..,"ruleSource":..,"ruleInferred":..,"ruleInferredReason":..,"count":`,
+   * after `,"icmpType":null` when the finding has a port.
+   */
+  rule(r: number, proto: number, port: number, ported: boolean): Uint8Array {
+    const slot = r * 2 + (ported ? 1 : 0);
+    let byPort = this.ruleFrags[slot];
+    if (byPort === undefined) { byPort = new Map(); this.ruleFrags[slot] = byPort; this.ruleFragByList[slot] = new Map(); }
+    const key = proto * 65537 + port + 1;
+    let b = byPort.get(key);
+    if (b === undefined) {
+      const list = this.services.of(r, proto, port);
+      const byList = this.ruleFragByList[slot]!;
+      b = byList.get(list);
+      if (b === undefined) {
+        const rule = this.x.facts.rules[r];
+        b = encode(`${ported ? ',"icmpType":null' : ""},"services":${JSON.stringify(list)},"rule":${JSON.stringify(rule?.id ?? null)}` +
+          `,"ruleRequirement":${JSON.stringify(rule?.requirement ?? null)},"ruleSource":${JSON.stringify(rule?.source ?? null)}` +
+          `,"ruleInferred":${JSON.stringify(rule ? rule.inferred : null)},"ruleInferredReason":${JSON.stringify(rule?.inferredReason ?? null)},"count":`);
+        byList.set(list, b);
+      }
+      byPort.set(key, b);
+    }
+    return b;
+  }
+
+  /** `,"evidence":[..],"example":{"input":..,"line":` (or `"offset":`), or the whole example when there is no position. */
+  evidence(k: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    const evKey = this.evidenceKey[k]!;
+    const slot = inputIdx * 2 + (hasPos ? 1 : 0);
+    let cache = this.evidenceFrags[slot];
+    if (cache === undefined) { cache = new Map(); this.evidenceFrags[slot] = cache; }
+    let b = evKey >= 0 ? cache.get(evKey) : undefined;
+    if (b === undefined) {
+      const input = this.x.inputs[inputIdx];
+      const where = input !== undefined && isBinaryFormat(input.format) ? "offset" : "line";
+      b = encode(`,"evidence":${JSON.stringify(this.x.table.evidenceOf(this.x.order[k]!))},"example":{"input":${JSON.stringify(input?.path ?? "?")}` +
+        (hasPos ? `,"${where}":` : "}}"));
+      if (evKey >= 0) cache.set(evKey, b);
+    }
+    return b;
+  }
+}
