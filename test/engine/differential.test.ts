@@ -4,10 +4,11 @@
  * protocol, port, count, first/last seen, roles, rule and evidence, the summary and the coverage, for
  * IPv4 and IPv6, against a tiny inventory (CASE tree), 600 prefixes and 3,000 prefixes (range join for
  * IPv4, one equi-join per prefix length for IPv6), and with the equi-join plan Spark, Trino and BigQuery
- * get, run here in DuckDB and ClickHouse. PORTMATRIX_DIFF_RECORDS sets the size: 200,000 in the suite
- * (a 1,000,000-record run costs several minutes here: chDB alone takes 45-60 s per million records on
- * this shared 2-core machine, measured); bench/sql.mjs compares DuckDB's 10,000,000-record report with
- * the native one field by field (bench/results-sql.md).
+ * get, run here in DuckDB and ClickHouse. 1,000,000 records, as issue 15 asks (76 s for the six
+ * comparisons on this 2-core machine near idle, measured 2026-12-05; more under the suite's own load,
+ * hence the 15-minute limits); PORTMATRIX_DIFF_RECORDS sets another size for a quicker local run.
+ * bench/sql.mjs compares DuckDB's 10,000,000-record report with the native one field by field
+ * (bench/results-sql.md).
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +23,7 @@ import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import type { Report } from "../../src/report/types.js";
 import { HAVE_CHDB, HAVE_DUCKDB, needs } from "../helpers/engines.js";
 
-const RECORDS = Number(process.env.PORTMATRIX_DIFF_RECORDS ?? 200_000);
+const RECORDS = Number(process.env.PORTMATRIX_DIFF_RECORDS ?? 1_000_000);
 const ok = needs("@duckdb/node-api", HAVE_DUCKDB) && needs("chdb", HAVE_CHDB);
 const NOW = new Date(Date.UTC(2026, 11, 1));
 
@@ -62,7 +63,7 @@ describe.skipIf(!ok)(`the same ${RECORDS.toLocaleString("en")} records: native C
       TRY_CAST(c.icmp_type AS INTEGER) AS icmp_type, c.action FROM read_csv('${csv}', header = true, all_varchar = true, delim = ',') AS c)
       TO '${parquet}' (FORMAT parquet, ROW_GROUP_SIZE 100000)`);
     await s.close();
-  }, 600_000);
+  }, 900_000);
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
   const native = new Map<number, Report>();
@@ -101,6 +102,6 @@ describe.skipIf(!ok)(`the same ${RECORDS.toLocaleString("en")} records: native C
       expect(b.findings.length).toBe(a.findings.length);
       for (let i = 0; i < a.findings.length; i++) if (JSON.stringify(a.findings[i]) !== JSON.stringify(b.findings[i])) expect(b.findings[i]).toEqual(a.findings[i]);
       expect(b).toEqual(a);
-    }, 600_000);
+    }, 900_000);
   }
 });
