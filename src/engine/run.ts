@@ -8,7 +8,9 @@ import type { FindingTable } from "../match/aggregate.js";
 import { EngineError, UsageError } from "../errors.js";
 import { compileTables } from "./tables.js";
 import { buildQuery, type Plan } from "./query.js";
-import { resolveSources, type SourceOptions } from "./sources.js";
+import { resolveSources, type ResolvedSource, type SourceOptions } from "./sources.js";
+import { ACTION_UNKNOWN } from "../decode/batch.js";
+import { V_UNCLASSIFIED } from "../match/matcher.js";
 import { collectResults, countHeaders, inputList } from "./results.js";
 import type { EngineSession } from "./runners/session.js";
 import { InputError } from "../errors.js";
@@ -34,6 +36,28 @@ async function checkCompressed(results: readonly InputResult[]): Promise<void> {
       await opened?.close();
     }
   }
+}
+
+/**
+ * Flow records without a decision (nfdump's fwd 0) are decided on the native path by pairing both
+ * directions of a flow and reading their TCP flags; the query does not pair them, so their flows would
+ * all come back inconclusive, and a run whose refused connections (blocked-required on the native
+ * path) become inconclusive would end green with nothing decided. Refused instead, in one line naming
+ * the inputs and the way that decides them.
+ */
+function refuseUndecided(sources: readonly ResolvedSource[], table: FindingTable): void {
+  const pairing = sources.filter((s) => s.mapping.decidedOnlyByPairing !== undefined);
+  if (pairing.length === 0) return;
+  let undecided = 0;
+  const count = table.count;
+  for (let e = 0; e < table.size; e++) {
+    const k = table.keyOf(e);
+    if (k.action === ACTION_UNKNOWN && k.verdict !== V_UNCLASSIFIED) undecided += count[e]!;
+  }
+  if (undecided === 0) return;
+  const names = pairing.map((s) => s.arg).join(", ");
+  throw new EngineError(`${names}: ${undecided} flow record${undecided === 1 ? "" : "s"} with both ends in the inventory carry ${pairing[0]!.mapping.decidedOnlyByPairing}: ` +
+    "only the native path decides them, by pairing both directions of each flow and reading their TCP flags; run check without --engine (it reads nfdump's CSV and JSON)");
 }
 
 export const ENGINES = ["duckdb", "clickhouse"] as const;
@@ -74,6 +98,7 @@ export async function runEngine(setup: CheckSetup, inputs: readonly string[], o:
     const res = await session.columns(sql);
     const table = collectResults(res, results);
     countHeaders(sources, results);
+    refuseUndecided(sources, table);
     // (A server's files are its own: only files this machine read are checked.)
     if (!isServer(o.engine, o.url)) await checkCompressed(results);
     if (results.every((r) => r.stats.read === 0) && res.length === 0 && sources.every((s) => s.format === "table")) {

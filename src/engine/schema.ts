@@ -51,6 +51,12 @@ export interface Mapping {
   fields(ctx: MappingContext): CanonicalExprs;
   /** Predicates on the source's own time column for --since/--until (ms), so the engine can prune. */
   timeFilter?(ctx: MappingContext, fromMs: number | undefined, toMs: number | undefined): string[];
+  /**
+   * Set when records of this mapping may carry no allow/deny decision that the native path decides by
+   * pairing both directions of a flow and reading their TCP flags (src/flow/flow-pairing.ts), which the
+   * query does not do: what such records lack, for the error that refuses their undecided flows.
+   */
+  decidedOnlyByPairing?: string;
 }
 
 // ---- conversions shared by the mappings ------------------------------------------------------------
@@ -403,6 +409,7 @@ export const MAPPINGS: readonly Mapping[] = [
     schema: text("ts", "te", "td", "sa", "da", "sp", "dp", "pr", "flg", "fwd"),
     detect: (cols) => has(cols, "sa", "da", "pr") || has(cols, "src4_addr") || has(cols, "src6_addr"),
     fields: nfdumpFields,
+    decidedOnlyByPairing: "no forwarding status (fwd 0, what most NetFlow exporters send)",
   },
   {
     id: "ecs",

@@ -114,10 +114,35 @@ for (const e of engines) {
       expect(want.findings.some((f) => f.protocol === "icmp" && f.icmpType === null)).toBe(true);
     });
 
-    it("nfdump: its CSV and JSON output of one capture give the same findings, NetFlow's ICMP type from the port", async () => {
+    it("nfdump without a forwarding status (softflowd's fwd 0) is refused, not a green run of inconclusive flows", async () => {
       const s = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
-      const fromCsv = await engine(s, e, "fixtures/engine/nfdump-lab.csv");
-      const fromJson = await engine(s, e, "fixtures/engine/nfdump-lab.json");
+      // The native path pairs both directions and finds the refused WinRM, RPC, NetBIOS and Kerberos
+      // attempts of the lab capture (6 violations); the query cannot pair, so it must not answer.
+      const want = await native(s, "fixtures/engine/nfdump-lab.csv");
+      expect(want.summary["blocked-required"]).toBe(5);
+      for (const f of ["fixtures/engine/nfdump-lab.csv", "fixtures/engine/nfdump-lab.json"]) {
+        await expect(engine(s, e, f)).rejects.toThrow(new RegExp(`^${f.replace(/[.]/g, "\\.")}: 23 flow records with both ends in the inventory carry no forwarding status .*run check without --engine`));
+      }
+    });
+
+    it("nfdump with a forwarding status: the action from it (RFC 7270), CSV and JSON alike, NetFlow's ICMP type from the port", async () => {
+      const s = setupCheck("kcps-file-server", "fixtures/kcps/inventory.yaml", [], new Map());
+      // The lab's real export, as an exporter that reports its decisions writes it: the RST-answered
+      // WinRM flows dropped (fwd 128), everything else forwarded (64).
+      const { readFileSync } = await import("node:fs");
+      const fwdOf = (dst: string, dp: string, sp: string) => (dst === "10.99.2.10" && (dp === "5985" || dp === "5986")) || (sp === "5985" || sp === "5986") ? 128 : 64;
+      const csvLines = readFileSync("fixtures/engine/nfdump-lab.csv", "utf8").split("\n").map((l) => {
+        const c = l.split(",");
+        if (!/^[0-9]{4}-/.test(c[0] ?? "")) return l;
+        c[9] = String(fwdOf(c[4]!, c[6]!, c[5]!));
+        return c.join(",");
+      });
+      const records = JSON.parse(readFileSync("fixtures/engine/nfdump-lab.json", "utf8")) as Record<string, unknown>[];
+      for (const r of records) r.fwd_status = fwdOf(String(r.dst4_addr), String(r.dst_port), String(r.src_port));
+      const jsonLines = JSON.stringify(records, null, 2);
+      const dir = tmpFiles({ "fwd.csv": csvLines.join("\n"), "fwd.json": jsonLines });
+      const fromCsv = await engine(s, e, join(dir, "fwd.csv"));
+      const fromJson = await engine(s, e, join(dir, "fwd.json"));
       expect(fromCsv.inputs[0]!.format).toBe("csv (nfdump)");
       expect(fromJson.inputs[0]!.format).toBe("json (nfdump)");
       // 31 flows, one an ICMP error (type 3 code 13: 781 = 3 << 8 | 13); the three lines of the summary
@@ -128,8 +153,9 @@ for (const e of engines) {
       // (nfdump prints CSV times to the second, JSON times to the millisecond; the labels name the field.)
       const strip = (r: Report) => findings(r).map((f) => ({ ...f, evidence: [], firstSeen: f.firstSeen?.slice(0, 19), lastSeen: f.lastSeen?.slice(0, 19) }));
       expect(strip(fromCsv)).toEqual(strip(fromJson));
-      // The exporter gave no forwarding status: every flow's outcome is unknown.
-      expect(fromCsv.findings.every((f) => f.verdict === "inconclusive" || f.verdict === "unclassified")).toBe(true);
+      const winrm = fromCsv.findings.filter((f) => f.dst === "10.99.2.10" && (f.port === 5985 || f.port === 5986));
+      expect(winrm.map((f) => [f.verdict, f.evidence])).toEqual([["blocked-required", ["fwd 128"]], ["blocked-required", ["fwd 128"]]]);
+      expect(fromCsv.findings.find((f) => f.dst === "10.99.2.10" && f.port === 445)?.verdict).toBe("allowed-required");
       // ICMP echo request (dp 2048 = type 8 << 8), and the RST answering a WinRM SYN counted for the SYN's flow.
       expect(fromCsv.findings.find((f) => f.src === "10.99.1.100" && f.protocol === "icmp")?.icmpType).toBe(8);
       expect(fromCsv.findings.some((f) => f.src === "10.99.1.200" && f.dst === "10.99.2.10" && f.port === 5986 && f.count === 2)).toBe(true);
