@@ -169,7 +169,10 @@ function reportSkeleton(x: BuildInput, facts: FindingFacts, coverage: CoverageEn
       violationsOnInferredRules += facts.inferredByVerdictBy[cell]!;
     }
   }
-  const checked = assessChecked({ inputs, findings: n, findingsClassified: n - unclassified, allowEmpty: x.allowEmpty === true });
+  const flowsClassified = ALL_VERDICTS.reduce((a, v) => (v === "unclassified" || v === UNOBSERVED_REQUIRED ? a : a + summary[v]), 0);
+  const checked = assessChecked({
+    inputs, findings: n, findingsClassified: n - unclassified, flowsClassified, flowsInconclusive: summary.inconclusive, allowEmpty: x.allowEmpty === true,
+  });
   const exitCode: Report["exitCode"] = fatalProblems(checked).length > 0 ? 2 : violations > 0 ? 1 : 0;
   const records = inputs.reduce((a, i) => ({ read: a.read + i.records.read, used: a.used + i.records.used, skipped: a.skipped + i.records.skipped }), { read: 0, used: 0, skipped: 0 });
 

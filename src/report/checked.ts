@@ -7,7 +7,11 @@
  * - an input whose flow records all have an end outside the inventory: `no-classified-flows`;
  *   both fatal unless the user accepts inputs that contribute nothing (`--allow-empty`);
  * - records were used but not one address of any of them is in the inventory: the inventory does not
- *   describe this traffic (wrong file, NAT, a typo in a prefix): `inventory-matches-nothing`, always fatal.
+ *   describe this traffic (wrong file, NAT, a typo in a prefix): `inventory-matches-nothing`, always fatal;
+ * - flows were classified but not one of them says whether it got through (every one `inconclusive`: a
+ *   log whose prefix or field names no action, flow records without a forwarding status, a capture that
+ *   saw too little of each connection): nothing was decided against the matrix, and a gate that passed
+ *   would be green on a firewall it never saw act: `no-decided-flows`, fatal unless `--allow-empty`.
  *
  * Partial cases are judged per input: one empty input among three is fatal by itself (the others are
  * still read and reported), and so is an input of which only one side of every flow is known.
@@ -19,6 +23,9 @@ export interface CheckedInput {
   /** Findings, and findings whose verdict is not `unclassified`. */
   findings: number;
   findingsClassified: number;
+  /** Flows (the sum of the findings' counts) with both ends in the inventory, and of them `inconclusive`. */
+  flowsClassified: number;
+  flowsInconclusive: number;
   allowEmpty: boolean;
 }
 
@@ -60,6 +67,12 @@ export function assessChecked(x: CheckedInput): Checked {
       message: `not one address of the ${plural(events, "flow record")} read is in the inventory: it does not describe this traffic (another site, NAT, a wrong prefix?)`,
     });
   }
+  if (x.flowsClassified > 0 && x.flowsInconclusive === x.flowsClassified) {
+    problems.push({
+      code: "no-decided-flows", input: null, fatal: waivable,
+      message: `none of the ${plural(x.flowsClassified, "classified flow")} says whether it got through (all inconclusive: no action in the records, or too little of each connection seen); nothing was decided against the matrix`,
+    });
+  }
   return {
     inputs: x.inputs.length, inputsUsed: used, records, events, eventsClassified: classified,
     findings: x.findings, findingsClassified: x.findingsClassified,
@@ -86,6 +99,7 @@ const REASON: Record<CheckProblem["code"], string> = {
   "no-records": "an input had no usable record",
   "no-classified-flows": "an input had no flow with both ends in the inventory",
   "inventory-matches-nothing": "the inventory matches no address read",
+  "no-decided-flows": "no flow said whether it was allowed or blocked",
 };
 
 /** Why the status is 2, in a few words: "an input could not be read; an input had no usable record". */

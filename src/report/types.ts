@@ -153,10 +153,10 @@ export interface InputReport {
 
 /** Why a run is not a complete check (see src/report/checked.ts for the rules). */
 export interface CheckProblem {
-  code: "input-error" | "no-records" | "no-classified-flows" | "inventory-matches-nothing";
+  code: "input-error" | "no-records" | "no-classified-flows" | "inventory-matches-nothing" | "no-decided-flows";
   /** The input it concerns, or null for the run as a whole. */
   input: string | null;
-  /** True when it makes the exit status 2 (`--allow-empty` accepts no-records and no-classified-flows). */
+  /** True when it makes the exit status 2 (`--allow-empty` accepts no-records, no-classified-flows and no-decided-flows). */
   fatal: boolean;
   message: string;
 }

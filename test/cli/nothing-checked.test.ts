@@ -24,6 +24,10 @@ function files() {
     // The file server alone: every flow has its other end outside the inventory.
     "one-side.yaml": "roles:\n  kcps-fs: [10.99.2.10]\n",
     "elsewhere.yaml": "roles:\n  kcps-fs: [192.0.2.10]\n  file-share-client: [192.0.2.0/26]\n",
+    // The lab router's own log with its prefix's action word gone ("pmlab-kcps LOGGED"): every flow is
+    // classified and none says whether it got through.
+    "one-line.log": readFileSync(KERN, "utf8").split("\n")[0]! + "\n",
+    "no-action.log": readFileSync(KERN, "utf8").replace(/pmlab-kcps (ACCEPT|DROP|REJECT) /g, "pmlab-kcps LOGGED "),
   });
 }
 
@@ -78,6 +82,25 @@ describe("check: nothing checked is exit 2, and the report says why", () => {
     expect(a.code).toBe(0);
     expect(a.stderr).toMatch(/\(accepted: --allow-empty\)\n$/);
     expect(a.stdout).toMatch(/^Checked: 18 records from 1 input; \d+ flows, 0 classified/m);
+  });
+
+  it("every classified flow inconclusive (no action word in the log): exit 2, not a green run; --allow-empty accepts it", async () => {
+    const log = join(dir, "no-action.log");
+    const r = await check(["-f", "json", log]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("portmatrix: none of the 18 classified flows says whether it got through (all inconclusive: no action in the records, or too little of each connection seen); nothing was decided against the matrix\n");
+    const rep = json(r.stdout);
+    expect(rep.summary.inconclusive).toBe(18);
+    expect(rep.checked.problems).toEqual([{ code: "no-decided-flows", input: null, fatal: true, message: expect.stringContaining("all inconclusive") }]);
+    expect(schema(rep), JSON.stringify(schema.errors)).toBe(true);
+    const text = await check([log]);
+    expect(text.stdout).toMatch(/^Result: not a complete check \(no flow said whether it was allowed or blocked\) \(exit 2\)$/m);
+    const allowed = await check(["--allow-empty", log]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/all inconclusive.*\(accepted: --allow-empty\)\n$/);
+    // One decided flow beside them is a check: the log's first line with its action word back.
+    const mixed = await check([log, join(dir, "one-line.log")]);
+    expect(mixed.code).toBe(0);
   });
 
   it("one of three inputs empty: exit 2, the others still read and their violations reported", async () => {
