@@ -75,7 +75,7 @@ export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
 /**
  * Step "sort": table indices in report order. With `dead`, every Int32Array of f.n entries it no longer
  * needs (the keys of `k`, the address keys, the sorter's spare) is pushed there for the next step to
- * write into: on this VM a page of fresh memory costs ~30 us to fault in, more than filling it.
+ * write into: on this VM a page of fresh memory costs 15-40 us to fault in, more than filling it.
  */
 export function reportOrder(f: FindingFacts, k: SortKeys, dead?: Int32Array[]): Int32Array {
   const sorter = new RadixSorter(f.n);
