@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { checkRuleset, shippedRulesetDir } from "../dist/model/ruleset.js";
 import { nodePositions, precompiledDir } from "../dist/model/precompiled.js";
+import { rulesetDigest } from "../dist/model/digest.js";
 import { YamlSource } from "../dist/model/yaml-source.js";
 import { buildWasm } from "./build-wasm.mjs";
 
@@ -35,7 +36,7 @@ function precompileRulesets() {
     }
     // The positions come from a fresh parse: checkRuleset's own source is the same document.
     const positions = nodePositions(YamlSource.parse(file, text));
-    writeFileSync(join(outRulesets, name.replace(/\.ya?ml$/, ".json")), JSON.stringify({ yaml: text, raw: def.raw, positions }));
+    writeFileSync(join(outRulesets, name.replace(/\.ya?ml$/, ".json")), JSON.stringify({ yaml: text, raw: def.raw, sha256: rulesetDigest(def.raw), positions }));
   }
 }
 

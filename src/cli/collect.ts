@@ -101,7 +101,7 @@ Examples:
         const prepared = collector.report(final);
         const report = materialise(prepared);
         for (const o of outputs) {
-          if (o.fmt === "json") await writeReport(o.path, jsonReportChunks(prepared));
+          if (o.fmt === "json") await writeReport(o.path, jsonReportChunks(prepared, undefined, true));
           else {
             const { renderChunks } = await import("../report/render.js");
             await writeReport(o.path, renderChunks(report, o.fmt));

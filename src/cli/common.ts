@@ -41,6 +41,13 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Wait until stdout can take more (undefined: never needed). */
   drain?: () => Promise<void> | undefined;
+  /**
+   * A chunk given to `stdout` is written out (or queued past `drain`) before the next one is made, so
+   * a large report may write its next chunks into the memory of earlier ones (jsonReportChunks `reuse`).
+   * The process's own stdout: a file or terminal is written synchronously, and a pipe takes a chunk of
+   * 1 MiB (above its 16 KiB high-water mark) only with a `drain` after it. Unset for an Io that keeps the chunks.
+   */
+  stdoutWritesThrough?: boolean;
 }
 
 /** Resolve when stdout has room again (backpressure for long outputs such as `events`). */
@@ -96,6 +103,7 @@ export function processIo(): Io {
     ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
     drain: stdoutDrained,
+    stdoutWritesThrough: true,
   };
 }
 

@@ -319,7 +319,8 @@ async function writeAtomic(t: Extract<OutputTarget, { kind: "file" }>, data: str
 
 /**
  * Write one report to `path` as the rules above say. Errors name the path; a chunk that fails to render
- * throws its own error. The written path is recorded for an interruption's message.
+ * throws its own error. The written path is recorded for an interruption's message. Each chunk is
+ * written before the next is asked for, so chunks may share memory (jsonReportChunks `reuse`).
  */
 export async function writeReport(path: string, data: string | Iterable<string | Uint8Array>): Promise<void> {
   const t = resolveOutput(path);

@@ -60,8 +60,9 @@ export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlag
   }
   sayProblems(io, report);
   sayFormatList(io, report.inputs.map((i) => i.error));
-  const chunks = async (fmt: ReportFormat, color = false): Promise<Iterable<string | Uint8Array>> => {
-    if (fmt === "json") return streamJson ? jsonReportChunks(prepared) : [renderJson(report)];
+  // writeReport writes each chunk before asking for the next (cli/output.ts writeAll); stdout, when the Io says so.
+  const chunks = async (fmt: ReportFormat, color = false, writtenThrough = true): Promise<Iterable<string | Uint8Array>> => {
+    if (fmt === "json") return streamJson ? jsonReportChunks(prepared, undefined, writtenThrough) : [renderJson(report)];
     if (report.findings.length !== prepared.length) {
       if (fmt === "html") {
         const { htmlChunks } = await import("../report/html.js");
@@ -82,7 +83,7 @@ export async function emitReport(io: Io, prepared: PreparedReport, f: OutputFlag
   planReports(outputs.map((o) => o.path));
   for (const o of outputs) await writeReport(o.path, await chunks(o.fmt));
   if (toStdout) {
-    for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY))) {
+    for (const c of await chunks(stdoutFmt, stdoutFmt === "text" && useColor(io, io.stdoutIsTTY), io.stdoutWritesThrough === true)) {
       io.stdout(c);
       await io.drain?.();
     }

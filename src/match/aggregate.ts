@@ -82,6 +82,9 @@ export interface AggregatedFinding {
  * typed-array record store found through the shared hash index (flow/hash-index.ts): integer keys, no
  * object or string per event. Strings (the evidence labels) are mapped to ids once per input label, not per event.
  */
+/** Records a finding table allocates before its first growth. */
+const FIRST_RECORDS = 4096;
+
 export class FindingTable {
   size = 0;
   private cap: number;
@@ -97,18 +100,28 @@ export class FindingTable {
   /** Column views made on demand for report building (see `columnsOf`). */
   private columns: Columns | undefined = undefined;
 
-  constructor(initial = RESERVED_RECORDS) {
+  /** Records the store grows to at its first growth (see the constructor). */
+  private readonly reserve: number;
+
+  /**
+   * Room for `initial` records, of which only `allocated` are allocated until more are needed: a run
+   * of a few findings (a 1-packet check) then never allocates the 32 MiB reservation, whose external
+   * memory alone made V8 run three scavenges and a full collection ("external memory pressure") in
+   * a short run; a large run copies FIRST_RECORDS records once and then has the whole reservation.
+   */
+  constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
     let cap = 16;
     while (cap < initial) cap *= 2;
-    this.cap = cap;
-    this.iv = new Int32Array(cap * STRIDE);
+    this.reserve = cap;
+    this.cap = Math.min(cap, Math.max(16, allocated));
+    this.iv = new Int32Array(this.cap * STRIDE);
     this.fv = new Float64Array(this.iv.buffer);
     this.index = new HashIndex(KEY_WORDS, STRIDE, cap);
   }
 
-  /** Twice the records (the index grows by itself and never moves one). */
+  /** The reservation at the first growth, then twice the records (the index grows by itself and never moves one). */
   private grow(): void {
-    const cap = this.cap * 2;
+    const cap = this.cap < this.reserve ? this.reserve : this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
     iv.set(this.iv);
     this.iv = iv;
@@ -382,7 +395,7 @@ export class FindingTable {
 
   /** A table holding exactly `data`'s findings (as made by `toData`), in its order. */
   static fromData(data: FindingTableData): FindingTable {
-    const t = new FindingTable(Math.max(16, data.size));
+    const t = new FindingTable(Math.max(16, data.size), data.size);
     t.iv.set(data.records.subarray(0, data.size * STRIDE));
     t.size = data.size;
     // A loop, not push(...array): a spread of 100k+ strings overflows the call stack.

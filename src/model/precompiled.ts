@@ -19,6 +19,8 @@ export interface PrecompiledRuleset {
   /** The YAML text this was compiled from (compared whole: cheaper than hashing, and exact). */
   yaml: string;
   raw: RulesetRaw;
+  /** rulesetDigest(raw), made by the build so that a run need not (model/digest.ts). */
+  sha256: string;
   /** JSON.stringify(path) -> [line, column], for every node of the document. */
   positions: Record<string, [number, number]>;
 }
@@ -63,7 +65,7 @@ export class PrecompiledSource implements PositionSource {
  * The precompiled form of shipped ruleset `abs` whose text is `text`, or undefined when there is none
  * or it was made from another text (then the caller parses the YAML).
  */
-export function loadPrecompiled(shippedDir: string, abs: string, text: string, display: string): { src: PositionSource; raw: RulesetRaw } | undefined {
+export function loadPrecompiled(shippedDir: string, abs: string, text: string, display: string): { src: PositionSource; raw: RulesetRaw; sha256: string } | undefined {
   if (resolve(abs, "..") !== resolve(shippedDir)) return undefined;
   const json = join(precompiledDir(shippedDir), basename(abs).replace(/\.ya?ml$/i, "") + ".json");
   if (!existsSync(json)) return undefined;
@@ -73,6 +75,6 @@ export function loadPrecompiled(shippedDir: string, abs: string, text: string, d
   } catch {
     return undefined;
   }
-  if (pre.yaml !== text) return undefined;
-  return { src: new PrecompiledSource(display, pre.positions), raw: pre.raw };
+  if (pre.yaml !== text || typeof pre.sha256 !== "string") return undefined;
+  return { src: new PrecompiledSource(display, pre.positions), raw: pre.raw, sha256: pre.sha256 };
 }

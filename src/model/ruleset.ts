@@ -125,6 +125,8 @@ export interface RulesetDef {
   /** The parsed YAML, or for a shipped ruleset its precompiled positions (model/precompiled.ts). */
   src: PositionSource;
   raw: RulesetRaw;
+  /** rulesetDigest(raw), when known beforehand (a precompiled ruleset carries it: computing it is a fifth of a short run's set-up). */
+  sha256?: string;
 }
 
 const TOP_KEYS = ["id", "title", "version", "provenance", "variables", "roles", "scenarios", "services", "rules"] as const;
@@ -519,7 +521,7 @@ export function resolveRuleset(
     id: raw.id,
     title: raw.title,
     version: raw.version,
-    sha256: rulesetDigest(raw),
+    sha256: def.sha256 ?? rulesetDigest(raw),
     provenance: raw.provenance,
     variables,
     roles: raw.roles,

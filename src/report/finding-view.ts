@@ -33,6 +33,8 @@ export interface ViewInput {
   ruleset: Ruleset;
   roles: RoleLookup;
   inputs: readonly { path: string; format: string }[];
+  /** Int32Arrays of order.length entries that nothing else reads any more, to gather columns into. */
+  reuse?: Int32Array[];
 }
 
 /** Services of the rule that cover (protocol, port): computed once per combination, frozen (shared). */
@@ -90,7 +92,7 @@ function gather(x: ViewInput): Columns {
   const { table, facts, order } = x;
   const n = order.length;
   const ints = (from: ArrayLike<number>): Int32Array => {
-    const out = new Int32Array(n);
+    const out = x.reuse?.pop() ?? new Int32Array(n);
     for (let k = 0; k < n; k++) out[k] = from[order[k]!]!;
     return out;
   };

@@ -68,13 +68,21 @@ export class JsonBytes {
     this.buf[this.pos++] = 48 + (v % 10);
   }
 
+  /** The buffer detached before the last one, when `detach(true)` may write into it again. */
+  private spare: Buffer | undefined = undefined;
+
   /**
-   * The bytes written so far, without a copy: the writer goes on in a new buffer of the same size, so
-   * the one returned stays as it is (a chunk handed to a stream that writes it later).
+   * The bytes written so far, without a copy: the writer goes on in another buffer, so the one
+   * returned stays as it is (a chunk handed to a stream that writes it later). That is a new buffer,
+   * or with `reuse` the one returned by the detach before this one: the caller has written that out.
+   * Reusing matters for a large report: a fresh buffer's pages are each faulted in by the kernel on
+   * first write, which was two thirds of the CPU time of writing a 112 MB JSON report (issue 18).
    */
-  detach(): Buffer {
+  detach(reuse = false): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.buf.length);
+    const next = reuse ? this.spare : undefined;
+    this.spare = reuse ? this.buf : undefined;
+    this.buf = next ?? Buffer.allocUnsafe(this.buf.length);
     this.pos = 0;
     return out;
   }

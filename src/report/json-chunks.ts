@@ -17,8 +17,13 @@ export function renderJson(r: Report): string {
  * string per finding and no string of the whole report. Keys in the report's own order; undefined
  * members are left out as JSON.stringify does. A chunk ends after a whole finding, so each chunk is
  * valid UTF-8 on its own.
+ *
+ * With `reuse` a chunk is written into the memory of the chunk before the last one: for a consumer that
+ * is done with each chunk (has written it out) by the time it asks for the one after the next, as
+ * the CLI's writers are (cli/output.ts writeReport, and stdout: Io.stdoutWritesThrough); collecting the chunks would then see
+ * them overwritten.
  */
-export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Generator<Buffer> {
+export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20, reuse = false): Generator<Buffer> {
   const w = new JsonBytes(chunkBytes + (64 << 10));
   const comma = Buffer.from(",");
   w.ascii("{");
@@ -39,7 +44,7 @@ export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20): Gene
       if (k > 0) w.bytes(comma);
       if (objects) w.bytes(Buffer.from(JSON.stringify(objects[k]), "utf8"));
       else p.writeFinding(k, w);
-      if (w.pos >= chunkBytes) yield w.detach();
+      if (w.pos >= chunkBytes) yield w.detach(reuse);
     }
     w.ascii("]");
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tmpFiles } from "../helpers/tmp.js";
@@ -46,6 +47,20 @@ describe("check with a large JSON report", () => {
     expect(parsed.inputs[0]!.skippedByReason).toEqual({ header: 1 });
   });
 
+  it("the installed command writes the same bytes into a pipe read slowly (its chunks reuse memory) as into a file", async () => {
+    // bin/portmatrix.js over dist/: the process's stdout is an Io whose chunks may share memory
+    // (Io.stdoutWritesThrough). A reader that waits makes the pipe fill: on Linux Node's stdout then
+    // blocks in write (a chunk is written before the next is made); where a pipe's writes are queued
+    // instead, the wait for "drain" after each 1 MiB chunk must hold them apart.
+    const file = join(dir, "bin.json");
+    const viaFile = await runBin([...args, "-o", file, log]);
+    expect(viaFile.code).toBe(1);
+    const viaPipe = await runBin([...args, "--format", "json", log], 300);
+    expect(viaPipe.code).toBe(1);
+    expect(viaPipe.stdout.length).toBeGreaterThan(3 << 20);
+    expect(strip(viaPipe.stdout.toString("utf8"))).toBe(strip(readFileSync(file, "utf8")));
+  }, 60_000);
+
   it("writes the HTML page one finding at a time, the same page the report's objects give", async () => {
     // Alone or beside JSON, HTML is written from the finding table without making every finding an
     // object (cli/check.ts); with Markdown beside it, from the objects. The pages must be the same.
@@ -62,3 +77,22 @@ describe("check with a large JSON report", () => {
     expect(expected).toMatch(/more findings \([\d,]+ flows\) in further groups are not shown/);
   });
 });
+
+/** Run bin/portmatrix.js; stdout is not read until `waitMs` has passed, then read in 64 KiB bites with pauses. */
+function runBin(argv: string[], waitMs = 0): Promise<{ code: number | null; stdout: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/portmatrix.js", ...argv], { stdio: ["ignore", "pipe", "ignore"] });
+    const parts: Buffer[] = [];
+    child.stdout.pause();
+    setTimeout(() => {
+      child.stdout.on("data", (b: Buffer) => {
+        parts.push(b);
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), 1);
+      });
+      child.stdout.resume();
+    }, waitMs);
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(parts) }));
+  });
+}

@@ -91,4 +91,19 @@ describe("FindingTable.merge", () => {
     expect(total).toBe(6000);
     expect(FindingTable.fromData(t.toData()).size).toBe(t.size);
   });
+
+  it("a table made with its default reservation reads the same across its first growth, and as data", () => {
+    // 4,096 records are allocated first, then the whole reservation (issue 18: a 1-packet run never allocates it).
+    const evs: Ev[] = [];
+    for (let i = 0; i < 3000; i++) evs.push({ src: i % 4, dst: (i >> 2) % 4, proto: i % 3 === 0 ? 17 : 6, port: i % 50, sport: 1000, verdict: i % 6, action: i % 3, time: i, label: i % 4, rev: 0, count: 1 + (i % 3) });
+    const small = new FindingTable(16), reserved = new FindingTable();
+    for (let idx = 0; idx < 40; idx++) {
+      const { b, c } = batchOf(evs.map((e) => ({ ...e, src: e.src + 4 * (idx % 2), port: e.port + 50 * idx })));
+      small.addBatch(b, c, idx);
+      reserved.addBatch(b, c, idx);
+    }
+    expect(reserved.size).toBeGreaterThan(4096 * 2);
+    expect(snapshot(reserved)).toEqual(snapshot(small));
+    expect(snapshot(FindingTable.fromData(reserved.toData()))).toEqual(snapshot(small));
+  });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { checkRuleset, loadRulesetDef, resolveRuleset, shippedRulesetDir } from "../../src/model/ruleset.js";
 import { PrecompiledSource, loadPrecompiled, precompiledDir, type PrecompiledRuleset } from "../../src/model/precompiled.js";
 import { YamlSource, type YamlPath } from "../../src/model/yaml-source.js";
+import { rulesetDigest } from "../../src/model/digest.js";
 
 const dir = shippedRulesetDir();
 const shipped = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -30,6 +31,8 @@ describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () =>
       it("was made from today's YAML text and holds the value the YAML parses to", () => {
         expect(pre.yaml).toBe(text);
         expect(pre.raw).toEqual(parsed.raw);
+        // The digest a run reads instead of computing it (issue 18, start-up).
+        expect(pre.sha256).toBe(rulesetDigest(parsed.raw));
       });
       it("answers every position, of nodes and of paths that do not exist, as the parsed YAML does", () => {
         const yaml = YamlSource.parse(file, text);

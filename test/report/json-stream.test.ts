@@ -122,6 +122,23 @@ describe("JSON report written from the table", () => {
     }), { numRuns: 200 });
   });
 
+  it("writes the same bytes when chunks reuse the memory of earlier ones, each read as late as the next chunk (a pipe's queue)", () => {
+    fc.assert(fc.property(fc.array(ev, { minLength: 0, maxLength: 80 }), fc.integer({ min: 1, max: 2000 }), (events, chunkBytes) => {
+      const p = prepared(events);
+      const copies: Buffer[] = [];
+      const given: Buffer[] = [];
+      // Chunk k is read only once chunk k + 1 is given: reuse may not have written over it by then.
+      for (const c of jsonReportChunks(p, chunkBytes, true)) {
+        if (given.length > 0) copies.push(Buffer.from(given[given.length - 1]!));
+        given.push(c);
+      }
+      if (given.length > 0) copies.push(Buffer.from(given[given.length - 1]!));
+      expect(Buffer.concat(copies).toString("utf8")).toBe(JSON.stringify(materialise(p)) + "\n");
+      // Memory is reused: with three chunks or more, the third was written where the first had been.
+      if (given.length >= 3) expect(given[2]!.buffer).toBe(given[0]!.buffer);
+    }), { numRuns: 200 });
+  });
+
   it("writes the objects' own text once they are made and changed (a baseline mark), and keeps shared lists frozen", () => {
     fc.assert(fc.property(fc.array(ev, { minLength: 1, maxLength: 40 }), (events) => {
       const p = prepared(events);
