@@ -8,7 +8,8 @@
 // every error is the reference's own. test/decode/log/windows-firewall-wasm.test.ts holds the two to the
 // same events and accounting. Change both together.
 //
-// Memory is imported and laid out by the JS side: the batch's typed arrays, the chunk area, the word tables.
+// Memory is imported and laid out by the JS side (src/decode/log/wasm-rows.ts): the batch's typed arrays,
+// the chunk area, and an extra area for the row's tokens and the learnt words.
 
 // ---- layout (set once by init) ----
 let capacity: i32 = 0;
@@ -49,7 +50,7 @@ export function init(
   icmpType: usize, icmpCode: usize, tcpFlags: usize, action: usize, time: usize, position: usize,
   frame: usize, label: usize, blockedBy: usize, ttl: usize, iface: usize, tcpSeq: usize,
   history: usize, cnt: usize, payload: usize, innerProto: usize, innerSrc: usize, innerDst: usize,
-  innerSrcPort: usize, innerDstPort: usize, tok: usize, words: usize, blockedDest: i32,
+  innerSrcPort: usize, innerDstPort: usize, extra: usize, wordsOffset: i32, blockedDest: i32,
 ): void {
   capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
   pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
@@ -57,7 +58,7 @@ export function init(
   pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
   pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
   pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
-  pTok = tok; pWords = words; blockedByDestination = blockedDest;
+  pTok = extra; pWords = extra + <usize>wordsOffset; blockedByDestination = blockedDest;
   actionWords = 0; protoWords = 0; dayKey = -1;
 }
 

@@ -1,14 +1,15 @@
-// The WebAssembly step of `npm run build` (issue 18): assembly/pcap.ts, the classic pcap record walker
-// and frame decoder, and assembly/wfw.ts, the Windows Firewall row reader, compiled by AssemblyScript's
-// asc (a devDependency, so `npm ci` on a fresh clone is all it needs) to dist/wasm/pcap.wasm and
-// dist/wasm/wfw.wasm, which src/decode/pcap/wasm.ts and src/decode/log/windows-firewall-wasm.ts load.
-// No runtime, no allocator: the JS side lays out the imported memory.
+// The WebAssembly step of `npm run build` (issue 18), compiled by AssemblyScript's asc (a devDependency,
+// so `npm ci` on a fresh clone is all it needs) into dist/wasm/: assembly/pcap.ts, the classic pcap record
+// walker and frame decoder (loaded by src/decode/pcap/wasm.ts), and the log row readers assembly/wfw.ts and
+// assembly/netfilter.ts (src/decode/log/wasm-rows.ts). No runtime, no allocator: the JS side lays out the
+// imported memory.
 import asc from "assemblyscript/asc";
 
 export async function buildWasm() {
   await compile("pcap");
-  // 128-bit SIMD (in every Node version `engines` allows): the row reader finds separators 16 bytes at a time.
+  // 128-bit SIMD (in every Node version `engines` allows): the row readers find separators 16 bytes at a time.
   await compile("wfw", ["--enable", "simd"]);
+  await compile("netfilter", ["--enable", "simd"]);
 }
 
 async function compile(name, extra = []) {

@@ -1,142 +1,32 @@
 /**
- * The Windows Firewall reader's fast path (issue 18): assembly/wfw.ts, built to dist/wasm/wfw.wasm by
- * `npm run build`, takes the ordinary rows of a chunk (TCP and UDP between dotted IPv4 addresses, an
- * action and protocol word seen before, a day seen before) and writes their events straight into the
- * batch, which lives in the module's memory. Every other line stops it and goes to the JS reference,
- * WindowsFirewallFormat.line, which also teaches it the action and protocol words of the rows it used.
- * So skips, labels and errors are the reference's own, and a missing module just means the reference
- * reads every line (PORTMATRIX_LOG_DECODER=js forces that; test/decode/log/windows-firewall-wasm.test.ts
- * holds the two to the same events and accounting).
+ * The Windows Firewall reader's fast path (wasm-rows.ts): assembly/wfw.ts takes the ordinary rows of a
+ * chunk (TCP and UDP between dotted IPv4 addresses, an action and protocol word seen before in a row the
+ * reference used, a day seen before, the columns of the last "#Fields:" line); the reference,
+ * WindowsFirewallFormat.line, reads every other line and teaches it the words.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { BLOCKED_BY_DESTINATION, DEFAULT_BATCH_CAPACITY, LabelTable, type EventBatch } from "../batch.js";
-import type { InputStats } from "../stats.js";
-import { utcDay } from "./syslog-time.js";
+import { BLOCKED_BY_DESTINATION, DEFAULT_BATCH_CAPACITY } from "../batch.js";
+import { knownWord, rowModule, RowFastPath, type RowCore } from "./wasm-rows.js";
 
-/** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
-interface WasmModule { readonly __wasmModule: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/** The exports of assembly/wfw.ts. */
-interface WfwCore {
-  init(...layout: number[]): void;
+/** The exports of assembly/wfw.ts beyond the shared ones. */
+interface WfwCore extends RowCore {
   columns(date: number, time: number, action: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: number, path: number, fieldCount: number): void;
   learnAction(len: number, labelId: number, actionCode: number): number;
   learnProto(len: number, proto: number): number;
   nextWordAt(k: number): number;
-  setDay(key: number, ms: number): void;
-  dayYear(): number;
-  dayMonth(): number;
-  dayOfMonth(): number;
-  run(pos: number, end: number, lineNo: number, length: number): number;
-  stoppedBecause(): number;
-  stoppedAt(): number;
-  lengthAfter(): number;
 }
-const STOP_DAY = 3;
 const MAX_TOKENS = 64;
 const WORDS = 16;
 const WORD_BYTES = 32;
-/** Bytes of a chunk read per copy; the source's chunks (src/source/raw.ts) are 1 MiB. */
-const CHUNK = 1 << 20;
 
-/** Where `npm run build` puts the module, seen from dist/decode/log/, dist/bundle/ or src/decode/log/. */
-const CANDIDATES = ["../../wasm/wfw.wasm", "../wasm/wfw.wasm", "../../../dist/wasm/wfw.wasm"];
-let compiled: WasmModule | undefined;
-let missing = false;
-
-/** The compiled module, or undefined when it was not built. */
-export function wfwWasmModule(): WasmModule | undefined {
-  if (compiled !== undefined || missing) return compiled;
-  for (const rel of CANDIDATES) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(path)) continue;
-    compiled = new WebAssembly.Module(readFileSync(path));
-    return compiled;
-  }
-  missing = true;
-  return undefined;
-}
-
-/**
- * Whether the log readers use their WebAssembly fast paths: PORTMATRIX_LOG_DECODER=js or =wasm forces
- * it (tests, bench); otherwise they do when the module was built.
- */
-export function logDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" {
-  const forced = env.PORTMATRIX_LOG_DECODER;
-  if (forced === "js") return "js";
-  if (forced === "wasm") {
-    if (wfwWasmModule() === undefined) throw new Error("PORTMATRIX_LOG_DECODER=wasm, but dist/wasm/wfw.wasm was not built (npm run build)");
-    return "wasm";
-  }
-  return wfwWasmModule() === undefined ? "js" : "wasm";
-}
-
-const BATCH_FIELDS = [
-  "family", "src", "dst", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time",
-  "position", "frame", "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength",
-  "innerProto", "innerSrc", "innerDst", "innerSrcPort", "innerDstPort",
-] as const;
-const FIELD_BYTES: Record<(typeof BATCH_FIELDS)[number], number> = {
-  family: 1, src: 16, dst: 16, proto: 1, srcPort: 4, dstPort: 4, icmpType: 2, icmpCode: 2, tcpFlags: 2, action: 1,
-  time: 8, position: 8, frame: 4, label: 4, blockedBy: 1, ttl: 2, iface: 4, tcpSeq: 4, history: 4, count: 4,
-  payloadLength: 4, innerProto: 1, innerSrc: 16, innerDst: 16, innerSrcPort: 4, innerDstPort: 4,
-};
-
-/** One reader's instance: its memory holds the batch, the chunk copy, the row's tokens and the learnt words. */
-export class WfwFastPath {
-  readonly batch: EventBatch;
-  private readonly core: WfwCore;
-  private readonly mem: Uint8Array;
-  private readonly chunkAt: number;
-  /** The buffer whose bytes [copiedFrom, copiedFrom + copiedLen) are in the chunk area. */
-  private copied: Buffer | undefined = undefined;
-  private copiedFrom = 0;
-  private copiedLen = 0;
+export class WfwFastPath extends RowFastPath<WfwCore> {
   /** Words taught so far (JS-side copies, so a word is taught once). */
   private readonly actions: Buffer[] = [];
   private readonly protos: Buffer[] = [];
-  bulkEnd = 0;
-  /** Rows this path took (the reference read the others). */
-  rowsTaken = 0;
 
-  constructor(mod: WasmModule, capacity = DEFAULT_BATCH_CAPACITY) {
-    let next = 64;
-    const take = (bytes: number) => { const at = next; next = (at + bytes + 7) & ~7; return at; };
-    const at = {} as Record<(typeof BATCH_FIELDS)[number], number>;
-    for (const f of BATCH_FIELDS) at[f] = take(capacity * FIELD_BYTES[f]);
-    const tokAt = take(MAX_TOKENS * 8);
-    const wordsAt = take(2 * WORDS * (WORD_BYTES + 12));
-    // 16 bytes more: the module reads a line 16 bytes at a time, also past its end.
-    this.chunkAt = take(CHUNK + 16);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(next / 65536) });
-    this.core = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as WfwCore;
-    this.core.init(capacity, ...BATCH_FIELDS.map((f) => at[f]), tokAt, wordsAt, BLOCKED_BY_DESTINATION);
-    const buf = memory.buffer;
-    this.mem = new Uint8Array(buf);
-    const u8 = (o: number, n = 1) => new Uint8Array(buf, o, capacity * n);
-    const u32 = (o: number, n = 1) => new Uint32Array(buf, o, capacity * n);
-    const i32 = (o: number) => new Int32Array(buf, o, capacity);
-    const i16 = (o: number) => new Int16Array(buf, o, capacity);
-    const f64 = (o: number) => new Float64Array(buf, o, capacity);
-    this.batch = {
-      capacity, length: 0,
-      family: u8(at.family), src: u32(at.src, 4), dst: u32(at.dst, 4), proto: u8(at.proto),
-      srcPort: i32(at.srcPort), dstPort: i32(at.dstPort), icmpType: i16(at.icmpType), icmpCode: i16(at.icmpCode),
-      tcpFlags: i16(at.tcpFlags), action: u8(at.action), time: f64(at.time), position: f64(at.position),
-      frame: u32(at.frame), label: i32(at.label), blockedBy: u8(at.blockedBy), ttl: i16(at.ttl), iface: i32(at.iface),
-      tcpSeq: u32(at.tcpSeq), history: i32(at.history), count: u32(at.count), payloadLength: i32(at.payloadLength),
-      innerProto: u8(at.innerProto), innerSrc: u32(at.innerSrc, 4), innerDst: u32(at.innerDst, 4),
-      innerSrcPort: i32(at.innerSrcPort), innerDstPort: i32(at.innerDstPort),
-      labels: new LabelTable(),
-    };
+  /** Made only where the module was built (rowModule("wfw")). */
+  constructor(capacity = DEFAULT_BATCH_CAPACITY) {
+    // The extra area: the row's tokens, then the learnt words.
+    super(rowModule("wfw")!, capacity, MAX_TOKENS * 8 + 2 * WORDS * (WORD_BYTES + 12), [MAX_TOKENS * 8, BLOCKED_BY_DESTINATION]);
   }
 
   /** The column order (WindowsFirewallFormat.cols; -1 for a column the rows lack) and the "#Fields:" count. */
@@ -144,61 +34,17 @@ export class WfwFastPath {
     this.core.columns(c.date, c.time, c.action, c.protocol, c.src, c.dst, c.sport, c.dport, c.flags, c.path, fieldCount);
   }
 
-  /** The chunk's bytes may have changed (LineFormat.newBytes). */
-  forget(): void {
-    this.copied = undefined;
-  }
-
   /** An action word `b[s, e)` the reference turned into this label and action (a row it used). */
   learnAction(b: Buffer, s: number, e: number, labelId: number, action: number): void {
-    if (known(this.actions, b, s, e) || this.actions.length >= WORDS || e - s > WORD_BYTES) return;
-    this.mem.set(b.subarray(s, e), this.core.nextWordAt(0));
+    if (knownWord(this.actions, b, s, e) || this.actions.length >= WORDS || e - s > WORD_BYTES) return;
+    this.put(b, s, e, this.core.nextWordAt(0));
     if (this.core.learnAction(e - s, labelId, action)) this.actions.push(Buffer.from(b.subarray(s, e)));
   }
 
   /** A protocol word `b[s, e)` the reference read as TCP or UDP (a row it used). */
   learnProto(b: Buffer, s: number, e: number, proto: number): void {
-    if (known(this.protos, b, s, e) || this.protos.length >= WORDS || e - s > WORD_BYTES) return;
-    this.mem.set(b.subarray(s, e), this.core.nextWordAt(1));
+    if (knownWord(this.protos, b, s, e) || this.protos.length >= WORDS || e - s > WORD_BYTES) return;
+    this.put(b, s, e, this.core.nextWordAt(1));
     if (this.core.learnProto(e - s, proto)) this.protos.push(Buffer.from(b.subarray(s, e)));
   }
-
-  /** LineFormat.bulk for the rows of `buf` from `pos` (the first is line `lineNo`). */
-  bulk(buf: Buffer, pos: number, lineNo: number, batch: EventBatch, stats: InputStats): number {
-    if (batch !== this.batch) return 0;
-    // The chunk area holds a window of the buffer; a line that runs past its end starts the next window.
-    if (buf !== this.copied || pos < this.copiedFrom || (pos > this.copiedFrom && this.copiedFrom + this.copiedLen < buf.length)) {
-      const n = Math.min(CHUNK, buf.length - pos);
-      this.mem.set(buf.subarray(pos, pos + n), this.chunkAt);
-      this.copied = buf;
-      this.copiedFrom = pos;
-      this.copiedLen = n;
-    }
-    const core = this.core;
-    const delta = this.chunkAt - this.copiedFrom;
-    let taken = 0;
-    let p = pos;
-    for (;;) {
-      const n = core.run(p + delta, this.copiedFrom + this.copiedLen + delta, lineNo + taken, batch.length);
-      taken += n;
-      p = core.stoppedAt() - delta;
-      batch.length = core.lengthAfter();
-      if (core.stoppedBecause() !== STOP_DAY) break;
-      // A day not seen before: its start as the reference computes it, then on.
-      const y = core.dayYear(), m = core.dayMonth(), d = core.dayOfMonth();
-      core.setDay((y * 16 + m) * 64 + d, utcDay(y, m, d));
-    }
-    this.rowsTaken += taken;
-    stats.read += taken;
-    stats.used += taken;
-    stats.flowsRead += taken;
-    stats.flowsUsed += taken;
-    this.bulkEnd = p;
-    return taken;
-  }
-}
-
-function known(list: readonly Buffer[], b: Buffer, s: number, e: number): boolean {
-  for (const w of list) if (w.length === e - s && w.equals(b.subarray(s, e))) return true;
-  return false;
 }

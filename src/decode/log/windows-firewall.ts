@@ -23,7 +23,8 @@ import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import { ByteKeys } from "./byte-keys.js";
 import type { FormatRecord } from "../format.js";
-import { logDecoderKind, wfwWasmModule, WfwFastPath } from "./windows-firewall-wasm.js";
+import { WfwFastPath } from "./windows-firewall-wasm.js";
+import { logDecoderKind } from "./wasm-rows.js";
 
 const DEFAULT_FIELDS = "date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
 const DEFAULT_FIELD_COUNT = 17;
@@ -322,8 +323,7 @@ function rowTime(b: Uint8Array, d0: number, d1: number, t0: number, t1: number):
 
 /** `kind` "js" reads every line with the reference (WindowsFirewallFormat.line) alone. */
 export function createWindowsFirewallDecoder(opts: DecodeOptions, batchCapacity?: number, kind = logDecoderKind()): Decoder {
-  const mod = kind === "wasm" ? wfwWasmModule() : undefined;
-  const fast = mod === undefined ? undefined : new WfwFastPath(mod, batchCapacity);
+  const fast = kind === "wasm" ? new WfwFastPath(batchCapacity) : undefined;
   return createLineDecoder(new WindowsFirewallFormat(opts, fast), batchCapacity);
 }
 

@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../../src/decode/batch.js";
 import type { Decoder } from "../../../src/decode/decoder.js";
 import { createWindowsFirewallDecoder, WindowsFirewallFormat } from "../../../src/decode/log/windows-firewall.js";
-import { logDecoderKind, wfwWasmModule, WfwFastPath } from "../../../src/decode/log/windows-firewall-wasm.js";
+import { WfwFastPath } from "../../../src/decode/log/windows-firewall-wasm.js";
+import { logDecoderKind, rowModule } from "../../../src/decode/log/wasm-rows.js";
 import { createLineDecoder } from "../../../src/decode/log/lines.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
 import { prng } from "../pcap/mutate.js";
@@ -50,7 +51,7 @@ function run(decoder: Decoder, data: Buffer, chunk: number | undefined): unknown
 
 /** The fast path's decoder, with its instance (to ask how many rows it took). */
 function fastDecoder(capacity: number): { decoder: Decoder; fast: WfwFastPath } {
-  const fast = new WfwFastPath(wfwWasmModule()!, capacity);
+  const fast = new WfwFastPath(capacity);
   return { decoder: createLineDecoder(new WindowsFirewallFormat(options(), fast), capacity), fast };
 }
 
@@ -150,7 +151,7 @@ const FIXTURES = logFiles(join(REPO_ROOT, "fixtures", "logs", "windows-firewall"
 
 describe("the Windows Firewall reader's WebAssembly fast path", () => {
   it("was built by npm run build, and is used unless told otherwise", () => {
-    expect(wfwWasmModule()).toBeDefined();
+    expect(rowModule("wfw")).toBeDefined();
     expect(logDecoderKind({})).toBe("wasm");
     expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "js" })).toBe("js");
     expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "wasm" })).toBe("wasm");
