@@ -1,7 +1,7 @@
 // The WebAssembly step of `npm run build` (issue 18), compiled by AssemblyScript's asc (a devDependency,
 // so `npm ci` on a fresh clone is all it needs) into dist/wasm/: assembly/pcap.ts, the classic pcap record
-// walker and frame decoder (loaded by src/decode/pcap/wasm.ts), and the log row readers assembly/wfw.ts and
-// assembly/netfilter.ts (src/decode/log/wasm-rows.ts). No runtime, no allocator: the JS side lays out the
+// walker and frame decoder (loaded by src/decode/pcap/wasm.ts), and the log row readers assembly/wfw.ts,
+// assembly/netfilter.ts and assembly/csv.ts (src/decode/log/wasm-rows.ts). No runtime, no allocator: the JS side lays out the
 // imported memory.
 import asc from "assemblyscript/asc";
 
@@ -10,6 +10,7 @@ export async function buildWasm() {
   // 128-bit SIMD (in every Node version `engines` allows): the row readers find separators 16 bytes at a time.
   await compile("wfw", ["--enable", "simd"]);
   await compile("netfilter", ["--enable", "simd"]);
+  await compile("csv", ["--enable", "simd"]);
 }
 
 async function compile(name, extra = []) {

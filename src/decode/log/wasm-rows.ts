@@ -1,6 +1,6 @@
 /**
  * The log readers' WebAssembly fast paths (issue 18): a module (assembly/wfw.ts for Windows Firewall,
- * assembly/netfilter.ts for netfilter, built to dist/wasm/ by `npm run build`) takes the ordinary lines of
+ * assembly/netfilter.ts for netfilter, assembly/csv.ts for CSV, built to dist/wasm/ by `npm run build`) takes the ordinary lines of
  * a chunk and writes their events straight into the batch, which lives in the module's memory. Every other
  * line stops it and goes to the JS reader (the format's `line`), which also teaches it the words it may
  * take (action words, protocols, log prefixes) from the lines it used. So skips, labels and errors are the
@@ -41,7 +41,7 @@ const STOP_DAY = 3;
 /** Bytes of a chunk read per copy; the source's chunks (src/source/raw.ts) are 1 MiB. */
 const CHUNK = 1 << 20;
 
-export type RowModuleName = "wfw" | "netfilter";
+export type RowModuleName = "wfw" | "netfilter" | "csv";
 const compiled = new Map<RowModuleName, WasmModule | null>();
 
 /** The compiled module `name` (dist/wasm/<name>.wasm), or undefined when it was not built. */
@@ -67,9 +67,9 @@ export function rowModule(name: RowModuleName): WasmModule | undefined {
 export function logDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" {
   const forced = env.PORTMATRIX_LOG_DECODER;
   if (forced === "js") return "js";
-  const built = rowModule("wfw") !== undefined && rowModule("netfilter") !== undefined;
+  const built = rowModule("wfw") !== undefined && rowModule("netfilter") !== undefined && rowModule("csv") !== undefined;
   if (forced === "wasm") {
-    if (!built) throw new Error("PORTMATRIX_LOG_DECODER=wasm, but dist/wasm/wfw.wasm or netfilter.wasm was not built (npm run build)");
+    if (!built) throw new Error("PORTMATRIX_LOG_DECODER=wasm, but dist/wasm/{wfw,netfilter,csv}.wasm were not built (npm run build)");
     return "wasm";
   }
   return built ? "wasm" : "js";
