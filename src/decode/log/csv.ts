@@ -19,6 +19,8 @@ import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import { ByteKeys } from "./byte-keys.js";
 import type { FormatRecord } from "../format.js";
+import { CsvFastPath } from "./csv-wasm.js";
+import { logDecoderKind } from "./wasm-rows.js";
 
 export const CSV_FIELDS = ["src", "dst", "sport", "dport", "proto", "action", "time", "type"] as const;
 export type CsvField = (typeof CSV_FIELDS)[number];
@@ -99,7 +101,28 @@ export class CsvFormat implements LineFormat {
   private readonly words = new Uint32Array(4);
   private readonly actionIds = new Map<string, { id: number; action: number }>();
 
-  constructor(private readonly opts: DecodeOptions) {}
+  /** The WebAssembly reader of ordinary records (csv-wasm.ts), when used. */
+  private readonly fast: CsvFastPath | undefined;
+
+  constructor(private readonly opts: DecodeOptions, fast?: CsvFastPath) {
+    this.fast = fast;
+  }
+
+  createBatch(capacity: number | undefined): EventBatch | undefined {
+    return capacity === undefined || capacity === this.fast?.batch.capacity ? this.fast?.batch : undefined;
+  }
+
+  newBytes(): void {
+    this.fast?.forget();
+  }
+
+  bulk(b: Buffer, pos: number, lineNo: number, batch: EventBatch, stats: InputStats): number {
+    return this.fast === undefined ? 0 : this.fast.bulk(b, pos, lineNo, batch, stats);
+  }
+
+  get bulkEnd(): number {
+    return this.fast?.bulkEnd ?? 0;
+  }
 
   private header(fields: string[], lineNo: number, stats: InputStats): void {
     const names = fields.map(normaliseName);
@@ -127,6 +150,7 @@ export class CsvFormat implements LineFormat {
       return;
     }
     this.cols = cols;
+    this.fast?.columns(cols);
     stats.skip("header", lineNo);
   }
 
@@ -342,6 +366,12 @@ export class CsvFormat implements LineFormat {
     batch.action[slot] = a.action;
     batch.label[slot] = a.id;
     if (!this.empty(c.time)) batch.time[slot] = this.stamp(b, this.fs(c.time), this.fe(c.time));
+    if (this.fast !== undefined && (proto === PROTO_TCP || proto === PROTO_UDP)) {
+      // A used record teaches the fast path its words (csv-wasm.ts): the same bytes always give the same
+      // label, action and protocol.
+      if (as >= 0) this.fast.learnAction(b, as, ae, a.id, a.action);
+      if (!this.empty(c.proto)) this.fast.learnProto(b, this.fs(c.proto), this.fe(c.proto), proto);
+    }
     commit(batch);
     stats.use();
     return true;
@@ -413,8 +443,10 @@ function splitAddressPort(v: string): { addr: string; port: number } {
   return { addr: v, port: -1 };
 }
 
-export function createCsvDecoder(opts: DecodeOptions): Decoder {
-  return createLineDecoder(new CsvFormat(opts));
+/** `kind` "js" reads every line with the reference (CsvFormat.line) alone. */
+export function createCsvDecoder(opts: DecodeOptions, batchCapacity?: number, kind = logDecoderKind()): Decoder {
+  const fast = kind === "wasm" ? new CsvFastPath(batchCapacity) : undefined;
+  return createLineDecoder(new CsvFormat(opts, fast), batchCapacity);
 }
 
 const SRC_NAMES = ["src", "srcip", "source", "sourceip", "sourceaddress", "srcaddr", "saddr", "from", "client", "clientip"];

@@ -23,6 +23,18 @@ export interface LineFormat {
    * (a new chunk, the carried line): a format that remembers search results within a buffer drops them.
    */
   newBytes?(): void;
+  /**
+   * An optional fast path over whole lines (windows-firewall.ts with its WebAssembly reader): take the
+   * lines of `buf` from `pos` (the first is line `lineNo`, never the input's first line, and no record
+   * is pending), each one exactly as `line` would take it, for as long as it can; return how many were
+   * taken and leave in `bulkEnd` where the first line not taken starts. It stops before any line it
+   * leaves to `line` (which reads it next), when the batch is full, and where no whole line is left. It
+   * only ever uses lines (counting them as `line` does): every skip is `line`'s.
+   */
+  bulk?(buf: Buffer, pos: number, lineNo: number, batch: EventBatch, stats: InputStats): number;
+  readonly bulkEnd?: number;
+  /** The batch this format writes into (a fast path's own memory); createBatch's when absent. */
+  createBatch?(capacity: number | undefined): EventBatch | undefined;
 }
 
 /** Text of a line for skip samples (cold path). */
@@ -38,7 +50,7 @@ export function lineText(buf: Buffer, start: number, end: number): string {
  */
 export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Decoder {
   const stats = new InputStats();
-  const batch = createBatch(batchCapacity);
+  const batch = fmt.createBatch?.(batchCapacity) ?? createBatch(batchCapacity);
   /**
    * Start of a line whose end has not arrived yet, copied out of the chunk into a buffer that grows by
    * doubling (a long line fed in small chunks costs linear, not quadratic, copying).
@@ -70,7 +82,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
     }
   };
 
-  const processLine = (src: Buffer, s: number, e: number, emit: (b: EventBatch) => void) => {
+  const processLine = (src: Buffer, s: number, e: number, emit: (b: EventBatch) => void, makeRoom: () => void) => {
     lineNo++;
     // A line over the cap is one skipped record whether it arrived in one chunk or in many, and a
     // record it continues (a quoted CSV field) goes with it.
@@ -100,7 +112,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
     if (end > start && buf[end - 1] === 13) end--;
     if (isFull(batch)) flush(emit);
     const recordLine = pendingStart || lineNo;
-    if (fmt.line(buf, start, end, recordLine, batch, stats, () => flush(emit))) {
+    if (fmt.line(buf, start, end, recordLine, batch, stats, makeRoom)) {
       pendingStart = 0;
       return;
     }
@@ -120,12 +132,22 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
       stats.bytes += chunk.length;
       // The source may hand over a reused buffer with new bytes.
       fmt.newBytes?.();
+      const makeRoom = () => flush(emit);
       let pos = 0;
       while (pos < chunk.length) {
+        if (fmt.bulk !== undefined && lineNo > 0 && carryLen === 0 && !overlong && pending === null) {
+          if (isFull(batch)) flush(emit);
+          const taken = fmt.bulk(chunk, pos, lineNo + 1, batch, stats);
+          if (taken > 0) {
+            lineNo += taken;
+            pos = fmt.bulkEnd!;
+            continue;
+          }
+        }
         const nl = chunk.indexOf(10, pos);
         const stop = nl < 0 ? chunk.length : nl;
         if (nl >= 0 && carryLen === 0 && !overlong) {
-          processLine(chunk, pos, nl, emit);
+          processLine(chunk, pos, nl, emit, makeRoom);
         } else {
           // The line began in an earlier chunk or goes on into a later one.
           if (!overlong) {
@@ -140,7 +162,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
           const n = carryLen;
           carryLen = 0;
           fmt.newBytes?.();
-          processLine(carry, 0, n, emit);
+          processLine(carry, 0, n, emit, makeRoom);
         }
         pos = nl + 1;
       }
@@ -150,7 +172,7 @@ export function createLineDecoder(fmt: LineFormat, batchCapacity?: number): Deco
         const n = carryLen;
         carryLen = 0;
         fmt.newBytes?.();
-        processLine(carry, 0, n, emit);
+        processLine(carry, 0, n, emit, () => flush(emit));
       }
       if (pending) {
         stats.skip("unterminated-quote", pendingStart, lineText(pending, 0, pending.length));

@@ -23,6 +23,8 @@ import { priorityEnd, rfc5424MessageStart, scanTime, scanned, versionEnd } from 
 import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import type { FormatRecord } from "../format.js";
+import { NetfilterFastPath } from "./netfilter-wasm.js";
+import { logDecoderKind } from "./wasm-rows.js";
 
 const C_SPACE = 32;
 const C_EQ = 61;
@@ -107,8 +109,24 @@ export class NetfilterFormat implements LineFormat {
   /** "=" signs of the current buffer (see ByteSearch). */
   private readonly eqs = new ByteSearch();
 
-  constructor(opts: DecodeOptions) {
+  /** The WebAssembly reader of ordinary lines (netfilter-wasm.ts), when used. */
+  private readonly fast: NetfilterFastPath | undefined;
+
+  constructor(opts: DecodeOptions, fast?: NetfilterFastPath) {
     this.opts = opts;
+    this.fast = fast;
+  }
+
+  createBatch(capacity: number | undefined): EventBatch | undefined {
+    return capacity === undefined || capacity === this.fast?.batch.capacity ? this.fast?.batch : undefined;
+  }
+
+  bulk(b: Buffer, pos: number, lineNo: number, batch: EventBatch, stats: InputStats): number {
+    return this.fast === undefined ? 0 : this.fast.bulk(b, pos, lineNo, batch, stats);
+  }
+
+  get bulkEnd(): number {
+    return this.fast?.bulkEnd ?? 0;
   }
 
   private prefixLabel(b: Buffer, s: number, e: number, batch: EventBatch, slot: number): void {
@@ -137,6 +155,7 @@ export class NetfilterFormat implements LineFormat {
 
   newBytes(): void {
     this.eqs.forget();
+    this.fast?.forget();
   }
 
   /** The ArrayBuffer `w32` views (a chunk's, read four bytes at a time by nextSpace). */
@@ -301,6 +320,9 @@ export class NetfilterFormat implements LineFormat {
         return true;
       }
       if (proto === PROTO_TCP) batch.tcpFlags[slot] = flags;
+      // A used line teaches the fast path its prefix (netfilter-wasm.ts): the same prefix bytes always
+      // give the same label and action.
+      this.fast?.learnPrefix(b, ps, inPos, batch.label[slot]!, batch.action[slot]!);
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
       const type = batch.icmpType[slot]!;
       if (fragment || incomplete) {
@@ -389,8 +411,10 @@ class ByteSearch {
   }
 }
 
-export function createNetfilterDecoder(opts: DecodeOptions): Decoder {
-  return createLineDecoder(new NetfilterFormat(opts));
+/** `kind` "js" reads every line with the reference (NetfilterFormat.line) alone. */
+export function createNetfilterDecoder(opts: DecodeOptions, batchCapacity?: number, kind = logDecoderKind()): Decoder {
+  const fast = kind === "wasm" ? new NetfilterFastPath(opts, batchCapacity) : undefined;
+  return createLineDecoder(new NetfilterFormat(opts, fast), batchCapacity);
 }
 
 /** A netfilter LOG line: "IN=... OUT=..." then "SRC=... DST=...". */

@@ -23,6 +23,8 @@ import type { DecodeOptions } from "./options.js";
 import type { Decoder } from "../decoder.js";
 import { ByteKeys } from "./byte-keys.js";
 import type { FormatRecord } from "../format.js";
+import { WfwFastPath } from "./windows-firewall-wasm.js";
+import { logDecoderKind } from "./wasm-rows.js";
 
 const DEFAULT_FIELDS = "date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
 const DEFAULT_FIELD_COUNT = 17;
@@ -79,8 +81,30 @@ export class WindowsFirewallFormat implements LineFormat {
   /** Tokens of the current row. */
   private n = 0;
 
+  /** The WebAssembly reader of ordinary rows (windows-firewall-wasm.ts), when used. */
+  private readonly fast: WfwFastPath | undefined;
+
   /** Rows carry full dates, so no option (year, action map) applies; the parameter keeps the factories alike. */
-  constructor(_opts: DecodeOptions) {}
+  constructor(_opts: DecodeOptions, fast?: WfwFastPath) {
+    this.fast = fast;
+    fast?.columns(this.cols, this.fieldCount);
+  }
+
+  createBatch(capacity: number | undefined): EventBatch | undefined {
+    return capacity === undefined || capacity === this.fast?.batch.capacity ? this.fast?.batch : undefined;
+  }
+
+  newBytes(): void {
+    this.fast?.forget();
+  }
+
+  bulk(b: Buffer, pos: number, lineNo: number, batch: EventBatch, stats: InputStats): number {
+    return this.fast === undefined ? 0 : this.fast.bulk(b, pos, lineNo, batch, stats);
+  }
+
+  get bulkEnd(): number {
+    return this.fast?.bulkEnd ?? 0;
+  }
 
   /** Start of column `col`'s token, or -1 when the row has no such column or it holds "-". */
   private at(b: Uint8Array, col: number): number {
@@ -105,6 +129,7 @@ export class WindowsFirewallFormat implements LineFormat {
         if (typeof cols === "string") { stats.skip("bad-fields-header", lineNo, text); return true; }
         this.cols = cols;
         this.fieldCount = fields.length;
+        this.fast?.columns(cols, fields.length);
       }
       stats.skip("header", lineNo);
       return true;
@@ -205,6 +230,7 @@ export class WindowsFirewallFormat implements LineFormat {
       this.protoBytes.add(b, ps, pe, proto);
     }
     if (proto < 0) { stats.skip("unknown-protocol", lineNo, lineText(b, start, end)); return true; }
+    const pe0 = pe;
     // Windows logs ICMPv6 as protocol "ICMPv6" or 58; some versions log it as ICMP with an IPv6 address.
     if (proto === PROTO_ICMP && family === 6) proto = PROTO_ICMPV6;
     batch.proto[slot] = proto;
@@ -234,6 +260,12 @@ export class WindowsFirewallFormat implements LineFormat {
           }
           batch.tcpFlags[slot] = flags;
         }
+      }
+      // A used row teaches the fast path its words (windows-firewall-wasm.ts): the same bytes always
+      // give the same label, action and protocol.
+      if (this.fast !== undefined) {
+        this.fast.learnAction(b, as, this.endOf(c.action), a.id, a.action);
+        this.fast.learnProto(b, ps, pe0, proto);
       }
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
       const t = this.at(b, c.icmptype);
@@ -289,8 +321,10 @@ function rowTime(b: Uint8Array, d0: number, d1: number, t0: number, t1: number):
   return utcDay(y, mo - 1, da) + (hh * 3600000 + mm * 60000 + ss * 1000) + ms;
 }
 
-export function createWindowsFirewallDecoder(opts: DecodeOptions): Decoder {
-  return createLineDecoder(new WindowsFirewallFormat(opts));
+/** `kind` "js" reads every line with the reference (WindowsFirewallFormat.line) alone. */
+export function createWindowsFirewallDecoder(opts: DecodeOptions, batchCapacity?: number, kind = logDecoderKind()): Decoder {
+  const fast = kind === "wasm" ? new WfwFastPath(batchCapacity) : undefined;
+  return createLineDecoder(new WindowsFirewallFormat(opts, fast), batchCapacity);
 }
 
 /** Windows Firewall: its W3C header lines, or a data row "2024-01-02 03:04:05 DROP TCP a b ...". */

@@ -1,0 +1,363 @@
+// The CSV reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs to
+// dist/wasm/csv.wasm and driven by src/decode/log/csv-wasm.ts. It takes whole lines of a chunk for as
+// long as each is a record that the JS reference (src/decode/log/csv.ts, CsvFormat.plainRecord) would use
+// as a TCP or UDP event between two dotted IPv4 addresses: no quote, plain ASCII, a protocol and action
+// word seen before on a record the reference used, a time that is empty, Unix seconds or milliseconds, or
+// an ISO 8601 stamp of a day seen before. It writes that event into the batch exactly as the reference
+// would, and never skips a line: at any other line it stops and leaves it to the reference, so every skip,
+// label and error is the reference's own. test/decode/log/csv-wasm.test.ts holds the two to the same
+// events and accounting. Change both together.
+
+// ---- layout (set once by init) ----
+let capacity: i32 = 0;
+let pFamily: usize = 0;
+let pSrc: usize = 0;
+let pDst: usize = 0;
+let pProto: usize = 0;
+let pSrcPort: usize = 0;
+let pDstPort: usize = 0;
+let pIcmpType: usize = 0;
+let pIcmpCode: usize = 0;
+let pTcpFlags: usize = 0;
+let pAction: usize = 0;
+let pTime: usize = 0;
+let pPosition: usize = 0;
+let pFrame: usize = 0;
+let pLabel: usize = 0;
+let pBlockedBy: usize = 0;
+let pTtl: usize = 0;
+let pIface: usize = 0;
+let pTcpSeq: usize = 0;
+let pHistory: usize = 0;
+let pCount: usize = 0;
+let pPayload: usize = 0;
+let pInnerProto: usize = 0;
+let pInnerSrc: usize = 0;
+let pInnerDst: usize = 0;
+let pInnerSrcPort: usize = 0;
+let pInnerDstPort: usize = 0;
+/** Learnt words: WORDS action and WORDS protocol entries of WORD_BYTES bytes, then per entry its length and values. */
+let pWords: usize = 0;
+/** Field bounds of the current record: (start, end) i32 pairs, MAX_FIELDS of them. */
+let pFields: usize = 0;
+
+export function init(
+  cap: i32, family: usize, src: usize, dst: usize, proto: usize, srcPort: usize, dstPort: usize,
+  icmpType: usize, icmpCode: usize, tcpFlags: usize, action: usize, time: usize, position: usize,
+  frame: usize, label: usize, blockedBy: usize, ttl: usize, iface: usize, tcpSeq: usize,
+  history: usize, cnt: usize, payload: usize, innerProto: usize, innerSrc: usize, innerDst: usize,
+  innerSrcPort: usize, innerDstPort: usize, extra: usize, fieldsOffset: i32,
+): void {
+  capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
+  pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
+  pAction = action; pTime = time; pPosition = position; pFrame = frame; pLabel = label;
+  pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
+  pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
+  pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
+  pWords = extra; pFields = extra + <usize>fieldsOffset;
+  actionWords = 0; protoWords = 0; dayKey = -1; ready = false;
+}
+
+const MAX_LINE_BYTES: i32 = 1 << 20;
+/** csv.ts MAX_PLAIN_FIELDS. */
+const MAX_FIELDS: i32 = 256;
+
+// ---- the record's columns (CsvFormat.cols; -1 when absent), set once the header is read ----
+let ready = false;
+let cSrc: i32 = -1;
+let cDst: i32 = -1;
+let cSport: i32 = -1;
+let cDport: i32 = -1;
+let cProto: i32 = -1;
+let cAction: i32 = -1;
+let cTime: i32 = -1;
+export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, action: i32, time: i32): void {
+  cSrc = src; cDst = dst; cSport = sport; cDport = dport; cProto = proto; cAction = action; cTime = time; ready = true;
+}
+
+// ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
+const WORDS: i32 = 16;
+const WORD_BYTES: i32 = 32;
+let actionWords: i32 = 0;
+let protoWords: i32 = 0;
+@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
+@inline function wordMeta(k: i32): usize { return pWords + <usize>(2 * WORDS * WORD_BYTES) + <usize>(k * 12); }
+export function learnAction(len: i32, labelId: i32, actionCode: i32): bool {
+  if (actionWords >= WORDS || len > WORD_BYTES) return false;
+  const m = wordMeta(actionWords);
+  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
+  actionWords++;
+  return true;
+}
+export function learnProto(len: i32, proto: i32): bool {
+  if (protoWords >= WORDS || len > WORD_BYTES) return false;
+  const m = wordMeta(WORDS + protoWords);
+  store<i32>(m, len); store<i32>(m + 4, proto);
+  protoWords++;
+  return true;
+}
+export function nextWordAt(k: i32): usize { return k == 0 ? wordAt(actionWords) : wordAt(WORDS + protoWords); }
+function findWord(s: usize, e: usize, from: i32, n: i32): i32 {
+  const len = <i32>(e - s);
+  for (let k = from; k < from + n; k++) {
+    if (load<i32>(wordMeta(k)) != len) continue;
+    const w = wordAt(k);
+    let j: i32 = 0;
+    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
+    if (j == len) return k;
+  }
+  return -1;
+}
+
+// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
+let dayKey: i32 = -1;
+let dayMs: f64 = 0;
+let askedYear: i32 = 0;
+let askedMonth: i32 = 0;
+let askedDay: i32 = 0;
+export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
+export function dayYear(): i32 { return askedYear; }
+export function dayMonth(): i32 { return askedMonth; }
+export function dayOfMonth(): i32 { return askedDay; }
+
+// ---- run state ----
+export const STOP_END: i32 = 0;
+export const STOP_FULL: i32 = 1;
+export const STOP_LINE: i32 = 2;
+export const STOP_DAY: i32 = 3;
+let stopReason: i32 = 0;
+let stopPos: i32 = 0;
+let batchLength: i32 = 0;
+export function stoppedBecause(): i32 { return stopReason; }
+export function stoppedAt(): i32 { return stopPos; }
+export function lengthAfter(): i32 { return batchLength; }
+
+const NL16 = i8x16.splat(10);
+const COMMA16 = i8x16.splat(44);
+const QUOTE16 = i8x16.splat(34);
+
+@inline function fS(k: i32): usize { return <usize>load<i32>(pFields + <usize>(k << 3)); }
+@inline function fE(k: i32): usize { return <usize>load<i32>(pFields + <usize>(k << 3) + 4); }
+/** csv.ts isAsciiSpace. */
+@inline function isSpace(c: i32): bool { return c == 32 || (c >= 9 && c <= 13); }
+
+/** syslog-time.ts digits: n digits at i (not past end), else -1. */
+function digits(i: usize, n: i32, end: usize): i32 {
+  if (i + <usize>n > end) return -1;
+  let v: i32 = 0;
+  for (let k: i32 = 0; k < n; k++) {
+    const c = <i32>load<u8>(i + <usize>k) - 48;
+    if (<u32>c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** net/addr.ts parseIPv4Bytes: dotted IPv4 (no leading zeros, parts <= 255), else -1. */
+function ipv4(s: usize, e: usize): i64 {
+  let value: i64 = 0;
+  let part: i32 = 0;
+  let digits: i32 = 0;
+  let dots: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part == 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c == 46) {
+      if (digits == 0 || ++dots > 3) return -1;
+      value = value * 256 + <i64>part;
+      part = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (dots != 3 || digits == 0) return -1;
+  return value * 256 + <i64>part;
+}
+
+/** CsvFormat.num: a port of one to five digits, else -1 (also for a field the record lacks). */
+function num(k: i32, nf: i32): i32 {
+  if (k < 0 || k >= nf) return -1;
+  const s = fS(k), e = fE(k);
+  if (e - s < 1 || e - s > 5) return -1;
+  let v: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i) - 48;
+    if (<u32>c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+// The time of the last record read by `stamp`; `stampDay` is set when it needs a day JS has not given.
+let stampDay = false;
+
+/**
+ * CsvFormat.stamp for the forms taken here: Unix seconds or milliseconds (9, 10, 12 or 13 digits), or an
+ * ISO 8601 stamp (syslog-time.ts isoTime) of a day seen before. NaN for a form left to the reference.
+ */
+function stamp(s: usize, e: usize): f64 {
+  stampDay = false;
+  let de = s;
+  while (de < e && load<u8>(de) >= 48 && load<u8>(de) <= 57) de++;
+  const d = <i32>(de - s);
+  if (de == e && (d == 9 || d == 10 || d == 12 || d == 13)) {
+    let v: f64 = 0;
+    for (let i = s; i < e; i++) v = v * 10 + <f64>(<i32>load<u8>(i) - 48);
+    return d <= 10 ? v * 1000 : v;
+  }
+  if (load<u8>(s + 4) != 45 || d != 4) return NaN;
+  const y = digits(s, 4, e);
+  const mo = digits(s + 5, 2, e);
+  const da = digits(s + 8, 2, e);
+  const sep = s + 10 < e ? <i32>load<u8>(s + 10) : -1;
+  const hh = digits(s + 11, 2, e);
+  const mm = digits(s + 14, 2, e);
+  const ss = digits(s + 17, 2, e);
+  if (!(mo >= 1 && mo <= 12 && da >= 1 && da <= 31 && (sep == 84 || sep == 32) && hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss <= 60 && load<u8>(s + 7) == 45 && load<u8>(s + 13) == 58 && load<u8>(s + 16) == 58)) return NaN;
+  let j = s + 19;
+  let frac: f64 = 0;
+  if (j < e && (load<u8>(j) == 46 || load<u8>(j) == 44)) {
+    j++;
+    let scale: f64 = 100;
+    while (j < e && load<u8>(j) >= 48 && load<u8>(j) <= 57) {
+      frac += <f64>(<i32>load<u8>(j) - 48) * scale;
+      scale /= 10;
+      j++;
+    }
+  }
+  // Only "Z" or no zone here; an offset is the reference's.
+  if (j < e && (load<u8>(j) == 90 || load<u8>(j) == 122)) j++;
+  else if (j < e && (load<u8>(j) == 43 || load<u8>(j) == 45)) return NaN;
+  const key = (y * 16 + (mo - 1)) * 64 + da;
+  if (key != dayKey) { askedYear = y; askedMonth = mo - 1; askedDay = da; stampDay = true; return NaN; }
+  return dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000) + frac - <f64>0;
+}
+
+/**
+ * Take the whole lines of [pos, end) from `pos` on (their first line number is `lineNo`), writing events
+ * into the batch from slot `length`. Returns the number of lines taken; stoppedAt() is where the first
+ * line not taken starts, stoppedBecause() why (no whole line left, batch full, a line for the reference,
+ * a day whose start JS must compute: dayYear/dayMonth/dayOfMonth).
+ */
+export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
+  let p = <usize>pos;
+  const stop = <usize>end;
+  let len = length;
+  let taken: i32 = 0;
+  let why = STOP_END;
+  while (true) {
+    if (len >= capacity) { why = STOP_FULL; break; }
+    // Fields on commas, the line's end, and whether it holds a quote or a byte above 127: 16 bytes at a time.
+    let n: i32 = 0;
+    let nl: usize = 0;
+    let q = p;
+    let fs = p;
+    let plain = true;
+    while (true) {
+      if (q >= stop) break;
+      const v = v128.load(q);
+      const nlBits = <u32>i8x16.bitmask(i8x16.eq(v, NL16));
+      let limit: u32 = 16;
+      if (q + 16 > stop) limit = <u32>(stop - q);
+      if (nlBits != 0) {
+        const k = <u32>ctz(nlBits);
+        if (k < limit) limit = k;
+      }
+      const keep: u32 = limit >= 16 ? 0xffff : (<u32>1 << limit) - 1;
+      if (((<u32>i8x16.bitmask(v) | <u32>i8x16.bitmask(i8x16.eq(v, QUOTE16))) & keep) != 0) { plain = false; }
+      let commas = <u32>i8x16.bitmask(i8x16.eq(v, COMMA16)) & keep;
+      while (commas != 0) {
+        const c = q + <usize>ctz(commas);
+        commas &= commas - 1;
+        if (n < MAX_FIELDS) { store<i32>(pFields + <usize>(n << 3), <i32>fs); store<i32>(pFields + <usize>(n << 3) + 4, <i32>c); }
+        n++;
+        fs = c + 1;
+      }
+      if (limit < 16) { nl = q + <usize>limit; break; }
+      q += 16;
+    }
+    if (q >= stop || nl >= stop || load<u8>(nl) != 10) { why = STOP_END; break; }
+    why = STOP_LINE;
+    if (<i32>(nl - p) > MAX_LINE_BYTES || !plain || !ready) break;
+    let e = nl;
+    if (e > p && load<u8>(e - 1) == 13) e--;
+    if (e == p || load<u8>(p) == 35) break;
+    // The last field ends at the line's end (a "\r" before "\n" is no part of it).
+    if (n < MAX_FIELDS) { store<i32>(pFields + <usize>(n << 3), <i32>fs); store<i32>(pFields + <usize>(n << 3) + 4, <i32>e); }
+    n++;
+    if (n > MAX_FIELDS || fs > e) break;
+    // Trimmed, as splitPlain trims (a blank record has been the reference's above).
+    let blank = true;
+    for (let k: i32 = 0; k < n; k++) {
+      let s = fS(k), t = fE(k);
+      while (s < t && isSpace(<i32>load<u8>(s))) s++;
+      while (t > s && isSpace(<i32>load<u8>(t - 1))) t--;
+      if (t > s) blank = false;
+      store<i32>(pFields + <usize>(k << 3), <i32>s); store<i32>(pFields + <usize>(k << 3) + 4, <i32>t);
+    }
+    if (blank) break;
+    if (cSrc < 0 || cSrc >= n || cDst < 0 || cDst >= n) break;
+    const src = ipv4(fS(cSrc), fE(cSrc));
+    const dst = ipv4(fS(cDst), fE(cDst));
+    if (src < 0 || dst < 0) break;
+    let proto: i32 = 6;
+    if (cProto >= 0 && cProto < n && fE(cProto) > fS(cProto)) {
+      const pw = findWord(fS(cProto), fE(cProto), WORDS, protoWords);
+      if (pw < 0) break;
+      proto = load<i32>(wordMeta(pw) + 4);
+    }
+    const sp = num(cSport, n);
+    const dp = num(cDport, n);
+    if (dp < 0 || dp > 65535 || sp > 65535) break;
+    if (cAction < 0 || cAction >= n) break;
+    const a = findWord(fS(cAction), fE(cAction), 0, actionWords);
+    if (a < 0) break;
+    let t: f64 = NaN;
+    if (cTime >= 0 && cTime < n && fE(cTime) > fS(cTime)) {
+      t = stamp(fS(cTime), fE(cTime));
+      if (stampDay) { why = STOP_DAY; break; }
+      if (isNaN(t)) break;
+    }
+    // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
+    const x = <usize>len;
+    const w = x << 4;
+    store<u8>(pFamily + x, 4);
+    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
+    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pProto + x, <u8>proto);
+    store<i32>(pSrcPort + (x << 2), sp);
+    store<i32>(pDstPort + (x << 2), dp);
+    store<i16>(pIcmpType + (x << 1), -1);
+    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pTcpFlags + (x << 1), -1);
+    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<f64>(pTime + (x << 3), t);
+    store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
+    store<u32>(pFrame + (x << 2), 0);
+    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<u8>(pBlockedBy + x, 0);
+    store<i16>(pTtl + (x << 1), -1);
+    store<i32>(pIface + (x << 2), 0);
+    store<u32>(pTcpSeq + (x << 2), 0);
+    store<i32>(pHistory + (x << 2), -1);
+    store<u32>(pCount + (x << 2), 1);
+    store<i32>(pPayload + (x << 2), -1);
+    store<u8>(pInnerProto + x, 0);
+    store<u32>(pInnerSrc + w, 0); store<u32>(pInnerSrc + w + 4, 0); store<u32>(pInnerSrc + w + 8, 0); store<u32>(pInnerSrc + w + 12, 0);
+    store<u32>(pInnerDst + w, 0); store<u32>(pInnerDst + w + 4, 0); store<u32>(pInnerDst + w + 8, 0); store<u32>(pInnerDst + w + 12, 0);
+    store<i32>(pInnerSrcPort + (x << 2), -1);
+    store<i32>(pInnerDstPort + (x << 2), -1);
+    len++;
+    taken++;
+    p = nl + 1;
+    why = STOP_END;
+  }
+  stopReason = why;
+  stopPos = <i32>p;
+  batchLength = len;
+  return taken;
+}

@@ -1,0 +1,390 @@
+// The netfilter LOG line reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
+// to dist/wasm/netfilter.wasm and driven by src/decode/log/netfilter-wasm.ts. It takes whole lines of a
+// chunk for as long as each is an ordinary one that the JS reference (src/decode/log/netfilter.ts,
+// NetfilterFormat.line) would use as a TCP or UDP event between two dotted IPv4 addresses: an RFC 3164
+// stamp ("Nov  1 00:00:00", no fraction) of a day seen before, a log prefix seen before on a line the
+// reference used, "IN=" at the first "=" of the line, no TYPE= or CODE=. It writes that event into the
+// batch exactly as the reference would, and never skips a line: at any other line it stops and leaves it
+// to the reference, so every skip, label and error is the reference's own.
+// test/decode/log/netfilter-wasm.test.ts holds the two to the same events and accounting. Change both
+// together.
+
+// ---- layout (set once by init) ----
+let capacity: i32 = 0;
+let pFamily: usize = 0;
+let pSrc: usize = 0;
+let pDst: usize = 0;
+let pProto: usize = 0;
+let pSrcPort: usize = 0;
+let pDstPort: usize = 0;
+let pIcmpType: usize = 0;
+let pIcmpCode: usize = 0;
+let pTcpFlags: usize = 0;
+let pAction: usize = 0;
+let pTime: usize = 0;
+let pPosition: usize = 0;
+let pFrame: usize = 0;
+let pLabel: usize = 0;
+let pBlockedBy: usize = 0;
+let pTtl: usize = 0;
+let pIface: usize = 0;
+let pTcpSeq: usize = 0;
+let pHistory: usize = 0;
+let pCount: usize = 0;
+let pPayload: usize = 0;
+let pInnerProto: usize = 0;
+let pInnerSrc: usize = 0;
+let pInnerDst: usize = 0;
+let pInnerSrcPort: usize = 0;
+let pInnerDstPort: usize = 0;
+/** Learnt prefixes: WORDS entries of WORD_BYTES bytes, then per entry its length, label id and action. */
+let pWords: usize = 0;
+let blockedByDestination: i32 = 0;
+/** DecodeOptions.year (RFC 3164 stamps carry none) and the latest time a stamp may give in it. */
+let year: i32 = 0;
+let latestMs: f64 = 0;
+
+export function init(
+  cap: i32, family: usize, src: usize, dst: usize, proto: usize, srcPort: usize, dstPort: usize,
+  icmpType: usize, icmpCode: usize, tcpFlags: usize, action: usize, time: usize, position: usize,
+  frame: usize, label: usize, blockedBy: usize, ttl: usize, iface: usize, tcpSeq: usize,
+  history: usize, cnt: usize, payload: usize, innerProto: usize, innerSrc: usize, innerDst: usize,
+  innerSrcPort: usize, innerDstPort: usize, extra: usize, blockedDest: i32, stampYear: i32, latest: f64,
+): void {
+  capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
+  pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
+  pAction = action; pTime = time; pPosition = position; pFrame = frame; pLabel = label;
+  pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
+  pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
+  pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
+  pWords = extra; blockedByDestination = blockedDest; year = stampYear; latestMs = latest;
+  prefixes = 0; dayKey = -1;
+}
+
+const MAX_LINE_BYTES: i32 = 1 << 20;
+
+// ---- learnt prefixes (bytes -> label id, action) ----
+const WORDS: i32 = 16;
+const WORD_BYTES: i32 = 64;
+let prefixes: i32 = 0;
+@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
+@inline function wordMeta(k: i32): usize { return pWords + <usize>(WORDS * WORD_BYTES) + <usize>(k * 12); }
+/** Learn the prefix JS just wrote at nextWordAt(). Returns false when the table is full. */
+export function learnPrefix(len: i32, labelId: i32, actionCode: i32): bool {
+  if (prefixes >= WORDS || len > WORD_BYTES) return false;
+  const m = wordMeta(prefixes);
+  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
+  prefixes++;
+  return true;
+}
+export function nextWordAt(): usize { return wordAt(prefixes); }
+function findWord(s: usize, e: usize): i32 {
+  const len = <i32>(e - s);
+  for (let k = 0; k < prefixes; k++) {
+    if (load<i32>(wordMeta(k)) != len) continue;
+    const w = wordAt(k);
+    let j: i32 = 0;
+    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
+    if (j == len) return k;
+  }
+  return -1;
+}
+
+// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
+let dayKey: i32 = -1;
+let dayMs: f64 = 0;
+let askedMonth: i32 = 0;
+let askedDay: i32 = 0;
+export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
+export function dayYear(): i32 { return year; }
+export function dayMonth(): i32 { return askedMonth; }
+export function dayOfMonth(): i32 { return askedDay; }
+
+// ---- run state ----
+export const STOP_END: i32 = 0;
+export const STOP_FULL: i32 = 1;
+export const STOP_LINE: i32 = 2;
+export const STOP_DAY: i32 = 3;
+let stopReason: i32 = 0;
+let stopPos: i32 = 0;
+let batchLength: i32 = 0;
+export function stoppedBecause(): i32 { return stopReason; }
+export function stoppedAt(): i32 { return stopPos; }
+export function lengthAfter(): i32 { return batchLength; }
+
+const NL16 = i8x16.splat(10);
+const SP16 = i8x16.splat(32);
+const EQ16 = i8x16.splat(61);
+
+/** netfilter.ts uint: 1 to 9 digits, else -1. */
+function uint(s: usize, e: usize): i32 {
+  if (s >= e || e - s > 9) return -1;
+  let v: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i) - 48;
+    if (<u32>c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** syslog-time.ts digits: n digits at i (not past end), else -1. */
+function digits(i: usize, n: i32, end: usize): i32 {
+  if (i + <usize>n > end) return -1;
+  let v: i32 = 0;
+  for (let k: i32 = 0; k < n; k++) {
+    const c = <i32>load<u8>(i + <usize>k) - 48;
+    if (<u32>c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** syslog-time.ts month3: 0-11 for a three-letter English month name (any case), else -1. */
+function month3(i: usize, end: usize): i32 {
+  if (i + 3 > end) return -1;
+  const a = <i32>load<u8>(i) | 0x20, c = <i32>load<u8>(i + 1) | 0x20, d = <i32>load<u8>(i + 2) | 0x20;
+  switch ((a << 16) | (c << 8) | d) {
+    case 0x6a616e: return 0;
+    case 0x666562: return 1;
+    case 0x6d6172: return 2;
+    case 0x617072: return 3;
+    case 0x6d6179: return 4;
+    case 0x6a756e: return 5;
+    case 0x6a756c: return 6;
+    case 0x617567: return 7;
+    case 0x736570: return 8;
+    case 0x6f6374: return 9;
+    case 0x6e6f76: return 10;
+    case 0x646563: return 11;
+    default: return -1;
+  }
+}
+
+/** net/addr.ts parseIPv4Bytes: dotted IPv4 (no leading zeros, parts <= 255), else -1. */
+function ipv4(s: usize, e: usize): i64 {
+  let value: i64 = 0;
+  let part: i32 = 0;
+  let digits: i32 = 0;
+  let dots: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part == 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c == 46) {
+      if (digits == 0 || ++dots > 3) return -1;
+      value = value * 256 + <i64>part;
+      part = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (dots != 3 || digits == 0) return -1;
+  return value * 256 + <i64>part;
+}
+
+/** The first space in [i, e), or e (16 bytes at a time; the memory after a chunk is padded). */
+@inline function nextSpace(from: usize, e: usize): usize {
+  let i = from;
+  while (i < e) {
+    const m = <u32>i8x16.bitmask(i8x16.eq(v128.load(i), SP16));
+    if (m != 0) {
+      const k = i + <usize>ctz(m);
+      return k < e ? k : e;
+    }
+    i += 16;
+  }
+  return e;
+}
+
+/** netfilter.ts protoFrom for TCP and UDP (three letters, any case); -1 for anything else. */
+function tcpOrUdp(s: usize, e: usize): i32 {
+  if (e - s != 3) return -1;
+  const c0 = <i32>load<u8>(s) | 0x20, c1 = <i32>load<u8>(s + 1) | 0x20, c2 = <i32>load<u8>(s + 2) | 0x20;
+  if (c0 == 116 && c1 == 99 && c2 == 112) return 6;
+  if (c0 == 117 && c1 == 100 && c2 == 112) return 17;
+  return -1;
+}
+
+/**
+ * Take the whole lines of [pos, end) from `pos` on (their first line number is `lineNo`), writing events
+ * into the batch from slot `length`. Returns the number of lines taken; stoppedAt() is where the first
+ * line not taken starts, stoppedBecause() why (no whole line left, batch full, a line for the reference,
+ * a day whose start JS must compute: dayYear/dayMonth/dayOfMonth).
+ */
+export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
+  let p = <usize>pos;
+  const stop = <usize>end;
+  let len = length;
+  let taken: i32 = 0;
+  let why = STOP_END;
+  while (true) {
+    if (len >= capacity) { why = STOP_FULL; break; }
+    // The line's end and its first "=" (from the third byte on, as the reference looks), 16 bytes at a time.
+    let q = p;
+    let nl: usize = 0;
+    let eq: usize = 0;
+    let haveEq = false;
+    while (true) {
+      if (q >= stop) break;
+      const v = v128.load(q);
+      const nlBits = <u32>i8x16.bitmask(i8x16.eq(v, NL16));
+      if (!haveEq) {
+        let eqBits = <u32>i8x16.bitmask(i8x16.eq(v, EQ16));
+        if (q < p + 2) eqBits &= ~((<u32>1 << <u32>(p + 2 - q)) - 1);
+        if (eqBits != 0) { eq = q + <usize>ctz(eqBits); haveEq = true; }
+      }
+      if (nlBits != 0) { nl = q + <usize>ctz(nlBits); break; }
+      q += 16;
+    }
+    if (q >= stop || nl >= stop) { why = STOP_END; break; }
+    why = STOP_LINE;
+    if (<i32>(nl - p) > MAX_LINE_BYTES) break;
+    let e = nl;
+    if (e > p && load<u8>(e - 1) == 13) e--;
+    // findFieldsStart: "IN=" at the first "=", its interface word followed by " OUT=".
+    if (!haveEq || eq >= e || load<u8>(eq - 1) != 78 || load<u8>(eq - 2) != 73) break;
+    const inPos = eq - 2;
+    let j = eq + 1;
+    while (j < e && load<u8>(j) != 32) j++;
+    if (!(j + 5 <= e && load<u8>(j + 1) == 79 && load<u8>(j + 2) == 85 && load<u8>(j + 3) == 84 && load<u8>(j + 4) == 61)) break;
+    // The header: no "<PRI>", no RFC 5424 version, an RFC 3164 stamp (scanTime) without a fraction.
+    const c0 = <i32>load<u8>(p);
+    if (c0 == 60 || (c0 >= 49 && c0 <= 57 && load<u8>(p + 1) == 32)) break;
+    if (load<u8>(p + 4) == 45) break;
+    const m = month3(p, inPos);
+    if (m < 0 || load<u8>(p + 3) != 32) break;
+    let k = p + 4;
+    if (load<u8>(k) == 32) k++;
+    let d = digits(k, 2, inPos);
+    if (d < 0) { d = digits(k, 1, inPos); k += 1; } else k += 2;
+    const hh = digits(k + 1, 2, inPos);
+    const mm = digits(k + 4, 2, inPos);
+    const ss = digits(k + 7, 2, inPos);
+    if (!(d >= 1 && d <= 31 && load<u8>(k) == 32 && hh >= 0 && mm >= 0 && ss >= 0 && load<u8>(k + 3) == 58 && load<u8>(k + 6) == 58)) break;
+    const key = (year * 16 + m) * 64 + d;
+    if (key != dayKey) { askedMonth = m; askedDay = d; why = STOP_DAY; break; }
+    const t = dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000);
+    if (t > latestMs) break;
+    let next = k + 9;
+    if (next < inPos && load<u8>(next) == 46) break;
+    if (next < inPos && load<u8>(next) == 32) next++;
+    // The prefix: after "kernel:" (the last one before IN=), else after the stamp and host.
+    let kern: isize = -1;
+    for (let i = <isize>inPos - 7; i >= <isize>next; i--) {
+      const a = <usize>i;
+      if (load<u8>(a) == 107 && load<u8>(a + 1) == 101 && load<u8>(a + 2) == 114 && load<u8>(a + 3) == 110 && load<u8>(a + 4) == 101 && load<u8>(a + 5) == 108 && load<u8>(a + 6) == 58) { kern = i + 7; break; }
+    }
+    let ps: usize = kern >= 0 ? <usize>kern : next;
+    while (ps < inPos && load<u8>(ps) == 32) ps++;
+    if (load<u8>(ps) == 91) {
+      let u = ps + 1;
+      while (u < inPos && (load<u8>(u) == 32 || (load<u8>(u) >= 48 && load<u8>(u) <= 57) || load<u8>(u) == 46)) u++;
+      if (u < inPos && load<u8>(u) == 93 && u > ps + 1) { ps = u + 1; while (ps < inPos && load<u8>(ps) == 32) ps++; }
+    }
+    if (kern < 0) {
+      let h = ps;
+      while (h < inPos && load<u8>(h) != 32) h++;
+      let r = h;
+      while (r < inPos && load<u8>(r) == 32) r++;
+      if (r < inPos) ps = r;
+    }
+    const a = findWord(ps, inPos);
+    if (a < 0) break;
+    // inputHook: "IN=<iface> OUT=" with nothing after OUT=.
+    let blocked: i32 = 0;
+    let h = inPos + 3;
+    if (h < e && load<u8>(h) != 32) {
+      while (h < e && load<u8>(h) != 32) h++;
+      if (h + 5 <= e && load<u8>(h + 1) == 79 && load<u8>(h + 2) == 85 && load<u8>(h + 3) == 84 && load<u8>(h + 4) == 61 && (h + 5 == e || load<u8>(h + 5) == 32)) blocked = blockedByDestination;
+    }
+    // The fields, token by token, as the reference's switch reads them.
+    let proto: i32 = -1;
+    let flags: i32 = 0;
+    let src: i64 = -1;
+    let dst: i64 = -1;
+    let sp: i32 = -1;
+    let dp: i32 = -1;
+    let refuse = false;
+    let i = inPos;
+    while (i < e) {
+      const t0 = <i32>load<u8>(i);
+      if (t0 == 32) { i++; continue; }
+      if (t0 == 91) break;
+      const tj = nextSpace(i + 1, e);
+      const n = <i32>(tj - i);
+      if (t0 == 83 || t0 == 68) {
+        if (n >= 4 && load<u8>(i + 3) == 61) {
+          const c1 = <i32>load<u8>(i + 1), c2 = <i32>load<u8>(i + 2);
+          if ((c1 == 82 && c2 == 67 && t0 == 83) || (c1 == 83 && c2 == 84 && t0 == 68)) {
+            const v = ipv4(i + 4, tj);
+            if (v < 0) { refuse = true; break; }
+            if (t0 == 83) src = v; else dst = v;
+          } else if (c1 == 80 && c2 == 84) {
+            if (t0 == 83) sp = uint(i + 4, tj); else dp = uint(i + 4, tj);
+          }
+        } else if (n == 3 && t0 == 83 && load<u8>(i + 1) == 89 && load<u8>(i + 2) == 78) flags |= 0x02;
+      } else if (t0 == 80) {
+        if (n >= 6 && load<u8>(i + 5) == 61 && load<u8>(i + 1) == 82 && load<u8>(i + 2) == 79 && load<u8>(i + 3) == 84 && load<u8>(i + 4) == 79) {
+          proto = tcpOrUdp(i + 6, tj);
+          if (proto < 0) { refuse = true; break; }
+        } else if (n == 3 && load<u8>(i + 1) == 83 && load<u8>(i + 2) == 72) flags |= 0x08;
+      } else if (t0 == 84) {
+        if (n >= 5 && load<u8>(i + 4) == 61 && load<u8>(i + 1) == 89 && load<u8>(i + 2) == 80 && load<u8>(i + 3) == 69) { refuse = true; break; }
+      } else if (t0 == 67) {
+        if (n >= 5 && load<u8>(i + 4) == 61 && load<u8>(i + 1) == 79 && load<u8>(i + 2) == 68 && load<u8>(i + 3) == 69) { refuse = true; break; }
+      } else if (t0 == 65) {
+        if (n == 3 && load<u8>(i + 1) == 67 && load<u8>(i + 2) == 75) flags |= 0x10;
+      } else if (t0 == 70) {
+        if (n == 3 && load<u8>(i + 1) == 73 && load<u8>(i + 2) == 78) flags |= 0x01;
+      } else if (t0 == 82) {
+        if (n == 3 && load<u8>(i + 1) == 83 && load<u8>(i + 2) == 84) flags |= 0x04;
+      } else if (t0 == 85) {
+        if (n == 3 && load<u8>(i + 1) == 82 && load<u8>(i + 2) == 71) flags |= 0x20;
+      }
+      i = tj;
+    }
+    if (refuse || src < 0 || dst < 0 || proto < 0 || sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+    if (proto != 6) flags = -1;
+    // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
+    const x = <usize>len;
+    const w = x << 4;
+    store<u8>(pFamily + x, 4);
+    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
+    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pProto + x, <u8>proto);
+    store<i32>(pSrcPort + (x << 2), sp);
+    store<i32>(pDstPort + (x << 2), dp);
+    store<i16>(pIcmpType + (x << 1), -1);
+    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pTcpFlags + (x << 1), <i16>flags);
+    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<f64>(pTime + (x << 3), t);
+    store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
+    store<u32>(pFrame + (x << 2), 0);
+    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<u8>(pBlockedBy + x, <u8>blocked);
+    store<i16>(pTtl + (x << 1), -1);
+    store<i32>(pIface + (x << 2), 0);
+    store<u32>(pTcpSeq + (x << 2), 0);
+    store<i32>(pHistory + (x << 2), -1);
+    store<u32>(pCount + (x << 2), 1);
+    store<i32>(pPayload + (x << 2), -1);
+    store<u8>(pInnerProto + x, 0);
+    store<u32>(pInnerSrc + w, 0); store<u32>(pInnerSrc + w + 4, 0); store<u32>(pInnerSrc + w + 8, 0); store<u32>(pInnerSrc + w + 12, 0);
+    store<u32>(pInnerDst + w, 0); store<u32>(pInnerDst + w + 4, 0); store<u32>(pInnerDst + w + 8, 0); store<u32>(pInnerDst + w + 12, 0);
+    store<i32>(pInnerSrcPort + (x << 2), -1);
+    store<i32>(pInnerDstPort + (x << 2), -1);
+    len++;
+    taken++;
+    p = nl + 1;
+    why = STOP_END;
+  }
+  stopReason = why;
+  stopPos = <i32>p;
+  batchLength = len;
+  return taken;
+}

@@ -1,0 +1,346 @@
+// The Windows Firewall row reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
+// to dist/wasm/wfw.wasm and driven by src/decode/log/windows-firewall-wasm.ts. It takes whole lines of a
+// chunk for as long as each is an ordinary row that the JS reference (src/decode/log/windows-firewall.ts,
+// WindowsFirewallFormat.line) would use as a TCP or UDP event between two dotted IPv4 addresses, and writes
+// that event into the batch exactly as the reference would. It never skips a line: at any other line (a
+// header, a row the reference skips, ICMP, IPv6, a time with a fraction, an action or protocol word not
+// learnt yet, a new day) it stops and leaves the line to the reference, so every skip, every label and
+// every error is the reference's own. test/decode/log/windows-firewall-wasm.test.ts holds the two to the
+// same events and accounting. Change both together.
+//
+// Memory is imported and laid out by the JS side (src/decode/log/wasm-rows.ts): the batch's typed arrays,
+// the chunk area, and an extra area for the row's tokens and the learnt words.
+
+// ---- layout (set once by init) ----
+let capacity: i32 = 0;
+let pFamily: usize = 0;
+let pSrc: usize = 0;
+let pDst: usize = 0;
+let pProto: usize = 0;
+let pSrcPort: usize = 0;
+let pDstPort: usize = 0;
+let pIcmpType: usize = 0;
+let pIcmpCode: usize = 0;
+let pTcpFlags: usize = 0;
+let pAction: usize = 0;
+let pTime: usize = 0;
+let pPosition: usize = 0;
+let pFrame: usize = 0;
+let pLabel: usize = 0;
+let pBlockedBy: usize = 0;
+let pTtl: usize = 0;
+let pIface: usize = 0;
+let pTcpSeq: usize = 0;
+let pHistory: usize = 0;
+let pCount: usize = 0;
+let pPayload: usize = 0;
+let pInnerProto: usize = 0;
+let pInnerSrc: usize = 0;
+let pInnerDst: usize = 0;
+let pInnerSrcPort: usize = 0;
+let pInnerDstPort: usize = 0;
+/** Token bounds of the current row: (start, end) i32 pairs, MAX_TOKENS of them. */
+let pTok: usize = 0;
+/** Learnt words: WORDS entries of WORD_BYTES bytes, then per entry its length, and two values. */
+let pWords: usize = 0;
+let blockedByDestination: i32 = 0;
+
+export function init(
+  cap: i32, family: usize, src: usize, dst: usize, proto: usize, srcPort: usize, dstPort: usize,
+  icmpType: usize, icmpCode: usize, tcpFlags: usize, action: usize, time: usize, position: usize,
+  frame: usize, label: usize, blockedBy: usize, ttl: usize, iface: usize, tcpSeq: usize,
+  history: usize, cnt: usize, payload: usize, innerProto: usize, innerSrc: usize, innerDst: usize,
+  innerSrcPort: usize, innerDstPort: usize, extra: usize, wordsOffset: i32, blockedDest: i32,
+): void {
+  capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
+  pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
+  pAction = action; pTime = time; pPosition = position; pFrame = frame; pLabel = label;
+  pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
+  pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
+  pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
+  pTok = extra; pWords = extra + <usize>wordsOffset; blockedByDestination = blockedDest;
+  actionWords = 0; protoWords = 0; dayKey = -1;
+}
+
+// ---- the row's columns (WindowsFirewallFormat.cols; -1 when absent) ----
+const MAX_TOKENS: i32 = 64;
+/** lines.ts MAX_LINE_BYTES: a longer line is the reference's to skip. */
+const MAX_LINE_BYTES: i32 = 1 << 20;
+let cDate: i32 = -1;
+let cTime: i32 = -1;
+let cAction: i32 = -1;
+let cProtocol: i32 = -1;
+let cSrc: i32 = -1;
+let cDst: i32 = -1;
+let cSport: i32 = -1;
+let cDport: i32 = -1;
+let cFlags: i32 = -1;
+let cPath: i32 = -1;
+/** Tokens a row must have (the "#Fields:" count), or 0 before a "#Fields:" line: then 17 or 18. */
+let want: i32 = 0;
+
+export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i32, dst: i32, sport: i32, dport: i32, flags: i32, path: i32, fieldCount: i32): void {
+  cDate = date; cTime = time; cAction = action; cProtocol = protocol; cSrc = src; cDst = dst;
+  cSport = sport; cDport = dport; cFlags = flags; cPath = path; want = fieldCount;
+}
+
+// ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
+const WORDS: i32 = 16;
+const WORD_BYTES: i32 = 32;
+let actionWords: i32 = 0;
+let protoWords: i32 = 0;
+
+/** Entry k of the table (actions 0..WORDS-1, protocols WORDS..2*WORDS-1): bytes, then length and values. */
+@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
+@inline function wordMeta(k: i32): usize { return pWords + <usize>(2 * WORDS * WORD_BYTES) + <usize>(k * 12); }
+
+/** Learn the word just written at entry `k`'s bytes (JS wrote them there). Returns false when full. */
+export function learnAction(len: i32, labelId: i32, actionCode: i32): bool {
+  if (actionWords >= WORDS || len > WORD_BYTES) return false;
+  const m = wordMeta(actionWords);
+  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
+  actionWords++;
+  return true;
+}
+export function learnProto(len: i32, proto: i32): bool {
+  if (protoWords >= WORDS || len > WORD_BYTES) return false;
+  const m = wordMeta(WORDS + protoWords);
+  store<i32>(m, len); store<i32>(m + 4, proto);
+  protoWords++;
+  return true;
+}
+/** Where JS writes the bytes of the next action (k = 0) or protocol (k = 1) word to learn. */
+export function nextWordAt(k: i32): usize { return k == 0 ? wordAt(actionWords) : wordAt(WORDS + protoWords); }
+
+/** The learnt entry whose bytes are b[s, e), among entries [from, from + n); -1 when none. */
+function findWord(s: usize, e: usize, from: i32, n: i32): i32 {
+  const len = <i32>(e - s);
+  for (let k = from; k < from + n; k++) {
+    if (load<i32>(wordMeta(k)) != len) continue;
+    const w = wordAt(k);
+    let j: i32 = 0;
+    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
+    if (j == len) return k;
+  }
+  return -1;
+}
+
+// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
+let dayKey: i32 = -1;
+let dayMs: f64 = 0;
+let askedYear: i32 = 0;
+let askedMonth: i32 = 0;
+let askedDay: i32 = 0;
+export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
+export function dayYear(): i32 { return askedYear; }
+export function dayMonth(): i32 { return askedMonth; }
+export function dayOfMonth(): i32 { return askedDay; }
+
+// ---- run state ----
+/** Why the last run stopped. */
+export const STOP_END: i32 = 0;
+export const STOP_FULL: i32 = 1;
+export const STOP_LINE: i32 = 2;
+export const STOP_DAY: i32 = 3;
+let stopReason: i32 = 0;
+let stopPos: i32 = 0;
+let batchLength: i32 = 0;
+export function stoppedBecause(): i32 { return stopReason; }
+export function stoppedAt(): i32 { return stopPos; }
+export function lengthAfter(): i32 { return batchLength; }
+
+const NL16 = i8x16.splat(10);
+const SP16 = i8x16.splat(32);
+const TAB16 = i8x16.splat(9);
+
+@inline function tokS(k: i32): usize { return <usize>load<i32>(pTok + <usize>(k << 3)); }
+@inline function tokE(k: i32): usize { return <usize>load<i32>(pTok + <usize>(k << 3) + 4); }
+@inline function isDash(k: i32): bool { return tokE(k) - tokS(k) == 1 && load<u8>(tokS(k)) == 45; }
+
+/** windows-firewall.ts uint: 1 to 9 digits, else -1. */
+function uint(s: usize, e: usize): i32 {
+  if (s >= e || e - s > 9) return -1;
+  let v: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i) - 48;
+    if (<u32>c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** net/addr.ts parseIPv4Bytes: dotted IPv4 (no leading zeros, parts <= 255), else -1. */
+function ipv4(s: usize, e: usize): i64 {
+  let value: i64 = 0;
+  let part: i32 = 0;
+  let digits: i32 = 0;
+  let dots: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = <i32>load<u8>(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part == 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c == 46) {
+      if (digits == 0 || ++dots > 3) return -1;
+      value = value * 256 + <i64>part;
+      part = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (dots != 3 || digits == 0) return -1;
+  return value * 256 + <i64>part;
+}
+
+/** A usable column: inside the row and not "-" (WindowsFirewallFormat.at). */
+@inline function present(col: i32, n: i32): bool { return col >= 0 && col < n && !isDash(col); }
+
+/**
+ * Take the whole lines of [pos, end) from `pos` on (their first line number is `lineNo`), writing events
+ * into the batch from slot `length`. Returns the number of lines taken; stoppedAt() is where the first
+ * line not taken starts, stoppedBecause() why (no whole line left, batch full, a line for the reference,
+ * a day whose start JS must compute: dayYear/dayMonth/dayOfMonth).
+ */
+export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
+  let p = <usize>pos;
+  const stop = <usize>end;
+  let len = length;
+  let taken: i32 = 0;
+  let why = STOP_END;
+  while (true) {
+    if (len >= capacity) { why = STOP_FULL; break; }
+    // One pass over the line, 16 bytes at a time: the tokens (runs of bytes other than space and tab)
+    // and the line's end ("\n"), as the reference's line split and token loop give them.
+    let n: i32 = 0;
+    let nl: usize = 0;
+    let q = p;
+    let prevSep: u32 = 1;
+    let tokStart: usize = 0;
+    while (true) {
+      if (q >= stop) break;
+      const v = v128.load(q);
+      let nlBits = <u32>i8x16.bitmask(i8x16.eq(v, NL16));
+      let sep = <u32>i8x16.bitmask(v128.or(i8x16.eq(v, SP16), i8x16.eq(v, TAB16)));
+      let limit: u32 = 16;
+      if (q + 16 > stop) limit = <u32>(stop - q);
+      if (nlBits != 0) {
+        const k = <u32>ctz(nlBits);
+        if (k < limit) limit = k;
+      }
+      // Bytes from `limit` on are not this line's: as separators they close a token open there.
+      if (limit < 16) sep |= (0xffff << limit) & 0xffff;
+      const shifted = ((sep << 1) | prevSep) & 0xffff;
+      let edges = (sep ^ shifted) & 0xffff;
+      while (edges != 0) {
+        const k = <usize>ctz(edges);
+        edges &= edges - 1;
+        if ((sep >> <u32>k) & 1) {
+          // A token ends before byte k.
+          if (n < MAX_TOKENS) {
+            store<i32>(pTok + <usize>(n << 3), <i32>tokStart);
+            store<i32>(pTok + <usize>(n << 3) + 4, <i32>(q + k));
+          }
+          n++;
+        } else {
+          tokStart = q + k;
+        }
+      }
+      if (limit < 16) { nl = q + <usize>limit; break; }
+      prevSep = sep >> 15;
+      q += 16;
+    }
+    if (q >= stop || nl >= stop || load<u8>(nl) != 10) { why = STOP_END; break; }
+    why = STOP_LINE;
+    if (<i32>(nl - p) > MAX_LINE_BYTES) break;
+    if (nl == p || load<u8>(p) == 35 || n == 0 || n > MAX_TOKENS) break;
+    if (load<u8>(nl - 1) == 13) {
+      // The "\r" of a CRLF line is no part of the row: it ends the last token, or is the whole of it.
+      const last = (n - 1) << 3;
+      if (load<i32>(pTok + <usize>last) == <i32>(nl - 1)) n--;
+      else store<i32>(pTok + <usize>last + 4, <i32>(nl - 1));
+    }
+    if (want > 0 ? n != want : n < 17 || n > 18) break;
+    // "YYYY-MM-DD" "HH:MM:SS" (a fraction of a second is the reference's).
+    if (!present(cDate, n) || !present(cTime, n)) break;
+    const d0 = tokS(cDate);
+    const t0 = tokS(cTime);
+    if (tokE(cDate) - d0 != 10 || tokE(cTime) - t0 != 8 || load<u8>(d0 + 4) != 45 || load<u8>(d0 + 7) != 45 || load<u8>(t0 + 2) != 58 || load<u8>(t0 + 5) != 58) break;
+    const y = uint(d0, d0 + 4);
+    const mo = uint(d0 + 5, d0 + 7);
+    const da = uint(d0 + 8, d0 + 10);
+    const hh = uint(t0, t0 + 2);
+    const mm = uint(t0 + 3, t0 + 5);
+    const ss = uint(t0 + 6, t0 + 8);
+    if (y < 0 || mo < 1 || mo > 12 || da < 1 || da > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) break;
+    const key = (y * 16 + (mo - 1)) * 64 + da;
+    if (key != dayKey) { askedYear = y; askedMonth = mo - 1; askedDay = da; why = STOP_DAY; break; }
+    if (!present(cAction, n) || !present(cProtocol, n) || !present(cSrc, n) || !present(cDst, n)) break;
+    const a = findWord(tokS(cAction), tokE(cAction), 0, actionWords);
+    if (a < 0) break;
+    const pw = findWord(tokS(cProtocol), tokE(cProtocol), WORDS, protoWords);
+    if (pw < 0) break;
+    const src = ipv4(tokS(cSrc), tokE(cSrc));
+    const dst = ipv4(tokS(cDst), tokE(cDst));
+    if (src < 0 || dst < 0) break;
+    if (!present(cSport, n) || !present(cDport, n)) break;
+    const sp = uint(tokS(cSport), tokE(cSport));
+    const dp = uint(tokS(cDport), tokE(cDport));
+    if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+    const proto = load<i32>(wordMeta(pw) + 4);
+    let flags: i32 = -1;
+    if (proto == 6 && present(cFlags, n)) {
+      // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
+      flags = 0;
+      for (let k = tokS(cFlags); k < tokE(cFlags); k++) {
+        const ch = <i32>load<u8>(k) | 0x20;
+        if (ch == 115) flags |= 0x02;
+        else if (ch == 97) flags |= 0x10;
+        else if (ch == 102) flags |= 0x01;
+        else if (ch == 114) flags |= 0x04;
+        else if (ch == 112) flags |= 0x08;
+        else if (ch == 117) flags |= 0x20;
+      }
+    }
+    let blocked: i32 = 0;
+    if (present(cPath, n) && tokE(cPath) - tokS(cPath) == 7 && load<u8>(tokS(cPath)) == 82 && load<u8>(tokS(cPath) + 2) == 67) blocked = blockedByDestination;
+    // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
+    const x = <usize>len;
+    const w = x << 4;
+    store<u8>(pFamily + x, 4);
+    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
+    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pProto + x, <u8>proto);
+    store<i32>(pSrcPort + (x << 2), sp);
+    store<i32>(pDstPort + (x << 2), dp);
+    store<i16>(pIcmpType + (x << 1), -1);
+    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pTcpFlags + (x << 1), <i16>flags);
+    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<f64>(pTime + (x << 3), dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000));
+    store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
+    store<u32>(pFrame + (x << 2), 0);
+    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<u8>(pBlockedBy + x, <u8>blocked);
+    store<i16>(pTtl + (x << 1), -1);
+    store<i32>(pIface + (x << 2), 0);
+    store<u32>(pTcpSeq + (x << 2), 0);
+    store<i32>(pHistory + (x << 2), -1);
+    store<u32>(pCount + (x << 2), 1);
+    store<i32>(pPayload + (x << 2), -1);
+    store<u8>(pInnerProto + x, 0);
+    store<u32>(pInnerSrc + w, 0); store<u32>(pInnerSrc + w + 4, 0); store<u32>(pInnerSrc + w + 8, 0); store<u32>(pInnerSrc + w + 12, 0);
+    store<u32>(pInnerDst + w, 0); store<u32>(pInnerDst + w + 4, 0); store<u32>(pInnerDst + w + 8, 0); store<u32>(pInnerDst + w + 12, 0);
+    store<i32>(pInnerSrcPort + (x << 2), -1);
+    store<i32>(pInnerDstPort + (x << 2), -1);
+    len++;
+    taken++;
+    p = nl + 1;
+    why = STOP_END;
+  }
+  stopReason = why;
+  stopPos = <i32>p;
+  batchLength = len;
+  return taken;
+}

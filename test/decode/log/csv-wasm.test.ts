@@ -1,0 +1,187 @@
+/**
+ * The CSV reader's WebAssembly fast path (assembly/csv.ts, src/decode/log/csv-wasm.ts) against the JS
+ * reference (CsvFormat alone): on every CSV fixture, on generated logs that hold every kind of record the
+ * fast path must take or leave (quotes, quoted line breaks, non-ASCII, spaces around fields, empty and
+ * missing columns, CRLF, every time form, new days, zones, more action and protocol words than it learns,
+ * IPv6, ICMP, "addr:port", bad addresses and ports, a preamble before the header), and on hundreds of
+ * mutated copies, fed whole and in odd chunk sizes into tiny batches: the same events (every field of the
+ * batch), the same batches, the same skips in the same order at the same lines, the same accounting.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EventBatch } from "../../../src/decode/batch.js";
+import type { Decoder } from "../../../src/decode/decoder.js";
+import { createCsvDecoder, CsvFormat } from "../../../src/decode/log/csv.js";
+import { CsvFastPath } from "../../../src/decode/log/csv-wasm.js";
+import { logDecoderKind, rowModule } from "../../../src/decode/log/wasm-rows.js";
+import { createLineDecoder } from "../../../src/decode/log/lines.js";
+import { REPO_ROOT } from "../../helpers/need.js";
+import { prng } from "../pcap/mutate.js";
+import { options } from "./helpers.js";
+
+const FIELDS = [
+  "family", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time", "position", "frame",
+  "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength", "innerProto", "innerSrcPort",
+  "innerDstPort",
+] as const;
+const WIDE = ["src", "dst", "innerSrc", "innerDst"] as const;
+
+function eventRow(b: EventBatch, i: number): unknown[] {
+  const row: unknown[] = FIELDS.map((f) => b[f][i]);
+  for (const f of WIDE) row.push(...b[f].subarray(i * 4, i * 4 + 4));
+  row.push(b.labels.get(b.label[i]!), b.labels.get(b.history[i]!));
+  return row;
+}
+
+function run(decoder: Decoder, data: Buffer, chunk: number | undefined): unknown {
+  const events: unknown[][] = [];
+  const log: unknown[] = [];
+  decoder.stats.onSkip = (reason, position, text) => log.push([reason, position, text]);
+  const emit = (b: EventBatch) => {
+    log.push(b.length);
+    for (let i = 0; i < b.length; i++) events.push(eventRow(b, i));
+  };
+  const step = chunk ?? Math.max(data.length, 1);
+  for (let o = 0; o < data.length; o += step) decoder.push(Buffer.from(data.subarray(o, Math.min(o + step, data.length))), emit);
+  decoder.end(emit);
+  const s = decoder.stats;
+  return { events, log, read: s.read, used: s.used, bytes: s.bytes, skipped: s.skippedObject(), samples: s.samples, flowsRead: s.flowsRead, flowsUsed: s.flowsUsed };
+}
+
+/** The fast path's decoder, with its instance (to ask how many rows it took). */
+function fastDecoder(capacity: number): { decoder: Decoder; fast: CsvFastPath } {
+  const fast = new CsvFastPath(capacity);
+  return { decoder: createLineDecoder(new CsvFormat(options(), fast), capacity), fast };
+}
+
+/** Both readers agree on `data` read in each way; returns the share of rows the fast path took. */
+function expectSame(data: Buffer, ways: readonly [number | undefined, number][] = [[undefined, 8192], [1, 3], [7, 1], [64, 2], [4096, 5]]): number {
+  let share = 0;
+  for (const [chunk, capacity] of ways) {
+    const a = run(createCsvDecoder(options(), capacity, "js"), data, chunk);
+    const { decoder, fast } = fastDecoder(capacity);
+    const b = run(decoder, data, chunk);
+    expect(b, `chunk ${chunk ?? "whole"}, batch ${capacity}`).toEqual(a);
+    share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
+  }
+  return share;
+}
+
+function logFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...logFiles(p));
+    else if (!name.includes("expected")) out.push(p);
+  }
+  return out;
+}
+
+const HEADER = "timestamp,src_ip,dst_ip,src_port,dst_port,protocol,action\n";
+const ROW = "2026-11-01T00:00:00.002Z,10.1.111.217,10.2.0.123,64857,8080,tcp,allow\n";
+
+/** A log with every kind of record the fast path must take, or leave to the reference. */
+function generated(seed: number, rows: number): string {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const times = ["2026-11-01T00:00:00.002Z", "2026-11-02T23:59:59Z", "2026-11-01 12:00:00", "2026-11-01T12:00:00.123456Z", "2026-11-01T12:00:00,5Z", "2026-11-01T12:00:00+09:00", "2026-11-01T12:00:00-0130", "1762000000", "1762000000.5", "1762000000123", "176200000", "Nov  1 00:00:00", "", " ", "2026-13-01T00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01", "x", "2026-11-01T00:00:00z", "2027-01-01T00:00:00Z"];
+  const protos = ["tcp", "udp", "TCP", "6", "17", "", "icmp", "icmpv6", "58", "gre", "xyz", " tcp "];
+  const actions = ["allow", "deny", "ACCEPT", "drop", "", "whatever", ...Array.from({ length: 20 }, (_, k) => `a${k}`)];
+  const addrs = ["10.1.2.3", "fe80::1", "::ffff:10.1.2.3", "[2001:db8::1]:443", "10.1.2.3:8080", "010.1.1.1", "1.2.3", "", "host.example", " 10.1.2.3 ", "10.1.2.3\t"];
+  const ports = ["80", "", "65535", "65536", "0", "x", "00080", "123456", " 53 ", "\t53", "53\v"];
+  let out = rnd() < 0.2 ? "sep=,\n" : "";
+  out += rnd() < 0.7 ? HEADER : "src,dst,dport,proto,action,time,sport,type\n";
+  const cols = out.includes("type") ? ["src", "dst", "dport", "proto", "action", "time", "sport", "type"] : ["time", "src", "dst", "sport", "dport", "proto", "action"];
+  for (let r = 0; r < rows; r++) {
+    const u = rnd();
+    if (u < 0.01) { out += pick(["", "   ", "#comment, \"x", "\r", ",,,,", "garbage"]) + "\n"; continue; }
+    if (u < 0.6 && cols[0] === "time") { out += ROW.replace("64857", String(1024 + Math.floor(rnd() * 60000))).replace("10.2.0.123", `10.2.0.${Math.floor(rnd() * 256)}`).replace(",tcp,", rnd() < 0.3 ? ",udp," : ",tcp,"); continue; }
+    const v: Record<string, string> = {
+      time: rnd() < 0.7 ? `2026-11-0${1 + Math.floor(rnd() * 3)}T0${Math.floor(rnd() * 10)}:1${Math.floor(rnd() * 10)}:2${Math.floor(rnd() * 10)}.${Math.floor(rnd() * 1000)}Z` : pick(times),
+      src: rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs),
+      dst: rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs),
+      sport: rnd() < 0.8 ? String(1024 + Math.floor(rnd() * 60000)) : pick(ports),
+      dport: rnd() < 0.8 ? pick(["80", "445", "53"]) : pick(ports),
+      proto: rnd() < 0.8 ? pick(["tcp", "udp"]) : pick(protos),
+      action: rnd() < 0.8 ? pick(["allow", "deny"]) : pick(actions),
+      type: pick(["", "8", "0", "300"]),
+    };
+    let fields = cols.map((c) => v[c]!);
+    if (rnd() < 0.03) fields = fields.map((f) => `"${f}"`);
+    if (rnd() < 0.02) fields[1] = `"a\nb"`;
+    if (rnd() < 0.02) fields = fields.slice(0, fields.length - 2);
+    if (rnd() < 0.02) fields.push("extra");
+    if (rnd() < 0.02) fields[0] = `é${fields[0]}`;
+    let line = fields.join(rnd() < 0.03 ? " , " : ",");
+    if (rnd() < 0.1) line += "\r";
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+/** `text` with a few bytes of some lines changed, dropped, doubled or inserted. */
+function mutated(text: string, rnd: () => number): Buffer {
+  const b = [...Buffer.from(text)];
+  const alphabet = [32, 9, 10, 13, 34, 44, 35, 45, 46, 58, 43, 48, 57, 49, 84, 90, 97, 116, 0, 255, 0xc3];
+  const n = 1 + Math.floor(rnd() * 40);
+  for (let k = 0; k < n; k++) {
+    const at = Math.floor(rnd() * b.length);
+    const r = rnd();
+    if (r < 0.5) b[at] = alphabet[Math.floor(rnd() * alphabet.length)]!;
+    else if (r < 0.7) b.splice(at, 1);
+    else if (r < 0.85) b.splice(at, 0, b[at]!);
+    else b.splice(at, 0, alphabet[Math.floor(rnd() * alphabet.length)]!);
+  }
+  return Buffer.from(b);
+}
+
+const FIXTURES = logFiles(join(REPO_ROOT, "fixtures", "logs", "csv"));
+
+describe("the CSV reader's WebAssembly fast path", () => {
+  it("was built by npm run build, and is used unless told otherwise", () => {
+    expect(rowModule("csv")).toBeDefined();
+    expect(logDecoderKind({})).toBe("wasm");
+    expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "js" })).toBe("js");
+    expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "wasm" })).toBe("wasm");
+  });
+
+  it("takes the ordinary records itself (the reference reads the rest)", () => {
+    // The header and the first record are the reference's (it teaches the words), the others the module's.
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    decoder.push(Buffer.from(HEADER + ROW.repeat(4)), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken]).toEqual([4, 3]);
+  });
+
+  it("finds CSV fixtures to compare on", () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const p of FIXTURES) {
+    it(`gives what the reference gives: ${relative(REPO_ROOT, p)}`, () => {
+      expectSame(readFileSync(p));
+    });
+  }
+
+  it("gives what the reference gives on a generated log of every kind of row", () => {
+    let share = 0;
+    for (let seed = 1; seed <= 6; seed++) share = Math.max(share, expectSame(Buffer.from(generated(seed, 3000))));
+    expect(share).toBeGreaterThan(0.2);
+  }, 120_000);
+
+  it("gives what the reference gives on mutated copies", () => {
+    const rnd = prng(18);
+    const base = generated(99, 400);
+    let share = 0;
+    for (let k = 0; k < 300; k++) share += expectSame(mutated(base, rnd), [[undefined, 8192], [13, 2]]);
+    expect(share / 300).toBeGreaterThan(0.2);
+  }, 120_000);
+
+  it("gives what the reference gives when a line is longer than the module's chunk area", () => {
+    const long = ROW.replace(",allow", `,${"a".repeat((1 << 20) + 10)}`);
+    const data = Buffer.from(HEADER + ROW.repeat(20000) + long + ROW.repeat(3) + "x".repeat((1 << 20) - 5) + "\n" + ROW.repeat(5));
+    expect(expectSame(data, [[undefined, 8192], [1 << 20, 8192], [(1 << 20) + 100, 7]])).toBeGreaterThan(0.9);
+  }, 120_000);
+});

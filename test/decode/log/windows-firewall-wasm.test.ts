@@ -1,0 +1,213 @@
+/**
+ * The Windows Firewall reader's WebAssembly fast path (assembly/wfw.ts, src/decode/log/windows-firewall-wasm.ts)
+ * against the JS reference (WindowsFirewallFormat.line alone): on every Windows Firewall log of the corpus
+ * and of fixtures/, on a generated log that holds every kind of row the fast path must take or leave
+ * (headers changing the columns, CRLF, tabs, fractions of seconds, new days, more action and protocol words
+ * than it learns, IPv6, ICMP, bad addresses and ports), and on thousands of mutated copies of it, fed whole
+ * and in odd chunk sizes into tiny batches: the same events (every field of the batch), the same batches,
+ * the same skips in the same order at the same lines, the same accounting.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EventBatch } from "../../../src/decode/batch.js";
+import type { Decoder } from "../../../src/decode/decoder.js";
+import { createWindowsFirewallDecoder, WindowsFirewallFormat } from "../../../src/decode/log/windows-firewall.js";
+import { WfwFastPath } from "../../../src/decode/log/windows-firewall-wasm.js";
+import { logDecoderKind, rowModule } from "../../../src/decode/log/wasm-rows.js";
+import { createLineDecoder } from "../../../src/decode/log/lines.js";
+import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
+import { prng } from "../pcap/mutate.js";
+import { options } from "./helpers.js";
+
+const FIELDS = [
+  "family", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time", "position", "frame",
+  "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength", "innerProto", "innerSrcPort",
+  "innerDstPort",
+] as const;
+const WIDE = ["src", "dst", "innerSrc", "innerDst"] as const;
+
+function eventRow(b: EventBatch, i: number): unknown[] {
+  const row: unknown[] = FIELDS.map((f) => b[f][i]);
+  for (const f of WIDE) row.push(...b[f].subarray(i * 4, i * 4 + 4));
+  row.push(b.labels.get(b.label[i]!), b.labels.get(b.history[i]!));
+  return row;
+}
+
+function run(decoder: Decoder, data: Buffer, chunk: number | undefined): unknown {
+  const events: unknown[][] = [];
+  const log: unknown[] = [];
+  decoder.stats.onSkip = (reason, position, text) => log.push([reason, position, text]);
+  const emit = (b: EventBatch) => {
+    log.push(b.length);
+    for (let i = 0; i < b.length; i++) events.push(eventRow(b, i));
+  };
+  const step = chunk ?? Math.max(data.length, 1);
+  for (let o = 0; o < data.length; o += step) decoder.push(Buffer.from(data.subarray(o, Math.min(o + step, data.length))), emit);
+  decoder.end(emit);
+  const s = decoder.stats;
+  return { events, log, read: s.read, used: s.used, bytes: s.bytes, skipped: s.skippedObject(), samples: s.samples, flowsRead: s.flowsRead, flowsUsed: s.flowsUsed };
+}
+
+/** The fast path's decoder, with its instance (to ask how many rows it took). */
+function fastDecoder(capacity: number): { decoder: Decoder; fast: WfwFastPath } {
+  const fast = new WfwFastPath(capacity);
+  return { decoder: createLineDecoder(new WindowsFirewallFormat(options(), fast), capacity), fast };
+}
+
+/** Both readers agree on `data` read in each way; returns the share of rows the fast path took. */
+function expectSame(data: Buffer, ways: readonly [number | undefined, number][] = [[undefined, 8192], [1, 3], [7, 1], [64, 2], [4096, 5]]): number {
+  let share = 0;
+  for (const [chunk, capacity] of ways) {
+    const a = run(createWindowsFirewallDecoder(options(), capacity, "js"), data, chunk);
+    const { decoder, fast } = fastDecoder(capacity);
+    const b = run(decoder, data, chunk);
+    expect(b, `chunk ${chunk ?? "whole"}, batch ${capacity}`).toEqual(a);
+    share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
+  }
+  return share;
+}
+
+function logFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...logFiles(p));
+    else if (!name.includes("expected")) out.push(p);
+  }
+  return out;
+}
+
+const HEADER = "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid\n\n";
+
+/** A log with every kind of row the fast path must take, or leave to the reference. */
+function generated(seed: number, rows: number): string {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const actions = ["ALLOW", "ALLOW", "DROP", "DROP", "allow", "Drop", "OPEN", "CLOSE", "OPEN-INBOUND", "INFO-EVENTS-LOST", "FOO", ...Array.from({ length: 20 }, (_, k) => `W${k}`)];
+  const protos = ["TCP", "TCP", "UDP", "UDP", "tcp", "udp", "6", "17", "ICMP", "ICMPv6", "2", "GRE", "-", "XYZ"];
+  const addrs = ["10.1.2.3", "10.2.0.1", "192.168.1.20", "255.255.255.255", "0.0.0.0", "fe80::1", "2001:db8::2", "010.1.1.1", "1.2.3", "256.1.1.1", "-", "1.2.3.4.5"];
+  const ports = ["80", "445", "65535", "65536", "0", "-", "x1", "0080", "1234567890", "53"];
+  const dates = ["2026-11-01", "2026-11-01", "2026-11-02", "2026-12-31", "2027-01-01", "2026-13-01", "2026-11-00", "2026/11/01", "26-11-01"];
+  const times = ["00:00:00", "23:59:59", "12:34:56", "12:34:56.789", "24:00:00", "12:60:00", "12:34:60", "1:2:3", "12:34:5x"];
+  const layouts = [
+    "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid",
+    "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path",
+    "#Fields: time date protocol action dst-ip src-ip dst-port src-port path tcpflags",
+    "#Fields: date time action protocol src-ip dst-ip",
+    "#Fields: date time src-ip",
+  ];
+  let layout = 0;
+  let out = HEADER;
+  for (let r = 0; r < rows; r++) {
+    const u = rnd();
+    if (u < 0.01) { layout = Math.floor(rnd() * layouts.length); out += `${layouts[layout]}\n`; continue; }
+    if (u < 0.015) { out += pick(["", "   ", "\t", "#Software: x", "garbage line", "\r"]) + "\n"; continue; }
+    const sep = () => (rnd() < 0.03 ? pick(["  ", "\t", " \t "]) : " ");
+    const date = rnd() < 0.9 ? "2026-11-01" : pick(dates);
+    const time = rnd() < 0.9 ? `0${Math.floor(rnd() * 10)}:${10 + Math.floor(rnd() * 50)}:${10 + Math.floor(rnd() * 50)}` : pick(times);
+    const proto = rnd() < 0.8 ? pick(protos.slice(0, 4)) : pick(protos);
+    const action = rnd() < 0.8 ? pick(actions.slice(0, 4)) : pick(actions);
+    const src = rnd() < 0.9 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs);
+    const dst = rnd() < 0.9 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs);
+    const sp = rnd() < 0.9 ? String(1024 + Math.floor(rnd() * 60000)) : pick(ports);
+    const dp = rnd() < 0.9 ? pick(["80", "445", "53", "139"]) : pick(ports);
+    const flags = pick(["S", "A", "AP", "F", "R", "-", "SA", "u", "x"]);
+    const path = pick(["RECEIVE", "SEND", "-", "RXCXXXX", "FORWARD"]);
+    const byName: Record<string, string> = {
+      date, time, action, protocol: proto, "src-ip": src, "dst-ip": dst, "src-port": sp, "dst-port": dp, size: "60",
+      tcpflags: flags, tcpsyn: "-", tcpack: "-", tcpwin: "-", icmptype: pick(["8", "0", "3", "-", "300"]), icmpcode: pick(["0", "-"]),
+      info: "-", path, pid: "4",
+    };
+    const names = layouts[layout]!.slice(9).split(" ");
+    let cols = names.map((n) => byName[n] ?? "-");
+    if (rnd() < 0.02) cols = cols.slice(0, cols.length - 1);
+    if (rnd() < 0.02) cols.push("extra");
+    let line = (rnd() < 0.02 ? pick([" ", "\t"]) : "") + cols.map((c, k) => (k === 0 ? c : sep() + c)).join("");
+    if (rnd() < 0.03) line += pick([" ", "\t", "  "]);
+    if (rnd() < 0.1) line += "\r";
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+/** `text` with a few bytes of some lines changed, dropped, doubled or inserted. */
+function mutated(text: string, rnd: () => number): Buffer {
+  const b = [...Buffer.from(text)];
+  const alphabet = [32, 9, 10, 13, 35, 45, 46, 58, 48, 57, 49, 65, 83, 84, 97, 0, 255, 0xc3];
+  const n = 1 + Math.floor(rnd() * 40);
+  for (let k = 0; k < n; k++) {
+    const at = Math.floor(rnd() * b.length);
+    const r = rnd();
+    if (r < 0.5) b[at] = alphabet[Math.floor(rnd() * alphabet.length)]!;
+    else if (r < 0.7) b.splice(at, 1);
+    else if (r < 0.85) b.splice(at, 0, b[at]!);
+    else b.splice(at, 0, alphabet[Math.floor(rnd() * alphabet.length)]!);
+  }
+  return Buffer.from(b);
+}
+
+const FIXTURES = logFiles(join(REPO_ROOT, "fixtures", "logs", "windows-firewall"));
+
+describe("the Windows Firewall reader's WebAssembly fast path", () => {
+  it("was built by npm run build, and is used unless told otherwise", () => {
+    expect(rowModule("wfw")).toBeDefined();
+    expect(logDecoderKind({})).toBe("wasm");
+    expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "js" })).toBe("js");
+    expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "wasm" })).toBe("wasm");
+  });
+
+  it("takes the ordinary rows itself (the reference reads the rest)", () => {
+    // Rows of one day: the first is the reference's (it teaches the words), the others the module's.
+    const text = HEADER + "2026-11-01 00:00:00 ALLOW TCP 10.1.1.1 10.2.0.1 50000 445 60 S - - - - - - RECEIVE 4\n".repeat(4);
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    decoder.push(Buffer.from(text), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken]).toEqual([4, 3]);
+    // The format record (what check, why and events use) reads with it unless told otherwise.
+    expect(createWindowsFirewallDecoder(options()).stats).toBeDefined();
+  });
+
+  it("finds Windows Firewall fixtures to compare on", () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const p of FIXTURES) {
+    it(`gives what the reference gives: ${relative(REPO_ROOT, p)}`, () => {
+      expectSame(readFileSync(p));
+    });
+  }
+
+  it("gives what the reference gives on a generated log of every kind of row", () => {
+    for (let seed = 1; seed <= 4; seed++) expect(expectSame(Buffer.from(generated(seed, 3000)))).toBeGreaterThan(0.2);
+  }, 120_000);
+
+  it("gives what the reference gives on mutated copies", () => {
+    const rnd = prng(18);
+    const base = generated(99, 400);
+    let share = 0;
+    for (let k = 0; k < 300; k++) share += expectSame(mutated(base, rnd), [[undefined, 8192], [13, 2]]);
+    expect(share / 300).toBeGreaterThan(0.2);
+  }, 120_000);
+
+  it("gives what the reference gives when a line is longer than the module's chunk area", () => {
+    const row = "2026-11-01 00:00:00 ALLOW TCP 10.1.1.1 10.2.0.1 50000 445 60 S - - - - - - RECEIVE 4\n";
+    const long = `2026-11-01 00:00:00 ALLOW TCP 10.1.1.1 10.2.0.1 50000 445 60 S - - - - - - RECEIVE ${"9".repeat((1 << 20) + 10)}\n`;
+    const data = Buffer.from(HEADER + row.repeat(20000) + long + row.repeat(3) + "x".repeat((1 << 20) - 5) + "\n" + row.repeat(5));
+    expect(expectSame(data, [[undefined, 8192], [1 << 20, 8192], [(1 << 20) + 100, 7]])).toBeGreaterThan(0.9);
+  }, 120_000);
+});
+
+describeNeeding([needCorpus], "the Windows Firewall fast path on the shared corpus", () => {
+  const dir = join(corpusDir()!, "logs", "windows-firewall");
+  const files = logFiles(dir);
+  it("finds the corpus logs", () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  for (const p of files) {
+    it(`gives what the reference gives: corpus/${relative(dir, p)}`, () => {
+      expectSame(readFileSync(p));
+    });
+  }
+});
