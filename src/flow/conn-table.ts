@@ -4,7 +4,7 @@
  * freed slots reused. No object per connection or packet.
  *
  * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
- *   line 1: key (11 words), state, request count, originator side
+ *   line 1: key (11 words), state, request count, originator side, last time (also kept in `last`)
  *   line 2: first time, first/last request time, position, history word and letters, frame, the TTL sample
  *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
  *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
@@ -20,6 +20,8 @@ export const I_STATE = 11;
 export const I_REQ_COUNT = 12;
 /** 0: the key's A side is the originator; 1: B side. */
 export const I_ORIG_IS_B = 13;
+/** The last packet's time: read here on the per-packet path (its line is loaded anyway); `last` has a copy for sweeps. */
+export const F_LAST_TIME = 7; // words 14-15
 export const F_FIRST_TIME = 8;
 export const F_FIRST_REQ_TIME = 9;
 export const F_LAST_REQ_TIME = 10;
@@ -87,7 +89,8 @@ export class ConnTable {
    * Per record, apart from the records so that a sweep reads 9 bytes a record instead of a cache line
    * of each (a sweep of 200k connections every 64k packets otherwise streams the whole table): its
    * timeout class (0: free, else CLASS_TCP, CLASS_UDP, CLASS_OTHER, from the key's protocol) and the
-   * capture time of its last packet.
+   * capture time of its last packet (a copy of F_LAST_TIME, written with it, read only by sweeps: reading
+   * it per packet would add a cache miss the record's own line does not cost).
    */
   private cls: Uint8Array;
   last: Float64Array;
@@ -104,6 +107,12 @@ export class ConnTable {
     this.fv = new Float64Array(this.iv.buffer);
     this.cls = new Uint8Array(initial);
     this.last = new Float64Array(initial);
+  }
+
+  /** Record e's last packet time (both copies). */
+  setLastTime(e: number, t: number): void {
+    this.fv[e * F_STRIDE + F_LAST_TIME] = t;
+    this.last[e] = t;
   }
 
   /** The timeout class of record e (CLASS_*), 0 when the slot is free. */

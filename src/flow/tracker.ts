@@ -17,7 +17,7 @@ import {
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 import {
-  CLASS_TCP, CLASS_UDP, ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
+  CLASS_TCP, CLASS_UDP, ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
   I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
   canonicalKey, hashKey,
 } from "./conn-table.js";
@@ -240,7 +240,7 @@ export class FlowTracker {
     const fv = table.fv;
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
-    table.last[e] = t;
+    table.setLastTime(e, t);
     const fromOrig = srcIsB === iv[o + I_ORIG_IS_B];
     const w = i * 4;
     let st = iv[o + I_STATE]!;
@@ -336,7 +336,7 @@ export class FlowTracker {
     }
     const iv = table.iv;
     const o = e * STRIDE;
-    table.last[e] = t;
+    table.setLastTime(e, t);
     if (innerSrcIsB !== iv[o + I_ORIG_IS_B]) return true;
     let st = iv[o + I_STATE]! | S_ICMP_ERR;
     const ttl = b.ttl[i]!;
@@ -359,7 +359,7 @@ export class FlowTracker {
    */
   private expired(e: number, proto: number): boolean {
     const to = proto === PROTO_TCP ? this.timeouts.tcp : proto === PROTO_UDP ? this.timeouts.udp : this.timeouts.icmp;
-    return this.now - this.table.last[e]! > to;
+    return this.now - this.table.fv[e * F_STRIDE + F_LAST_TIME]! > to;
   }
 
   /** As `expired`, by the record's timeout class (ConnTable.classOf, not 0). */
@@ -489,7 +489,7 @@ export class FlowTracker {
     f.history = history;
     f.requests = iv[o + I_REQ_COUNT]!;
     f.requestSpanMs = fv[fo + F_LAST_REQ_TIME]! - fv[fo + F_FIRST_REQ_TIME]!;
-    const last = this.table.last[e]!;
+    const last = fv[fo + F_LAST_TIME]!;
     f.waitedMs = last - fv[fo + F_FIRST_REQ_TIME]!;
     f.idleMs = this.now - last;
     f.unansweredAfterMs = this.timeouts.unansweredAfter;
