@@ -12,7 +12,7 @@
  * allocated per packet.
  */
 import {
-  ACTION_ALLOWED, BLOCKED_BY_UNSET, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  BLOCKED_BY_UNSET, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
   commit, createBatch, isFull, reserve, type EventBatch, LabelTable,
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
@@ -21,7 +21,7 @@ import {
   I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
   canonicalKey, hashKey,
 } from "./conn-table.js";
-import { HISTORY_FLIPPED, historyKey, historyTcp, historyText, historyUdp } from "./history.js";
+import { HISTORY_FLIPPED, historyKey, historyTail, historyTcp, historyText, historyUdp } from "./history.js";
 import { icmpControl, isEchoReply, isEchoRequest, isIcmpError } from "./icmp.js";
 import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
@@ -54,6 +54,23 @@ export interface TrackerStats {
   /** ICMP errors whose quoted packet started a connection we had not seen. */
   icmpOnly: number;
   peakLive: number;
+}
+
+/** Memoised outcomes kept at most (FlowTracker.remember). */
+const MEMO_SIZE = 65536;
+
+/**
+ * Whether decideOutcome's result for a connection with these state bits depends on its protocol, state
+ * bits and history alone (outcome.ts): no ICMP error (its sender and TTLs), and none of the branches
+ * that read times, request counts, addresses or TTLs (an unanswered request, a refusal to judge). So:
+ * answered; or TCP without a SYN from the originator (traffic both ways or one way, start not
+ * captured); or another protocol's reply whose request was not captured. Checked against the outcome
+ * without the memo in test/flow/tracker.test.ts.
+ */
+export function memoisable(proto: number, st: number): boolean {
+  if (st & S_ICMP_ERR) return false;
+  if (proto === PROTO_TCP) return (st & S_SYNACK) !== 0 || (st & S_SYN) === 0;
+  return ((st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0) || (st & S_MIDSTREAM) !== 0;
 }
 
 /** Decode a stored TTL (+1, 0 none, 257 not captured) back to a TTL or NONE. */
@@ -448,17 +465,17 @@ export class FlowTracker {
     out.count[i] = 1;
 
     const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
-    // An answered connection's outcome depends on its protocol, state bits and history alone: most
-    // connections are such, and repeat a few dozen combinations; their labels are looked up, not rebuilt.
-    const answered = proto === PROTO_TCP ? (st & S_SYNACK) !== 0 : (st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0;
-    const hk = answered && !(st & S_ICMP_ERR) ? (hasHistory ? historyKey(iv, o, HISTORY) : 0) : -1;
-    const memoKey = hk < 0 ? -1 : ((hk * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2));
-    const memo = memoKey < 0 ? undefined : this.answeredMemo.get(memoKey);
+    // Most connections' outcomes depend on their protocol, state bits and history alone (memoisable,
+    // below), and repeat a few thousand combinations: their labels are looked up, not rebuilt.
+    const memoKey = this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
+    const tail = memoKey >= 0 && hasHistory ? historyTail(iv, o, HISTORY) : 0;
+    const memo = memoKey < 0 ? undefined : tail === 0 ? this.memo.get(memoKey) : this.memoLong.get(memoKey)?.get(tail);
     if (memo !== undefined) {
-      out.action[i] = ACTION_ALLOWED;
+      out.action[i] = memo & 3;
       out.blockedBy[i] = BLOCKED_BY_UNSET;
-      out.label[i] = Math.floor(memo / 67108864);
-      out.history[i] = memo % 67108864;
+      const ids = Math.floor(memo / 4);
+      out.label[i] = Math.floor(ids / 67108864);
+      out.history[i] = ids % 67108864;
       commit(out);
       return;
     }
@@ -468,14 +485,34 @@ export class FlowTracker {
     out.blockedBy[i] = r.blockedBy;
     out.label[i] = out.labels.intern(r.evidence);
     out.history[i] = out.labels.intern(history);
-    if (memoKey >= 0 && r.action === ACTION_ALLOWED) {
-      if (this.answeredMemo.size >= 4096) this.answeredMemo.clear();
-      this.answeredMemo.set(memoKey, out.label[i]! * 67108864 + out.history[i]!);
-    }
+    if (memoKey >= 0 && r.blockedBy === BLOCKED_BY_UNSET && out.label[i]! < 1 << 24 && out.history[i]! < 67108864) this.remember(memoKey, tail, (out.label[i]! * 67108864 + out.history[i]!) * 4 + r.action);
     commit(out);
   }
-  /** Answered connections' (evidence, history) label ids by protocol, state bits and history (see finalise). */
-  private readonly answeredMemo = new Map<number, number>();
+  /**
+   * Memoised outcomes as ((evidence label * 2^26 + history label) * 4 + action), by protocol, state bits
+   * and history (see finalise): histories of up to 8 letters in `memo`, longer ones by their second
+   * letter word in `memoLong`. At most MEMO_SIZE of them; then they are forgotten and learnt again.
+   */
+  private readonly memo = new Map<number, number>();
+  /** False: every outcome decided afresh (the reference the memo is tested against). */
+  memoise = true;
+  private readonly memoLong = new Map<number, Map<number, number>>();
+  private memoSize = 0;
+
+  private remember(key: number, tail: number, value: number): void {
+    if (this.memoSize >= MEMO_SIZE) {
+      this.memo.clear();
+      this.memoLong.clear();
+      this.memoSize = 0;
+    }
+    if (tail === 0) this.memo.set(key, value);
+    else {
+      let m = this.memoLong.get(key);
+      if (m === undefined) { m = new Map(); this.memoLong.set(key, m); }
+      m.set(tail, value);
+    }
+    this.memoSize++;
+  }
 
   /** The facts decideOutcome needs about connection e (destination address at dw[d..]); the TTL lists only when a refusal is to be judged. */
   private factsOf(e: number, fam: number, proto: number, st: number, history: string, dw: Uint32Array, d: number): ConnFacts {
