@@ -14,6 +14,8 @@
 import { HashIndex, RESERVED_RECORDS, hashWords } from "./hash-index.js";
 
 export const KEY_WORDS = 11;
+/** Records a connection table allocates before its first growth. */
+const FIRST_RECORDS = 4096;
 export const STRIDE = 48;
 export const F_STRIDE = STRIDE / 2;
 export const I_STATE = 11;
@@ -99,14 +101,24 @@ export class ConnTable {
   used = 0;
   liveCount = 0;
 
-  constructor(initial = RESERVED_RECORDS) {
-    this.cap = initial;
+  /** Records the store grows to at its first growth (see the constructor). */
+  private readonly reserve: number;
+
+  /**
+   * Room for `initial` records, of which only `allocated` are allocated until more are needed (as the
+   * finding table does): a short capture then never allocates the 48 MiB reservation, whose external
+   * memory alone makes V8 collect garbage in a 1-packet run; a large one copies FIRST_RECORDS records
+   * once and then has the whole reservation.
+   */
+  constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
+    this.reserve = initial;
+    this.cap = Math.min(initial, Math.max(16, allocated));
     this.index = new HashIndex(KEY_WORDS, STRIDE, initial);
-    this.iv = new Int32Array(initial * STRIDE);
+    this.iv = new Int32Array(this.cap * STRIDE);
     this.uv = new Uint32Array(this.iv.buffer);
     this.fv = new Float64Array(this.iv.buffer);
-    this.cls = new Uint8Array(initial);
-    this.last = new Float64Array(initial);
+    this.cls = new Uint8Array(this.cap);
+    this.last = new Float64Array(this.cap);
   }
 
   /** Record e's last packet time (both copies). */
@@ -133,9 +145,9 @@ export class ConnTable {
     return this.index.prefetch(this.iv, hashes, n);
   }
 
-  /** Twice the records; the index is the index's own business (it never moves a record). */
+  /** The reservation at the first growth, then twice the records; the index is the index's own business (it never moves a record). */
   private grow(): void {
-    const cap = this.cap * 2;
+    const cap = this.cap < this.reserve ? this.reserve : this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
     iv.set(this.iv);
     this.iv = iv;
