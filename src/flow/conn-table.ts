@@ -4,7 +4,7 @@
  * freed slots reused. No object per connection or packet.
  *
  * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
- *   line 1: key (11 words), state, request count, originator side, last time
+ *   line 1: key (11 words), state, request count, originator side, last time (also kept in `last`)
  *   line 2: first time, first/last request time, position, history word and letters, frame, the TTL sample
  *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
  *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
@@ -14,12 +14,15 @@
 import { HashIndex, RESERVED_RECORDS, hashWords } from "./hash-index.js";
 
 export const KEY_WORDS = 11;
+/** Records a connection table allocates before its first growth. */
+const FIRST_RECORDS = 4096;
 export const STRIDE = 48;
 export const F_STRIDE = STRIDE / 2;
 export const I_STATE = 11;
 export const I_REQ_COUNT = 12;
 /** 0: the key's A side is the originator; 1: B side. */
 export const I_ORIG_IS_B = 13;
+/** The last packet's time: read here on the per-packet path (its line is loaded anyway); `last` has a copy for sweeps. */
 export const F_LAST_TIME = 7; // words 14-15
 export const F_FIRST_TIME = 8;
 export const F_FIRST_REQ_TIME = 9;
@@ -39,6 +42,15 @@ export const I_ICMP = 31;
 export const I_ICMP_IFACE = 32;
 export const I_ICMP_FROM_FAMILY = 33;
 export const I_ICMP_FROM = 34; // 34..37
+
+/** Timeout classes of a connection (ConnTable.classOf): by its protocol, as FlowTimeouts has them. */
+export const CLASS_TCP = 1;
+export const CLASS_UDP = 2;
+export const CLASS_OTHER = 3;
+
+function classOfProto(proto: number): number {
+  return proto === 6 ? CLASS_TCP : proto === 17 ? CLASS_UDP : CLASS_OTHER;
+}
 
 /** Hash of the KEY_WORDS key words at `o` (the index's hash). */
 export function hashKey(k: Int32Array, o: number): number {
@@ -75,23 +87,49 @@ export class ConnTable {
   iv: Int32Array;
   uv: Uint32Array;
   fv: Float64Array;
-  private live: Uint8Array;
+  /**
+   * Per record, apart from the records so that a sweep reads 9 bytes a record instead of a cache line
+   * of each (a sweep of 200k connections every 64k packets otherwise streams the whole table): its
+   * timeout class (0: free, else CLASS_TCP, CLASS_UDP, CLASS_OTHER, from the key's protocol) and the
+   * capture time of its last packet (a copy of F_LAST_TIME, written with it, read only by sweeps: reading
+   * it per packet would add a cache miss the record's own line does not cost).
+   */
+  private cls: Uint8Array;
+  last: Float64Array;
   private free: number[] = [];
   /** Records ever used (live or free) since the last `clear`. */
   used = 0;
   liveCount = 0;
 
-  constructor(initial = RESERVED_RECORDS) {
-    this.cap = initial;
+  /** Records the store grows to at its first growth (see the constructor). */
+  private readonly reserve: number;
+
+  /**
+   * Room for `initial` records, of which only `allocated` are allocated until more are needed (as the
+   * finding table does): a short capture then never allocates the 48 MiB reservation, whose external
+   * memory alone makes V8 collect garbage in a 1-packet run; a large one copies FIRST_RECORDS records
+   * once and then has the whole reservation.
+   */
+  constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
+    this.reserve = initial;
+    this.cap = Math.min(initial, Math.max(16, allocated));
     this.index = new HashIndex(KEY_WORDS, STRIDE, initial);
-    this.iv = new Int32Array(initial * STRIDE);
+    this.iv = new Int32Array(this.cap * STRIDE);
     this.uv = new Uint32Array(this.iv.buffer);
     this.fv = new Float64Array(this.iv.buffer);
-    this.live = new Uint8Array(initial);
+    this.cls = new Uint8Array(this.cap);
+    this.last = new Float64Array(this.cap);
   }
 
-  isLive(e: number): boolean {
-    return this.live[e] === 1;
+  /** Record e's last packet time (both copies). */
+  setLastTime(e: number, t: number): void {
+    this.fv[e * F_STRIDE + F_LAST_TIME] = t;
+    this.last[e] = t;
+  }
+
+  /** The timeout class of record e (CLASS_*), 0 when the slot is free. */
+  classOf(e: number): number {
+    return this.cls[e]!;
   }
 
   /** The record of key k[ko..] with hash h0 (hashKey), or -1. */
@@ -107,17 +145,20 @@ export class ConnTable {
     return this.index.prefetch(this.iv, hashes, n);
   }
 
-  /** Twice the records; the index is the index's own business (it never moves a record). */
+  /** The reservation at the first growth, then twice the records; the index is the index's own business (it never moves a record). */
   private grow(): void {
-    const cap = this.cap * 2;
+    const cap = this.cap < this.reserve ? this.reserve : this.cap * 2;
     const iv = new Int32Array(cap * STRIDE);
     iv.set(this.iv);
     this.iv = iv;
     this.uv = new Uint32Array(iv.buffer);
     this.fv = new Float64Array(iv.buffer);
-    const live = new Uint8Array(cap);
-    live.set(this.live);
-    this.live = live;
+    const cls = new Uint8Array(cap);
+    cls.set(this.cls);
+    this.cls = cls;
+    const last = new Float64Array(cap);
+    last.set(this.last);
+    this.last = last;
     this.cap = cap;
   }
 
@@ -143,7 +184,7 @@ export class ConnTable {
     iv[o + I_TTL_RESP] = 0;
     iv[o + I_RST_TTL] = 0;
     iv[o + I_RST_IFACE] = 0;
-    this.live[e] = 1;
+    this.cls[e] = classOfProto(k[ko]! & 255);
     this.liveCount++;
     this.index.add(e, h0);
     const fo = e * F_STRIDE;
@@ -156,13 +197,19 @@ export class ConnTable {
   /** Remove record e and free its slot. */
   remove(e: number): void {
     this.index.remove(e, hashKey(this.iv, e * STRIDE));
-    this.live[e] = 0;
+    this.cls[e] = 0;
     this.liveCount--;
     this.free.push(e);
   }
 
-  /** Forget every record (after all were removed at the end of a capture). */
+  /**
+   * Forget every record at once (the end of a capture, after each was finalised): the index is
+   * cleared whole instead of taking the records out one by one (a cache miss and a probe-chain shift each).
+   */
   clear(): void {
+    this.index.clear();
+    this.cls.fill(0, 0, this.used);
+    this.liveCount = 0;
     this.used = 0;
     this.free = [];
   }

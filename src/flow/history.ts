@@ -91,12 +91,17 @@ export function historyText(iv: Int32Array, o: number, s: HistorySlots): string 
 }
 
 /**
- * A number naming the history at `o` exactly when it has at most 8 letters (the first letter word,
- * its length and the `^` bit: 37 bits), else -1. Equal numbers, equal strings.
+ * Two numbers naming the history at `o` exactly (equal pairs, equal strings), for any length up to
+ * MAX_LETTERS: the first letter word, the length and the `^` bit (38 bits), and the second letter word
+ * (historyTail: 0 for at most 8 letters, whose second word is never written).
  */
 export function historyKey(iv: Int32Array, o: number, s: HistorySlots): number {
   const w = iv[o + s.word]!;
   const n = (w & LEN_MASK) >>> LEN_SHIFT;
-  if (n > 8) return -1;
-  return (iv[o + s.letters]! >>> 0) + n * 4294967296 + (w & HISTORY_FLIPPED ? 68719476736 : 0);
+  return (iv[o + s.letters]! >>> 0) + n * 4294967296 + (w & HISTORY_FLIPPED ? 137438953472 : 0);
+}
+
+/** The second half of the history's exact name (see historyKey). */
+export function historyTail(iv: Int32Array, o: number, s: HistorySlots): number {
+  return iv[o + s.letters + 1]! >>> 0;
 }

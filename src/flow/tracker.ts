@@ -12,16 +12,16 @@
  * allocated per packet.
  */
 import {
-  ACTION_ALLOWED, BLOCKED_BY_UNSET, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  BLOCKED_BY_UNSET, NONE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
   commit, createBatch, isFull, reserve, type EventBatch, LabelTable,
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 import {
-  ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
+  CLASS_TCP, CLASS_UDP, ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
   I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
   canonicalKey, hashKey,
 } from "./conn-table.js";
-import { HISTORY_FLIPPED, historyKey, historyTcp, historyText, historyUdp } from "./history.js";
+import { HISTORY_FLIPPED, historyKey, historyTail, historyTcp, historyText, historyUdp } from "./history.js";
 import { icmpControl, isEchoReply, isEchoRequest, isIcmpError } from "./icmp.js";
 import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
@@ -54,6 +54,23 @@ export interface TrackerStats {
   /** ICMP errors whose quoted packet started a connection we had not seen. */
   icmpOnly: number;
   peakLive: number;
+}
+
+/** Memoised outcomes kept at most (FlowTracker.remember). */
+const MEMO_SIZE = 65536;
+
+/**
+ * Whether decideOutcome's result for a connection with these state bits depends on its protocol, state
+ * bits and history alone (outcome.ts): no ICMP error (its sender and TTLs), and none of the branches
+ * that read times, request counts, addresses or TTLs (an unanswered request, a refusal to judge). So:
+ * answered; or TCP without a SYN from the originator (traffic both ways or one way, start not
+ * captured); or another protocol's reply whose request was not captured. Checked against the outcome
+ * without the memo in test/flow/tracker.test.ts.
+ */
+export function memoisable(proto: number, st: number): boolean {
+  if (st & S_ICMP_ERR) return false;
+  if (proto === PROTO_TCP) return (st & S_SYNACK) !== 0 || (st & S_SYN) === 0;
+  return ((st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0) || (st & S_MIDSTREAM) !== 0;
 }
 
 /** Decode a stored TTL (+1, 0 none, 257 not captured) back to a TTL or NONE. */
@@ -240,7 +257,7 @@ export class FlowTracker {
     const fv = table.fv;
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
-    fv[fo + F_LAST_TIME] = t;
+    table.setLastTime(e, t);
     const fromOrig = srcIsB === iv[o + I_ORIG_IS_B];
     const w = i * 4;
     let st = iv[o + I_STATE]!;
@@ -336,7 +353,7 @@ export class FlowTracker {
     }
     const iv = table.iv;
     const o = e * STRIDE;
-    table.fv[e * F_STRIDE + F_LAST_TIME] = t;
+    table.setLastTime(e, t);
     if (innerSrcIsB !== iv[o + I_ORIG_IS_B]) return true;
     let st = iv[o + I_STATE]! | S_ICMP_ERR;
     const ttl = b.ttl[i]!;
@@ -362,6 +379,12 @@ export class FlowTracker {
     return this.now - this.table.fv[e * F_STRIDE + F_LAST_TIME]! > to;
   }
 
+  /** As `expired`, by the record's timeout class (ConnTable.classOf, not 0). */
+  private expiredClass(e: number, cls: number): boolean {
+    const to = cls === CLASS_TCP ? this.timeouts.tcp : cls === CLASS_UDP ? this.timeouts.udp : this.timeouts.icmp;
+    return this.now - this.table.last[e]! > to;
+  }
+
   /** Where finished connections go (set by addPackets). */
   private emit: (conns: EventBatch) => void = () => undefined;
 
@@ -369,11 +392,15 @@ export class FlowTracker {
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {
     const table = this.table;
     for (let e = 0; e < table.used; e++) {
-      if (!table.isLive(e)) continue;
-      if (!all) {
-        if (!this.expired(e, table.iv[e * STRIDE]! & 255)) continue;
-        this.stats.evicted++;
+      const cls = table.classOf(e);
+      if (cls === 0) continue;
+      if (all) {
+        // Every record goes: end() clears the table whole afterwards.
+        this.finalise(e, emit);
+        continue;
       }
+      if (!this.expiredClass(e, cls)) continue;
+      this.stats.evicted++;
       this.finalise(e, emit);
       table.remove(e);
     }
@@ -438,17 +465,17 @@ export class FlowTracker {
     out.count[i] = 1;
 
     const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
-    // An answered connection's outcome depends on its protocol, state bits and history alone: most
-    // connections are such, and repeat a few dozen combinations; their labels are looked up, not rebuilt.
-    const answered = proto === PROTO_TCP ? (st & S_SYNACK) !== 0 : (st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0;
-    const hk = answered && !(st & S_ICMP_ERR) ? (hasHistory ? historyKey(iv, o, HISTORY) : 0) : -1;
-    const memoKey = hk < 0 ? -1 : ((hk * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2));
-    const memo = memoKey < 0 ? undefined : this.answeredMemo.get(memoKey);
+    // Most connections' outcomes depend on their protocol, state bits and history alone (memoisable,
+    // below), and repeat a few thousand combinations: their labels are looked up, not rebuilt.
+    const memoKey = this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
+    const tail = memoKey >= 0 && hasHistory ? historyTail(iv, o, HISTORY) : 0;
+    const memo = memoKey < 0 ? undefined : tail === 0 ? this.memo.get(memoKey) : this.memoLong.get(memoKey)?.get(tail);
     if (memo !== undefined) {
-      out.action[i] = ACTION_ALLOWED;
+      out.action[i] = memo & 3;
       out.blockedBy[i] = BLOCKED_BY_UNSET;
-      out.label[i] = Math.floor(memo / 67108864);
-      out.history[i] = memo % 67108864;
+      const ids = Math.floor(memo / 4);
+      out.label[i] = Math.floor(ids / 67108864);
+      out.history[i] = ids % 67108864;
       commit(out);
       return;
     }
@@ -458,14 +485,34 @@ export class FlowTracker {
     out.blockedBy[i] = r.blockedBy;
     out.label[i] = out.labels.intern(r.evidence);
     out.history[i] = out.labels.intern(history);
-    if (memoKey >= 0 && r.action === ACTION_ALLOWED) {
-      if (this.answeredMemo.size >= 4096) this.answeredMemo.clear();
-      this.answeredMemo.set(memoKey, out.label[i]! * 67108864 + out.history[i]!);
-    }
+    if (memoKey >= 0 && r.blockedBy === BLOCKED_BY_UNSET && out.label[i]! < 1 << 24 && out.history[i]! < 67108864) this.remember(memoKey, tail, (out.label[i]! * 67108864 + out.history[i]!) * 4 + r.action);
     commit(out);
   }
-  /** Answered connections' (evidence, history) label ids by protocol, state bits and history (see finalise). */
-  private readonly answeredMemo = new Map<number, number>();
+  /**
+   * Memoised outcomes as ((evidence label * 2^26 + history label) * 4 + action), by protocol, state bits
+   * and history (see finalise): histories of up to 8 letters in `memo`, longer ones by their second
+   * letter word in `memoLong`. At most MEMO_SIZE of them; then they are forgotten and learnt again.
+   */
+  private readonly memo = new Map<number, number>();
+  /** False: every outcome decided afresh (the reference the memo is tested against). */
+  memoise = true;
+  private readonly memoLong = new Map<number, Map<number, number>>();
+  private memoSize = 0;
+
+  private remember(key: number, tail: number, value: number): void {
+    if (this.memoSize >= MEMO_SIZE) {
+      this.memo.clear();
+      this.memoLong.clear();
+      this.memoSize = 0;
+    }
+    if (tail === 0) this.memo.set(key, value);
+    else {
+      let m = this.memoLong.get(key);
+      if (m === undefined) { m = new Map(); this.memoLong.set(key, m); }
+      m.set(tail, value);
+    }
+    this.memoSize++;
+  }
 
   /** The facts decideOutcome needs about connection e (destination address at dw[d..]); the TTL lists only when a refusal is to be judged. */
   private factsOf(e: number, fam: number, proto: number, st: number, history: string, dw: Uint32Array, d: number): ConnFacts {
@@ -479,8 +526,9 @@ export class FlowTracker {
     f.history = history;
     f.requests = iv[o + I_REQ_COUNT]!;
     f.requestSpanMs = fv[fo + F_LAST_REQ_TIME]! - fv[fo + F_FIRST_REQ_TIME]!;
-    f.waitedMs = fv[fo + F_LAST_TIME]! - fv[fo + F_FIRST_REQ_TIME]!;
-    f.idleMs = this.now - fv[fo + F_LAST_TIME]!;
+    const last = fv[fo + F_LAST_TIME]!;
+    f.waitedMs = last - fv[fo + F_FIRST_REQ_TIME]!;
+    f.idleMs = this.now - last;
     f.unansweredAfterMs = this.timeouts.unansweredAfter;
     const answered = proto === PROTO_TCP ? (st & S_SYNACK) !== 0 : (st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0;
     f.dst = answered && !(st & S_ICMP_ERR) ? "" : formatAddr(fam, dw, d);

@@ -5,7 +5,7 @@ import {
 } from "../../src/decode/batch.js";
 import { parseAddr, formatAddr } from "../../src/net/addr.js";
 
-interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; type?: number; code?: number; ttl?: number; iface?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
+interface Pkt { t: number; src: string; dst: string; proto: number; sp?: number; dp?: number; flags?: number; seq?: number; type?: number; code?: number; ttl?: number; iface?: number; inner?: { src: string; dst: string; proto: number; sp: number; dp: number } }
 
 function packets(list: Pkt[]): EventBatch {
   const b = createBatch(Math.max(1, list.length));
@@ -17,6 +17,7 @@ function packets(list: Pkt[]): EventBatch {
     b.srcPort[i] = p.sp ?? NONE;
     b.dstPort[i] = p.dp ?? NONE;
     b.tcpFlags[i] = p.flags ?? NONE;
+    b.tcpSeq[i] = p.seq ?? 0;
     b.icmpType[i] = p.type ?? NONE;
     b.icmpCode[i] = p.code ?? NONE;
     b.time[i] = p.t;
@@ -213,5 +214,69 @@ describe("memory stays bounded on long captures", () => {
     expect(emitted).toBe(200_000);
     expect(tracker.stats.evicted).toBeGreaterThan(150_000);
     expect(tracker.stats.peakLive).toBeLessThan(200_000 / 10);
+  });
+});
+
+describe("the memo of outcomes (FlowTracker.finalise) gives what deciding each outcome afresh gives", () => {
+  /** Every field of every connection, with the memo on or off. */
+  const track = (list: Pkt[], memoise: boolean) => {
+    const tracker = new FlowTracker({ ...DEFAULT_TIMEOUTS, udp: 20_000, icmp: 10_000, tcp: 40_000 });
+    tracker.memoise = memoise;
+    const out = run(list, tracker);
+    return { out, stats: tracker.stats };
+  };
+
+  it("on random traffic between a few hosts: every flag combination, replies, RSTs with TTLs, ICMP errors, long histories", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const hosts = ["10.0.0.1", "10.0.0.2", "10.0.1.10", "10.0.1.11", "192.0.2.1", "fd00::1", "fd00::2"];
+    const flagSets = [TCP_SYN, TCP_SYN | TCP_ACK, TCP_ACK, TCP_RST, TCP_RST | TCP_ACK, 0x18, 0x11, 0x01, 0x05, NONE];
+    const list: Pkt[] = [];
+    let t = 0;
+    for (let n = 0; n < 30_000; n++) {
+      t += rnd() * 40;
+      const v6 = rnd() < 0.15;
+      const a = v6 ? pick(hosts.slice(5)) : pick(hosts.slice(0, 5));
+      const b = v6 ? pick(hosts.slice(5)) : pick(hosts.slice(0, 5));
+      const sp = pick([50000, 50001, 50002, 53, 445]);
+      const dp = pick([445, 53, 135, 50000]);
+      const r = rnd();
+      const ttl = pick([64, 63, 128, 255, NONE]);
+      if (r < 0.55) list.push({ t, src: a, dst: b, proto: PROTO_TCP, sp, dp, flags: pick(flagSets), ttl, iface: pick([0, 0, 1]) });
+      else if (r < 0.85) list.push({ t, src: a, dst: b, proto: PROTO_UDP, sp, dp, ttl });
+      else if (r < 0.93 && !v6) list.push({ t, src: a, dst: b, proto: PROTO_ICMP, type: pick([8, 0, 13]), code: 0, ttl });
+      else if (!v6) {
+        // An ICMP error quoting a packet between two of the hosts, from one of them or a router.
+        list.push({ t, src: pick([R, b]), dst: a, proto: PROTO_ICMP, type: 3, code: pick([1, 3, 13]), ttl,
+          inner: { src: a, dst: b, proto: pick([PROTO_TCP, PROTO_UDP]), sp, dp } });
+      }
+    }
+    const on = track(list, true);
+    const off = track(list, false);
+    expect(on.out.length).toBeGreaterThan(1000);
+    expect(on.out).toEqual(off.out);
+    expect(on.stats).toEqual(off.stats);
+    // The memo was used, on long histories too.
+    expect(new Set(on.out.map((c) => c.evidence)).size).toBeGreaterThan(50);
+    expect(on.out.some((c) => (c.history ?? "").replace("^", "").length > 8)).toBe(true);
+  });
+
+  it("on histories alike in their first 8 letters and state, told apart by the 9th", () => {
+    // Retransmitted SYNs and SYN-ACKs with new sequence numbers repeat their letters (Zeek's history).
+    const shake = (sp: number, last: "S" | "h"): Pkt[] => {
+      const list: Pkt[] = [];
+      for (let k = 1; k <= 4; k++) {
+        list.push({ t: sp * 10 + k, src: C, dst: S, proto: PROTO_TCP, sp, dp: 445, flags: TCP_SYN, seq: k });
+        list.push({ t: sp * 10 + k + 0.5, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: sp, flags: TCP_SYN | TCP_ACK, seq: k });
+      }
+      list.push(last === "S" ? { t: sp * 10 + 6, src: C, dst: S, proto: PROTO_TCP, sp, dp: 445, flags: TCP_SYN, seq: 9 }
+        : { t: sp * 10 + 6, src: S, dst: C, proto: PROTO_TCP, sp: 445, dp: sp, flags: TCP_SYN | TCP_ACK, seq: 9 });
+      return list;
+    };
+    const list = [...shake(50010, "S"), ...shake(50011, "h")];
+    const on = track(list, true);
+    expect(on.out.map((c) => c.history)).toEqual(["ShShShShS", "ShShShShh"]);
+    expect(on.out).toEqual(track(list, false).out);
   });
 });
