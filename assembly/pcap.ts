@@ -9,34 +9,9 @@
 // the skip list, one carry area and the chunk area all at fixed offsets, so the EventBatch the flow
 // tracker reads is a set of views over this memory and nothing is copied out per event.
 
+import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
+
 // ---- layout (set once by init) ----
-let capacity: i32 = 0;
-let pFamily: usize = 0;
-let pSrc: usize = 0;
-let pDst: usize = 0;
-let pProto: usize = 0;
-let pSrcPort: usize = 0;
-let pDstPort: usize = 0;
-let pIcmpType: usize = 0;
-let pIcmpCode: usize = 0;
-let pTcpFlags: usize = 0;
-let pAction: usize = 0;
-let pTime: usize = 0;
-let pPosition: usize = 0;
-let pFrame: usize = 0;
-let pLabel: usize = 0;
-let pBlockedBy: usize = 0;
-let pTtl: usize = 0;
-let pIface: usize = 0;
-let pTcpSeq: usize = 0;
-let pHistory: usize = 0;
-let pCount: usize = 0;
-let pPayload: usize = 0;
-let pInnerProto: usize = 0;
-let pInnerSrc: usize = 0;
-let pInnerDst: usize = 0;
-let pInnerSrcPort: usize = 0;
-let pInnerDstPort: usize = 0;
 let pSkipCode: usize = 0;
 let pSkipPos: usize = 0;
 let skipCapacity: i32 = 0;
@@ -99,12 +74,9 @@ export function init(
   innerSrcPort: usize, innerDstPort: usize, skipCode: usize, skipPos: usize, skipCap: i32,
   carry: usize, carryCap: i32,
 ): void {
-  capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
-  pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
-  pAction = action; pTime = time; pPosition = position; pFrame = frame; pLabel = label;
-  pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
-  pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
-  pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
+  setBatchLayout(cap, family, src, dst, proto, srcPort, dstPort, icmpType, icmpCode, tcpFlags, action, time,
+    position, frame, label, blockedBy, ttl, iface, tcpSeq, history, cnt, payload, innerProto, innerSrc, innerDst,
+    innerSrcPort, innerDstPort);
   pSkipCode = skipCode; pSkipPos = skipPos; skipCapacity = skipCap; pCarry = carry;
   carryCapacity = carryCap;
 }

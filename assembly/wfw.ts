@@ -11,34 +11,10 @@
 // Memory is imported and laid out by the JS side (src/decode/log/wasm-rows.ts): the batch's typed arrays,
 // the chunk area, and an extra area for the row's tokens and the learnt words.
 
+import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4 } from "./rows";
+
 // ---- layout (set once by init) ----
-let capacity: i32 = 0;
-let pFamily: usize = 0;
-let pSrc: usize = 0;
-let pDst: usize = 0;
-let pProto: usize = 0;
-let pSrcPort: usize = 0;
-let pDstPort: usize = 0;
-let pIcmpType: usize = 0;
-let pIcmpCode: usize = 0;
-let pTcpFlags: usize = 0;
-let pAction: usize = 0;
-let pTime: usize = 0;
-let pPosition: usize = 0;
-let pFrame: usize = 0;
-let pLabel: usize = 0;
-let pBlockedBy: usize = 0;
-let pTtl: usize = 0;
-let pIface: usize = 0;
-let pTcpSeq: usize = 0;
-let pHistory: usize = 0;
-let pCount: usize = 0;
-let pPayload: usize = 0;
-let pInnerProto: usize = 0;
-let pInnerSrc: usize = 0;
-let pInnerDst: usize = 0;
-let pInnerSrcPort: usize = 0;
-let pInnerDstPort: usize = 0;
 /** Token bounds of the current row: (start, end) i32 pairs, MAX_TOKENS of them. */
 let pTok: usize = 0;
 /** Learnt words: WORDS entries of WORD_BYTES bytes, then per entry its length, and two values. */
@@ -52,12 +28,9 @@ export function init(
   history: usize, cnt: usize, payload: usize, innerProto: usize, innerSrc: usize, innerDst: usize,
   innerSrcPort: usize, innerDstPort: usize, extra: usize, wordsOffset: i32, blockedDest: i32,
 ): void {
-  capacity = cap; pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort;
-  pDstPort = dstPort; pIcmpType = icmpType; pIcmpCode = icmpCode; pTcpFlags = tcpFlags;
-  pAction = action; pTime = time; pPosition = position; pFrame = frame; pLabel = label;
-  pBlockedBy = blockedBy; pTtl = ttl; pIface = iface; pTcpSeq = tcpSeq; pHistory = history;
-  pCount = cnt; pPayload = payload; pInnerProto = innerProto; pInnerSrc = innerSrc;
-  pInnerDst = innerDst; pInnerSrcPort = innerSrcPort; pInnerDstPort = innerDstPort;
+  setBatchLayout(cap, family, src, dst, proto, srcPort, dstPort, icmpType, icmpCode, tcpFlags, action, time,
+    position, frame, label, blockedBy, ttl, iface, tcpSeq, history, cnt, payload, innerProto, innerSrc, innerDst,
+    innerSrcPort, innerDstPort);
   pTok = extra; pWords = extra + <usize>wordsOffset; blockedByDestination = blockedDest;
   actionWords = 0; protoWords = 0; dayKey = -1;
 }
@@ -138,16 +111,7 @@ export function dayOfMonth(): i32 { return askedDay; }
 
 // ---- run state ----
 /** Why the last run stopped. */
-export const STOP_END: i32 = 0;
-export const STOP_FULL: i32 = 1;
-export const STOP_LINE: i32 = 2;
-export const STOP_DAY: i32 = 3;
-let stopReason: i32 = 0;
-let stopPos: i32 = 0;
-let batchLength: i32 = 0;
-export function stoppedBecause(): i32 { return stopReason; }
-export function stoppedAt(): i32 { return stopPos; }
-export function lengthAfter(): i32 { return batchLength; }
+export { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stoppedBecause, stoppedAt, lengthAfter } from "./rows";
 
 const NL16 = i8x16.splat(10);
 const SP16 = i8x16.splat(32);
@@ -167,31 +131,6 @@ function uint(s: usize, e: usize): i32 {
     v = v * 10 + c;
   }
   return v;
-}
-
-/** net/addr.ts parseIPv4Bytes: dotted IPv4 (no leading zeros, parts <= 255), else -1. */
-function ipv4(s: usize, e: usize): i64 {
-  let value: i64 = 0;
-  let part: i32 = 0;
-  let digits: i32 = 0;
-  let dots: i32 = 0;
-  for (let i = s; i < e; i++) {
-    const c = <i32>load<u8>(i);
-    if (c >= 48 && c <= 57) {
-      if (digits > 0 && part == 0) return -1;
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else if (c == 46) {
-      if (digits == 0 || ++dots > 3) return -1;
-      value = value * 256 + <i64>part;
-      part = 0;
-      digits = 0;
-    } else {
-      return -1;
-    }
-  }
-  if (dots != 3 || digits == 0) return -1;
-  return value * 256 + <i64>part;
 }
 
 /** A usable column: inside the row and not "-" (WindowsFirewallFormat.at). */
@@ -339,8 +278,6 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     p = nl + 1;
     why = STOP_END;
   }
-  stopReason = why;
-  stopPos = <i32>p;
-  batchLength = len;
+  stopAt(why, <i32>p, len);
   return taken;
 }

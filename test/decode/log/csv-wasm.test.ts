@@ -7,10 +7,9 @@
  * mutated copies, fed whole and in odd chunk sizes into tiny batches: the same events (every field of the
  * batch), the same batches, the same skips in the same order at the same lines, the same accounting.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { EventBatch } from "../../../src/decode/batch.js";
 import type { Decoder } from "../../../src/decode/decoder.js";
 import { createCsvDecoder, CsvFormat } from "../../../src/decode/log/csv.js";
 import { CsvFastPath } from "../../../src/decode/log/csv-wasm.js";
@@ -19,35 +18,7 @@ import { createLineDecoder } from "../../../src/decode/log/lines.js";
 import { REPO_ROOT } from "../../helpers/need.js";
 import { prng } from "../pcap/mutate.js";
 import { options } from "./helpers.js";
-
-const FIELDS = [
-  "family", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time", "position", "frame",
-  "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength", "innerProto", "innerSrcPort",
-  "innerDstPort",
-] as const;
-const WIDE = ["src", "dst", "innerSrc", "innerDst"] as const;
-
-function eventRow(b: EventBatch, i: number): unknown[] {
-  const row: unknown[] = FIELDS.map((f) => b[f][i]);
-  for (const f of WIDE) row.push(...b[f].subarray(i * 4, i * 4 + 4));
-  row.push(b.labels.get(b.label[i]!), b.labels.get(b.history[i]!));
-  return row;
-}
-
-function run(decoder: Decoder, data: Buffer, chunk: number | undefined): unknown {
-  const events: unknown[][] = [];
-  const log: unknown[] = [];
-  decoder.stats.onSkip = (reason, position, text) => log.push([reason, position, text]);
-  const emit = (b: EventBatch) => {
-    log.push(b.length);
-    for (let i = 0; i < b.length; i++) events.push(eventRow(b, i));
-  };
-  const step = chunk ?? Math.max(data.length, 1);
-  for (let o = 0; o < data.length; o += step) decoder.push(Buffer.from(data.subarray(o, Math.min(o + step, data.length))), emit);
-  decoder.end(emit);
-  const s = decoder.stats;
-  return { events, log, read: s.read, used: s.used, bytes: s.bytes, skipped: s.skippedObject(), samples: s.samples, flowsRead: s.flowsRead, flowsUsed: s.flowsUsed };
-}
+import { logFiles, run } from "./fast-path-harness.js";
 
 /** The fast path's decoder, with its instance (to ask how many rows it took). */
 function fastDecoder(capacity: number): { decoder: Decoder; fast: CsvFastPath } {
@@ -66,16 +37,6 @@ function expectSame(data: Buffer, ways: readonly [number | undefined, number][] 
     share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
   }
   return share;
-}
-
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...logFiles(p));
-    else if (!name.includes("expected")) out.push(p);
-  }
-  return out;
 }
 
 const HEADER = "timestamp,src_ip,dst_ip,src_port,dst_port,protocol,action\n";
