@@ -9,11 +9,10 @@
 // events and accounting. Change both together.
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4 } from "./rows";
+import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
-/** Learnt words: WORDS action and WORDS protocol entries of WORD_BYTES bytes, then per entry its length and values. */
-let pWords: usize = 0;
 /** Field bounds of the current record: (start, end) i32 pairs, MAX_FIELDS of them. */
 let pFields: usize = 0;
 
@@ -27,8 +26,8 @@ export function init(
   setBatchLayout(cap, family, src, dst, proto, srcPort, dstPort, icmpType, icmpCode, tcpFlags, action, time,
     position, frame, label, blockedBy, ttl, iface, tcpSeq, history, cnt, payload, innerProto, innerSrc, innerDst,
     innerSrcPort, innerDstPort);
-  pWords = extra; pFields = extra + <usize>fieldsOffset;
-  actionWords = 0; protoWords = 0; dayKey = -1; ready = false;
+  setWordStore(extra, 32, 2); pFields = extra + <usize>fieldsOffset;
+  forgetDay(); ready = false;
 }
 
 const MAX_LINE_BYTES: i32 = 1 << 20;
@@ -49,49 +48,13 @@ export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, 
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
-const WORDS: i32 = 16;
-const WORD_BYTES: i32 = 32;
-let actionWords: i32 = 0;
-let protoWords: i32 = 0;
-@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
-@inline function wordMeta(k: i32): usize { return pWords + <usize>(2 * WORDS * WORD_BYTES) + <usize>(k * 12); }
-export function learnAction(len: i32, labelId: i32, actionCode: i32): bool {
-  if (actionWords >= WORDS || len > WORD_BYTES) return false;
-  const m = wordMeta(actionWords);
-  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
-  actionWords++;
-  return true;
-}
-export function learnProto(len: i32, proto: i32): bool {
-  if (protoWords >= WORDS || len > WORD_BYTES) return false;
-  const m = wordMeta(WORDS + protoWords);
-  store<i32>(m, len); store<i32>(m + 4, proto);
-  protoWords++;
-  return true;
-}
-export function nextWordAt(k: i32): usize { return k == 0 ? wordAt(actionWords) : wordAt(WORDS + protoWords); }
-function findWord(s: usize, e: usize, from: i32, n: i32): i32 {
-  const len = <i32>(e - s);
-  for (let k = from; k < from + n; k++) {
-    if (load<i32>(wordMeta(k)) != len) continue;
-    const w = wordAt(k);
-    let j: i32 = 0;
-    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
-    if (j == len) return k;
-  }
-  return -1;
-}
+export function learnAction(len: i32, labelId: i32, actionCode: i32): bool { return learnWord(0, len, labelId, actionCode); }
+export function learnProto(len: i32, proto: i32): bool { return learnWord(1, len, proto, 0); }
+/** Where JS writes the bytes of the next action (k = 0) or protocol (k = 1) word to learn. */
+export function nextWordAt(k: i32): usize { return nextWordSlot(k); }
 
-// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
-let dayKey: i32 = -1;
-let dayMs: f64 = 0;
-let askedYear: i32 = 0;
-let askedMonth: i32 = 0;
-let askedDay: i32 = 0;
-export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
-export function dayYear(): i32 { return askedYear; }
-export function dayMonth(): i32 { return askedMonth; }
-export function dayOfMonth(): i32 { return askedDay; }
+// ---- the day cache (assembly/rows.ts) ----
+export { setDay, dayYear, dayMonth, dayOfMonth } from "./rows";
 
 // ---- run state ----
 export { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stoppedBecause, stoppedAt, lengthAfter } from "./rows";
@@ -172,7 +135,7 @@ function stamp(s: usize, e: usize): f64 {
   if (j < e && (load<u8>(j) == 90 || load<u8>(j) == 122)) j++;
   else if (j < e && (load<u8>(j) == 43 || load<u8>(j) == 45)) return NaN;
   const key = (y * 16 + (mo - 1)) * 64 + da;
-  if (key != dayKey) { askedYear = y; askedMonth = mo - 1; askedDay = da; stampDay = true; return NaN; }
+  if (key != dayKey) { askDay(y, mo - 1, da); stampDay = true; return NaN; }
   return dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000) + frac - <f64>0;
 }
 
@@ -245,15 +208,15 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     if (src < 0 || dst < 0) break;
     let proto: i32 = 6;
     if (cProto >= 0 && cProto < n && fE(cProto) > fS(cProto)) {
-      const pw = findWord(fS(cProto), fE(cProto), WORDS, protoWords);
+      const pw = findWord(1, fS(cProto), fE(cProto));
       if (pw < 0) break;
-      proto = load<i32>(wordMeta(pw) + 4);
+      proto = wordValue(pw, 0);
     }
     const sp = num(cSport, n);
     const dp = num(cDport, n);
     if (dp < 0 || dp > 65535 || sp > 65535) break;
     if (cAction < 0 || cAction >= n) break;
-    const a = findWord(fS(cAction), fE(cAction), 0, actionWords);
+    const a = findWord(0, fS(cAction), fE(cAction));
     if (a < 0) break;
     let t: f64 = NaN;
     if (cTime >= 0 && cTime < n && fE(cTime) > fS(cTime)) {
@@ -273,11 +236,11 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     store<i16>(pIcmpType + (x << 1), -1);
     store<i16>(pIcmpCode + (x << 1), -1);
     store<i16>(pTcpFlags + (x << 1), -1);
-    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), t);
     store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
     store<u32>(pFrame + (x << 2), 0);
-    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<i32>(pLabel + (x << 2), wordValue(a, 0));
     store<u8>(pBlockedBy + x, 0);
     store<i16>(pTtl + (x << 1), -1);
     store<i32>(pIface + (x << 2), 0);

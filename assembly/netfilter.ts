@@ -10,11 +10,10 @@
 // together.
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4 } from "./rows";
+import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
-/** Learnt prefixes: WORDS entries of WORD_BYTES bytes, then per entry its length, label id and action. */
-let pWords: usize = 0;
 let blockedByDestination: i32 = 0;
 /** DecodeOptions.year (RFC 3164 stamps carry none) and the latest time a stamp may give in it. */
 let year: i32 = 0;
@@ -30,48 +29,19 @@ export function init(
   setBatchLayout(cap, family, src, dst, proto, srcPort, dstPort, icmpType, icmpCode, tcpFlags, action, time,
     position, frame, label, blockedBy, ttl, iface, tcpSeq, history, cnt, payload, innerProto, innerSrc, innerDst,
     innerSrcPort, innerDstPort);
-  pWords = extra; blockedByDestination = blockedDest; year = stampYear; latestMs = latest;
-  prefixes = 0; dayKey = -1;
+  setWordStore(extra, 64, 1); blockedByDestination = blockedDest; year = stampYear; latestMs = latest;
+  forgetDay();
 }
 
 const MAX_LINE_BYTES: i32 = 1 << 20;
 
 // ---- learnt prefixes (bytes -> label id, action) ----
-const WORDS: i32 = 16;
-const WORD_BYTES: i32 = 64;
-let prefixes: i32 = 0;
-@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
-@inline function wordMeta(k: i32): usize { return pWords + <usize>(WORDS * WORD_BYTES) + <usize>(k * 12); }
 /** Learn the prefix JS just wrote at nextWordAt(). Returns false when the table is full. */
-export function learnPrefix(len: i32, labelId: i32, actionCode: i32): bool {
-  if (prefixes >= WORDS || len > WORD_BYTES) return false;
-  const m = wordMeta(prefixes);
-  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
-  prefixes++;
-  return true;
-}
-export function nextWordAt(): usize { return wordAt(prefixes); }
-function findWord(s: usize, e: usize): i32 {
-  const len = <i32>(e - s);
-  for (let k = 0; k < prefixes; k++) {
-    if (load<i32>(wordMeta(k)) != len) continue;
-    const w = wordAt(k);
-    let j: i32 = 0;
-    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
-    if (j == len) return k;
-  }
-  return -1;
-}
+export function learnPrefix(len: i32, labelId: i32, actionCode: i32): bool { return learnWord(0, len, labelId, actionCode); }
+export function nextWordAt(): usize { return nextWordSlot(0); }
 
-// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
-let dayKey: i32 = -1;
-let dayMs: f64 = 0;
-let askedMonth: i32 = 0;
-let askedDay: i32 = 0;
-export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
-export function dayYear(): i32 { return year; }
-export function dayMonth(): i32 { return askedMonth; }
-export function dayOfMonth(): i32 { return askedDay; }
+// ---- the day cache (assembly/rows.ts) ----
+export { setDay, dayYear, dayMonth, dayOfMonth } from "./rows";
 
 // ---- run state ----
 export { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stoppedBecause, stoppedAt, lengthAfter } from "./rows";
@@ -205,7 +175,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     const ss = digits(k + 7, 2, inPos);
     if (!(d >= 1 && d <= 31 && load<u8>(k) == 32 && hh >= 0 && mm >= 0 && ss >= 0 && load<u8>(k + 3) == 58 && load<u8>(k + 6) == 58)) break;
     const key = (year * 16 + m) * 64 + d;
-    if (key != dayKey) { askedMonth = m; askedDay = d; why = STOP_DAY; break; }
+    if (key != dayKey) { askDay(year, m, d); why = STOP_DAY; break; }
     const t = dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000);
     if (t > latestMs) break;
     let next = k + 9;
@@ -231,7 +201,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
       while (r < inPos && load<u8>(r) == 32) r++;
       if (r < inPos) ps = r;
     }
-    const a = findWord(ps, inPos);
+    const a = findWord(0, ps, inPos);
     if (a < 0) break;
     // inputHook: "IN=<iface> OUT=" with nothing after OUT=.
     let blocked: i32 = 0;
@@ -300,11 +270,11 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     store<i16>(pIcmpType + (x << 1), -1);
     store<i16>(pIcmpCode + (x << 1), -1);
     store<i16>(pTcpFlags + (x << 1), <i16>flags);
-    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), t);
     store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
     store<u32>(pFrame + (x << 2), 0);
-    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<i32>(pLabel + (x << 2), wordValue(a, 0));
     store<u8>(pBlockedBy + x, <u8>blocked);
     store<i16>(pTtl + (x << 1), -1);
     store<i32>(pIface + (x << 2), 0);

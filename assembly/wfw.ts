@@ -12,13 +12,12 @@
 // the chunk area, and an extra area for the row's tokens and the learnt words.
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4 } from "./rows";
+import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 /** Token bounds of the current row: (start, end) i32 pairs, MAX_TOKENS of them. */
 let pTok: usize = 0;
-/** Learnt words: WORDS entries of WORD_BYTES bytes, then per entry its length, and two values. */
-let pWords: usize = 0;
 let blockedByDestination: i32 = 0;
 
 export function init(
@@ -31,8 +30,8 @@ export function init(
   setBatchLayout(cap, family, src, dst, proto, srcPort, dstPort, icmpType, icmpCode, tcpFlags, action, time,
     position, frame, label, blockedBy, ttl, iface, tcpSeq, history, cnt, payload, innerProto, innerSrc, innerDst,
     innerSrcPort, innerDstPort);
-  pTok = extra; pWords = extra + <usize>wordsOffset; blockedByDestination = blockedDest;
-  actionWords = 0; protoWords = 0; dayKey = -1;
+  pTok = extra; setWordStore(extra + <usize>wordsOffset, 32, 2); blockedByDestination = blockedDest;
+  forgetDay();
 }
 
 // ---- the row's columns (WindowsFirewallFormat.cols; -1 when absent) ----
@@ -58,56 +57,13 @@ export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
-const WORDS: i32 = 16;
-const WORD_BYTES: i32 = 32;
-let actionWords: i32 = 0;
-let protoWords: i32 = 0;
-
-/** Entry k of the table (actions 0..WORDS-1, protocols WORDS..2*WORDS-1): bytes, then length and values. */
-@inline function wordAt(k: i32): usize { return pWords + <usize>(k * WORD_BYTES); }
-@inline function wordMeta(k: i32): usize { return pWords + <usize>(2 * WORDS * WORD_BYTES) + <usize>(k * 12); }
-
-/** Learn the word just written at entry `k`'s bytes (JS wrote them there). Returns false when full. */
-export function learnAction(len: i32, labelId: i32, actionCode: i32): bool {
-  if (actionWords >= WORDS || len > WORD_BYTES) return false;
-  const m = wordMeta(actionWords);
-  store<i32>(m, len); store<i32>(m + 4, labelId); store<i32>(m + 8, actionCode);
-  actionWords++;
-  return true;
-}
-export function learnProto(len: i32, proto: i32): bool {
-  if (protoWords >= WORDS || len > WORD_BYTES) return false;
-  const m = wordMeta(WORDS + protoWords);
-  store<i32>(m, len); store<i32>(m + 4, proto);
-  protoWords++;
-  return true;
-}
+export function learnAction(len: i32, labelId: i32, actionCode: i32): bool { return learnWord(0, len, labelId, actionCode); }
+export function learnProto(len: i32, proto: i32): bool { return learnWord(1, len, proto, 0); }
 /** Where JS writes the bytes of the next action (k = 0) or protocol (k = 1) word to learn. */
-export function nextWordAt(k: i32): usize { return k == 0 ? wordAt(actionWords) : wordAt(WORDS + protoWords); }
+export function nextWordAt(k: i32): usize { return nextWordSlot(k); }
 
-/** The learnt entry whose bytes are b[s, e), among entries [from, from + n); -1 when none. */
-function findWord(s: usize, e: usize, from: i32, n: i32): i32 {
-  const len = <i32>(e - s);
-  for (let k = from; k < from + n; k++) {
-    if (load<i32>(wordMeta(k)) != len) continue;
-    const w = wordAt(k);
-    let j: i32 = 0;
-    while (j < len && load<u8>(w + <usize>j) == load<u8>(s + <usize>j)) j++;
-    if (j == len) return k;
-  }
-  return -1;
-}
-
-// ---- the day cache (syslog-time.ts dayStart: Date.UTC runs in JS) ----
-let dayKey: i32 = -1;
-let dayMs: f64 = 0;
-let askedYear: i32 = 0;
-let askedMonth: i32 = 0;
-let askedDay: i32 = 0;
-export function setDay(key: i32, ms: f64): void { dayKey = key; dayMs = ms; }
-export function dayYear(): i32 { return askedYear; }
-export function dayMonth(): i32 { return askedMonth; }
-export function dayOfMonth(): i32 { return askedDay; }
+// ---- the day cache (assembly/rows.ts) ----
+export { setDay, dayYear, dayMonth, dayOfMonth } from "./rows";
 
 // ---- run state ----
 /** Why the last run stopped. */
@@ -214,11 +170,11 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     const ss = uint(t0 + 6, t0 + 8);
     if (y < 0 || mo < 1 || mo > 12 || da < 1 || da > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) break;
     const key = (y * 16 + (mo - 1)) * 64 + da;
-    if (key != dayKey) { askedYear = y; askedMonth = mo - 1; askedDay = da; why = STOP_DAY; break; }
+    if (key != dayKey) { askDay(y, mo - 1, da); why = STOP_DAY; break; }
     if (!present(cAction, n) || !present(cProtocol, n) || !present(cSrc, n) || !present(cDst, n)) break;
-    const a = findWord(tokS(cAction), tokE(cAction), 0, actionWords);
+    const a = findWord(0, tokS(cAction), tokE(cAction));
     if (a < 0) break;
-    const pw = findWord(tokS(cProtocol), tokE(cProtocol), WORDS, protoWords);
+    const pw = findWord(1, tokS(cProtocol), tokE(cProtocol));
     if (pw < 0) break;
     const src = ipv4(tokS(cSrc), tokE(cSrc));
     const dst = ipv4(tokS(cDst), tokE(cDst));
@@ -227,7 +183,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     const sp = uint(tokS(cSport), tokE(cSport));
     const dp = uint(tokS(cDport), tokE(cDport));
     if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
-    const proto = load<i32>(wordMeta(pw) + 4);
+    const proto = wordValue(pw, 0);
     let flags: i32 = -1;
     if (proto == 6 && present(cFlags, n)) {
       // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
@@ -256,11 +212,11 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     store<i16>(pIcmpType + (x << 1), -1);
     store<i16>(pIcmpCode + (x << 1), -1);
     store<i16>(pTcpFlags + (x << 1), <i16>flags);
-    store<u8>(pAction + x, <u8>load<i32>(wordMeta(a) + 8));
+    store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000));
     store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
     store<u32>(pFrame + (x << 2), 0);
-    store<i32>(pLabel + (x << 2), load<i32>(wordMeta(a) + 4));
+    store<i32>(pLabel + (x << 2), wordValue(a, 0));
     store<u8>(pBlockedBy + x, <u8>blocked);
     store<i16>(pTtl + (x << 1), -1);
     store<i32>(pIface + (x << 2), 0);

@@ -160,13 +160,18 @@ export class RowFastPath<Core extends RowCore> {
     const delta = this.chunkAt - this.copiedFrom;
     let taken = 0;
     let p = pos;
+    let dayAskedAt = -1;
     for (;;) {
       const n = core.run(p + delta, this.copiedFrom + this.copiedLen + delta, lineNo + taken, batch.length);
       taken += n;
       p = core.stoppedAt() - delta;
       batch.length = core.lengthAfter();
       if (core.stoppedBecause() !== STOP_DAY) break;
-      // A day not seen before: its start as the reference computes it (syslog-time.ts), then on.
+      // A day not seen before: its start as the reference computes it (syslog-time.ts), then on. Asked
+      // again at the same line, the module and this side disagree on the day's key: the line is left to
+      // the reference (as any line the module does not take), never a loop.
+      if (p === dayAskedAt) break;
+      dayAskedAt = p;
       const y = core.dayYear(), m = core.dayMonth(), d = core.dayOfMonth();
       core.setDay((y * 16 + m) * 64 + d, utcDay(y, m, d));
     }
