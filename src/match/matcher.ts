@@ -46,8 +46,15 @@ interface Cell {
   rules: Rule[];
 }
 
-function setRange(bits: Uint32Array, lo: number, hi: number): void {
-  for (let p = lo; p <= hi; p++) bits[p >>> 5]! |= 1 << (p & 31);
+/**
+ * Set ports lo..hi: the partial words at the ends bit by bit, the whole words between at once. A bit at
+ * a time, a ruleset's 1024-65535 ranges were 4-5 ms of a 1-packet run's set-up (not yet optimised code).
+ */
+export function setRange(bits: Uint32Array, lo: number, hi: number): void {
+  let p = lo;
+  for (; p <= hi && (p & 31) !== 0; p++) bits[p >>> 5]! |= 1 << (p & 31);
+  for (; p + 31 <= hi; p += 32) bits[p >>> 5] = 0xffffffff;
+  for (; p <= hi; p++) bits[p >>> 5]! |= 1 << (p & 31);
 }
 
 function testBit(bits: Uint32Array, p: number): boolean {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { checkRuleset, resolveRuleset, activeRules, type Rule } from "../../src/model/ruleset.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
-import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers, ICMP_ALL, ICMP_NONE, ICMP_SOME } from "../../src/match/matcher.js";
+import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers, setRange, ICMP_ALL, ICMP_NONE, ICMP_SOME } from "../../src/match/matcher.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, TCP_ACK, TCP_SYN, commit, createBatch, reserve, type EventBatch } from "../../src/decode/batch.js";
 import { parseAddr } from "../../src/net/addr.js";
 
@@ -321,5 +321,31 @@ describe("bitset matcher equals a slow reference matcher", () => {
           expect(m.expected(s, d, t.proto, t.dport, t.sport)).toBe(reference(rs.rules, roleOf, { ...t, s: t.s, d: t.d }));
         }
       }), { numRuns: 300, seed: 20261123 });
+  });
+});
+
+describe("setRange (a cell's port bitset)", () => {
+  const reference = (ranges: readonly (readonly [number, number])[]): Uint32Array => {
+    const bits = new Uint32Array(2048);
+    for (const [lo, hi] of ranges) for (let p = lo; p <= hi; p++) bits[p >>> 5]! |= 1 << (p & 31);
+    return bits;
+  };
+  const ranges = (rs: readonly (readonly [number, number])[]): Uint32Array => {
+    const bits = new Uint32Array(2048);
+    for (const [lo, hi] of rs) setRange(bits, lo, hi);
+    return bits;
+  };
+  it.each([
+    [[[0, 65535]]], [[[1024, 65535]]], [[[0, 0]]], [[[65535, 65535]]], [[[31, 32]]], [[[32, 63]]], [[[33, 62]]],
+    [[[5, 4]]], [[[0, 31], [64, 95]]], [[[100, 100], [90, 200], [49152, 65535]]],
+  ] as const)("sets exactly the ports of %j, as one bit at a time does", (rs) => {
+    expect(ranges(rs)).toEqual(reference(rs));
+  });
+  it("sets exactly the ports of any ranges (word-aligned or not, overlapping)", () => {
+    const port = fc.integer({ min: 0, max: 65535 });
+    fc.assert(fc.property(fc.array(fc.tuple(port, fc.integer({ min: -1, max: 200 })), { maxLength: 6 }), (xs) => {
+      const rs = xs.map(([lo, n]) => [lo, Math.min(65535, lo + n)] as const);
+      expect(ranges(rs)).toEqual(reference(rs));
+    }), { numRuns: 300 });
   });
 });
