@@ -3,10 +3,11 @@
  * that expects it and the roles it was matched as (strings that repeat are interned once: id 0 is
  * "no rule" and "no role"), and the counts the summary, coverage and --fail-on read, per verdict code,
  * per (verdict, who stopped it) and per rule. Nothing here makes a string or an object per finding: a
- * report of 200,000 findings pays a rule lookup and a few array writes for each.
+ * report of 200,000 findings pays a rule lookup (an array read: Matcher.ruleFinder) and a few array
+ * writes for each.
  */
 import type { FindingTable } from "../match/aggregate.js";
-import { VERDICTS, type Matcher } from "../match/matcher.js";
+import { VERDICTS, type Matcher, type RuleFinder } from "../match/matcher.js";
 import type { Rule } from "../model/ruleset.js";
 
 /** Verdict codes (the low 4 bits of key word 0) and who-stopped-it codes (2 bits): 16 x 4 cells. */
@@ -43,7 +44,8 @@ export interface FindingFacts {
 const V_ALLOWED_REQUIRED = VERDICTS.indexOf("allowed-required");
 const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 
-export function findingFacts(table: FindingTable, matcher: Matcher): FindingFacts {
+/** `finder`: the rule lookup (tests pass one that builds its port tables at once). */
+export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder()): FindingFacts {
   const n = table.size;
   const roles = matcher.roles;
   const head = new Uint32Array(n), port = new Int32Array(n), addr = new Uint32Array(n * 8), evidenceKey = new Float64Array(n);
@@ -78,7 +80,7 @@ export function findingFacts(table: FindingTable, matcher: Matcher): FindingFact
   const srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort, count = table.count;
   for (let e = 0; e < n; e++) {
     const m = head[e]!;
-    const rule = matcher.findRule(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
+    const rule = finder.find(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
     let r = 0;
     if (rule !== undefined) {
       let id = ruleIds.get(rule);
