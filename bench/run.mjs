@@ -4,12 +4,19 @@
 // BENCH_RUNS times (default 3) and takes the median wall time; peak RSS from /usr/bin/time. Prints the
 // table and writes it to bench/results.md. Needs `npm run build` (the npm script does it).
 //   BENCH_RUNS=3 node bench/run.mjs
+// BENCH_ONLY=regex runs only the groups of rows whose name it matches (pcap, realistic, netfilter,
+// gzip, windows-firewall, csv, jobs, memory, start-up; pcapng comes with pcap) and prints their rows
+// without writing results.md or the READMEs (the goals need every row).
+//   BENCH_ONLY=start-up BENCH_RUNS=21 node bench/run.mjs
 import { spawnSync, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, writeSync, closeSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+/** Whether the group of rows `name` runs (BENCH_ONLY). */
+const only = (name) => ONLY === undefined || ONLY.test(name);
 const D = "bench/data";
 const INV = "bench/inventory.yaml";
 const RULESET = "kcps-file-server";
@@ -169,7 +176,7 @@ const x = (a, b) => `${(a / b).toFixed(2)}x`;
 
 console.error(`bench: ${RUNS} runs per tool`);
 // Classic pcap.
-{
+if (only("pcap")) {
   const N = 2_000_000, B = size(F.pcap);
   // Peers and portmatrix take turns, run after run (see measureInterleaved).
   // pcapng's commands take the same turns: its ratio to classic pcap is a goal.
@@ -207,7 +214,7 @@ console.error(`bench: ${RUNS} runs per tool`);
   rows.at(-1).ratio = `${x(wp.rate, ts.rate)} tshark`;
 }
 // The realistic capture: the same mix of packets at full-size TCP payloads, over 2,000 connections.
-{
+if (only("realistic")) {
   const N = 2_000_000, B = size(F.realistic);
   const [mTcpdump, mWhole] = measureInterleaved([`tcpdump -nn -r ${F.realistic} 'tcp port 1' > /dev/null 2>&1`, pm(F.realistic)], F.realistic, RUNS);
   const input = `realistic pcap 2M pkts, ${(B / 1e9).toFixed(2)} GB, 2k flows`;
@@ -216,8 +223,8 @@ console.error(`bench: ${RUNS} runs per tool`);
   rows.at(-1).ratio = `${x(w.rate, tcpdump.rate)} tcpdump`;
   Object.assign(M, { realWhole: w.rate, realTcpdump: tcpdump.rate });
 }
-// pcapng, the same packets.
-{
+// pcapng, the same packets (measured in turns with the classic pcap's rows).
+if (only("pcap")) {
   const N = 2_000_000, B = size(F.pcapng);
   const { tcpdump: mTcpdump, whole: mWhole } = globalThis.pcapngMeasured;
   const tcpdump = row("pcapng 2M pkts", "tcpdump -nn -r F 'tcp port 1'", mTcpdump, N, B);
@@ -229,12 +236,13 @@ console.error(`bench: ${RUNS} runs per tool`);
 }
 // Text logs.
 const awkNetfilter = `{s="";d="";p="";t="";for(i=1;i<=NF;i++){e=index($i,"=");if(e>0){k=substr($i,1,e-1);if(k=="SRC")s=substr($i,e+1);else if(k=="DST")d=substr($i,e+1);else if(k=="PROTO")p=substr($i,e+1);else if(k=="DPT")t=substr($i,e+1)}} c[s" "d" "p" "t]++} END{n=0;for(k in c)n++;print n}`;
-for (const [name, file, awkCmd] of [
-  ["netfilter 2M lines", F.netfilter, `awk '${awkNetfilter}' ${F.netfilter}`],
-  ["Windows Firewall 2M lines", F.wfw, `awk '!/^#/ && NF>8 {c[$5" "$6" "$4" "$8]++} END{n=0;for(k in c)n++;print n}' ${F.wfw}`],
-  ["CSV 2M lines", F.csv, `awk -F, 'NR>1 {c[$2" "$3" "$6" "$5]++} END{n=0;for(k in c)n++;print n}' ${F.csv}`],
-]) {
+for (const [name, file, awkCmd, group] of [
+  ["netfilter 2M lines", F.netfilter, `awk '${awkNetfilter}' ${F.netfilter}`, "netfilter"],
+  ["Windows Firewall 2M lines", F.wfw, `awk '!/^#/ && NF>8 {c[$5" "$6" "$4" "$8]++} END{n=0;for(k in c)n++;print n}' ${F.wfw}`, "windows-firewall"],
+  ["CSV 2M lines", F.csv, `awk -F, 'NR>1 {c[$2" "$3" "$6" "$5]++} END{n=0;for(k in c)n++;print n}' ${F.csv}`, "csv"],
+].filter((g) => only(g[3]) || (g[3] === "netfilter" && only("gzip")))) {
   const N = 2_000_000, B = size(file);
+  if (only(group)) {
   // For Windows Firewall and CSV the tokenizer alone takes the same turns (a whole process, start-up
   // included, as awk's time is): its goal is to do less per line than awk's field split.
   const tokenizer = file !== F.netfilter;
@@ -253,18 +261,19 @@ for (const [name, file, awkCmd] of [
     rows.at(-1).ratio = `${x(t.rate, awk.rate)} awk`;
     M[name].tok = t.rate;
   }
-  if (file === F.netfilter) {
+  }
+  if (file === F.netfilter && only("gzip")) {
     const GB = size(F.netfilterGz);
     const [mZcat, mGz] = measureInterleaved([`zcat ${F.netfilterGz} > /dev/null`, pm(F.netfilterGz)], F.netfilterGz, RUNS);
     const z = row("netfilter 2M lines, gzip", "zcat F > /dev/null", mZcat, N, GB);
     const g = row("netfilter 2M lines, gzip", "portmatrix check (whole job, JSON report)", mGz, N, GB);
-    rows.at(-1).ratio = `${x(g.rate, z.rate)} zcat, ${x(g.rate, w.rate)} plain file`;
-    Object.assign(M, { gz: g.rate, zcat: z.rate, plain: w.rate });
+    rows.at(-1).ratio = `${x(g.rate, z.rate)} zcat${M[name] ? `, ${x(g.rate, M[name].whole)} plain file` : ""}`;
+    Object.assign(M, { gz: g.rate, zcat: z.rate, plain: M[name]?.whole });
   }
 }
 // Several inputs: --jobs. The three commands take turns, run after run (at least 5 runs), so that a
 // noisy neighbour on a shared machine slows all three alike instead of one.
-{
+if (only("jobs")) {
   const N = 4_000_000, B = F.jobs.reduce((a, f) => a + size(f), 0);
   const half = (fs) => pm(`--jobs 1 ${fs.join(" ")}`).replace(" > /dev/null", "");
   const [m1, m2, mp] = measureInterleaved([
@@ -283,10 +292,10 @@ for (const [name, file, awkCmd] of [
   M.jobsCeiling = one.wall / pair.wall;
 }
 // Memory: ten times the input, the same flows.
-for (const [name, small, large, n] of [
+for (const [name, small, large, n] of only("memory") ? [
   ["netfilter, 20k flows", F.nfSmall, F.nfLarge, 200_000],
   ["pcap, 20k flows", F.pcapSmall, F.pcapLarge, 200_000],
-]) {
+] : []) {
   row(`${name}, ${n / 1000}k records`, "portmatrix check (whole job)", measure(pm(small), small), n, size(small));
   const smallRss = rows.at(-1).rss;
   row(`${name}, ${(n * 10) / 1e6}M records`, "portmatrix check (whole job)", measure(pm(large), large), n * 10, size(large));
@@ -294,7 +303,7 @@ for (const [name, small, large, n] of [
   M[`mem ${name}`] = rows.at(-1).rss / smallRss;
 }
 // Start-up.
-{
+if (only("start-up")) {
   // Against Node's own start-up, in turns: on a loaded machine both slow alike, so the ratio holds
   // where the seconds do not (the goal, 0.12 s, is 1.7x the 0.07 s `node -e 0` takes on an idle one).
   const [mNode, m] = measureInterleaved(["node -e 0", pm(F.one)], F.one, Math.max(11, RUNS));
@@ -320,6 +329,12 @@ const lines = [
   ...notes.map((n) => `- ${n}`),
   `- The whole benchmark took ${((Date.now() - started) / 60000).toFixed(1)} minutes.`,
 ];
+const out = lines.join("\n") + "\n";
+if (ONLY !== undefined) {
+  // Some groups only: their rows, no goals, nothing written.
+  process.stdout.write(`BENCH_ONLY=${process.env.BENCH_ONLY}: these rows only (bench/results.md and the READMEs unchanged)\n\n${out}`);
+  process.exit(0);
+}
 const ok = (c) => (c ? "met" : "not met");
 const f2 = (v) => v.toFixed(2);
 const realGoal = M.realWhole / M.realTcpdump, scanGoal = M.pcapWhole / M.tcpdump;
@@ -337,7 +352,6 @@ const goals = [
   `- Memory, 10x the input with the same flows: peak RSS ${mem.map(([k, v]) => `${f2(v)}x (${k.slice(4)})`).join(", ")} (${ok(mem.every(([, v]) => v <= 1.1))}).`,
   `- --jobs 2 on 4 files: ${f2(M.jobs)}x --jobs 1; two separate processes at once, the machine's ceiling at that moment, ${f2(M.jobsCeiling)}x; --jobs 2 runs at ${f2(M.jobs / M.jobsCeiling)}x the ceiling's speed (${ok(M.jobs >= 0.9 * M.jobsCeiling)} for within 10% of it).`,
 ];
-const out = lines.join("\n") + "\n";
 writeFileSync("bench/results.md", `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs); see bench/README.md for what each row measures.\n\n${out}\n## Goals\n\n${goals.join("\n")}\n`);
 // The same table and goals into bench/README.md and the project README, between their markers.
 for (const readme of ["bench/README.md", "README.md"]) {

@@ -12,9 +12,8 @@
 // same length. So the cache file names the SHA-256 of the source and of its own payload, and a cache
 // that does not match both is not handed to V8 at all. A cache V8 rejects (another Node version, other
 // flags) costs the compilation it would have saved, nothing else.
-const { readFileSync } = require("node:fs");
+const { closeSync, fstatSync, openSync, readSync } = require("node:fs");
 const { join, resolve } = require("node:path");
-const { createRequire } = require("node:module");
 const { createHash } = require("node:crypto");
 const vm = require("node:vm");
 
@@ -31,18 +30,41 @@ function cacheHeader(source, payload) {
   return `${MAGIC} ${sha256(source)} ${sha256(payload)}\n`;
 }
 
-/** The V8 cache in `file` if it was made from `source` and is whole; else undefined and why not. */
-function readCache(file, source) {
+/**
+ * The whole of file `path`, read into `into` when it fits (a view of it), else into a new buffer. A run
+ * reads the cache into the buffer the bundle was read into, once the bundle's text is a string: memory
+ * touched for the first time costs a page fault per 4 KiB, ~3-5 ms per MiB on this VM (bench/README.md,
+ * "Start-up, third round").
+ */
+function readWhole(path, into) {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const buf = into !== undefined && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafeSlow(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) return buf.subarray(0, got);
+      got += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The V8 cache in `file` if it was made from the source whose SHA-256 is `sourceDigest` and is whole; else why not. */
+function readCache(file, sourceDigest, into) {
   let bytes;
   try {
-    bytes = readFileSync(file);
+    bytes = readWhole(file, into);
   } catch {
     return { status: "none" };
   }
   const nl = bytes.indexOf(10);
   const header = nl < 0 ? "" : bytes.toString("latin1", 0, nl + 1);
   const payload = bytes.subarray(nl + 1);
-  if (!header.startsWith(MAGIC + " ") || header !== cacheHeader(source, payload)) return { status: "mismatch" };
+  if (!header.startsWith(MAGIC + " ") || header !== `${MAGIC} ${sourceDigest} ${sha256(payload)}\n`) return { status: "mismatch" };
   return { status: "valid", data: payload };
 }
 
@@ -52,10 +74,11 @@ function readCache(file, source) {
  */
 function load(options = {}) {
   const bundle = resolve(options.bundle ?? BUNDLE);
-  const bytes = readFileSync(bundle);
+  const bytes = readWhole(bundle);
   // scripts/build.mjs makes the bundle ASCII-only, so Latin-1 is exact, and a plain copy.
   const source = bytes.toString("latin1");
-  const cache = options.cache === null ? { status: "off" } : readCache(options.cache ?? CACHE, bytes);
+  // The bundle's digest before its bytes are overwritten by the cache's.
+  const cache = options.cache === null ? { status: "off" } : readCache(options.cache ?? CACHE, sha256(bytes), bytes);
   // The file is one function expression (scripts/build.mjs writes the wrapper into it): it takes the
   // CommonJS module's exports, require, module, __filename and __dirname, as Node's own wrapper gives
   // them, and __portmatrixImport, this file's import() (the bundle has none of its own: Node 20 loses a
@@ -64,7 +87,9 @@ function load(options = {}) {
   const status = cache.data === undefined ? cache.status : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} };
   const importer = (specifier) => import(specifier);
-  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, join(bundle, ".."), importer);
+  // This file's own require: the bundle requires Node's modules only (every package is in it), and
+  // node:module's createRequire would load Node's ES module loader for nothing.
+  script.runInThisContext().call(module.exports, module.exports, require, module, bundle, join(bundle, ".."), importer);
   return { exports: module.exports, script, status };
 }
 

@@ -14,6 +14,13 @@
 import { HashIndex, RESERVED_RECORDS, hashWords } from "./hash-index.js";
 
 export const KEY_WORDS = 11;
+/**
+ * A table clears its index record by record while it holds fewer than one record per this many slots
+ * (an index slot is 8 bytes, so one per 256 slots is one per 2 KiB): below that, the pages of the index
+ * a fill would touch for the first time cost more than a probe per record; above it, nearly every page
+ * holds a record already and one fill is cheaper.
+ */
+const CLEAR_BY_RECORD = 256;
 /** Records a connection table allocates before its first growth. */
 const FIRST_RECORDS = 4096;
 export const STRIDE = 48;
@@ -207,7 +214,12 @@ export class ConnTable {
    * cleared whole instead of taking the records out one by one (a cache miss and a probe-chain shift each).
    */
   clear(): void {
-    this.index.clear();
+    if (this.liveCount * CLEAR_BY_RECORD < this.index.capacity) {
+      // Few records: each taken out of the index. Filling the whole index would write every page of
+      // its reservation (4 MiB), untouched until then, and each first write costs a page fault:
+      // ~15 ms of a 1-packet run on this VM (bench/README.md, "Start-up, third round").
+      for (let e = 0; e < this.used; e++) if (this.cls[e] !== 0) this.index.remove(e, hashKey(this.iv, e * STRIDE));
+    } else this.index.clear();
     this.cls.fill(0, 0, this.used);
     this.liveCount = 0;
     this.used = 0;

@@ -519,6 +519,15 @@ export class FindingTable {
     };
   }
 
+  /**
+   * Every finding's key words in place, unsigned: word j (0-9, as keyWord numbers them) of finding e is
+   * words[e * stride + j]. A view of the records, not a copy (report building reads the addresses
+   * from it: a copy of 200,000 findings' eight address words was 6.4 MB of fresh memory).
+   */
+  keyWords(): { words: Uint32Array; stride: number } {
+    return { words: new Uint32Array(this.iv.buffer, this.iv.byteOffset, this.size * STRIDE), stride: STRIDE };
+  }
+
   /** One number naming finding `e`'s evidence slots (equal numbers, equal evidence lists). */
   evidenceKey(e: number): number {
     const o = e * STRIDE + I_EVIDENCE;

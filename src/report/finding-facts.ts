@@ -3,14 +3,18 @@
  * that expects it and the roles it was matched as (strings that repeat are interned once: id 0 is
  * "no rule" and "no role"), and the counts the summary, coverage and --fail-on read, per verdict code,
  * per (verdict, who stopped it) and per rule. Nothing here makes a string or an object per finding: a
- * report of 200,000 findings pays a rule lookup and a few array writes for each.
+ * report of 200,000 findings pays a rule lookup (an array read: Matcher.ruleFinder) and a few array
+ * writes for each.
  */
 import type { FindingTable } from "../match/aggregate.js";
-import { VERDICTS, type Matcher } from "../match/matcher.js";
+import { VERDICTS, type Matcher, type RuleFinder } from "../match/matcher.js";
 import type { Rule } from "../model/ruleset.js";
 
 /** Verdict codes (the low 4 bits of key word 0) and who-stopped-it codes (2 bits): 16 x 4 cells. */
 export const VERDICT_BY_CELLS = 64;
+
+/** Where a record's address words start in FindingFacts.addr (key words 2-9, after the head and port). */
+export const ADDR_BASE = 2;
 
 export interface FindingFacts {
   /** Table entries. */
@@ -19,8 +23,12 @@ export interface FindingFacts {
   readonly head: Uint32Array;
   /** Key word 1: the port, or the ICMP type, -1 for none. */
   readonly port: Int32Array;
-  /** Key words 2-9: source then destination address, four words each. */
+  /**
+   * The table's records as unsigned words (FindingTable.keyWords, not a copy): the source address of
+   * entry e is the four words from addr[e * addrStride + ADDR_BASE], the destination the four after them.
+   */
   readonly addr: Uint32Array;
+  readonly addrStride: number;
   /** FindingTable.evidenceKey of each entry (equal keys, equal evidence lists). */
   readonly evidenceKey: Float64Array;
   /** The rules findings matched; index 0 is no rule. */
@@ -43,16 +51,17 @@ export interface FindingFacts {
 const V_ALLOWED_REQUIRED = VERDICTS.indexOf("allowed-required");
 const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 
-export function findingFacts(table: FindingTable, matcher: Matcher): FindingFacts {
+/** `finder`: the rule lookup (tests pass one that builds its port tables at once). */
+export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder()): FindingFacts {
   const n = table.size;
   const roles = matcher.roles;
-  const head = new Uint32Array(n), port = new Int32Array(n), addr = new Uint32Array(n * 8), evidenceKey = new Float64Array(n);
+  const head = new Uint32Array(n), port = new Int32Array(n), evidenceKey = new Float64Array(n);
   for (let e = 0; e < n; e++) {
     head[e] = table.keyWord(e, 0);
     port[e] = table.keyWord(e, 1) | 0;
-    for (let j = 0; j < 8; j++) addr[e * 8 + j] = table.keyWord(e, 2 + j);
     evidenceKey[e] = table.evidenceKey(e);
   }
+  const { words: addr, stride: addrStride } = table.keyWords();
   const rules: (Rule | undefined)[] = [undefined];
   const ruleIds = new Map<Rule, number>();
   const roleNames: (string | null)[] = [null];
@@ -78,7 +87,7 @@ export function findingFacts(table: FindingTable, matcher: Matcher): FindingFact
   const srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort, count = table.count;
   for (let e = 0; e < n; e++) {
     const m = head[e]!;
-    const rule = matcher.findRule(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
+    const rule = finder.find(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
     let r = 0;
     if (rule !== undefined) {
       let id = ruleIds.get(rule);
@@ -107,7 +116,7 @@ export function findingFacts(table: FindingTable, matcher: Matcher): FindingFact
     }
   }
   return {
-    n, head, port, addr, evidenceKey, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
+    n, head, port, addr, addrStride, evidenceKey, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
     allowedByRule, blockedByRule,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { VERDICTS } from "../match/matcher.js";
 import { ACTION_NAMES, protocolName } from "../net/proto.js";
-import type { FindingFacts } from "./finding-facts.js";
+import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
 import { VERDICT_ORDER } from "./verdict-order.js";
 
 /** Per-finding sort keys, small integers, in table order, with the number of values each can take. */
@@ -100,10 +100,10 @@ export function reportOrder(f: FindingFacts, k: SortKeys, dead?: Int32Array[]): 
  * addresses (they are few, and are ranked with a comparator).
  */
 function addressKeys(f: FindingFacts, side: number, anyV6: boolean): [Int32Array, number][] {
-  const n = f.n, head = f.head, addr = f.addr;
+  const n = f.n, head = f.head, addr = f.addr, stride = f.addrStride, at = ADDR_BASE + side;
   const lo = new Int32Array(n), hi = new Int32Array(n);
   for (let e = 0; e < n; e++) {
-    const w = addr[e * 8 + side]!;
+    const w = addr[e * stride + at]!;
     lo[e] = w & 0xffff;
     hi[e] = w >>> 16;
   }
@@ -112,7 +112,7 @@ function addressKeys(f: FindingFacts, side: number, anyV6: boolean): [Int32Array
   for (let e = 0; e < n; e++) if (((head[e]! >>> 8) & 255) === 6) v6.push(e);
   const cmp = (a: number, b: number): number => {
     for (let j = 0; j < 4; j++) {
-      const wa = addr[a * 8 + side + j]!, wb = addr[b * 8 + side + j]!;
+      const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
       if (wa !== wb) return wa < wb ? -1 : 1;
     }
     return 0;

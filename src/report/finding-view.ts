@@ -13,7 +13,7 @@ import type { RoleLookup } from "../match/roles.js";
 import type { Rule, Ruleset } from "../model/ruleset.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
-import type { FindingFacts } from "./finding-facts.js";
+import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
 import { isoTime, writeIsoTime } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import type { Finding, ProtocolName } from "./types.js";
@@ -102,10 +102,11 @@ function gather(x: ViewInput): Columns {
     return out;
   };
   const addr0 = new Uint32Array(n * 2);
+  const addr = facts.addr, stride = facts.addrStride;
   for (let k = 0; k < n; k++) {
-    const e = order[k]!;
-    addr0[k * 2] = facts.addr[e * 8]!;
-    addr0[k * 2 + 1] = facts.addr[e * 8 + 4]!;
+    const o = order[k]! * stride + ADDR_BASE;
+    addr0[k * 2] = addr[o]!;
+    addr0[k * 2 + 1] = addr[o + 4]!;
   }
   return {
     head: ints(facts.head), port: ints(facts.port), addr0, rule: ints(facts.ruleOf), srcRole: ints(facts.srcRole),
@@ -124,7 +125,7 @@ export function findingView(x: ViewInput): FindingView {
   const inputPath = x.inputs.map((i) => i.path);
 
   // Finding k's source (side 0) or destination (side 1): IPv4 by its word, IPv6 by its four in the facts.
-  const v6At = (k: number, side: number): number => order[k]! * 8 + side * 4;
+  const v6At = (k: number, side: number): number => order[k]! * facts.addrStride + ADDR_BASE + side * 4;
   const v4Text = new Map<number, string>();
   const addrText = (k: number, side: number): string => {
     if (((head[k]! >>> 8) & 255) !== 4) return formatAddr(6, facts.addr, v6At(k, side));

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { checkRuleset, resolveRuleset, activeRules, type Rule } from "../../src/model/ruleset.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { RoleLookup } from "../../src/match/roles.js";
-import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers, ICMP_ALL, ICMP_NONE, ICMP_SOME } from "../../src/match/matcher.js";
+import { Matcher, classifyBatch, createClassified, VERDICTS, ruleCovers, setRange, ICMP_ALL, ICMP_NONE, ICMP_SOME } from "../../src/match/matcher.js";
 import { ACTION_ALLOWED, ACTION_BLOCKED, ACTION_UNKNOWN, NONE, TCP_ACK, TCP_SYN, commit, createBatch, reserve, type EventBatch } from "../../src/decode/batch.js";
 import { parseAddr } from "../../src/net/addr.js";
 
@@ -303,6 +303,7 @@ describe("bitset matcher equals a slow reference matcher", () => {
         const inv = parseInventoryYaml("i.yaml", `roles:\n${lines.join("\n")}\n`, roles);
         const lookup = new RoleLookup(roles, inv);
         const m = new Matcher(rs.rules, lookup);
+        const indexed = m.ruleFinder(0), later = m.ruleFinder(3);
         // Reference role lookup: longest prefix by brute force.
         const roleOf = (a: number): string[] => {
           let best = -1;
@@ -319,7 +320,91 @@ describe("bitset matcher equals a slow reference matcher", () => {
           const d = lookup.lookup4(((10 << 24) + t.d) >>> 0);
           expect(lookup.setRoleIds(s).sort()).toEqual([...roleOf(t.s)].sort());
           expect(m.expected(s, d, t.proto, t.dport, t.sport)).toBe(reference(rs.rules, roleOf, { ...t, s: t.s, d: t.d }));
+          // Report building's rule lookup: the same rule as findRule, from its port table at once
+          // (after 0 lookups) and after a few lookups of findRule's own.
+          const rule = m.findRule(s, d, t.proto, t.dport, t.sport);
+          expect(indexed.find(s, d, t.proto, t.dport, t.sport)).toBe(rule);
+          expect(later.find(s, d, t.proto, t.dport, t.sport)).toBe(rule);
+          // The same port from another source port: a rule with a source-port condition may differ.
+          expect(indexed.find(s, d, t.proto, t.dport, (t.sport + 1) & 65535)).toBe(m.findRule(s, d, t.proto, t.dport, (t.sport + 1) & 65535));
         }
       }), { numRuns: 300, seed: 20261123 });
+  });
+});
+
+describe("setRange (a cell's port bitset)", () => {
+  const reference = (ranges: readonly (readonly [number, number])[]): Uint32Array => {
+    const bits = new Uint32Array(2048);
+    for (const [lo, hi] of ranges) for (let p = lo; p <= hi; p++) bits[p >>> 5]! |= 1 << (p & 31);
+    return bits;
+  };
+  const ranges = (rs: readonly (readonly [number, number])[]): Uint32Array => {
+    const bits = new Uint32Array(2048);
+    for (const [lo, hi] of rs) setRange(bits, lo, hi);
+    return bits;
+  };
+  it.each([
+    [[[0, 65535]]], [[[1024, 65535]]], [[[0, 0]]], [[[65535, 65535]]], [[[31, 32]]], [[[32, 63]]], [[[33, 62]]],
+    [[[5, 4]]], [[[0, 31], [64, 95]]], [[[100, 100], [90, 200], [49152, 65535]]],
+  ] as const)("sets exactly the ports of %j, as one bit at a time does", (rs) => {
+    expect(ranges(rs)).toEqual(reference(rs));
+  });
+  it("sets exactly the ports of any ranges (word-aligned or not, overlapping)", () => {
+    const port = fc.integer({ min: 0, max: 65535 });
+    fc.assert(fc.property(fc.array(fc.tuple(port, fc.integer({ min: -1, max: 200 })), { maxLength: 6 }), (xs) => {
+      const rs = xs.map(([lo, n]) => [lo, Math.min(65535, lo + n)] as const);
+      expect(ranges(rs)).toEqual(reference(rs));
+    }), { numRuns: 300 });
+  });
+});
+
+describe("ruleFinder (report building's rule lookup) names the rule findRule names", () => {
+  // One cell (client -> server, TCP) with overlapping rules: the first in order that opens a port is
+  // its rule; a rule with a source-port condition counts only where no unconditional rule opens the port.
+  const yaml = `id: o\ntitle: O\nversion: 1\nprovenance: {document: t}
+roles:\n  - {id: client, title: C}\n  - {id: server, title: S}\n  - {id: admin, title: A}
+scenarios:\n  - {id: a, title: A}
+services:
+  - {id: wide, title: W, ports: [{tcp: "400-500"}]}
+  - {id: smb, title: S, ports: [{tcp: 445}, {udp: 137}]}
+  - {id: high, title: H, ports: [{tcp: "1024-65535"}]}
+  - {id: low, title: L, ports: [{tcp: "1-1023"}]}
+rules:
+  - {id: limited, from: client, to: server, services: [low], source_ports: ["50000-50010"], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: wide, from: client, to: server, services: [wide], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: smb, from: client, to: server, services: [smb], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: admin-smb, from: admin, to: server, services: [smb], scenarios: [a], requirement: required, purpose: p, source: s}
+  - {id: admin-high, from: admin, to: server, services: [high], scenarios: [a], requirement: required, purpose: p, source: s}
+`;
+  const { def, problems } = checkRuleset("o.yaml", yaml);
+  it("the ruleset checks", () => expect(problems).toEqual([]));
+  const roles = ["client", "server", "admin"];
+  // 10.0.0.1 is client and admin at once: its cell merges both roles' rules.
+  const inv = parseInventoryYaml("i.yaml", "roles:\n  client: [10.0.0.0/24, 10.0.0.1/32]\n  admin: [10.0.0.1/32, 10.0.2.0/24]\n  server: [10.0.1.0/24]\n", roles);
+  const m = new Matcher(activeRules(resolveRuleset(def!, new Map(), new Map()), []), new RoleLookup(roles, inv));
+  const c = m.roles.lookup4(parseAddr4("10.0.0.5")), both = m.roles.lookup4(parseAddr4("10.0.0.1")), s = m.roles.lookup4(parseAddr4("10.0.1.5"));
+  it.each([
+    ["client", 445, 40000, "wide"], ["client", 399, 40000, undefined], ["client", 399, 50005, "limited"], ["client", 450, 50005, "wide"],
+    ["client", 501, 40000, undefined], ["client", 1023, 50010, "limited"], ["client", 1024, 50010, undefined], ["client", 0, 50000, undefined],
+    ["client+admin", 445, 40000, "(as findRule)"], ["client+admin", 2000, 40000, "admin-high"], ["client+admin", 65535, 1, "admin-high"],
+    ["client+admin", 300, 50000, "limited"],
+  ] as const)("%s -> server, TCP port %i from %i: %s", (from, port, sport, id) => {
+    const src = from === "client" ? c : both;
+    const want = m.findRule(src, s, 6, port, sport);
+    if (id !== "(as findRule)") expect(want?.id).toBe(id);
+    for (const after of [0, 1, 1000]) {
+      const f = m.ruleFinder(after);
+      // Asked twice: once before and once after a finder with a threshold of 1 builds its table.
+      expect(f.find(src, s, 6, port, sport)).toBe(want);
+      expect(f.find(src, s, 6, port, sport)).toBe(want);
+    }
+  });
+  it("a host with two roles gets the first rule of the merged cell, as findRule", () => {
+    const f = m.ruleFinder(0);
+    for (const port of [137, 399, 400, 445, 446, 500, 1023, 1024, 65535]) {
+      for (const sport of [1, 50000]) for (const proto of [6, 17]) expect(f.find(both, s, proto, port, sport)).toBe(m.findRule(both, s, proto, port, sport));
+    }
+    expect(f.find(both, s, 6, 445, 1)?.id).toBe(m.findRule(both, s, 6, 445, 1)?.id);
+    expect(["wide", "smb", "admin-smb"]).toContain(m.findRule(both, s, 6, 445, 1)?.id);
   });
 });

@@ -185,6 +185,19 @@ describe.each([
     expect([...reportOrder(facts, apart)]).toEqual([...reportOrder(facts, merged)]);
   }, SLOW);
 
+  it.each([["as built", undefined], ["port tables from the first lookup", 0]] as const)("gives each finding the rule matcher.findRule gives it, %s", (_n, after) => {
+    const facts = findingFacts(table, setup.matcher, setup.matcher.ruleFinder(after));
+    let withRule = 0;
+    for (let e = 0; e < facts.n; e++) {
+      const want = setup.matcher.findRule(table.srcSet[e]!, table.dstSet[e]!, (facts.head[e]! >>> 16) & 255, facts.port[e]!, table.firstSrcPort[e]!);
+      const got = facts.rules[facts.ruleOf[e]!];
+      if (got !== want) expect.fail(`finding ${e}: rule ${got?.id} where findRule names ${want?.id}`);
+      if (want !== undefined) withRule++;
+    }
+    // Findings of required rules occur (most of the generated ones are unexpected).
+    expect(withRule).toBeGreaterThan(500);
+  }, SLOW);
+
   it("renders text and CSV from findings read one at a time as from the array of them", () => {
     const r = materialise(prepared(setup, table));
     const p = prepared(setup, table);
