@@ -1,9 +1,9 @@
 // The Windows Firewall row reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
 // to dist/wasm/wfw.wasm and driven by src/decode/log/windows-firewall-wasm.ts. It takes whole lines of a
 // chunk for as long as each is an ordinary row that the JS reference (src/decode/log/windows-firewall.ts,
-// WindowsFirewallFormat.line) would use as a TCP or UDP event between two dotted IPv4 addresses, and writes
-// that event into the batch exactly as the reference would. It never skips a line: at any other line (a
-// header, a row the reference skips, ICMP, IPv6, a time with a fraction, an action or protocol word not
+// WindowsFirewallFormat.line) would use as a TCP, UDP or ICMP event between two dotted IPv4 addresses, and
+// writes that event into the batch exactly as the reference would. It never skips a line: at any other line (a
+// header, a row the reference skips, an ICMP error, IPv6, a time with a fraction, an action or protocol word not
 // learnt yet, a new day) it stops and leaves the line to the reference, so every skip, every label and
 // every error is the reference's own. test/decode/log/windows-firewall-wasm.test.ts holds the two to the
 // same events and accounting. Change both together.
@@ -48,12 +48,14 @@ let cSport: i32 = -1;
 let cDport: i32 = -1;
 let cFlags: i32 = -1;
 let cPath: i32 = -1;
+let cIcmpType: i32 = -1;
+let cIcmpCode: i32 = -1;
 /** Tokens a row must have (the "#Fields:" count), or 0 before a "#Fields:" line: then 17 or 18. */
 let want: i32 = 0;
 
-export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i32, dst: i32, sport: i32, dport: i32, flags: i32, path: i32, fieldCount: i32): void {
+export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i32, dst: i32, sport: i32, dport: i32, flags: i32, path: i32, icmpType: i32, icmpCode: i32, fieldCount: i32): void {
   cDate = date; cTime = time; cAction = action; cProtocol = protocol; cSrc = src; cDst = dst;
-  cSport = sport; cDport = dport; cFlags = flags; cPath = path; want = fieldCount;
+  cSport = sport; cDport = dport; cFlags = flags; cPath = path; cIcmpType = icmpType; cIcmpCode = icmpCode; want = fieldCount;
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
@@ -179,23 +181,39 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     const src = ipv4(tokS(cSrc), tokE(cSrc));
     const dst = ipv4(tokS(cDst), tokE(cDst));
     if (src < 0 || dst < 0) break;
-    if (!present(cSport, n) || !present(cDport, n)) break;
-    const sp = uint(tokS(cSport), tokE(cSport));
-    const dp = uint(tokS(cDport), tokE(cDport));
-    if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
     const proto = wordValue(pw, 0);
+    let sp: i32 = -1;
+    let dp: i32 = -1;
     let flags: i32 = -1;
-    if (proto == 6 && present(cFlags, n)) {
-      // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
-      flags = 0;
-      for (let k = tokS(cFlags); k < tokE(cFlags); k++) {
-        const ch = <i32>load<u8>(k) | 0x20;
-        if (ch == 115) flags |= 0x02;
-        else if (ch == 97) flags |= 0x10;
-        else if (ch == 102) flags |= 0x01;
-        else if (ch == 114) flags |= 0x04;
-        else if (ch == 112) flags |= 0x08;
-        else if (ch == 117) flags |= 0x20;
+    let icmpType: i32 = -1;
+    let icmpCode: i32 = -1;
+    if (proto == 1) {
+      // ICMP (a word the reference read as ICMP between IPv4 addresses): "-" or no field is a flow of
+      // unknown type; a type over 255 is read as unknown; an error type is the reference's. The code is
+      // stored as the reference stores it (into the batch's 16-bit column).
+      if (present(cIcmpType, n)) {
+        icmpType = uint(tokS(cIcmpType), tokE(cIcmpType));
+        if (icmpType > 255) icmpType = -1;
+      }
+      if (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12) break;
+      if (present(cIcmpCode, n)) icmpCode = uint(tokS(cIcmpCode), tokE(cIcmpCode));
+    } else {
+      if (!present(cSport, n) || !present(cDport, n)) break;
+      sp = uint(tokS(cSport), tokE(cSport));
+      dp = uint(tokS(cDport), tokE(cDport));
+      if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+      if (proto == 6 && present(cFlags, n)) {
+        // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
+        flags = 0;
+        for (let k = tokS(cFlags); k < tokE(cFlags); k++) {
+          const ch = <i32>load<u8>(k) | 0x20;
+          if (ch == 115) flags |= 0x02;
+          else if (ch == 97) flags |= 0x10;
+          else if (ch == 102) flags |= 0x01;
+          else if (ch == 114) flags |= 0x04;
+          else if (ch == 112) flags |= 0x08;
+          else if (ch == 117) flags |= 0x20;
+        }
       }
     }
     let blocked: i32 = 0;
@@ -209,8 +227,8 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), -1);
-    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
+    store<i16>(pIcmpCode + (x << 1), <i16>icmpCode);
     store<i16>(pTcpFlags + (x << 1), <i16>flags);
     store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000));

@@ -3,7 +3,7 @@
  * against the JS reference (WindowsFirewallFormat.line alone): on every Windows Firewall log of the corpus
  * and of fixtures/, on a generated log that holds every kind of row the fast path must take or leave
  * (headers changing the columns, CRLF, tabs, fractions of seconds, new days, more action and protocol words
- * than it learns, IPv6, ICMP, bad addresses and ports), and on thousands of mutated copies of it, fed whole
+ * than it learns, IPv6, ICMP of every type and odd codes, bad addresses and ports), and on thousands of mutated copies of it, fed whole
  * and in odd chunk sizes into tiny batches: the same events (every field of the batch), the same batches,
  * the same skips in the same order at the same lines, the same accounting.
  */
@@ -67,7 +67,7 @@ function generated(seed: number, rows: number): string {
     const sep = () => (rnd() < 0.03 ? pick(["  ", "\t", " \t "]) : " ");
     const date = rnd() < 0.9 ? "2026-11-01" : pick(dates);
     const time = rnd() < 0.9 ? `0${Math.floor(rnd() * 10)}:${10 + Math.floor(rnd() * 50)}:${10 + Math.floor(rnd() * 50)}` : pick(times);
-    const proto = rnd() < 0.8 ? pick(protos.slice(0, 4)) : pick(protos);
+    const proto = rnd() < 0.7 ? pick(protos.slice(0, 4)) : rnd() < 0.5 ? pick(["ICMP", "ICMP", "icmp", "1"]) : pick(protos);
     const action = rnd() < 0.8 ? pick(actions.slice(0, 4)) : pick(actions);
     const src = rnd() < 0.9 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs);
     const dst = rnd() < 0.9 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs);
@@ -77,7 +77,8 @@ function generated(seed: number, rows: number): string {
     const path = pick(["RECEIVE", "SEND", "-", "RXCXXXX", "FORWARD"]);
     const byName: Record<string, string> = {
       date, time, action, protocol: proto, "src-ip": src, "dst-ip": dst, "src-port": sp, "dst-port": dp, size: "60",
-      tcpflags: flags, tcpsyn: "-", tcpack: "-", tcpwin: "-", icmptype: pick(["8", "0", "3", "-", "300"]), icmpcode: pick(["0", "-"]),
+      tcpflags: flags, tcpsyn: "-", tcpack: "-", tcpwin: "-", icmptype: rnd() < 0.6 ? pick(["8", "0", "13"]) : pick(["3", "4", "5", "11", "12", "-", "300", "255", "256", "x", "08", "1234567890"]),
+      icmpcode: rnd() < 0.8 ? pick(["0", "-"]) : pick(["255", "256", "x", "70000", "1234567890"]),
       info: "-", path, pid: "4",
     };
     const names = layouts[layout]!.slice(9).split(" ");
@@ -116,6 +117,15 @@ describe("the Windows Firewall reader's WebAssembly fast path", () => {
     expect(logDecoderKind({})).toBe("wasm");
     expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "js" })).toBe("js");
     expect(logDecoderKind({ PORTMATRIX_LOG_DECODER: "wasm" })).toBe("wasm");
+  });
+
+  it("takes ICMP rows of a type that is a flow itself, and leaves errors to the reference", () => {
+    const row = (proto: string, type: string) => `2026-11-01 00:00:00 ALLOW ${proto} 10.1.13.10 10.2.0.155 - - 60 - - - - ${type} 0 - RECEIVE 4\n`;
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    decoder.push(Buffer.from(HEADER + row("ICMP", "8") + row("ICMP", "0") + row("ICMP", "-") + row("ICMP", "3")), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken, decoder.stats.skippedByReason.get("icmp-error")]).toEqual([3, 2, 1]);
   });
 
   it("takes the ordinary rows itself (the reference reads the rest)", () => {
