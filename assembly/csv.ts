@@ -1,7 +1,7 @@
 // The CSV reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs to
 // dist/wasm/csv.wasm and driven by src/decode/log/csv-wasm.ts. It takes whole lines of a chunk for as
 // long as each is a record that the JS reference (src/decode/log/csv.ts, CsvFormat.plainRecord) would use
-// as a TCP or UDP event between two dotted IPv4 addresses: no quote, plain ASCII, a protocol and action
+// as a TCP, UDP or ICMP (not an error) event between two dotted IPv4 addresses: no quote, plain ASCII, a protocol and action
 // word seen before on a record the reference used, a time that is empty, Unix seconds or milliseconds, or
 // an ISO 8601 stamp of a day seen before. It writes that event into the batch exactly as the reference
 // would, and never skips a line: at any other line it stops and leaves it to the reference, so every skip,
@@ -43,8 +43,9 @@ let cDport: i32 = -1;
 let cProto: i32 = -1;
 let cAction: i32 = -1;
 let cTime: i32 = -1;
-export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, action: i32, time: i32): void {
-  cSrc = src; cDst = dst; cSport = sport; cDport = dport; cProto = proto; cAction = action; cTime = time; ready = true;
+let cType: i32 = -1;
+export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, action: i32, time: i32, type: i32): void {
+  cSrc = src; cDst = dst; cSport = sport; cDport = dport; cProto = proto; cAction = action; cTime = time; cType = type; ready = true;
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
@@ -212,9 +213,21 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
       if (pw < 0) break;
       proto = wordValue(pw, 0);
     }
-    const sp = num(cSport, n);
-    const dp = num(cDport, n);
-    if (dp < 0 || dp > 65535 || sp > 65535) break;
+    let sp: i32 = -1;
+    let dp: i32 = -1;
+    let icmpType: i32 = -1;
+    if (proto == 1) {
+      // ICMP (a word the reference read as ICMP between IPv4 addresses): the type column, or the
+      // destination port's when it is empty; unreadable or over 255 is a flow of unknown type; an error
+      // type is the reference's.
+      icmpType = num(cType >= 0 && cType < n && fE(cType) > fS(cType) ? cType : cDport, n);
+      if (icmpType > 255) icmpType = -1;
+      if (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12) break;
+    } else {
+      sp = num(cSport, n);
+      dp = num(cDport, n);
+      if (dp < 0 || dp > 65535 || sp > 65535) break;
+    }
     if (cAction < 0 || cAction >= n) break;
     const a = findWord(0, fS(cAction), fE(cAction));
     if (a < 0) break;
@@ -233,7 +246,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), -1);
+    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
     store<i16>(pIcmpCode + (x << 1), -1);
     store<i16>(pTcpFlags + (x << 1), -1);
     store<u8>(pAction + x, <u8>wordValue(a, 1));

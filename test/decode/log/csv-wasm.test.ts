@@ -3,7 +3,7 @@
  * reference (CsvFormat alone): on every CSV fixture, on generated logs that hold every kind of record the
  * fast path must take or leave (quotes, quoted line breaks, non-ASCII, spaces around fields, empty and
  * missing columns, CRLF, every time form, new days, zones, more action and protocol words than it learns,
- * IPv6, ICMP, "addr:port", bad addresses and ports, a preamble before the header), and on hundreds of
+ * IPv6, ICMP of every type (from the type column or the port's), "addr:port", bad addresses and ports, a preamble before the header), and on hundreds of
  * mutated copies, fed whole and in odd chunk sizes into tiny batches: the same events (every field of the
  * batch), the same batches, the same skips in the same order at the same lines, the same accounting.
  */
@@ -63,10 +63,10 @@ function generated(seed: number, rows: number): string {
       src: rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs),
       dst: rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs),
       sport: rnd() < 0.8 ? String(1024 + Math.floor(rnd() * 60000)) : pick(ports),
-      dport: rnd() < 0.8 ? pick(["80", "445", "53"]) : pick(ports),
-      proto: rnd() < 0.8 ? pick(["tcp", "udp"]) : pick(protos),
+      dport: rnd() < 0.8 ? pick(["80", "445", "53", "8", "0", "13"]) : pick([...ports, "3", "11", "12", "256", "5", "4"]),
+      proto: rnd() < 0.7 ? pick(["tcp", "udp"]) : rnd() < 0.5 ? pick(["icmp", "icmp", "ICMP", "1"]) : pick(protos),
       action: rnd() < 0.8 ? pick(["allow", "deny"]) : pick(actions),
-      type: pick(["", "8", "0", "300"]),
+      type: rnd() < 0.5 ? pick(["", "8", "0", "13"]) : pick(["300", "3", "4", "5", "11", "12", "x", "008", " 8 ", "255", "256", "123456"]),
     };
     let fields = cols.map((c) => v[c]!);
     if (rnd() < 0.03) fields = fields.map((f) => `"${f}"`);
@@ -114,6 +114,15 @@ describe("the CSV reader's WebAssembly fast path", () => {
     decoder.push(Buffer.from(HEADER + ROW.repeat(4)), (b) => { events += b.length; });
     decoder.end((b) => { events += b.length; });
     expect([events, fast.rowsTaken]).toEqual([4, 3]);
+  });
+
+  it("takes ICMP records of a type that is a flow itself, and leaves errors to the reference", () => {
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    const icmp = (type: string) => `2026-11-01T00:00:00.559Z,10.1.13.10,10.2.0.155,,${type},icmp,allow\n`;
+    decoder.push(Buffer.from(HEADER + icmp("8") + icmp("0") + icmp("") + icmp("3")), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken, decoder.stats.skippedByReason.get("icmp-error")]).toEqual([3, 2, 1]);
   });
 
   it("finds CSV fixtures to compare on", () => {
