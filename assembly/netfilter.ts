@@ -1,7 +1,8 @@
 // The netfilter LOG line reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
 // to dist/wasm/netfilter.wasm and driven by src/decode/log/netfilter-wasm.ts. It takes whole lines of a
 // chunk for as long as each is an ordinary one that the JS reference (src/decode/log/netfilter.ts,
-// NetfilterFormat.line) would use as a TCP, UDP or ICMP event between two dotted IPv4 addresses: an RFC
+// NetfilterFormat.line) would use as a TCP or UDP event between two addresses (dotted IPv4, or IPv6 in the
+// plain forms parseIPv6Bytes reads from bytes), or ICMP: an RFC
 // 3164 stamp ("Nov  1 00:00:00", no fraction) of a day seen before, a log prefix seen before on a line the
 // reference used, "IN=" at the first "=" of the line; no TYPE= or CODE= on TCP or UDP; for ICMP a TYPE= of
 // a type that is a flow (not an error) and a CODE= of 0-255 or none. It writes that event into the
@@ -12,7 +13,7 @@
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 let blockedByDestination: i32 = 0;
@@ -253,8 +254,10 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     // space after a space) 16 bytes at a time, and a token's end looked for only where its value is read.
     let proto: i32 = -1;
     let flags: i32 = 0;
-    let src: i64 = -1;
-    let dst: i64 = -1;
+    // The addresses' family (the first one's: a second of another family is the reference's) and words.
+    let family: i32 = 0;
+    let haveSrc = false, haveDst = false;
+    let s0: u32 = 0, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, d0: u32 = 0, d1: u32 = 0, d2: u32 = 0, d3: u32 = 0;
     let sp: i32 = -1;
     let dp: i32 = -1;
     let type: i32 = -2;
@@ -280,9 +283,11 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
         if (t0 == 83 || t0 == 68) {
           if (i + 3 < e && c3 == 61) {
             if ((c1 == 82 && c2 == 67 && t0 == 83) || (c1 == 83 && c2 == 84 && t0 == 68)) {
-              const v = ipv4(i + 4, nextSpace(i + 4, e));
-              if (v < 0) { refuse = true; break; }
-              if (t0 == 83) src = v; else dst = v;
+              const fam = address(i + 4, nextSpace(i + 4, e));
+              if (fam == 0 || (family != 0 && fam != family)) { refuse = true; break; }
+              family = fam;
+              if (t0 == 83) { haveSrc = true; s0 = aw0; s1 = aw1; s2 = aw2; s3 = aw3; }
+              else { haveDst = true; d0 = aw0; d1 = aw1; d2 = aw2; d3 = aw3; }
             } else if (c1 == 80 && c2 == 84) {
               const n = uint(i + 4, nextSpace(i + 4, e));
               if (t0 == 83) sp = n; else dp = n;
@@ -305,7 +310,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
         }
       }
     }
-    if (refuse || src < 0 || dst < 0 || proto < 0) break;
+    if (refuse || !haveSrc || !haveDst || proto < 0) break;
     let icmpType: i32 = -1;
     let icmpCode: i32 = -1;
     if (proto == 1) {
@@ -323,9 +328,9 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
     const x = <usize>len;
     const w = x << 4;
-    store<u8>(pFamily + x, 4);
-    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
-    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pFamily + x, <u8>family);
+    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+    store<u32>(pDst + w, d0); store<u32>(pDst + w + 4, d1); store<u32>(pDst + w + 8, d2); store<u32>(pDst + w + 12, d3);
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);

@@ -1,7 +1,7 @@
 // The Windows Firewall row reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
 // to dist/wasm/wfw.wasm and driven by src/decode/log/windows-firewall-wasm.ts. It takes whole lines of a
 // chunk for as long as each is an ordinary row that the JS reference (src/decode/log/windows-firewall.ts,
-// WindowsFirewallFormat.line) would use as a TCP, UDP or ICMP event between two dotted IPv4 addresses, and
+// WindowsFirewallFormat.line) would use as a TCP or UDP event between two dotted IPv4 or plain IPv6 addresses, or ICMP between IPv4 ones, and
 // writes that event into the batch exactly as the reference would. It never skips a line: at any other line (a
 // header, a row the reference skips, an ICMP error, IPv6, a time with a fraction, an action or protocol word not
 // learnt yet, a new day) it stops and leaves the line to the reference, so every skip, every label and
@@ -13,7 +13,7 @@
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 /** Token bounds of the current row: (start, end) i32 pairs, MAX_TOKENS of them. */
@@ -178,9 +178,10 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     if (a < 0) break;
     const pw = findWord(1, tokS(cProtocol), tokE(cProtocol));
     if (pw < 0) break;
-    const src = ipv4(tokS(cSrc), tokE(cSrc));
-    const dst = ipv4(tokS(cDst), tokE(cDst));
-    if (src < 0 || dst < 0) break;
+    // Dotted IPv4 or the plain forms of IPv6, both of one family (anything else is the reference's).
+    const family = address(tokS(cSrc), tokE(cSrc));
+    const s0 = aw0, s1 = aw1, s2 = aw2, s3 = aw3;
+    if (family == 0 || address(tokS(cDst), tokE(cDst)) != family) break;
     const proto = wordValue(pw, 0);
     let sp: i32 = -1;
     let dp: i32 = -1;
@@ -188,6 +189,7 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     let icmpType: i32 = -1;
     let icmpCode: i32 = -1;
     if (proto == 1) {
+      if (family != 4) break;
       // ICMP (a word the reference read as ICMP between IPv4 addresses): "-" or no field is a flow of
       // unknown type; a type over 255 is read as unknown; an error type is the reference's. The code is
       // stored as the reference stores it (into the batch's 16-bit column).
@@ -221,9 +223,9 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
     const x = <usize>len;
     const w = x << 4;
-    store<u8>(pFamily + x, 4);
-    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
-    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pFamily + x, <u8>family);
+    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+    store<u32>(pDst + w, aw0); store<u32>(pDst + w + 4, aw1); store<u32>(pDst + w + 8, aw2); store<u32>(pDst + w + 12, aw3);
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);

@@ -1,6 +1,7 @@
 /**
  * The CSV reader's fast path (wasm-rows.ts): assembly/csv.ts takes the ordinary records of a chunk (no
- * quote, plain ASCII, TCP, UDP or ICMP (not an error) between dotted IPv4 addresses, a protocol and action word seen before on
+ * quote, plain ASCII, TCP or UDP between dotted IPv4 or plain (not IPv4-mapped) IPv6 addresses, ICMP
+ * (not an error) between IPv4 ones, a protocol and action word seen before on
  * a record the reference used, a time that is empty, Unix seconds or milliseconds, or ISO 8601 in UTC);
  * the reference, CsvFormat, reads every other line (the header first) and teaches it the words.
  */

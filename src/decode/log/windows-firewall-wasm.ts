@@ -1,6 +1,6 @@
 /**
  * The Windows Firewall reader's fast path (wasm-rows.ts): assembly/wfw.ts takes the ordinary rows of a
- * chunk (TCP, UDP and ICMP flows between dotted IPv4 addresses, an action and protocol word seen before in a row the
+ * chunk (TCP and UDP between dotted IPv4 or plain IPv6 addresses, ICMP flows between IPv4 ones, an action and protocol word seen before in a row the
  * reference used, a day seen before, the columns of the last "#Fields:" line); the reference,
  * WindowsFirewallFormat.line, reads every other line and teaches it the words.
  */
