@@ -1,7 +1,7 @@
 // The CSV reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs to
 // dist/wasm/csv.wasm and driven by src/decode/log/csv-wasm.ts. It takes whole lines of a chunk for as
 // long as each is a record that the JS reference (src/decode/log/csv.ts, CsvFormat.plainRecord) would use
-// as a TCP or UDP event between two dotted IPv4 addresses: no quote, plain ASCII, a protocol and action
+// as a TCP or UDP event between two dotted IPv4 or plain IPv6 (not IPv4-mapped) addresses, or ICMP (not an error) between IPv4 ones: no quote, plain ASCII, a protocol and action
 // word seen before on a record the reference used, a time that is empty, Unix seconds or milliseconds, or
 // an ISO 8601 stamp of a day seen before. It writes that event into the batch exactly as the reference
 // would, and never skips a line: at any other line it stops and leaves it to the reference, so every skip,
@@ -10,7 +10,7 @@
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 /** Field bounds of the current record: (start, end) i32 pairs, MAX_FIELDS of them. */
@@ -43,8 +43,9 @@ let cDport: i32 = -1;
 let cProto: i32 = -1;
 let cAction: i32 = -1;
 let cTime: i32 = -1;
-export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, action: i32, time: i32): void {
-  cSrc = src; cDst = dst; cSport = sport; cDport = dport; cProto = proto; cAction = action; cTime = time; ready = true;
+let cType: i32 = -1;
+export function columns(src: i32, dst: i32, sport: i32, dport: i32, proto: i32, action: i32, time: i32, type: i32): void {
+  cSrc = src; cDst = dst; cSport = sport; cDport = dport; cProto = proto; cAction = action; cTime = time; cType = type; ready = true;
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
@@ -203,18 +204,35 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     }
     if (blank) break;
     if (cSrc < 0 || cSrc >= n || cDst < 0 || cDst >= n) break;
-    const src = ipv4(fS(cSrc), fE(cSrc));
-    const dst = ipv4(fS(cDst), fE(cDst));
-    if (src < 0 || dst < 0) break;
+    // Dotted IPv4 or the plain forms of IPv6 (not IPv4-mapped: the reference reads those as the IPv4
+    // host), both of one family; anything else is the reference's.
+    const family = address(fS(cSrc), fE(cSrc));
+    if (family == 6 && aw0 == 0 && aw1 == 0 && aw2 == 0xffff) break;
+    const s0 = aw0, s1 = aw1, s2 = aw2, s3 = aw3;
+    if (family == 0 || address(fS(cDst), fE(cDst)) != family) break;
+    if (family == 6 && aw0 == 0 && aw1 == 0 && aw2 == 0xffff) break;
     let proto: i32 = 6;
     if (cProto >= 0 && cProto < n && fE(cProto) > fS(cProto)) {
       const pw = findWord(1, fS(cProto), fE(cProto));
       if (pw < 0) break;
       proto = wordValue(pw, 0);
     }
-    const sp = num(cSport, n);
-    const dp = num(cDport, n);
-    if (dp < 0 || dp > 65535 || sp > 65535) break;
+    let sp: i32 = -1;
+    let dp: i32 = -1;
+    let icmpType: i32 = -1;
+    if (proto == 1) {
+      if (family != 4) break;
+      // ICMP (a word the reference read as ICMP between IPv4 addresses): the type column, or the
+      // destination port's when it is empty; unreadable or over 255 is a flow of unknown type; an error
+      // type is the reference's.
+      icmpType = num(cType >= 0 && cType < n && fE(cType) > fS(cType) ? cType : cDport, n);
+      if (icmpType > 255) icmpType = -1;
+      if (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12) break;
+    } else {
+      sp = num(cSport, n);
+      dp = num(cDport, n);
+      if (dp < 0 || dp > 65535 || sp > 65535) break;
+    }
     if (cAction < 0 || cAction >= n) break;
     const a = findWord(0, fS(cAction), fE(cAction));
     if (a < 0) break;
@@ -227,13 +245,13 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
     const x = <usize>len;
     const w = x << 4;
-    store<u8>(pFamily + x, 4);
-    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
-    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pFamily + x, <u8>family);
+    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+    store<u32>(pDst + w, aw0); store<u32>(pDst + w + 4, aw1); store<u32>(pDst + w + 8, aw2); store<u32>(pDst + w + 12, aw3);
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), -1);
+    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
     store<i16>(pIcmpCode + (x << 1), -1);
     store<i16>(pTcpFlags + (x << 1), -1);
     store<u8>(pAction + x, <u8>wordValue(a, 1));

@@ -1,9 +1,11 @@
 // The netfilter LOG line reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
 // to dist/wasm/netfilter.wasm and driven by src/decode/log/netfilter-wasm.ts. It takes whole lines of a
 // chunk for as long as each is an ordinary one that the JS reference (src/decode/log/netfilter.ts,
-// NetfilterFormat.line) would use as a TCP or UDP event between two dotted IPv4 addresses: an RFC 3164
-// stamp ("Nov  1 00:00:00", no fraction) of a day seen before, a log prefix seen before on a line the
-// reference used, "IN=" at the first "=" of the line, no TYPE= or CODE=. It writes that event into the
+// NetfilterFormat.line) would use as a TCP or UDP event between two addresses (dotted IPv4, or IPv6 in the
+// plain forms parseIPv6Bytes reads from bytes), or ICMP: an RFC
+// 3164 stamp ("Nov  1 00:00:00", no fraction) of a day seen before, a log prefix seen before on a line the
+// reference used, "IN=" at the first "=" of the line; no TYPE= or CODE= on TCP or UDP; for ICMP a TYPE= of
+// a type that is a flow (not an error) and a CODE= of 0-255 or none. It writes that event into the
 // batch exactly as the reference would, and never skips a line: at any other line it stops and leaves it
 // to the reference, so every skip, label and error is the reference's own.
 // test/decode/log/netfilter-wasm.test.ts holds the two to the same events and accounting. Change both
@@ -11,7 +13,7 @@
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 let blockedByDestination: i32 = 0;
@@ -109,13 +111,54 @@ function month3(i: usize, end: usize): i32 {
   return e;
 }
 
-/** netfilter.ts protoFrom for TCP and UDP (three letters, any case); -1 for anything else. */
-function tcpOrUdp(s: usize, e: usize): i32 {
-  if (e - s != 3) return -1;
+/** netfilter.ts protoFrom for TCP, UDP and ICMP (any case); -1 for anything else (the reference's). */
+function protoWord(s: usize, e: usize): i32 {
   const c0 = <i32>load<u8>(s) | 0x20, c1 = <i32>load<u8>(s + 1) | 0x20, c2 = <i32>load<u8>(s + 2) | 0x20;
-  if (c0 == 116 && c1 == 99 && c2 == 112) return 6;
-  if (c0 == 117 && c1 == 100 && c2 == 112) return 17;
+  if (e - s == 3) {
+    if (c0 == 116 && c1 == 99 && c2 == 112) return 6;
+    if (c0 == 117 && c1 == 100 && c2 == 112) return 17;
+  } else if (e - s == 4 && c0 == 105 && c1 == 99 && c2 == 109 && (<i32>load<u8>(s + 3) | 0x20) == 112) return 1;
   return -1;
+}
+
+/** Letters a field token the reader looks at opens with (bit k: "A" + k): A C D F P R S T U. */
+const TOKEN_LETTERS: u32 = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 15) | (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
+const COLON16 = i8x16.splat(58);
+const DIGIT0 = i8x16.splat(48);
+const DIGIT9 = i8x16.splat(57);
+const DOT16 = i8x16.splat(46);
+
+/**
+ * NetfilterFormat.line's "kernel:" search: the end of the last "kernel:" that starts at `from` or later
+ * and ends by `to`, or -1. Its ":" bytes are found 16 bytes at a time.
+ */
+function kernelEnd(from: usize, to: usize): isize {
+  let found: isize = -1;
+  for (let q = from + 6; q < to; q += 16) {
+    let m = <u32>i8x16.bitmask(i8x16.eq(v128.load(q), COLON16));
+    if (q + 16 > to) m &= (<u32>1 << <u32>(to - q)) - 1;
+    while (m != 0) {
+      const c = q + <usize>ctz(m);
+      m &= m - 1;
+      const a = c - 6;
+      if (load<u8>(a) == 107 && load<u8>(a + 1) == 101 && load<u8>(a + 2) == 114 && load<u8>(a + 3) == 110 && load<u8>(a + 4) == 101 && load<u8>(a + 5) == 108) found = <isize>c + 1;
+    }
+  }
+  return found;
+}
+
+/** The first byte at `from` or later that is no space, digit or dot (16 at a time), or `to`. */
+function uptimeEnd(from: usize, to: usize): usize {
+  for (let q = from; q < to; q += 16) {
+    const v = v128.load(q);
+    const ok = v128.or(v128.or(i8x16.eq(v, SP16), i8x16.eq(v, DOT16)), v128.and(i8x16.ge_u(v, DIGIT0), i8x16.le_u(v, DIGIT9)));
+    const bad = ~<u32>i8x16.bitmask(ok) & 0xffff;
+    if (bad != 0) {
+      const u = q + <usize>ctz(bad);
+      return u < to ? u : to;
+    }
+  }
+  return to;
 }
 
 /**
@@ -181,17 +224,14 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     let next = k + 9;
     if (next < inPos && load<u8>(next) == 46) break;
     if (next < inPos && load<u8>(next) == 32) next++;
-    // The prefix: after "kernel:" (the last one before IN=), else after the stamp and host.
-    let kern: isize = -1;
-    for (let i = <isize>inPos - 7; i >= <isize>next; i--) {
-      const a = <usize>i;
-      if (load<u8>(a) == 107 && load<u8>(a + 1) == 101 && load<u8>(a + 2) == 114 && load<u8>(a + 3) == 110 && load<u8>(a + 4) == 101 && load<u8>(a + 5) == 108 && load<u8>(a + 6) == 58) { kern = i + 7; break; }
-    }
+    // The prefix: after "kernel:" (the last one before IN=), else after the stamp and host. The ":" of
+    // each "kernel:" in [next, inPos) is found 16 bytes at a time, and the last one wins.
+    const kern = kernelEnd(next, inPos);
     let ps: usize = kern >= 0 ? <usize>kern : next;
     while (ps < inPos && load<u8>(ps) == 32) ps++;
     if (load<u8>(ps) == 91) {
-      let u = ps + 1;
-      while (u < inPos && (load<u8>(u) == 32 || (load<u8>(u) >= 48 && load<u8>(u) <= 57) || load<u8>(u) == 46)) u++;
+      // The kernel's uptime stamp "[ 1234.567890]": spaces, digits and dots up to "]".
+      const u = uptimeEnd(ps + 1, inPos);
       if (u < inPos && load<u8>(u) == 93 && u > ps + 1) { ps = u + 1; while (ps < inPos && load<u8>(ps) == 32) ps++; }
     }
     if (kern < 0) {
@@ -210,65 +250,92 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
       while (h < e && load<u8>(h) != 32) h++;
       if (h + 5 <= e && load<u8>(h + 1) == 79 && load<u8>(h + 2) == 85 && load<u8>(h + 3) == 84 && load<u8>(h + 4) == 61 && (h + 5 == e || load<u8>(h + 5) == 32)) blocked = blockedByDestination;
     }
-    // The fields, token by token, as the reference's switch reads them.
+    // The fields, token by token, as the reference's switch reads them: token starts (a byte other than a
+    // space after a space) 16 bytes at a time, and a token's end looked for only where its value is read.
     let proto: i32 = -1;
     let flags: i32 = 0;
-    let src: i64 = -1;
-    let dst: i64 = -1;
+    // The addresses' family (the first one's: a second of another family is the reference's) and words.
+    let family: i32 = 0;
+    let haveSrc = false, haveDst = false;
+    let s0: u32 = 0, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, d0: u32 = 0, d1: u32 = 0, d2: u32 = 0, d3: u32 = 0;
     let sp: i32 = -1;
     let dp: i32 = -1;
+    let type: i32 = -2;
+    let code: i32 = -2;
     let refuse = false;
-    let i = inPos;
-    while (i < e) {
-      const t0 = <i32>load<u8>(i);
-      if (t0 == 32) { i++; continue; }
-      if (t0 == 91) break;
-      const tj = nextSpace(i + 1, e);
-      const n = <i32>(tj - i);
-      if (t0 == 83 || t0 == 68) {
-        if (n >= 4 && load<u8>(i + 3) == 61) {
-          const c1 = <i32>load<u8>(i + 1), c2 = <i32>load<u8>(i + 2);
-          if ((c1 == 82 && c2 == 67 && t0 == 83) || (c1 == 83 && c2 == 84 && t0 == 68)) {
-            const v = ipv4(i + 4, tj);
-            if (v < 0) { refuse = true; break; }
-            if (t0 == 83) src = v; else dst = v;
-          } else if (c1 == 80 && c2 == 84) {
-            if (t0 == 83) sp = uint(i + 4, tj); else dp = uint(i + 4, tj);
-          }
-        } else if (n == 3 && t0 == 83 && load<u8>(i + 1) == 89 && load<u8>(i + 2) == 78) flags |= 0x02;
-      } else if (t0 == 80) {
-        if (n >= 6 && load<u8>(i + 5) == 61 && load<u8>(i + 1) == 82 && load<u8>(i + 2) == 79 && load<u8>(i + 3) == 84 && load<u8>(i + 4) == 79) {
-          proto = tcpOrUdp(i + 6, tj);
-          if (proto < 0) { refuse = true; break; }
-        } else if (n == 3 && load<u8>(i + 1) == 83 && load<u8>(i + 2) == 72) flags |= 0x08;
-      } else if (t0 == 84) {
-        if (n >= 5 && load<u8>(i + 4) == 61 && load<u8>(i + 1) == 89 && load<u8>(i + 2) == 80 && load<u8>(i + 3) == 69) { refuse = true; break; }
-      } else if (t0 == 67) {
-        if (n >= 5 && load<u8>(i + 4) == 61 && load<u8>(i + 1) == 79 && load<u8>(i + 2) == 68 && load<u8>(i + 3) == 69) { refuse = true; break; }
-      } else if (t0 == 65) {
-        if (n == 3 && load<u8>(i + 1) == 67 && load<u8>(i + 2) == 75) flags |= 0x10;
-      } else if (t0 == 70) {
-        if (n == 3 && load<u8>(i + 1) == 73 && load<u8>(i + 2) == 78) flags |= 0x01;
-      } else if (t0 == 82) {
-        if (n == 3 && load<u8>(i + 1) == 83 && load<u8>(i + 2) == 84) flags |= 0x04;
-      } else if (t0 == 85) {
-        if (n == 3 && load<u8>(i + 1) == 82 && load<u8>(i + 2) == 71) flags |= 0x20;
+    let prevSpace: u32 = 1;
+    for (let q = inPos; q < e && !refuse; q += 16) {
+      const spaces = <u32>i8x16.bitmask(i8x16.eq(v128.load(q), SP16));
+      let starts = ~spaces & ((spaces << 1) | prevSpace) & 0xffff;
+      if (q + 16 > e) starts &= (<u32>1 << <u32>(e - q)) - 1;
+      prevSpace = spaces >> 15;
+      while (starts != 0) {
+        const i = q + <usize>ctz(starts);
+        starts &= starts - 1;
+        const t0 = <i32>load<u8>(i);
+        // Only tokens opening with [ A C D F P R S T U can matter; "[" ends the fields.
+        if (<u32>(t0 - 65) > 26) continue;
+        if (t0 == 91) { q = e; break; }
+        if (((TOKEN_LETTERS >> <u32>(t0 - 65)) & 1) == 0) continue;
+        const c1 = <i32>load<u8>(i + 1), c2 = <i32>load<u8>(i + 2), c3 = <i32>load<u8>(i + 3);
+        // A three-letter word: the token ends after its third byte.
+        const word3 = i + 3 == e || (i + 3 < e && c3 == 32);
+        if (t0 == 83 || t0 == 68) {
+          if (i + 3 < e && c3 == 61) {
+            if ((c1 == 82 && c2 == 67 && t0 == 83) || (c1 == 83 && c2 == 84 && t0 == 68)) {
+              const fam = address(i + 4, nextSpace(i + 4, e));
+              if (fam == 0 || (family != 0 && fam != family)) { refuse = true; break; }
+              family = fam;
+              if (t0 == 83) { haveSrc = true; s0 = aw0; s1 = aw1; s2 = aw2; s3 = aw3; }
+              else { haveDst = true; d0 = aw0; d1 = aw1; d2 = aw2; d3 = aw3; }
+            } else if (c1 == 80 && c2 == 84) {
+              const n = uint(i + 4, nextSpace(i + 4, e));
+              if (t0 == 83) sp = n; else dp = n;
+            }
+          } else if (word3 && t0 == 83 && c1 == 89 && c2 == 78) flags |= 0x02;
+        } else if (t0 == 80) {
+          if (i + 5 < e && load<u8>(i + 5) == 61 && c1 == 82 && c2 == 79 && c3 == 84 && load<u8>(i + 4) == 79) {
+            proto = protoWord(i + 6, nextSpace(i + 6, e));
+            if (proto < 0) { refuse = true; break; }
+          } else if (word3 && c1 == 83 && c2 == 72) flags |= 0x08;
+        } else if (t0 == 84) {
+          if (i + 4 < e && load<u8>(i + 4) == 61 && c1 == 89 && c2 == 80 && c3 == 69) type = uint(i + 5, nextSpace(i + 5, e));
+        } else if (t0 == 67) {
+          if (i + 4 < e && load<u8>(i + 4) == 61 && c1 == 79 && c2 == 68 && c3 == 69) code = uint(i + 5, nextSpace(i + 5, e));
+        } else if (word3) {
+          if (t0 == 65) { if (c1 == 67 && c2 == 75) flags |= 0x10; }
+          else if (t0 == 70) { if (c1 == 73 && c2 == 78) flags |= 0x01; }
+          else if (t0 == 82) { if (c1 == 83 && c2 == 84) flags |= 0x04; }
+          else if (t0 == 85) { if (c1 == 82 && c2 == 71) flags |= 0x20; }
+        }
       }
-      i = tj;
     }
-    if (refuse || src < 0 || dst < 0 || proto < 0 || sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+    if (refuse || !haveSrc || !haveDst || proto < 0) break;
+    let icmpType: i32 = -1;
+    let icmpCode: i32 = -1;
+    if (proto == 1) {
+      // ICMP: a type that is a flow (decode/icmp.ts icmpNotAFlow), a code of 0-255 or none; a line
+      // without TYPE= (a flow of unknown type) is the reference's.
+      if (type < 0 || type > 255 || type == 3 || type == 4 || type == 5 || type == 11 || type == 12) break;
+      if (code != -2 && (code < 0 || code > 255)) break;
+      icmpType = type;
+      icmpCode = code == -2 ? -1 : code;
+    } else {
+      // TCP or UDP: the reference keeps a TYPE= or CODE= it finds there; such lines are its own.
+      if (type != -2 || code != -2 || sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+    }
     if (proto != 6) flags = -1;
     // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
     const x = <usize>len;
     const w = x << 4;
-    store<u8>(pFamily + x, 4);
-    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
-    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pFamily + x, <u8>family);
+    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+    store<u32>(pDst + w, d0); store<u32>(pDst + w + 4, d1); store<u32>(pDst + w + 8, d2); store<u32>(pDst + w + 12, d3);
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), -1);
-    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
+    store<i16>(pIcmpCode + (x << 1), <i16>icmpCode);
     store<i16>(pTcpFlags + (x << 1), <i16>flags);
     store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), t);

@@ -1,5 +1,6 @@
 // What the log row readers (assembly/netfilter.ts, wfw.ts, csv.ts) share: how a run reports where and
-// why it stopped (read by src/decode/log/wasm-rows.ts), the day cache, and the dotted IPv4 parser.
+// why it stopped (read by src/decode/log/wasm-rows.ts), the day cache, and the address parsers (dotted
+// IPv4, the plain forms of IPv6).
 
 /** Why the last run stopped: at the chunk's end, the batch full, a line left to the JS reference, a new day. */
 export const STOP_END: i32 = 0;
@@ -59,4 +60,83 @@ export function ipv4(s: usize, e: usize): i64 {
   }
   if (dots != 3 || digits == 0) return -1;
   return value * 256 + <i64>part;
+}
+
+// ---- IPv6 (text-bytes.ts parseIPv6Bytes) ----
+/** The words of the last address address() or ipv6() read, as net/addr.ts writes them (IPv6 group 2k in word k's high half). */
+export let aw0: u32 = 0;
+export let aw1: u32 = 0;
+export let aw2: u32 = 0;
+export let aw3: u32 = 0;
+
+/**
+ * An address column or value as the readers' `address` reads it (parseIPv4Bytes, then parseIPv6Bytes):
+ * 4 or 6 with its words in aw0-3, or 0 for anything the reference must read (or refuse) itself.
+ */
+export function address(s: usize, e: usize): i32 {
+  const v4 = ipv4(s, e);
+  if (v4 >= 0) { aw0 = <u32>v4; aw1 = 0; aw2 = 0; aw3 = 0; return 4; }
+  return ipv6(s, e) ? 6 : 0;
+}
+
+@inline function hexDigit(c: i32): i32 {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/**
+ * text-bytes.ts parseIPv6Bytes's reading of the plain forms (hex groups of one to four digits, at most one
+ * "::"), into aw0-3: true where it reads them from the bytes, false wherever it would hand the text to
+ * net/addr.ts parseIPv6 instead (an IPv4 tail, a zone, anything malformed): those are the reference's.
+ * The groups are shifted into two 128-bit registers (hi:lo), those before the "::" and those after it.
+ */
+export function ipv6(s: usize, e: usize): bool {
+  const len = <i32>(e - s);
+  if (len < 2 || len > 45) return false;
+  let bHi: u64 = 0, bLo: u64 = 0, aHi: u64 = 0, aLo: u64 = 0;
+  let n: i32 = 0;
+  let gap: i32 = -1;
+  let i = s;
+  if (load<u8>(i) == 58) {
+    if (load<u8>(i + 1) != 58) return false;
+    gap = 0;
+    i += 2;
+  }
+  while (i < e) {
+    let v: i32 = 0;
+    let d: i32 = 0;
+    while (i < e) {
+      const h = hexDigit(<i32>load<u8>(i));
+      if (h < 0) break;
+      v = v * 16 + h;
+      d++;
+      i++;
+    }
+    if (d == 0 || d > 4 || n == 8) return false;
+    if (gap < 0) { bHi = (bHi << 16) | (bLo >> 48); bLo = (bLo << 16) | <u64>v; }
+    else { aHi = (aHi << 16) | (aLo >> 48); aLo = (aLo << 16) | <u64>v; }
+    n++;
+    if (i == e) break;
+    if (load<u8>(i) != 58) return false;
+    if (i + 1 < e && load<u8>(i + 1) == 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i += 2;
+    } else {
+      i++;
+      if (i == e) return false;
+    }
+  }
+  if (gap < 0 ? n != 8 : n > 7) return false;
+  if (gap > 0) {
+    // The groups before the "::" go to the top: shift them by the groups after them (8 - gap).
+    const k = <u64>((8 - gap) * 16);
+    if (k >= 64) { bHi = bLo << (k - 64); bLo = 0; }
+    else { bHi = (bHi << k) | (bLo >> (64 - k)); bLo = bLo << k; }
+  }
+  const hi = bHi | aHi, lo = bLo | aLo;
+  aw0 = <u32>(hi >> 32); aw1 = <u32>hi; aw2 = <u32>(lo >> 32); aw3 = <u32>lo;
+  return true;
 }

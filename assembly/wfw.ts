@@ -1,9 +1,9 @@
 // The Windows Firewall row reader's fast path in WebAssembly (issue 18), compiled by scripts/build-wasm.mjs
 // to dist/wasm/wfw.wasm and driven by src/decode/log/windows-firewall-wasm.ts. It takes whole lines of a
 // chunk for as long as each is an ordinary row that the JS reference (src/decode/log/windows-firewall.ts,
-// WindowsFirewallFormat.line) would use as a TCP or UDP event between two dotted IPv4 addresses, and writes
-// that event into the batch exactly as the reference would. It never skips a line: at any other line (a
-// header, a row the reference skips, ICMP, IPv6, a time with a fraction, an action or protocol word not
+// WindowsFirewallFormat.line) would use as a TCP or UDP event between two dotted IPv4 or plain IPv6 addresses, or ICMP between IPv4 ones, and
+// writes that event into the batch exactly as the reference would. It never skips a line: at any other line (a
+// header, a row the reference skips, an ICMP error, IPv6, a time with a fraction, an action or protocol word not
 // learnt yet, a new day) it stops and leaves the line to the reference, so every skip, every label and
 // every error is the reference's own. test/decode/log/windows-firewall-wasm.test.ts holds the two to the
 // same events and accounting. Change both together.
@@ -13,7 +13,7 @@
 
 import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, ipv4, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 /** Token bounds of the current row: (start, end) i32 pairs, MAX_TOKENS of them. */
@@ -48,12 +48,14 @@ let cSport: i32 = -1;
 let cDport: i32 = -1;
 let cFlags: i32 = -1;
 let cPath: i32 = -1;
+let cIcmpType: i32 = -1;
+let cIcmpCode: i32 = -1;
 /** Tokens a row must have (the "#Fields:" count), or 0 before a "#Fields:" line: then 17 or 18. */
 let want: i32 = 0;
 
-export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i32, dst: i32, sport: i32, dport: i32, flags: i32, path: i32, fieldCount: i32): void {
+export function columns(date: i32, time: i32, action: i32, protocol: i32, src: i32, dst: i32, sport: i32, dport: i32, flags: i32, path: i32, icmpType: i32, icmpCode: i32, fieldCount: i32): void {
   cDate = date; cTime = time; cAction = action; cProtocol = protocol; cSrc = src; cDst = dst;
-  cSport = sport; cDport = dport; cFlags = flags; cPath = path; want = fieldCount;
+  cSport = sport; cDport = dport; cFlags = flags; cPath = path; cIcmpType = icmpType; cIcmpCode = icmpCode; want = fieldCount;
 }
 
 // ---- learnt words: action words (label id, action code) and protocol words (TCP or UDP) ----
@@ -176,26 +178,44 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     if (a < 0) break;
     const pw = findWord(1, tokS(cProtocol), tokE(cProtocol));
     if (pw < 0) break;
-    const src = ipv4(tokS(cSrc), tokE(cSrc));
-    const dst = ipv4(tokS(cDst), tokE(cDst));
-    if (src < 0 || dst < 0) break;
-    if (!present(cSport, n) || !present(cDport, n)) break;
-    const sp = uint(tokS(cSport), tokE(cSport));
-    const dp = uint(tokS(cDport), tokE(cDport));
-    if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+    // Dotted IPv4 or the plain forms of IPv6, both of one family (anything else is the reference's).
+    const family = address(tokS(cSrc), tokE(cSrc));
+    const s0 = aw0, s1 = aw1, s2 = aw2, s3 = aw3;
+    if (family == 0 || address(tokS(cDst), tokE(cDst)) != family) break;
     const proto = wordValue(pw, 0);
+    let sp: i32 = -1;
+    let dp: i32 = -1;
     let flags: i32 = -1;
-    if (proto == 6 && present(cFlags, n)) {
-      // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
-      flags = 0;
-      for (let k = tokS(cFlags); k < tokE(cFlags); k++) {
-        const ch = <i32>load<u8>(k) | 0x20;
-        if (ch == 115) flags |= 0x02;
-        else if (ch == 97) flags |= 0x10;
-        else if (ch == 102) flags |= 0x01;
-        else if (ch == 114) flags |= 0x04;
-        else if (ch == 112) flags |= 0x08;
-        else if (ch == 117) flags |= 0x20;
+    let icmpType: i32 = -1;
+    let icmpCode: i32 = -1;
+    if (proto == 1) {
+      if (family != 4) break;
+      // ICMP (a word the reference read as ICMP between IPv4 addresses): "-" or no field is a flow of
+      // unknown type; a type over 255 is read as unknown; an error type is the reference's. The code is
+      // stored as the reference stores it (into the batch's 16-bit column).
+      if (present(cIcmpType, n)) {
+        icmpType = uint(tokS(cIcmpType), tokE(cIcmpType));
+        if (icmpType > 255) icmpType = -1;
+      }
+      if (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12) break;
+      if (present(cIcmpCode, n)) icmpCode = uint(tokS(cIcmpCode), tokE(cIcmpCode));
+    } else {
+      if (!present(cSport, n) || !present(cDport, n)) break;
+      sp = uint(tokS(cSport), tokE(cSport));
+      dp = uint(tokS(cDport), tokE(cDport));
+      if (sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
+      if (proto == 6 && present(cFlags, n)) {
+        // Letters as Windows writes them: S(YN) A(CK) F(IN) R(ST) P(SH) U(RG).
+        flags = 0;
+        for (let k = tokS(cFlags); k < tokE(cFlags); k++) {
+          const ch = <i32>load<u8>(k) | 0x20;
+          if (ch == 115) flags |= 0x02;
+          else if (ch == 97) flags |= 0x10;
+          else if (ch == 102) flags |= 0x01;
+          else if (ch == 114) flags |= 0x04;
+          else if (ch == 112) flags |= 0x08;
+          else if (ch == 117) flags |= 0x20;
+        }
       }
     }
     let blocked: i32 = 0;
@@ -203,14 +223,14 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
     // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
     const x = <usize>len;
     const w = x << 4;
-    store<u8>(pFamily + x, 4);
-    store<u32>(pSrc + w, <u32>src); store<u32>(pSrc + w + 4, 0); store<u32>(pSrc + w + 8, 0); store<u32>(pSrc + w + 12, 0);
-    store<u32>(pDst + w, <u32>dst); store<u32>(pDst + w + 4, 0); store<u32>(pDst + w + 8, 0); store<u32>(pDst + w + 12, 0);
+    store<u8>(pFamily + x, <u8>family);
+    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+    store<u32>(pDst + w, aw0); store<u32>(pDst + w + 4, aw1); store<u32>(pDst + w + 8, aw2); store<u32>(pDst + w + 12, aw3);
     store<u8>(pProto + x, <u8>proto);
     store<i32>(pSrcPort + (x << 2), sp);
     store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), -1);
-    store<i16>(pIcmpCode + (x << 1), -1);
+    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
+    store<i16>(pIcmpCode + (x << 1), <i16>icmpCode);
     store<i16>(pTcpFlags + (x << 1), <i16>flags);
     store<u8>(pAction + x, <u8>wordValue(a, 1));
     store<f64>(pTime + (x << 3), dayMs + <f64>(hh * 3600000 + mm * 60000 + ss * 1000));

@@ -1,6 +1,7 @@
 /**
  * The CSV reader's fast path (wasm-rows.ts): assembly/csv.ts takes the ordinary records of a chunk (no
- * quote, plain ASCII, TCP or UDP between dotted IPv4 addresses, a protocol and action word seen before on
+ * quote, plain ASCII, TCP or UDP between dotted IPv4 or plain (not IPv4-mapped) IPv6 addresses, ICMP
+ * (not an error) between IPv4 ones, a protocol and action word seen before on
  * a record the reference used, a time that is empty, Unix seconds or milliseconds, or ISO 8601 in UTC);
  * the reference, CsvFormat, reads every other line (the header first) and teaches it the words.
  */
@@ -9,7 +10,7 @@ import { knownWord, rowModule, RowFastPath, type RowCore } from "./wasm-rows.js"
 
 /** The exports of assembly/csv.ts beyond the shared ones. */
 interface CsvCore extends RowCore {
-  columns(src: number, dst: number, sport: number, dport: number, proto: number, action: number, time: number): void;
+  columns(src: number, dst: number, sport: number, dport: number, proto: number, action: number, time: number, type: number): void;
   learnAction(len: number, labelId: number, actionCode: number): number;
   learnProto(len: number, proto: number): number;
   nextWordAt(k: number): number;
@@ -30,8 +31,8 @@ export class CsvFastPath extends RowFastPath<CsvCore> {
   }
 
   /** The columns the header named (CsvFormat.cols). */
-  columns(c: { src: number; dst: number; sport: number; dport: number; proto: number; action: number; time: number }): void {
-    this.core.columns(c.src, c.dst, c.sport, c.dport, c.proto, c.action, c.time);
+  columns(c: { src: number; dst: number; sport: number; dport: number; proto: number; action: number; time: number; type: number }): void {
+    this.core.columns(c.src, c.dst, c.sport, c.dport, c.proto, c.action, c.time, c.type);
   }
 
   /** An action field `b[s, e)` the reference turned into this label and action (a record it used). */
@@ -41,7 +42,7 @@ export class CsvFastPath extends RowFastPath<CsvCore> {
     if (this.core.learnAction(e - s, labelId, action)) this.actions.push(Buffer.from(b.subarray(s, e)));
   }
 
-  /** A protocol field `b[s, e)` the reference read as TCP or UDP (a record it used). */
+  /** A protocol field `b[s, e)` the reference read as TCP or UDP, or as ICMP between IPv4 addresses (a record it used). */
   learnProto(b: Buffer, s: number, e: number, proto: number): void {
     if (knownWord(this.protos, b, s, e) || this.protos.length >= WORDS || e - s > WORD_BYTES) return;
     this.put(b, s, e, this.core.nextWordAt(1));

@@ -366,9 +366,9 @@ export class CsvFormat implements LineFormat {
     batch.action[slot] = a.action;
     batch.label[slot] = a.id;
     if (!this.empty(c.time)) batch.time[slot] = this.stamp(b, this.fs(c.time), this.fe(c.time));
-    if (this.fast !== undefined && (proto === PROTO_TCP || proto === PROTO_UDP)) {
+    if (this.fast !== undefined && (proto === PROTO_TCP || proto === PROTO_UDP || (proto === PROTO_ICMP && family === 4))) {
       // A used record teaches the fast path its words (csv-wasm.ts): the same bytes always give the same
-      // label, action and protocol.
+      // label, action and protocol (ICMP only between IPv4 addresses: the only ones the module reads).
       if (as >= 0) this.fast.learnAction(b, as, ae, a.id, a.action);
       if (!this.empty(c.proto)) this.fast.learnProto(b, this.fs(c.proto), this.fe(c.proto), proto);
     }

@@ -1,7 +1,8 @@
 /**
  * The netfilter reader's fast path (wasm-rows.ts): assembly/netfilter.ts takes the ordinary lines of a
  * chunk (an RFC 3164 stamp of a day seen before, a log prefix seen before on a line the reference used,
- * "IN=" at the first "=", TCP or UDP between dotted IPv4 addresses, no TYPE= or CODE=); the reference,
+ * "IN=" at the first "=", TCP or UDP without TYPE= or CODE=, or ICMP of a type that is a flow, between
+ * dotted IPv4 addresses or IPv6 ones of the plain forms); the reference,
  * NetfilterFormat.line, reads every other line and teaches it the prefixes.
  */
 import { BLOCKED_BY_DESTINATION, DEFAULT_BATCH_CAPACITY } from "../batch.js";

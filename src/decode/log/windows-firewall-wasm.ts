@@ -1,6 +1,6 @@
 /**
  * The Windows Firewall reader's fast path (wasm-rows.ts): assembly/wfw.ts takes the ordinary rows of a
- * chunk (TCP and UDP between dotted IPv4 addresses, an action and protocol word seen before in a row the
+ * chunk (TCP and UDP between dotted IPv4 or plain IPv6 addresses, ICMP flows between IPv4 ones, an action and protocol word seen before in a row the
  * reference used, a day seen before, the columns of the last "#Fields:" line); the reference,
  * WindowsFirewallFormat.line, reads every other line and teaches it the words.
  */
@@ -9,7 +9,7 @@ import { knownWord, rowModule, RowFastPath, type RowCore } from "./wasm-rows.js"
 
 /** The exports of assembly/wfw.ts beyond the shared ones. */
 interface WfwCore extends RowCore {
-  columns(date: number, time: number, action: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: number, path: number, fieldCount: number): void;
+  columns(date: number, time: number, action: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: number, path: number, icmpType: number, icmpCode: number, fieldCount: number): void;
   learnAction(len: number, labelId: number, actionCode: number): number;
   learnProto(len: number, proto: number): number;
   nextWordAt(k: number): number;
@@ -30,8 +30,8 @@ export class WfwFastPath extends RowFastPath<WfwCore> {
   }
 
   /** The column order (WindowsFirewallFormat.cols; -1 for a column the rows lack) and the "#Fields:" count. */
-  columns(c: { date: number; time: number; action: number; protocol: number; src: number; dst: number; sport: number; dport: number; flags: number; path: number }, fieldCount: number): void {
-    this.core.columns(c.date, c.time, c.action, c.protocol, c.src, c.dst, c.sport, c.dport, c.flags, c.path, fieldCount);
+  columns(c: { date: number; time: number; action: number; protocol: number; src: number; dst: number; sport: number; dport: number; flags: number; path: number; icmptype: number; icmpcode: number }, fieldCount: number): void {
+    this.core.columns(c.date, c.time, c.action, c.protocol, c.src, c.dst, c.sport, c.dport, c.flags, c.path, c.icmptype, c.icmpcode, fieldCount);
   }
 
   /** An action word `b[s, e)` the reference turned into this label and action (a row it used). */
@@ -41,7 +41,7 @@ export class WfwFastPath extends RowFastPath<WfwCore> {
     if (this.core.learnAction(e - s, labelId, action)) this.actions.push(Buffer.from(b.subarray(s, e)));
   }
 
-  /** A protocol word `b[s, e)` the reference read as TCP or UDP (a row it used). */
+  /** A protocol word `b[s, e)` the reference read as TCP or UDP, or as ICMP between IPv4 addresses (a row it used). */
   learnProto(b: Buffer, s: number, e: number, proto: number): void {
     if (knownWord(this.protos, b, s, e) || this.protos.length >= WORDS || e - s > WORD_BYTES) return;
     this.put(b, s, e, this.core.nextWordAt(1));

@@ -277,6 +277,11 @@ export class WindowsFirewallFormat implements LineFormat {
       batch.icmpCode[slot] = cd >= 0 ? uint(b, cd, this.endOf(c.icmpcode)) : -1;
       const notFlow = type < 0 ? undefined : icmpNotAFlow(proto, type);
       if (notFlow) { stats.skip(notFlow, lineNo); return true; }
+      // The fast path takes ICMP between IPv4 addresses only (its protocol word means ICMP there).
+      if (this.fast !== undefined && proto === PROTO_ICMP) {
+        this.fast.learnAction(b, as, this.endOf(c.action), a.id, a.action);
+        this.fast.learnProto(b, ps, pe0, proto);
+      }
     }
     commit(batch);
     stats.use();

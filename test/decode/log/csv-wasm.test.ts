@@ -3,7 +3,7 @@
  * reference (CsvFormat alone): on every CSV fixture, on generated logs that hold every kind of record the
  * fast path must take or leave (quotes, quoted line breaks, non-ASCII, spaces around fields, empty and
  * missing columns, CRLF, every time form, new days, zones, more action and protocol words than it learns,
- * IPv6, ICMP, "addr:port", bad addresses and ports, a preamble before the header), and on hundreds of
+ * IPv6 of every written form (IPv4-mapped too), ICMP of every type (from the type column or the port's), "addr:port", bad addresses and ports, a preamble before the header), and on hundreds of
  * mutated copies, fed whole and in odd chunk sizes into tiny batches: the same events (every field of the
  * batch), the same batches, the same skips in the same order at the same lines, the same accounting.
  */
@@ -42,6 +42,10 @@ function expectSame(data: Buffer, ways: readonly [number | undefined, number][] 
 const HEADER = "timestamp,src_ip,dst_ip,src_port,dst_port,protocol,action\n";
 const ROW = "2026-11-01T00:00:00.002Z,10.1.111.217,10.2.0.123,64857,8080,tcp,allow\n";
 
+const V6 = ["fd00::1:c3ae", "fd00::2:9", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.1.2.3", "::ffff:a01:203", "fe80::1%eth0", "FD00::ABCD", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:2:3:4:5:6:7", ":1::", "1:", "0000:0000::0001", "[::1]", "2001:db8:0:0:1::1", "1:2:3:4::5:6:7", "1:2:3:4:5::6:7:8", "g::1", "1:::2"];
+/** An IPv6 address, mostly of the plain forms the fast path reads, sometimes any other. */
+const v6 = (rnd: () => number): string => (rnd() < 0.5 ? `fd00::${Math.floor(rnd() * 65536).toString(16)}:${Math.floor(rnd() * 65536).toString(16)}` : V6[Math.floor(rnd() * V6.length)]!);
+
 /** A log with every kind of record the fast path must take, or leave to the reference. */
 function generated(seed: number, rows: number): string {
   const rnd = prng(seed);
@@ -58,15 +62,16 @@ function generated(seed: number, rows: number): string {
     const u = rnd();
     if (u < 0.01) { out += pick(["", "   ", "#comment, \"x", "\r", ",,,,", "garbage"]) + "\n"; continue; }
     if (u < 0.6 && cols[0] === "time") { out += ROW.replace("64857", String(1024 + Math.floor(rnd() * 60000))).replace("10.2.0.123", `10.2.0.${Math.floor(rnd() * 256)}`).replace(",tcp,", rnd() < 0.3 ? ",udp," : ",tcp,"); continue; }
+    const six = rnd() < 0.2;
     const v: Record<string, string> = {
       time: rnd() < 0.7 ? `2026-11-0${1 + Math.floor(rnd() * 3)}T0${Math.floor(rnd() * 10)}:1${Math.floor(rnd() * 10)}:2${Math.floor(rnd() * 10)}.${Math.floor(rnd() * 1000)}Z` : pick(times),
-      src: rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs),
-      dst: rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs),
+      src: six ? v6(rnd) : rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs),
+      dst: six ? (rnd() < 0.9 ? v6(rnd) : pick(addrs)) : rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs),
       sport: rnd() < 0.8 ? String(1024 + Math.floor(rnd() * 60000)) : pick(ports),
-      dport: rnd() < 0.8 ? pick(["80", "445", "53"]) : pick(ports),
-      proto: rnd() < 0.8 ? pick(["tcp", "udp"]) : pick(protos),
+      dport: rnd() < 0.8 ? pick(["80", "445", "53", "8", "0", "13"]) : pick([...ports, "3", "11", "12", "256", "5", "4"]),
+      proto: rnd() < 0.7 ? pick(["tcp", "udp"]) : rnd() < 0.5 ? pick(["icmp", "icmp", "ICMP", "1"]) : pick(protos),
       action: rnd() < 0.8 ? pick(["allow", "deny"]) : pick(actions),
-      type: pick(["", "8", "0", "300"]),
+      type: rnd() < 0.5 ? pick(["", "8", "0", "13"]) : pick(["300", "3", "4", "5", "11", "12", "x", "008", " 8 ", "255", "256", "123456"]),
     };
     let fields = cols.map((c) => v[c]!);
     if (rnd() < 0.03) fields = fields.map((f) => `"${f}"`);
@@ -114,6 +119,15 @@ describe("the CSV reader's WebAssembly fast path", () => {
     decoder.push(Buffer.from(HEADER + ROW.repeat(4)), (b) => { events += b.length; });
     decoder.end((b) => { events += b.length; });
     expect([events, fast.rowsTaken]).toEqual([4, 3]);
+  });
+
+  it("takes ICMP records of a type that is a flow itself, and leaves errors to the reference", () => {
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    const icmp = (type: string) => `2026-11-01T00:00:00.559Z,10.1.13.10,10.2.0.155,,${type},icmp,allow\n`;
+    decoder.push(Buffer.from(HEADER + icmp("8") + icmp("0") + icmp("") + icmp("3")), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken, decoder.stats.skippedByReason.get("icmp-error")]).toEqual([3, 2, 1]);
   });
 
   it("finds CSV fixtures to compare on", () => {

@@ -3,7 +3,8 @@
  * against the JS reference (NetfilterFormat.line alone): on every netfilter log of the corpus and of
  * fixtures/, on a generated log that holds every kind of line the fast path must take or leave (syslog,
  * RFC 5424, ring buffer and journal forms, "<PRI>", ISO stamps, fractions, new days, stamps read as last
- * year's, more and longer prefixes than it learns, prefixes glued to IN=, IPv6, ICMP, TYPE=/CODE= on TCP,
+ * year's, more and longer prefixes than it learns, prefixes glued to IN=, IPv6 of every written form, ICMP (flows of every type,
+ * errors, lines without TYPE=, odd codes, ports, repeated keys, ICMPv6 names), TYPE=/CODE= on TCP,
  * fragments, quoted packets, ARP, bad addresses and ports, CRLF), and on hundreds of mutated copies of
  * it, fed whole and in odd chunk sizes into tiny batches: the same events (every field of the batch), the
  * same batches, the same skips in the same order at the same lines, the same accounting.
@@ -12,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Decoder } from "../../../src/decode/decoder.js";
+import type { EventBatch } from "../../../src/decode/batch.js";
 import { createNetfilterDecoder, NetfilterFormat } from "../../../src/decode/log/netfilter.js";
 import { NetfilterFastPath } from "../../../src/decode/log/netfilter-wasm.js";
 import { logDecoderKind, rowModule } from "../../../src/decode/log/wasm-rows.js";
@@ -42,6 +44,10 @@ function expectSame(data: Buffer, ways: readonly [number | undefined, number][] 
 
 const ROW = "Nov  1 00:00:00 fw01 kernel: [93491200.002000] FW-ACCEPT IN=eth0 OUT=eth1 MAC=02:00:00:00:00:01:02:00:00:00:00:02:08:00 SRC=10.1.111.217 DST=10.2.0.123 LEN=60 TOS=0x00 PREC=0x00 TTL=63 ID=0 DF PROTO=TCP SPT=64857 DPT=8080 WINDOW=64240 RES=0x00 SYN URGP=0 \n";
 
+const V6 = ["fd00::1:c3ae", "fd00::2:9", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.1.2.3", "::ffff:a01:203", "fe80::1%eth0", "FD00::ABCD", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:2:3:4:5:6:7", ":1::", "1:", "0000:0000::0001", "[::1]", "2001:db8:0:0:1::1", "1:2:3:4::5:6:7", "1:2:3:4:5::6:7:8", "g::1", "1:::2"];
+/** An IPv6 address, mostly of the plain forms the fast path reads, sometimes any other. */
+const v6 = (rnd: () => number): string => (rnd() < 0.5 ? `fd00::${Math.floor(rnd() * 65536).toString(16)}:${Math.floor(rnd() * 65536).toString(16)}` : V6[Math.floor(rnd() * V6.length)]!);
+
 /** A log with every kind of line the fast path must take, or leave to the reference. */
 function generated(seed: number, rows: number): string {
   const rnd = prng(seed);
@@ -67,15 +73,26 @@ function generated(seed: number, rows: number): string {
     const u = rnd();
     if (u < 0.01) { out += pick(["", "   ", "\t", "garbage line", "\r", "Nov  1 00:00:00 fw01 kernel: ARP HTYPE=1 OPCODE=1 IPSRC=1.2.3.4 IPDST=5.6.7.8 IN=eth0 OUT="]) + "\n"; continue; }
     if (u < 0.7) { out += ROW.replace("SPT=64857", `SPT=${1024 + Math.floor(rnd() * 60000)}`).replace("DST=10.2.0.123", `DST=10.2.0.${Math.floor(rnd() * 256)}`).replace("PROTO=TCP", rnd() < 0.3 ? "PROTO=UDP" : "PROTO=TCP"); continue; }
+    if (u < 0.8) {
+      // ICMP: types that are flows (taken), errors, no TYPE=, odd codes, ports, repeated keys, ICMPv6.
+      const type = rnd() < 0.6 ? pick(["0", "8", "13"]) : pick(["3", "4", "5", "11", "12", "255", "256", "65544", "08", "x", "", "-1", "14", "9"]);
+      const fields = rnd() < 0.7 ? `TYPE=${type} CODE=0 ID=3338 SEQ=1 ` : pick([`TYPE=${type} `, `CODE=0 TYPE=${type} `, `TYPE=${type} CODE=${pick(["255", "256", "999", "x", "", "70000"])} `, `TYPE=8 TYPE=${type} CODE=1 CODE=0 `, "CODE=0 ", "", `TYPE=${type} CODE=0 SPT=${pick(["7", "99999", "x"])} DPT=5 `, `TYPE=${type} CODE=0 [SRC=1.1.1.1 DST=2.2.2.2] `, `TYPE=${type} FRAG:100 `, `TYPE=${type} SYN ACK `]);
+      const proto = rnd() < 0.8 ? "ICMP" : pick(["icmp", "Icmp", "ICMPv6", "1", "ICM", "ICMPX"]);
+      const src = rnd() < 0.9 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : rnd() < 0.5 ? v6(rnd) : pick(addrs);
+      const dst = src.includes(":") && rnd() < 0.8 ? v6(rnd) : `10.2.0.${Math.floor(rnd() * 256)}`;
+      out += `${rnd() < 0.8 ? heads[0]!() : pick(heads)()}${rnd() < 0.8 ? "FW-ACCEPT " : pick(prefixes)}IN=eth0 OUT=eth1 MAC=02:00:00:00:00:01:02:00:00:00:00:02:08:00 SRC=${src} DST=${dst} LEN=60 TOS=0x00 PREC=0x00 TTL=63 ID=58 DF PROTO=${proto} ${fields}${rnd() < 0.1 ? "\r" : ""}\n`;
+      continue;
+    }
     const head = rnd() < 0.6 ? heads[0]!() : pick(heads)();
     const prefix = rnd() < 0.6 ? "FW-ACCEPT " : pick(prefixes);
     const ifaces = pick(["IN=eth0 OUT=eth1 ", "IN=eth0 OUT= ", "IN= OUT=eth1 ", "IN=eth0 OUT=", "IN=eth0 PHYSIN=x OUT=eth1 ", "IN=eth0 "]);
-    const src = rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs);
-    const dst = rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs);
+    const six = rnd() < 0.3;
+    const src = six ? v6(rnd) : rnd() < 0.8 ? `10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : pick(addrs);
+    const dst = six ? (rnd() < 0.9 ? v6(rnd) : pick(addrs)) : rnd() < 0.8 ? `10.2.0.${Math.floor(rnd() * 256)}` : pick(addrs);
     const proto = rnd() < 0.8 ? pick(["TCP", "UDP"]) : pick(["tcp", "udp", "6", "17", "ICMP", "ICMPv6", "UDPLITE", "XYZ", "SCTP"]);
     const sp = rnd() < 0.9 ? `SPT=${1024 + Math.floor(rnd() * 60000)} ` : pick(["", "SPT= ", "SPT=65536 ", "SPT=x ", "SPT=0 ", "SPT=1234567890 "]);
     const dp = rnd() < 0.9 ? `DPT=${pick(["80", "445", "53"])} ` : pick(["", "DPT=99999 ", "DPT=-1 "]);
-    const extra = rnd() < 0.9 ? "" : pick(["TYPE=8 CODE=0 ", "FRAG:100 ", "INCOMPLETE [65535 bytes] ", "[SRC=1.1.1.1 DST=2.2.2.2] ", "SRC=10.9.9.9 ", "DST=fe80::2 ", "ARP ", "CODE=3 "]);
+    const extra = rnd() < 0.9 ? "" : pick(["TYPE=8 CODE=0 ", "TYPE=0 ", "CODE=0 ", "FRAG:100 ", "INCOMPLETE [65535 bytes] ", "[SRC=1.1.1.1 DST=2.2.2.2] ", "SRC=10.9.9.9 ", "DST=fe80::2 ", "ARP ", "CODE=3 "]);
     const flags = pick(["SYN ", "ACK ", "SYN ACK ", "FIN ACK ", "RST ", "PSH ACK ", "URG ", ""]);
     let line = `${head}${prefix}${ifaces}MAC=02:00:00:00:00:01:02:00:00:00:00:02:08:00 SRC=${src} DST=${dst} LEN=60 TOS=0x00 TTL=63 ID=0 DF PROTO=${proto} ${sp}${dp}${extra}WINDOW=64240 RES=0x00 ${flags}URGP=0`;
     if (rnd() < 0.1) line += " ";
@@ -118,6 +135,25 @@ describe("the netfilter reader's WebAssembly fast path", () => {
     decoder.push(Buffer.from(ROW.repeat(4)), (b) => { events += b.length; });
     decoder.end((b) => { events += b.length; });
     expect([events, fast.rowsTaken]).toEqual([4, 3]);
+  });
+
+  it("takes ICMP lines of a type that is a flow itself, and leaves errors and lines without TYPE= to the reference", () => {
+    const icmp = (fields: string) => ROW.replace(/PROTO=TCP.*/, `PROTO=ICMP ${fields}`);
+    const { decoder, fast } = fastDecoder(8192);
+    let events = 0;
+    decoder.push(Buffer.from(ROW + icmp("TYPE=8 CODE=0 ID=1 SEQ=1 ") + icmp("TYPE=0 CODE=0 ID=1 SEQ=1 ") + icmp("TYPE=3 CODE=1 [SRC=1.1.1.1 DST=2.2.2.2] ") + icmp("CODE=0 ")), (b) => { events += b.length; });
+    decoder.end((b) => { events += b.length; });
+    expect([events, fast.rowsTaken, [...decoder.stats.skippedByReason]]).toEqual([4, 2, [["icmp-error", 1]]]);
+  });
+
+  it("takes TCP and UDP lines between IPv6 addresses of the plain forms itself", () => {
+    const six = (src: string, dst: string) => ROW.replace("SRC=10.1.111.217 DST=10.2.0.123", `SRC=${src} DST=${dst}`);
+    const { decoder, fast } = fastDecoder(8192);
+    const events: string[] = [];
+    const emit = (b: EventBatch) => { for (let i = 0; i < b.length; i++) events.push(`${b.family[i]} ${[...b.src.subarray(i * 4, i * 4 + 4)].map((w) => w.toString(16)).join(":")}`); };
+    decoder.push(Buffer.from(ROW + six("fd00::1:c3ae", "fd00::2:9") + six("::", "1:2:3:4:5:6:7:8") + six("::ffff:10.1.2.3", "fd00::1") + six("fd00::1", "10.2.0.1")), emit);
+    decoder.end(emit);
+    expect([events, fast.rowsTaken]).toEqual([["4 a016fd9:0:0:0", "6 fd000000:0:0:1c3ae", "6 0:0:0:0", "6 0:0:ffff:a010203"], 2]);
   });
 
   it("finds netfilter fixtures to compare on", () => {
