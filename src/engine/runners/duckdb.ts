@@ -80,6 +80,11 @@ export async function openDuckdb(dbPath?: string): Promise<EngineSession> {
  * numbers that are not finite as quoted texts (results.ts reads both).
  */
 async function packed(read: (sql: string) => Promise<{ getColumnsJS(): unknown[][] }>, sql: string, kinds: readonly (readonly [string, ResultKind])[]): Promise<Columns> {
+  return unpack((await read(packedQuery(sql, kinds))).getColumnsJS()[0] ?? [], kinds);
+}
+
+/** The query whose one column is each row of `sql` as a JSON array text (bench/sql.mjs runs it too). */
+export function packedQuery(sql: string, kinds: readonly (readonly [string, ResultKind])[]): string {
   const cell = ([name, kind]: readonly [string, ResultKind]): string => {
     const c = dialect.ident(name);
     const quoted = (e: string) => `'"' || ${e} || '"'`;
@@ -90,10 +95,13 @@ async function packed(read: (sql: string) => Promise<{ getColumnsJS(): unknown[]
       : `CAST(to_json(${c}) AS VARCHAR)`;
     return `coalesce(${text}, 'null')`;
   };
-  const r = await read(`SELECT '[' || ${kinds.map(cell).join(" || ',' || ")} || ']' AS pm_row FROM (\n${sql}\n) AS pm_result`);
-  const rows = JSON.parse(`[${(r.getColumnsJS()[0] ?? []).join(",")}]`) as unknown[][];
-  const data = kinds.map((_, k) => rows.map((row) => row[k]));
-  return { names: kinds.map(([n]) => n), data, length: rows.length };
+  return `SELECT '[' || ${kinds.map(cell).join(" || ',' || ")} || ']' AS pm_row FROM (\n${sql}\n) AS pm_result`;
+}
+
+/** The rows packedQuery gives, by column. */
+export function unpack(texts: readonly unknown[], kinds: readonly (readonly [string, ResultKind])[]): Columns {
+  const rows = JSON.parse(`[${texts.join(",")}]`) as unknown[][];
+  return { names: kinds.map(([n]) => n), data: kinds.map((_, k) => rows.map((row) => row[k])), length: rows.length };
 }
 
 function firstLine(s: string): string {
