@@ -139,12 +139,8 @@ const scan = await t(\`SELECT min(time), min(src), min(dst), min(proto), min(spo
 const group = await t(\`SELECT count(*) FROM (SELECT src, dst, proto, sport, dport, icmp_type, action, filename, count(*), min(time), max(time), min(file_row_number) FROM \${src} GROUP BY ALL)\`);
 const least = await t(leastSql(parquet, sportClass));
 const leastExact = await t(leastSql(parquet, "sport"));
-// The query, then its result read into JavaScript columns as check --engine reads it (runners/duckdb.ts
-// unpack: the row texts as one JSON document, by column).
-const [query, read] = await t((await import("node:fs")).readFileSync(querySql, "utf8"), (r) => {
-  const rows = JSON.parse(\`[\${r.getColumnsJS()[0].join(",")}]\`);
-  return rows[0].map((_, k) => rows.map((row) => row[k]));
-});
+// The query, then its result read into JavaScript columns as check --engine reads it.
+const [query, read] = await t((await import("node:fs")).readFileSync(querySql, "utf8"), (r) => r.getColumnsJS());
 console.log(JSON.stringify({ scan, group, least, leastExact, query, read }));
 `;
 const querySql = join(dir, "query.sql");
@@ -154,17 +150,14 @@ const classSql = join(dir, "class.sql");
   const q = spawnSync(process.execPath, ["--input-type=module", "-e", `
     const { setupCheck } = await import("./dist/pipeline/check.js");
     const { compileTables } = await import("./dist/engine/tables.js");
-    const { buildQuery, sourcePortClass, RESULT_COLUMNS, RESULT_KINDS } = await import("./dist/engine/query.js");
-    const { packedQuery } = await import("./dist/engine/runners/duckdb.js");
+    const { buildQuery, sourcePortClass } = await import("./dist/engine/query.js");
     const { resolveSources } = await import("./dist/engine/sources.js");
     const { openEngine } = await import("./dist/engine/run.js");
     const setup = setupCheck("kcps-file-server", ${JSON.stringify(inventories[600])}, [], new Map());
     const s = await openEngine("duckdb", undefined);
     const sources = await resolveSources(s, [${JSON.stringify(parquet)}], { mapping: "auto", columns: new Map(), where: [] });
     const tables = compileTables(setup.matcher);
-    // Packed as check --engine duckdb sends its result (runners/duckdb.ts).
-    const kinds = RESULT_COLUMNS.map((n) => [n, RESULT_KINDS[n]]);
-    (await import("node:fs")).writeFileSync(${JSON.stringify(querySql)}, packedQuery(buildQuery(s.dialect, tables, sources.map((x) => x.sql), {}), kinds));
+    (await import("node:fs")).writeFileSync(${JSON.stringify(querySql)}, buildQuery(s.dialect, tables, sources.map((x) => x.sql), {}));
     // The source port's class as portmatrix groups by it (these records carry no TCP flags).
     (await import("node:fs")).writeFileSync(${JSON.stringify(classSql)}, sourcePortClass(s.dialect, tables, "sport", null));
     await s.close();`], { encoding: "utf8" });
@@ -265,7 +258,7 @@ const lines = [
   ...[["scan: decode every column the mapping reads (a min over each)", runs.scan], ["group the records by their raw fields (addresses, protocol, ports, action, file; time and position aggregated)", runs.group],
     ["the least pass: group by the fewest raw fields a correct answer needs (addresses, protocol, destination port, ICMP type, action, file_index, the source port's class; records, first and last time)", runs.least],
     ["the same with the exact source port in place of its class (no per-record expression, more groups)", runs.leastExact],
-    ["portmatrix's query, its rows packed as JSON texts (what check --engine duckdb runs, without start-up, result transfer and report)", runs.query], [`read the query's ${reportOf.totals.findings.toLocaleString("en")}-finding packed result into JavaScript columns (as check --engine does)`, runs.read]]
+    ["portmatrix's query (what check --engine duckdb runs, without start-up, result transfer and report)", runs.query], [`read the query's ${reportOf.totals.findings.toLocaleString("en")}-finding result into JavaScript columns (as check --engine does)`, runs.read]]
     .map(([what, xs]) => `| ${what} | ${median(xs.map((x) => x.s)).toFixed(2)} | ${median(xs.map((x) => x.cpu)).toFixed(2)} | ${xs.map((x) => `${x.s.toFixed(2)} / ${x.cpu.toFixed(2)}`).join(", ")} | ${(nat / median(xs.map((x) => x.s))).toFixed(1)}x | ${(natCpu / median(xs.map((x) => x.cpu))).toFixed(1)}x |`),
   "",
   "### The least correct pushdown as a whole job: is 4x reachable?",

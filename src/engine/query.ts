@@ -89,19 +89,6 @@ export const RESULT_COLUMNS = [
   "pm_input", "pm_reason", "pm_ends", "pm_records",
 ] as const;
 
-/**
- * What each result column holds, for an engine that sends the result packed as text (runners/duckdb.ts):
- * small integers; numbers that may be fractional or not finite (counts, times); unsigned 64-bit address
- * halves, which a JavaScript number does not carry exactly above 2^53; texts and lists.
- */
-export type ResultKind = "int" | "number" | "u64" | "json";
-export const RESULT_KINDS: Record<(typeof RESULT_COLUMNS)[number], ResultKind> = {
-  pm_kind: "int", pm_blocked_by: "int", pm_verdict: "int", pm_action: "int", pm_fam: "int", pm_proto: "int", pm_port: "int",
-  pm_sa_hi: "u64", pm_sa_lo: "u64", pm_da_hi: "u64", pm_da_lo: "u64", pm_sset: "int", pm_dset: "int",
-  pm_count: "number", pm_first: "number", pm_last: "number", pm_first_sport: "int", pm_first_input: "json", pm_first_pos: "int",
-  pm_evidence: "json", pm_input: "json", pm_reason: "json", pm_ends: "int", pm_records: "number",
-};
-
 export function buildQuery(d: Dialect, t: MatrixTables, sources: readonly SourceSql[], o: QueryOptions = {}): string {
   if (sources.length === 0) throw new Error("no source");
   const plan = choosePlan(d, t, o.plan);

@@ -7,7 +7,7 @@ import type { InputResult } from "../pipeline/run.js";
 import type { FindingTable } from "../match/aggregate.js";
 import { EngineError, UsageError } from "../errors.js";
 import { compileTables } from "./tables.js";
-import { buildQuery, RESULT_COLUMNS, RESULT_KINDS, type Plan } from "./query.js";
+import { buildQuery, type Plan } from "./query.js";
 import { resolveSources, type ResolvedSource, type SourceOptions } from "./sources.js";
 import { ACTION_UNKNOWN } from "../decode/batch.js";
 import { V_UNCLASSIFIED } from "../match/matcher.js";
@@ -95,7 +95,7 @@ export async function runEngine(setup: CheckSetup, inputs: readonly string[], o:
     const results = inputList(sources);
     const sql = buildQuery(session.dialect, compileTables(setup.matcher), sources.map((s) => s.sql), { plan: o.plan ?? "auto" });
     o.onQuery?.(sql);
-    const res = await session.columns(sql, RESULT_COLUMNS.map((n) => [n, RESULT_KINDS[n]] as const));
+    const res = await session.columns(sql);
     const table = collectResults(res, results);
     countHeaders(sources, results);
     refuseUndecided(sources, table);

@@ -5,8 +5,7 @@
 import { EngineError } from "../../errors.js";
 import { duckdb as dialect } from "../dialects/duckdb.js";
 import type { ColumnKind, SourceColumn } from "../schema.js";
-import { optionalImport, type Columns, type EngineSession, type Row } from "./session.js";
-import type { ResultKind } from "../query.js";
+import { optionalImport, type EngineSession, type Row } from "./session.js";
 
 /** The part of @duckdb/node-api used here (typed locally: the package is optional, also at build time). */
 interface NodeApi {
@@ -58,8 +57,7 @@ export async function openDuckdb(dbPath?: string): Promise<EngineSession> {
       return rows.map((r) => String(r.file));
     },
     query: run,
-    async columns(sql, kinds) {
-      if (kinds !== undefined) return packed(read, sql, kinds);
+    async columns(sql) {
       // By column: a quarter of the time row objects take on a 70k-finding result (measured).
       const r = await read(sql);
       const data = r.getColumnsJS();
@@ -70,38 +68,6 @@ export async function openDuckdb(dbPath?: string): Promise<EngineSession> {
       instance.closeSync();
     },
   };
-}
-
-/**
- * The result with each row as one JSON array text, parsed in one go: the binding converts a result
- * value by value (a BigInt, a list object), which took 1.8 CPU s on a 127,709-finding result, against
- * 0.9 for the texts (bench/results-sql.md). Numbers keep every digit: integers and doubles as DuckDB
- * prints them (the shortest text that reads back to the same double), address halves above 2^53 and
- * numbers that are not finite as quoted texts (results.ts reads both).
- */
-async function packed(read: (sql: string) => Promise<{ getColumnsJS(): unknown[][] }>, sql: string, kinds: readonly (readonly [string, ResultKind])[]): Promise<Columns> {
-  return unpack((await read(packedQuery(sql, kinds))).getColumnsJS()[0] ?? [], kinds);
-}
-
-/** The query whose one column is each row of `sql` as a JSON array text (bench/sql.mjs runs it too). */
-export function packedQuery(sql: string, kinds: readonly (readonly [string, ResultKind])[]): string {
-  const cell = ([name, kind]: readonly [string, ResultKind]): string => {
-    const c = dialect.ident(name);
-    const quoted = (e: string) => `'"' || ${e} || '"'`;
-    const text =
-      kind === "int" ? `CAST(${c} AS VARCHAR)`
-      : kind === "u64" ? `CASE WHEN ${c} < 9007199254740992 THEN CAST(${c} AS VARCHAR) ELSE ${quoted(`CAST(${c} AS VARCHAR)`)} END`
-      : kind === "number" ? `CASE WHEN isfinite(${c}) THEN CAST(${c} AS VARCHAR) ELSE ${quoted(`CAST(to_json(${c}) AS VARCHAR)`)} END`
-      : `CAST(to_json(${c}) AS VARCHAR)`;
-    return `coalesce(${text}, 'null')`;
-  };
-  return `SELECT '[' || ${kinds.map(cell).join(" || ',' || ")} || ']' AS pm_row FROM (\n${sql}\n) AS pm_result`;
-}
-
-/** The rows packedQuery gives, by column. */
-export function unpack(texts: readonly unknown[], kinds: readonly (readonly [string, ResultKind])[]): Columns {
-  const rows = JSON.parse(`[${texts.join(",")}]`) as unknown[][];
-  return { names: kinds.map(([n]) => n), data: kinds.map((_, k) => rows.map((row) => row[k])), length: rows.length };
 }
 
 function firstLine(s: string): string {

@@ -1,7 +1,6 @@
 /** What the engine pipeline needs of an engine: describe a source, expand a glob, run the query. */
 import type { Dialect } from "../dialect.js";
 import type { SourceColumn } from "../schema.js";
-import type { ResultKind } from "../query.js";
 export type { SourceColumn };
 
 export type Row = Record<string, unknown>;
@@ -27,11 +26,8 @@ export interface EngineSession {
   /** The files a path or glob names, sorted. */
   glob(pattern: string): Promise<string[]>;
   query(sql: string): Promise<Row[]>;
-  /**
-   * The same, by column (the engine's own columnar read where it has one). `kinds` (each result
-   * column's name and what it holds) lets an engine send the result packed instead of value by value.
-   */
-  columns(sql: string, kinds?: readonly (readonly [string, ResultKind])[]): Promise<Columns>;
+  /** The same, by column (the engine's own columnar read where it has one). */
+  columns(sql: string): Promise<Columns>;
   close(): Promise<void>;
 }
 
