@@ -91,11 +91,12 @@ const runs = { native: [], duckdb: [], query: [], scan: [], group: [], least: []
  * left out, because a midstream record from a port the matrix names as a service (or from a system port
  * towards a high one) is a reply and turns the flow round, its finding then carries the source port as
  * the service port; so the exact port where the matrix or the system-port rule can tell it apart, one
- * representative for the rest (query.ts sourcePortClass, the class portmatrix groups by). Per group:
- * records, first and last time. Not included, so this is below what the report needs: the first
- * occurrence (position, source port) and the three first evidence labels' order, and the result's
- * transfer and report. The exact source port in place of the class (no per-record expression, more
- * groups) is measured beside it.
+ * representative for the rest (query.ts sourcePortClass, the class portmatrix groups by), or the exact
+ * port (no per-record expression, more groups): both are measured, the whole job takes the cheaper.
+ * Per group: records, first and last time. Not included, so this is below what a correct job needs:
+ * the first occurrence (position, source port), the three first evidence labels' order, every step
+ * after the pass and the result's transfer. The report is measured beside it (REPORT) and counted in
+ * the bounds.
  */
 const LEAST = `const leastSql = (parquet, sp) => \`SELECT count(*) FROM (SELECT src, dst, proto, \${sp} AS spc, dport, icmp_type, action, file_index, count(*), min(time), max(time)
   FROM read_parquet('\${parquet}') GROUP BY src, dst, proto, spc, dport, icmp_type, action, file_index)\`;`;
