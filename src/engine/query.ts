@@ -209,8 +209,9 @@ function reads(d: Dialect, sql: string, col: string): boolean {
  * The source port as the matrix can tell it apart (tables.ts insignificantSourcePorts): a port no cell
  * names, above the system ports and not a SYN-ACK's, becomes one representative port, so that the
  * records of one client towards one service fall into one group whatever their ephemeral ports.
+ * (Exported for bench/sql.mjs: its floor groups the records by the same class.)
  */
-function sourcePortClass(d: Dialect, t: MatrixTables, sp: string, fl: string | null): string {
+export function sourcePortClass(d: Dialect, t: MatrixTables, sp: string, fl: string | null): string {
   const { significant, rep } = insignificantSourcePorts(t);
   if (rep === null) return sp;
   const high = significant.filter(([, b]) => b >= 1024).map(([a, b]) => [Math.max(a, 1024), b] as const);
