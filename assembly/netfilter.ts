@@ -11,9 +11,9 @@
 // test/decode/log/netfilter-wasm.test.ts holds the two to the same events and accounting. Change both
 // together.
 
-import { setBatchLayout, capacity, pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
+import { setBatchLayout, capacity } from "./batch";
 import { setWordStore, learnWord, nextWordSlot, findWord, wordValue } from "./words";
-import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
+import { STOP_END, STOP_FULL, STOP_LINE, STOP_DAY, stopAt, storeRow, address, aw0, aw1, aw2, aw3, dayKey, dayMs, askDay, forgetDay } from "./rows";
 
 // ---- layout (set once by init) ----
 let blockedByDestination: i32 = 0;
@@ -325,35 +325,8 @@ export function run(pos: i32, end: i32, lineNo: f64, length: i32): i32 {
       if (type != -2 || code != -2 || sp < 0 || dp < 0 || sp > 65535 || dp > 65535) break;
     }
     if (proto != 6) flags = -1;
-    // The slot as reserve() leaves it, then the row's fields (batch.ts, WindowsFirewallFormat.line).
-    const x = <usize>len;
-    const w = x << 4;
-    store<u8>(pFamily + x, <u8>family);
-    store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
-    store<u32>(pDst + w, d0); store<u32>(pDst + w + 4, d1); store<u32>(pDst + w + 8, d2); store<u32>(pDst + w + 12, d3);
-    store<u8>(pProto + x, <u8>proto);
-    store<i32>(pSrcPort + (x << 2), sp);
-    store<i32>(pDstPort + (x << 2), dp);
-    store<i16>(pIcmpType + (x << 1), <i16>icmpType);
-    store<i16>(pIcmpCode + (x << 1), <i16>icmpCode);
-    store<i16>(pTcpFlags + (x << 1), <i16>flags);
-    store<u8>(pAction + x, <u8>wordValue(a, 1));
-    store<f64>(pTime + (x << 3), t);
-    store<f64>(pPosition + (x << 3), lineNo + <f64>taken);
-    store<u32>(pFrame + (x << 2), 0);
-    store<i32>(pLabel + (x << 2), wordValue(a, 0));
-    store<u8>(pBlockedBy + x, <u8>blocked);
-    store<i16>(pTtl + (x << 1), -1);
-    store<i32>(pIface + (x << 2), 0);
-    store<u32>(pTcpSeq + (x << 2), 0);
-    store<i32>(pHistory + (x << 2), -1);
-    store<u32>(pCount + (x << 2), 1);
-    store<i32>(pPayload + (x << 2), -1);
-    store<u8>(pInnerProto + x, 0);
-    store<u32>(pInnerSrc + w, 0); store<u32>(pInnerSrc + w + 4, 0); store<u32>(pInnerSrc + w + 8, 0); store<u32>(pInnerSrc + w + 12, 0);
-    store<u32>(pInnerDst + w, 0); store<u32>(pInnerDst + w + 4, 0); store<u32>(pInnerDst + w + 8, 0); store<u32>(pInnerDst + w + 12, 0);
-    store<i32>(pInnerSrcPort + (x << 2), -1);
-    store<i32>(pInnerDstPort + (x << 2), -1);
+    // The row's fields (batch.ts; the JS reader's `line` writes the same).
+    storeRow(<usize>len, family, s0, s1, s2, s3, d0, d1, d2, d3, proto, sp, dp, icmpType, icmpCode, flags, wordValue(a, 1), t, lineNo + <f64>taken, wordValue(a, 0), blocked);
     len++;
     taken++;
     p = nl + 1;

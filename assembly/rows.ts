@@ -2,6 +2,8 @@
 // why it stopped (read by src/decode/log/wasm-rows.ts), the day cache, and the address parsers (dotted
 // IPv4, the plain forms of IPv6).
 
+import { pFamily, pSrc, pDst, pProto, pSrcPort, pDstPort, pIcmpType, pIcmpCode, pTcpFlags, pAction, pTime, pPosition, pFrame, pLabel, pBlockedBy, pTtl, pIface, pTcpSeq, pHistory, pCount, pPayload, pInnerProto, pInnerSrc, pInnerDst, pInnerSrcPort, pInnerDstPort } from "./batch";
+
 /** Why the last run stopped: at the chunk's end, the batch full, a line left to the JS reference, a new day. */
 export const STOP_END: i32 = 0;
 export const STOP_FULL: i32 = 1;
@@ -139,4 +141,44 @@ export function ipv6(s: usize, e: usize): bool {
   const hi = bHi | aHi, lo = bLo | aLo;
   aw0 = <u32>(hi >> 32); aw1 = <u32>hi; aw2 = <u32>(lo >> 32); aw3 = <u32>lo;
   return true;
+}
+
+/**
+ * Write row `x` of the batch: the slot as reserve() leaves it (no frame, TTL, interface, sequence,
+ * history, payload or inner packet; a count of 1), then the line's own fields, as the JS readers'
+ * `line` functions write them (src/decode/log/*.ts), addresses as four words each (address()'s aw0-aw3).
+ * One writer for the three readers, so a column added to the batch
+ * (batch.ts) has one place here to be written.
+ */
+@inline export function storeRow(
+  x: usize, family: i32, s0: u32, s1: u32, s2: u32, s3: u32, d0: u32, d1: u32, d2: u32, d3: u32, proto: i32, sp: i32, dp: i32,
+  icmpType: i32, icmpCode: i32, flags: i32, action: i32, time: f64, position: f64, label: i32, blocked: i32,
+): void {
+  const w = x << 4;
+  store<u8>(pFamily + x, <u8>family);
+  store<u32>(pSrc + w, s0); store<u32>(pSrc + w + 4, s1); store<u32>(pSrc + w + 8, s2); store<u32>(pSrc + w + 12, s3);
+  store<u32>(pDst + w, d0); store<u32>(pDst + w + 4, d1); store<u32>(pDst + w + 8, d2); store<u32>(pDst + w + 12, d3);
+  store<u8>(pProto + x, <u8>proto);
+  store<i32>(pSrcPort + (x << 2), sp);
+  store<i32>(pDstPort + (x << 2), dp);
+  store<i16>(pIcmpType + (x << 1), <i16>icmpType);
+  store<i16>(pIcmpCode + (x << 1), <i16>icmpCode);
+  store<i16>(pTcpFlags + (x << 1), <i16>flags);
+  store<u8>(pAction + x, <u8>action);
+  store<f64>(pTime + (x << 3), time);
+  store<f64>(pPosition + (x << 3), position);
+  store<u32>(pFrame + (x << 2), 0);
+  store<i32>(pLabel + (x << 2), label);
+  store<u8>(pBlockedBy + x, <u8>blocked);
+  store<i16>(pTtl + (x << 1), -1);
+  store<i32>(pIface + (x << 2), 0);
+  store<u32>(pTcpSeq + (x << 2), 0);
+  store<i32>(pHistory + (x << 2), -1);
+  store<u32>(pCount + (x << 2), 1);
+  store<i32>(pPayload + (x << 2), -1);
+  store<u8>(pInnerProto + x, 0);
+  store<u32>(pInnerSrc + w, 0); store<u32>(pInnerSrc + w + 4, 0); store<u32>(pInnerSrc + w + 8, 0); store<u32>(pInnerSrc + w + 12, 0);
+  store<u32>(pInnerDst + w, 0); store<u32>(pInnerDst + w + 4, 0); store<u32>(pInnerDst + w + 8, 0); store<u32>(pInnerDst + w + 12, 0);
+  store<i32>(pInnerSrcPort + (x << 2), -1);
+  store<i32>(pInnerDstPort + (x << 2), -1);
 }

@@ -18,7 +18,7 @@ import { createLineDecoder } from "../../../src/decode/log/lines.js";
 import { REPO_ROOT } from "../../helpers/need.js";
 import { prng } from "../pcap/mutate.js";
 import { options } from "./helpers.js";
-import { logFiles, run } from "./fast-path-harness.js";
+import { expectSameReaders, logFiles, run, v6, type Ways } from "./fast-path-harness.js";
 
 /** The fast path's decoder, with its instance (to ask how many rows it took). */
 function fastDecoder(capacity: number): { decoder: Decoder; fast: CsvFastPath } {
@@ -27,24 +27,12 @@ function fastDecoder(capacity: number): { decoder: Decoder; fast: CsvFastPath } 
 }
 
 /** Both readers agree on `data` read in each way; returns the share of rows the fast path took. */
-function expectSame(data: Buffer, ways: readonly [number | undefined, number][] = [[undefined, 8192], [1, 3], [7, 1], [64, 2], [4096, 5]]): number {
-  let share = 0;
-  for (const [chunk, capacity] of ways) {
-    const a = run(createCsvDecoder(options(), capacity, "js"), data, chunk);
-    const { decoder, fast } = fastDecoder(capacity);
-    const b = run(decoder, data, chunk);
-    expect(b, `chunk ${chunk ?? "whole"}, batch ${capacity}`).toEqual(a);
-    share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
-  }
-  return share;
-}
+const expectSame = (data: Buffer, ways?: Ways): number =>
+  expectSameReaders(data, (capacity) => createCsvDecoder(options(), capacity, "js"), fastDecoder, ways);
 
 const HEADER = "timestamp,src_ip,dst_ip,src_port,dst_port,protocol,action\n";
 const ROW = "2026-11-01T00:00:00.002Z,10.1.111.217,10.2.0.123,64857,8080,tcp,allow\n";
 
-const V6 = ["fd00::1:c3ae", "fd00::2:9", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.1.2.3", "::ffff:a01:203", "fe80::1%eth0", "FD00::ABCD", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:2:3:4:5:6:7", ":1::", "1:", "0000:0000::0001", "[::1]", "2001:db8:0:0:1::1", "1:2:3:4::5:6:7", "1:2:3:4:5::6:7:8", "g::1", "1:::2"];
-/** An IPv6 address, mostly of the plain forms the fast path reads, sometimes any other. */
-const v6 = (rnd: () => number): string => (rnd() < 0.5 ? `fd00::${Math.floor(rnd() * 65536).toString(16)}:${Math.floor(rnd() * 65536).toString(16)}` : V6[Math.floor(rnd() * V6.length)]!);
 
 /** A log with every kind of record the fast path must take, or leave to the reference. */
 function generated(seed: number, rows: number): string {

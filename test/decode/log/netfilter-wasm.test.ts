@@ -21,7 +21,7 @@ import { createLineDecoder } from "../../../src/decode/log/lines.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
 import { prng } from "../pcap/mutate.js";
 import { options } from "./helpers.js";
-import { logFiles, run } from "./fast-path-harness.js";
+import { expectSameReaders, logFiles, run, v6, type Ways } from "./fast-path-harness.js";
 
 /** The fast path's decoder, with its instance (to ask how many rows it took). */
 function fastDecoder(capacity: number): { decoder: Decoder; fast: NetfilterFastPath } {
@@ -30,23 +30,11 @@ function fastDecoder(capacity: number): { decoder: Decoder; fast: NetfilterFastP
 }
 
 /** Both readers agree on `data` read in each way; returns the share of rows the fast path took. */
-function expectSame(data: Buffer, ways: readonly [number | undefined, number][] = [[undefined, 8192], [1, 3], [7, 1], [64, 2], [4096, 5]]): number {
-  let share = 0;
-  for (const [chunk, capacity] of ways) {
-    const a = run(createNetfilterDecoder(options(), capacity, "js"), data, chunk);
-    const { decoder, fast } = fastDecoder(capacity);
-    const b = run(decoder, data, chunk);
-    expect(b, `chunk ${chunk ?? "whole"}, batch ${capacity}`).toEqual(a);
-    share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
-  }
-  return share;
-}
+const expectSame = (data: Buffer, ways?: Ways): number =>
+  expectSameReaders(data, (capacity) => createNetfilterDecoder(options(), capacity, "js"), fastDecoder, ways);
 
 const ROW = "Nov  1 00:00:00 fw01 kernel: [93491200.002000] FW-ACCEPT IN=eth0 OUT=eth1 MAC=02:00:00:00:00:01:02:00:00:00:00:02:08:00 SRC=10.1.111.217 DST=10.2.0.123 LEN=60 TOS=0x00 PREC=0x00 TTL=63 ID=0 DF PROTO=TCP SPT=64857 DPT=8080 WINDOW=64240 RES=0x00 SYN URGP=0 \n";
 
-const V6 = ["fd00::1:c3ae", "fd00::2:9", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.1.2.3", "::ffff:a01:203", "fe80::1%eth0", "FD00::ABCD", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:2:3:4:5:6:7", ":1::", "1:", "0000:0000::0001", "[::1]", "2001:db8:0:0:1::1", "1:2:3:4::5:6:7", "1:2:3:4:5::6:7:8", "g::1", "1:::2"];
-/** An IPv6 address, mostly of the plain forms the fast path reads, sometimes any other. */
-const v6 = (rnd: () => number): string => (rnd() < 0.5 ? `fd00::${Math.floor(rnd() * 65536).toString(16)}:${Math.floor(rnd() * 65536).toString(16)}` : V6[Math.floor(rnd() * V6.length)]!);
 
 /** A log with every kind of line the fast path must take, or leave to the reference. */
 function generated(seed: number, rows: number): string {

@@ -18,7 +18,7 @@ import { createLineDecoder } from "../../../src/decode/log/lines.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
 import { prng } from "../pcap/mutate.js";
 import { options } from "./helpers.js";
-import { logFiles, run } from "./fast-path-harness.js";
+import { expectSameReaders, logFiles, run, v6, type Ways } from "./fast-path-harness.js";
 
 /** The fast path's decoder, with its instance (to ask how many rows it took). */
 function fastDecoder(capacity: number): { decoder: Decoder; fast: WfwFastPath } {
@@ -27,23 +27,11 @@ function fastDecoder(capacity: number): { decoder: Decoder; fast: WfwFastPath } 
 }
 
 /** Both readers agree on `data` read in each way; returns the share of rows the fast path took. */
-function expectSame(data: Buffer, ways: readonly [number | undefined, number][] = [[undefined, 8192], [1, 3], [7, 1], [64, 2], [4096, 5]]): number {
-  let share = 0;
-  for (const [chunk, capacity] of ways) {
-    const a = run(createWindowsFirewallDecoder(options(), capacity, "js"), data, chunk);
-    const { decoder, fast } = fastDecoder(capacity);
-    const b = run(decoder, data, chunk);
-    expect(b, `chunk ${chunk ?? "whole"}, batch ${capacity}`).toEqual(a);
-    share = Math.max(share, fast.rowsTaken / Math.max(1, decoder.stats.read));
-  }
-  return share;
-}
+const expectSame = (data: Buffer, ways?: Ways): number =>
+  expectSameReaders(data, (capacity) => createWindowsFirewallDecoder(options(), capacity, "js"), fastDecoder, ways);
 
 const HEADER = "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid\n\n";
 
-const V6 = ["fd00::1:c3ae", "fd00::2:9", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.1.2.3", "::ffff:a01:203", "fe80::1%eth0", "FD00::ABCD", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "1:2:3:4:5:6:7", ":1::", "1:", "0000:0000::0001", "[::1]", "2001:db8:0:0:1::1", "1:2:3:4::5:6:7", "1:2:3:4:5::6:7:8", "g::1", "1:::2"];
-/** An IPv6 address, mostly of the plain forms the fast path reads, sometimes any other. */
-const v6 = (rnd: () => number): string => (rnd() < 0.5 ? `fd00::${Math.floor(rnd() * 65536).toString(16)}:${Math.floor(rnd() * 65536).toString(16)}` : V6[Math.floor(rnd() * V6.length)]!);
 
 /** A log with every kind of row the fast path must take, or leave to the reference. */
 function generated(seed: number, rows: number): string {
