@@ -185,6 +185,41 @@ export class RowFastPath<Core extends RowCore> {
   }
 }
 
+/** The exports of a module that learns action and protocol words (assembly/wfw.ts, assembly/csv.ts). */
+export interface WordRowCore extends RowCore {
+  learnAction(len: number, labelId: number, actionCode: number): number;
+  learnProto(len: number, proto: number): number;
+  nextWordAt(k: number): number;
+}
+/** Words per table and bytes per word of the Windows Firewall and CSV modules (their setWordStore calls). */
+export const ROW_WORDS = 16;
+export const ROW_WORD_BYTES = 32;
+
+/**
+ * A fast path whose module learns two tables of words from the reference (0: action words, 1: protocol
+ * words), each taught once and only from a line the reference used, so label order and skips stay the
+ * reference's.
+ */
+export class WordRowFastPath<Core extends WordRowCore> extends RowFastPath<Core> {
+  /** Words taught so far (JS-side copies, so a word is taught once). */
+  private readonly actions: Buffer[] = [];
+  private readonly protos: Buffer[] = [];
+
+  /** An action word `b[s, e)` the reference turned into this label and action (a line it used). */
+  learnAction(b: Buffer, s: number, e: number, labelId: number, action: number): void {
+    if (knownWord(this.actions, b, s, e) || this.actions.length >= ROW_WORDS || e - s > ROW_WORD_BYTES) return;
+    this.put(b, s, e, this.core.nextWordAt(0));
+    if (this.core.learnAction(e - s, labelId, action)) this.actions.push(Buffer.from(b.subarray(s, e)));
+  }
+
+  /** A protocol word `b[s, e)` the reference read as TCP or UDP, or as ICMP between IPv4 addresses (a line it used). */
+  learnProto(b: Buffer, s: number, e: number, proto: number): void {
+    if (knownWord(this.protos, b, s, e) || this.protos.length >= ROW_WORDS || e - s > ROW_WORD_BYTES) return;
+    this.put(b, s, e, this.core.nextWordAt(1));
+    if (this.core.learnProto(e - s, proto)) this.protos.push(Buffer.from(b.subarray(s, e)));
+  }
+}
+
 /** Whether `list` holds the bytes b[s, e). */
 export function knownWord(list: readonly Buffer[], b: Buffer, s: number, e: number): boolean {
   for (const w of list) if (w.length === e - s && w.equals(b.subarray(s, e))) return true;
