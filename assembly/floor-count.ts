@@ -19,6 +19,8 @@
 
 // ---- layout and state ----
 let v4Table: usize = 0;
+/** Bytes per IPv4 slot: 16 (the key alone), or more to hold per-connection state after the key. */
+let v4Stride: usize = 16;
 let v4Mask: u64 = 0;
 let v4Shift: u64 = 0;
 let v4Limit: i32 = 0;
@@ -29,6 +31,7 @@ let v6Limit: i32 = 0;
 let v4Count: i32 = 0;
 let v6Count: i32 = 0;
 let events: f64 = 0;
+let v4Events: f64 = 0;
 let tooFull: bool = false;
 
 let le: bool = true;
@@ -49,9 +52,12 @@ let upper: usize = 0;
 /**
  * Tables of 2^v4Bits and 2^v6Bits slots at the given offsets (zeroed), each refusing to fill beyond
  * 3/4 (then `full()`: the table was sized too small, no count is given), and a queue of QUEUE entries
- * of 24 bytes at `queue`.
+ * of 24 bytes at `queue`. An IPv4 slot of `stride` bytes (a multiple of 16) beyond 16 holds the least
+ * state a tracker could keep, a packet count updated on every packet: what holding state per
+ * connection in the table costs (the memory it takes and writes), with the same count.
  */
-export function setup(v4At: usize, v4Bits: i32, v6At: usize, v6Bits: i32, queue: usize): void {
+export function setup(v4At: usize, v4Bits: i32, v6At: usize, v6Bits: i32, queue: usize, stride: usize): void {
+  v4Stride = stride;
   queueAt = queue;
   queued = 0;
   v4Table = v4At;
@@ -62,7 +68,7 @@ export function setup(v4At: usize, v4Bits: i32, v6At: usize, v6Bits: i32, queue:
   v6Shift = <u64>(64 - v6Bits);
   v6Mask = (<u64>1 << <u64>v6Bits) - 1;
   v6Limit = <i32>((<u64>3 << <u64>v6Bits) >> 2);
-  v4Count = 0; v6Count = 0; events = 0; tooFull = false;
+  v4Count = 0; v6Count = 0; events = 0; v4Events = 0; tooFull = false;
 }
 
 /** The file header as JS read it (classic.ts readFileHeader). */
@@ -80,6 +86,15 @@ export function connections(): i32 {
 }
 export function ipv6Connections(): i32 { return v6Count; }
 export function packets(): f64 { return events; }
+export function ipv4Packets(): f64 { return v4Events; }
+/** The packet counts held in the IPv4 slots' state, summed (each IPv4 packet once, when stride > 16). */
+export function stateTotal(): f64 {
+  drain4();
+  let t: f64 = 0;
+  const n = <usize>(v4Mask + 1);
+  for (let i: usize = 0; i < n; i++) t += <f64>load<u32>(v4Table + i * v4Stride, 16);
+  return t;
+}
 export function full(): bool {
   drain4();
   return tooFull;
@@ -129,7 +144,7 @@ let touched: u64 = 0;
 function drain4(): void {
   const n = <usize>queued;
   let t: u64 = 0;
-  for (let i: usize = 0; i < n; i++) t ^= load<u64>(v4Table + (<usize>load<u64>(queueAt + i * 24, 16) << 4));
+  for (let i: usize = 0; i < n; i++) t ^= load<u64>(v4Table + <usize>load<u64>(queueAt + i * 24, 16) * v4Stride);
   touched ^= t;
   for (let i: usize = 0; i < n; i++) {
     const q = queueAt + i * 24;
@@ -140,15 +155,19 @@ function drain4(): void {
 
 @inline function probe4(w0: u64, b: u64, s: u64): void {
   for (;;) {
-    const p = v4Table + (<usize>s << 4);
+    const p = v4Table + <usize>s * v4Stride;
     const x = load<u64>(p);
     if (x == w0) {
-      if (load<u64>(p, 8) == b) return;
+      if (load<u64>(p, 8) == b) {
+        if (v4Stride > 16) store<u32>(p, load<u32>(p, 16) + 1, 16);
+        return;
+      }
     } else if (x == 0) {
       // Never filled beyond the limit, so that a probe always meets an empty slot.
       if (v4Count >= v4Limit) { tooFull = true; return; }
       store<u64>(p, w0);
       store<u64>(p, b, 8);
+      if (v4Stride > 16) store<u32>(p, 1, 16);
       v4Count++;
       return;
     }
@@ -378,7 +397,10 @@ export function walk(ptr: usize, len: i32): i32 {
     if (next > end) break;
     if (frame(p + 16, next)) {
       events++;
-      if (fam == 4) queue4();
+      if (fam == 4) {
+        v4Events++;
+        queue4();
+      }
       else count6();
     }
     p = next;

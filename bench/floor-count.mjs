@@ -98,8 +98,9 @@ function fileHeader(h) {
  * `length` bytes of the file at `into[offset..]` and returns how many (0 at the end): the module's
  * memory itself, so nothing is copied per chunk but the tail of a record cut by the chunk's end.
  * Tables of 2^v4Bits and 2^v6Bits slots, sized ahead (never grown); a table filled beyond 3/4 is an error.
+ * `stride` (a multiple of 16): bytes per IPv4 slot, the key and from the 17th byte a packet count.
  */
-export function countPcapWasm(read, { chunk = CHUNK, v4Bits = 19, v6Bits = 16, module = floorModule() } = {}) {
+export function countPcapWasm(read, { chunk = CHUNK, v4Bits = 19, v6Bits = 16, stride = 16, module = floorModule() } = {}) {
   const head = Buffer.alloc(24);
   let got = 0;
   for (let n; got < 24 && (n = read(head, got, 24 - got)) > 0;) got += n;
@@ -109,12 +110,12 @@ export function countPcapWasm(read, { chunk = CHUNK, v4Bits = 19, v6Bits = 16, m
   const carryRoom = align(h.maxRecord + 16);
   const chunkAt = 64 + carryRoom;
   const v4At = align(chunkAt + chunk);
-  const v6At = align(v4At + (16 << v4Bits));
+  const v6At = align(v4At + stride * (1 << v4Bits));
   const queueAt = align(v6At + 40 * (1 << v6Bits));
   const size = queueAt + 256 * 24;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(size / 65536) });
   const core = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  core.setup(v4At, v4Bits, v6At, v6Bits, queueAt);
+  core.setup(v4At, v4Bits, v6At, v6Bits, queueAt, stride);
   core.start(h.littleEndian ? 1 : 0, h.linkType, h.maxRecord);
   const mem = new Uint8Array(memory.buffer);
   let tail = 0;
@@ -131,7 +132,8 @@ export function countPcapWasm(read, { chunk = CHUNK, v4Bits = 19, v6Bits = 16, m
   }
   const connections = core.connections();
   if (core.full()) throw new Error(`floor-count: a connection table sized too small (2^${v4Bits} IPv4 slots, 2^${v6Bits} IPv6)`);
-  return { bytes, connections, ipv6Connections: core.ipv6Connections(), packets: core.packets() };
+  // The state's sum is read only when asked (tests): a pass over the whole table.
+  return { bytes, connections, ipv6Connections: core.ipv6Connections(), packets: core.packets(), ipv4Packets: core.ipv4Packets(), stateTotal: () => (stride > 16 ? core.stateTotal() : 0) };
 }
 
 /** countPcapWasm over a file, each chunk read with readSync straight into the module's memory. */

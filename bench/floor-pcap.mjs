@@ -10,13 +10,15 @@
 //   wasm-count  the design of issue 18 with its tracker in WebAssembly, at its least: reading, decoding
 //           and the same exact bare count all inside assembly/floor-count.ts, each file chunk read
 //           straight into the module's memory (bench/floor-count.mjs); nothing of the pipeline loaded
+//   wasm-state  wasm-count with a 64-byte slot per IPv4 connection, its key and a packet count updated
+//           on every packet: the memory the least per-connection state in the table costs
 //   track   + the flow tracker: connections with their outcomes, counted (no roles, no matching)
 //   match   + classification and the finding table: decode+track+match, as bench/decode-match.mjs
 // Prints one JSON line; `count` and `wasm-count` give the same `connections` and `events`.
 // Use with bench/turns.mjs to take turns with tcpdump. Needs `npm run build`.
 //   node bench/floor-pcap.mjs STAGE FILE
 const [stage, file] = process.argv.slice(2);
-const STAGES = ["read", "decode", "count", "wasm-count", "track", "match"];
+const STAGES = ["read", "decode", "count", "wasm-count", "wasm-state", "track", "match"];
 if (!STAGES.includes(stage) || !file) {
   console.error(`usage: floor-pcap.mjs ${STAGES.join("|")} FILE`);
   process.exit(2);
@@ -24,7 +26,7 @@ if (!STAGES.includes(stage) || !file) {
 const decode = { actionMap: [], year: 2026, nowMs: Date.UTC(2027, 0, 1), csvColumns: {} };
 // Each stage loads what it runs and no more (the wasm-count stage none of the pipeline).
 const count = await import("./floor-count.mjs");
-const pipeline = stage === "wasm-count" ? undefined : await import("../dist/pipeline/run.js");
+const pipeline = stage.startsWith("wasm-") ? undefined : await import("../dist/pipeline/run.js");
 
 let events = 0;
 let findings = 0;
@@ -39,7 +41,7 @@ if (stage === "match") {
 const FindingTable = stage === "match" ? (await import("../dist/match/aggregate.js")).FindingTable : undefined;
 const openInput = stage === "read" ? (await import("../dist/source/inputs.js")).openInput : undefined;
 const counter = stage === "count" ? await count.jsCounter() : undefined;
-if (stage === "wasm-count") await count.buildFloorWasm();
+if (stage.startsWith("wasm-")) await count.buildFloorWasm();
 const faults0 = process.resourceUsage().minorPageFault;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -48,8 +50,8 @@ if (stage === "read") {
   bytes += input.head.length;
   for await (const c of input.rest) bytes += c.length;
   await input.close();
-} else if (stage === "wasm-count") {
-  const r = count.countPcapFileWasm(file);
+} else if (stage.startsWith("wasm-")) {
+  const r = count.countPcapFileWasm(file, { stride: stage === "wasm-state" ? 64 : 16 });
   ({ bytes, packets: events, connections } = r);
 } else if (stage === "match") {
   const t = new FindingTable();

@@ -31,9 +31,9 @@ async function reference(data: Buffer): Promise<{ connections: number; packets: 
   return { connections: counter.connections, packets: counter.packets };
 }
 
-function wasm(data: Buffer, step: number): { connections: number; packets: number } | undefined {
+function wasm(data: Buffer, step: number, stride = 16): { connections: number; packets: number } | undefined {
   try {
-    const r = countPcapBytesWasm(data, step, { v4Bits: 16, v6Bits: 12 });
+    const r = countPcapBytesWasm(data, step, { v4Bits: 16, v6Bits: 12, stride });
     return { connections: r.connections, packets: r.packets };
   } catch {
     return undefined;
@@ -43,6 +43,8 @@ function wasm(data: Buffer, step: number): { connections: number; packets: numbe
 async function expectSame(data: Buffer, steps: readonly number[], what: string): Promise<number> {
   const want = await reference(data);
   for (const step of steps) expect(wasm(data, step), `${what}, chunks of ${step} bytes`).toEqual(want);
+  // The wasm-state stage's layout: 64-byte slots with a packet count after the key.
+  expect(wasm(data, steps[0]!, 64), `${what}, 64-byte slots`).toEqual(want);
   return want?.connections ?? 0;
 }
 
@@ -275,6 +277,13 @@ describe("the WebAssembly floor's connection count (bench/floor-count.mjs)", () 
     const want = await reference(bad);
     expect(want!.packets).toBeLessThan(25);
     for (const step of [1 << 20, 5, 4096]) expect(wasm(bad, step)).toEqual(want);
+  });
+
+  it("keeps a packet count per IPv4 connection in 64-byte slots (the wasm-state stage)", () => {
+    const data = capture(5, 3000, 1, true);
+    const r = countPcapBytesWasm(data, 4096, { v4Bits: 16, v6Bits: 12, stride: 64 });
+    expect(r.ipv4Packets).toBeGreaterThan(1000);
+    expect(r.stateTotal()).toBe(r.ipv4Packets);
   });
 
   it("refuses a table sized too small instead of giving a count", () => {
