@@ -7,60 +7,41 @@
 //   count   + a bare connection count in place of the tracker: each packet's canonical 5-tuple key
 //           (the tracker's own canonicalKey and hashKey) into an open-addressing table holding the
 //           keys inline; no state, no outcome, nothing emitted
+//   wasm-count  the design of issue 18 with its tracker in WebAssembly, at its least: reading, decoding
+//           and the same exact bare count all inside assembly/floor-count.ts, each file chunk read
+//           straight into the module's memory (bench/floor-count.mjs); nothing of the pipeline loaded
+//   wasm-state  wasm-count with a 64-byte slot per IPv4 connection, its key and a packet count updated
+//           on every packet: the memory the least per-connection state in the table costs
 //   track   + the flow tracker: connections with their outcomes, counted (no roles, no matching)
 //   match   + classification and the finding table: decode+track+match, as bench/decode-match.mjs
-// Prints one JSON line. Use with bench/turns.mjs to take turns with tcpdump. Needs `npm run build`.
+// Prints one JSON line; `count` and `wasm-count` give the same `connections` and `events`.
+// Use with bench/turns.mjs to take turns with tcpdump. Needs `npm run build`.
 //   node bench/floor-pcap.mjs STAGE FILE
-import { openInput } from "../dist/source/inputs.js";
-import { runInputs } from "../dist/pipeline/run.js";
-import { canonicalKey, hashKey, KEY_WORDS } from "../dist/flow/conn-table.js";
-import { setupCheck, findingSink } from "../dist/pipeline/check.js";
-import { FindingTable } from "../dist/match/aggregate.js";
-
 const [stage, file] = process.argv.slice(2);
-const STAGES = ["read", "decode", "count", "track", "match"];
+const STAGES = ["read", "decode", "count", "wasm-count", "wasm-state", "track", "match"];
 if (!STAGES.includes(stage) || !file) {
   console.error(`usage: floor-pcap.mjs ${STAGES.join("|")} FILE`);
   process.exit(2);
 }
 const decode = { actionMap: [], year: 2026, nowMs: Date.UTC(2027, 0, 1), csvColumns: {} };
-
-/** The bare count: 2^19 slots of KEY_WORDS key words and a used word (room for 256k connections). */
-const SLOT = KEY_WORDS + 1;
-const MASK = (1 << 19) - 1;
-let table;
-let connections = 0;
-const k = new Int32Array(KEY_WORDS);
-function countBatch(b) {
-  for (let i = 0; i < b.length; i++) {
-    const proto = b.proto[i];
-    const icmp = proto === 1 || proto === 58;
-    const sp = icmp ? b.icmpType[i] : Math.max(0, b.srcPort[i]);
-    const dp = icmp ? 0 : Math.max(0, b.dstPort[i]);
-    canonicalKey(b.family[i], proto, b.src, i * 4, sp, b.dst, i * 4, dp, k, 0);
-    let s = hashKey(k, 0) & MASK;
-    for (;;) {
-      const o = s * SLOT;
-      if (table[o + KEY_WORDS] === 0) {
-        table.set(k, o);
-        table[o + KEY_WORDS] = 1;
-        connections++;
-        break;
-      }
-      let j = 0;
-      while (j < KEY_WORDS && table[o + j] === k[j]) j++;
-      if (j === KEY_WORDS) break;
-      s = (s + 1) & MASK;
-    }
-  }
-}
+// Each stage loads what it runs and no more (the wasm-count stage none of the pipeline).
+const count = await import("./floor-count.mjs");
+const pipeline = stage.startsWith("wasm-") ? undefined : await import("../dist/pipeline/run.js");
 
 let events = 0;
 let findings = 0;
 let bytes = 0;
 let setup;
-if (stage === "match") setup = setupCheck("kcps-file-server", "bench/inventory.yaml", [], new Map());
-if (stage === "count") table = new Int32Array((MASK + 1) * SLOT);
+let connections = 0;
+let check;
+if (stage === "match") {
+  check = await import("../dist/pipeline/check.js");
+  setup = check.setupCheck("kcps-file-server", "bench/inventory.yaml", [], new Map());
+}
+const FindingTable = stage === "match" ? (await import("../dist/match/aggregate.js")).FindingTable : undefined;
+const openInput = stage === "read" ? (await import("../dist/source/inputs.js")).openInput : undefined;
+const counter = stage === "count" ? await count.jsCounter() : undefined;
+if (stage.startsWith("wasm-")) await count.buildFloorWasm();
 const faults0 = process.resourceUsage().minorPageFault;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -69,13 +50,17 @@ if (stage === "read") {
   bytes += input.head.length;
   for await (const c of input.rest) bytes += c.length;
   await input.close();
+} else if (stage.startsWith("wasm-")) {
+  const r = count.countPcapFileWasm(file, { stride: stage === "wasm-state" ? 64 : 16 });
+  ({ bytes, packets: events, connections } = r);
 } else if (stage === "match") {
   const t = new FindingTable();
-  await runInputs([file], { decode, sink: findingSink(setup.matcher, t) });
+  await pipeline.runInputs([file], { decode, sink: check.findingSink(setup.matcher, t) });
   findings = t.size;
 } else {
-  const sink = stage === "decode" ? (b) => { events += b.length; } : stage === "count" ? (b) => { events += b.length; countBatch(b); } : (b) => { events += b.length; };
-  await runInputs([file], { decode, packets: stage !== "track", sink });
+  const sink = stage === "count" ? (b) => { events += b.length; counter.countBatch(b); } : (b) => { events += b.length; };
+  await pipeline.runInputs([file], { decode, packets: stage !== "track", sink });
+  if (counter) connections = counter.connections;
 }
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({
