@@ -490,7 +490,7 @@ export class FindingTable {
    * The count, first and last time, position, input and frame of finding order[k] at k, gathered from
    * the records in one pass (report step "findings"). Making the table-order columns first and gathering
    * each of them again wrote 10 MB of fresh memory for 200,000 findings, a page fault per 4 KiB, which
-   * on this VM cost more than the reads (bench/README.md, "CSV, fifth round"). The records are read in an
+   * on this VM cost more than the reads (bench/README.md, "The CSV job against awk, fifth round"). The records are read in an
    * order unrelated to memory: a group's two lines are loaded as independent reads first, as in `inOrder`.
    * `ints` may hold arrays of order.length entries to write input and frame into.
    */
