@@ -6,7 +6,9 @@
 //             a 12-word row into a WebAssembly module's memory (the hand-off a module-side count would not need)
 //   wasm      + those rows counted in a module (KERNEL below): hash, index probe, a 64-byte record
 //             per key with count, first and last; no roles, no verdict, no evidence
-//   js        + the same count in JavaScript over the same rows and layout (typed arrays)
+//   wasm128   the same with 128-byte records (the finding table's size), the second line written when a
+//             record is made and read by every event (as the table's evidence slots are)
+//   js        + the same count as "wasm" in JavaScript over the same rows and layout (typed arrays)
 //   classify  decode + the pipeline's classifyBatch (role lookup, orientation, bitset match), no table
 //   match     decode + classify + FindingTable.addBatch: the pipeline's decode+match (bench/decode-match.mjs)
 // Prints one JSON line. Use with bench/turns.mjs to take turns with awk. Needs `npm run build`.
@@ -22,7 +24,7 @@ import { FindingTable } from "../dist/match/aggregate.js";
 import { classifyBatch, createClassified } from "../dist/match/matcher.js";
 
 const [stage, file] = process.argv.slice(2);
-const STAGES = ["decode", "copy", "wasm", "js", "classify", "match"];
+const STAGES = ["decode", "copy", "wasm", "wasm128", "js", "classify", "match"];
 if (!STAGES.includes(stage) || !file) {
   console.error(`usage: floor-logs.mjs ${STAGES.join("|")} FILE`);
   process.exit(2);
@@ -37,8 +39,8 @@ const ROW_WORDS = 12, SLOTS = 1 << 19, RECORDS = 1 << 18, MAX_ROWS = 1 << 16;
  * module-side count must do. Kept here as text (not under assembly/: it is no part of the build).
  */
 const KERNEL = `const KW: i32 = 10;
-let slots: usize = 0, mask: u32 = 0, recs: usize = 0, size: i32 = 0;
-export function init(s: usize, m: u32, r: usize): void { slots = s; mask = m; recs = r; size = 0; }
+let slots: usize = 0, mask: u32 = 0, recs: usize = 0, size: i32 = 0, shift: usize = 6;
+export function init(s: usize, m: u32, r: usize, sh: usize): void { slots = s; mask = m; recs = r; size = 0; shift = sh; }
 export function entries(): i32 { return size; }
 @inline function hashAt(p: usize): u32 {
   let h: u32 = 0x9e3779b9;
@@ -67,7 +69,11 @@ export function count(rows: usize, n: i32): void {
     }
     for (let i = g; i < end; i++) {
       const e1 = load<i32>(slots + (<usize>(unchecked(hashes[i - g]) & mask) << 3));
-      if (e1 != 0) x += load<u32>(recs + (<usize>(e1 - 1) << 6));
+      if (e1 != 0) {
+        const r = recs + (<usize>(e1 - 1) << shift);
+        x += load<u32>(r);
+        if (shift > 6) x += load<u32>(r, 64);
+      }
     }
     sink += x;
     for (let i = g; i < end; i++) one(rows + (<usize>i * 48), unchecked(hashes[i - g]));
@@ -81,7 +87,7 @@ export function count(rows: usize, n: i32): void {
     const q = slots + (<usize>s << 3);
     const e1 = load<i32>(q);
     if (e1 == 0) break;
-    if (load<u32>(q, 4) == h && same(recs + (<usize>(e1 - 1) << 6), p)) { e = e1 - 1; break; }
+    if (load<u32>(q, 4) == h && same(recs + (<usize>(e1 - 1) << shift), p)) { e = e1 - 1; break; }
     s = (s + 1) & mask;
   }
   const t = load<f64>(p, 40);
@@ -89,12 +95,16 @@ export function count(rows: usize, n: i32): void {
     e = size++;
     const q = slots + (<usize>s << 3);
     store<i32>(q, e + 1); store<u32>(q, h, 4);
-    const r = recs + (<usize>e << 6);
+    const r = recs + (<usize>e << shift);
     memory.copy(r, p, 40);
     store<u32>(r, 1, 40); store<f64>(r, t, 48); store<f64>(r, t, 56);
+    // 128-byte records: the second line holds what the finding table keeps there (its evidence), set once.
+    if (shift > 6) store<u32>(r, 1, 64);
   } else {
-    const r = recs + (<usize>e << 6);
+    const r = recs + (<usize>e << shift);
     store<u32>(r, load<u32>(r, 40) + 1, 40);
+    // ...and read again by every event (the table's evidence check).
+    if (shift > 6 && load<u32>(r, 64) != 1) store<u32>(r, 1, 64);
     if (t < load<f64>(r, 48)) store<f64>(r, t, 48);
     if (t > load<f64>(r, 56)) store<f64>(r, t, 56);
   }
@@ -117,11 +127,12 @@ function kernel() {
 // Memory: the kernel's own statics in the first 64 KiB, the rows of one batch, then the index (8 bytes a
 // slot), then the records (64 bytes each).
 const ROWS_AT = 1 << 16, SLOTS_AT = ROWS_AT + MAX_ROWS * ROW_WORDS * 4, RECS_AT = SLOTS_AT + SLOTS * 8;
-const memory = new WebAssembly.Memory({ initial: Math.ceil((RECS_AT + RECORDS * 64) / 65536) });
+const WIDE = stage === "wasm128";
+const memory = new WebAssembly.Memory({ initial: Math.ceil((RECS_AT + RECORDS * 128 + 64) / 65536) });
 const u32 = new Uint32Array(memory.buffer), f64 = new Float64Array(memory.buffer);
-const mod = stage === "wasm" ? kernel() : undefined;
+const mod = stage === "wasm" || WIDE ? kernel() : undefined;
 const core = mod ? new WebAssembly.Instance(mod, { env: { memory } }).exports : undefined;
-core?.init(SLOTS_AT, SLOTS - 1, RECS_AT);
+core?.init(SLOTS_AT, SLOTS - 1, RECS_AT, WIDE ? 7 : 6);
 
 function copyRows(b) {
   for (let i = 0; i < b.length; i++) {
@@ -142,9 +153,25 @@ function hashRow(o) {
   for (let j = 0; j < 10; j++) { h = Math.imul(h ^ u32[o + j], 0x85ebca6b); h ^= h >>> 13; }
   return (h ^ (h >>> 16)) >>> 0;
 }
+const groupHash = new Uint32Array(64);
+let warm = 0;
 function countJs(n) {
-  for (let i = 0; i < n; i++) {
-    const o = ROWS_AT / 4 + i * ROW_WORDS, h = hashRow(o);
+  for (let g = 0; g < n; g += 64) {
+    const end = Math.min(n, g + 64);
+    for (let i = g; i < end; i++) {
+      const h = hashRow(ROWS_AT / 4 + i * ROW_WORDS);
+      groupHash[i - g] = h;
+      warm += u32[SLOT_W + (h & (SLOTS - 1)) * 2];
+    }
+    for (let i = g; i < end; i++) {
+      const e1 = u32[SLOT_W + (groupHash[i - g] & (SLOTS - 1)) * 2];
+      if (e1 !== 0) warm += u32[REC_W + (e1 - 1) * 16];
+    }
+    for (let i = g; i < end; i++) countOne(ROWS_AT / 4 + i * ROW_WORDS, groupHash[i - g]);
+  }
+}
+function countOne(o, h) {
+  {
     let s = h & (SLOTS - 1), e = -1;
     for (;;) {
       const e1 = u32[SLOT_W + s * 2];
@@ -181,6 +208,7 @@ const sinks = {
   decode: (b) => { events += b.length; },
   copy: (b) => { events += b.length; copyRows(b); },
   wasm: (b) => { events += b.length; copyRows(b); core.count(ROWS_AT, b.length); },
+  wasm128: (b) => { events += b.length; copyRows(b); core.count(ROWS_AT, b.length); },
   js: (b) => { events += b.length; copyRows(b); countJs(b.length); },
   classify: (b) => {
     events += b.length;
@@ -192,6 +220,6 @@ const sinks = {
 const f0 = process.resourceUsage().minorPageFault, c0 = process.cpuUsage(), t0 = performance.now();
 const results = await runInputs([file], { decode, sink: sinks[stage] });
 const t1 = performance.now(), c1 = process.cpuUsage(c0), f1 = process.resourceUsage().minorPageFault;
-const keys = stage === "wasm" ? core.entries() : stage === "js" ? jsSize : stage === "match" ? table.size : undefined;
+const keys = stage === "wasm" || WIDE ? core.entries() : stage === "js" ? jsSize : stage === "match" ? table.size : undefined;
 console.log(JSON.stringify({ stage, file, records: results[0].stats.read, events: stage === "match" ? undefined : events, keys,
   ms: Math.round(t1 - t0), cpuMs: Math.round((c1.user + c1.system) / 1e3), faults: f1 - f0 }));
