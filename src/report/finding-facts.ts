@@ -84,10 +84,11 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
   const flowsByVerdict = new Float64Array(16);
   const findingsByVerdictBy = new Float64Array(VERDICT_BY_CELLS), inferredByVerdictBy = new Float64Array(VERDICT_BY_CELLS);
   let allowedByRule = new Float64Array(16), blockedByRule = new Float64Array(16);
-  const srcSet = table.srcSet, dstSet = table.dstSet, firstSrcPort = table.firstSrcPort, count = table.count;
+  // Read in the records (table order, sequential): columns of them would be fresh memory (FindingTable.gatherInOrder).
   for (let e = 0; e < n; e++) {
     const m = head[e]!;
-    const rule = finder.find(srcSet[e]!, dstSet[e]!, (m >>> 16) & 255, port[e]!, firstSrcPort[e]!);
+    const s = table.srcSetOf(e), d = table.dstSetOf(e);
+    const rule = finder.find(s, d, (m >>> 16) & 255, port[e]!, table.firstSrcPortOf(e));
     let r = 0;
     if (rule !== undefined) {
       let id = ruleIds.get(rule);
@@ -102,10 +103,9 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
       r = id;
     }
     ruleOf[e] = r;
-    const s = srcSet[e]!, d = dstSet[e]!;
     srcRole[e] = s === 0 ? 0 : r !== 0 ? ruleFrom[r]! : setRoleId(s);
     dstRole[e] = d === 0 ? 0 : r !== 0 ? ruleTo[r]! : setRoleId(d);
-    const v = m & 15, c = count[e]!;
+    const v = m & 15, c = table.countOf(e);
     flowsByVerdict[v] = flowsByVerdict[v]! + c;
     const cell = v * 4 + ((m >>> 24) & 3);
     findingsByVerdictBy[cell] = findingsByVerdictBy[cell]! + 1;

@@ -110,8 +110,7 @@ function gather(x: ViewInput): Columns {
   }
   return {
     head: ints(facts.head), port: ints(facts.port), addr0, rule: ints(facts.ruleOf), srcRole: ints(facts.srcRole),
-    dstRole: ints(facts.dstRole), input: ints(table.input), frame: ints(table.frame), count: floats(table.count), first: floats(table.first),
-    last: floats(table.last), position: floats(table.position), evidence: floats(facts.evidenceKey),
+    dstRole: ints(facts.dstRole), evidence: floats(facts.evidenceKey), ...table.gatherInOrder(order, x.reuse),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { setupCheck, type CheckSetup } from "../../src/pipeline/check.js";
 import { FindingTable } from "../../src/match/aggregate.js";
-import { classifyBatch, createClassified } from "../../src/match/matcher.js";
+import { classifyBatch, createClassified, VERDICTS } from "../../src/match/matcher.js";
 import { commit, createBatch, LabelTable, reserve } from "../../src/decode/batch.js";
 import { eachFinding, materialise, prepareReport, type InputSummary } from "../../src/report/build.js";
 import { findingFacts } from "../../src/report/finding-facts.js";
@@ -196,6 +196,37 @@ describe.each([
     }
     // Findings of required rules occur (most of the generated ones are unexpected).
     expect(withRule).toBeGreaterThan(500);
+  }, SLOW);
+
+  it("gathers each finding's count, times, position, input and frame from its record as the table's columns hold them", () => {
+    const facts = findingFacts(table, setup.matcher);
+    const order = reportOrder(facts, sortKeys(facts));
+    const g = table.gatherInOrder(order, [new Int32Array(order.length)]);
+    const cols = [["count", table.count], ["first", table.first], ["last", table.last], ["position", table.position], ["input", table.input], ["frame", table.frame]] as const;
+    for (const [name, col] of cols) {
+      const got = g[name];
+      expect(got.length).toBe(order.length);
+      for (let k = 0; k < order.length; k++) {
+        if (!Object.is(got[k], col[order[k]!])) expect.fail(`finding ${k} (entry ${order[k]}): ${name} ${got[k]} where the table holds ${col[order[k]!]}`);
+      }
+    }
+    // Every kind of value occurred: frames past 2^31, positions that are no number, all three inputs.
+    expect(g.frame.some((f) => f < 0) && g.position.some((x) => Number.isNaN(x)) && new Set(g.input).size).toBe(3);
+  }, SLOW);
+
+  it("counts the flows per verdict and per rule as the table's counts sum them", () => {
+    const facts = findingFacts(table, setup.matcher);
+    const byVerdict = new Float64Array(16), allowed = new Float64Array(facts.allowedByRule.length), blocked = new Float64Array(facts.blockedByRule.length);
+    for (let e = 0; e < facts.n; e++) {
+      const v = facts.head[e]! & 15, r = facts.ruleOf[e]!;
+      byVerdict[v] = byVerdict[v]! + table.count[e]!;
+      if (r !== 0 && VERDICTS[v] === "allowed-required") allowed[r] = allowed[r]! + table.count[e]!;
+      if (r !== 0 && VERDICTS[v] === "blocked-required") blocked[r] = blocked[r]! + table.count[e]!;
+    }
+    expect([...facts.flowsByVerdict]).toEqual([...byVerdict]);
+    expect([...facts.allowedByRule]).toEqual([...allowed]);
+    expect([...facts.blockedByRule]).toEqual([...blocked]);
+    expect(allowed.some((x) => x > 0) && blocked.some((x) => x > 0)).toBe(true);
   }, SLOW);
 
   it("renders text and CSV from findings read one at a time as from the array of them", () => {
