@@ -11,7 +11,7 @@
 // count stage of bench/floor-pcap.mjs counts: the canonical key (family, protocol, the two endpoints as
 // an unordered pair; an ICMP or ICMPv6 packet's endpoints are (source, type) and (destination, 0)).
 // test/bench/floor-count.test.ts compares the two on every capture of fixtures/ and the corpus and on
-// generated ones. Built by bench/floor-wasm.mjs, not by `npm run build`.
+// generated ones. Built by bench/floor-count.mjs on first use, not by `npm run build`.
 //
 // Tables (laid out and zeroed by JS): IPv4 keys in 16-byte slots (two words: the A side's address,
 // port, protocol and a used mark; the B side's address and port), IPv6 keys in 40-byte slots (the two

@@ -8,14 +8,15 @@
  * chunks of many sizes (a record cut at every point), and on mutated copies. A floor that counts
  * something else proves nothing.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildFloorWasm, countPcapBytesWasm, jsCounter } from "../../bench/floor-count.mjs";
 import type { EventBatch } from "../../src/decode/batch.js";
-import { createPcapDecoder, isPcapHead } from "../../src/decode/pcap/classic.js";
+import { createPcapDecoder } from "../../src/decode/pcap/classic.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
 import { mutate, prng } from "../decode/pcap/mutate.js";
+import { pcapFiles } from "../helpers/pcap-files.js";
 
 /** The JS reference: the JS decoder's batches through the JS count; undefined when the file is refused. */
 async function reference(data: Buffer): Promise<{ connections: number; packets: number } | undefined> {
@@ -48,15 +49,6 @@ async function expectSame(data: Buffer, steps: readonly number[], what: string):
   return want?.connections ?? 0;
 }
 
-function pcapFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...pcapFiles(p));
-    else if (/\.pcap/i.test(name) && isPcapHead(readFileSync(p).subarray(0, 4))) out.push(p);
-  }
-  return out;
-}
 
 // ---- generated captures ----
 type Rnd = () => number;

@@ -6,16 +6,17 @@
  * every skip's offset in order, stoppedAt), the same error, and the same connections out of the flow
  * tracker with its reclassifications.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../../src/decode/batch.js";
 import type { Decoder } from "../../../src/decode/decoder.js";
-import { createPcapDecoder, isPcapHead, pcapFormat } from "../../../src/decode/pcap/classic.js";
+import { createPcapDecoder, pcapFormat } from "../../../src/decode/pcap/classic.js";
 import { createWasmPcapDecoder, pcapDecoderKind, pcapWasmModule } from "../../../src/decode/pcap/wasm.js";
 import { createConnectionDecoder } from "../../../src/flow/capture-decoder.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../../helpers/need.js";
 import { mutate, prng } from "./mutate.js";
+import { pcapFiles } from "../../helpers/pcap-files.js";
 
 /** Every array of the batch, slot by slot: nothing a consumer could read is left out. */
 const FIELDS = [
@@ -87,15 +88,6 @@ function expectSame(data: Buffer, ways: readonly [number | undefined, number][] 
   }
 }
 
-function pcapFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...pcapFiles(p));
-    else if (/\.pcap/i.test(name) && isPcapHead(readFileSync(p).subarray(0, 4))) out.push(p);
-  }
-  return out;
-}
 
 const FIXTURE_PCAPS = pcapFiles(join(REPO_ROOT, "fixtures"));
 
