@@ -48,7 +48,8 @@ export async function jsCounter(bits = 19) {
 }
 
 const SOURCE = new URL("../assembly/floor-count.ts", import.meta.url);
-const OUT = new URL("../dist/wasm/floor-count.wasm", import.meta.url);
+// Under bench/out (git-ignored), not dist/: dist ships in the package ("files").
+const OUT = new URL("./out/floor-count.wasm", import.meta.url);
 
 /**
  * Compile assembly/floor-count.ts with the flags of scripts/build-wasm.mjs (not part of `npm run build`:
