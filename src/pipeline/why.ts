@@ -160,16 +160,20 @@ function observationOf(f: Finding): WhyObservation | undefined {
 /**
  * What to do about one blocked required flow, by who stopped it (the finding's `blockedBy`). A report
  * written before attribution existed has none: it is advised as unknown, not guessed from its text.
+ * The flow is named from its source to its destination and the destination's role (`toRole`, the
+ * rule's), whichever end the host asked about is: naming the asked-about host's peer as the
+ * destination sent the reader to the client for a server's refusal.
  */
-function adviceFor(f: Finding, peerRole: string, peer: string): string {
+function adviceFor(f: Finding, toRole: string): string {
   const seen = f.evidence.length ? ` (seen: ${f.evidence[0]})` : "";
+  const route = `from ${f.src} to ${toRole} ${f.dst}`;
   switch (f.blockedBy) {
     case "destination":
-      return `${flowText(f)} to ${peerRole} ${peer} was refused by ${f.dst} itself: is the service running and listening there, and does that host's own firewall let ${f.src} in?${seen}`;
+      return `${flowText(f)} ${route} was refused by ${f.dst} itself: is the service running and listening there, and does that host's own firewall let ${f.src} in?${seen}`;
     case "network":
-      return `open ${flowText(f)} from ${f.src} to ${peerRole} ${peer} on the firewall in between: it was stopped on the way${seen}`;
+      return `open ${flowText(f)} ${route} on the firewall in between: it was stopped on the way${seen}`;
     default:
-      return `${flowText(f)} from ${f.src} to ${peerRole} ${peer} was stopped, but not enough was seen to tell where: check the firewalls in between and that the service runs on ${f.dst}${seen}`;
+      return `${flowText(f)} ${route} was stopped, but not enough was seen to tell where: check the firewalls in between and that the service runs on ${f.dst}${seen}`;
   }
 }
 
@@ -229,7 +233,7 @@ function considerRule(x: Context, r: Rule, direction: "out" | "in"): WhyRule {
   const peerRole = direction === "out" ? r.to : r.from;
   const peers = peersOf(x, peerRole);
   const advice = blocked.length
-    ? blocked.map((f) => adviceFor(f, peerRole, direction === "out" ? f.dst : f.src))
+    ? blocked.map((f) => adviceFor(f, r.to))
     : adviceWithoutBlock(x, r, direction, peers, status);
   const firstBlocked = blocked.length ? blocked.map((f) => f.firstSeen).filter((t): t is string => t !== null).sort()[0] ?? "" : null;
   return {

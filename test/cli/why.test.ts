@@ -32,7 +32,7 @@ describe("portmatrix why", () => {
     const winrm = w.rules.find((x) => x.rule === "winrm-admin-pc-to-kcps-fs")!;
     expect(winrm.status).toBe("blocked");
     expect(winrm.observations[0]!.text).toMatch(/^blocked \(destination\): TCP 5986 .*rst: SYN answered by RST from 10\.99\.2\.10 with TTL 63, as 10\.99\.2\.10's own packets arrive.* at fixtures\/lab\/captures\/customer-side\.pcap frame 46 \(byte 4266\)$/);
-    expect(winrm.advice[0]).toMatch(/^TCP 5986 to kcps-fs 10\.99\.2\.10 was refused by 10\.99\.2\.10 itself: is the service running and listening there/);
+    expect(winrm.advice[0]).toMatch(/^TCP 5986 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 was refused by 10\.99\.2\.10 itself: is the service running and listening there/);
     // 5985: the RST came with the router's TTL, not the server's: the advice is to open the firewall.
     expect(winrm.observations[1]!.text).toMatch(/^blocked \(network\): TCP 5985 .* frame 57 \(byte 5156\)$/);
     expect(winrm.advice[1]).toMatch(/^open TCP 5985 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 on the firewall in between: it was stopped on the way/);
@@ -40,6 +40,20 @@ describe("portmatrix why", () => {
     const icmp = await runCli(["why", "10.99.1.101", ...KCPS, "fixtures/lab/captures/customer-side.pcap"]);
     expect(icmp.stdout).toMatch(/icmp-3-13 \(communication administratively prohibited\) from router 10\.99\.1\.1/);
     expect(icmp.stdout).toMatch(/→ open TCP 135 from 10\.99\.1\.101 to kcps-fs 10\.99\.2\.10 on the firewall in between/);
+  });
+
+  it("asked about the server, names each flow from its client to the server, never the client as the destination", async () => {
+    const r = await runCli(["why", "10.99.2.10", ...KCPS, "--format", "json", "fixtures/lab/captures/customer-side.pcap"]);
+    const w = JSON.parse(r.stdout) as WhyResult;
+    const winrm = w.rules.find((x) => x.rule === "winrm-admin-pc-to-kcps-fs" && x.direction === "in")!;
+    expect(winrm.advice[0]).toMatch(/^TCP 5986 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 was refused by 10\.99\.2\.10 itself/);
+    expect(winrm.advice[1]).toMatch(/^open TCP 5985 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 on the firewall in between/);
+    const rpc = w.rules.find((x) => x.rule === "rpc-client-to-kcps-fs" && x.direction === "in")!;
+    expect(rpc.advice[0]).toMatch(/^open TCP 135 from 10\.99\.1\.101 to kcps-fs 10\.99\.2\.10 on the firewall in between/);
+    const netbios = w.rules.find((x) => x.rule === "netbios-client-to-kcps-fs" && x.direction === "in")!;
+    expect(netbios.advice[0]).toMatch(/^TCP 139 from 10\.99\.1\.100 to kcps-fs 10\.99\.2\.10 was stopped, but not enough was seen/);
+    expect(w.verdict.text).toMatch(/TCP 5986 from 10\.99\.1\.200 to kcps-fs 10\.99\.2\.10 was refused by 10\.99\.2\.10 itself/);
+    expect(JSON.stringify(w.rules.map((x) => x.advice))).not.toMatch(/to (customer-admin-pc|file-share-client) 10\.99\.1\./);
   });
 
   it("lists the rules where the host is the destination too, and works with no inputs", async () => {
