@@ -50,6 +50,15 @@ describe("the README's example outputs", () => {
   });
 
   const examples = readmeExamples(readFileSync("README.md", "utf8"));
+
+  // A block introduced by "name (`test/.../golden/FILE`):" is an excerpt of that golden file: each line
+  // it shows stands for a line of the file (the export's golden file moved on once, and the README kept
+  // a rule's old line number and an unquoted seed).
+  const excerpts = [...readFileSync("README.md", "utf8").matchAll(/\(`(test\/[^`]*\/golden\/[^`]+)`\):\n\n```[^\n]*\n([\s\S]*?)\n```/g)];
+  it("shows golden files' excerpts as they are", () => {
+    expect(excerpts.length).toBeGreaterThan(0);
+    for (const [, file, block] of excerpts) expect(unmatched(block!.split("\n"), readFileSync(file!, "utf8").split("\n")), file).toEqual([]);
+  });
   it("has examples of check, why, rules show and -o", () => {
     const commands = examples.map((e) => e.command);
     for (const c of [/^check .* fixtures\/kcps\/kern\.log$/, /^why /, /^rules show /, /^check .* -o /]) expect(commands.some((x) => c.test(x)), String(c)).toBe(true);
