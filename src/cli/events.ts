@@ -21,7 +21,7 @@ export function registerEvents(program: Command, io: Io): void {
     .addHelpText("after", `
 Examples:
   portmatrix events fixtures/kcps/kern.log | head
-  portmatrix events --packets --skipped capture.pcapng 2> skipped.jsonl | jq 'select(.action == "blocked")'
+  portmatrix events --skipped capture.pcapng 2> skipped.jsonl | jq 'select(.action == "blocked")'
 
 Exit status: 0 every input read, 2 usage error or an input that could not be read (the others are still read).`)
     .action(async (inputs: string[], f: { inputFormat?: string; actionMap?: string[]; year?: string; csvColumns?: string[]; netflowPort?: string[]; skipped?: boolean; packets?: boolean; include?: string[]; exclude?: string[] }) => {
