@@ -42,6 +42,13 @@ interface FormatBase {
   readonly headerOnly?: boolean;
   /** Binary formats: true when the input's first bytes are of this format. */
   readonly sniffHead?: (head: Buffer, opts: DecodeOptions) => boolean;
+  /**
+   * Skip reasons after which nothing more of the input can be read (a container whose framing is lost)
+   * or that say it ends inside a record (cut short), each with what it means. The records before are
+   * counted and checked, but the input was not read to its end: its run is not a complete check (an
+   * input error naming the skip's byte offset, exit 2), as for a gzip stream cut short.
+   */
+  readonly cutReasons?: Readonly<Record<string, string>>;
   readonly doc: FormatDoc;
 }
 

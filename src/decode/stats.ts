@@ -24,6 +24,8 @@ export class InputStats {
   used = 0;
   readonly skippedByReason = new Map<string, number>();
   readonly samples: SkipSample[] = [];
+  /** Where each skip reason was first seen (a format's cut reasons are reported at it). */
+  readonly firstPosition = new Map<string, number>();
   /** Flows of the records above (see the top of this file). */
   flowsRead = 0;
   flowsUsed = 0;
@@ -48,7 +50,9 @@ export class InputStats {
   /** Count one record read and skipped. */
   skip(reason: string, position: number, text?: string): void {
     this.read++;
-    this.skippedByReason.set(reason, (this.skippedByReason.get(reason) ?? 0) + 1);
+    const n = this.skippedByReason.get(reason);
+    this.skippedByReason.set(reason, (n ?? 0) + 1);
+    if (n === undefined) this.firstPosition.set(reason, position);
     this.onSkip?.(reason, position, text);
     if (this.samples.length < MAX_SKIP_SAMPLES) {
       const sample: SkipSample = { position, reason };

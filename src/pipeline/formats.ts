@@ -4,6 +4,8 @@
  * pairing, events as they are.
  */
 import type { Decoder } from "../decode/decoder.js";
+import type { InputStats } from "../decode/stats.js";
+import { InputError } from "../errors.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { defaultDecodeOptions } from "../decode/log/options.js";
 import { FORMATS } from "../decode/formats.js";
@@ -50,6 +52,19 @@ export function decoderFor(format: string, opts: DecodeOptions, file: string, f:
   }
   const d = record.create(opts, file);
   return record.stage === "packets" && !f.packets ? createConnectionDecoder(d) : d;
+}
+
+/**
+ * The error for an input of `format` that was not read to its end (FormatBase.cutReasons), at the cut
+ * reason's byte offset; undefined when it was read to its end. Reading stops at any cut reason, so an
+ * input has one at most.
+ */
+export function cutShortError(format: string, stats: InputStats, file: string): InputError | undefined {
+  for (const [reason, text] of Object.entries(BY_NAME.get(format)?.cutReasons ?? {})) {
+    const offset = stats.firstPosition.get(reason);
+    if (offset !== undefined) return new InputError(text, { file, offset });
+  }
+  return undefined;
 }
 
 export function knownFormats(): string[] {

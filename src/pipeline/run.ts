@@ -1,5 +1,5 @@
 import type { EventBatch } from "../decode/batch.js";
-import { decoderFor, detectFormat, knownFormats } from "./formats.js";
+import { cutShortError, decoderFor, detectFormat, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
 import { describeHead } from "../source/detect.js";
@@ -106,6 +106,8 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
       // Whatever was decoded before an error still counts.
       decoder.end(emit);
     }
+    const cut = cutShortError(format, decoder.stats, path);
+    if (cut) throw cut;
   } catch (e) {
     if (e instanceof InputError) result.error = e.message;
     else throw e;

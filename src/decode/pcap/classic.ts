@@ -15,7 +15,8 @@ import { createWasmPcapDecoder, pcapDecoderKind } from "./wasm.js";
  * because nothing says where the next record starts. It is counted as one skip "bad-record-length"
  * at its offset, reading stops there (`stoppedAt`), and every record before it has been emitted.
  * A file cut inside a record gives one skip "truncated-record" at end(). Only an input that is not
- * a pcap file at all (bad magic, unknown version, a header cut short) throws an InputError.
+ * a pcap file at all (bad magic, unknown version, a header cut short) throws an InputError here; after
+ * either skip the pipeline reports the input as not read to its end (`cutReasons` below, exit 2).
  */
 
 export const PCAP_FILE_HEADER_LENGTH = 24;
@@ -201,5 +202,9 @@ export const pcapFormat: FormatRecord = {
   sniffHead: isPcapHead,
   // The WebAssembly decoder when it was built (wasm.ts); this file's decoder is the reference and the fallback.
   create: (_o, file) => (pcapDecoderKind() === "wasm" ? createWasmPcapDecoder(file) : createPcapDecoder(file)),
+  cutReasons: {
+    "bad-record-length": "a record header gives a captured length beyond any capture's, so where the next record starts is lost and nothing after it can be read: the records before it were checked, whatever the capture held after it was not",
+    "truncated-record": "the file ends inside a record (cut short while written or copied?): the records before it were checked, whatever the capture held after it was not",
+  },
   doc: { detectedBy: "magic `a1b2c3d4` / `a1b23c4d`, either byte order", notes: "tcpdump, Wireshark: microsecond and nanosecond, any snaplen, records cut by snaplen; read as connections with an inferred outcome" },
 };

@@ -17,7 +17,9 @@ import type { FormatRecord } from "../format.js";
  * (`stoppedAt`), and everything before it has been emitted. Damage inside a packet block whose
  * length is sound is a skip and reading goes on ("bad-captured-length", "unknown-interface").
  * A later section header with a bad byte-order magic or version: "bad-section-header", stop. An
- * input whose first block is not a sound section header throws an InputError.
+ * input whose first block is not a sound section header throws an InputError. After a skip that stops
+ * reading, or a file cut inside a block, the pipeline reports the input as not read to its end
+ * (`cutReasons` of pcapngFormat, exit 2).
  */
 
 export const BLOCK_SHB = 0x0a0d0d0a;
@@ -368,5 +370,10 @@ export const pcapngFormat: FormatRecord = {
   stage: "packets",
   sniffHead: isPcapngHead,
   create: (_o, file) => createPcapngDecoder(file),
+  cutReasons: {
+    "bad-block-length": "a block's total length is not sound (not a multiple of 4, too small or too large for its type, or unlike its trailing copy), so where the next block starts is lost and nothing after it can be read: the records before it were checked, whatever the capture held after it was not",
+    "bad-section-header": "a later section header has a bad byte-order magic or version, so nothing after it can be read: the records before it were checked, whatever the capture held after it was not",
+    "truncated-record": "the file ends inside a block (cut short while written or copied?): the records before it were checked, whatever the capture held after it was not",
+  },
   doc: { detectedBy: "Section Header Block", notes: "dumpcap, Wireshark, pktmon: several sections and interfaces, each with its link type and `if_tsresol`; read as connections" },
 };
