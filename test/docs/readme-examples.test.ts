@@ -43,10 +43,33 @@ export function unmatched(shown: readonly string[], real: readonly string[]): st
   return shown.filter((l) => l.trim() !== "..." && !real.some((r) => stands(l, r)));
 }
 
+/**
+ * The first shown line that is not the real output's next one (blank lines aside), or undefined: the
+ * shown lines are the real ones in their order, and lines are left out only where a line "..." says so.
+ */
+export function outOfOrder(shown: readonly string[], real: readonly string[]): string | undefined {
+  let at = 0;
+  let gap = false;
+  for (const l of shown) {
+    if (l.trim() === "...") { gap = true; continue; }
+    let k = at;
+    while (k < real.length && !stands(l, real[k]!) && (gap || real[k]!.trim() === "")) k++;
+    if (k === real.length || !stands(l, real[k]!)) return l;
+    at = k + 1;
+    gap = false;
+  }
+  return undefined;
+}
+
 describe("the README's example outputs", () => {
   it("the check can fail: a changed line, a piece out of order", () => {
     expect(unmatched(["a b c", "...", "x ... z"], ["a b c", "x y z"])).toEqual([]);
     expect(unmatched(["a b d", "z ... x"], ["a b c", "x y z"])).toEqual(["a b d", "z ... x"]);
+    expect(outOfOrder(["a", "...", "c"], ["a", "b", "c"])).toBeUndefined();
+    expect(outOfOrder(["c", "a"], ["a", "b", "c"])).toBe("c");
+    expect(outOfOrder(["...", "c"], ["a", "b", "c"])).toBeUndefined();
+    expect(outOfOrder(["a", "c"], ["a", "b", "c"])).toBe("c");
+    expect(outOfOrder(["a", "c"], ["a", "", "c"])).toBeUndefined();
   });
 
   const examples = readmeExamples(readFileSync("README.md", "utf8"));
@@ -70,5 +93,6 @@ describe("the README's example outputs", () => {
     const r = await runCli(args);
     const real = [...r.stdout.split("\n"), ...r.stderr.split("\n")];
     expect(unmatched(e.shown, real)).toEqual([]);
+    expect(outOfOrder(e.shown, real), "a shown line out of the real output's order").toBeUndefined();
   });
 });
