@@ -6,7 +6,7 @@ export function stoppedBy(f: Pick<Finding, "blockedBy">, dst: string): string {
   switch (f.blockedBy) {
     case "network": return "stopped on the way: a firewall drops or rejects it";
     case "destination": return `refused by ${dst} itself: is the service running, and does its own firewall let it in?`;
-    case "unknown": return "no answer, or not enough packets to tell who stopped it";
+    case "unknown": return "not known who stopped it: too little was seen to tell a firewall on the way from the destination";
     default: return "";
   }
 }

@@ -121,7 +121,7 @@ describe("HTML report: what a finding carries", () => {
     const t = r.findings.find((f) => f.verdict === "blocked-required")!;
     const html = renderHtml({ ...r, findings: [{ ...t, blockedBy: "destination", dstName: "fs01" }, { ...t, src: "10.99.1.9", blockedBy: "unknown" }] });
     expect(html).toMatch(/<span data-blocked-by="destination" title="refused by fs01 itself: is the service running, and does its own firewall let it in\?">refused by fs01 itself<\/span>/);
-    expect(html).toMatch(/<span data-blocked-by="unknown" [^>]*>no answer, or not enough packets to tell who stopped it<\/span>/);
+    expect(html).toMatch(/<span data-blocked-by="unknown" title="not known who stopped it: too little was seen to tell a firewall on the way from the destination">not known who stopped it<\/span>/);
     expect(html).toMatch(/1 refused by the destination, 1 not known who<\/summary>/);
   });
 
