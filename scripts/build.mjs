@@ -2,7 +2,8 @@
 // `npm run build` after tsc (also `prepare`, so `npm ci` on a fresh clone ends with it): the steps that
 // make a short run start fast (bench/README.md, "Start-up").
 //  1. Every shipped ruleset (rulesets/*.yaml) parsed and checked once, written to dist/rulesets/<id>.json
-//     with the line:column of each node (src/model/precompiled.ts reads it when the YAML is unchanged).
+//     and the line:column of each node in dist/rulesets/<id>.positions.json (src/model/precompiled.ts reads
+//     them when the YAML is unchanged).
 //  2. The tsc output bundled by esbuild into dist/bundle/ (bundleCli below).
 //  3. A V8 code cache for that bundle, dist/bundle/portmatrix.cache (scripts/code-cache.cjs).
 // dist/bundle/inputs.json records a hash of every file the bundle was made from, so a test can tell a
@@ -13,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { build } from "esbuild";
 import { checkRuleset, shippedRulesetDir } from "../dist/model/ruleset.js";
-import { nodePositions, precompiledDir } from "../dist/model/precompiled.js";
+import { nodePositions, precompile, precompiledDir, precompiledFiles } from "../dist/model/precompiled.js";
 import { rulesetDigest } from "../dist/model/digest.js";
 import { YamlSource } from "../dist/model/yaml-source.js";
 import { buildWasm } from "./build-wasm.mjs";
@@ -35,8 +36,10 @@ function precompileRulesets() {
       process.exit(1);
     }
     // The positions come from a fresh parse: checkRuleset's own source is the same document.
-    const positions = nodePositions(YamlSource.parse(file, text));
-    writeFileSync(join(outRulesets, name.replace(/\.ya?ml$/, ".json")), JSON.stringify({ yaml: text, raw: def.raw, sha256: rulesetDigest(def.raw), positions }));
+    const out = precompile(text, def.raw, rulesetDigest(def.raw), nodePositions(YamlSource.parse(file, text)));
+    const files = precompiledFiles(shipped, file);
+    writeFileSync(files.json, JSON.stringify(out.json));
+    writeFileSync(files.positions, JSON.stringify(out.positions));
   }
 }
 

@@ -3,6 +3,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { ValidationError, ValidationErrors } from "../errors.js";
 import { parseAddr, formatAddr } from "../net/addr.js";
 import { YamlSource, type YamlPath } from "./yaml-source.js";
+import { readPlainInventory, type InventorySource } from "./inventory-plain.js";
 import { knownList } from "./validate.js";
 import { closest, didYouMean } from "./suggest.js";
 import { overlapWarnings, unusedHostWarnings } from "./inventory-warnings.js";
@@ -173,8 +174,13 @@ class Builder {
 
 const INVENTORY_FIELDS = ["roles", "hosts", "variables", "firewall"];
 
-export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[]): Inventory {
-  const src = YamlSource.parse(file, text);
+/**
+ * An inventory's YAML. Text in the plain shape of the README is read without the yaml library
+ * (model/inventory-plain.ts: the same value and positions, found quicker); `reader: "yaml"` always uses
+ * the library (the reference the tests hold the plain reader to).
+ */
+export function parseInventoryYaml(file: string, text: string, roleIds: readonly string[], reader: "any" | "yaml" = "any"): Inventory {
+  const src = (reader === "any" ? readPlainInventory(file, text) : undefined) ?? YamlSource.parse(file, text);
   const problems = new Problems(file);
   const b = new Builder(file, roleIds, problems);
   const known = new Set(roleIds);
@@ -252,7 +258,7 @@ export interface HostName {
 }
 
 /** `hosts: {dc01: 10.99.1.10}`: names for addresses listed under roles (and for `firewall:`), by address text. */
-function hostNames(src: YamlSource, hosts: unknown, problems: Problems): Map<string, HostName> {
+function hostNames(src: InventorySource, hosts: unknown, problems: Problems): Map<string, HostName> {
   const names = new Map<string, HostName>();
   if (hosts === undefined) return names;
   if (hosts === null || typeof hosts !== "object" || Array.isArray(hosts)) {
@@ -286,7 +292,7 @@ function hostNames(src: YamlSource, hosts: unknown, problems: Problems): Map<str
 }
 
 /** `firewall: [10.99.1.1, gw01]`: addresses, or names defined under `hosts:`. */
-function firewallAddresses(src: YamlSource, list: unknown, names: ReadonlyMap<string, HostName>, problems: Problems): FirewallAddress[] {
+function firewallAddresses(src: InventorySource, list: unknown, names: ReadonlyMap<string, HostName>, problems: Problems): FirewallAddress[] {
   if (list === undefined) return [];
   const items = Array.isArray(list) ? list : [list];
   const byName = new Map([...names].map(([addr, h]) => [h.name, addr]));

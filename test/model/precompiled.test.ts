@@ -2,9 +2,9 @@ import { describe, it, expect } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkRuleset, loadRulesetDef, resolveRuleset, shippedRulesetDir } from "../../src/model/ruleset.js";
-import { PrecompiledSource, loadPrecompiled, precompiledDir, type PrecompiledRuleset } from "../../src/model/precompiled.js";
+import { PrecompiledSource, loadPrecompiled, precompiledDir, precompiledFiles, type PositionTable, type PrecompiledRuleset } from "../../src/model/precompiled.js";
 import { YamlSource, type YamlPath } from "../../src/model/yaml-source.js";
-import { rulesetDigest } from "../../src/model/digest.js";
+import { rulesetDigest, sha256 } from "../../src/model/digest.js";
 
 const dir = shippedRulesetDir();
 const shipped = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -20,26 +20,43 @@ function paths(v: unknown, at: YamlPath = []): YamlPath[] {
 describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () => {
   it("there is one per shipped YAML file", () => {
     expect(shipped.length).toBeGreaterThan(0);
-    for (const name of shipped) expect(existsSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".json"))), name).toBe(true);
+    for (const name of shipped) {
+      expect(existsSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".json"))), name).toBe(true);
+      expect(existsSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".positions.json"))), name).toBe(true);
+    }
   });
   for (const name of shipped) {
     describe(name, () => {
       const file = join(dir, name);
       const text = readFileSync(file, "utf8");
-      const pre = JSON.parse(readFileSync(join(precompiledDir(dir), name.replace(/\.yaml$/, ".json")), "utf8")) as PrecompiledRuleset;
+      const files = precompiledFiles(dir, file);
+      const pre = JSON.parse(readFileSync(files.json, "utf8")) as PrecompiledRuleset;
+      const table = JSON.parse(readFileSync(files.positions, "utf8")) as PositionTable;
       const parsed = checkRuleset(`rulesets/${name}`, text).def!;
       it("was made from today's YAML text and holds the value the YAML parses to", () => {
-        expect(pre.yaml).toBe(text);
+        expect(pre.yamlSha256).toBe(sha256(text));
         expect(pre.raw).toEqual(parsed.raw);
         // The digest a run reads instead of computing it (issue 18, start-up).
         expect(pre.sha256).toBe(rulesetDigest(parsed.raw));
       });
       it("answers every position, of nodes and of paths that do not exist, as the parsed YAML does", () => {
         const yaml = YamlSource.parse(file, text);
-        const table = new PrecompiledSource(file, pre.positions);
+        const src = new PrecompiledSource(file, pre.rulePositions, () => table);
         const all = paths(yaml.value);
         expect(all.length).toBeGreaterThan(500);
-        for (const p of all) expect(table.position(p), JSON.stringify(p)).toEqual(yaml.position(p));
+        for (const p of all) expect(src.position(p), JSON.stringify(p)).toEqual(yaml.position(p));
+        // The rules' own positions, which every run reads, from the list alone.
+        const rulesOnly = new PrecompiledSource(file, pre.rulePositions, () => ({}));
+        const rules = (yaml.value as { rules: unknown[] }).rules;
+        expect(pre.rulePositions.length).toBe(rules.length);
+        rules.forEach((_, i) => expect(rulesOnly.position(["rules", i])).toEqual(yaml.position(["rules", i])));
+      });
+      it("resolves without reading the table of every node's position (only an error needs it)", () => {
+        const def = loadRulesetDef(name.replace(/\.yaml$/, ""));
+        const lazy = new PrecompiledSource(def.src.file, pre.rulePositions, () => {
+          throw new Error("the position table was read");
+        });
+        expect(resolveRuleset({ ...def, src: lazy }, new Map(), new Map())).toEqual(resolveRuleset(parsed, new Map(), new Map()));
       });
       it("resolves to the same ruleset, and is what loadRulesetDef gives", () => {
         const def = loadRulesetDef(name.replace(/\.yaml$/, ""));
