@@ -148,7 +148,8 @@ describe("the finding table counted in WebAssembly", () => {
   }
 
   it("moves a table counted in JS into the module with its records, index and label ids", () => {
-    const g: Gen = { hosts: 400, v6: 0.2, labels: 12, nanTime: 0.1 };
+    // Few hosts: keys counted before the move recur after it.
+    const g: Gen = { hosts: 12, v6: 0.2, labels: 12, nanTime: 0.1 };
     const sizes = [[700, 700, 700], [700, 900], [500]];
     for (const after of [1, 700, 1400, 2500]) {
       const a = fill(js(), 9, sizes, g);
