@@ -300,9 +300,10 @@ export function warmSink(): i32 { return sink; }
 
 /**
  * FindingTable.addBatch for staged events [from, n) of input `input`, whose label map (label id ->
- * global evidence id, -2 until first seen) is at `map`. Returns n, or the event whose label has no
- * evidence id yet: JS gives it one (FindingTable.evidenceId, which alone knows the labels' text, in the
- * reference's first-use order) and calls again from that event.
+ * global evidence id, -2 until first seen) is at `map`. JS gives every label of the slice its id
+ * before the call (FindingTable.evidenceId, which alone knows the labels' text, in the reference's
+ * first-use order), so this returns n; it stops at an event whose label has none rather than count it
+ * without its evidence.
  */
 export function add(from: i32, n: i32, input: i32, map: usize): i32 {
   for (let g = from; g < n; g += GROUP) {
@@ -353,7 +354,7 @@ let mapAt: usize = 0;
 let mapCap: i32 = 0;
 export function labelArea(n: i32): usize {
   if (n > mapCap) {
-    mapCap = max(n, 64);
+    mapCap = max(n, max(64, mapCap * 2));
     mapAt = take(<usize>mapCap * 4);
   }
   return mapAt;

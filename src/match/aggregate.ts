@@ -222,28 +222,29 @@ export class FindingTable {
     this.syncViews(core);
   }
 
-  /** addBatch's count in the module, in staged slices; a label without an evidence id yet stops it for one. */
+  /**
+   * addBatch's count in the module, in staged slices. The labels first seen in a slice get their
+   * evidence ids here first, in event order (the reference's order of first use; only JS knows their
+   * text), so the module finds every label it meets in the map.
+   */
   private addBatchInModule(core: FindingsCore, b: EventBatch, c: Classified, inputIdx: number): void {
     const labels = b.labels.values;
     const map = this.labelMap(inputIdx, labels.length);
-    const mapAt = core.labelMap(labels.length).byteOffset;
-    new Int32Array(core.buffer, mapAt, labels.length).set(map.subarray(0, labels.length));
     const counts = this.eventCounts(inputIdx);
     counts[0] += b.length;
     for (let from = 0; from < b.length; from += STAGE) {
       const n = Math.min(STAGE, b.length - from);
+      for (let i = from; i < from + n; i++) {
+        const label = b.label[i]!;
+        if (label >= 0 && map[label] === -2) map[label] = this.evidenceId(labels[label]!);
+      }
       core.stage(b, c, from, from + n);
+      const mapAt = core.labelMap(labels.length).byteOffset;
+      new Int32Array(core.buffer, mapAt, labels.length).set(map.subarray(0, labels.length));
       core.x.countEnds(n);
       counts[1] += core.x.classifiedCount();
       counts[2] += core.x.oneEndCount();
-      let i = 0;
-      while ((i = core.x.add(i, n, inputIdx, mapAt)) < n) {
-        const label = b.label[from + i]!;
-        const ev = this.evidenceId(labels[label]!);
-        map[label] = ev;
-        // A view made now: the module's memory may have grown (and its old buffer been detached).
-        new Int32Array(core.buffer, mapAt, labels.length)[label] = ev;
-      }
+      if (core.x.add(0, n, inputIdx, mapAt) !== n) throw new Error("FindingTable: the module met a label without an evidence id");
     }
     this.size = core.x.recordCount();
     this.syncViews(core);
