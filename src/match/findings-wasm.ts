@@ -87,6 +87,20 @@ type Column = (typeof COLUMNS)[number][0];
 /** The group scratch of assembly/findings.ts: 64 keys of 10 words, then three words per key. */
 const SCRATCH_BYTES = 64 * 40 + 3 * 64 * 4;
 
+/**
+ * Bytes the module's memory has from the start beyond the staging area: the records and index at the
+ * reservation, the records' first region and the label maps. Growing the memory detaches its old
+ * ArrayBuffer, and the first detached buffer of a process invalidates V8's "no buffer was ever detached"
+ * protector: from then on every optimised typed-array access in the process checks for detachment
+ * (the decoders', the matcher's, the report's). Pages never written cost nothing (the system maps
+ * them zeroed on first touch), so a table up to the reservation never grows the memory.
+ */
+function upFront(reserve: number): number {
+  let slots = 16;
+  while (slots < reserve * 2) slots *= 2;
+  return reserve * 128 + slots * 8 + 4096 * 128 + (1 << 20);
+}
+
 /** One table's module instance: its memory, the staging area for a slice of a batch, the calls. */
 export class FindingsCore {
   private readonly memory: WasmMemory;
@@ -99,7 +113,7 @@ export class FindingsCore {
     const take = (bytes: number) => { const at = next; next = (at + bytes + 63) & ~63; return at; };
     for (const [f, bytes] of COLUMNS) this.at[f] = take(STAGE * bytes);
     const scratch = take(SCRATCH_BYTES);
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(next / 65536) });
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((next + upFront(reserve)) / 65536) });
     this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as FindingsExports;
     this.x.init(...COLUMNS.map(([f]) => this.at[f]), scratch, next);
     this.x.setup(reserve, reserve);

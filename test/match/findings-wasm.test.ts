@@ -167,6 +167,32 @@ describe("the finding table counted in WebAssembly", () => {
     expectSameTables(a, b);
   }, SLOW);
 
+  it("never grows its memory below the reservation: a grown memory detaches a buffer, which slows every typed array in V8", () => {
+    // Each memory made, with the buffer it had when made (a grown memory has a new one).
+    const made: { m: { buffer: ArrayBuffer }; b: ArrayBuffer }[] = [];
+    const wa = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+    const Memory = wa.Memory;
+    wa.Memory = class extends Memory { constructor(d: { initial: number }) { super(d); made.push({ m: this, b: this.buffer }); } };
+    try {
+      const t = new FindingTable(undefined, undefined, { moduleAfter: 0 });
+      const rnd = lcg(11);
+      const g: Gen = { hosts: 60000, v6: 0, labels: 300, nanTime: 0 };
+      const labels = new LabelTable();
+      for (let k = 0; k < 30; k++) {
+        const b = batchOf(rnd, 8192, labels, g);
+        const c = createClassified(b.capacity);
+        classifyBatch(setup.matcher, b, c);
+        t.addBatch(b, c, 0);
+      }
+      expect(t.size).toBeGreaterThan(200_000);
+      expect(t.size).toBeLessThan(1 << 18);
+      expect(made.length).toBe(1);
+      expect(made[0]!.m.buffer).toBe(made[0]!.b);
+    } finally {
+      wa.Memory = Memory;
+    }
+  }, SLOW);
+
   it("merges (--jobs, partial results) and engine findings into a module table as into a JS one", () => {
     const g: Gen = { hosts: 200, v6: 0.3, labels: 7, nanTime: 0.2 };
     for (const [mine, other] of [[js(), js()], [wasm(), wasm()], [wasm(), js()], [js(), wasm()]] as const) {
