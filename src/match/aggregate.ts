@@ -276,7 +276,12 @@ export class FindingTable {
   addBatch(b: EventBatch, c: Classified, inputIdx: number): void {
     this.columns = undefined;
     if (!this.core) {
-      this.moduleAfter ??= moduleAfter();
+      if (this.moduleAfter === undefined) {
+        this.moduleAfter = moduleAfter();
+        // The JS index then holds a few thousand keys before the move: one sized for the reservation
+        // would have them spread over its 4 MiB, a page each.
+        if (this.moduleAfter <= FIRST_RECORDS && this.size === 0) this.index = new HashIndex(KEY_WORDS, STRIDE, FIRST_RECORDS);
+      }
       this.eventsAdded += b.length;
       if (this.eventsAdded > this.moduleAfter) this.toModule();
     }

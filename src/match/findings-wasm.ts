@@ -44,8 +44,12 @@ interface FindingsExports {
 
 /** Events staged per call: a larger batch is counted in slices of this many. */
 const STAGE = 8192;
-/** Events a table counts in JS before it moves into the module (a 1-packet check never loads it). */
-export const MODULE_AFTER = 16384;
+/**
+ * Events a table counts in JS before it moves into the module: a 1-packet check never loads it, and the
+ * JS table never outgrows its first 4,096 records (growing them to the reservation, then moving them,
+ * touched 6-10 MiB of memory left behind).
+ */
+export const MODULE_AFTER = 4096;
 
 let compiled: WasmModule | null | undefined;
 
