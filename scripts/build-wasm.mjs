@@ -11,6 +11,8 @@ export async function buildWasm() {
   await compile("wfw", ["--enable", "simd"]);
   await compile("netfilter", ["--enable", "simd"]);
   await compile("csv", ["--enable", "simd"]);
+  // The finding table's count (src/match/findings-wasm.ts).
+  await compile("findings");
 }
 
 async function compile(name, extra = []) {

@@ -2,6 +2,7 @@ import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch
 import { effectiveBlockedBy } from "../net/proto.js";
 import type { Classified } from "./matcher.js";
 import { HashIndex, RESERVED_RECORDS, hashWords } from "../flow/hash-index.js";
+import { FindingsCore, STAGE, findingsModule, moduleAfter } from "./findings-wasm.js";
 
 const KEY_WORDS = 10;
 /** Events whose table memory is touched ahead of counting them (HashIndex.prefetch). */
@@ -102,6 +103,14 @@ export class FindingTable {
 
   /** Records the store grows to at its first growth (see the constructor). */
   private readonly reserve: number;
+  /**
+   * The WebAssembly count (findings-wasm.ts) once this table moved into it: then the records and the
+   * index live in the module's memory, `iv` and `fv` are views of them, and `index` is unused.
+   */
+  private core: FindingsCore | undefined = undefined;
+  /** Events after which addBatch moves the table into the module (read at the first addBatch). */
+  private moduleAfter: number | undefined;
+  private eventsAdded = 0;
 
   /**
    * Room for `initial` records, of which only `allocated` are allocated until more are needed: a run
@@ -109,7 +118,8 @@ export class FindingTable {
    * memory alone made V8 run three scavenges and a full collection ("external memory pressure") in
    * a short run; a large run copies FIRST_RECORDS records once and then has the whole reservation.
    */
-  constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
+  constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS, opts: { moduleAfter?: number } = {}) {
+    this.moduleAfter = opts.moduleAfter;
     let cap = 16;
     while (cap < initial) cap *= 2;
     this.reserve = cap;
@@ -156,6 +166,7 @@ export class FindingTable {
    * unset) when the key is new; `isNew` tells which.
    */
   private lookup(k: Int32Array, ko: number, hash: number): number {
+    if (this.core) return this.lookupInModule(this.core, k, ko);
     let e = this.index.find(this.iv, k, ko, hash);
     if (e >= 0) {
       this.isNew = false;
@@ -174,6 +185,70 @@ export class FindingTable {
     return e;
   }
   private isNew = false;
+
+  /** lookup in the module's index and records (the hash is the module's own, the same function). */
+  private lookupInModule(core: FindingsCore, k: Int32Array, ko: number): number {
+    core.key().set(k.subarray(ko, ko + KEY_WORDS));
+    const e = core.x.lookupKey();
+    this.isNew = core.x.isNew() !== 0;
+    this.size = e >= this.size ? e + 1 : this.size;
+    this.syncViews(core);
+    return e;
+  }
+
+  /** `iv` and `fv` over the module's records, anew when it grew its memory or moved them. */
+  private syncViews(core: FindingsCore): void {
+    const at = core.x.recordsAt();
+    if (this.iv.buffer !== core.buffer || this.iv.byteOffset !== at || this.cap !== core.x.recordsCap()) {
+      this.iv = core.records();
+      this.fv = new Float64Array(this.iv.buffer, this.iv.byteOffset, this.iv.length / 2);
+      this.cap = core.x.recordsCap();
+    }
+  }
+
+  /**
+   * Move the records into a module instance and index them there (once, when the table has been given
+   * enough events to repay it): the records keep their numbers and layout.
+   */
+  private toModule(): void {
+    const mod = findingsModule();
+    if (!mod) { this.moduleAfter = Infinity; return; }
+    const core = new FindingsCore(mod, this.reserve);
+    core.x.reserveRecords(this.cap);
+    core.records().set(this.iv.subarray(0, this.size * STRIDE));
+    core.x.indexRecords(this.size);
+    this.core = core;
+    this.index = new HashIndex(KEY_WORDS, STRIDE, 16);
+    this.syncViews(core);
+  }
+
+  /**
+   * addBatch's count in the module, in staged slices. The labels first seen in a slice get their
+   * evidence ids here first, in event order (the reference's order of first use; only JS knows their
+   * text), so the module finds every label it meets in the map.
+   */
+  private addBatchInModule(core: FindingsCore, b: EventBatch, c: Classified, inputIdx: number): void {
+    const labels = b.labels.values;
+    const map = this.labelMap(inputIdx, labels.length);
+    const counts = this.eventCounts(inputIdx);
+    counts[0] += b.length;
+    for (let from = 0; from < b.length; from += STAGE) {
+      const n = Math.min(STAGE, b.length - from);
+      for (let i = from; i < from + n; i++) {
+        const label = b.label[i]!;
+        if (label >= 0 && map[label] === -2) map[label] = this.evidenceId(labels[label]!);
+      }
+      core.stage(b, c, from, from + n);
+      const mapAt = core.labelMap(labels.length).byteOffset;
+      new Int32Array(core.buffer, mapAt, labels.length).set(map.subarray(0, labels.length));
+      core.x.countEnds(n);
+      counts[1] += core.x.classifiedCount();
+      counts[2] += core.x.oneEndCount();
+      if (core.x.add(0, n, inputIdx, mapAt) !== n) throw new Error("FindingTable: the module met a label without an evidence id");
+    }
+    this.size = core.x.recordCount();
+    this.syncViews(core);
+  }
 
   /** Per input index: events, classified, one end known (grown on demand). */
   private readonly inputEvents: [number, number, number][] = [];
@@ -200,6 +275,20 @@ export class FindingTable {
   /** Add every event of a classified batch. */
   addBatch(b: EventBatch, c: Classified, inputIdx: number): void {
     this.columns = undefined;
+    if (!this.core) {
+      if (this.moduleAfter === undefined) {
+        this.moduleAfter = moduleAfter();
+        // The JS index then holds a few thousand keys before the move: one sized for the reservation
+        // would have them spread over its 4 MiB, a page each.
+        if (this.moduleAfter <= FIRST_RECORDS && this.size === 0) this.index = new HashIndex(KEY_WORDS, STRIDE, FIRST_RECORDS);
+      }
+      this.eventsAdded += b.length;
+      if (this.eventsAdded > this.moduleAfter) this.toModule();
+    }
+    if (this.core) {
+      this.addBatchInModule(this.core, b, c, inputIdx);
+      return;
+    }
     let classified = 0;
     let oneEnd = 0;
     for (let i = 0; i < b.length; i++) {

@@ -1,0 +1,170 @@
+/**
+ * The finding table's count in WebAssembly (issue 18; bench/README.md "Counting findings in
+ * WebAssembly"): assembly/findings.ts, built to dist/wasm/findings.wasm by `npm run build`, holds a
+ * FindingTable's records and index in its memory and counts a classified batch into them in one call,
+ * where the JS reference (aggregate.ts addBatch) spent ~0.5 s of CPU per 2M log lines. FindingTable
+ * moves its records into the module once it has been given MODULE_AFTER events (a short run never
+ * loads it) and reads them through views of the module's memory, so everything that reads the table
+ * is unchanged. PORTMATRIX_FINDINGS=js keeps the JS count, =wasm takes the module from the first
+ * event (tests, bench); test/match/findings-wasm.test.ts holds the two to the same tables and reports.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { EventBatch } from "../decode/batch.js";
+import type { Classified } from "./matcher.js";
+
+/** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
+interface WasmModule { readonly __wasmModule: unique symbol }
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** assembly/findings.ts's exports. */
+interface FindingsExports {
+  init(...layout: number[]): void;
+  setup(expected: number, reserved: number): void;
+  reserveRecords(cap: number): void;
+  recordsAt(): number;
+  recordsCap(): number;
+  recordCount(): number;
+  keyAt(): number;
+  lookupKey(): number;
+  isNew(): number;
+  indexRecords(n: number): void;
+  countEnds(n: number): void;
+  classifiedCount(): number;
+  oneEndCount(): number;
+  add(from: number, n: number, input: number, map: number): number;
+  labelArea(n: number): number;
+}
+
+/** Events staged per call: a larger batch is counted in slices of this many. */
+const STAGE = 8192;
+/**
+ * Events a table counts in JS before it moves into the module: a 1-packet check never loads it, and the
+ * JS table never outgrows its first 4,096 records (growing them to the reservation, then moving them,
+ * touched 6-10 MiB of memory left behind).
+ */
+export const MODULE_AFTER = 4096;
+
+let compiled: WasmModule | null | undefined;
+
+/** dist/wasm/findings.wasm compiled, or undefined when it was not built. */
+export function findingsModule(): WasmModule | undefined {
+  if (compiled !== undefined) return compiled ?? undefined;
+  // Where `npm run build` puts it, seen from dist/match/, dist/bundle/ or src/match/.
+  for (const rel of ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"]) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(path)) continue;
+    compiled = new WebAssembly.Module(readFileSync(path));
+    return compiled;
+  }
+  compiled = null;
+  return undefined;
+}
+
+/**
+ * Events after which a table counts in the module: PORTMATRIX_FINDINGS=js never, =wasm from the first
+ * (an error when the module was not built), otherwise MODULE_AFTER when it was built.
+ */
+export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
+  const forced = env.PORTMATRIX_FINDINGS;
+  if (forced === "js") return Infinity;
+  const built = findingsModule() !== undefined;
+  if (forced === "wasm") {
+    if (!built) throw new Error("PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm was not built (npm run build)");
+    return 0;
+  }
+  return built ? MODULE_AFTER : Infinity;
+}
+
+const COLUMNS = [
+  ["family", 1], ["src", 16], ["dst", 16], ["proto", 1], ["srcPort", 4], ["dstPort", 4], ["icmpType", 2],
+  ["action", 1], ["blockedBy", 1], ["time", 8], ["position", 8], ["frame", 4], ["label", 4], ["count", 4],
+  ["verdict", 1], ["reversed", 1], ["srcSet", 4], ["dstSet", 4],
+] as const;
+type Column = (typeof COLUMNS)[number][0];
+/** The group scratch of assembly/findings.ts: 64 keys of 10 words, then three words per key. */
+const SCRATCH_BYTES = 64 * 40 + 3 * 64 * 4;
+
+/**
+ * Bytes the module's memory has from the start beyond the staging area: the records and index at the
+ * reservation, the records' first region and the label maps. Growing the memory detaches its old
+ * ArrayBuffer, and the first detached buffer of a process invalidates V8's "no buffer was ever detached"
+ * protector: from then on every optimised typed-array access in the process checks for detachment
+ * (the decoders', the matcher's, the report's). Pages never written cost nothing (the system maps
+ * them zeroed on first touch), so a table up to the reservation never grows the memory.
+ */
+function upFront(reserve: number): number {
+  let slots = 16;
+  while (slots < reserve * 2) slots *= 2;
+  return reserve * 128 + slots * 8 + 4096 * 128 + (1 << 20);
+}
+
+/** One table's module instance: its memory, the staging area for a slice of a batch, the calls. */
+export class FindingsCore {
+  private readonly memory: WasmMemory;
+  readonly x: FindingsExports;
+  private readonly at = {} as Record<Column, number>;
+
+  /** A module whose index is sized for `reserve` keys and whose records grow to `reserve` first (FindingTable's). */
+  constructor(mod: WasmModule, reserve: number) {
+    let next = 64;
+    const take = (bytes: number) => { const at = next; next = (at + bytes + 63) & ~63; return at; };
+    for (const [f, bytes] of COLUMNS) this.at[f] = take(STAGE * bytes);
+    const scratch = take(SCRATCH_BYTES);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((next + upFront(reserve)) / 65536) });
+    this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as FindingsExports;
+    this.x.init(...COLUMNS.map(([f]) => this.at[f]), scratch, next);
+    this.x.setup(reserve, reserve);
+  }
+
+  get buffer(): ArrayBuffer { return this.memory.buffer; }
+
+  /** The records' words as the module holds them now (a new view after it grew or moved them). */
+  records(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.x.recordsAt(), this.x.recordsCap() * 32);
+  }
+
+  /** Copy events [from, to) of the batch and its classification into the staging area. */
+  stage(b: EventBatch, c: Classified, from: number, to: number): void {
+    const buf = this.memory.buffer;
+    const n = to - from;
+    const at = this.at;
+    new Uint8Array(buf, at.family, n).set(b.family.subarray(from, to));
+    new Uint32Array(buf, at.src, n * 4).set(b.src.subarray(from * 4, to * 4));
+    new Uint32Array(buf, at.dst, n * 4).set(b.dst.subarray(from * 4, to * 4));
+    new Uint8Array(buf, at.proto, n).set(b.proto.subarray(from, to));
+    new Int32Array(buf, at.srcPort, n).set(b.srcPort.subarray(from, to));
+    new Int32Array(buf, at.dstPort, n).set(b.dstPort.subarray(from, to));
+    new Int16Array(buf, at.icmpType, n).set(b.icmpType.subarray(from, to));
+    new Uint8Array(buf, at.action, n).set(b.action.subarray(from, to));
+    new Uint8Array(buf, at.blockedBy, n).set(b.blockedBy.subarray(from, to));
+    new Float64Array(buf, at.time, n).set(b.time.subarray(from, to));
+    new Float64Array(buf, at.position, n).set(b.position.subarray(from, to));
+    new Uint32Array(buf, at.frame, n).set(b.frame.subarray(from, to));
+    new Int32Array(buf, at.label, n).set(b.label.subarray(from, to));
+    new Uint32Array(buf, at.count, n).set(b.count.subarray(from, to));
+    new Uint8Array(buf, at.verdict, n).set(c.verdict.subarray(from, to));
+    new Uint8Array(buf, at.reversed, n).set(c.reversed.subarray(from, to));
+    new Int32Array(buf, at.srcSet, n).set(c.srcSet.subarray(from, to));
+    new Int32Array(buf, at.dstSet, n).set(c.dstSet.subarray(from, to));
+  }
+
+  /** The words at keyAt() (a key for lookupKey). */
+  key(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.x.keyAt(), 10);
+  }
+
+  /** The label map area for `n` labels. */
+  labelMap(n: number): Int32Array {
+    const at = this.x.labelArea(n);
+    return new Int32Array(this.memory.buffer, at, n);
+  }
+}
+
+export { STAGE };
