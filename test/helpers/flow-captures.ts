@@ -64,7 +64,7 @@ function icmp(type: number, code: number, rest: Buffer): Buffer {
 }
 
 /** A capture of `n` packets; `gapMs` is the largest idle gap between two packets. */
-export function flowCapture(seed: number, n: number, gapMs = 2000): Buffer {
+export function flowCapture(seed: number, n: number, gapMs = 300): Buffer {
   const rnd = prng(seed);
   const clients = [...addrPool(rnd, 300, false, 1), ...addrPool(rnd, 30, true, 1)];
   const servers = [...addrPool(rnd, 30, false, 2), ...addrPool(rnd, 6, true, 2)];
@@ -79,13 +79,22 @@ export function flowCapture(seed: number, n: number, gapMs = 2000): Buffer {
   let t = 1_700_000_000_000;
   /** Recent packets (IP layer), quoted by later ICMP errors. */
   const recent: { pkt: Buffer; src: Endpoint; dst: Endpoint }[] = [];
+  const convs: { v6: boolean; c: Endpoint; s: Endpoint; cp: number; sp: number }[] = [];
   for (let k = 0; k < n; k++) {
     t += rnd() < 0.002 ? gapMs * 40 : Math.floor(rnd() * rnd() * gapMs);
-    const v6 = rnd() < 0.12;
-    const c = pick(rnd, clients.filter((e) => e.v6 === v6));
-    const s = pick(rnd, servers.filter((e) => e.v6 === v6));
-    const [src, dst] = rnd() < 0.6 ? [c, s] : [s, c];
-    const [sp, dp] = src === c ? [pick(rnd, sports), pick(rnd, dports)] : [pick(rnd, dports), pick(rnd, sports)];
+    // Mostly a packet of a recent conversation (more likely the more recent), either way; else a new one.
+    if (convs.length === 0 || rnd() < 0.3) {
+      const v6 = rnd() < 0.12;
+      convs.push({
+        v6, c: pick(rnd, clients.filter((e) => e.v6 === v6)), s: pick(rnd, servers.filter((e) => e.v6 === v6)),
+        cp: pick(rnd, sports), sp: pick(rnd, dports),
+      });
+    }
+    const conv = convs[convs.length - 1 - Math.floor(rnd() ** 3 * Math.min(convs.length, 1000))]!;
+    const { v6, c, s } = conv;
+    const fromClient = rnd() < 0.6;
+    const [src, dst] = fromClient ? [c, s] : [s, c];
+    const [sp, dp] = fromClient ? [conv.cp, conv.sp] : [conv.sp, conv.cp];
     const ttl = pick(rnd, TTLS);
     const what = rnd();
     let pkt: Buffer;
@@ -110,13 +119,23 @@ export function flowCapture(seed: number, n: number, gapMs = 2000): Buffer {
       recent.push({ pkt, src, dst });
       if (recent.length > 50) recent.shift();
     }
-    const eth = Buffer.alloc(14);
-    eth.writeUInt16BE(v6 ? 0x86dd : 0x0800, 12);
-    const frame = Buffer.concat([eth, pkt]);
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(Math.floor(t / 1000), 0); rh.writeUInt32LE((t % 1000) * 1000, 4);
-    rh.writeUInt32LE(frame.length, 8); rh.writeUInt32LE(frame.length, 12);
-    recs.push(rh, frame);
+    // Now and then the same packet again, exactly 0, 1, 3 or 100 ms later: a copy from a second
+    // capture point or a retransmission, on either side of the duplicate windows the tests use.
+    if (rnd() < 0.08) {
+      addRecord(recs, pkt, v6, t);
+      t += pick(rnd, [0, 1, 3, 100]);
+    }
+    addRecord(recs, pkt, v6, t);
   }
   return Buffer.concat(recs);
+}
+
+function addRecord(recs: Buffer[], pkt: Buffer, v6: boolean, t: number): void {
+  const eth = Buffer.alloc(14);
+  eth.writeUInt16BE(v6 ? 0x86dd : 0x0800, 12);
+  const frame = Buffer.concat([eth, pkt]);
+  const rh = Buffer.alloc(16);
+  rh.writeUInt32LE(Math.floor(t / 1000), 0); rh.writeUInt32LE((t % 1000) * 1000, 4);
+  rh.writeUInt32LE(frame.length, 8); rh.writeUInt32LE(frame.length, 12);
+  recs.push(rh, frame);
 }
