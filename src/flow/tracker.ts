@@ -30,7 +30,7 @@ import {
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
-import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore } from "./wasm-tracker.js";
+import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule } from "./wasm-tracker.js";
 
 /**
  * What finalise, factsOf and the sweeps read and do to the connection records: ConnTable's, or the
@@ -149,7 +149,7 @@ export class FlowTracker {
 
   private start(b: EventBatch): void {
     this.started = true;
-    if (this.engine === "js" || (this.engine === "auto" && b.length < b.capacity)) return;
+    if (this.engine === "js" || (this.engine === "auto" && (b.length < b.capacity || trackerWasmModule() === undefined))) return;
     const core = new WasmTrackerCore(this.timeouts);
     this.core = core;
     this.store = core;

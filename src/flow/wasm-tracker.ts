@@ -89,9 +89,9 @@ export function trackerWasmModule(): WasmModule | undefined {
 
 /**
  * Which tracker a capture read by the WebAssembly pcap decoder uses: PORTMATRIX_TRACKER=js or =wasm
- * forces one (tests, bench); otherwise "auto": the module when it was built, for a capture of more
- * than one batch (FlowTracker decides at its first batch: a short capture is not worth instantiating
- * the module for, see bench/README.md).
+ * forces one (tests, bench); otherwise "auto": the module, when it was built, for a capture of more
+ * than one batch (FlowTracker decides at its first batch: a short capture is not worth compiling and
+ * instantiating the module for, see bench/README.md).
  */
 export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" | "auto" {
   const forced = env.PORTMATRIX_TRACKER;
@@ -100,7 +100,8 @@ export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "was
     if (trackerWasmModule() === undefined) throw new Error("PORTMATRIX_TRACKER=wasm, but dist/wasm/tracker.wasm was not built (npm run build)");
     return "wasm";
   }
-  return trackerWasmModule() === undefined ? "js" : "auto";
+  // Nothing is read or compiled here: a capture of one batch never needs the module (FlowTracker.start).
+  return "auto";
 }
 
 /** One tracker's module instance: its input area, and its records seen as ConnTable's. */
