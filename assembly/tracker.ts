@@ -212,11 +212,8 @@ export function column(k: i32): usize {
 }
 
 export function recordsAt(): usize { return recs; }
-export function classesAt(): usize { return cls; }
-export function lastTimesAt(): usize { return lastAt; }
 export function recordCapacity(): i32 { return recCap; }
 export function tablesGeneration(): i32 { return generation; }
-export function usedRecords(): i32 { return used; }
 export function liveRecords(): i32 { return live; }
 export function connectionCount(): i32 { return connections; }
 export function peakLiveCount(): i32 { return peakLive; }
@@ -415,6 +412,22 @@ export function clear(): void {
   live = 0;
   used = 0;
   freeCount = 0;
+}
+
+/**
+ * The first record at or after `from` that a sweep finalises (FlowTracker.sweep): any live one when
+ * `all`, else one idle past its class's timeout (`expiredClass`); -1 when none. A sweep then reads 9
+ * bytes a record here instead of a call per record from JS.
+ */
+export function nextSwept(from: i32, all: bool): i32 {
+  for (let e = from; e < used; e++) {
+    const c = <i32>load<u8>(cls + <usize>e);
+    if (c == 0) continue;
+    if (all) return e;
+    const to = c == 1 ? toTcp : c == 2 ? toUdp : toIcmp;
+    if (now - load<f64>(lastAt + (<usize>e << 3)) > to) return e;
+  }
+  return -1;
 }
 
 function setLastTime(o: usize, e: i32, t: f64): void {

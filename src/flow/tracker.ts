@@ -33,17 +33,15 @@ import { U32Set, addrHash } from "./u32-set.js";
 import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule } from "./wasm-tracker.js";
 
 /**
- * What finalise, factsOf and the sweeps read and do to the connection records: ConnTable's, or the
- * WebAssembly module's (wasm-tracker.ts), which keeps the same record layout in its memory.
+ * What finalise and factsOf read and do to the connection records: ConnTable's, or the WebAssembly
+ * module's (wasm-tracker.ts), which keeps the same record layout in its memory. Sweeps have one way
+ * each (sweepJs, sweepWasm).
  */
 interface RecordStore {
   readonly iv: Int32Array;
   readonly uv: Uint32Array;
   readonly fv: Float64Array;
-  readonly last: Float64Array;
-  readonly used: number;
   readonly liveCount: number;
-  classOf(e: number): number;
   remove(e: number): void;
   clear(): void;
 }
@@ -480,7 +478,7 @@ export class FlowTracker {
   /** As `expired`, by the record's timeout class (ConnTable.classOf, not 0). */
   private expiredClass(e: number, cls: number): boolean {
     const to = cls === CLASS_TCP ? this.timeouts.tcp : cls === CLASS_UDP ? this.timeouts.udp : this.timeouts.icmp;
-    return this.now - this.store.last[e]! > to;
+    return this.now - this.table.last[e]! > to;
   }
 
   /** Where finished connections go (set by addPackets). */
@@ -488,9 +486,27 @@ export class FlowTracker {
 
   /** Finalise connections idle longer than their timeout (all of them when `all`). */
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {
-    const table = this.store;
-    // `used` does not change while a sweep runs (removing frees a record, nothing is added); read once (a call into the module).
-    for (let e = 0, used = table.used; e < used; e++) {
+    if (this.core !== undefined) this.sweepWasm(this.core, emit, all);
+    else this.sweepJs(emit, all);
+    if (all && this.out.length > 0) {
+      emit(this.out);
+      this.out.length = 0;
+    }
+  }
+
+  /** The same sweep with the module finding the records (the same ones, in the same order). */
+  private sweepWasm(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
+    for (let e = core.nextSwept(0, all); e >= 0; e = core.nextSwept(e + 1, all)) {
+      this.finalise(e, emit);
+      if (all) continue;
+      this.stats.evicted++;
+      core.remove(e);
+    }
+  }
+
+  private sweepJs(emit: (conns: EventBatch) => void, all: boolean): void {
+    const table = this.table;
+    for (let e = 0; e < table.used; e++) {
       const cls = table.classOf(e);
       if (cls === 0) continue;
       if (all) {
@@ -502,10 +518,6 @@ export class FlowTracker {
       this.stats.evicted++;
       this.finalise(e, emit);
       table.remove(e);
-    }
-    if (all && this.out.length > 0) {
-      emit(this.out);
-      this.out.length = 0;
     }
   }
 

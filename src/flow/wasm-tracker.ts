@@ -6,7 +6,7 @@
  * connection expired before its key is reused).
  *
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
- * the same views ConnTable gives it (`iv`, `uv`, `fv`, `last`), over the module's memory. The
+ * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
  * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
  * views are made again: no view is held across a growth.
  *
@@ -32,11 +32,8 @@ interface TrackerExports {
   init(capacity: number, records: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
   column(k: number): number;
   recordsAt(): number;
-  classesAt(): number;
-  lastTimesAt(): number;
   recordCapacity(): number;
   tablesGeneration(): number;
-  usedRecords(): number;
   liveRecords(): number;
   connectionCount(): number;
   peakLiveCount(): number;
@@ -48,6 +45,7 @@ interface TrackerExports {
   run(from: number, to: number): number;
   icmpError(i: number): number;
   remove(e: number): void;
+  nextSwept(from: number, all: number): number;
   clear(): void;
   sendersHas(v: number): number;
   ttlLookup(fam: number, a0: number, a1: number, a2: number, a3: number, iface: number): number;
@@ -113,8 +111,6 @@ export class WasmTrackerCore {
   iv = new Int32Array(0);
   uv = new Uint32Array(0);
   fv = new Float64Array(0);
-  last = new Float64Array(0);
-  private cls = new Uint8Array(0);
   private quote = new Int32Array(0);
   private cols: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
@@ -154,8 +150,6 @@ export class WasmTrackerCore {
     this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
     this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
     this.fv = new Float64Array(buf, x.recordsAt(), (cap * STRIDE) / 2);
-    this.cls = new Uint8Array(buf, x.classesAt(), cap);
-    this.last = new Float64Array(buf, x.lastTimesAt(), cap);
   }
 
   /** Copy packets [from, from + n) of `b` (n <= capacity) into the input area, room made for n new connections. */
@@ -221,15 +215,13 @@ export class WasmTrackerCore {
     return this.x.icmpOnlyCount();
   }
 
-  // ConnTable's part that FlowTracker's finalise and sweeps use.
-  get used(): number {
-    return this.x.usedRecords();
-  }
+  // ConnTable's part that FlowTracker's finalise uses.
   get liveCount(): number {
     return this.x.liveRecords();
   }
-  classOf(e: number): number {
-    return this.cls[e]!;
+  /** The next record at or after `from` a sweep finalises (all live ones when `all`), or -1. */
+  nextSwept(from: number, all: boolean): number {
+    return this.x.nextSwept(from, all ? 1 : 0);
   }
   remove(e: number): void {
     this.x.remove(e);
