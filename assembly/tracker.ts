@@ -156,8 +156,8 @@ let stopReason: i32 = 0;
 let stopRecord: i32 = -1;
 let sink: i32 = 0;
 
-/** Records at the first growth (RESERVED_RECORDS of hash-index.ts): untouched pages cost nothing. */
-const RESERVED: i32 = 1 << 18;
+/** Records at the first growth (RESERVED_RECORDS of hash-index.ts: untouched pages cost nothing; tests give fewer). */
+let reserved: i32 = 1 << 18;
 
 /** 16 bytes from `src` to `dst` (an address): two loads and stores, where memory.copy is a call out of the module in V8. */
 // @ts-ignore: decorator
@@ -175,8 +175,12 @@ function take(bytes: usize): usize {
   return at;
 }
 
-/** Lay out the input area for batches of `capacity` packets and the first tables; the idle timeouts (ms). */
-export function init(capacity: i32, records: i32, tcp: f64, udp: f64, icmp: f64, duplicateWindow: f64): void {
+/**
+ * Lay out the input area for batches of `capacity` packets and the first tables: `records` records,
+ * `reserve` at the first growth, `ttlEntries` TTL entries (a power of two); the idle timeouts (ms).
+ */
+export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32, tcp: f64, udp: f64, icmp: f64, duplicateWindow: f64): void {
+  reserved = reserve;
   top = 1024;
   cap = capacity;
   const n = <usize>capacity;
@@ -193,8 +197,8 @@ export function init(capacity: i32, records: i32, tcp: f64, udp: f64, icmp: f64,
   let ns = 16;
   while (ns < records * 2) ns <<= 1;
   slots = take(<usize>ns * 8); slotMask = ns - 1;
-  ttlCap = 1024; ttlKeys = take(1024 * 24); ttlVals = take(1024 * 4); ttlMeta = take(1024);
-  ttlSlots = take(2048 * 8); ttlMask = 2047;
+  ttlCap = ttlEntries; ttlKeys = take(<usize>ttlEntries * 24); ttlVals = take(<usize>ttlEntries * 4); ttlMeta = take(<usize>ttlEntries);
+  ttlSlots = take(<usize>ttlEntries * 16); ttlMask = ttlEntries * 2 - 1;
   sTable = take(1024 * 4); sMask = 1023;
   toTcp = tcp; toUdp = udp; toIcmp = icmp; dupWindow = duplicateWindow;
   now = -Infinity;
@@ -290,7 +294,7 @@ export function reserve(n: i32): void {
 }
 
 function growRecords(need: i32): void {
-  let c = recCap < RESERVED ? RESERVED : recCap * 2;
+  let c = recCap < reserved ? reserved : recCap * 2;
   while (c < need) c *= 2;
   const r = take(<usize>c * REC_BYTES);
   memory.copy(r, recs, <usize>used * REC_BYTES);

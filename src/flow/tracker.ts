@@ -132,7 +132,7 @@ export class FlowTracker {
    */
   notFlow: ((reason: string, position: number) => void) | undefined = undefined;
 
-  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = RESERVED_RECORDS) {
+  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), private readonly initial = RESERVED_RECORDS) {
     this.table = new ConnTable(initial);
     this.store = this.table;
     this.ttlSource = this.ttls;
@@ -148,7 +148,7 @@ export class FlowTracker {
   private start(b: EventBatch): void {
     this.started = true;
     if (this.engine === "js" || (this.engine === "auto" && (b.length < b.capacity || trackerWasmModule() === undefined))) return;
-    const core = new WasmTrackerCore(this.timeouts);
+    const core = new WasmTrackerCore(this.timeouts, this.initial);
     this.core = core;
     this.store = core;
     this.ttlSource = core;

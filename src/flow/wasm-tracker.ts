@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { FlowTimeouts } from "./tracker.js";
+import { RESERVED_RECORDS } from "./hash-index.js";
 
 interface WasmModule { readonly __wasmModule: unique symbol }
 interface WasmMemory { readonly buffer: ArrayBuffer }
@@ -29,7 +30,7 @@ const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssem
 
 /** The exports of assembly/tracker.ts. */
 interface TrackerExports {
-  init(capacity: number, records: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
+  init(capacity: number, records: number, reserve: number, ttlEntries: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
   column(k: number): number;
   recordsAt(): number;
   recordCapacity(): number;
@@ -119,12 +120,19 @@ export class WasmTrackerCore {
   } | undefined;
   readonly capacity = CAPACITY;
 
-  constructor(timeouts: FlowTimeouts) {
+  /**
+   * @param reserve records at the first growth (RESERVED_RECORDS); a test gives a few, so that the
+   *                tables grow, with their contents, while a capture is read
+   */
+  constructor(timeouts: FlowTimeouts, reserve = RESERVED_RECORDS) {
     const mod = trackerWasmModule();
     if (mod === undefined) throw new Error("dist/wasm/tracker.wasm was not built (npm run build)");
     this.memory = new WebAssembly.Memory({ initial: 1 });
     this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as TrackerExports;
-    this.x.init(CAPACITY, FIRST_RECORDS, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow);
+    // TTL entries: 1024 as ttl-table.ts, fewer (a power of two) with a small reservation.
+    let ttlEntries = 16;
+    while (ttlEntries < 1024 && ttlEntries < reserve) ttlEntries *= 2;
+    this.x.init(CAPACITY, Math.min(FIRST_RECORDS, reserve), reserve, ttlEntries, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow);
     this.buf = this.memory.buffer;
     this.views();
   }

@@ -42,12 +42,16 @@ interface Tracked {
   error: string | undefined;
 }
 
-/** `data` through the WebAssembly pcap decoder (batches of `capacity`) and the tracker on `engine`. */
-function track(data: Buffer, engine: "js" | "wasm", timeouts: FlowTimeouts, capacity: number): Tracked {
-  const d = createConnectionDecoder(createWasmPcapDecoder("f.pcap", { batchCapacity: capacity }), timeouts);
-  d.tracker.engine = engine;
+/**
+ * `data` through the WebAssembly pcap decoder (batches of `capacity`) and the tracker on `engine`, as
+ * createConnectionDecoder joins them; `initial`: the tracker's record reservation (FlowTracker).
+ */
+function track(data: Buffer, engine: "js" | "wasm", timeouts: FlowTimeouts, capacity: number, initial?: number): Tracked {
+  const packets = createWasmPcapDecoder("f.pcap", { batchCapacity: capacity });
+  const tracker = new FlowTracker(timeouts, undefined, initial);
+  tracker.engine = engine;
   const notFlow: unknown[] = [];
-  d.tracker.notFlow = (reason, position) => notFlow.push([reason, position]);
+  tracker.notFlow = (reason, position) => notFlow.push([reason, position]);
   const out: unknown[] = [];
   const emit = (b: EventBatch) => {
     out.push(b.length);
@@ -59,21 +63,25 @@ function track(data: Buffer, engine: "js" | "wasm", timeouts: FlowTimeouts, capa
   };
   let error: string | undefined;
   try {
-    d.push(data, emit);
-    d.end(emit);
+    packets.push(data, (b) => tracker.addPackets(b, emit));
+    try {
+      packets.end((b) => tracker.addPackets(b, emit));
+    } finally {
+      tracker.end(emit);
+    }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
-  return { wasm: d.tracker.usesWasm, out, notFlow, stats: { ...d.tracker.stats, live: d.tracker.liveConnections }, error };
+  return { wasm: tracker.usesWasm, out, notFlow, stats: { ...tracker.stats, live: tracker.liveConnections }, error };
 }
 
 /** The two trackers agree on `data` with each timeout set and batch size; returns the connections seen. */
-function expectSame(data: Buffer, what: string, capacities: readonly number[] = [8192, 1, 3], timeouts = TIMEOUTS): number {
+function expectSame(data: Buffer, what: string, capacities: readonly number[] = [8192, 1, 3], timeouts = TIMEOUTS, initial?: number): number {
   let conns = 0;
   for (const [name, t] of timeouts) {
     for (const c of capacities) {
-      const js = track(data, "js", t, c);
-      const wasm = track(data, "wasm", t, c);
+      const js = track(data, "js", t, c, initial);
+      const wasm = track(data, "wasm", t, c, initial);
       expect(js.wasm).toBe(false);
       // A capture refused at its file header reaches no tracker.
       if (js.out.length > 0 || js.notFlow.length > 0) expect(wasm.wasm, `${what}: the module took over`).toBe(true);
@@ -139,6 +147,13 @@ describe("the flow tracker in WebAssembly", () => {
     expectSame(data, "generated 4", sizes, [["tiny", TINY]]);
     // Batches larger than the module's input area are taken in several calls.
     expectSame(flowCapture(5, 20_000), "generated 5", [20_000, 9000], [["default", DEFAULT_TIMEOUTS], ["tiny", TINY]]);
+  }, 120_000);
+
+  it("gives what the JS tracker gives while its tables grow with what they hold (a reservation of 16 records)", () => {
+    for (const seed of [1, 5]) {
+      const conns = expectSame(flowCapture(seed, 6000), `generated ${seed}, 16 records reserved`, [1, 7, 8192], TIMEOUTS, 16);
+      expect(conns).toBeGreaterThan(2000);
+    }
   }, 120_000);
 
   it("gives what the JS tracker gives on mutated and cut captures", () => {
