@@ -7,6 +7,7 @@ import asc from "assemblyscript/asc";
 
 export async function buildWasm() {
   await compile("pcap");
+  await compile("tracker");
   // 128-bit SIMD (in every Node version `engines` allows): the row readers find separators 16 bytes at a time.
   await compile("wfw", ["--enable", "simd"]);
   await compile("netfilter", ["--enable", "simd"]);

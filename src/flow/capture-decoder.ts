@@ -1,6 +1,7 @@
 import type { Decoder } from "../decode/decoder.js";
 import type { EventBatch } from "../decode/batch.js";
 import { FlowTracker, DEFAULT_TIMEOUTS, type FlowTimeouts } from "./tracker.js";
+import { trackerEngine } from "./wasm-tracker.js";
 
 /**
  * A capture read as connections: the packet decoder's events go through the flow tracker, and what
@@ -9,6 +10,9 @@ import { FlowTracker, DEFAULT_TIMEOUTS, type FlowTimeouts } from "./tracker.js";
  */
 export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts = DEFAULT_TIMEOUTS): Decoder & { tracker: FlowTracker } {
   const tracker = new FlowTracker(timeouts);
+  // The per-packet path in WebAssembly where the batch comes from the WebAssembly pcap decoder
+  // (wasm-tracker.ts); elsewhere the JS path, the reference.
+  if ("chunkArea" in packets) tracker.engine = trackerEngine();
   tracker.notFlow = (reason, position) => packets.stats.reclassify(reason, position);
   return {
     format: packets.format,

@@ -30,6 +30,21 @@ import {
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
+import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule } from "./wasm-tracker.js";
+
+/**
+ * What finalise and factsOf read and do to the connection records: ConnTable's, or the WebAssembly
+ * module's (wasm-tracker.ts), which keeps the same record layout in its memory. Sweeps have one way
+ * each (sweepJs, sweepWasm).
+ */
+interface RecordStore {
+  readonly iv: Int32Array;
+  readonly uv: Uint32Array;
+  readonly fv: Float64Array;
+  readonly liveCount: number;
+  remove(e: number): void;
+  clear(): void;
+}
 
 /** Idle time after which a connection is finalised (capture time, ms). */
 export interface FlowTimeouts {
@@ -80,6 +95,18 @@ function storedTtl(v: number): number {
 
 export class FlowTracker {
   private readonly table: ConnTable;
+  /** The records finalise and sweeps read: `table`, or the module's once it took over (`engine`). */
+  private store: RecordStore;
+  private ttlSource: Pick<TtlTable, "ttlsOf">;
+  private senderSource: Pick<U32Set, "has">;
+  /**
+   * Which per-packet path runs: "js" (this file, the reference), "wasm" (assembly/tracker.ts, from the
+   * first batch), or "auto" (the module when the first batch is full, i.e. the capture is longer than
+   * one batch). Set before the first batch (createConnectionDecoder); decided at the first batch.
+   */
+  engine: "js" | "wasm" | "auto" = "js";
+  private core: WasmTrackerCore | undefined;
+  private started = false;
   /** Each address's own TTLs as a responder, per capture interface (RSTs and ICMP errors left out: they are what is judged). */
   private readonly ttls = new TtlTable();
   /**
@@ -105,29 +132,98 @@ export class FlowTracker {
    */
   notFlow: ((reason: string, position: number) => void) | undefined = undefined;
 
-  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), initial = RESERVED_RECORDS) {
+  constructor(private readonly timeouts: FlowTimeouts = DEFAULT_TIMEOUTS, labels = new LabelTable(), private readonly initial = RESERVED_RECORDS) {
     this.table = new ConnTable(initial);
+    this.store = this.table;
+    this.ttlSource = this.ttls;
+    this.senderSource = this.senders;
     this.out = createBatch(4096, labels);
+  }
+
+  /** Whether the WebAssembly path took over (tests). */
+  get usesWasm(): boolean {
+    return this.core !== undefined;
+  }
+
+  private start(b: EventBatch): void {
+    this.started = true;
+    if (this.engine === "js" || (this.engine === "auto" && (b.length < b.capacity || trackerWasmModule() === undefined))) return;
+    const core = new WasmTrackerCore(this.timeouts, this.initial);
+    this.core = core;
+    this.store = core;
+    this.ttlSource = core;
+    this.senderSource = core;
+  }
+
+  /**
+   * A batch through the module: copied in slice by slice, one call per slice, with the packets it
+   * hands back handled here in their place (as `packets` handles them).
+   */
+  private addPacketsWasm(core: WasmTrackerCore, b: EventBatch): void {
+    for (let from = 0; from < b.length; from += core.capacity) {
+      const n = Math.min(core.capacity, b.length - from);
+      core.load(b, from, n);
+      let i = 0;
+      while (i < n) {
+        i = core.run(i, n);
+        this.now = core.now;
+        if (i >= n) break;
+        const why = core.stoppedFor;
+        const k = from + i;
+        if (why === STOP_EXPIRED) {
+          // The same 5-tuple after its idle timeout: the old connection ends first (as in `packet`); the packet is run again.
+          this.evict(core.stoppedRecord);
+          continue;
+        }
+        if (why === STOP_ICMP_CONTROL) this.notFlow?.(icmpControl(b.proto[k]!, b.icmpType[k]!)!, b.position[k]!);
+        else {
+          let r = core.icmpError(b, k, i);
+          if (r === ICMP_EXPIRED) {
+            this.evict(core.stoppedRecord);
+            r = core.icmpError(b, k, i);
+          }
+          if (r === ICMP_NO_QUOTE) this.notFlow?.("icmp-error-without-quote", b.position[k]!);
+        }
+        i++;
+      }
+    }
+    this.stats.connections = core.connections;
+    this.stats.peakLive = core.peakLive;
+    this.stats.icmpOnly = core.icmpOnly;
+  }
+
+  /** Connection e, idle past its timeout, finalised and removed before its key is used again. */
+  private evict(e: number): void {
+    this.stats.evicted++;
+    this.finalise(e, this.emit);
+    this.store.remove(e);
   }
 
   /** Feed a batch of packets; finished connections are emitted in batches through `emit`. */
   addPackets(b: EventBatch, emit: (conns: EventBatch) => void): void {
     this.emit = emit;
-    for (let g = 0; g < b.length; g += WARM_GROUP) {
-      const gEnd = Math.min(b.length, g + WARM_GROUP);
-      this.warm(b, g, gEnd);
-      this.packets(b, g, gEnd);
-    }
+    if (!this.started) this.start(b);
+    if (this.core !== undefined) this.addPacketsWasm(this.core, b);
+    else this.addPacketsJs(b);
     this.sinceSweep += b.length;
     // A sweep only frees memory (a packet finds an expired connection expired by itself, see
     // `packet`), and costs a pass over the table: it runs when the table has doubled since the last
     // one (amortised O(1) per packet, and the table stays within twice what is really alive) and at
     // least once per SWEEP_EVERY packets (a smaller table is a faster one: fewer cache misses).
-    const live = this.table.liveCount;
+    const live = this.store.liveCount;
     if (live >= this.sweepAt || (this.sinceSweep >= SWEEP_EVERY && live >= 1024)) {
       this.sinceSweep = 0;
       this.sweep(emit, false);
-      this.sweepAt = Math.max(1024, this.table.liveCount * 2);
+      this.sweepAt = Math.max(1024, this.store.liveCount * 2);
+    }
+  }
+
+  /** The reference per-packet path, in groups whose table memory is touched first. */
+  private addPacketsJs(b: EventBatch): void {
+    for (let g = 0; g < b.length; g += WARM_GROUP) {
+      const gEnd = Math.min(b.length, g + WARM_GROUP);
+      this.warm(b, g, gEnd);
+      this.packets(b, g, gEnd);
     }
   }
 
@@ -390,6 +486,25 @@ export class FlowTracker {
 
   /** Finalise connections idle longer than their timeout (all of them when `all`). */
   private sweep(emit: (conns: EventBatch) => void, all: boolean): void {
+    if (this.core !== undefined) this.sweepWasm(this.core, emit, all);
+    else this.sweepJs(emit, all);
+    if (all && this.out.length > 0) {
+      emit(this.out);
+      this.out.length = 0;
+    }
+  }
+
+  /** The same sweep with the module finding the records (the same ones, in the same order). */
+  private sweepWasm(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
+    for (let e = core.nextSwept(0, all); e >= 0; e = core.nextSwept(e + 1, all)) {
+      this.finalise(e, emit);
+      if (all) continue;
+      this.stats.evicted++;
+      core.remove(e);
+    }
+  }
+
+  private sweepJs(emit: (conns: EventBatch) => void, all: boolean): void {
     const table = this.table;
     for (let e = 0; e < table.used; e++) {
       const cls = table.classOf(e);
@@ -404,16 +519,12 @@ export class FlowTracker {
       this.finalise(e, emit);
       table.remove(e);
     }
-    if (all && this.out.length > 0) {
-      emit(this.out);
-      this.out.length = 0;
-    }
   }
 
   /** End of capture: finalise everything. */
   end(emit: (conns: EventBatch) => void): void {
     this.sweep(emit, true);
-    this.table.clear();
+    this.store.clear();
   }
 
   /** A connection was added. */
@@ -429,7 +540,7 @@ export class FlowTracker {
       emit(out);
       out.length = 0;
     }
-    const { iv, uv: keys, fv } = this.table;
+    const { iv, uv: keys, fv } = this.store;
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
     const fam = keys[o]! >>> 8;
@@ -516,7 +627,7 @@ export class FlowTracker {
 
   /** The facts decideOutcome needs about connection e (destination address at dw[d..]); the TTL lists only when a refusal is to be judged. */
   private factsOf(e: number, fam: number, proto: number, st: number, history: string, dw: Uint32Array, d: number): ConnFacts {
-    const { iv, uv, fv } = this.table;
+    const { iv, uv, fv } = this.store;
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
     const f = this.facts;
@@ -532,10 +643,10 @@ export class FlowTracker {
     f.unansweredAfterMs = this.timeouts.unansweredAfter;
     const answered = proto === PROTO_TCP ? (st & S_SYNACK) !== 0 : (st & S_RESP_SEEN) !== 0 && (st & S_ORIG_SEEN) !== 0;
     f.dst = answered && !(st & S_ICMP_ERR) ? "" : formatAddr(fam, dw, d);
-    f.dstHeardFrom = answered || this.senders.has(addrHash(dw, d));
+    f.dstHeardFrom = answered || this.senderSource.has(addrHash(dw, d));
     const rst = iv[o + I_RST_TTL]!;
     f.rstTtl = storedTtl(rst);
-    f.dstTtlsAtRst = rst !== 0 && !answered ? this.ttls.ttlsOf(fam, dw, d, iv[o + I_RST_IFACE]!) : [];
+    f.dstTtlsAtRst = rst !== 0 && !answered ? this.ttlSource.ttlsOf(fam, dw, d, iv[o + I_RST_IFACE]!) : [];
     const icmp = iv[o + I_ICMP]!;
     if (st & S_ICMP_ERR && icmp !== -1) {
       f.icmpType = icmp & 0xff;
@@ -543,7 +654,7 @@ export class FlowTracker {
       const ttl = (icmp >>> 16) & 0x1ff;
       f.icmpTtl = ttl === 256 ? NONE : ttl;
       f.icmpFrom = formatAddr(iv[o + I_ICMP_FROM_FAMILY]!, uv, o + I_ICMP_FROM);
-      f.dstTtlsAtIcmp = st & S_ICMP_FROM_DST ? this.ttls.ttlsOf(fam, dw, d, iv[o + I_ICMP_IFACE]!) : [];
+      f.dstTtlsAtIcmp = st & S_ICMP_FROM_DST ? this.ttlSource.ttlsOf(fam, dw, d, iv[o + I_ICMP_IFACE]!) : [];
     } else {
       f.icmpType = NONE; f.icmpCode = NONE; f.icmpTtl = NONE; f.icmpFrom = ""; f.dstTtlsAtIcmp = [];
     }
@@ -552,6 +663,6 @@ export class FlowTracker {
 
   /** Connections tracked right now (for the memory-bound test). */
   get liveConnections(): number {
-    return this.table.liveCount;
+    return this.store.liveCount;
   }
 }

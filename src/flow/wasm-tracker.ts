@@ -1,0 +1,256 @@
+/**
+ * The flow tracker's per-packet path in WebAssembly (issue 18): the AssemblyScript port in
+ * assembly/tracker.ts, built to dist/wasm/tracker.wasm by `npm run build`, driven by FlowTracker
+ * (tracker.ts), which keeps everything that ends a connection (finalise, decideOutcome, the memo,
+ * sweeps) and the rare packets the module hands back (ICMP errors' quotes, ICMP control messages, a
+ * connection expired before its key is reused).
+ *
+ * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
+ * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
+ * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
+ * views are made again: no view is held across a growth.
+ *
+ * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
+ * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { EventBatch } from "../decode/batch.js";
+import type { FlowTimeouts } from "./tracker.js";
+import { RESERVED_RECORDS } from "./hash-index.js";
+
+interface WasmModule { readonly __wasmModule: unique symbol }
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The exports of assembly/tracker.ts. */
+interface TrackerExports {
+  init(capacity: number, records: number, reserve: number, ttlEntries: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
+  column(k: number): number;
+  recordsAt(): number;
+  recordCapacity(): number;
+  tablesGeneration(): number;
+  liveRecords(): number;
+  connectionCount(): number;
+  peakLiveCount(): number;
+  icmpOnlyCount(): number;
+  currentTime(): number;
+  stoppedFor(): number;
+  stoppedRecord(): number;
+  reserve(n: number): void;
+  run(from: number, to: number): number;
+  icmpError(i: number): number;
+  remove(e: number): void;
+  nextSwept(from: number, all: number): number;
+  clear(): void;
+  sendersHas(v: number): number;
+  ttlLookup(fam: number, a0: number, a1: number, a2: number, a3: number, iface: number): number;
+  ttlValues(): number;
+}
+
+/** Why `run` stopped (assembly/tracker.ts STOP_*), and icmpError's results. */
+export const STOP_ICMP_ERROR = 1;
+export const STOP_ICMP_CONTROL = 2;
+export const STOP_EXPIRED = 3;
+export const ICMP_NO_QUOTE = 1;
+export const ICMP_EXPIRED = 3;
+
+/** Packets copied in per call (the WebAssembly pcap decoder's batch: one call per batch). */
+const CAPACITY = 8192;
+/** Records before the first growth (conn-table.ts FIRST_RECORDS). */
+const FIRST_RECORDS = 4096;
+/** The module's stored words per record (conn-table.ts STRIDE). */
+const STRIDE = 48;
+
+/** Where `npm run build` puts the module, seen from this file in dist/flow/, dist/bundle/ or src/flow/. */
+const CANDIDATES = ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"];
+
+let compiled: WasmModule | undefined;
+let missing = false;
+
+/** The compiled module, or undefined when it was not built (the JS tracker is used then). */
+export function trackerWasmModule(): WasmModule | undefined {
+  if (compiled !== undefined || missing) return compiled;
+  for (const rel of CANDIDATES) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(path)) continue;
+    compiled = new WebAssembly.Module(readFileSync(path));
+    return compiled;
+  }
+  missing = true;
+  return undefined;
+}
+
+/**
+ * Which tracker a capture read by the WebAssembly pcap decoder uses: PORTMATRIX_TRACKER=js or =wasm
+ * forces one (tests, bench); otherwise "auto": the module, when it was built, for a capture of more
+ * than one batch (FlowTracker decides at its first batch: a short capture is not worth compiling and
+ * instantiating the module for, see bench/README.md).
+ */
+export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" | "auto" {
+  const forced = env.PORTMATRIX_TRACKER;
+  if (forced === "js") return "js";
+  if (forced === "wasm") {
+    if (trackerWasmModule() === undefined) throw new Error("PORTMATRIX_TRACKER=wasm, but dist/wasm/tracker.wasm was not built (npm run build)");
+    return "wasm";
+  }
+  // Nothing is read or compiled here: a capture of one batch never needs the module (FlowTracker.start).
+  return "auto";
+}
+
+/** One tracker's module instance: its input area, and its records seen as ConnTable's. */
+export class WasmTrackerCore {
+  private readonly x: TrackerExports;
+  private readonly memory: WasmMemory;
+  private buf: ArrayBuffer;
+  private generation = -1;
+  iv = new Int32Array(0);
+  uv = new Uint32Array(0);
+  fv = new Float64Array(0);
+  private quote = new Int32Array(0);
+  private cols: {
+    family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
+    icmpType: Int16Array; icmpCode: Int16Array; tcpFlags: Int16Array; time: Float64Array; position: Float64Array; frame: Uint32Array;
+    ttl: Int16Array; iface: Int32Array; tcpSeq: Uint32Array; payloadLength: Int32Array;
+  } | undefined;
+  readonly capacity = CAPACITY;
+
+  /**
+   * @param reserve records at the first growth (RESERVED_RECORDS); a test gives a few, so that the
+   *                tables grow, with their contents, while a capture is read
+   */
+  constructor(timeouts: FlowTimeouts, reserve = RESERVED_RECORDS) {
+    const mod = trackerWasmModule();
+    if (mod === undefined) throw new Error("dist/wasm/tracker.wasm was not built (npm run build)");
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as TrackerExports;
+    // TTL entries: 1024 as ttl-table.ts, fewer (a power of two) with a small reservation.
+    let ttlEntries = 16;
+    while (ttlEntries < 1024 && ttlEntries < reserve) ttlEntries *= 2;
+    this.x.init(CAPACITY, Math.min(FIRST_RECORDS, reserve), reserve, ttlEntries, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow);
+    this.buf = this.memory.buffer;
+    this.views();
+  }
+
+  /** The views of the input area and the records, made again when memory or the tables moved. */
+  private views(): void {
+    const x = this.x;
+    if (this.memory.buffer === this.buf && x.tablesGeneration() === this.generation && this.cols !== undefined) return;
+    const buf = (this.buf = this.memory.buffer);
+    this.generation = x.tablesGeneration();
+    const n = CAPACITY;
+    const c = (k: number) => x.column(k);
+    this.cols = {
+      family: new Uint8Array(buf, c(0), n), proto: new Uint8Array(buf, c(1), n), src: new Uint32Array(buf, c(2), n * 4),
+      dst: new Uint32Array(buf, c(3), n * 4), srcPort: new Int32Array(buf, c(4), n), dstPort: new Int32Array(buf, c(5), n),
+      icmpType: new Int16Array(buf, c(6), n), icmpCode: new Int16Array(buf, c(7), n), tcpFlags: new Int16Array(buf, c(8), n),
+      time: new Float64Array(buf, c(9), n), position: new Float64Array(buf, c(10), n), frame: new Uint32Array(buf, c(11), n),
+      ttl: new Int16Array(buf, c(12), n), iface: new Int32Array(buf, c(13), n), tcpSeq: new Uint32Array(buf, c(14), n),
+      payloadLength: new Int32Array(buf, c(15), n),
+    };
+    this.quote = new Int32Array(buf, c(16), 16);
+    const cap = x.recordCapacity();
+    this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
+    this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
+    this.fv = new Float64Array(buf, x.recordsAt(), (cap * STRIDE) / 2);
+  }
+
+  /** Copy packets [from, from + n) of `b` (n <= capacity) into the input area, room made for n new connections. */
+  load(b: EventBatch, from: number, n: number): void {
+    this.x.reserve(n);
+    this.views();
+    const c = this.cols!;
+    const to = from + n;
+    c.family.set(b.family.subarray(from, to));
+    c.proto.set(b.proto.subarray(from, to));
+    c.src.set(b.src.subarray(from * 4, to * 4));
+    c.dst.set(b.dst.subarray(from * 4, to * 4));
+    c.srcPort.set(b.srcPort.subarray(from, to));
+    c.dstPort.set(b.dstPort.subarray(from, to));
+    c.icmpType.set(b.icmpType.subarray(from, to));
+    c.icmpCode.set(b.icmpCode.subarray(from, to));
+    c.tcpFlags.set(b.tcpFlags.subarray(from, to));
+    c.time.set(b.time.subarray(from, to));
+    c.position.set(b.position.subarray(from, to));
+    c.frame.set(b.frame.subarray(from, to));
+    c.ttl.set(b.ttl.subarray(from, to));
+    c.iface.set(b.iface.subarray(from, to));
+    c.tcpSeq.set(b.tcpSeq.subarray(from, to));
+    c.payloadLength.set(b.payloadLength.subarray(from, to));
+  }
+
+  /** Packets [from, to) of the input area; the packet it stopped at (see `stoppedFor`), or `to`. */
+  run(from: number, to: number): number {
+    return this.x.run(from, to);
+  }
+
+  get stoppedFor(): number {
+    return this.x.stoppedFor();
+  }
+
+  get stoppedRecord(): number {
+    return this.x.stoppedRecord();
+  }
+
+  /** The ICMP error at input slot i, event k of `b` (its quoted packet copied in): 0 used, ICMP_NO_QUOTE, ICMP_EXPIRED. */
+  icmpError(b: EventBatch, k: number, i: number): number {
+    const q = this.quote;
+    q[0] = b.innerProto[k]!;
+    for (let j = 0; j < 4; j++) {
+      q[1 + j] = b.innerSrc[k * 4 + j]!;
+      q[5 + j] = b.innerDst[k * 4 + j]!;
+    }
+    q[9] = b.innerSrcPort[k]!;
+    q[10] = b.innerDstPort[k]!;
+    return this.x.icmpError(i);
+  }
+
+  get now(): number {
+    return this.x.currentTime();
+  }
+  get connections(): number {
+    return this.x.connectionCount();
+  }
+  get peakLive(): number {
+    return this.x.peakLiveCount();
+  }
+  get icmpOnly(): number {
+    return this.x.icmpOnlyCount();
+  }
+
+  // ConnTable's part that FlowTracker's finalise uses.
+  get liveCount(): number {
+    return this.x.liveRecords();
+  }
+  /** The next record at or after `from` a sweep finalises (all live ones when `all`), or -1. */
+  nextSwept(from: number, all: boolean): number {
+    return this.x.nextSwept(from, all ? 1 : 0);
+  }
+  remove(e: number): void {
+    this.x.remove(e);
+  }
+  clear(): void {
+    this.x.clear();
+  }
+
+  /** U32Set.has over the module's senders set. */
+  has(v: number): boolean {
+    return this.x.sendersHas(v) !== 0;
+  }
+
+  /** TtlTable.ttlsOf over the module's TTL table. */
+  ttlsOf(fam: number, w: ArrayLike<number>, o: number, iface: number): number[] | null {
+    const m = this.x.ttlLookup(fam, w[o]! | 0, w[o + 1]! | 0, w[o + 2]! | 0, w[o + 3]! | 0, iface);
+    if (m === -1) return [];
+    if (m & 0x80) return null;
+    const v = this.x.ttlValues() >>> 0;
+    const out: number[] = [];
+    for (let j = 0; j < m; j++) out.push((v >>> (j * 8)) & 0xff);
+    return out.sort((a, b) => a - b);
+  }
+}

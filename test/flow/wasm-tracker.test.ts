@@ -1,0 +1,239 @@
+/**
+ * The flow tracker's per-packet path in WebAssembly (assembly/tracker.ts, src/flow/wasm-tracker.ts)
+ * against the JS tracker, the reference (src/flow/tracker.ts): over the WebAssembly pcap decoder's
+ * batches of every classic pcap of fixtures/ and of the corpus, of generated captures (keys repeating
+ * in both directions, ICMP errors and control messages, thousands of connections alive at once) and of
+ * mutated and cut copies, both must give the same finished-connection batches (every column, both
+ * label texts, batch boundaries and order), the same TrackerStats, the same notFlow calls in order and
+ * the same error; with the default timeouts and with tiny ones (expiry on lookup, eviction, sweeps), and
+ * with the decoder's batches cut at many sizes. `check` must print the same report with either.
+ */
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EventBatch } from "../../src/decode/batch.js";
+import { createPcapDecoder } from "../../src/decode/pcap/classic.js";
+import { createWasmPcapDecoder } from "../../src/decode/pcap/wasm.js";
+import { createConnectionDecoder } from "../../src/flow/capture-decoder.js";
+import { DEFAULT_TIMEOUTS, FlowTracker, type FlowTimeouts } from "../../src/flow/tracker.js";
+import { trackerEngine, trackerWasmModule } from "../../src/flow/wasm-tracker.js";
+import { runCli } from "../helpers/cli.js";
+import { flowCapture } from "../helpers/flow-captures.js";
+import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
+import { pcapFiles } from "../helpers/pcap-files.js";
+import { tmpFiles } from "../helpers/tmp.js";
+import { mutate, prng } from "../decode/pcap/mutate.js";
+
+const COLUMNS = [
+  "family", "proto", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "action", "time", "position", "frame",
+  "label", "blockedBy", "ttl", "iface", "tcpSeq", "history", "count", "payloadLength",
+] as const;
+
+const TINY: FlowTimeouts = { tcp: 40, udp: 25, icmp: 10, unansweredAfter: 15, duplicateWindow: 3 };
+const ZERO: FlowTimeouts = { tcp: 0, udp: 0, icmp: 0, unansweredAfter: 0, duplicateWindow: 0 };
+const TIMEOUTS: readonly [string, FlowTimeouts][] = [["default", DEFAULT_TIMEOUTS], ["tiny", TINY], ["zero", ZERO]];
+
+interface Tracked {
+  wasm: boolean;
+  /** Each batch's length, then its rows, in the order emitted. */
+  out: unknown[];
+  notFlow: unknown[];
+  stats: unknown;
+  error: string | undefined;
+}
+
+/**
+ * `data` through the WebAssembly pcap decoder (batches of `capacity`) and the tracker on `engine`, as
+ * createConnectionDecoder joins them; `initial`: the tracker's record reservation (FlowTracker).
+ */
+function track(data: Buffer, engine: "js" | "wasm", timeouts: FlowTimeouts, capacity: number, initial?: number): Tracked {
+  const packets = createWasmPcapDecoder("f.pcap", { batchCapacity: capacity });
+  const tracker = new FlowTracker(timeouts, undefined, initial);
+  tracker.engine = engine;
+  const notFlow: unknown[] = [];
+  tracker.notFlow = (reason, position) => notFlow.push([reason, position]);
+  const out: unknown[] = [];
+  const emit = (b: EventBatch) => {
+    out.push(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const row: unknown[] = COLUMNS.map((c) => b[c][i]);
+      row.push(...b.src.subarray(i * 4, i * 4 + 4), ...b.dst.subarray(i * 4, i * 4 + 4), b.labels.get(b.label[i]!), b.labels.get(b.history[i]!));
+      out.push(row);
+    }
+  };
+  let error: string | undefined;
+  try {
+    packets.push(data, (b) => tracker.addPackets(b, emit));
+    try {
+      packets.end((b) => tracker.addPackets(b, emit));
+    } finally {
+      tracker.end(emit);
+    }
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  return { wasm: tracker.usesWasm, out, notFlow, stats: { ...tracker.stats, live: tracker.liveConnections }, error };
+}
+
+/** The two trackers agree on `data` with each timeout set and batch size; returns the connections seen. */
+function expectSame(data: Buffer, what: string, capacities: readonly number[] = [8192, 1, 3], timeouts = TIMEOUTS, initial?: number): number {
+  let conns = 0;
+  for (const [name, t] of timeouts) {
+    for (const c of capacities) {
+      const js = track(data, "js", t, c, initial);
+      const wasm = track(data, "wasm", t, c, initial);
+      expect(js.wasm).toBe(false);
+      // A capture refused at its file header reaches no tracker.
+      if (js.out.length > 0 || js.notFlow.length > 0) expect(wasm.wasm, `${what}: the module took over`).toBe(true);
+      expect({ ...wasm, wasm: false }, `${what}, ${name} timeouts, batches of ${c}`).toEqual(js);
+      conns = Math.max(conns, (js.stats as { connections: number }).connections);
+    }
+  }
+  return conns;
+}
+
+const FIXTURE_PCAPS = pcapFiles(join(REPO_ROOT, "fixtures"));
+
+describe("the flow tracker in WebAssembly", () => {
+  it("was built by npm run build and is chosen where the WebAssembly pcap decoder reads a capture of more than one batch", () => {
+    expect(trackerWasmModule()).toBeDefined();
+    expect(trackerEngine({})).toBe("auto");
+    expect(trackerEngine({ PORTMATRIX_TRACKER: "js" })).toBe("js");
+    expect(trackerEngine({ PORTMATRIX_TRACKER: "wasm" })).toBe("wasm");
+    const data = flowCapture(1, 300);
+    const used = (make: () => ReturnType<typeof createConnectionDecoder>): boolean => {
+      const d = make();
+      d.push(data, () => undefined);
+      d.end(() => undefined);
+      return d.tracker.usesWasm;
+    };
+    // auto: not for a capture within one batch (the module's start is not worth it), yes beyond.
+    expect(used(() => createConnectionDecoder(createWasmPcapDecoder("f.pcap")))).toBe(false);
+    expect(used(() => createConnectionDecoder(createWasmPcapDecoder("f.pcap", { batchCapacity: 100 })))).toBe(true);
+    // Never over the JS decoder's batches.
+    expect(used(() => createConnectionDecoder(createPcapDecoder("f.pcap", { batchCapacity: 100 })))).toBe(false);
+    const old = process.env.PORTMATRIX_TRACKER;
+    process.env.PORTMATRIX_TRACKER = "js";
+    try {
+      expect(used(() => createConnectionDecoder(createWasmPcapDecoder("f.pcap", { batchCapacity: 100 })))).toBe(false);
+    } finally {
+      if (old === undefined) delete process.env.PORTMATRIX_TRACKER;
+      else process.env.PORTMATRIX_TRACKER = old;
+    }
+  });
+
+  it("finds classic pcap fixtures to compare on", () => {
+    expect(FIXTURE_PCAPS.length).toBeGreaterThan(40);
+  });
+
+  for (const p of FIXTURE_PCAPS) {
+    it(`gives what the JS tracker gives: ${relative(REPO_ROOT, p)}`, () => {
+      expectSame(readFileSync(p), relative(REPO_ROOT, p));
+    });
+  }
+
+  it("gives what the JS tracker gives on generated captures: expiry, eviction, ICMP errors and control, sweeps", () => {
+    for (const seed of [1, 2, 3]) {
+      const data = flowCapture(seed, 6000);
+      const conns = expectSame(data, `generated ${seed}`, [8192, 1, 7, 100]);
+      // Enough connections alive at once that sweeps run (FlowTracker sweeps from 1024 live).
+      expect(conns).toBeGreaterThan(2000);
+    }
+  }, 120_000);
+
+  it("gives what the JS tracker gives with the decoder's batches cut at every size from 1 to 70, and beyond one module call", () => {
+    const data = flowCapture(4, 2500, 30);
+    const sizes = [...Array.from({ length: 70 }, (_, k) => k + 1), 4095, 4096, 8191];
+    expectSame(data, "generated 4", sizes, [["tiny", TINY]]);
+    // Batches larger than the module's input area are taken in several calls.
+    expectSame(flowCapture(5, 20_000), "generated 5", [20_000, 9000], [["default", DEFAULT_TIMEOUTS], ["tiny", TINY]]);
+  }, 120_000);
+
+  it("gives what the JS tracker gives while its tables grow with what they hold (a reservation of 16 records)", () => {
+    for (const seed of [1, 5]) {
+      const conns = expectSame(flowCapture(seed, 6000), `generated ${seed}, 16 records reserved`, [1, 7, 8192], TIMEOUTS, 16);
+      expect(conns).toBeGreaterThan(2000);
+    }
+  }, 120_000);
+
+  it("gives what the JS tracker gives on mutated and cut captures", () => {
+    const rnd = prng(21);
+    for (const p of FIXTURE_PCAPS.filter((_, k) => k % 3 === 0)) {
+      const data = readFileSync(p);
+      for (let k = 0; k < 8; k++) expectSame(mutate(data, rnd, 24), `${relative(REPO_ROOT, p)} mutated ${k}`, [8192, 2], [["tiny", TINY]]);
+      for (const cut of [100, 1000, Math.floor(data.length / 2)]) expectSame(data.subarray(0, cut), `${relative(REPO_ROOT, p)} cut at ${cut}`, [8192], [["default", DEFAULT_TIMEOUTS]]);
+    }
+    const gen = flowCapture(6, 3000);
+    for (let k = 0; k < 10; k++) expectSame(mutate(gen, rnd, 24), `generated 6 mutated ${k}`, [8192, 5], [["tiny", TINY]]);
+  }, 120_000);
+
+  it("check prints the same report with either tracker", async () => {
+    // Every address in a role (halves of the address space), so that every fixture's flows are checked.
+    const dir = tmpFiles({
+      "generated.pcap": flowCapture(7, 20_000),
+      "all.yaml": 'roles:\n  file-share-client: [0.0.0.0/1, "::/1"]\n  kcps-fs: [128.0.0.0/1, "8000::/1"]\n',
+    });
+    const gen = join(dir, "generated.pcap");
+    const files = [gen, ...FIXTURE_PCAPS.filter((_, k) => k % 3 === 0)];
+    let checked = 0;
+    for (const f of files) {
+      const reports: string[] = [];
+      let findings = 0;
+      for (const engine of ["js", "wasm"]) {
+        const old = process.env.PORTMATRIX_TRACKER;
+        process.env.PORTMATRIX_TRACKER = engine;
+        try {
+          const r = await runCli(["check", "-r", "kcps-file-server", "-i", f === gen ? join(REPO_ROOT, "bench/inventory.yaml") : join(dir, "all.yaml"), "--year", "2026", "--format", "json", f]);
+          // The whole output: a report, or an error (a capture whose packets all were skipped), both alike.
+          reports.push(`${r.code}\n${r.stderr}\n${r.stdout.replace(/"generatedAt": ?"[^"]*"/, "")}`);
+          if (r.code !== 2) findings = (JSON.parse(r.stdout) as { findings: unknown[] }).findings.length;
+        } finally {
+          if (old === undefined) delete process.env.PORTMATRIX_TRACKER;
+          else process.env.PORTMATRIX_TRACKER = old;
+        }
+      }
+      expect(reports[1], relative(REPO_ROOT, f)).toBe(reports[0]);
+      if (findings > 0) checked++;
+      if (f === gen) expect(findings, "the generated capture's findings").toBeGreaterThan(100);
+    }
+    // Reports of checked traffic compared, not only errors alike.
+    expect(checked).toBeGreaterThan(files.length / 2);
+  }, 120_000);
+
+  it("keeps no more connections than the JS tracker: memory follows the connections alive", () => {
+    const js = new FlowTracker(TINY);
+    const wasm = new FlowTracker(TINY);
+    wasm.engine = "wasm";
+    let peak = 0;
+    const data = flowCapture(8, 20_000, 200);
+    const feed = (t: FlowTracker) => {
+      const d = createWasmPcapDecoder("f.pcap", { batchCapacity: 512 });
+      const emit = (b: EventBatch) => {
+        t.addPackets(b, () => undefined);
+        if (t === wasm) peak = Math.max(peak, t.liveConnections);
+      };
+      d.push(data, emit);
+      d.end(emit);
+    };
+    feed(js);
+    feed(wasm);
+    expect(wasm.usesWasm).toBe(true);
+    expect(wasm.stats).toEqual(js.stats);
+    expect(wasm.liveConnections).toBe(js.liveConnections);
+    // Sweeps free records in the module: far fewer alive at any batch's end than connections seen.
+    expect(peak).toBeLessThan(js.stats.connections / 4);
+  });
+});
+
+describeNeeding([needCorpus], "the flow tracker in WebAssembly on the shared corpus", () => {
+  const dir = join(corpusDir()!, "pcap");
+  const files = pcapFiles(dir);
+  it("finds the corpus captures", () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  for (const p of files) {
+    it(`gives what the JS tracker gives: corpus/${relative(dir, p)}`, () => {
+      expectSame(readFileSync(p), `corpus/${relative(dir, p)}`, [8192, 3]);
+    });
+  }
+});
