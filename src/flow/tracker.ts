@@ -148,7 +148,15 @@ export class FlowTracker {
   private start(b: EventBatch): void {
     this.started = true;
     if (this.engine === "js" || (this.engine === "auto" && (b.length < b.capacity || trackerWasmModule() === undefined))) return;
-    const core = new WasmTrackerCore(this.timeouts, this.initial);
+    let core: WasmTrackerCore;
+    try {
+      core = new WasmTrackerCore(this.timeouts, this.initial);
+    } catch (e) {
+      // An instance that cannot be made (its memory refused, say) leaves the JS path, the reference,
+      // which has not been given a packet yet; only a run that asked for the module fails.
+      if (this.engine === "wasm") throw e;
+      return;
+    }
     this.core = core;
     this.store = core;
     this.ttlSource = core;

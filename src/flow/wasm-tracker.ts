@@ -72,15 +72,25 @@ const CANDIDATES = ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"];
 
 let compiled: WasmModule | undefined;
 let missing = false;
+/** Why the module file found could not be used (PORTMATRIX_TRACKER=wasm names it). */
+let unusable = "";
 
-/** The compiled module, or undefined when it was not built (the JS tracker is used then). */
+/**
+ * The compiled module, or undefined when it was not built or cannot be compiled (a damaged or
+ * foreign file): the JS tracker, the reference, is used then, as when it was not built. The module
+ * only makes the run faster, so a damaged copy of it must not stop a check.
+ */
 export function trackerWasmModule(): WasmModule | undefined {
   if (compiled !== undefined || missing) return compiled;
   for (const rel of CANDIDATES) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (!existsSync(path)) continue;
-    compiled = new WebAssembly.Module(readFileSync(path));
-    return compiled;
+    try {
+      compiled = new WebAssembly.Module(readFileSync(path));
+      return compiled;
+    } catch (e) {
+      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
   missing = true;
   return undefined;
@@ -96,7 +106,7 @@ export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "was
   const forced = env.PORTMATRIX_TRACKER;
   if (forced === "js") return "js";
   if (forced === "wasm") {
-    if (trackerWasmModule() === undefined) throw new Error("PORTMATRIX_TRACKER=wasm, but dist/wasm/tracker.wasm was not built (npm run build)");
+    if (trackerWasmModule() === undefined) throw new Error(`PORTMATRIX_TRACKER=wasm, but dist/wasm/tracker.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
     return "wasm";
   }
   // Nothing is read or compiled here: a capture of one batch never needs the module (FlowTracker.start).

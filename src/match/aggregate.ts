@@ -213,7 +213,16 @@ export class FindingTable {
   private toModule(): void {
     const mod = findingsModule();
     if (!mod) { this.moduleAfter = Infinity; return; }
-    const core = new FindingsCore(mod, this.reserve);
+    let core: FindingsCore;
+    try {
+      core = new FindingsCore(mod, this.reserve);
+    } catch (e) {
+      // An instance that cannot be made (its memory refused, say): the table stays in JS, whole; only
+      // a table asked to count in the module from its first event (PORTMATRIX_FINDINGS=wasm) fails.
+      if (this.moduleAfter === 0) throw e;
+      this.moduleAfter = Infinity;
+      return;
+    }
     core.x.reserveRecords(this.cap);
     core.records().set(this.iv.subarray(0, this.size * STRIDE));
     core.x.indexRecords(this.size);

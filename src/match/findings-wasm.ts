@@ -52,16 +52,26 @@ const STAGE = 8192;
 export const MODULE_AFTER = 4096;
 
 let compiled: WasmModule | null | undefined;
+/** Why the module file found could not be used (PORTMATRIX_FINDINGS=wasm names it). */
+let unusable = "";
 
-/** dist/wasm/findings.wasm compiled, or undefined when it was not built. */
+/**
+ * dist/wasm/findings.wasm compiled, or undefined when it was not built or cannot be compiled (a
+ * damaged or foreign file): the JS count, the reference, is used then. The module only makes the
+ * count faster, so a damaged copy of it must not stop a check.
+ */
 export function findingsModule(): WasmModule | undefined {
   if (compiled !== undefined) return compiled ?? undefined;
   // Where `npm run build` puts it, seen from dist/match/, dist/bundle/ or src/match/.
   for (const rel of ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"]) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (!existsSync(path)) continue;
-    compiled = new WebAssembly.Module(readFileSync(path));
-    return compiled;
+    try {
+      compiled = new WebAssembly.Module(readFileSync(path));
+      return compiled;
+    } catch (e) {
+      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
   compiled = null;
   return undefined;
@@ -76,7 +86,7 @@ export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
   if (forced === "js") return Infinity;
   const built = findingsModule() !== undefined;
   if (forced === "wasm") {
-    if (!built) throw new Error("PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm was not built (npm run build)");
+    if (!built) throw new Error(`PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
     return 0;
   }
   return built ? MODULE_AFTER : Infinity;

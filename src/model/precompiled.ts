@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ValidationError } from "../errors.js";
 import { sha256 } from "./digest.js";
-import type { YamlPath, YamlSource } from "./yaml-source.js";
+import { YamlSource, type YamlPath } from "./yaml-source.js";
 import type { RulesetRaw } from "./ruleset-types.js";
 
 /** What a ruleset's resolution needs of its source: where a path's value was written. */
@@ -31,8 +31,19 @@ export interface PrecompiledRuleset {
   rulePositions: [number, number][];
 }
 
-/** The file format of dist/rulesets/<id>.positions.json: JSON.stringify(path) -> [line, column], for every node of the document. */
+/** JSON.stringify(path) -> [line, column], for every node of the document. */
 export type PositionTable = Record<string, [number, number]>;
+
+/**
+ * The file format of dist/rulesets/<id>.positions.json: the table, and the SHA-256 of the YAML text it
+ * was made from. It is read long after <id>.json (on an error's first position), so it is checked on
+ * its own: a file left from another build (one stopped between the two writes, a partial copy) would
+ * otherwise place an error on a line of another version of the ruleset.
+ */
+export interface PrecompiledPositions {
+  yamlSha256: string;
+  positions: PositionTable;
+}
 
 /** The two files of a precompiled ruleset. */
 export function precompiledFiles(shippedDir: string, yamlFile: string): { json: string; positions: string } {
@@ -41,9 +52,25 @@ export function precompiledFiles(shippedDir: string, yamlFile: string): { json: 
 }
 
 /** What the build writes for a ruleset's YAML `text`, its checked value `raw`, digest and node positions. */
-export function precompile(text: string, raw: RulesetRaw, digest: string, positions: PositionTable): { json: PrecompiledRuleset; positions: PositionTable } {
+export function precompile(text: string, raw: RulesetRaw, digest: string, positions: PositionTable): { json: PrecompiledRuleset; positions: PrecompiledPositions } {
   const rulePositions = raw.rules.map((_, i) => positions[JSON.stringify(["rules", i])]!);
-  return { json: { yamlSha256: sha256(text), raw, sha256: digest, rulePositions }, positions };
+  const yamlSha256 = sha256(text);
+  return { json: { yamlSha256, raw, sha256: digest, rulePositions }, positions: { yamlSha256, positions } };
+}
+
+/**
+ * The position table of `positionsFile` when it was made from `text`; else (damaged, another build's,
+ * gone since) the table of `text` parsed now: an error is placed a few milliseconds later, never on
+ * the wrong line, and never turned into an internal error.
+ */
+function positionTable(positionsFile: string, text: string, display: string): PositionTable {
+  try {
+    const p = JSON.parse(readFileSync(positionsFile, "utf8")) as Partial<PrecompiledPositions> | null;
+    if (p?.yamlSha256 === sha256(text) && p.positions !== null && typeof p.positions === "object") return p.positions;
+  } catch {
+    // Parsed below.
+  }
+  return nodePositions(YamlSource.parse(display, text));
 }
 
 /** Where `npm run build` writes them, beside the compiled code: <package>/dist/rulesets. */
@@ -105,6 +132,6 @@ export function loadPrecompiled(shippedDir: string, abs: string, text: string, d
     return undefined;
   }
   if (pre.yamlSha256 !== sha256(text) || typeof pre.sha256 !== "string" || !Array.isArray(pre.rulePositions)) return undefined;
-  const table = (): PositionTable => JSON.parse(readFileSync(files.positions, "utf8")) as PositionTable;
+  const table = (): PositionTable => positionTable(files.positions, text, display);
   return { src: new PrecompiledSource(display, pre.rulePositions, table), raw: pre.raw, sha256: pre.sha256 };
 }

@@ -46,7 +46,7 @@ interface Tracked {
  * `data` through the WebAssembly pcap decoder (batches of `capacity`) and the tracker on `engine`, as
  * createConnectionDecoder joins them; `initial`: the tracker's record reservation (FlowTracker).
  */
-function track(data: Buffer, engine: "js" | "wasm", timeouts: FlowTimeouts, capacity: number, initial?: number): Tracked {
+function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeouts, capacity: number, initial?: number): Tracked {
   const packets = createWasmPcapDecoder("f.pcap", { batchCapacity: capacity });
   const tracker = new FlowTracker(timeouts, undefined, initial);
   tracker.engine = engine;
@@ -199,6 +199,22 @@ describe("the flow tracker in WebAssembly", () => {
     // Reports of checked traffic compared, not only errors alike.
     expect(checked).toBeGreaterThan(files.length / 2);
   }, 120_000);
+
+  it("falls back to the JS tracker when the module cannot be instantiated; fails only when it was asked for", () => {
+    const data = flowCapture(3, 2000);
+    const ref = track(data, "js", DEFAULT_TIMEOUTS, 100);
+    expect(track(data, "auto", DEFAULT_TIMEOUTS, 100).wasm).toBe(true);
+    const wa = (globalThis as unknown as { WebAssembly: { Instance: unknown } }).WebAssembly;
+    const Instance = wa.Instance;
+    // What a memory the system refuses looks like.
+    wa.Instance = class { constructor() { throw new RangeError("WebAssembly.Instance(): Out of memory"); } };
+    try {
+      expect(track(data, "auto", DEFAULT_TIMEOUTS, 100)).toEqual(ref);
+      expect(track(data, "wasm", DEFAULT_TIMEOUTS, 100).error).toMatch(/Out of memory/);
+    } finally {
+      wa.Instance = Instance;
+    }
+  });
 
   it("keeps no more connections than the JS tracker: memory follows the connections alive", () => {
     const js = new FlowTracker(TINY);

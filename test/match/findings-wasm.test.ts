@@ -158,6 +158,22 @@ describe("the finding table counted in WebAssembly", () => {
     }
   }, SLOW);
 
+  it("stays in JS, whole, when the module cannot be instantiated; fails only when asked to count there from the start", () => {
+    const g: Gen = { hosts: 300, v6: 0.2, labels: 5, nanTime: 0.1 };
+    const sizes = [[700, 700], [500]];
+    const a = fill(js(), 5, sizes, g);
+    const wa = (globalThis as unknown as { WebAssembly: { Instance: unknown } }).WebAssembly;
+    const Instance = wa.Instance;
+    // What a memory the system refuses looks like.
+    wa.Instance = class { constructor() { throw new RangeError("WebAssembly.Instance(): Out of memory"); } };
+    try {
+      expectSameTables(a, fill(wasm(undefined, undefined, 700), 5, sizes, g));
+      expect(() => fill(wasm(), 5, sizes, g)).toThrow(/Out of memory/);
+    } finally {
+      wa.Instance = Instance;
+    }
+  }, SLOW);
+
   it("holds the default reservation's growth: past 2^18 findings", () => {
     const g: Gen = { hosts: 60000, v6: 0, labels: 2, nanTime: 0 };
     const sizes = [[150_000, 150_000], [100_000]];

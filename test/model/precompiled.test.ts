@@ -1,8 +1,9 @@
 import { describe, it, expect } from "vitest";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRuleset, loadRulesetDef, resolveRuleset, shippedRulesetDir } from "../../src/model/ruleset.js";
-import { PrecompiledSource, loadPrecompiled, precompiledDir, precompiledFiles, type PositionTable, type PrecompiledRuleset } from "../../src/model/precompiled.js";
+import { PrecompiledSource, loadPrecompiled, nodePositions, precompile, precompiledDir, precompiledFiles, type PositionTable, type PrecompiledPositions, type PrecompiledRuleset } from "../../src/model/precompiled.js";
 import { YamlSource, type YamlPath } from "../../src/model/yaml-source.js";
 import { rulesetDigest, sha256 } from "../../src/model/digest.js";
 
@@ -31,10 +32,12 @@ describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () =>
       const text = readFileSync(file, "utf8");
       const files = precompiledFiles(dir, file);
       const pre = JSON.parse(readFileSync(files.json, "utf8")) as PrecompiledRuleset;
-      const table = JSON.parse(readFileSync(files.positions, "utf8")) as PositionTable;
+      const stored = JSON.parse(readFileSync(files.positions, "utf8")) as PrecompiledPositions;
+      const table: PositionTable = stored.positions;
       const parsed = checkRuleset(`rulesets/${name}`, text).def!;
       it("was made from today's YAML text and holds the value the YAML parses to", () => {
         expect(pre.yamlSha256).toBe(sha256(text));
+        expect(stored.yamlSha256).toBe(sha256(text));
         expect(pre.raw).toEqual(parsed.raw);
         // The digest a run reads instead of computing it (issue 18, start-up).
         expect(pre.sha256).toBe(rulesetDigest(parsed.raw));
@@ -70,6 +73,29 @@ describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () =>
       });
     });
   }
+  it("a position table that is damaged or from another build places nodes where the YAML text read today has them", () => {
+    const name = "skydiv-desktop-client.yaml";
+    const text = readFileSync(join(dir, name), "utf8");
+    const good = readFileSync(precompiledFiles(dir, join(dir, name)).positions, "utf8");
+    // Another version of the ruleset (a line inserted at the top), as a build stopped between its two writes leaves it.
+    const edited = "# edited\n" + text;
+    const other = JSON.stringify(precompile(edited, checkRuleset(name, edited).def!.raw, "x", nodePositions(YamlSource.parse(name, edited))).positions);
+    const yaml = YamlSource.parse(name, text);
+    const all = paths(yaml.value);
+    for (const [what, positions] of [["cut short", good.slice(0, 1000)], ["another build's", other], ["an empty table", "{}"], ["null", "null"]]) {
+      const root = mkdtempSync(join(tmpdir(), "portmatrix-precompiled-"));
+      mkdirSync(join(root, "rulesets"));
+      mkdirSync(join(root, "dist", "rulesets"), { recursive: true });
+      copyFileSync(join(dir, name), join(root, "rulesets", name));
+      const files = precompiledFiles(join(root, "rulesets"), join(root, "rulesets", name));
+      copyFileSync(precompiledFiles(dir, join(dir, name)).json, files.json);
+      writeFileSync(files.positions, positions);
+      const pre = loadPrecompiled(join(root, "rulesets"), join(root, "rulesets", name), text, name);
+      expect(pre, what).toBeDefined();
+      for (const p of all) expect(pre!.src.position(p), `${what}: ${JSON.stringify(p)}`).toEqual(yaml.position(p));
+    }
+  });
+
   it("an error found while resolving points at the same YAML line as from the parsed file", () => {
     const def = loadRulesetDef("skydiv-desktop-client");
     expect(def.src).toBeInstanceOf(PrecompiledSource);
