@@ -62,9 +62,7 @@ let unusable = "";
  */
 export function findingsModule(): WasmModule | undefined {
   if (compiled !== undefined) return compiled ?? undefined;
-  // Where `npm run build` puts it, seen from dist/match/, dist/bundle/ or src/match/.
-  for (const rel of ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"]) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
+  for (const path of modulePaths()) {
     if (!existsSync(path)) continue;
     try {
       compiled = new WebAssembly.Module(readFileSync(path));
@@ -77,19 +75,29 @@ export function findingsModule(): WasmModule | undefined {
   return undefined;
 }
 
+/** Where `npm run build` puts the module, seen from dist/match/, dist/bundle/ or src/match/. */
+function modulePaths(): string[] {
+  return ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+}
+
+/** Whether the module has been compiled in this process (a short run must not: test/match/findings-wasm-lazy.test.ts). */
+export function findingsModuleCompiled(): boolean {
+  return compiled !== undefined;
+}
+
 /**
  * Events after which a table counts in the module: PORTMATRIX_FINDINGS=js never, =wasm from the first
- * (an error when the module was not built), otherwise MODULE_AFTER when it was built.
+ * (an error when the module was not built or cannot be compiled), otherwise MODULE_AFTER when its file
+ * is there.
  */
 export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
   const forced = env.PORTMATRIX_FINDINGS;
   if (forced === "js") return Infinity;
-  const built = findingsModule() !== undefined;
-  if (forced === "wasm") {
-    if (!built) throw new Error(`PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
-    return 0;
-  }
-  return built ? MODULE_AFTER : Infinity;
+  // Left to `auto`, the file is only looked for here and compiled when a table moves (FindingTable
+  // toModule, which stays in JS if it cannot be compiled): a short run neither reads nor compiles it.
+  if (forced !== "wasm") return modulePaths().some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
+  if (findingsModule() === undefined) throw new Error(`PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
+  return 0;
 }
 
 const COLUMNS = [
