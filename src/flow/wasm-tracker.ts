@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
+import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
 
 interface WasmModule { readonly __wasmModule: unique symbol }
 interface WasmMemory { readonly buffer: ArrayBuffer }
@@ -103,10 +104,10 @@ export function trackerWasmModule(): WasmModule | undefined {
  * instantiating the module for, see bench/README.md).
  */
 export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" | "auto" {
-  const forced = env.PORTMATRIX_TRACKER;
+  const forced = forcedEngine("PORTMATRIX_TRACKER", env);
   if (forced === "js") return "js";
   if (forced === "wasm") {
-    if (trackerWasmModule() === undefined) throw new Error(`PORTMATRIX_TRACKER=wasm, but dist/wasm/tracker.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
+    if (trackerWasmModule() === undefined) throw moduleMissing("PORTMATRIX_TRACKER", "dist/wasm/tracker.wasm", unusable);
     return "wasm";
   }
   // Nothing is read or compiled here: a capture of one batch never needs the module (FlowTracker.start).

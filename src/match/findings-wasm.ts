@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { Classified } from "./matcher.js";
+import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
 
 /** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
 interface WasmModule { readonly __wasmModule: unique symbol }
@@ -91,12 +92,12 @@ export function findingsModuleCompiled(): boolean {
  * is there.
  */
 export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
-  const forced = env.PORTMATRIX_FINDINGS;
+  const forced = forcedEngine("PORTMATRIX_FINDINGS", env);
   if (forced === "js") return Infinity;
   // Left to `auto`, the file is only looked for here and compiled when a table moves (FindingTable
   // toModule, which stays in JS if it cannot be compiled): a short run neither reads nor compiles it.
   if (forced !== "wasm") return modulePaths().some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
-  if (findingsModule() === undefined) throw new Error(`PORTMATRIX_FINDINGS=wasm, but dist/wasm/findings.wasm ${unusable ? `cannot be used (${unusable})` : "was not built"} (npm run build)`);
+  if (findingsModule() === undefined) throw moduleMissing("PORTMATRIX_FINDINGS", "dist/wasm/findings.wasm", unusable);
   return 0;
 }
 

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { utcDay } from "./syslog-time.js";
+import { forcedEngine, moduleMissing } from "../engine-switch.js";
 
 /** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
 interface WasmModule { readonly __wasmModule: unique symbol }
@@ -43,8 +44,14 @@ const CHUNK = 1 << 20;
 
 export type RowModuleName = "wfw" | "netfilter" | "csv";
 const compiled = new Map<RowModuleName, WasmModule | null>();
+/** Why a module file found could not be used (PORTMATRIX_LOG_DECODER=wasm names it). */
+let unusable = "";
 
-/** The compiled module `name` (dist/wasm/<name>.wasm), or undefined when it was not built. */
+/**
+ * The compiled module `name` (dist/wasm/<name>.wasm), or undefined when it was not built or cannot be
+ * compiled (a damaged or foreign file): the JS readers, the reference, are used then. The modules only
+ * make reading faster, so a damaged copy must not stop a check.
+ */
 export function rowModule(name: RowModuleName): WasmModule | undefined {
   const known = compiled.get(name);
   if (known !== undefined) return known ?? undefined;
@@ -52,9 +59,13 @@ export function rowModule(name: RowModuleName): WasmModule | undefined {
   for (const rel of [`../../wasm/${name}.wasm`, `../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (!existsSync(path)) continue;
-    const mod = new WebAssembly.Module(readFileSync(path));
-    compiled.set(name, mod);
-    return mod;
+    try {
+      const mod = new WebAssembly.Module(readFileSync(path));
+      compiled.set(name, mod);
+      return mod;
+    } catch (e) {
+      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
   compiled.set(name, null);
   return undefined;
@@ -65,11 +76,11 @@ export function rowModule(name: RowModuleName): WasmModule | undefined {
  * it (tests, bench); otherwise they do when the modules were built.
  */
 export function logDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" {
-  const forced = env.PORTMATRIX_LOG_DECODER;
+  const forced = forcedEngine("PORTMATRIX_LOG_DECODER", env);
   if (forced === "js") return "js";
   const built = rowModule("wfw") !== undefined && rowModule("netfilter") !== undefined && rowModule("csv") !== undefined;
   if (forced === "wasm") {
-    if (!built) throw new Error("PORTMATRIX_LOG_DECODER=wasm, but dist/wasm/{wfw,netfilter,csv}.wasm were not built (npm run build)");
+    if (!built) throw moduleMissing("PORTMATRIX_LOG_DECODER", "dist/wasm/{wfw,netfilter,csv}.wasm", unusable);
     return "wasm";
   }
   return built ? "wasm" : "js";

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch, DEFAULT_BATCH_CAPACITY } from "../batch.js";
 import { skipReason } from "../ip/skip.js";
+import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
@@ -60,15 +61,25 @@ const CANDIDATES = ["../../wasm/pcap.wasm", "../wasm/pcap.wasm", "../../../dist/
 
 let compiled: WasmModule | undefined;
 let missing = false;
+/** Why the module file found could not be used (PORTMATRIX_PCAP_DECODER=wasm names it). */
+let unusable = "";
 
-/** The compiled module, or undefined when it was not built (the JS decoder is used then). */
+/**
+ * The compiled module, or undefined when it was not built or cannot be compiled (a damaged or foreign
+ * file): the JS decoder, the reference, is used then. The module only makes reading faster, so a
+ * damaged copy of it must not stop a check.
+ */
 export function pcapWasmModule(): WasmModule | undefined {
   if (compiled !== undefined || missing) return compiled;
   for (const rel of CANDIDATES) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (!existsSync(path)) continue;
-    compiled = new WebAssembly.Module(readFileSync(path));
-    return compiled;
+    try {
+      compiled = new WebAssembly.Module(readFileSync(path));
+      return compiled;
+    } catch (e) {
+      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
   missing = true;
   return undefined;
@@ -79,10 +90,10 @@ export function pcapWasmModule(): WasmModule | undefined {
  * otherwise WebAssembly when the module is there.
  */
 export function pcapDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "wasm" {
-  const forced = env.PORTMATRIX_PCAP_DECODER;
+  const forced = forcedEngine("PORTMATRIX_PCAP_DECODER", env);
   if (forced === "js") return "js";
   if (forced === "wasm") {
-    if (pcapWasmModule() === undefined) throw new Error("PORTMATRIX_PCAP_DECODER=wasm, but dist/wasm/pcap.wasm was not built (npm run build)");
+    if (pcapWasmModule() === undefined) throw moduleMissing("PORTMATRIX_PCAP_DECODER", "dist/wasm/pcap.wasm", unusable);
     return "wasm";
   }
   return pcapWasmModule() === undefined ? "js" : "wasm";
