@@ -82,7 +82,8 @@ describe("shipped rulesets, precompiled by npm run build (dist/rulesets)", () =>
     const other = JSON.stringify(precompile(edited, checkRuleset(name, edited).def!.raw, "x", nodePositions(YamlSource.parse(name, edited))).positions);
     const yaml = YamlSource.parse(name, text);
     const all = paths(yaml.value);
-    for (const [what, positions] of [["cut short", good.slice(0, 1000)], ["another build's", other], ["an empty table", "{}"], ["null", "null"]]) {
+    const damaged: [string, string][] = [["cut short", good.slice(0, 1000)], ["another build's", other], ["an empty table", "{}"], ["null", "null"]];
+    for (const [what, positions] of damaged) {
       const root = mkdtempSync(join(tmpdir(), "portmatrix-precompiled-"));
       mkdirSync(join(root, "rulesets"));
       mkdirSync(join(root, "dist", "rulesets"), { recursive: true });
