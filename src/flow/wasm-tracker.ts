@@ -13,21 +13,13 @@
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
+import { WebAssembly, compileModule, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 
-interface WasmModule { readonly __wasmModule: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The exports of assembly/tracker.ts. */
 interface TrackerExports {
@@ -83,18 +75,11 @@ let unusable = "";
  */
 export function trackerWasmModule(): WasmModule | undefined {
   if (compiled !== undefined || missing) return compiled;
-  for (const rel of CANDIDATES) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(path)) continue;
-    try {
-      compiled = new WebAssembly.Module(readFileSync(path));
-      return compiled;
-    } catch (e) {
-      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }
-  missing = true;
-  return undefined;
+  const found = compileModule(CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
+  compiled = found.module;
+  unusable = found.unusable;
+  missing = compiled === undefined;
+  return compiled;
 }
 
 /**

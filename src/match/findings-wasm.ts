@@ -8,21 +8,13 @@
  * is unchanged. PORTMATRIX_FINDINGS=js keeps the JS count, =wasm takes the module from the first
  * event (tests, bench); test/match/findings-wasm.test.ts holds the two to the same tables and reports.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { Classified } from "./matcher.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
+import { WebAssembly, compileModule, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 
-/** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
-interface WasmModule { readonly __wasmModule: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** assembly/findings.ts's exports. */
 interface FindingsExports {
@@ -63,17 +55,10 @@ let unusable = "";
  */
 export function findingsModule(): WasmModule | undefined {
   if (compiled !== undefined) return compiled ?? undefined;
-  for (const path of modulePaths()) {
-    if (!existsSync(path)) continue;
-    try {
-      compiled = new WebAssembly.Module(readFileSync(path));
-      return compiled;
-    } catch (e) {
-      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }
-  compiled = null;
-  return undefined;
+  const found = compileModule(modulePaths());
+  compiled = found.module ?? null;
+  unusable = found.unusable;
+  return found.module;
 }
 
 /** Where `npm run build` puts the module, seen from dist/match/, dist/bundle/ or src/match/. */

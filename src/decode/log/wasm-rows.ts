@@ -9,22 +9,13 @@
  * and accounting). This file holds what the formats share: loading, the batch and chunk layout, the run
  * loop. Each module exports the same run interface (RowCore).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { utcDay } from "./syslog-time.js";
 import { forcedEngine, moduleMissing } from "../engine-switch.js";
+import { WebAssembly, compileModule, type WasmModule } from "../wasm-api.js";
 
-/** The little of the WebAssembly JS API used here (see decode/pcap/wasm.ts). */
-interface WasmModule { readonly __wasmModule: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** What every row module exports (assembly/wfw.ts, assembly/netfilter.ts). */
 export interface RowCore {
@@ -56,19 +47,11 @@ export function rowModule(name: RowModuleName): WasmModule | undefined {
   const known = compiled.get(name);
   if (known !== undefined) return known ?? undefined;
   // Where `npm run build` puts it, seen from dist/decode/log/, dist/bundle/ or src/decode/log/.
-  for (const rel of [`../../wasm/${name}.wasm`, `../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(path)) continue;
-    try {
-      const mod = new WebAssembly.Module(readFileSync(path));
-      compiled.set(name, mod);
-      return mod;
-    } catch (e) {
-      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }
-  compiled.set(name, null);
-  return undefined;
+  const found = compileModule([`../../wasm/${name}.wasm`, `../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
+  if (found.unusable) unusable = found.unusable;
+  compiled.set(name, found.module ?? null);
+  return found.module;
 }
 
 /**

@@ -10,7 +10,6 @@
  * memory, so nothing is copied out per event; a chunk is copied in once, unless it was read straight
  * into `chunkArea()` (see `directBuffers`).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch, DEFAULT_BATCH_CAPACITY } from "../batch.js";
 import { skipReason } from "../ip/skip.js";
@@ -18,19 +17,8 @@ import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
+import { WebAssembly, compileModule, type WasmModule } from "../wasm-api.js";
 
-/**
- * The little of the WebAssembly JS API used here (Node has it; the compiler's lib ES2022 without DOM
- * does not declare it, and @types/node 20 does not either).
- */
-interface WasmModule { readonly __wasmModule: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The exports of assembly/pcap.ts. */
 interface PcapCore {
@@ -71,18 +59,11 @@ let unusable = "";
  */
 export function pcapWasmModule(): WasmModule | undefined {
   if (compiled !== undefined || missing) return compiled;
-  for (const rel of CANDIDATES) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(path)) continue;
-    try {
-      compiled = new WebAssembly.Module(readFileSync(path));
-      return compiled;
-    } catch (e) {
-      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }
-  missing = true;
-  return undefined;
+  const found = compileModule(CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
+  compiled = found.module;
+  unusable = found.unusable;
+  missing = compiled === undefined;
+  return compiled;
 }
 
 /**
