@@ -5,6 +5,7 @@
  * either), and finding and compiling a built module.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export interface WasmModule { readonly __wasmModule: unique symbol }
 export interface WasmMemory { readonly buffer: ArrayBuffer }
@@ -21,21 +22,40 @@ export interface FoundModule {
   unusable: string;
 }
 
+/** What compileModule found, by its list of paths: each module is looked for and compiled once a process. */
+const found = new Map<string, FoundModule>();
+
 /**
- * The first of `paths` that exists, compiled. A file that cannot be compiled (cut short, from another
- * build, not WebAssembly) counts as not built: the modules only make a run faster, and the JS path
- * they are tested against reads what they would have; `unusable` names the file and the error for a
- * switch that forces the module.
+ * The first of `paths` that exists, compiled (once a process). A file that cannot be compiled (cut
+ * short, from another build, not WebAssembly) counts as not built: the modules only make a run faster,
+ * and the JS path they are tested against reads what they would have; `unusable` names the file and the
+ * error for a switch that forces the module.
  */
 export function compileModule(paths: readonly string[]): FoundModule {
-  let unusable = "";
-  for (const path of paths) {
-    if (!existsSync(path)) continue;
-    try {
-      return { module: new WebAssembly.Module(readFileSync(path)), unusable: "" };
-    } catch (e) {
-      unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+  const key = paths.join("\n");
+  let f = found.get(key);
+  if (f === undefined) {
+    f = { module: undefined, unusable: "" };
+    for (const path of paths) {
+      if (!existsSync(path)) continue;
+      try {
+        f = { module: new WebAssembly.Module(readFileSync(path)), unusable: "" };
+        break;
+      } catch (e) {
+        f.unusable = `${path}: ${e instanceof Error ? e.message : String(e)}`;
+      }
     }
+    found.set(key, f);
   }
-  return { module: undefined, unusable };
+  return f;
+}
+
+/** Whether compileModule has looked for (and compiled) the module of `paths` in this process. */
+export function moduleLookedFor(paths: readonly string[]): boolean {
+  return found.has(paths.join("\n"));
+}
+
+/** `rels`, relative to the glue file at `base` (its import.meta.url), as paths. */
+export function modulePaths(base: string, rels: readonly string[]): string[] {
+  return rels.map((rel) => fileURLToPath(new URL(rel, base)));
 }

@@ -13,12 +13,11 @@
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
  */
-import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
-import { WebAssembly, compileModule, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
+import { WebAssembly, compileModule, modulePaths, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 
 
 /** The exports of assembly/tracker.ts. */
@@ -61,12 +60,7 @@ const FIRST_RECORDS = 4096;
 const STRIDE = 48;
 
 /** Where `npm run build` puts the module, seen from this file in dist/flow/, dist/bundle/ or src/flow/. */
-const CANDIDATES = ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"];
-
-let compiled: WasmModule | undefined;
-let missing = false;
-/** Why the module file found could not be used (PORTMATRIX_TRACKER=wasm names it). */
-let unusable = "";
+const PATHS = modulePaths(import.meta.url, ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"]);
 
 /**
  * The compiled module, or undefined when it was not built or cannot be compiled (a damaged or
@@ -74,12 +68,7 @@ let unusable = "";
  * only makes the run faster, so a damaged copy of it must not stop a check.
  */
 export function trackerWasmModule(): WasmModule | undefined {
-  if (compiled !== undefined || missing) return compiled;
-  const found = compileModule(CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
-  compiled = found.module;
-  unusable = found.unusable;
-  missing = compiled === undefined;
-  return compiled;
+  return compileModule(PATHS).module;
 }
 
 /**
@@ -92,7 +81,7 @@ export function trackerEngine(env: NodeJS.ProcessEnv = process.env): "js" | "was
   const forced = forcedEngine("PORTMATRIX_TRACKER", env);
   if (forced === "js") return "js";
   if (forced === "wasm") {
-    if (trackerWasmModule() === undefined) throw moduleMissing("PORTMATRIX_TRACKER", "dist/wasm/tracker.wasm", unusable);
+    if (trackerWasmModule() === undefined) throw moduleMissing("PORTMATRIX_TRACKER", "dist/wasm/tracker.wasm", compileModule(PATHS).unusable);
     return "wasm";
   }
   // Nothing is read or compiled here: a capture of one batch never needs the module (FlowTracker.start).

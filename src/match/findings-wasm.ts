@@ -9,11 +9,10 @@
  * event (tests, bench); test/match/findings-wasm.test.ts holds the two to the same tables and reports.
  */
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../decode/batch.js";
 import type { Classified } from "./matcher.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
-import { WebAssembly, compileModule, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
+import { WebAssembly, compileModule, moduleLookedFor, modulePaths, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 
 
 /** assembly/findings.ts's exports. */
@@ -44,9 +43,8 @@ const STAGE = 8192;
  */
 export const MODULE_AFTER = 4096;
 
-let compiled: WasmModule | null | undefined;
-/** Why the module file found could not be used (PORTMATRIX_FINDINGS=wasm names it). */
-let unusable = "";
+/** Where `npm run build` puts the module, seen from dist/match/, dist/bundle/ or src/match/. */
+const PATHS = modulePaths(import.meta.url, ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"]);
 
 /**
  * dist/wasm/findings.wasm compiled, or undefined when it was not built or cannot be compiled (a
@@ -54,21 +52,12 @@ let unusable = "";
  * count faster, so a damaged copy of it must not stop a check.
  */
 export function findingsModule(): WasmModule | undefined {
-  if (compiled !== undefined) return compiled ?? undefined;
-  const found = compileModule(modulePaths());
-  compiled = found.module ?? null;
-  unusable = found.unusable;
-  return found.module;
-}
-
-/** Where `npm run build` puts the module, seen from dist/match/, dist/bundle/ or src/match/. */
-function modulePaths(): string[] {
-  return ["../wasm/findings.wasm", "../../dist/wasm/findings.wasm"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return compileModule(PATHS).module;
 }
 
 /** Whether the module has been compiled in this process (a short run must not: test/match/findings-wasm-lazy.test.ts). */
 export function findingsModuleCompiled(): boolean {
-  return compiled !== undefined;
+  return moduleLookedFor(PATHS);
 }
 
 /**
@@ -81,8 +70,8 @@ export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
   if (forced === "js") return Infinity;
   // Left to `auto`, the file is only looked for here and compiled when a table moves (FindingTable
   // toModule, which stays in JS if it cannot be compiled): a short run neither reads nor compiles it.
-  if (forced !== "wasm") return modulePaths().some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
-  if (findingsModule() === undefined) throw moduleMissing("PORTMATRIX_FINDINGS", "dist/wasm/findings.wasm", unusable);
+  if (forced !== "wasm") return PATHS.some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
+  if (findingsModule() === undefined) throw moduleMissing("PORTMATRIX_FINDINGS", "dist/wasm/findings.wasm", compileModule(PATHS).unusable);
   return 0;
 }
 

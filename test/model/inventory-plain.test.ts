@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { readPlainInventory, type InventorySource } from "../../src/model/inventory-plain.js";
 import { parseInventoryYaml } from "../../src/model/inventory.js";
 import { YamlSource, type YamlPath } from "../../src/model/yaml-source.js";
+// Seeded (mulberry32), so that a failure can be reproduced.
+import { prng } from "../decode/pcap/mutate.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ROLES = ["kcps-fs", "kcps-fs-ad", "kcps-fs-dns", "file-share-client", "customer-admin-pc", "customer-ad", "customer-dns", "customer-mail"];
@@ -49,17 +51,6 @@ function agrees(text: string): boolean {
   return true;
 }
 
-/** A seeded generator (mulberry32), so that a failure can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An inventory of the documented shape (README "Inventory"), with the variety the plain reader accepts. */
 function generate(r: () => number): string {
@@ -162,7 +153,7 @@ describe("plain inventory reader", () => {
   });
 
   it("accepts generated inventories of the documented shape and agrees with the library on each", () => {
-    const r = random(18);
+    const r = prng(18);
     let accepted = 0;
     for (let i = 0; i < 400; i++) if (agrees(generate(r))) accepted++;
     // Every generated text is in the subset (the 1024-character key limit, tabs, flow mappings and
@@ -171,7 +162,7 @@ describe("plain inventory reader", () => {
   });
 
   it("agrees with the library on mutated inventories or leaves them to it", () => {
-    const r = random(7);
+    const r = prng(7);
     const sources = [...repo.map((x) => x.text), ...Array.from({ length: 40 }, () => generate(r))];
     let accepted = 0;
     let total = 0;

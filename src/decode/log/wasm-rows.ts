@@ -9,12 +9,11 @@
  * and accounting). This file holds what the formats share: loading, the batch and chunk layout, the run
  * loop. Each module exports the same run interface (RowCore).
  */
-import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { utcDay } from "./syslog-time.js";
 import { forcedEngine, moduleMissing } from "../engine-switch.js";
-import { WebAssembly, compileModule, type WasmModule } from "../wasm-api.js";
+import { WebAssembly, compileModule, modulePaths, type WasmModule } from "../wasm-api.js";
 
 
 /** What every row module exports (assembly/wfw.ts, assembly/netfilter.ts). */
@@ -34,9 +33,11 @@ const STOP_DAY = 3;
 const CHUNK = 1 << 20;
 
 export type RowModuleName = "wfw" | "netfilter" | "csv";
-const compiled = new Map<RowModuleName, WasmModule | null>();
-/** Why a module file found could not be used (PORTMATRIX_LOG_DECODER=wasm names it). */
-let unusable = "";
+const ROW_MODULES: readonly RowModuleName[] = ["wfw", "netfilter", "csv"];
+/** Where `npm run build` puts module `name`, seen from dist/decode/log/, dist/bundle/ or src/decode/log/. */
+function pathsOf(name: RowModuleName): string[] {
+  return modulePaths(import.meta.url, [`../../wasm/${name}.wasm`, `../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]);
+}
 
 /**
  * The compiled module `name` (dist/wasm/<name>.wasm), or undefined when it was not built or cannot be
@@ -44,14 +45,7 @@ let unusable = "";
  * make reading faster, so a damaged copy must not stop a check.
  */
 export function rowModule(name: RowModuleName): WasmModule | undefined {
-  const known = compiled.get(name);
-  if (known !== undefined) return known ?? undefined;
-  // Where `npm run build` puts it, seen from dist/decode/log/, dist/bundle/ or src/decode/log/.
-  const found = compileModule([`../../wasm/${name}.wasm`, `../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]
-    .map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
-  if (found.unusable) unusable = found.unusable;
-  compiled.set(name, found.module ?? null);
-  return found.module;
+  return compileModule(pathsOf(name)).module;
 }
 
 /**
@@ -63,7 +57,7 @@ export function logDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "wa
   if (forced === "js") return "js";
   const built = rowModule("wfw") !== undefined && rowModule("netfilter") !== undefined && rowModule("csv") !== undefined;
   if (forced === "wasm") {
-    if (!built) throw moduleMissing("PORTMATRIX_LOG_DECODER", "dist/wasm/{wfw,netfilter,csv}.wasm", unusable);
+    if (!built) throw moduleMissing("PORTMATRIX_LOG_DECODER", "dist/wasm/{wfw,netfilter,csv}.wasm", ROW_MODULES.map((m) => compileModule(pathsOf(m)).unusable).filter(Boolean).join("; "));
     return "wasm";
   }
   return built ? "wasm" : "js";

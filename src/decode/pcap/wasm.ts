@@ -10,14 +10,13 @@
  * memory, so nothing is copied out per event; a chunk is copied in once, unless it was read straight
  * into `chunkArea()` (see `directBuffers`).
  */
-import { fileURLToPath } from "node:url";
 import { LabelTable, type EventBatch, DEFAULT_BATCH_CAPACITY } from "../batch.js";
 import { skipReason } from "../ip/skip.js";
 import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
-import { WebAssembly, compileModule, type WasmModule } from "../wasm-api.js";
+import { WebAssembly, compileModule, modulePaths, type WasmModule } from "../wasm-api.js";
 
 
 /** The exports of assembly/pcap.ts. */
@@ -45,12 +44,7 @@ const SKIP_CAPACITY = 1024;
 export const WASM_CHUNK = 1 << 20;
 
 /** Where `npm run build` puts the module, seen from this file in dist/decode/pcap/, dist/bundle/ or src/decode/pcap/. */
-const CANDIDATES = ["../../wasm/pcap.wasm", "../wasm/pcap.wasm", "../../../dist/wasm/pcap.wasm"];
-
-let compiled: WasmModule | undefined;
-let missing = false;
-/** Why the module file found could not be used (PORTMATRIX_PCAP_DECODER=wasm names it). */
-let unusable = "";
+const PATHS = modulePaths(import.meta.url, ["../../wasm/pcap.wasm", "../wasm/pcap.wasm", "../../../dist/wasm/pcap.wasm"]);
 
 /**
  * The compiled module, or undefined when it was not built or cannot be compiled (a damaged or foreign
@@ -58,12 +52,7 @@ let unusable = "";
  * damaged copy of it must not stop a check.
  */
 export function pcapWasmModule(): WasmModule | undefined {
-  if (compiled !== undefined || missing) return compiled;
-  const found = compileModule(CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))));
-  compiled = found.module;
-  unusable = found.unusable;
-  missing = compiled === undefined;
-  return compiled;
+  return compileModule(PATHS).module;
 }
 
 /**
@@ -74,7 +63,7 @@ export function pcapDecoderKind(env: NodeJS.ProcessEnv = process.env): "js" | "w
   const forced = forcedEngine("PORTMATRIX_PCAP_DECODER", env);
   if (forced === "js") return "js";
   if (forced === "wasm") {
-    if (pcapWasmModule() === undefined) throw moduleMissing("PORTMATRIX_PCAP_DECODER", "dist/wasm/pcap.wasm", unusable);
+    if (pcapWasmModule() === undefined) throw moduleMissing("PORTMATRIX_PCAP_DECODER", "dist/wasm/pcap.wasm", compileModule(PATHS).unusable);
     return "wasm";
   }
   return pcapWasmModule() === undefined ? "js" : "wasm";
