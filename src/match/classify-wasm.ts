@@ -16,6 +16,12 @@ import type { FindingsCore } from "./findings-wasm.js";
 import { SLOT_PROTOS, type Matcher } from "./matcher.js";
 
 const SLOTS = 4;
+
+/** Events classified in a module in this thread (tests: a run meant to classify there did). */
+let classifiedHere = 0;
+export function moduleClassifiedEvents(): number {
+  return classifiedHere;
+}
 /** Cell table value of a cell that opens nothing (0: not written yet; else a descriptor's byte offset). */
 const NOTHING_OPEN = 1;
 
@@ -68,6 +74,7 @@ export class ModuleClassifier {
     const x = this.core.x;
     let i = 0;
     while ((i = x.classify(i, n)) < n) this.writeCell(x.neededCell());
+    classifiedHere += n;
   }
 
   /** Cell `c` of the cell table ((srcSet * nSets + dstSet) * SLOTS + slot) into the module. */
