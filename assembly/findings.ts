@@ -508,6 +508,9 @@ export function classify(from: i32, n: i32): i32 {
     let sport = load<i32>(pSrcPort + (x << 2));
     let dport = load<i32>(pDstPort + (x << 2));
     let rev: i32 = 0;
+    // Midstream: the verdict's test is one of the two orientation tests already made (their answers
+    // kept: -1 not made).
+    let known: i32 = -1;
     if (proto == 1 || proto == 58) {
       const t = <i32>load<i16>(pIcmpType + (x << 1));
       // Echo reply (RFC 792 type 0; RFC 4443 type 129) answers an echo request the other way.
@@ -520,11 +523,16 @@ export function classify(from: i32, n: i32): i32 {
         rev = (flags & 0x10) != 0 ? 1 : 0;
       } else if (sport >= 0 && dport >= 0) {
         // Midstream TCP or UDP: the side that is a service port in the matrix is the responder.
-        if (expected(s, d, proto, dport, sport)) rev = 0;
+        // Both tests are made here (the second only when the first fails): whichever orientation is
+        // chosen, the verdict's expected() is one of them, so `known` is its answer.
+        if (expected(s, d, proto, dport, sport)) { rev = 0; known = 1; }
         else if (needed >= 0) return i;
-        else if (expected(d, s, proto, sport, dport)) rev = 1;
+        else if (expected(d, s, proto, sport, dport)) { rev = 1; known = 1; }
         else if (needed >= 0) return i;
-        else if (sport < 1024 && dport >= 1024) rev = 1;
+        else {
+          known = 0;
+          if (sport < 1024 && dport >= 1024) rev = 1;
+        }
       }
       if (rev) { const tmp = sport; sport = dport; dport = tmp; }
     }
@@ -540,7 +548,7 @@ export function classify(from: i32, n: i32): i32 {
       if (needed >= 0) return i;
       v = action == 1 ? (cls == 2 ? 0 : 2) : (cls == 0 ? 3 : 1);
     } else {
-      const exp = expected(fs, fd, proto, dport, sport);
+      const exp = known >= 0 ? known != 0 : expected(fs, fd, proto, dport, sport);
       if (needed >= 0) return i;
       v = action == 1 ? (exp ? 0 : 2) : (exp ? 1 : 3);
     }
