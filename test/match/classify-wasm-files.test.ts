@@ -7,7 +7,6 @@
  * and the same with two inputs read by `--jobs 2` worker threads and merged. Generated batches:
  * classify-wasm.test.ts.
  */
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFailOn, runCheck, setupCheck, type CheckSetup } from "../../src/pipeline/check.js";
@@ -15,6 +14,7 @@ import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { moduleClassifiedEvents } from "../../src/match/classify-wasm.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { FIXTURE_DIRS, filesUnder } from "../helpers/check-files.js";
 
 const NOW = new Date("2026-12-05T12:00:00Z");
 /**
@@ -35,17 +35,6 @@ const setups: [string, CheckSetup][] = [
   ["every rule", setupCheck("kcps-file-server", join(dir, "inv.yaml"), [], new Map())],
   ["--documented-only", setupCheck("kcps-file-server", join(dir, "inv.yaml"), [], new Map(), { documentedOnly: true })],
 ];
-
-/** Every file below `d` that is not notes or provenance, sorted. */
-function filesUnder(d: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(d).sort()) {
-    const p = join(d, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else if (!/\.(md|yaml|yml)$|corpus-notes\.json$/i.test(name)) out.push(p);
-  }
-  return out;
-}
 
 /** The JSON report of `check` on `inputs` with the events classified as `kind` says, or its error. */
 async function report(setup: CheckSetup, kind: "js" | "wasm", inputs: string[], jobs = 1): Promise<string> {
@@ -85,7 +74,6 @@ async function expectSameReports(files: readonly string[]): Promise<number> {
 }
 
 const SLOW = 900_000;
-const FIXTURE_DIRS = ["logs", "logs-json", "pcap", "flow/captures", "flows", "lab", "kcps", "encodings"];
 
 describe("check with the events classified in WebAssembly", () => {
   it("gives the JS classification's report on every log, flow and capture file of fixtures/", async () => {
