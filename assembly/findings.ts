@@ -39,6 +39,7 @@ let pProto: usize = 0;
 let pSrcPort: usize = 0;
 let pDstPort: usize = 0;
 let pIcmpType: usize = 0;
+let pTcpFlags: usize = 0;
 let pAction: usize = 0;
 let pBlockedBy: usize = 0;
 let pTime: usize = 0;
@@ -60,11 +61,11 @@ let top: usize = 0;
 
 export function init(
   family: usize, src: usize, dst: usize, proto: usize, srcPort: usize, dstPort: usize, icmpType: usize,
-  action: usize, blockedBy: usize, time: usize, position: usize, frame: usize, label: usize, cnt: usize,
+  tcpFlags: usize, action: usize, blockedBy: usize, time: usize, position: usize, frame: usize, label: usize, cnt: usize,
   verdict: usize, reversed: usize, srcSet: usize, dstSet: usize, scratch: usize, heap: usize,
 ): void {
   pFamily = family; pSrc = src; pDst = dst; pProto = proto; pSrcPort = srcPort; pDstPort = dstPort;
-  pIcmpType = icmpType; pAction = action; pBlockedBy = blockedBy; pTime = time; pPosition = position;
+  pIcmpType = icmpType; pTcpFlags = tcpFlags; pAction = action; pBlockedBy = blockedBy; pTime = time; pPosition = position;
   pFrame = frame; pLabel = label; pCount = cnt; pVerdict = verdict; pReversed = reversed; pSrcSet = srcSet;
   pDstSet = dstSet;
   pKeys = scratch;
@@ -75,7 +76,7 @@ export function init(
 }
 
 /** `bytes` of fresh zeroed memory at the top (64-byte aligned), growing the memory as needed. */
-function take(bytes: usize): usize {
+export function take(bytes: usize): usize {
   const at = top;
   top = (at + bytes + 63) & ~<usize>63;
   const have = <usize>memory.size() << 16;
@@ -358,4 +359,203 @@ export function labelArea(n: i32): usize {
     mapAt = take(<usize>mapCap * 4);
   }
   return mapAt;
+}
+
+// ---- classification (src/match/matcher.ts classifyBatch, the reference, kept in JS) ----
+// What classifyBatch writes per event (verdict, reversed, source and destination role sets) into the
+// staged Classified columns, from the staged batch columns: the role set of each address (RoleLookup's
+// IPv4 interval table by binary search, its IPv6 prefixes longest first), the orientation (echo reply,
+// SYN-ACK, midstream by the matrix and the system ports), then the verdict by the port bitsets
+// (Matcher.expected, limitedMatch, icmpUnknownClass). test/match/classify-wasm.test.ts holds the two to
+// the same columns. Change both together.
+//
+// The tables are JS's, copied in (src/match/classify-wasm.ts): the role tables once, and each
+// (source set, destination set, protocol slot)'s combined cell the first time an event needs it, as
+// Matcher.cellFor builds it: `classify` stops at an event whose cell is not there yet and says which
+// (`neededCell`); JS writes it and calls again from that event. A cell descriptor (i32 words): the
+// byte offsets of its `open` and `limited` bitsets (65,536 bits each), its ICMP class (ICMP_NONE,
+// SOME, ALL), the number of rules with a source-port condition, then per such rule its source-port
+// ranges and its port ranges for the slot's protocol, each as a count and (lo, hi) pairs.
+
+let v4Starts: usize = 0;
+let v4Sets: usize = 0;
+let n4: i32 = 0;
+let v6Words: usize = 0;
+let v6Lengths: usize = 0;
+let v6Sets: usize = 0;
+let n6: i32 = 0;
+let nSets: i32 = 0;
+/** Per (srcSet * nSets + dstSet) * 4 + slot: 0 not built yet, 1 nothing open, else a cell descriptor's offset. */
+let cellTable: usize = 0;
+/** The cell the last `classify` stopped for, -1 when it did not stop. */
+let needed: i32 = -1;
+export function neededCell(): i32 { return needed; }
+
+/** The role tables (RoleLookup.v4Table, v6Table; lengths and sets as i32) and an empty cell table. */
+export function setMatcher(starts: usize, sets4: usize, count4: i32, words6: usize, lengths6: usize, sets6: usize, count6: i32, sets: i32, cells: usize): void {
+  v4Starts = starts; v4Sets = sets4; n4 = count4;
+  v6Words = words6; v6Lengths = lengths6; v6Sets = sets6; n6 = count6;
+  nSets = sets; cellTable = cells;
+}
+
+/** RoleLookup.lookup4: the last interval start <= addr, set 0 before the first. */
+function lookup4(addr: u32): i32 {
+  let hi = n4 - 1;
+  if (hi < 0 || addr < load<u32>(v4Starts)) return 0;
+  let lo: i32 = 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (load<u32>(v4Starts + (<usize>mid << 2)) <= addr) lo = mid;
+    else hi = mid - 1;
+  }
+  return load<i32>(v4Sets + (<usize>lo << 2));
+}
+
+/** RoleLookup.lookup6: the first (longest) prefix that holds the address at `a`. */
+function lookup6(a: usize): i32 {
+  for (let i: i32 = 0; i < n6; i++) {
+    const len = load<i32>(v6Lengths + (<usize>i << 2));
+    let ok = true;
+    for (let k: i32 = 0; k < 4 && ok; k++) {
+      const bits = len - 32 * k;
+      if (bits <= 0) break;
+      const m: u32 = bits >= 32 ? 0xffffffff : 0xffffffff << <u32>(32 - bits);
+      if ((load<u32>(a + (<usize>k << 2)) & m) != load<u32>(v6Words + (<usize>(i * 4 + k) << 2))) ok = false;
+    }
+    if (ok) return load<i32>(v6Sets + (<usize>i << 2));
+  }
+  return 0;
+}
+
+@inline function lookupRole(fam: i32, a: usize): i32 {
+  return fam == 4 ? lookup4(load<u32>(a)) : fam == 6 ? lookup6(a) : 0;
+}
+
+/** matcher.ts protoSlot. */
+@inline function protoSlot(proto: i32): i32 {
+  return proto == 6 ? 0 : proto == 17 ? 1 : proto == 1 ? 2 : proto == 58 ? 3 : -1;
+}
+
+/** The cell descriptor of (s, d, slot), 0 for nothing open; 0 with `needed` set when JS has not written it. */
+function cellOf(s: i32, d: i32, slot: i32): usize {
+  const c = (s * nSets + d) * 4 + slot;
+  const v = load<u32>(cellTable + (<usize>c << 2));
+  if (v == 0) { needed = c; return 0; }
+  return v == 1 ? 0 : <usize>v;
+}
+
+@inline function testBit(bits: usize, p: i32): bool {
+  return (load<u32>(bits + (<usize>(p >>> 5) << 2)) & (<u32>1 << <u32>(p & 31))) != 0;
+}
+
+/** Matcher.limitedMatch: a rule with a source-port condition that holds for `sport` opens `port`. */
+function limitedMatch(cell: usize, port: i32, sport: i32): bool {
+  const n = load<i32>(cell, 12);
+  let p = cell + 16;
+  for (let r: i32 = 0; r < n; r++) {
+    const nSrc = load<i32>(p);
+    p += 4;
+    let srcOk = sport < 0;
+    for (let j: i32 = 0; j < nSrc; j++) {
+      if (sport >= load<i32>(p) && sport <= load<i32>(p, 4)) srcOk = true;
+      p += 8;
+    }
+    const nPorts = load<i32>(p);
+    p += 4;
+    let covers = false;
+    for (let j: i32 = 0; j < nPorts; j++) {
+      if (port >= load<i32>(p) && port <= load<i32>(p, 4)) covers = true;
+      p += 8;
+    }
+    if (srcOk && covers) return true;
+  }
+  return false;
+}
+
+/** Matcher.expected (check `needed` after it: a cell not yet written reads as nothing open). */
+function expected(s: i32, d: i32, proto: i32, port: i32, sport: i32): bool {
+  if (s == 0 || d == 0 || port < 0) return false;
+  const slot = protoSlot(proto);
+  if (slot < 0) return false;
+  const cell = cellOf(s, d, slot);
+  // A port past 65535 is past both bitsets: the JS bit test reads undefined there, never set.
+  if (cell == 0 || port > 65535) return false;
+  if (testBit(<usize>load<u32>(cell), port)) return true;
+  if (!testBit(<usize>load<u32>(cell, 4), port)) return false;
+  return limitedMatch(cell, port, sport);
+}
+
+/** Matcher.icmpUnknownClass (check `needed` after it). */
+function icmpClass(s: i32, d: i32, proto: i32): i32 {
+  const slot = protoSlot(proto);
+  if ((slot != 2 && slot != 3) || s == 0 || d == 0) return 0;
+  const cell = cellOf(s, d, slot);
+  return cell == 0 ? 0 : load<i32>(cell, 8);
+}
+
+/**
+ * classifyBatch for staged events [from, n): the Classified columns of each. Returns n, or the event
+ * whose classification needs a cell JS has not written yet (`neededCell`), nothing of it written.
+ */
+export function classify(from: i32, n: i32): i32 {
+  needed = -1;
+  for (let i = from; i < n; i++) {
+    const x = <usize>i;
+    const fam = <i32>load<u8>(pFamily + x);
+    const s = lookupRole(fam, pSrc + (x << 4));
+    const d = lookupRole(fam, pDst + (x << 4));
+    const proto = <i32>load<u8>(pProto + x);
+    let sport = load<i32>(pSrcPort + (x << 2));
+    let dport = load<i32>(pDstPort + (x << 2));
+    let rev: i32 = 0;
+    // Midstream: the verdict's test is one of the two orientation tests already made (their answers
+    // kept: -1 not made).
+    let known: i32 = -1;
+    if (proto == 1 || proto == 58) {
+      const t = <i32>load<i16>(pIcmpType + (x << 1));
+      // Echo reply (RFC 792 type 0; RFC 4443 type 129) answers an echo request the other way.
+      if ((proto == 1 && t == 0) || (proto == 58 && t == 129)) rev = 1;
+      dport = rev ? (proto == 1 ? 8 : 128) : t;
+      sport = -1;
+    } else {
+      const flags = <i32>load<i16>(pTcpFlags + (x << 1));
+      if (proto == 6 && flags != -1 && (flags & 2) != 0) {
+        rev = (flags & 0x10) != 0 ? 1 : 0;
+      } else if (sport >= 0 && dport >= 0) {
+        // Midstream TCP or UDP: the side that is a service port in the matrix is the responder.
+        // Both tests are made here (the second only when the first fails): whichever orientation is
+        // chosen, the verdict's expected() is one of them, so `known` is its answer.
+        if (expected(s, d, proto, dport, sport)) { rev = 0; known = 1; }
+        else if (needed >= 0) return i;
+        else if (expected(d, s, proto, sport, dport)) { rev = 1; known = 1; }
+        else if (needed >= 0) return i;
+        else {
+          known = 0;
+          if (sport < 1024 && dport >= 1024) rev = 1;
+        }
+      }
+      if (rev) { const tmp = sport; sport = dport; dport = tmp; }
+    }
+    const fs = rev ? d : s;
+    const fd = rev ? s : d;
+    const action = <i32>load<u8>(pAction + x);
+    let v: i32;
+    if (fs == 0 || fd == 0) v = 4;
+    else if (action != 1 && action != 2) v = 5;
+    else if (dport == -1 && (proto == 1 || proto == 58)) {
+      // matcher.ts icmpUnknownVerdict: a guess never makes a run green.
+      const cls = icmpClass(fs, fd, proto);
+      if (needed >= 0) return i;
+      v = action == 1 ? (cls == 2 ? 0 : 2) : (cls == 0 ? 3 : 1);
+    } else {
+      const exp = known >= 0 ? known != 0 : expected(fs, fd, proto, dport, sport);
+      if (needed >= 0) return i;
+      v = action == 1 ? (exp ? 0 : 2) : (exp ? 1 : 3);
+    }
+    store<u8>(pReversed + x, <u8>rev);
+    store<i32>(pSrcSet + (x << 2), fs);
+    store<i32>(pDstSet + (x << 2), fd);
+    store<u8>(pVerdict + x, <u8>v);
+  }
+  return n;
 }

@@ -10,9 +10,10 @@
 //             record is made and read by every event (as the table's evidence slots are)
 //   js        + the same count as "wasm" in JavaScript over the same rows and layout (typed arrays)
 //   classify  decode + the pipeline's classifyBatch (role lookup, orientation, bitset match), no table
-//   match     decode + classify + FindingTable.addBatch: the pipeline's decode+match (bench/decode-match.mjs);
-//             the table counts in its WebAssembly module (src/match/findings-wasm.ts) after 16k events,
-//             in JavaScript with PORTMATRIX_FINDINGS=js
+//   match     decode + classify + count (FindingTable.addEvents): the pipeline's decode+match (bench/decode-match.mjs);
+//             the table counts in its WebAssembly module (src/match/findings-wasm.ts) after 4,096 events
+//             and classifies there too (src/match/classify-wasm.ts); in JavaScript with PORTMATRIX_FINDINGS=js,
+//             the classification alone with PORTMATRIX_CLASSIFY=js
 // Prints one JSON line. Use with bench/turns.mjs to take turns with awk. Needs `npm run build`.
 //   node bench/floor-logs.mjs STAGE FILE
 import { execFileSync } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * The environment switches that choose between a WebAssembly fast path and its JavaScript reference
- * (PORTMATRIX_PCAP_DECODER, PORTMATRIX_LOG_DECODER, PORTMATRIX_TRACKER, PORTMATRIX_FINDINGS): for tests
- * and benches, documented in the README. Unset or empty leaves the choice to the tool; a value it does
+ * (PORTMATRIX_PCAP_DECODER, PORTMATRIX_LOG_DECODER, PORTMATRIX_TRACKER, PORTMATRIX_FINDINGS,
+ * PORTMATRIX_CLASSIFY): for tests and benches, documented in the README. Unset or empty leaves the choice to the tool; a value it does
  * not know is a usage error, not a silent default (a misspelt `=jss` would otherwise measure or test the
  * other path).
  */

@@ -1,8 +1,9 @@
 import { NONE, PROTO_ICMP, PROTO_ICMPV6, type EventBatch } from "../decode/batch.js";
 import { effectiveBlockedBy } from "../net/proto.js";
-import type { Classified } from "./matcher.js";
+import { classifyBatch, type Classified, type Matcher } from "./matcher.js";
+import { ModuleClassifier } from "./classify-wasm.js";
 import { HashIndex, RESERVED_RECORDS, hashWords } from "../flow/hash-index.js";
-import { FindingsCore, STAGE, findingsModule, moduleAfter } from "./findings-wasm.js";
+import { FindingsCore, STAGE, classifyInModule, findingsModule, moduleAfter } from "./findings-wasm.js";
 
 const KEY_WORDS = 10;
 /** Events whose table memory is touched ahead of counting them (HashIndex.prefetch). */
@@ -236,7 +237,7 @@ export class FindingTable {
    * evidence ids here first, in event order (the reference's order of first use; only JS knows their
    * text), so the module finds every label it meets in the map.
    */
-  private addBatchInModule(core: FindingsCore, b: EventBatch, c: Classified, inputIdx: number): void {
+  private addBatchInModule(core: FindingsCore, b: EventBatch, c: Classified | ModuleClassifier, inputIdx: number): void {
     const labels = b.labels.values;
     const map = this.labelMap(inputIdx, labels.length);
     const counts = this.eventCounts(inputIdx);
@@ -247,7 +248,10 @@ export class FindingTable {
         const label = b.label[i]!;
         if (label >= 0 && map[label] === -2) map[label] = this.evidenceId(labels[label]!);
       }
-      core.stage(b, c, from, from + n);
+      if (c instanceof ModuleClassifier) {
+        core.stageBatch(b, from, from + n);
+        c.classify(n);
+      } else core.stage(b, c, from, from + n);
       const mapAt = core.labelMap(labels.length).byteOffset;
       new Int32Array(core.buffer, mapAt, labels.length).set(map.subarray(0, labels.length));
       core.x.countEnds(n);
@@ -281,8 +285,45 @@ export class FindingTable {
     return { total, classified, oneEnd };
   }
 
+  /**
+   * Classify every event of a batch with `m` and add it: in the module when the table counts there
+   * (classify-wasm.ts, unless PORTMATRIX_CLASSIFY=js), else classifyBatch into `c` (room for the batch)
+   * and addBatch.
+   */
+  addEvents(b: EventBatch, m: Matcher, c: Classified, inputIdx: number): void {
+    this.beforeAdd(b);
+    const core = this.core;
+    const cl = core ? this.moduleClassifier(core, m) : undefined;
+    if (core && cl) {
+      this.addBatchInModule(core, b, cl, inputIdx);
+      return;
+    }
+    classifyBatch(m, b, c);
+    if (core) this.addBatchInModule(core, b, c, inputIdx);
+    else this.addBatchInJs(b, c, inputIdx);
+  }
+
+  /** The module classifier of `m` (one a table; anew for another matcher), undefined when JS classifies. */
+  private moduleClassifier(core: FindingsCore, m: Matcher): ModuleClassifier | undefined {
+    if (this.classifier !== undefined && this.classifier.matcher === m) return this.classifier;
+    this.classifyHere ??= classifyInModule();
+    if (!this.classifyHere) return undefined;
+    this.classifier = ModuleClassifier.create(core, m);
+    return this.classifier;
+  }
+  /** Read at the first addEvents in the module (PORTMATRIX_CLASSIFY). */
+  private classifyHere: boolean | undefined = undefined;
+  private classifier: ModuleClassifier | undefined = undefined;
+
   /** Add every event of a classified batch. */
   addBatch(b: EventBatch, c: Classified, inputIdx: number): void {
+    this.beforeAdd(b);
+    if (this.core) this.addBatchInModule(this.core, b, c, inputIdx);
+    else this.addBatchInJs(b, c, inputIdx);
+  }
+
+  /** Before a batch is added: the table moves into the module once it has been given enough events. */
+  private beforeAdd(b: EventBatch): void {
     this.columns = undefined;
     if (!this.core) {
       if (this.moduleAfter === undefined) {
@@ -294,10 +335,10 @@ export class FindingTable {
       this.eventsAdded += b.length;
       if (this.eventsAdded > this.moduleAfter) this.toModule();
     }
-    if (this.core) {
-      this.addBatchInModule(this.core, b, c, inputIdx);
-      return;
-    }
+  }
+
+  /** addBatch in JS: the reference of the module's count. */
+  private addBatchInJs(b: EventBatch, c: Classified, inputIdx: number): void {
     let classified = 0;
     let oneEnd = 0;
     for (let i = 0; i < b.length; i++) {

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import type { EventBatch } from "../decode/batch.js";
 import type { Classified } from "./matcher.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
+import { UsageError } from "../errors.js";
 import { WebAssembly, compileModule, moduleLookedFor, modulePaths, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 
 
@@ -32,6 +33,10 @@ interface FindingsExports {
   oneEndCount(): number;
   add(from: number, n: number, input: number, map: number): number;
   labelArea(n: number): number;
+  take(bytes: number): number;
+  setMatcher(starts: number, sets4: number, count4: number, words6: number, lengths6: number, sets6: number, count6: number, sets: number, cells: number): void;
+  classify(from: number, n: number): number;
+  neededCell(): number;
 }
 
 /** Events staged per call: a larger batch is counted in slices of this many. */
@@ -67,17 +72,31 @@ export function findingsModuleCompiled(): boolean {
  */
 export function moduleAfter(env: NodeJS.ProcessEnv = process.env): number {
   const forced = forcedEngine("PORTMATRIX_FINDINGS", env);
-  if (forced === "js") return Infinity;
+  const classify = forcedEngine("PORTMATRIX_CLASSIFY", env);
+  if (forced === "js") {
+    if (classify === "wasm") throw new UsageError("PORTMATRIX_CLASSIFY=wasm classifies in the finding table's module, which PORTMATRIX_FINDINGS=js turns off");
+    return Infinity;
+  }
   // Left to `auto`, the file is only looked for here and compiled when a table moves (FindingTable
   // toModule, which stays in JS if it cannot be compiled): a short run neither reads nor compiles it.
-  if (forced !== "wasm") return PATHS.some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
-  if (findingsModule() === undefined) throw moduleMissing("PORTMATRIX_FINDINGS", "dist/wasm/findings.wasm", compileModule(PATHS).unusable);
+  if (forced !== "wasm" && classify !== "wasm") return PATHS.some((p) => existsSync(p)) ? MODULE_AFTER : Infinity;
+  const name = forced === "wasm" ? "PORTMATRIX_FINDINGS" : "PORTMATRIX_CLASSIFY";
+  if (findingsModule() === undefined) throw moduleMissing(name, "dist/wasm/findings.wasm", compileModule(PATHS).unusable);
   return 0;
+}
+
+/**
+ * Whether a table in the module classifies its events there too (src/match/classify-wasm.ts):
+ * PORTMATRIX_CLASSIFY=js never (classifyBatch in JS, the reference), otherwise yes (with =wasm the
+ * table is in the module from the first event: moduleAfter).
+ */
+export function classifyInModule(env: NodeJS.ProcessEnv = process.env): boolean {
+  return forcedEngine("PORTMATRIX_CLASSIFY", env) !== "js";
 }
 
 const COLUMNS = [
   ["family", 1], ["src", 16], ["dst", 16], ["proto", 1], ["srcPort", 4], ["dstPort", 4], ["icmpType", 2],
-  ["action", 1], ["blockedBy", 1], ["time", 8], ["position", 8], ["frame", 4], ["label", 4], ["count", 4],
+  ["tcpFlags", 2], ["action", 1], ["blockedBy", 1], ["time", 8], ["position", 8], ["frame", 4], ["label", 4], ["count", 4],
   ["verdict", 1], ["reversed", 1], ["srcSet", 4], ["dstSet", 4],
 ] as const;
 type Column = (typeof COLUMNS)[number][0];
@@ -95,8 +114,14 @@ const SCRATCH_BYTES = 64 * 40 + 3 * 64 * 4;
 function upFront(reserve: number): number {
   let slots = 16;
   while (slots < reserve * 2) slots *= 2;
-  return reserve * 128 + slots * 8 + 4096 * 128 + (1 << 20);
+  return reserve * 128 + slots * 8 + 4096 * 128 + (1 << 20) + CLASSIFY_ROOM;
 }
+
+/**
+ * Room for the classification's tables (classify-wasm.ts): the role tables, the cell table (up to
+ * 2^16 cells, 256 KiB) and the cells' bitsets (8 KiB each). Untouched when the module does not classify.
+ */
+const CLASSIFY_ROOM = 4 << 20;
 
 /** One table's module instance: its memory, the staging area for a slice of a batch, the calls. */
 export class FindingsCore {
@@ -125,6 +150,18 @@ export class FindingsCore {
 
   /** Copy events [from, to) of the batch and its classification into the staging area. */
   stage(b: EventBatch, c: Classified, from: number, to: number): void {
+    this.stageBatch(b, from, to);
+    const buf = this.memory.buffer;
+    const n = to - from;
+    const at = this.at;
+    new Uint8Array(buf, at.verdict, n).set(c.verdict.subarray(from, to));
+    new Uint8Array(buf, at.reversed, n).set(c.reversed.subarray(from, to));
+    new Int32Array(buf, at.srcSet, n).set(c.srcSet.subarray(from, to));
+    new Int32Array(buf, at.dstSet, n).set(c.dstSet.subarray(from, to));
+  }
+
+  /** Copy events [from, to) of the batch into the staging area (the module classifies them: classify-wasm.ts). */
+  stageBatch(b: EventBatch, from: number, to: number): void {
     const buf = this.memory.buffer;
     const n = to - from;
     const at = this.at;
@@ -135,6 +172,7 @@ export class FindingsCore {
     new Int32Array(buf, at.srcPort, n).set(b.srcPort.subarray(from, to));
     new Int32Array(buf, at.dstPort, n).set(b.dstPort.subarray(from, to));
     new Int16Array(buf, at.icmpType, n).set(b.icmpType.subarray(from, to));
+    new Int16Array(buf, at.tcpFlags, n).set(b.tcpFlags.subarray(from, to));
     new Uint8Array(buf, at.action, n).set(b.action.subarray(from, to));
     new Uint8Array(buf, at.blockedBy, n).set(b.blockedBy.subarray(from, to));
     new Float64Array(buf, at.time, n).set(b.time.subarray(from, to));
@@ -142,10 +180,18 @@ export class FindingsCore {
     new Uint32Array(buf, at.frame, n).set(b.frame.subarray(from, to));
     new Int32Array(buf, at.label, n).set(b.label.subarray(from, to));
     new Uint32Array(buf, at.count, n).set(b.count.subarray(from, to));
-    new Uint8Array(buf, at.verdict, n).set(c.verdict.subarray(from, to));
-    new Uint8Array(buf, at.reversed, n).set(c.reversed.subarray(from, to));
-    new Int32Array(buf, at.srcSet, n).set(c.srcSet.subarray(from, to));
-    new Int32Array(buf, at.dstSet, n).set(c.dstSet.subarray(from, to));
+  }
+
+  /** The staged classification columns of `n` events, as views of the module's memory (tests). */
+  stagedClassified(n: number): Classified {
+    const buf = this.memory.buffer;
+    const at = this.at;
+    return {
+      verdict: new Uint8Array(buf, at.verdict, n),
+      reversed: new Uint8Array(buf, at.reversed, n),
+      srcSet: new Int32Array(buf, at.srcSet, n),
+      dstSet: new Int32Array(buf, at.dstSet, n),
+    };
   }
 
   /** The words at keyAt() (a key for lookupKey). */

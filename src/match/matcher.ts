@@ -260,6 +260,27 @@ export class Matcher {
     return all ? ICMP_ALL : any ? ICMP_SOME : ICMP_NONE;
   }
 
+  /**
+   * The combined cell of (srcSet, dstSet, slot) as `expected` reads it (null: nothing open), for copying
+   * into the WebAssembly classification (src/match/classify-wasm.ts): its two port bitsets (read-only,
+   * shared) and, for each of its rules with a source-port condition, in order, the source ports and the
+   * port ranges it opens for the slot's protocol (what limitedMatch tests). Both sets must be non-zero.
+   */
+  cellBits(srcSet: number, dstSet: number, slot: number): CellBits | null {
+    const cell = this.cellFor(srcSet, dstSet, slot);
+    if (cell === null) return null;
+    const proto = SLOT_PROTOS[slot]!;
+    const limitedRules = cell.rules
+      .filter((r) => r.sourcePorts)
+      .map((r) => ({ sourcePorts: r.sourcePorts!, ranges: r.flows.filter((f) => f.proto === proto).flatMap((f) => f.ranges) }));
+    return { open: cell.open, limited: cell.limited, limitedRules };
+  }
+
+  /** Whether the combined cells are held in a flat array by (srcSet, dstSet, slot) (few role sets: the usual case). */
+  get directCells(): boolean {
+    return this.direct !== undefined;
+  }
+
   /** Number of role sets of the lookup (set 0, "not in the inventory", included). */
   get setCount(): number {
     return this.nSets;
@@ -318,6 +339,13 @@ export const SLOT_PROTOS: readonly number[] = [PROTO_TCP, PROTO_UDP, PROTO_ICMP,
 export interface CellPorts {
   open: [number, number][];
   limited: { ranges: readonly (readonly [number, number])[]; sourcePorts: readonly (readonly [number, number])[] }[];
+}
+
+/** Matcher.cellBits. */
+export interface CellBits {
+  open: Uint32Array;
+  limited: Uint32Array;
+  limitedRules: { sourcePorts: readonly (readonly [number, number])[]; ranges: readonly (readonly [number, number])[] }[];
 }
 
 /** The set bits of a 65,536-bit port bitset as sorted inclusive ranges. */

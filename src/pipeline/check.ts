@@ -1,7 +1,7 @@
 import { loadRulesetDef, resolveRuleset, parseVariableValue, activeRules, checkScenarios, type Ruleset, type Rule, type RulesetDef } from "../model/ruleset.js";
 import { loadInventory, type Inventory } from "../model/inventory.js";
 import { RoleLookup } from "../match/roles.js";
-import { Matcher, classifyBatch, createClassified, ALL_VERDICTS } from "../match/matcher.js";
+import { Matcher, createClassified, ALL_VERDICTS } from "../match/matcher.js";
 import { FindingTable } from "../match/aggregate.js";
 import { DEFAULT_FAIL_ON, materialise, prepareReport, reportIdentity, type PreparedReport, type ReportIdentity } from "../report/build.js";
 import type { Report } from "../report/types.js";
@@ -110,8 +110,7 @@ export function findingSink(matcher: Matcher, table: FindingTable): (batch: Even
   let classified = createClassified(8192);
   return (batch, inputIdx) => {
     if (classified.verdict.length < batch.length) classified = createClassified(batch.capacity);
-    classifyBatch(matcher, batch, classified);
-    table.addBatch(batch, classified, inputIdx);
+    table.addEvents(batch, matcher, classified, inputIdx);
   };
 }
 

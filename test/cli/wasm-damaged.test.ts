@@ -56,6 +56,7 @@ describe("a damaged WebAssembly module", () => {
     ["PORTMATRIX_TRACKER", "tracker.wasm", "long.pcap"],
     ["PORTMATRIX_LOG_DECODER", "netfilter.wasm", "long.log"],
     ["PORTMATRIX_FINDINGS", "findings.wasm", "long.log"],
+    ["PORTMATRIX_CLASSIFY", "findings.wasm", "long.log"],
   ];
   for (const [name, module, input] of switches) {
     it(`${name}=wasm with ${module} damaged, and ${name}=jss: one line naming the variable, status 2`, () => {

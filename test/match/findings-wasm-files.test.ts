@@ -5,13 +5,13 @@
  * finding, every column, the order, the accounting) or the same error; and the same with two inputs
  * read by `--jobs 2` worker threads and merged. Generated tables: findings-wasm.test.ts.
  */
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFailOn, runCheck, setupCheck, type CheckSetup } from "../../src/pipeline/check.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { FIXTURE_DIRS, filesUnder } from "../helpers/check-files.js";
 
 const NOW = new Date("2026-12-05T12:00:00Z");
 /** Roles over the whole address space (and the corpus's usual private ranges), so most flows are classified. */
@@ -26,17 +26,6 @@ const dir = tmpFiles({
   ].join("\n"),
 });
 const setup: CheckSetup = setupCheck("kcps-file-server", join(dir, "inv.yaml"), [], new Map());
-
-/** Every file below `d` that is not notes or provenance, sorted. */
-function filesUnder(d: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(d).sort()) {
-    const p = join(d, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else if (!/\.(md|yaml|yml)$|corpus-notes\.json$/i.test(name)) out.push(p);
-  }
-  return out;
-}
 
 /** The JSON report of `check` on `inputs` with the finding table counted as `kind` says, or its error. */
 async function report(kind: "js" | "wasm", inputs: string[], jobs = 1): Promise<string> {
@@ -66,7 +55,6 @@ async function expectSameReports(files: readonly string[]): Promise<number> {
 }
 
 const SLOW = 600_000;
-const FIXTURE_DIRS = ["logs", "logs-json", "pcap", "flow/captures", "flows", "lab", "kcps", "encodings"];
 
 describe("check with the finding table counted in WebAssembly", () => {
   it("gives the JS table's report on every log, flow and capture file of fixtures/", async () => {
