@@ -306,9 +306,10 @@ function growRecords(need: i32): void {
   memory.copy(f, freeAt, <usize>freeCount * 4);
   recs = r; cls = c2; lastAt = l; freeAt = f; recCap = c;
   generation++;
-  // The index at two slots a record from here (as HashIndex is made for RESERVED_RECORDS): no rehash
-  // on the way up to the reservation.
-  if ((slotMask + 1) < c * 2) growIndex(c);
+  // The index is not made for the new capacity here: `reserve` keeps it at twice the entries it may
+  // hold after the next call. Made for the 2^18-record reservation it was 4 MiB, whose few thousand
+  // used slots (a capture of few connections) each sat on a page of their own, out of cache between
+  // batches (bench/README.md, "Realistic capture, second round").
 }
 
 function growIndex(need: i32): void {

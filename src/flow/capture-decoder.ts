@@ -14,7 +14,7 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
   // (wasm-tracker.ts); elsewhere the JS path, the reference.
   if ("chunkArea" in packets) tracker.engine = trackerEngine();
   tracker.notFlow = (reason, position) => packets.stats.reclassify(reason, position);
-  return {
+  const conns: Decoder & { tracker: FlowTracker; chunkArea?: () => Buffer | undefined } = {
     format: packets.format,
     stats: packets.stats,
     tracker,
@@ -29,4 +29,7 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
       }
     },
   };
+  // The packet decoder's own input buffer, for a source that reads straight into it (pipeline/run.ts).
+  if ("chunkArea" in packets) conns.chunkArea = packets.chunkArea as () => Buffer | undefined;
+  return conns;
 }

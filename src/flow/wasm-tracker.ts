@@ -54,8 +54,13 @@ export const ICMP_EXPIRED = 3;
 
 /** Packets copied in per call (the WebAssembly pcap decoder's batch: one call per batch). */
 const CAPACITY = 8192;
-/** Records before the first growth (conn-table.ts FIRST_RECORDS). */
-const FIRST_RECORDS = 4096;
+/**
+ * Records before the first growth: two batches' worth, so that a capture of fewer connections than one
+ * batch of packets never grows to the 2^18-record reservation (48 MiB), whose external memory made V8
+ * run a full collection of 15-35 ms while the last connections were finalised (bench/README.md,
+ * "Realistic capture, second round"). Untouched records cost no memory.
+ */
+const FIRST_RECORDS = 2 * CAPACITY;
 /** The module's stored words per record (conn-table.ts STRIDE). */
 const STRIDE = 48;
 

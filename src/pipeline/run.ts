@@ -2,12 +2,14 @@ import type { EventBatch } from "../decode/batch.js";
 import { cutShortError, decoderFor, detectFormat, knownFormats } from "./formats.js";
 import type { DecodeOptions } from "../decode/log/options.js";
 import { InputStats } from "../decode/stats.js";
+import type { Decoder } from "../decode/decoder.js";
 import { describeHead } from "../source/detect.js";
 import { openInput, type OpenedInput, type OpenOptions } from "../source/inputs.js";
 import { describeContainer } from "../source/compress.js";
 import { InputError } from "../errors.js";
 import { basename, extname } from "node:path";
 import { STDIN } from "../source/inputs.js";
+import { CHUNK } from "../source/raw.js";
 
 /**
  * How the error of an input in no known format begins. The list of formats is long: the CLI prints it
@@ -66,6 +68,25 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
   return results;
 }
 
+/**
+ * The chunks after the head. A file as it is on disk, to a decoder with its own input buffer (the
+ * WebAssembly pcap decoder's chunk area), is read straight into that buffer (no thread-pool round trip,
+ * no copy: bench/README.md, "Realistic capture, second round"); everything else comes from `rest`.
+ */
+async function* chunksOf(input: OpenedInput, decoder: Decoder): AsyncGenerator<Buffer> {
+  const area = "chunkArea" in decoder ? (decoder.chunkArea as () => Buffer | undefined) : undefined;
+  if (input.nextInto === undefined || area === undefined) {
+    yield* input.rest;
+    return;
+  }
+  let spare: Buffer | undefined;
+  for (;;) {
+    const chunk = await input.nextInto(area() ?? (spare ??= Buffer.allocUnsafe(CHUNK)));
+    if (chunk === null) return;
+    yield chunk;
+  }
+}
+
 /** Source -> decode for one input (`idx` is its place among the inputs, passed to the sink). */
 export async function runInput(path: string, idx: number, opts: RunOptions): Promise<InputResult> {
   const result: InputResult = { path, format: "unknown", compressed: false, stats: new InputStats() };
@@ -98,7 +119,7 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
       const rawDelta = () => { const r = input.rawBytes(); const d = r - raw; raw = r; return d; };
       decoder.push(input.head, emit);
       await opts.onChunk?.(result, input.head.length, rawDelta());
-      for await (const chunk of input.rest) {
+      for await (const chunk of chunksOf(input, decoder)) {
         decoder.push(chunk, emit);
         await opts.onChunk?.(result, chunk.length, rawDelta());
       }

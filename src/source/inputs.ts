@@ -79,6 +79,12 @@ export interface OpenedInput {
    * while the head was read is thrown here, after the head: what came before it is still decoded.
    */
   rest: AsyncIterable<Buffer>;
+  /**
+   * Present for a file read as it is on disk (no compression or encoding taken off): the next chunk of
+   * `rest`, read straight into `into` where the source can (raw.ts `nextInto`); null at the end. A
+   * consumer takes chunks from `rest` or from this, not from both.
+   */
+  nextInto?: (into: Buffer) => Promise<Buffer | null>;
   /** Raw (on-disk) bytes read so far (for progress). */
   rawBytes(): number;
   /** Release the file (also done when `rest` is read to its end or abandoned). */
@@ -119,6 +125,10 @@ async function peek(src: ByteSource, n: number): Promise<{ head: Buffer; src: By
       if (ended) return null;
       return src.next();
     },
+    async nextInto(into) {
+      if (error !== undefined || ended) return after.next();
+      return src.nextInto ? src.nextInto(into) : src.next();
+    },
     noReuse: () => src.noReuse(),
     close: () => src.close(),
   };
@@ -139,6 +149,11 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
   let src: ByteSource = {
     async next() {
       const c = await raw.next();
+      if (c) rawBytes += c.length;
+      return c;
+    },
+    async nextInto(into) {
+      const c = await (raw.nextInto ? raw.nextInto(into) : raw.next());
       if (c) rawBytes += c.length;
       return c;
     },
@@ -188,7 +203,7 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
       await rest.close();
     }
   }
-  return {
+  const opened: OpenedInput = {
     path,
     compressed: layers.some((l) => l === "gzip" || l === "bzip2" || l === "xz" || l === "zstd"),
     layers,
@@ -197,4 +212,6 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
     rawBytes: () => rawBytes,
     close: () => rest.close(),
   };
+  if (layers.length === 0 && raw.nextInto) opened.nextInto = (into) => rest.nextInto!(into);
+  return opened;
 }

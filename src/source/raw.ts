@@ -5,7 +5,7 @@
  * with no writer holds a thread-pool thread, and then even process.exit() waits for it), devices are
  * refused, and a regular file is checked for having been cut short while it was read.
  */
-import { close, constants, fstat, lstat, open, read, realpath, type Stats } from "node:fs";
+import { close, constants, fstat, fstatSync, lstat, open, read, readSync, realpath, type Stats } from "node:fs";
 import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
 
@@ -17,6 +17,13 @@ export const FIFO_WRITER_TIMEOUT_MS = 10_000;
 /** A pull source of raw chunks. A chunk is valid until the next call to `next` (buffers are reused). */
 export interface ByteSource {
   next(): Promise<Buffer | null>;
+  /**
+   * The next chunk, read straight into `into` where the source can (a regular file, read with a
+   * synchronous positional read: no thread-pool round trip and no copy for a consumer that owns
+   * `into`, such as the WebAssembly pcap decoder's chunk area); else what `next` gives. Sources that
+   * cannot leave it out, and a consumer then calls `next`.
+   */
+  nextInto?(into: Buffer): Promise<Buffer | null>;
   /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
   noReuse(): void;
   close(): Promise<void>;
@@ -49,7 +56,10 @@ export function streamSource(raw: Readable): ByteSource {
  */
 interface OpenFile {
   read(buf: Buffer, offset: number, length: number, position: number | null): Promise<number>;
+  /** The same read, on this thread (regular files only: it returns as soon as the page cache or the disk does). */
+  readNow(buf: Buffer, offset: number, length: number, position: number): number;
   stat(): Promise<Stats>;
+  statNow(): Stats;
   close(): Promise<void>;
 }
 
@@ -60,7 +70,9 @@ function openFile(path: string, flags: number): Promise<OpenFile> {
 function fileOf(fd: number): OpenFile {
   return {
     read: (buf, offset, length, position) => new Promise((res, rej) => read(fd, buf, offset, length, position, (e, n) => (e ? rej(e) : res(n)))),
+    readNow: (buf, offset, length, position) => readSync(fd, buf, offset, length, position),
     stat: () => new Promise((res, rej) => fstat(fd, (e, st) => (e ? rej(e) : res(st)))),
+    statNow: () => fstatSync(fd),
     close: () => new Promise((res, rej) => close(fd, (e) => (e ? rej(e) : res()))),
   };
 }
@@ -112,35 +124,45 @@ async function directoryError(path: string): Promise<InputError> {
   return new InputError(`symbolic link to the directory ${target}, which contains it: a directory cycle, not followed`, { file: path });
 }
 
+/** Reads in a row on the main thread before the event loop is let run (signals, timers): ~16 MiB, a few ms. */
+const DIRECT_READS_PER_TURN = 16;
+
+/** Let the event loop run once (a signal that came during synchronous reads is handled there). */
+const turn = () => new Promise<void>((res) => setImmediate(res));
+
 /**
  * A regular file, read with positional reads into two buffers that take turns: the next read runs in the
- * thread pool while the caller works on the current chunk. At the end, a file that now ends before the
- * size it had when it was opened was truncated while it was read (logrotate's copytruncate, a disk full):
- * that is an error naming the offset, never a complete input.
+ * thread pool while the caller works on the current chunk. A caller that asks for chunks `nextInto` its
+ * own buffer gets synchronous reads from then on (no read-ahead: see bench/README.md, "Realistic capture,
+ * second round"). At the end, a file that now ends before the size it had when it was opened was
+ * truncated while it was read (logrotate's copytruncate, a disk full): that is an error naming the
+ * offset, never a complete input.
  */
 function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource {
   const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-  let turn = 0;
+  let turnBuf = 0;
   let reuse = true;
   let closed = false;
   let eof = false;
+  /** Set by the first `nextInto`: no more read-ahead. */
+  let direct = false;
+  let directReads = 0;
   /** Offset of the next read. */
   let pos = 0;
   const read = (): Promise<Buffer | null> => {
-    const buf = reuse ? bufs[turn]! : Buffer.allocUnsafe(CHUNK);
-    turn ^= 1;
+    const buf = reuse ? bufs[turnBuf]! : Buffer.allocUnsafe(CHUNK);
+    turnBuf ^= 1;
     const at = pos;
     return fh.read(buf, 0, CHUNK, at).then((n) => (n === 0 ? null : buf.subarray(0, n)));
   };
   let ahead: Promise<Buffer | null> | undefined;
+  const truncated = (now: number) =>
+    new InputError(`the file was truncated while it was read: it had ${sizeAtOpen} bytes when opened, and now ends at ${now}; the ${sizeAtOpen - pos} bytes after this offset were not read`, { file: path, offset: pos });
   const atEnd = async () => {
     eof = true;
-    if (pos < sizeAtOpen) {
-      const now = (await fh.stat()).size;
-      throw new InputError(`the file was truncated while it was read: it had ${sizeAtOpen} bytes when opened, and now ends at ${now}; the ${sizeAtOpen - pos} bytes after this offset were not read`, { file: path, offset: pos });
-    }
+    if (pos < sizeAtOpen) throw truncated((await fh.stat()).size);
   };
-  return {
+  const src: ByteSource = {
     async next() {
       if (eof || closed) return null;
       const p = ahead ?? read();
@@ -154,12 +176,40 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource 
       if (chunk === null) { await atEnd(); return null; }
       pos += chunk.length;
       // Read the next chunk while this one is being decoded.
-      if (chunk.length === CHUNK) {
+      if (chunk.length === CHUNK && !direct) {
         ahead = read();
         // A failed read-ahead is reported when its chunk is asked for, not before.
         ahead.catch(() => undefined);
       }
       return chunk;
+    },
+    async nextInto(into) {
+      direct = true;
+      // A read-ahead already under way gives its chunk first, in order.
+      if (ahead !== undefined || eof || closed) return src.next();
+      if (++directReads % DIRECT_READS_PER_TURN === 0) await turn();
+      if (closed) return null;
+      let n: number;
+      try {
+        n = fh.readNow(into, 0, into.length, pos);
+      } catch (e) {
+        throw fsError(path, e);
+      }
+      if (n === 0) {
+        eof = true;
+        if (pos < sizeAtOpen) {
+          let now: number;
+          try {
+            now = fh.statNow().size;
+          } catch (e) {
+            throw fsError(path, e);
+          }
+          throw truncated(now);
+        }
+        return null;
+      }
+      pos += n;
+      return into.subarray(0, n);
     },
     noReuse() {
       reuse = false;
@@ -171,6 +221,7 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource 
       await fh.close();
     },
   };
+  return src;
 }
 
 const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
@@ -228,6 +279,10 @@ export function prepend(first: Buffer, src: ByteSource): ByteSource {
     async next() {
       if (pending) { const p = pending; pending = null; return p; }
       return src.next();
+    },
+    async nextInto(into) {
+      if (pending) { const p = pending; pending = null; return p; }
+      return src.nextInto ? src.nextInto(into) : src.next();
     },
     noReuse: () => src.noReuse(),
     close: () => src.close(),

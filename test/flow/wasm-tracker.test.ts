@@ -9,6 +9,7 @@
  * with the decoder's batches cut at many sizes. `check` must print the same report with either.
  */
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../src/decode/batch.js";
@@ -154,6 +155,16 @@ describe("the flow tracker in WebAssembly", () => {
       const conns = expectSame(flowCapture(seed, 6000), `generated ${seed}, 16 records reserved`, [1, 7, 8192], TIMEOUTS, 16);
       expect(conns).toBeGreaterThan(2000);
     }
+  }, 120_000);
+
+  it("gives what the JS tracker gives past its first records (16,384), with the default reservation", () => {
+    // 40,000 packets over 30,000 flows in 4 s of capture: more than two batches' worth of connections
+    // alive at once, so the records grow to the reservation and the index grows on its own (reserve).
+    const dir = tmpFiles({});
+    const path = join(dir, "many.pcap");
+    execFileSync(process.execPath, [join(REPO_ROOT, "bench/gen-pcap.mjs"), path, "40000", "30000"]);
+    const conns = expectSame(readFileSync(path), "40,000 packets, 30,000 flows", [8192, 3000], [["default", DEFAULT_TIMEOUTS]]);
+    expect(conns).toBeGreaterThan(16_384);
   }, 120_000);
 
   it("gives what the JS tracker gives on mutated and cut captures", () => {
