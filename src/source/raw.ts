@@ -20,6 +20,12 @@ export interface ByteSource {
   /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
   noReuse(): void;
   close(): Promise<void>;
+  /**
+   * Regular files only: the same bytes again from the first, as a new source over the same open file
+   * (never reopened by name, which may by then be another file). Closing it leaves the file open; the
+   * first source's `close` closes it.
+   */
+  again?(): ByteSource;
 }
 
 export interface RawOptions {
@@ -118,7 +124,7 @@ async function directoryError(path: string): Promise<InputError> {
  * size it had when it was opened was truncated while it was read (logrotate's copytruncate, a disk full):
  * that is an error naming the offset, never a complete input.
  */
-function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource {
+function fileSource(path: string, fh: OpenFile, sizeAtOpen: number, ownsFile = true): ByteSource {
   const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   let turn = 0;
   let reuse = true;
@@ -164,11 +170,12 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource 
     noReuse() {
       reuse = false;
     },
+    again: () => fileSource(path, fh, sizeAtOpen, false),
     async close() {
       if (closed) return;
       closed = true;
       if (ahead) await ahead.catch(() => undefined);
-      await fh.close();
+      if (ownsFile) await fh.close();
     },
   };
 }
