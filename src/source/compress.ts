@@ -43,10 +43,13 @@ export function describeContainer(head: Buffer): string | undefined {
   return undefined;
 }
 
-/** The decompressed content of `src`, compressed with `c`. `layer` names it in messages ("gzip", "gzip inside gzip"). */
-export function decompressSource(c: Compression, src: ByteSource, path: string, layer: string): ByteSource {
+/**
+ * The decompressed content of `src`, compressed with `c`. `layer` names it in messages ("gzip", "gzip
+ * inside gzip"); `again` gives `src`'s bytes again from the first (an outermost layer of a regular file).
+ */
+export function decompressSource(c: Compression, src: ByteSource, path: string, layer: string, again?: () => ByteSource): ByteSource {
   switch (c) {
-    case "gzip": return gunzipSource(src, { path, layer });
+    case "gzip": return gunzipSource(src, { path, layer }, again);
     case "zstd": return pushSource(src, path, layer, zstdCore);
     case "bzip2": return pushSource(src, path, layer, bzip2Core);
     case "xz": return xzSource(src, path, layer);

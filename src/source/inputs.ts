@@ -168,7 +168,9 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
       const c = detectCompression(p.head);
       if (c === undefined) break;
       if (layers.length >= MAX_LAYERS) throw new InputError(`compressed more than ${MAX_LAYERS} times over (${[...layers, c].join(" > ")}); not read`, { file: path });
-      src = decompressSource(c, src, path, layerName(layers, c));
+      // The outermost layer of a regular file can be read again from its first byte (gzip's checked path).
+      const again = layers.length === 0 && raw.again ? () => raw.again!() : undefined;
+      src = decompressSource(c, src, path, layerName(layers, c), again);
       layers.push(c);
     }
     const p = await peek(src, PEEK_BYTES);

@@ -27,6 +27,12 @@ export interface ByteSource {
   /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
   noReuse(): void;
   close(): Promise<void>;
+  /**
+   * Regular files only: the same bytes again from the first, as a new source over the same open file
+   * (never reopened by name, which may by then be another file). Closing it leaves the file open; the
+   * first source's `close` closes it.
+   */
+  again?(): ByteSource;
 }
 
 export interface RawOptions {
@@ -138,7 +144,7 @@ const turn = () => new Promise<void>((res) => setImmediate(res));
  * truncated while it was read (logrotate's copytruncate, a disk full): that is an error naming the
  * offset, never a complete input.
  */
-function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource {
+function fileSource(path: string, fh: OpenFile, sizeAtOpen: number, ownsFile = true): ByteSource {
   const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   let turnBuf = 0;
   let reuse = true;
@@ -214,11 +220,12 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number): ByteSource 
     noReuse() {
       reuse = false;
     },
+    again: () => fileSource(path, fh, sizeAtOpen, false),
     async close() {
       if (closed) return;
       closed = true;
       if (ahead) await ahead.catch(() => undefined);
-      await fh.close();
+      if (ownsFile) await fh.close();
     },
   };
   return src;

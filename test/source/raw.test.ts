@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { expandInputs, openInput } from "../../src/source/inputs.js";
+import { openPath, streamSource, type ByteSource } from "../../src/source/raw.js";
 import { runInputs } from "../../src/pipeline/run.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { tmpFiles } from "../helpers/tmp.js";
@@ -103,5 +104,35 @@ describe("symbolic links in an input directory", () => {
     const dir = tmpFiles({});
     symlinkSync("self", join(dir, "self"));
     expect(expandInputs([join(dir, "self")])).toEqual([join(dir, "self")]);
+  });
+});
+
+describe("a regular file read again (`again`)", () => {
+  it("gives the same bytes from the first, over the same open file, which only the first source closes", async () => {
+    const content = Buffer.concat(Array.from({ length: 1000 }, () => KERN)).subarray(0, 2 * 1024 * 1024 + 17);
+    const dir = tmpFiles({ "twice.log": content });
+    const src = await openPath(join(dir, "twice.log"));
+    const all = async (s: ByteSource) => { const out: Buffer[] = []; for (let c = await s.next(); c !== null; c = await s.next()) out.push(Buffer.from(c)); return Buffer.concat(out); };
+    // A copy: the source reuses its two buffers.
+    const first = Buffer.from((await src.next())!);
+    expect(first.length).toBe(1024 * 1024);
+    const again = src.again!();
+    expect((await all(again)).equals(content)).toBe(true);
+    await again.close();
+    // The first source goes on where it was, on the file that is still open.
+    expect(Buffer.concat([first, await all(src)]).equals(content)).toBe(true);
+    // Read once more after the first source closed the file: the descriptor is gone.
+    await src.close();
+    await expect(src.again!().next()).rejects.toThrow(/twice\.log: cannot read \(EBADF\)/);
+  });
+
+  it("is not offered by a FIFO or standard input, which cannot be read twice", async () => {
+    const dir = tmpFiles({});
+    const fifo = join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const src = await openPath(fifo);
+    expect(src.again).toBeUndefined();
+    await src.close();
+    expect(streamSource(process.stdin).again).toBeUndefined();
   });
 });
