@@ -257,7 +257,6 @@ describe("the flow tracker in WebAssembly", () => {
       // The ports alone differ.
       for (const fam of [4, 6]) for (const p of [1, 445, 65535]) add(fam, [A, 0, 0, 0], [B, 0, 0, 0], 40000 + round, p, 2);
     }
-    b.capacity = b.length;
     const run = (engine: "js" | "wasm") => {
       const tracker = new FlowTracker(DEFAULT_TIMEOUTS);
       tracker.engine = engine;
