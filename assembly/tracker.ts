@@ -238,18 +238,43 @@ function hashWords(k: usize, n: i32): i32 {
   return h ^ (h >>> 16);
 }
 
+/**
+ * The index's hash of key k (its KEY_WORDS words): an IPv4 key (family 4 in word 0) by the five words
+ * an IPv4 key can differ in (0: family and protocol, 1 and 5: the addresses, 9 and 10: the ports; a
+ * batch's IPv4 address has words 1..3 zero), any other key by all its words. A function of the key
+ * alone either way; only this module's index sees it (sweeps and finalisation go by record number).
+ */
+function keyHash(k: usize): i32 {
+  const w0 = load<i32>(k);
+  if (((w0 >>> 8) & 0xff) != 4) return hashWords(k, KEY_WORDS);
+  let h: i32 = (<i32>0x9e3779b9 ^ w0) * <i32>0x85ebca6b;
+  h ^= h >>> 13;
+  h = (h ^ load<i32>(k, 4)) * <i32>0x85ebca6b;
+  h ^= h >>> 13;
+  h = (h ^ load<i32>(k, 20)) * <i32>0x85ebca6b;
+  h ^= h >>> 13;
+  h = (h ^ load<i32>(k, 36)) * <i32>0x85ebca6b;
+  h ^= h >>> 13;
+  h = (h ^ load<i32>(k, 40)) * <i32>0x85ebca6b;
+  h ^= h >>> 13;
+  return h ^ (h >>> 16);
+}
+
+/** Whether the keys at a and b (KEY_WORDS words each) are equal: five 8-byte and one 4-byte compare, no branch. */
+// @ts-ignore: decorator
+@inline function sameKey(a: usize, b: usize): bool {
+  const x = (load<i64>(a) ^ load<i64>(b)) | (load<i64>(a, 8) ^ load<i64>(b, 8)) | (load<i64>(a, 16) ^ load<i64>(b, 16))
+    | (load<i64>(a, 24) ^ load<i64>(b, 24)) | (load<i64>(a, 32) ^ load<i64>(b, 32)) | <i64>(load<i32>(a, 40) ^ load<i32>(b, 40));
+  return x == 0;
+}
+
 function indexFind(k: usize, h: i32): i32 {
   let s = h & slotMask;
   for (;;) {
     const p = slots + (<usize>s << 3);
     const e1 = load<i32>(p);
     if (e1 == 0) return -1;
-    if (load<i32>(p, 4) == h) {
-      const o = recs + <usize>(e1 - 1) * REC_BYTES;
-      let j = 0;
-      while (j < KEY_WORDS && load<i32>(o + (<usize>j << 2)) == load<i32>(k + (<usize>j << 2))) j++;
-      if (j == KEY_WORDS) return e1 - 1;
-    }
+    if (load<i32>(p, 4) == h && sameKey(recs + <usize>(e1 - 1) * REC_BYTES, k)) return e1 - 1;
     s = (s + 1) & slotMask;
   }
   return -1;
@@ -399,7 +424,7 @@ function insert(k: usize, h: i32): i32 {
 
 /** Take record e out (JS finalised it): ConnTable.remove. */
 export function remove(e: i32): void {
-  indexRemove(e, hashWords(rec(e), KEY_WORDS));
+  indexRemove(e, keyHash(rec(e)));
   store<u8>(cls + <usize>e, 0);
   live--;
   store<i32>(freeAt + (<usize>(freeCount++) << 2), e);
@@ -408,7 +433,7 @@ export function remove(e: i32): void {
 /** Forget every record (the end of a capture, after each was finalised): ConnTable.clear. */
 export function clear(): void {
   if (live * 256 < slotMask + 1) {
-    for (let e = 0; e < used; e++) if (load<u8>(cls + <usize>e) != 0) indexRemove(e, hashWords(rec(e), KEY_WORDS));
+    for (let e = 0; e < used; e++) if (load<u8>(cls + <usize>e) != 0) indexRemove(e, keyHash(rec(e)));
   } else {
     memory.fill(slots, 0, <usize>(slotMask + 1) * 8);
     indexSize = 0;
@@ -455,18 +480,13 @@ function canonicalKey(fam: i32, proto: i32, sAt: usize, sp: i32, dAt: usize, dp:
   }
   if (cmp == 0) cmp = sp - dp;
   store<i32>(k, (fam << 8) | proto);
-  if (cmp > 0) {
-    copy16(k + 4, dAt);
-    copy16(k + 20, sAt);
-    store<i32>(k + 36, dp);
-    store<i32>(k + 40, sp);
-    return 1;
-  }
-  copy16(k + 4, sAt);
-  copy16(k + 20, dAt);
-  store<i32>(k + 36, sp);
-  store<i32>(k + 40, dp);
-  return 0;
+  // Which way round by selects, not a branch: the two directions of a connection alternate unpredictably.
+  const swap = cmp > 0;
+  copy16(k + 4, select<usize>(dAt, sAt, swap));
+  copy16(k + 20, select<usize>(sAt, dAt, swap));
+  store<i32>(k + 36, select<i32>(dp, sp, swap));
+  store<i32>(k + 40, select<i32>(sp, dp, swap));
+  return <i32>swap;
 }
 
 // ---- the senders set (u32-set.ts) and the TTL table (ttl-table.ts) ----
@@ -651,7 +671,7 @@ function groupKey(i: i32, j: i32): void {
   const k = gKeys + <usize>(j * KEY_WORDS * 4);
   const w = <usize>i << 4;
   store<u8>(gSide + <usize>j, <u8>canonicalKey(<i32>load<u8>(cFamily + <usize>i), proto, cSrc + w, sp, cDst + w, dp, k));
-  store<i32>(gHash + (<usize>j << 2), hashWords(k, KEY_WORDS));
+  store<i32>(gHash + (<usize>j << 2), keyHash(k));
 }
 
 /**
@@ -822,7 +842,7 @@ export function icmpError(i: i32): i32 {
   if (innerProto != PROTO_TCP && innerProto != PROTO_UDP) { sp = 0; dp = 0; }
   const k = kScratch;
   const innerSrcIsB = canonicalKey(fam, innerProto, qInner + 4, sp < 0 ? 0 : sp, qInner + 20, dp < 0 ? 0 : dp, k);
-  const h = hashWords(k, KEY_WORDS);
+  const h = keyHash(k);
   let e = indexFind(k, h);
   const t = load<f64>(cTime + (<usize>i << 3));
   if (e != -1 && expired(rec(e), innerProto)) {

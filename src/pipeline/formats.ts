@@ -12,7 +12,7 @@ import { FORMATS } from "../decode/formats.js";
 import type { FormatRecord } from "../decode/format.js";
 import { createConnectionDecoder } from "../flow/capture-decoder.js";
 import { createFlowConnectionDecoder } from "../flow/flow-pairing.js";
-import { detectText, type Sniffer } from "../source/detect.js";
+import { DETECT_BYTES, detectText, type Sniffer } from "../source/detect.js";
 
 export interface FormatOptions {
   /** Captures and flow exports: one event per packet or flow record, before the stage (`events --packets`). */
@@ -33,14 +33,16 @@ export function formatRecords(): readonly FormatRecord[] {
 }
 
 /**
- * The format of an input from its first bytes, or undefined: binary formats by their head, in order
- * (a capture whose packets are mostly flow export datagrams to `flowExportPorts` is read as the flows it
- * exports), then text formats by their lines.
+ * The format of an input from its first bytes (the first DETECT_BYTES of `head`, so that a file and the
+ * same bytes on standard input agree), or undefined: binary formats by their head, in order (a capture
+ * whose packets are mostly flow export datagrams to `flowExportPorts` is read as the flows it exports),
+ * then text formats by their lines.
  */
 export function detectFormat(head: Buffer, flowExportPorts?: readonly number[]): string | undefined {
   const opts = flowExportPorts === undefined ? defaultDecodeOptions() : { ...defaultDecodeOptions(), flowExportPorts };
-  for (const f of FORMATS) if (f.sniffHead?.(head, opts)) return f.name;
-  return detectText(head, SNIFFERS);
+  const h = head.length > DETECT_BYTES ? head.subarray(0, DETECT_BYTES) : head;
+  for (const f of FORMATS) if (f.sniffHead?.(h, opts)) return f.name;
+  return detectText(h, SNIFFERS);
 }
 
 export function decoderFor(format: string, opts: DecodeOptions, file: string, f: FormatOptions = {}): Decoder | undefined {

@@ -14,6 +14,14 @@ export interface Sniffer {
 
 const MAX_LINES = 64;
 
+/**
+ * The bytes an input's format is recognised from: the first 64 KiB, whatever the source delivered at
+ * once. A regular file's head is its first 1 MiB read, standard input's about 64 KiB (a pipe's chunks),
+ * so detection looks at no more than both always have: the same bytes are recognised the same way as a
+ * file and on `-`. It is also the head every input is read to before it is recognised (inputs.ts).
+ */
+export const DETECT_BYTES = 64 * 1024;
+
 export function detectBinary(head: Buffer): "pcap" | "pcapng" | undefined {
   if (head.length < 4) return undefined;
   const m = head.readUInt32LE(0);
@@ -28,7 +36,7 @@ export function detectBinary(head: Buffer): "pcap" | "pcapng" | undefined {
  * sniffer). Returns undefined for binary data or when no sniffer recognises any line.
  */
 export function detectText(head: Buffer, sniffers: readonly Sniffer[]): string | undefined {
-  const n = Math.min(head.length, 64 * 1024);
+  const n = Math.min(head.length, DETECT_BYTES);
   // Binary data has many NUL bytes; a text log with a stray one (hostile or damaged) is still text.
   let nul = 0;
   for (let i = 0; i < n; i++) if (head[i] === 0) nul++;

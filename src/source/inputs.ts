@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import { openPath, prepend, streamSource, type ByteSource, type RawOptions } from "./raw.js";
 import { decompressSource, detectCompression } from "./compress.js";
 import { crSource, crToLf, detectUtf16, isCrOnly, utf16Source } from "./encoding.js";
-import { detectBinary } from "./detect.js";
+import { DETECT_BYTES, detectBinary } from "./detect.js";
 
 export const STDIN = "-";
 
@@ -93,7 +93,6 @@ export interface OpenedInput {
 
 export interface OpenOptions extends RawOptions {}
 
-const HEAD_BYTES = 64 * 1024;
 /** Bytes looked at to recognise a compression or an encoding (a tar header's magic is at 257). */
 const PEEK_BYTES = 512;
 /** gzip inside gzip inside ...: more layers than this is taken for a mistake, not a log. */
@@ -184,7 +183,7 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
     await src.close().catch(() => undefined);
     throw e;
   }
-  const h = await peek(src, HEAD_BYTES);
+  const h = await peek(src, DETECT_BYTES);
   // The head is kept here; `after` goes on from its end.
   src = h.after;
   let head = h.head;

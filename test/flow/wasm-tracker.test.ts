@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { EventBatch } from "../../src/decode/batch.js";
+import { createBatch, reserve, type EventBatch } from "../../src/decode/batch.js";
 import { createPcapDecoder } from "../../src/decode/pcap/classic.js";
 import { createWasmPcapDecoder } from "../../src/decode/pcap/wasm.js";
 import { createConnectionDecoder } from "../../src/flow/capture-decoder.js";
@@ -210,6 +210,72 @@ describe("the flow tracker in WebAssembly", () => {
     // Reports of checked traffic compared, not only errors alike.
     expect(checked).toBeGreaterThan(files.length / 2);
   }, 120_000);
+
+  it("tells apart keys that differ only in the words its index hash leaves out, and IPv4 from IPv6", () => {
+    // The module hashes an IPv4 key by its family/protocol, first address words and ports only
+    // (assembly/tracker.ts keyHash), so these connections all share one hash and one probe chain and
+    // only the full key compare (sameKey) tells them apart; the JS reference hashes every word. A
+    // decoder never fills an IPv4 address's words 1..3, a batch built here does: each address word and
+    // each port in turn differs, and IPv6 keys with the same first words join them.
+    const b = createBatch(4096);
+    let t = 1000;
+    const add = (fam: number, src: number[], dst: number[], sp: number, dp: number, flags: number) => {
+      const i = reserve(b);
+      b.family[i] = fam;
+      b.proto[i] = 6;
+      b.src.set(src, i * 4);
+      b.dst.set(dst, i * 4);
+      b.srcPort[i] = sp;
+      b.dstPort[i] = dp;
+      b.tcpFlags[i] = flags;
+      b.time[i] = t;
+      t += 1;
+      b.position[i] = 24 + i * 60;
+      b.frame[i] = i + 1;
+      b.ttl[i] = 64;
+      b.tcpSeq[i] = i;
+      b.payloadLength[i] = 0;
+      b.length++;
+    };
+    const A = 0x0100000a;
+    const B = 0x0200000a;
+    for (let round = 0; round < 3; round++) {
+      for (let w = 0; w < 8; w++) {
+        for (const v of [1, 0x80000000, 0xffffffff]) {
+          const src = [A, 0, 0, 0];
+          const dst = [B, 0, 0, 0];
+          if (w < 4) src[w] = (src[w]! ^ v) >>> 0;
+          else dst[w - 4] = (dst[w - 4]! ^ v) >>> 0;
+          for (const fam of [4, 6]) {
+            // SYN one way, SYN-ACK the other, ACK: each a connection of its own, answered or not.
+            add(fam, src, dst, 40000 + round, 445, 2);
+            if ((w + round) % 2 === 0) add(fam, dst, src, 445, 40000 + round, 18);
+            add(fam, src, dst, 40000 + round, 445, 16);
+          }
+        }
+      }
+      // The ports alone differ.
+      for (const fam of [4, 6]) for (const p of [1, 445, 65535]) add(fam, [A, 0, 0, 0], [B, 0, 0, 0], 40000 + round, p, 2);
+    }
+    const run = (engine: "js" | "wasm") => {
+      const tracker = new FlowTracker(DEFAULT_TIMEOUTS);
+      tracker.engine = engine;
+      const rows: unknown[] = [];
+      const emit = (o: EventBatch) => {
+        for (let i = 0; i < o.length; i++) {
+          rows.push([...COLUMNS.map((c) => o[c][i]), ...o.src.subarray(i * 4, i * 4 + 4), ...o.dst.subarray(i * 4, i * 4 + 4), o.labels.get(o.label[i]!), o.labels.get(o.history[i]!)]);
+        }
+      };
+      tracker.addPackets(b, emit);
+      tracker.end(emit);
+      return { wasm: tracker.usesWasm, rows, stats: tracker.stats };
+    };
+    const js = run("js");
+    const wasm = run("wasm");
+    expect(wasm.wasm).toBe(true);
+    expect(js.rows.length).toBe(3 * (8 * 3 * 2 + 6));
+    expect({ ...wasm, wasm: false }).toEqual(js);
+  });
 
   it("falls back to the JS tracker when the module cannot be instantiated; fails only when it was asked for", () => {
     const data = flowCapture(3, 2000);
