@@ -138,6 +138,31 @@ describe("a regular file read straight into the consumer's buffer", () => {
     expect(firedAt).toBeLessThanOrEqual(32);
   });
 
+  it("lets the event loop run within a few reads when the consumer is slow on each chunk (a scan-like capture)", async () => {
+    const dir = tmpFiles({});
+    const path = join(dir, "sparse.bin");
+    closeSync(openSync(path, "w"));
+    truncateSync(path, 20 * CHUNK);
+    const o = await openInput(path);
+    const into = Buffer.alloc(CHUNK);
+    let reads = 0;
+    let firedAt = -1;
+    process.once("SIGUSR2", () => { firedAt = reads; });
+    for (let c = await o.nextInto!(into); c !== null; c = await o.nextInto!(into)) {
+      reads++;
+      // Sent once the reads are direct (the first chunk, the read-ahead's, came through the event loop).
+      if (reads === 2) process.kill(process.pid, "SIGUSR2");
+      // ~25 ms of decoding and tracking per chunk, as a scan-like capture costs on a busy machine.
+      const until = performance.now() + 25;
+      while (performance.now() < until);
+    }
+    await o.close();
+    expect(reads).toBe(19);
+    // Not 16 reads (400 ms) later: the first read after the time budget lets the loop run.
+    expect(firedAt).toBeGreaterThanOrEqual(2);
+    expect(firedAt).toBeLessThanOrEqual(4);
+  });
+
   it("is not offered for a FIFO, standard input, or a compressed file", async () => {
     const dir = tmpFiles({ "f.gz": gzipSync(patterned(3 * CHUNK)) });
     const gz = await openInput(join(dir, "f.gz"));
