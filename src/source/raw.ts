@@ -21,7 +21,7 @@ export interface ByteSource {
    * The next chunk, read straight into `into` where the source can (a regular file, read with a
    * synchronous positional read: no thread-pool round trip and no copy for a consumer that owns
    * `into`, such as the WebAssembly pcap decoder's chunk area); else what `next` gives. Sources that
-   * cannot leave it out, and a consumer then calls `next`.
+   * cannot read into a buffer (FIFOs, standard input) leave it out, and a consumer calls `next`.
    */
   nextInto?(into: Buffer): Promise<Buffer | null>;
   /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
