@@ -44,6 +44,14 @@ async function readInto(path: string, into = Buffer.alloc(CHUNK)): Promise<{ hea
   return { head: o.head, chunks, direct };
 }
 
+/** A file of `chunks` chunks of zeros with no blocks behind them (read at once, from the page cache or not). */
+function sparseFile(chunks: number): string {
+  const path = join(tmpFiles({}), "sparse.bin");
+  closeSync(openSync(path, "w"));
+  truncateSync(path, chunks * CHUNK);
+  return path;
+}
+
 describe("a regular file read straight into the consumer's buffer", () => {
   it("gives the same bytes as the async path, the chunks after the read-ahead one read into the buffer", async () => {
     const content = patterned(5 * CHUNK + 12345);
@@ -120,11 +128,7 @@ describe("a regular file read straight into the consumer's buffer", () => {
   });
 
   it("lets the event loop run between direct reads (a signal or a timer is not held up to the end of the file)", async () => {
-    const dir = tmpFiles({});
-    const path = join(dir, "sparse.bin");
-    closeSync(openSync(path, "w"));
-    truncateSync(path, 64 * CHUNK);
-    const o = await openInput(path);
+    const o = await openInput(sparseFile(64));
     const into = Buffer.alloc(CHUNK);
     let reads = 0;
     let firedAt = -1;
@@ -139,11 +143,7 @@ describe("a regular file read straight into the consumer's buffer", () => {
   });
 
   it("lets the event loop run within a few reads when the consumer is slow on each chunk (a scan-like capture)", async () => {
-    const dir = tmpFiles({});
-    const path = join(dir, "sparse.bin");
-    closeSync(openSync(path, "w"));
-    truncateSync(path, 20 * CHUNK);
-    const o = await openInput(path);
+    const o = await openInput(sparseFile(20));
     const into = Buffer.alloc(CHUNK);
     let reads = 0;
     let firedAt = -1;
