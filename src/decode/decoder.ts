@@ -14,4 +14,10 @@ export interface Decoder {
   readonly stats: InputStats;
   push(chunk: Buffer, emit: (batch: EventBatch) => void): void;
   end(emit: (batch: EventBatch) => void): void;
+  /**
+   * The decoder's own input buffer, for a source that reads a chunk straight into it (at most its
+   * length; pipeline/run.ts chunksOf); undefined while it has none. Only the WebAssembly pcap decoder
+   * (and a connection decoder over it) has one.
+   */
+  chunkArea?(): Buffer | undefined;
 }

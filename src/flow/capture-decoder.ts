@@ -14,7 +14,7 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
   // (wasm-tracker.ts); elsewhere the JS path, the reference.
   if ("chunkArea" in packets) tracker.engine = trackerEngine();
   tracker.notFlow = (reason, position) => packets.stats.reclassify(reason, position);
-  const conns: Decoder & { tracker: FlowTracker; chunkArea?: () => Buffer | undefined } = {
+  const conns: Decoder & { tracker: FlowTracker } = {
     format: packets.format,
     stats: packets.stats,
     tracker,
@@ -30,6 +30,6 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
     },
   };
   // The packet decoder's own input buffer, for a source that reads straight into it (pipeline/run.ts).
-  if ("chunkArea" in packets) conns.chunkArea = packets.chunkArea as () => Buffer | undefined;
+  if (packets.chunkArea) conns.chunkArea = packets.chunkArea;
   return conns;
 }

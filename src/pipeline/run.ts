@@ -74,7 +74,7 @@ export async function runInputs(paths: readonly string[], opts: RunOptions): Pro
  * no copy: bench/README.md, "Realistic capture, second round"); everything else comes from `rest`.
  */
 async function* chunksOf(input: OpenedInput, decoder: Decoder): AsyncGenerator<Buffer> {
-  const area = "chunkArea" in decoder ? (decoder.chunkArea as () => Buffer | undefined) : undefined;
+  const area = decoder.chunkArea;
   if (input.nextInto === undefined || area === undefined) {
     yield* input.rest;
     return;

@@ -18,3 +18,15 @@ export function filesUnder(d: string): string[] {
   }
   return out;
 }
+
+/**
+ * Pairs of small inputs for the `--jobs 2` report tests (two worker tables merged): a CSV and a
+ * netfilter log, a lab capture and a Windows Firewall log, from below `repoRoot`'s fixtures/.
+ */
+export function jobsPairs(repoRoot: string): string[][] {
+  const logs = join(repoRoot, "fixtures/logs");
+  return [
+    [join(logs, "csv/handmade"), join(logs, "netfilter")],
+    [join(repoRoot, "fixtures/pcap/lab"), join(logs, "windows-firewall")],
+  ].map(([a, b]) => [filesUnder(a!)[0]!, filesUnder(b!).at(-1)!]);
+}

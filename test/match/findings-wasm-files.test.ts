@@ -11,7 +11,7 @@ import { parseFailOn, runCheck, setupCheck, type CheckSetup } from "../../src/pi
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
 import { tmpFiles } from "../helpers/tmp.js";
-import { FIXTURE_DIRS, filesUnder } from "../helpers/check-files.js";
+import { FIXTURE_DIRS, filesUnder, jobsPairs } from "../helpers/check-files.js";
 
 const NOW = new Date("2026-12-05T12:00:00Z");
 /** Roles over the whole address space (and the corpus's usual private ranges), so most flows are classified. */
@@ -64,12 +64,7 @@ describe("check with the finding table counted in WebAssembly", () => {
   }, SLOW);
 
   it("gives the JS table's report with --jobs 2 over two inputs (worker tables merged)", async () => {
-    const logs = join(REPO_ROOT, "fixtures/logs");
-    const pairs = [
-      [join(logs, "csv/handmade"), join(logs, "netfilter")],
-      [join(REPO_ROOT, "fixtures/pcap/lab"), join(logs, "windows-firewall")],
-    ].map(([a, b]) => [filesUnder(a!)[0]!, filesUnder(b!).at(-1)!]);
-    for (const pair of pairs) {
+    for (const pair of jobsPairs(REPO_ROOT)) {
       const a = await report("js", pair, 2);
       expect(a.startsWith("{"), a).toBe(true);
       expect(await report("wasm", pair, 2)).toBe(a);

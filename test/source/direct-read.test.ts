@@ -44,6 +44,14 @@ async function readInto(path: string, into = Buffer.alloc(CHUNK)): Promise<{ hea
   return { head: o.head, chunks, direct };
 }
 
+/** A file of `chunks` chunks of zeros with no blocks behind them (read at once, from the page cache or not). */
+function sparseFile(chunks: number): string {
+  const path = join(tmpFiles({}), "sparse.bin");
+  closeSync(openSync(path, "w"));
+  truncateSync(path, chunks * CHUNK);
+  return path;
+}
+
 describe("a regular file read straight into the consumer's buffer", () => {
   it("gives the same bytes as the async path, the chunks after the read-ahead one read into the buffer", async () => {
     const content = patterned(5 * CHUNK + 12345);
@@ -120,11 +128,7 @@ describe("a regular file read straight into the consumer's buffer", () => {
   });
 
   it("lets the event loop run between direct reads (a signal or a timer is not held up to the end of the file)", async () => {
-    const dir = tmpFiles({});
-    const path = join(dir, "sparse.bin");
-    closeSync(openSync(path, "w"));
-    truncateSync(path, 64 * CHUNK);
-    const o = await openInput(path);
+    const o = await openInput(sparseFile(64));
     const into = Buffer.alloc(CHUNK);
     let reads = 0;
     let firedAt = -1;
@@ -136,6 +140,27 @@ describe("a regular file read straight into the consumer's buffer", () => {
     // Handled at the first turn of the loop, 16 reads in (or the next, if the signal came late).
     expect(firedAt).toBeGreaterThanOrEqual(0);
     expect(firedAt).toBeLessThanOrEqual(32);
+  });
+
+  it("lets the event loop run within a few reads when the consumer is slow on each chunk (a scan-like capture)", async () => {
+    const o = await openInput(sparseFile(20));
+    const into = Buffer.alloc(CHUNK);
+    let reads = 0;
+    let firedAt = -1;
+    process.once("SIGUSR2", () => { firedAt = reads; });
+    for (let c = await o.nextInto!(into); c !== null; c = await o.nextInto!(into)) {
+      reads++;
+      // Sent once the reads are direct (the first chunk, the read-ahead's, came through the event loop).
+      if (reads === 2) process.kill(process.pid, "SIGUSR2");
+      // ~25 ms of decoding and tracking per chunk, as a scan-like capture costs on a busy machine.
+      const until = performance.now() + 25;
+      while (performance.now() < until);
+    }
+    await o.close();
+    expect(reads).toBe(19);
+    // Not 16 reads (400 ms) later: the first read after the time budget lets the loop run.
+    expect(firedAt).toBeGreaterThanOrEqual(2);
+    expect(firedAt).toBeLessThanOrEqual(4);
   });
 
   it("is not offered for a FIFO, standard input, or a compressed file", async () => {
