@@ -191,7 +191,8 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
     await src.close().catch(() => undefined);
     throw h.error;
   }
-  if (isCrOnly(head) && detectBinary(head) === undefined) {
+  // The first DETECT_BYTES only, as detection: a file's head is longer than standard input's.
+  if (isCrOnly(head.subarray(0, DETECT_BYTES)) && detectBinary(head) === undefined) {
     head = crToLf(head);
     src = crSource(src);
     layers.push("cr-line-ends");

@@ -110,6 +110,35 @@ describe("format detection reads the same head from a file and from standard inp
   }, 60_000);
 });
 
+/** Every decoded byte of `path` and the layers taken off, read as a file and as standard input in 4 KiB chunks. */
+async function contentBothWays(path: string): Promise<{ file: [string[], string]; stdin: [string[], string] }> {
+  const read = async (o: Awaited<ReturnType<typeof openInput>>): Promise<[string[], string]> => {
+    const parts = [Buffer.from(o.head)];
+    for await (const c of o.rest) parts.push(Buffer.from(c));
+    await o.close();
+    return [o.layers, Buffer.concat(parts).toString("latin1")];
+  };
+  const file = await read(await openInput(path));
+  const bytes = readFileSync(path);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 4096) chunks.push(bytes.subarray(i, i + 4096));
+  Object.defineProperty(process, "stdin", { value: Readable.from(chunks), configurable: true });
+  return { file, stdin: await read(await openInput(STDIN)) };
+}
+
+describe("CR-only line ends are recognised from the same head as the format", () => {
+  it("reads a log whose first 64 KiB end lines in CR alone, with an LF later, alike as a file and on stdin", async () => {
+    const line = "Jan  1 00:00:00 fw kernel: IN=eth0 OUT= SRC=10.1.2.3 DST=10.2.0.5 LEN=60 PROTO=TCP SPT=40000 DPT=445 SYN \r";
+    const crLines = line.repeat(Math.ceil((DETECT_BYTES + 4096) / line.length));
+    const path = join(tmpFiles({ "cr.log": crLines + "an LF-ended line within the first 1 MiB\n" + crLines }), "cr.log");
+    const { file, stdin } = await contentBothWays(path);
+    expect(stdin[0]).toContain("cr-line-ends");
+    expect(file[0]).toEqual(stdin[0]);
+    expect(file[1] === stdin[1]).toBe(true);
+    expect(file[1].includes("\r")).toBe(false);
+  });
+});
+
 describeNeeding([needCorpus], "format detection of the shared corpus, file and standard input", () => {
   it("recognises every corpus file the same way both ways", async () => {
     const differ: string[] = [];
