@@ -6,9 +6,10 @@
 // implementation: test/flow/wasm-tracker.test.ts holds the two to the same connections, statistics,
 // reclassifications and reports.
 //
-// The module has its own memory. JS copies the columns of a batch it reads into the input area (a
-// copy of ~80 bytes a packet; sharing the pcap decoder's memory would make every growth of these
-// tables detach the decoder's batch views and the source's chunk buffer), then calls `run` once per
+// The module reads a batch's columns either in the memory of the WebAssembly pcap decoder, which
+// its instance then shares (its tables laid out above the decoder's; `readColumns` points the columns
+// at the decoder's batch, so nothing is copied), or, for a batch of any other source, from its own
+// input area, where JS copies them (~80 bytes a packet); then JS calls `run` once per
 // batch. Connection records keep conn-table.ts's layout (STRIDE words, the same field offsets), so
 // the JS side finalises them (decideOutcome, labels, the memo) through typed-array views of this
 // memory. `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its

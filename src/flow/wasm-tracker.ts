@@ -8,7 +8,9 @@
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
  * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
  * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
- * views are made again: no view is held across a growth.
+ * views are made again: no view is held across a growth. Given the WebAssembly pcap decoder's memory
+ * (SharedBatchMemory), the module lives in it and reads the decoder's batches in place; a growth then
+ * also makes the decoder remake its views (`refresh`).
  *
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
