@@ -6,9 +6,10 @@
 // implementation: test/flow/wasm-tracker.test.ts holds the two to the same connections, statistics,
 // reclassifications and reports.
 //
-// The module has its own memory. JS copies the columns of a batch it reads into the input area (a
-// copy of ~80 bytes a packet; sharing the pcap decoder's memory would make every growth of these
-// tables detach the decoder's batch views and the source's chunk buffer), then calls `run` once per
+// The module reads a batch's columns either in the memory of the WebAssembly pcap decoder, which
+// its instance then shares (its tables laid out above the decoder's; `readColumns` points the columns
+// at the decoder's batch, so nothing is copied), or, for a batch of any other source, from its own
+// input area, where JS copies them (~80 bytes a packet); then JS calls `run` once per
 // batch. Connection records keep conn-table.ts's layout (STRIDE words, the same field offsets), so
 // the JS side finalises them (decideOutcome, labels, the memo) through typed-array views of this
 // memory. `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its
@@ -179,15 +180,21 @@ function take(bytes: usize): usize {
  * Lay out the input area for batches of `capacity` packets and the first tables: `records` records,
  * `reserve` at the first growth, `ttlEntries` TTL entries (a power of two); the idle timeouts (ms).
  */
-export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32, tcp: f64, udp: f64, icmp: f64, duplicateWindow: f64): void {
+export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32, tcp: f64, udp: f64, icmp: f64, duplicateWindow: f64, base: usize): void {
   reserved = reserve;
-  top = 1024;
+  top = base > 1024 ? base : 1024;
   cap = capacity;
   const n = <usize>capacity;
   cFamily = take(n); cProto = take(n); cSrc = take(n * 16); cDst = take(n * 16);
   cSrcPort = take(n * 4); cDstPort = take(n * 4); cIcmpType = take(n * 2); cIcmpCode = take(n * 2);
   cTcpFlags = take(n * 2); cTime = take(n * 8); cPosition = take(n * 8); cFrame = take(n * 4);
   cTtl = take(n * 2); cIface = take(n * 4); cTcpSeq = take(n * 4); cPayload = take(n * 4);
+  ownColumns = take(64);
+  const o = ownColumns;
+  store<usize>(o, cFamily); store<usize>(o, cProto, 4); store<usize>(o, cSrc, 8); store<usize>(o, cDst, 12);
+  store<usize>(o, cSrcPort, 16); store<usize>(o, cDstPort, 20); store<usize>(o, cIcmpType, 24); store<usize>(o, cIcmpCode, 28);
+  store<usize>(o, cTcpFlags, 32); store<usize>(o, cTime, 36); store<usize>(o, cPosition, 40); store<usize>(o, cFrame, 44);
+  store<usize>(o, cTtl, 48); store<usize>(o, cIface, 52); store<usize>(o, cTcpSeq, 56); store<usize>(o, cPayload, 60);
   qInner = take(64);
   gKeys = take(<usize>(GROUP * KEY_WORDS * 4)); gHash = take(<usize>GROUP * 4); gSide = take(<usize>GROUP); gFound = take(<usize>GROUP * 4);
   kScratch = take(<usize>KEY_WORDS * 4);
@@ -204,15 +211,31 @@ export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32,
   now = -Infinity;
 }
 
-/** Where input column k starts (the order of src/flow/wasm-tracker.ts COLUMNS), 16: the quoted packet. */
+/** Where input column k of the module's own input area starts (the order of src/flow/wasm-tracker.ts COLUMNS), 16: the quoted packet. */
 export function column(k: i32): usize {
-  switch (k) {
-    case 0: return cFamily; case 1: return cProto; case 2: return cSrc; case 3: return cDst;
-    case 4: return cSrcPort; case 5: return cDstPort; case 6: return cIcmpType; case 7: return cIcmpCode;
-    case 8: return cTcpFlags; case 9: return cTime; case 10: return cPosition; case 11: return cFrame;
-    case 12: return cTtl; case 13: return cIface; case 14: return cTcpSeq; case 15: return cPayload;
-    default: return qInner;
+  return k >= 0 && k < 16 ? load<usize>(ownColumns + (<usize>k << 2)) : qInner;
+}
+
+/** The input area's column addresses (init), kept while `readColumns` points the columns elsewhere. */
+let ownColumns: usize = 0;
+
+/**
+ * Read the packets from columns at these addresses (the WebAssembly pcap decoder's batch, in this
+ * memory: its instance and this one share it, so JS copies nothing in); `family` 0: this module's own
+ * input area again. Types and order as `column`'s.
+ */
+export function readColumns(family: usize, proto: usize, src: usize, dst: usize, srcPort: usize, dstPort: usize, icmpType: usize, icmpCode: usize,
+  tcpFlags: usize, time: usize, position: usize, frame: usize, ttl: usize, iface: usize, tcpSeq: usize, payload: usize): void {
+  if (family == 0) {
+    const o = ownColumns;
+    cFamily = load<usize>(o); cProto = load<usize>(o, 4); cSrc = load<usize>(o, 8); cDst = load<usize>(o, 12);
+    cSrcPort = load<usize>(o, 16); cDstPort = load<usize>(o, 20); cIcmpType = load<usize>(o, 24); cIcmpCode = load<usize>(o, 28);
+    cTcpFlags = load<usize>(o, 32); cTime = load<usize>(o, 36); cPosition = load<usize>(o, 40); cFrame = load<usize>(o, 44);
+    cTtl = load<usize>(o, 48); cIface = load<usize>(o, 52); cTcpSeq = load<usize>(o, 56); cPayload = load<usize>(o, 60);
+    return;
   }
+  cFamily = family; cProto = proto; cSrc = src; cDst = dst; cSrcPort = srcPort; cDstPort = dstPort; cIcmpType = icmpType; cIcmpCode = icmpCode;
+  cTcpFlags = tcpFlags; cTime = time; cPosition = position; cFrame = frame; cTtl = ttl; cIface = iface; cTcpSeq = tcpSeq; cPayload = payload;
 }
 
 export function recordsAt(): usize { return recs; }

@@ -1,5 +1,6 @@
 import type { EventBatch } from "./batch.js";
 import type { InputStats } from "./stats.js";
+import type { SharedBatchMemory } from "./pcap/wasm.js";
 
 /**
  * A decoder core: push-style, pure with respect to I/O. The source feeds it chunks of the
@@ -20,4 +21,9 @@ export interface Decoder {
    * (and a connection decoder over it) has one.
    */
   chunkArea?(): Buffer | undefined;
+  /**
+   * The memory the batches live in, for the flow tracker's module to share (src/decode/pcap/wasm.ts
+   * SharedBatchMemory); undefined before the first batch. Only the WebAssembly pcap decoder has it.
+   */
+  shareMemory?(): SharedBatchMemory | undefined;
 }

@@ -13,6 +13,8 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
   // The per-packet path in WebAssembly where the batch comes from the WebAssembly pcap decoder
   // (wasm-tracker.ts); elsewhere the JS path, the reference.
   if ("chunkArea" in packets) tracker.engine = trackerEngine();
+  // ... reading the decoder's batches in place, in the decoder's memory (wasm.ts shareMemory).
+  if (packets.shareMemory) tracker.shareMemory = packets.shareMemory;
   tracker.notFlow = (reason, position) => packets.stats.reclassify(reason, position);
   const conns: Decoder & { tracker: FlowTracker } = {
     format: packets.format,

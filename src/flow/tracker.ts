@@ -28,6 +28,7 @@ import {
   S_SYN, S_SYNACK, decideOutcome, type ConnFacts,
 } from "./outcome.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
+import type { SharedBatchMemory } from "../decode/pcap/wasm.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
 import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule } from "./wasm-tracker.js";
@@ -106,6 +107,12 @@ export class FlowTracker {
    */
   engine: "js" | "wasm" | "auto" = "js";
   private core: WasmTrackerCore | undefined;
+  /**
+   * The memory of the WebAssembly pcap decoder whose batches come here (createConnectionDecoder): the
+   * module, when it takes over, shares it and reads the batches in place. Unset: the module has its own
+   * memory and each batch is copied in.
+   */
+  shareMemory: (() => SharedBatchMemory | undefined) | undefined = undefined;
   private started = false;
   /** Each address's own TTLs as a responder, per capture interface (RSTs and ICMP errors left out: they are what is judged). */
   private readonly ttls = new TtlTable();
@@ -145,12 +152,17 @@ export class FlowTracker {
     return this.core !== undefined;
   }
 
+  /** Whether the module reads the decoder's batches in the decoder's memory (tests). */
+  get sharesMemory(): boolean {
+    return this.core?.sharesMemory === true;
+  }
+
   private start(b: EventBatch): void {
     this.started = true;
     if (this.engine === "js" || (this.engine === "auto" && (b.length < b.capacity || trackerWasmModule() === undefined))) return;
     let core: WasmTrackerCore;
     try {
-      core = new WasmTrackerCore(this.timeouts, this.initial);
+      core = new WasmTrackerCore(this.timeouts, this.initial, this.shareMemory?.());
     } catch (e) {
       // An instance that cannot be made (its memory refused, say) leaves the JS path, the reference,
       // which has not been given a packet yet; only a run that asked for the module fails.
@@ -164,20 +176,24 @@ export class FlowTracker {
   }
 
   /**
-   * A batch through the module: copied in slice by slice, one call per slice, with the packets it
-   * hands back handled here in their place (as `packets` handles them).
+   * A batch through the module: read in place (a shared memory: one call) or copied in slice by slice,
+   * one call per slice, with the packets it hands back handled here in their place (as `packets`
+   * handles them).
    */
   private addPacketsWasm(core: WasmTrackerCore, b: EventBatch): void {
-    for (let from = 0; from < b.length; from += core.capacity) {
-      const n = Math.min(core.capacity, b.length - from);
-      core.load(b, from, n);
-      let i = 0;
-      while (i < n) {
-        i = core.run(i, n);
+    const slice = core.sliceOf(b);
+    for (let from = 0; from < b.length; from += slice) {
+      const n = Math.min(slice, b.length - from);
+      // Packet k of the batch is packet at + (k - from) of the module's columns.
+      const at = core.load(b, from, n);
+      const end = at + n;
+      let i = at;
+      while (i < end) {
+        i = core.run(i, end);
         this.now = core.now;
-        if (i >= n) break;
+        if (i >= end) break;
         const why = core.stoppedFor;
-        const k = from + i;
+        const k = from + (i - at);
         if (why === STOP_EXPIRED) {
           // The same 5-tuple after its idle timeout: the old connection ends first (as in `packet`); the packet is run again.
           this.evict(core.stoppedRecord);

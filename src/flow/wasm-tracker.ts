@@ -8,7 +8,9 @@
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
  * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
  * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
- * views are made again: no view is held across a growth.
+ * views are made again: no view is held across a growth. Given the WebAssembly pcap decoder's memory
+ * (SharedBatchMemory), the module lives in it and reads the decoder's batches in place; a growth then
+ * also makes the decoder remake its views (`refresh`).
  *
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
@@ -18,12 +20,14 @@ import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
 import { WebAssembly, compileModule, modulePaths, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
+import type { SharedBatchMemory } from "../decode/pcap/wasm.js";
 
 
 /** The exports of assembly/tracker.ts. */
 interface TrackerExports {
-  init(capacity: number, records: number, reserve: number, ttlEntries: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
+  init(capacity: number, records: number, reserve: number, ttlEntries: number, tcp: number, udp: number, icmp: number, duplicateWindow: number, base: number): void;
   column(k: number): number;
+  readColumns(...at: number[]): void;
   recordsAt(): number;
   recordCapacity(): number;
   tablesGeneration(): number;
@@ -61,6 +65,11 @@ const CAPACITY = 8192;
  * "Realistic capture, second round"). Untouched records cost no memory.
  */
 const FIRST_RECORDS = 2 * CAPACITY;
+/** The input columns in the order of assembly/tracker.ts `column` and `readColumns`. */
+const COLUMNS = [
+  "family", "proto", "src", "dst", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "time", "position", "frame",
+  "ttl", "iface", "tcpSeq", "payloadLength",
+] as const;
 /** The module's stored words per record (conn-table.ts STRIDE). */
 const STRIDE = 48;
 
@@ -109,22 +118,33 @@ export class WasmTrackerCore {
     ttl: Int16Array; iface: Int32Array; tcpSeq: Uint32Array; payloadLength: Int32Array;
   } | undefined;
   readonly capacity = CAPACITY;
+  /** Whether `run` reads the decoder's columns in place (shared) or the input area (own): see `load`. */
+  private reading: "own" | "shared" = "own";
 
   /**
    * @param reserve records at the first growth (RESERVED_RECORDS); a test gives a few, so that the
    *                tables grow, with their contents, while a capture is read
+   * @param shared  the WebAssembly pcap decoder's memory: the module's tables go in it, above the
+   *                decoder's, and its batches are read where they are, not copied in (`load`)
    */
-  constructor(timeouts: FlowTimeouts, reserve = RESERVED_RECORDS) {
+  constructor(timeouts: FlowTimeouts, reserve = RESERVED_RECORDS, private readonly shared?: SharedBatchMemory) {
     const mod = trackerWasmModule();
     if (mod === undefined) throw new Error("dist/wasm/tracker.wasm was not built (npm run build)");
-    this.memory = new WebAssembly.Memory({ initial: 1 });
+    this.memory = shared?.memory ?? new WebAssembly.Memory({ initial: 1 });
     this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as TrackerExports;
     // TTL entries: 1024 as ttl-table.ts, fewer (a power of two) with a small reservation.
     let ttlEntries = 16;
     while (ttlEntries < 1024 && ttlEntries < reserve) ttlEntries *= 2;
-    this.x.init(CAPACITY, Math.min(FIRST_RECORDS, reserve), reserve, ttlEntries, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow);
+    this.x.init(CAPACITY, Math.min(FIRST_RECORDS, reserve), reserve, ttlEntries, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow, shared?.top ?? 0);
+    // The decoder's views, if init grew the memory they are views of.
+    if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.buf = this.memory.buffer;
     this.views();
+  }
+
+  /** Whether the module shares the decoder's memory (tests). */
+  get sharesMemory(): boolean {
+    return this.shared !== undefined;
   }
 
   /** The views of the input area and the records, made again when memory or the tables moved. */
@@ -150,10 +170,27 @@ export class WasmTrackerCore {
     this.fv = new Float64Array(buf, x.recordsAt(), (cap * STRIDE) / 2);
   }
 
-  /** Copy packets [from, from + n) of `b` (n <= capacity) into the input area, room made for n new connections. */
-  load(b: EventBatch, from: number, n: number): void {
+  /**
+   * Packets [from, from + n) of `b` made ready for `run`, room made for n new connections; where they
+   * are for `run`: `from` itself when `b` is the batch of the decoder whose memory the module shares
+   * (nothing copied, any n), else 0, the input area they were copied to (n <= capacity).
+   */
+  load(b: EventBatch, from: number, n: number): number {
+    const shared = this.shared;
     this.x.reserve(n);
+    if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.views();
+    if (shared !== undefined && b === shared.batch) {
+      if (this.reading === "own") {
+        this.x.readColumns(...COLUMNS.map((c) => shared.at[c]));
+        this.reading = "shared";
+      }
+      return from;
+    }
+    if (this.reading === "shared") {
+      this.x.readColumns(0, ...COLUMNS.slice(1).map(() => 0));
+      this.reading = "own";
+    }
     const c = this.cols!;
     const to = from + n;
     c.family.set(b.family.subarray(from, to));
@@ -172,6 +209,12 @@ export class WasmTrackerCore {
     c.iface.set(b.iface.subarray(from, to));
     c.tcpSeq.set(b.tcpSeq.subarray(from, to));
     c.payloadLength.set(b.payloadLength.subarray(from, to));
+    return 0;
+  }
+
+  /** How many packets of a batch one `load` takes: any number when the batch is read in place. */
+  sliceOf(b: EventBatch): number {
+    return this.shared !== undefined && b === this.shared.batch ? b.length : CAPACITY;
   }
 
   /** Packets [from, to) of the input area; the packet it stopped at (see `stoppedFor`), or `to`. */

@@ -120,8 +120,11 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
       decoder.push(input.head, emit);
       await opts.onChunk?.(result, input.head.length, rawDelta());
       for await (const chunk of chunksOf(input, decoder)) {
+        // Its length first: a chunk read into the decoder's memory is detached if the memory grows (the
+        // flow tracker's tables, in a memory shared with the decoder: src/decode/pcap/wasm.ts shareMemory).
+        const bytes = chunk.length;
         decoder.push(chunk, emit);
-        await opts.onChunk?.(result, chunk.length, rawDelta());
+        await opts.onChunk?.(result, bytes, rawDelta());
       }
     } finally {
       // Whatever was decoded before an error still counts.

@@ -36,6 +36,8 @@ const TIMEOUTS: readonly [string, FlowTimeouts][] = [["default", DEFAULT_TIMEOUT
 
 interface Tracked {
   wasm: boolean;
+  /** The module read the decoder's batches in the decoder's memory. */
+  shared: boolean;
   /** Each batch's length, then its rows, in the order emitted. */
   out: unknown[];
   notFlow: unknown[];
@@ -45,12 +47,15 @@ interface Tracked {
 
 /**
  * `data` through the WebAssembly pcap decoder (batches of `capacity`) and the tracker on `engine`, as
- * createConnectionDecoder joins them; `initial`: the tracker's record reservation (FlowTracker).
+ * createConnectionDecoder joins them; `initial`: the tracker's record reservation (FlowTracker);
+ * `share`: the module shares the decoder's memory and reads its batches in place (as
+ * createConnectionDecoder has it), else it has a memory of its own and each batch is copied in.
  */
-function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeouts, capacity: number, initial?: number): Tracked {
+function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeouts, capacity: number, initial?: number, share = false): Tracked {
   const packets = createWasmPcapDecoder("f.pcap", { batchCapacity: capacity });
   const tracker = new FlowTracker(timeouts, undefined, initial);
   tracker.engine = engine;
+  if (share) tracker.shareMemory = packets.shareMemory;
   const notFlow: unknown[] = [];
   tracker.notFlow = (reason, position) => notFlow.push([reason, position]);
   const out: unknown[] = [];
@@ -73,7 +78,7 @@ function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeo
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
-  return { wasm: tracker.usesWasm, out, notFlow, stats: { ...tracker.stats, live: tracker.liveConnections }, error };
+  return { wasm: tracker.usesWasm, shared: tracker.sharesMemory, out, notFlow, stats: { ...tracker.stats, live: tracker.liveConnections }, error };
 }
 
 /** The two trackers agree on `data` with each timeout set and batch size; returns the connections seen. */
@@ -82,11 +87,15 @@ function expectSame(data: Buffer, what: string, capacities: readonly number[] = 
   for (const [name, t] of timeouts) {
     for (const c of capacities) {
       const js = track(data, "js", t, c, initial);
-      const wasm = track(data, "wasm", t, c, initial);
       expect(js.wasm).toBe(false);
-      // A capture refused at its file header reaches no tracker.
-      if (js.out.length > 0 || js.notFlow.length > 0) expect(wasm.wasm, `${what}: the module took over`).toBe(true);
-      expect({ ...wasm, wasm: false }, `${what}, ${name} timeouts, batches of ${c}`).toEqual(js);
+      // The module in a memory of its own (batches copied in) and in the decoder's (read in place).
+      for (const share of [false, true]) {
+        const wasm = track(data, "wasm", t, c, initial, share);
+        // A capture refused at its file header reaches no tracker.
+        if (js.out.length > 0 || js.notFlow.length > 0) expect(wasm.wasm, `${what}: the module took over`).toBe(true);
+        if (wasm.wasm) expect(wasm.shared, `${what}: the module shares the decoder's memory`).toBe(share);
+        expect({ ...wasm, wasm: false, shared: false }, `${what}, ${name} timeouts, batches of ${c}, ${share ? "shared" : "own"} memory`).toEqual(js);
+      }
       conns = Math.max(conns, (js.stats as { connections: number }).connections);
     }
   }
@@ -102,15 +111,19 @@ describe("the flow tracker in WebAssembly", () => {
     expect(trackerEngine({ PORTMATRIX_TRACKER: "js" })).toBe("js");
     expect(trackerEngine({ PORTMATRIX_TRACKER: "wasm" })).toBe("wasm");
     const data = flowCapture(1, 300);
+    let shared = false;
     const used = (make: () => ReturnType<typeof createConnectionDecoder>): boolean => {
       const d = make();
       d.push(data, () => undefined);
       d.end(() => undefined);
+      shared = d.tracker.sharesMemory;
       return d.tracker.usesWasm;
     };
     // auto: not for a capture within one batch (the module's start is not worth it), yes beyond.
     expect(used(() => createConnectionDecoder(createWasmPcapDecoder("f.pcap")))).toBe(false);
     expect(used(() => createConnectionDecoder(createWasmPcapDecoder("f.pcap", { batchCapacity: 100 })))).toBe(true);
+    // ... in the decoder's memory, reading its batches in place.
+    expect(shared).toBe(true);
     // Never over the JS decoder's batches.
     expect(used(() => createConnectionDecoder(createPcapDecoder("f.pcap", { batchCapacity: 100 })))).toBe(false);
     const old = process.env.PORTMATRIX_TRACKER;
@@ -156,6 +169,39 @@ describe("the flow tracker in WebAssembly", () => {
       expect(conns).toBeGreaterThan(2000);
     }
   }, 120_000);
+
+  it("gives what the JS tracker gives when batches of another decoder come between the shared decoder's", () => {
+    // The module reads the shared decoder's batches in place and copies any other batch in: the two
+    // ways in turn, with tables growing (16 records reserved) in between, must not mix up the columns.
+    const a = flowCapture(7, 3000);
+    const b = flowCapture(8, 3000);
+    const run = (engine: "js" | "wasm") => {
+      const tracker = new FlowTracker(TINY, undefined, 16);
+      tracker.engine = engine;
+      const da = createWasmPcapDecoder("a.pcap", { batchCapacity: 300 });
+      const db = createWasmPcapDecoder("b.pcap", { batchCapacity: 200 });
+      tracker.shareMemory = da.shareMemory;
+      const rows: unknown[] = [];
+      const emit = (o: EventBatch) => {
+        rows.push(o.length);
+        for (let i = 0; i < o.length; i++) rows.push([...COLUMNS.map((c) => o[c][i]), ...o.src.subarray(i * 4, i * 4 + 4), ...o.dst.subarray(i * 4, i * 4 + 4), o.labels.get(o.label[i]!)]);
+      };
+      const add = (p: EventBatch) => tracker.addPackets(p, emit);
+      for (let o = 0; o < a.length; o += 20_000) {
+        da.push(a.subarray(o, o + 20_000), add);
+        db.push(b.subarray(o, o + 20_000), add);
+      }
+      da.end(add);
+      db.end(add);
+      tracker.end(emit);
+      return { wasm: tracker.usesWasm, shared: tracker.sharesMemory, rows, stats: tracker.stats };
+    };
+    const js = run("js");
+    const wasm = run("wasm");
+    expect(wasm.wasm && wasm.shared).toBe(true);
+    expect(js.rows.length).toBeGreaterThan(1000);
+    expect({ ...wasm, wasm: false, shared: false }).toEqual(js);
+  });
 
   it("gives what the JS tracker gives past its first records (16,384), with the default reservation", () => {
     // 40,000 packets over 30,000 flows in 4 s of capture: more than two batches' worth of connections
@@ -287,6 +333,7 @@ describe("the flow tracker in WebAssembly", () => {
     wa.Instance = class { constructor() { throw new RangeError("WebAssembly.Instance(): Out of memory"); } };
     try {
       expect(track(data, "auto", DEFAULT_TIMEOUTS, 100)).toEqual(ref);
+      expect(track(data, "auto", DEFAULT_TIMEOUTS, 100, undefined, true)).toEqual(ref);
       expect(track(data, "wasm", DEFAULT_TIMEOUTS, 100).error).toMatch(/Out of memory/);
     } finally {
       wa.Instance = Instance;

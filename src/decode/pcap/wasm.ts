@@ -16,7 +16,7 @@ import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
-import { WebAssembly, compileModule, modulePaths, type WasmModule } from "../wasm-api.js";
+import { WebAssembly, compileModule, modulePaths, type WasmModule, type WasmMemory } from "../wasm-api.js";
 
 
 /** The exports of assembly/pcap.ts. */
@@ -85,7 +85,11 @@ class Layout {
 /** An instance of the module with its own memory, laid out for one batch capacity and carry size. */
 interface Instance {
   core: PcapCore;
-  buf: ArrayBuffer;
+  memory: WasmMemory;
+  /** Where the layout ends (a tracker sharing the memory lays its tables out above). */
+  top: number;
+  /** Its memory was given to a flow tracker (shareMemory): not kept for the next input. */
+  shared: boolean;
   capacity: number;
   carryCap: number;
   at: Record<(typeof BATCH_FIELDS)[number], number>;
@@ -126,15 +130,35 @@ function acquire(mod: WasmModule, capacity: number, carryCap: number): Instance 
   const memory = new WebAssembly.Memory({ initial: Math.ceil(l.size / 65536) });
   const core = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as PcapCore;
   core.init(capacity, ...BATCH_FIELDS.map((f) => at[f]), skipCodeAt, skipPosAt, SKIP_CAPACITY, carryAt, carryCap);
-  return { core, buf: memory.buffer, capacity, carryCap, at, skipCodeAt, skipPosAt, chunkAt };
+  return { core, memory, top: l.size, shared: false, capacity, carryCap, at, skipCodeAt, skipPosAt, chunkAt };
 }
 
 function release(i: Instance): void {
-  if (idle.length < MAX_IDLE) idle.push(i);
+  // A shared memory holds a tracker's tables above the layout, and has grown with them.
+  if (!i.shared && idle.length < MAX_IDLE) idle.push(i);
+}
+
+/**
+ * The decoder's memory, offered to the flow tracker's module (src/flow/wasm-tracker.ts): its instance
+ * imports the same memory and reads `batch`'s columns where they are, so no packet is copied from one
+ * module to the other (bench/README.md, "Realistic capture, fourth round").
+ */
+export interface SharedBatchMemory {
+  memory: WasmMemory;
+  /** Where the decoder's layout ends: the tracker's tables go above it. */
+  top: number;
+  /** The batch the decoder emits, and the address of each of its columns in `memory`. */
+  batch: EventBatch;
+  at: Readonly<Record<(typeof BATCH_FIELDS)[number], number>>;
+  /** Make the decoder's views (`batch`'s columns among them) again: the tracker grew the memory. */
+  refresh(): void;
 }
 
 /** A classic pcap decoder over the WebAssembly core; same contract as createPcapDecoder. */
-export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOptions = {}): CaptureDecoder & { chunkArea(): Buffer | undefined } {
+export function createWasmPcapDecoder(
+  file?: string,
+  options: CaptureDecoderOptions = {},
+): CaptureDecoder & { chunkArea(): Buffer | undefined; shareMemory(): SharedBatchMemory | undefined } {
   const mod = pcapWasmModule();
   if (mod === undefined) throw new Error("dist/wasm/pcap.wasm was not built (npm run build)");
   const capacity = options.batchCapacity ?? DEFAULT_BATCH_CAPACITY;
@@ -156,14 +180,20 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
   /** Made once the header says how long a record may be (the carry area holds one). */
   function instantiate(maxRecord: number): PcapCore {
     inst = acquire(mod!, capacity, maxRecord + PCAP_RECORD_HEADER_LENGTH);
-    const { buf, at } = inst;
+    views();
+    return inst.core;
+  }
+
+  /** The batch's columns, the skip list and the chunk area, as views of the memory (again after it grew). */
+  function views(): void {
+    const { memory, at } = inst!;
+    const buf = memory.buffer;
     const u8 = (o: number, n = 1) => new Uint8Array(buf, o, capacity * n);
     const u32 = (o: number, n = 1) => new Uint32Array(buf, o, capacity * n);
     const i32 = (o: number) => new Int32Array(buf, o, capacity);
     const i16 = (o: number) => new Int16Array(buf, o, capacity);
     const f64 = (o: number) => new Float64Array(buf, o, capacity);
-    batch = {
-      capacity, length: 0,
+    const cols = {
       family: u8(at.family), src: u32(at.src, 4), dst: u32(at.dst, 4), proto: u8(at.proto),
       srcPort: i32(at.srcPort), dstPort: i32(at.dstPort), icmpType: i16(at.icmpType), icmpCode: i16(at.icmpCode),
       tcpFlags: i16(at.tcpFlags), action: u8(at.action), time: f64(at.time), position: f64(at.position),
@@ -171,13 +201,14 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
       tcpSeq: u32(at.tcpSeq), history: i32(at.history), count: u32(at.count), payloadLength: i32(at.payloadLength),
       innerProto: u8(at.innerProto), innerSrc: u32(at.innerSrc, 4), innerDst: u32(at.innerDst, 4),
       innerSrcPort: i32(at.innerSrcPort), innerDstPort: i32(at.innerDstPort),
-      labels: new LabelTable(),
     };
-    skipCode = new Float64Array(buf, inst.skipCodeAt, SKIP_CAPACITY);
-    skipPos = new Float64Array(buf, inst.skipPosAt, SKIP_CAPACITY);
+    // The same batch object throughout: a tracker holding it while the memory grows sees the new views.
+    if (batch === undefined) batch = { capacity, length: 0, ...cols, labels: new LabelTable() };
+    else Object.assign(batch, cols);
+    skipCode = new Float64Array(buf, inst!.skipCodeAt, SKIP_CAPACITY);
+    skipPos = new Float64Array(buf, inst!.skipPosAt, SKIP_CAPACITY);
     mem = new Uint8Array(buf);
-    chunkAt = inst.chunkAt;
-    return inst.core;
+    chunkAt = inst!.chunkAt;
   }
 
   /** Count the skips recorded so far, in order (the order InputStats keeps its samples in). */
@@ -237,6 +268,11 @@ export function createWasmPcapDecoder(file?: string, options: CaptureDecoderOpti
     /** A view of the chunk area: a source that reads into it (at most its length) saves the copy. */
     chunkArea() {
       return mem === undefined || released ? undefined : Buffer.from(mem.buffer, chunkAt, WASM_CHUNK);
+    },
+    shareMemory() {
+      if (inst === undefined || released) return undefined;
+      inst.shared = true;
+      return { memory: inst.memory, top: inst.top, batch: batch!, at: inst.at, refresh: views };
     },
     push(chunk, emit) {
       stats.bytes += chunk.length;
