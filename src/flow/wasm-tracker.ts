@@ -25,6 +25,7 @@ interface TrackerExports {
   init(capacity: number, records: number, reserve: number, ttlEntries: number, tcp: number, udp: number, icmp: number, duplicateWindow: number): void;
   column(k: number): number;
   recordsAt(): number;
+  coldAt(): number;
   recordCapacity(): number;
   tablesGeneration(): number;
   liveRecords(): number;
@@ -61,8 +62,9 @@ const CAPACITY = 8192;
  * "Realistic capture, second round"). Untouched records cost no memory.
  */
 const FIRST_RECORDS = 2 * CAPACITY;
-/** The module's stored words per record (conn-table.ts STRIDE). */
-const STRIDE = 48;
+/** The module's stored words per record and per cold record (conn-table.ts STRIDE, COLD_STRIDE). */
+const STRIDE = 32;
+const COLD_STRIDE = 12;
 
 /** Where `npm run build` puts the module, seen from this file in dist/flow/, dist/bundle/ or src/flow/. */
 const PATHS = modulePaths(import.meta.url, ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"]);
@@ -102,6 +104,7 @@ export class WasmTrackerCore {
   iv = new Int32Array(0);
   uv = new Uint32Array(0);
   fv = new Float64Array(0);
+  cv = new Int32Array(0);
   private quote = new Int32Array(0);
   private cols: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
@@ -148,6 +151,7 @@ export class WasmTrackerCore {
     this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
     this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
     this.fv = new Float64Array(buf, x.recordsAt(), (cap * STRIDE) / 2);
+    this.cv = new Int32Array(buf, x.coldAt(), cap * COLD_STRIDE);
   }
 
   /** Copy packets [from, from + n) of `b` (n <= capacity) into the input area, room made for n new connections. */
