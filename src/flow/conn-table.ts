@@ -133,9 +133,9 @@ export class ConnTable {
 
   /**
    * Room for `initial` records, of which only `allocated` are allocated until more are needed (as the
-   * finding table does): a short capture then never allocates the 48 MiB reservation, whose external
-   * memory alone makes V8 collect garbage in a 1-packet run; a large one copies FIRST_RECORDS records
-   * once and then has the whole reservation.
+   * finding table does): a short capture then never allocates the 44 MiB reservation (32 MiB of
+   * records, 12 of cold records), whose external memory alone makes V8 collect garbage in a 1-packet
+   * run; a large one copies FIRST_RECORDS records once and then has the whole reservation.
    */
   constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
     this.reserve = initial;

@@ -6,9 +6,9 @@
  * connection expired before its key is reused).
  *
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
- * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
- * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
- * views are made again: no view is held across a growth.
+ * the same views ConnTable gives it (`iv`, `uv`, `fv`; `cv` the cold records), over the module's
+ * memory. The module grows its tables only in `reserve` (called by `load`, before each batch), after
+ * which the views are made again: no view is held across a growth.
  *
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
@@ -57,9 +57,9 @@ export const ICMP_EXPIRED = 3;
 const CAPACITY = 8192;
 /**
  * Records before the first growth: two batches' worth, so that a capture of fewer connections than one
- * batch of packets never grows to the 2^18-record reservation (48 MiB), whose external memory made V8
- * run a full collection of 15-35 ms while the last connections were finalised (bench/README.md,
- * "Realistic capture, second round"). Untouched records cost no memory.
+ * batch of packets never grows to the 2^18-record reservation (44 MiB with the cold records), whose
+ * external memory made V8 run a full collection of 15-35 ms while the last connections were finalised
+ * (bench/README.md, "Realistic capture, second round"). Untouched records cost no memory.
  */
 const FIRST_RECORDS = 2 * CAPACITY;
 /** The module's stored words per record and per cold record (conn-table.ts STRIDE, COLD_STRIDE). */
