@@ -24,12 +24,15 @@
 // a sweep finalises in the JS tracker's order.
 
 // ---- constants shared with src/flow (conn-table.ts, outcome.ts, history.ts, batch.ts) ----
-const STRIDE: i32 = 48;
-const REC_BYTES: usize = 192;
+const STRIDE: i32 = 32;
+const REC_BYTES: usize = 128;
+/** A cold record (conn-table.ts COLD_STRIDE words): the ICMP error and four of the six sequence numbers. */
+const COLD_BYTES: usize = 48;
 const KEY_WORDS: i32 = 11;
 const I_STATE: usize = 11 * 4;
 const I_REQ_COUNT: usize = 12 * 4;
-const I_ORIG_IS_B: usize = 13 * 4;
+/** The state word's side bit (conn-table.ts S_ORIG_IS_B): the key's B side is the originator. */
+const S_ORIG_IS_B: i32 = 4096;
 const F_LAST_TIME: usize = 7 * 8;
 const F_FIRST_TIME: usize = 8 * 8;
 const F_FIRST_REQ_TIME: usize = 9 * 8;
@@ -37,15 +40,18 @@ const F_LAST_REQ_TIME: usize = 10 * 8;
 const F_POSITION: usize = 11 * 8;
 const H_WORD: usize = 24 * 4;
 const H_LETTERS: usize = 25 * 4;
-const H_SEQS: usize = 38 * 4;
+/** The originator's SYN and the responder's SYN-ACK sequence numbers (history.ts idx 0 and 3); the other four cold. */
+const H_SEQ_SYN: usize = 13 * 4;
+const H_SEQ_SYNACK: usize = 31 * 4;
+const C_SEQS: usize = 7 * 4;
 const I_FRAME: usize = 27 * 4;
 const I_TTL_RESP: usize = 28 * 4;
 const I_RST_TTL: usize = 29 * 4;
 const I_RST_IFACE: usize = 30 * 4;
-const I_ICMP: usize = 31 * 4;
-const I_ICMP_IFACE: usize = 32 * 4;
-const I_ICMP_FROM_FAMILY: usize = 33 * 4;
-const I_ICMP_FROM: usize = 34 * 4;
+const C_ICMP: usize = 0;
+const C_ICMP_IFACE: usize = 1 * 4;
+const C_ICMP_FROM_FAMILY: usize = 2 * 4;
+const C_ICMP_FROM: usize = 3 * 4;
 
 const PROTO_ICMP: i32 = 1;
 const PROTO_TCP: i32 = 6;
@@ -116,6 +122,7 @@ let gFound: usize = 0;
 let kScratch: usize = 0;
 
 let recs: usize = 0;
+let colds: usize = 0;
 let recCap: i32 = 0;
 let cls: usize = 0;
 let lastAt: usize = 0;
@@ -167,7 +174,7 @@ let reserved: i32 = 1 << 18;
   store<i64>(dst, load<i64>(src, 8), 8);
 }
 
-/** `bytes` of fresh memory at the top, 64-aligned (a record's three cache lines are three lines, as the prefetch assumes). */
+/** `bytes` of fresh memory at the top, 64-aligned (a record's two cache lines are two lines, as the prefetch assumes). */
 function take(bytes: usize): usize {
   const at = (top + 63) & ~(<usize>63);
   top = at + bytes;
@@ -199,7 +206,7 @@ export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32,
   gKeys = take(<usize>(GROUP * KEY_WORDS * 4)); gHash = take(<usize>GROUP * 4); gSide = take(<usize>GROUP); gFound = take(<usize>GROUP * 4);
   kScratch = take(<usize>KEY_WORDS * 4);
   ttlK = take(32);
-  recCap = records; recs = take(<usize>records * REC_BYTES); cls = take(<usize>records);
+  recCap = records; recs = take(<usize>records * REC_BYTES); colds = take(<usize>records * COLD_BYTES); cls = take(<usize>records);
   lastAt = take(<usize>records * 8); freeAt = take(<usize>records * 4);
   let ns = 16;
   while (ns < records * 2) ns <<= 1;
@@ -239,6 +246,7 @@ export function readColumns(family: usize, proto: usize, src: usize, dst: usize,
 }
 
 export function recordsAt(): usize { return recs; }
+export function coldAt(): usize { return colds; }
 export function recordCapacity(): i32 { return recCap; }
 export function tablesGeneration(): i32 { return generation; }
 export function liveRecords(): i32 { return live; }
@@ -346,13 +354,15 @@ function growRecords(need: i32): void {
   while (c < need) c *= 2;
   const r = take(<usize>c * REC_BYTES);
   memory.copy(r, recs, <usize>used * REC_BYTES);
+  const cr = take(<usize>c * COLD_BYTES);
+  memory.copy(cr, colds, <usize>used * COLD_BYTES);
   const c2 = take(<usize>c);
   memory.copy(c2, cls, <usize>used);
   const l = take(<usize>c * 8);
   memory.copy(l, lastAt, <usize>used * 8);
   const f = take(<usize>c * 4);
   memory.copy(f, freeAt, <usize>freeCount * 4);
-  recs = r; cls = c2; lastAt = l; freeAt = f; recCap = c;
+  recs = r; colds = cr; cls = c2; lastAt = l; freeAt = f; recCap = c;
   generation++;
   // The index is not made for the new capacity here: `reserve` keeps it at twice the entries it may
   // hold after the next call. Made for the 2^18-record reservation it was 4 MiB, whose few thousand
@@ -412,6 +422,10 @@ function rec(e: i32): usize {
   return recs + <usize>e * REC_BYTES;
 }
 
+function cold(e: i32): usize {
+  return colds + <usize>e * COLD_BYTES;
+}
+
 function classOfProto(p: i32): u8 {
   return p == PROTO_TCP ? 1 : p == PROTO_UDP ? 2 : 3;
 }
@@ -427,7 +441,6 @@ function insert(k: usize, h: i32): i32 {
   store<i32>(o + 40, load<i32>(k + 40));
   store<i32>(o + I_STATE, 0);
   store<i32>(o + I_REQ_COUNT, 0);
-  store<i32>(o + I_ORIG_IS_B, 0);
   store<i32>(o + H_WORD, 0);
   store<i64>(o + H_LETTERS, 0);
   store<i32>(o + I_TTL_RESP, 0);
@@ -439,7 +452,6 @@ function insert(k: usize, h: i32): i32 {
   indexSize++;
   store<f64>(o + F_FIRST_REQ_TIME, NaN);
   store<f64>(o + F_LAST_REQ_TIME, NaN);
-  store<i32>(o + I_ICMP, -1);
   connections++;
   if (live > peakLive) peakLive = live;
   return e;
@@ -630,23 +642,23 @@ function hCheck(o: usize, mask: i32, orig: bool, letter: i32): bool {
   return false;
 }
 
-function hRepeating(o: usize, mask: i32, orig: bool, letter: i32, k: i32, seq: i32): void {
+function hRepeating(o: usize, c: usize, mask: i32, orig: bool, letter: i32, k: i32, seq: i32): void {
   const idx: i32 = orig ? k : k + 3;
-  const slot = o + H_SEQS + (<usize>idx << 2);
+  const slot = idx == 0 ? o + H_SEQ_SYN : idx == 3 ? o + H_SEQ_SYNACK : c + C_SEQS + (<usize>(idx < 3 ? idx - 1 : idx - 2) << 2);
   if (hCheck(o, mask, orig, letter) && load<i32>(slot) != seq) hAdd(o, orig ? letter + 8 : letter);
   store<i32>(slot, seq);
 }
 
-function historyTcp(o: usize, orig: bool, flags: i32, seq: i32, len: i32): void {
+function historyTcp(o: usize, c: usize, orig: bool, flags: i32, seq: i32, len: i32): void {
   const syn = flags & 2, fin = flags & 1, rst = flags & 4, ack = flags & 16;
   const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   if (bits > 1) {
     if (fin && rst) hCheck(o, 8, orig, 6);
     else hCheck(o, 64, orig, 7);
   } else if (bits == 1) {
-    if (syn) hRepeating(o, 1, orig, ack ? 1 : 0, 0, seq);
-    else if (fin) hRepeating(o, 2, orig, 4, 1, seq + (len > 0 ? len : 0));
-    else hRepeating(o, 4, orig, 5, 2, seq);
+    if (syn) hRepeating(o, c, 1, orig, ack ? 1 : 0, 0, seq);
+    else if (fin) hRepeating(o, c, 2, orig, 4, 1, seq + (len > 0 ? len : 0));
+    else hRepeating(o, c, 4, orig, 5, 2, seq);
   } else if (len > 0) {
     hCheck(o, 16, orig, 3);
   } else if (ack) {
@@ -738,9 +750,8 @@ function open(e: i32, o: usize, j: i32, proto: i32, sp: i32, dp: i32, flags: i32
     sender = isReply ? 0 : 1;
     if (isReply) st0 |= S_MIDSTREAM;
   }
-  store<i32>(o + I_STATE, st0);
   const srcIsB = <i32>load<u8>(gSide + <usize>j);
-  store<i32>(o + I_ORIG_IS_B, sender ? srcIsB : srcIsB ^ 1);
+  store<i32>(o + I_STATE, st0 | ((sender ? srcIsB : srcIsB ^ 1) ? S_ORIG_IS_B : 0));
   if (!sender && (proto == PROTO_TCP || proto == PROTO_UDP)) store<i32>(o + H_WORD, HISTORY_FLIPPED);
 }
 
@@ -760,13 +771,13 @@ function packet(j: i32, i: i32, proto: i32, sp: i32, dp: i32, flags: i32, isRequ
   }
   const o = rec(e);
   setLastTime(o, e, t);
-  const fromOrig = <i32>load<u8>(gSide + <usize>j) == load<i32>(o + I_ORIG_IS_B);
-  const srcAt = cSrc + (<usize>i << 4);
   let st = load<i32>(o + I_STATE);
+  const fromOrig = <i32>load<u8>(gSide + <usize>j) == ((st & S_ORIG_IS_B) != 0 ? 1 : 0);
+  const srcAt = cSrc + (<usize>i << 4);
   if (!(st & (fromOrig ? S_ORIG_SEEN : S_RESP_SEEN))) sendersAdd(addrHash(srcAt));
   if (!fromOrig && !(proto == PROTO_TCP && flags >= 0 && (flags & TCP_RST) != 0)) sampleTtl(i, o, srcAt);
   if (proto == PROTO_TCP && flags >= 0) {
-    historyTcp(o, fromOrig, flags, load<i32>(cTcpSeq + (<usize>i << 2)), load<i32>(cPayload + (<usize>i << 2)));
+    historyTcp(o, cold(e), fromOrig, flags, load<i32>(cTcpSeq + (<usize>i << 2)), load<i32>(cPayload + (<usize>i << 2)));
   } else if (proto == PROTO_UDP) hCheck(o, 16, fromOrig, 3);
   if (fromOrig) {
     st |= S_ORIG_SEEN;
@@ -878,21 +889,22 @@ export function icmpError(i: i32): i32 {
     store<f64>(o + F_FIRST_TIME, t);
     store<f64>(o + F_POSITION, load<f64>(cPosition + (<usize>i << 3)));
     store<u32>(o + I_FRAME, load<u32>(cFrame + (<usize>i << 2)));
-    store<i32>(o + I_ORIG_IS_B, innerSrcIsB);
+    if (innerSrcIsB) store<i32>(o + I_STATE, S_ORIG_IS_B);
     icmpOnly++;
   }
   const o = rec(e);
   setLastTime(o, e, t);
-  if (innerSrcIsB != load<i32>(o + I_ORIG_IS_B)) return ICMP_USED;
+  if (innerSrcIsB != ((load<i32>(o + I_STATE) & S_ORIG_IS_B) != 0 ? 1 : 0)) return ICMP_USED;
   let st = load<i32>(o + I_STATE) | S_ICMP_ERR;
   const ttl = <i32>load<i16>(cTtl + (<usize>i << 1));
   const type = <i32>load<i16>(cIcmpType + (<usize>i << 1));
   const code = <i32>load<i16>(cIcmpCode + (<usize>i << 1));
-  store<i32>(o + I_ICMP, (type & 0xff) | ((code & 0xff) << 8) | ((ttl < 0 ? 256 : ttl) << 16));
-  store<i32>(o + I_ICMP_IFACE, load<i32>(cIface + (<usize>i << 2)));
+  const c = cold(e);
+  store<i32>(c + C_ICMP, (type & 0xff) | ((code & 0xff) << 8) | ((ttl < 0 ? 256 : ttl) << 16));
+  store<i32>(c + C_ICMP_IFACE, load<i32>(cIface + (<usize>i << 2)));
   const srcAt = cSrc + (<usize>i << 4);
-  copy16(o + I_ICMP_FROM, srcAt);
-  store<i32>(o + I_ICMP_FROM_FAMILY, fam);
+  copy16(c + C_ICMP_FROM, srcAt);
+  store<i32>(c + C_ICMP_FROM_FAMILY, fam);
   let same = true;
   for (let j: usize = 0; j < 16; j += 4) if (load<u32>(srcAt + j) != load<u32>(qInner + 20 + j)) same = false;
   if (same) st |= S_ICMP_FROM_DST;

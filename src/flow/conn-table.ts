@@ -3,11 +3,20 @@
  * in a single buffer, found by its canonical 5-tuple key through the shared hash index (hash-index.ts),
  * freed slots reused. No object per connection or packet.
  *
- * Record layout (three cache lines; a packet touches the first two, see FlowTracker.warm):
- *   line 1: key (11 words), state, request count, originator side, last time (also kept in `last`)
+ * Record layout (two cache lines, 128 bytes; a packet touches both, see FlowTracker.warm):
+ *   line 1: key (11 words), state (with S_ORIG_IS_B), request count, the originator's SYN sequence
+ *           number, last time (also kept in `last`)
  *   line 2: first time, first/last request time, position, history word and letters, frame, the TTL sample
- *           mark of the responder, the responder's RST (TTL, interface), the ICMP error (type, code, TTL)
- *   line 3: the ICMP error's interface and sender, the history's last SYN/FIN/RST sequence numbers
+ *           mark of the responder, the responder's RST (TTL, interface), the responder's SYN-ACK sequence number
+ * What few connections use lives in a cold record of COLD_STRIDE words apart (`cv`, same record number):
+ * the ICMP error (type, code, TTL, interface, sender) and the history's other four sequence numbers
+ * (the originator's FIN and RST, the responder's FIN and RST). A connection that is a handshake or
+ * less (a SYN, a SYN-ACK, then data or nothing: a scan's) never touches its cold record, so the memory
+ * first written per connection is 128 bytes, not the 192 of one record holding all (bench/README.md,
+ * "Connection records of 128 bytes"). A closed port's RST does touch it (the responder's RST sequence
+ * number): one word more in the record would have made it three lines.
+ * Cold fields are not reset when a record is given out again: each is read only once a state or
+ * history bit says it was written for this connection.
  * Float64 fields are indices into the Float64Array view (record e starts at e * F_STRIDE there).
  */
 
@@ -23,20 +32,29 @@ export const KEY_WORDS = 11;
 const CLEAR_BY_RECORD = 256;
 /** Records a connection table allocates before its first growth. */
 const FIRST_RECORDS = 4096;
-export const STRIDE = 48;
+export const STRIDE = 32;
 export const F_STRIDE = STRIDE / 2;
+/** Words of a cold record (the rarely written fields, see the file comment). */
+export const COLD_STRIDE = 12;
 export const I_STATE = 11;
 export const I_REQ_COUNT = 12;
-/** 0: the key's A side is the originator; 1: B side. */
-export const I_ORIG_IS_B = 13;
+/**
+ * A bit of the state word (I_STATE) beside outcome.ts's S_* bits (the low 12, which alone decide an
+ * outcome): set when the key's B side is the originator.
+ */
+export const S_ORIG_IS_B = 4096;
 /** The last packet's time: read here on the per-packet path (its line is loaded anyway); `last` has a copy for sweeps. */
 export const F_LAST_TIME = 7; // words 14-15
 export const F_FIRST_TIME = 8;
 export const F_FIRST_REQ_TIME = 9;
 export const F_LAST_REQ_TIME = 10;
 export const F_POSITION = 11; // words 22-23
-/** History: seen bits, length, `^` (history.ts); letters in the next two words; sequence numbers at I_HIST_SEQS. */
-export const HISTORY = { word: 24, letters: 25, seqs: 38 } as const;
+/**
+ * History (history.ts): seen bits, length, `^`; letters in the next two words; the sequence numbers of
+ * the originator's SYN and the responder's SYN-ACK in the record (`seqSyn`, `seqSynAck`), the other
+ * four in the cold record from `coldSeqs` on.
+ */
+export const HISTORY = { word: 24, letters: 25, seqSyn: 13, seqSynAck: 31, coldSeqs: 7 } as const;
 /** The frame number of the connection's first packet (EventBatch.frame), unsigned. */
 export const I_FRAME = 27;
 /** 1 + the interface the responder's TTL was last sampled on (0: not yet). */
@@ -44,11 +62,11 @@ export const I_TTL_RESP = 28;
 /** The responder's first RST: its TTL + 1 (0: none), and its interface. */
 export const I_RST_TTL = 29;
 export const I_RST_IFACE = 30;
-/** The ICMP error quoting the attempt: type | code << 8 | (TTL + 1) << 16, or -1. */
-export const I_ICMP = 31;
-export const I_ICMP_IFACE = 32;
-export const I_ICMP_FROM_FAMILY = 33;
-export const I_ICMP_FROM = 34; // 34..37
+/** Cold record: the ICMP error quoting the attempt (type | code << 8 | TTL << 16, 256 for none), read only under S_ICMP_ERR. */
+export const C_ICMP = 0;
+export const C_ICMP_IFACE = 1;
+export const C_ICMP_FROM_FAMILY = 2;
+export const C_ICMP_FROM = 3; // 3..6
 
 /** Timeout classes of a connection (ConnTable.classOf): by its protocol, as FlowTimeouts has them. */
 export const CLASS_TCP = 1;
@@ -94,6 +112,8 @@ export class ConnTable {
   iv: Int32Array;
   uv: Uint32Array;
   fv: Float64Array;
+  /** The cold records (COLD_STRIDE words each, record e's at e * COLD_STRIDE). Replaced when the table grows. */
+  cv: Int32Array;
   /**
    * Per record, apart from the records so that a sweep reads 9 bytes a record instead of a cache line
    * of each (a sweep of 200k connections every 64k packets otherwise streams the whole table): its
@@ -113,9 +133,9 @@ export class ConnTable {
 
   /**
    * Room for `initial` records, of which only `allocated` are allocated until more are needed (as the
-   * finding table does): a short capture then never allocates the 48 MiB reservation, whose external
-   * memory alone makes V8 collect garbage in a 1-packet run; a large one copies FIRST_RECORDS records
-   * once and then has the whole reservation.
+   * finding table does): a short capture then never allocates the 44 MiB reservation (32 MiB of
+   * records, 12 of cold records), whose external memory alone makes V8 collect garbage in a 1-packet
+   * run; a large one copies FIRST_RECORDS records once and then has the whole reservation.
    */
   constructor(initial = RESERVED_RECORDS, allocated = FIRST_RECORDS) {
     this.reserve = initial;
@@ -124,6 +144,7 @@ export class ConnTable {
     this.iv = new Int32Array(this.cap * STRIDE);
     this.uv = new Uint32Array(this.iv.buffer);
     this.fv = new Float64Array(this.iv.buffer);
+    this.cv = new Int32Array(this.cap * COLD_STRIDE);
     this.cls = new Uint8Array(this.cap);
     this.last = new Float64Array(this.cap);
   }
@@ -160,6 +181,9 @@ export class ConnTable {
     this.iv = iv;
     this.uv = new Uint32Array(iv.buffer);
     this.fv = new Float64Array(iv.buffer);
+    const cv = new Int32Array(cap * COLD_STRIDE);
+    cv.set(this.cv);
+    this.cv = cv;
     const cls = new Uint8Array(cap);
     cls.set(this.cls);
     this.cls = cls;
@@ -180,11 +204,10 @@ export class ConnTable {
     const iv = this.iv;
     const o = e * STRIDE;
     for (let j = 0; j < KEY_WORDS; j++) iv[o + j] = k[ko + j]!;
-    // Only the fields read before they are written start at zero: the ICMP sender and interface are
-    // read only once an error set them, the sequence numbers only after their letter was recorded.
+    // Only the fields read before they are written start at zero: the cold record's ICMP error is read
+    // only under S_ICMP_ERR, the sequence numbers only after their letter was recorded.
     iv[o + I_STATE] = 0;
     iv[o + I_REQ_COUNT] = 0;
-    iv[o + I_ORIG_IS_B] = 0;
     iv[o + HISTORY.word] = 0;
     iv[o + HISTORY.letters] = 0;
     iv[o + HISTORY.letters + 1] = 0;
@@ -197,7 +220,6 @@ export class ConnTable {
     const fo = e * F_STRIDE;
     this.fv[fo + F_FIRST_REQ_TIME] = NaN;
     this.fv[fo + F_LAST_REQ_TIME] = NaN;
-    iv[o + I_ICMP] = -1;
     return e;
   }
 

@@ -26,10 +26,11 @@ export const MAX_LETTERS = 16;
 
 /**
  * Where a record keeps its history: `word` the seen bits, length and `^` bit; `letters` two words of
- * 4-bit letters; `seqs` six words, the last SYN, FIN and RST sequence numbers of the originator, then
- * of the responder.
+ * 4-bit letters; the last SYN, FIN and RST sequence numbers of each side: the originator's SYN
+ * (`seqSyn`) and the responder's SYN-ACK (`seqSynAck`) in the record, the other four in its cold
+ * record from `coldSeqs` on (the originator's FIN and RST, the responder's FIN and RST; conn-table.ts).
  */
-export interface HistorySlots { word: number; letters: number; seqs: number }
+export interface HistorySlots { word: number; letters: number; seqSyn: number; seqSynAck: number; coldSeqs: number }
 
 function add(iv: Int32Array, o: number, s: HistorySlots, letter: number): void {
   const w = iv[o + s.word]!;
@@ -51,24 +52,27 @@ function check(iv: Int32Array, o: number, s: HistorySlots, mask: number, orig: b
 }
 
 /** A letter that repeats when the sequence number `seq` differs from the last of its kind (slot `k`: 0 SYN, 1 FIN, 2 RST). */
-function repeating(iv: Int32Array, o: number, s: HistorySlots, mask: number, orig: boolean, letter: number, k: number, seq: number): void {
-  const slot = o + s.seqs + (orig ? k : 3 + k);
-  if (check(iv, o, s, mask, orig, letter) && iv[slot] !== (seq | 0)) add(iv, o, s, orig ? letter + 8 : letter);
-  iv[slot] = seq | 0;
+function repeating(iv: Int32Array, o: number, cv: Int32Array, co: number, s: HistorySlots, mask: number, orig: boolean, letter: number, k: number, seq: number): void {
+  // k: 0 SYN, 1 FIN, 2 RST; the handshake's two (the originator's SYN, the responder's SYN-ACK) in the record, the rest cold.
+  const idx = orig ? k : 3 + k;
+  const words = idx === 0 || idx === 3 ? iv : cv;
+  const slot = idx === 0 ? o + s.seqSyn : idx === 3 ? o + s.seqSynAck : co + s.coldSeqs + (idx < 3 ? idx - 1 : idx - 2);
+  if (check(iv, o, s, mask, orig, letter) && words[slot] !== (seq | 0)) add(iv, o, s, orig ? letter + 8 : letter);
+  words[slot] = seq | 0;
 }
 
 /** One TCP segment: its flag byte, sequence number and payload length (Zeek `update_history`). */
-export function historyTcp(iv: Int32Array, o: number, s: HistorySlots, orig: boolean, flags: number, seq: number, len: number): void {
+export function historyTcp(iv: Int32Array, o: number, cv: Int32Array, co: number, s: HistorySlots, orig: boolean, flags: number, seq: number, len: number): void {
   const syn = flags & 0x02, fin = flags & 0x01, rst = flags & 0x04, ack = flags & 0x10;
   const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   if (bits > 1) {
     if (fin && rst) check(iv, o, s, H_FINRST, orig, L_FINRST);
     else check(iv, o, s, H_MULTI, orig, L_MULTI);
   } else if (bits === 1) {
-    if (syn) repeating(iv, o, s, H_SYN, orig, ack ? L_SYNACK : L_SYN, 0, seq);
+    if (syn) repeating(iv, o, cv, co, s, H_SYN, orig, ack ? L_SYNACK : L_SYN, 0, seq);
     // For a FIN the sequence number that counts is the one after its data.
-    else if (fin) repeating(iv, o, s, H_FIN, orig, L_FIN, 1, seq + (len > 0 ? len : 0));
-    else repeating(iv, o, s, H_RST, orig, L_RST, 2, seq);
+    else if (fin) repeating(iv, o, cv, co, s, H_FIN, orig, L_FIN, 1, seq + (len > 0 ? len : 0));
+    else repeating(iv, o, cv, co, s, H_RST, orig, L_RST, 2, seq);
   } else if (len > 0) {
     check(iv, o, s, H_DATA, orig, L_DATA);
   } else if (ack) {

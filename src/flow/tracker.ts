@@ -17,8 +17,9 @@ import {
 } from "../decode/batch.js";
 import { formatAddr } from "../net/addr.js";
 import {
-  CLASS_TCP, CLASS_UDP, ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME, F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_ICMP, I_ICMP_FROM,
-  I_ICMP_FROM_FAMILY, I_ICMP_IFACE, I_ORIG_IS_B, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS, STRIDE,
+  CLASS_TCP, CLASS_UDP, COLD_STRIDE, C_ICMP, C_ICMP_FROM, C_ICMP_FROM_FAMILY, C_ICMP_IFACE, ConnTable, F_FIRST_REQ_TIME, F_FIRST_TIME,
+  F_LAST_REQ_TIME, F_LAST_TIME, F_POSITION, F_STRIDE, HISTORY, I_FRAME, I_REQ_COUNT, I_RST_IFACE, I_RST_TTL, I_STATE, I_TTL_RESP, KEY_WORDS,
+  STRIDE, S_ORIG_IS_B,
   canonicalKey, hashKey,
 } from "./conn-table.js";
 import { HISTORY_FLIPPED, historyKey, historyTail, historyTcp, historyText, historyUdp } from "./history.js";
@@ -42,6 +43,8 @@ interface RecordStore {
   readonly iv: Int32Array;
   readonly uv: Uint32Array;
   readonly fv: Float64Array;
+  /** The cold records (conn-table.ts COLD_STRIDE). */
+  readonly cv: Int32Array;
   readonly liveCount: number;
   remove(e: number): void;
   clear(): void;
@@ -123,6 +126,8 @@ export class FlowTracker {
   private readonly senders = new U32Set();
   private now = -Infinity;
   private readonly k = new Int32Array(KEY_WORDS);
+  /** The sender of an ICMP error, copied out of a cold record for formatAddr. */
+  private readonly icmpFrom = new Uint32Array(4);
   readonly stats: TrackerStats = { connections: 0, evicted: 0, icmpOnly: 0, peakLive: 0 };
   private out: EventBatch;
   private sinceSweep = 0;
@@ -346,9 +351,8 @@ export class FlowTracker {
       if (isReply) st0 |= S_MIDSTREAM;
     }
     const o = e * STRIDE;
-    t0.iv[o + I_STATE] = st0;
     const srcIsB = this.groupSide[j]!;
-    t0.iv[o + I_ORIG_IS_B] = sender ? srcIsB : srcIsB ^ 1;
+    t0.iv[o + I_STATE] = st0 | ((sender ? srcIsB : srcIsB ^ 1) ? S_ORIG_IS_B : 0);
     // Zeek's "^": the first packet came from the side that turned out to be the responder (not for ICMP, which has no history).
     if (!sender && (proto === PROTO_TCP || proto === PROTO_UDP)) t0.iv[o + HISTORY.word] = HISTORY_FLIPPED;
   }
@@ -378,14 +382,14 @@ export class FlowTracker {
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
     table.setLastTime(e, t);
-    const fromOrig = srcIsB === iv[o + I_ORIG_IS_B];
-    const w = i * 4;
     let st = iv[o + I_STATE]!;
+    const fromOrig = srcIsB === (st & S_ORIG_IS_B ? 1 : 0);
+    const w = i * 4;
     if (!(st & (fromOrig ? S_ORIG_SEEN : S_RESP_SEEN))) this.senders.add(addrHash(b.src, w));
     // A destination is judged against its packets as the responder of other connections: only
     // responders' TTLs are kept (RSTs left out: they are what is judged).
     if (!fromOrig && !(proto === PROTO_TCP && flags >= 0 && (flags & TCP_RST) !== 0)) this.sampleTtl(b, i, o);
-    if (proto === PROTO_TCP && flags >= 0) historyTcp(iv, o, HISTORY, fromOrig, flags, b.tcpSeq[i]!, b.payloadLength[i]!);
+    if (proto === PROTO_TCP && flags >= 0) historyTcp(iv, o, table.cv, e * COLD_STRIDE, HISTORY, fromOrig, flags, b.tcpSeq[i]!, b.payloadLength[i]!);
     else if (proto === PROTO_UDP) historyUdp(iv, o, HISTORY, fromOrig);
     if (fromOrig) {
       st |= S_ORIG_SEEN;
@@ -468,19 +472,21 @@ export class FlowTracker {
       table.fv[e * F_STRIDE + F_POSITION] = b.position[i]!;
       table.uv[e * STRIDE + I_FRAME] = b.frame[i]!;
       // The quoted packet went from the originator (inner source) towards inner destination.
-      table.iv[e * STRIDE + I_ORIG_IS_B] = innerSrcIsB;
+      if (innerSrcIsB) table.iv[e * STRIDE + I_STATE] = S_ORIG_IS_B;
       this.stats.icmpOnly++;
     }
     const iv = table.iv;
     const o = e * STRIDE;
     table.setLastTime(e, t);
-    if (innerSrcIsB !== iv[o + I_ORIG_IS_B]) return true;
+    if (innerSrcIsB !== (iv[o + I_STATE]! & S_ORIG_IS_B ? 1 : 0)) return true;
     let st = iv[o + I_STATE]! | S_ICMP_ERR;
     const ttl = b.ttl[i]!;
-    iv[o + I_ICMP] = (b.icmpType[i]! & 0xff) | ((b.icmpCode[i]! & 0xff) << 8) | ((ttl < 0 ? 256 : ttl) << 16);
-    iv[o + I_ICMP_IFACE] = b.iface[i]!;
-    for (let j = 0; j < 4; j++) iv[o + I_ICMP_FROM + j] = b.src[w + j]!;
-    iv[o + I_ICMP_FROM_FAMILY] = fam;
+    const cv = table.cv;
+    const c = e * COLD_STRIDE;
+    cv[c + C_ICMP] = (b.icmpType[i]! & 0xff) | ((b.icmpCode[i]! & 0xff) << 8) | ((ttl < 0 ? 256 : ttl) << 16);
+    cv[c + C_ICMP_IFACE] = b.iface[i]!;
+    for (let j = 0; j < 4; j++) cv[c + C_ICMP_FROM + j] = b.src[w + j]!;
+    cv[c + C_ICMP_FROM_FAMILY] = fam;
     let same = true;
     for (let j = 0; j < 4; j++) if (b.src[w + j] !== b.innerDst[w + j]) same = false;
     if (same) st |= S_ICMP_FROM_DST;
@@ -569,7 +575,8 @@ export class FlowTracker {
     const fo = e * F_STRIDE;
     const fam = keys[o]! >>> 8;
     const proto = keys[o]! & 255;
-    const bIsOrig = iv[o + I_ORIG_IS_B] === 1;
+    const stored = iv[o + I_STATE]!;
+    const bIsOrig = (stored & S_ORIG_IS_B) !== 0;
     const i = reserve(out);
     const w = i * 4;
     const aOff = o + 1;
@@ -582,7 +589,8 @@ export class FlowTracker {
     }
     const pa = keys[o + 9]! | 0;
     const pb = keys[o + 10]! | 0;
-    const st = iv[o + I_STATE]!;
+    // The outcome's bits alone (outcome.ts), without the side bit.
+    const st = stored & ~S_ORIG_IS_B;
     if (proto === PROTO_TCP || proto === PROTO_UDP) {
       out.srcPort[i] = bIsOrig ? pb : pa;
       out.dstPort[i] = bIsOrig ? pa : pb;
@@ -651,7 +659,7 @@ export class FlowTracker {
 
   /** The facts decideOutcome needs about connection e (destination address at dw[d..]); the TTL lists only when a refusal is to be judged. */
   private factsOf(e: number, fam: number, proto: number, st: number, history: string, dw: Uint32Array, d: number): ConnFacts {
-    const { iv, uv, fv } = this.store;
+    const { iv, fv, cv } = this.store;
     const o = e * STRIDE;
     const fo = e * F_STRIDE;
     const f = this.facts;
@@ -671,14 +679,18 @@ export class FlowTracker {
     const rst = iv[o + I_RST_TTL]!;
     f.rstTtl = storedTtl(rst);
     f.dstTtlsAtRst = rst !== 0 && !answered ? this.ttlSource.ttlsOf(fam, dw, d, iv[o + I_RST_IFACE]!) : [];
-    const icmp = iv[o + I_ICMP]!;
-    if (st & S_ICMP_ERR && icmp !== -1) {
+    if (st & S_ICMP_ERR) {
+      // The cold record's error fields, written with S_ICMP_ERR (tracker.ts icmpError, assembly/tracker.ts).
+      const c = e * COLD_STRIDE;
+      const icmp = cv[c + C_ICMP]!;
       f.icmpType = icmp & 0xff;
       f.icmpCode = (icmp >>> 8) & 0xff;
       const ttl = (icmp >>> 16) & 0x1ff;
       f.icmpTtl = ttl === 256 ? NONE : ttl;
-      f.icmpFrom = formatAddr(iv[o + I_ICMP_FROM_FAMILY]!, uv, o + I_ICMP_FROM);
-      f.dstTtlsAtIcmp = st & S_ICMP_FROM_DST ? this.ttlSource.ttlsOf(fam, dw, d, iv[o + I_ICMP_IFACE]!) : [];
+      const from = this.icmpFrom;
+      for (let j = 0; j < 4; j++) from[j] = cv[c + C_ICMP_FROM + j]!;
+      f.icmpFrom = formatAddr(cv[c + C_ICMP_FROM_FAMILY]!, from, 0);
+      f.dstTtlsAtIcmp = st & S_ICMP_FROM_DST ? this.ttlSource.ttlsOf(fam, dw, d, cv[c + C_ICMP_IFACE]!) : [];
     } else {
       f.icmpType = NONE; f.icmpCode = NONE; f.icmpTtl = NONE; f.icmpFrom = ""; f.dstTtlsAtIcmp = [];
     }

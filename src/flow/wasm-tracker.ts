@@ -6,11 +6,11 @@
  * connection expired before its key is reused).
  *
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
- * the same views ConnTable gives it (`iv`, `uv`, `fv`), over the module's memory. The
- * module grows its tables only in `reserve` (called by `load`, before each batch), after which the
- * views are made again: no view is held across a growth. Given the WebAssembly pcap decoder's memory
- * (SharedBatchMemory), the module lives in it and reads the decoder's batches in place; a growth then
- * also makes the decoder remake its views (`refresh`).
+ * the same views ConnTable gives it (`iv`, `uv`, `fv`; `cv` the cold records), over the module's
+ * memory. The module grows its tables only in `reserve` (called by `load`, before each batch), after
+ * which the views are made again: no view is held across a growth. Given the WebAssembly pcap
+ * decoder's memory (SharedBatchMemory), the module lives in it and reads the decoder's batches in
+ * place; a growth then also makes the decoder remake its views (`refresh`).
  *
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
@@ -29,6 +29,7 @@ interface TrackerExports {
   column(k: number): number;
   readColumns(...at: number[]): void;
   recordsAt(): number;
+  coldAt(): number;
   recordCapacity(): number;
   tablesGeneration(): number;
   liveRecords(): number;
@@ -60,9 +61,9 @@ export const ICMP_EXPIRED = 3;
 const CAPACITY = 8192;
 /**
  * Records before the first growth: two batches' worth, so that a capture of fewer connections than one
- * batch of packets never grows to the 2^18-record reservation (48 MiB), whose external memory made V8
- * run a full collection of 15-35 ms while the last connections were finalised (bench/README.md,
- * "Realistic capture, second round"). Untouched records cost no memory.
+ * batch of packets never grows to the 2^18-record reservation (44 MiB with the cold records), whose
+ * external memory made V8 run a full collection of 15-35 ms while the last connections were finalised
+ * (bench/README.md, "Realistic capture, second round"). Untouched records cost no memory.
  */
 const FIRST_RECORDS = 2 * CAPACITY;
 /** The input columns in the order of assembly/tracker.ts `column` and `readColumns`. */
@@ -70,8 +71,9 @@ const COLUMNS = [
   "family", "proto", "src", "dst", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "time", "position", "frame",
   "ttl", "iface", "tcpSeq", "payloadLength",
 ] as const;
-/** The module's stored words per record (conn-table.ts STRIDE). */
-const STRIDE = 48;
+/** The module's stored words per record and per cold record (conn-table.ts STRIDE, COLD_STRIDE). */
+const STRIDE = 32;
+const COLD_STRIDE = 12;
 
 /** Where `npm run build` puts the module, seen from this file in dist/flow/, dist/bundle/ or src/flow/. */
 const PATHS = modulePaths(import.meta.url, ["../wasm/tracker.wasm", "../../dist/wasm/tracker.wasm"]);
@@ -111,6 +113,7 @@ export class WasmTrackerCore {
   iv = new Int32Array(0);
   uv = new Uint32Array(0);
   fv = new Float64Array(0);
+  cv = new Int32Array(0);
   private quote = new Int32Array(0);
   private cols: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
@@ -168,6 +171,7 @@ export class WasmTrackerCore {
     this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
     this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
     this.fv = new Float64Array(buf, x.recordsAt(), (cap * STRIDE) / 2);
+    this.cv = new Int32Array(buf, x.coldAt(), cap * COLD_STRIDE);
   }
 
   /**

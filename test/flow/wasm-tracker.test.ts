@@ -155,6 +155,18 @@ describe("the flow tracker in WebAssembly", () => {
     }
   }, 120_000);
 
+  it("gives what the JS tracker gives on captures seen on several interfaces (SLL2): the interfaces of TTL samples, RSTs and ICMP errors", () => {
+    // The ICMP error's interface and sender live in the record's cold part (conn-table.ts), read only
+    // under S_ICMP_ERR: with one interface (index 0) a lost interface would read the same.
+    for (const seed of [11, 12]) {
+      const data = flowCapture(seed, 6000, 300, 3);
+      expect(data.readUInt32LE(20)).toBe(276);
+      const conns = expectSame(data, `generated ${seed} on 3 interfaces`, [8192, 7]);
+      expect(conns).toBeGreaterThan(2000);
+      expectSame(data, `generated ${seed} on 3 interfaces, 16 records reserved`, [8192], TIMEOUTS, 16);
+    }
+  }, 120_000);
+
   it("gives what the JS tracker gives with the decoder's batches cut at every size from 1 to 70, and beyond one module call", () => {
     const data = flowCapture(4, 2500, 30);
     const sizes = [...Array.from({ length: 70 }, (_, k) => k + 1), 4095, 4096, 8191];

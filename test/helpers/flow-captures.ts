@@ -63,8 +63,12 @@ function icmp(type: number, code: number, rest: Buffer): Buffer {
   return Buffer.concat([h, rest]);
 }
 
-/** A capture of `n` packets; `gapMs` is the largest idle gap between two packets. */
-export function flowCapture(seed: number, n: number, gapMs = 300): Buffer {
+/**
+ * A capture of `n` packets; `gapMs` is the largest idle gap between two packets. With `interfaces`
+ * (> 0) the capture is Linux cooked v2 (SLL2), each packet seen on one of that many interfaces (indices
+ * 1..interfaces, picked at random), so that TTL samples, RSTs and ICMP errors carry their interface.
+ */
+export function flowCapture(seed: number, n: number, gapMs = 300, interfaces = 0): Buffer {
   const rnd = prng(seed);
   const clients = [...addrPool(rnd, 300, false, 1), ...addrPool(rnd, 30, true, 1)];
   const servers = [...addrPool(rnd, 30, false, 2), ...addrPool(rnd, 6, true, 2)];
@@ -74,7 +78,7 @@ export function flowCapture(seed: number, n: number, gapMs = 300): Buffer {
   const recs: Buffer[] = [];
   const head = Buffer.alloc(24);
   head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16); head.writeUInt32LE(1, 20);
+  head.writeUInt32LE(65535, 16); head.writeUInt32LE(interfaces > 0 ? 276 : 1, 20);
   recs.push(head);
   let t = 1_700_000_000_000;
   /** Recent packets (IP layer), quoted by later ICMP errors. */
@@ -121,19 +125,30 @@ export function flowCapture(seed: number, n: number, gapMs = 300): Buffer {
     }
     // Now and then the same packet again, exactly 0, 1, 3 or 100 ms later: a copy from a second
     // capture point or a retransmission, on either side of the duplicate windows the tests use.
+    const iface = interfaces > 0 ? 1 + Math.floor(rnd() * interfaces) : 0;
     if (rnd() < 0.08) {
-      addRecord(recs, pkt, v6, t);
+      addRecord(recs, pkt, v6, t, iface);
       t += pick(rnd, [0, 1, 3, 100]);
     }
-    addRecord(recs, pkt, v6, t);
+    addRecord(recs, pkt, v6, t, iface);
   }
   return Buffer.concat(recs);
 }
 
-function addRecord(recs: Buffer[], pkt: Buffer, v6: boolean, t: number): void {
-  const eth = Buffer.alloc(14);
-  eth.writeUInt16BE(v6 ? 0x86dd : 0x0800, 12);
-  const frame = Buffer.concat([eth, pkt]);
+/** One record: the packet behind an Ethernet header, or behind an SLL2 header naming interface `iface` (> 0). */
+function addRecord(recs: Buffer[], pkt: Buffer, v6: boolean, t: number, iface = 0): void {
+  let link: Buffer;
+  if (iface > 0) {
+    link = Buffer.alloc(20);
+    link.writeUInt16BE(v6 ? 0x86dd : 0x0800, 0);
+    link.writeUInt32BE(iface, 4);
+    link.writeUInt16BE(1, 8);
+    link[11] = 6;
+  } else {
+    link = Buffer.alloc(14);
+    link.writeUInt16BE(v6 ? 0x86dd : 0x0800, 12);
+  }
+  const frame = Buffer.concat([link, pkt]);
   const rh = Buffer.alloc(16);
   rh.writeUInt32LE(Math.floor(t / 1000), 0); rh.writeUInt32LE((t % 1000) * 1000, 4);
   rh.writeUInt32LE(frame.length, 8); rh.writeUInt32LE(frame.length, 12);
