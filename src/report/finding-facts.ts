@@ -29,8 +29,6 @@ export interface FindingFacts {
    */
   readonly addr: Uint32Array;
   readonly addrStride: number;
-  /** FindingTable.evidenceKey of each entry (equal keys, equal evidence lists). */
-  readonly evidenceKey: Float64Array;
   /** The rules findings matched; index 0 is no rule. */
   readonly rules: readonly (Rule | undefined)[];
   readonly ruleOf: Int32Array;
@@ -55,11 +53,10 @@ const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder()): FindingFacts {
   const n = table.size;
   const roles = matcher.roles;
-  const head = new Uint32Array(n), port = new Int32Array(n), evidenceKey = new Float64Array(n);
+  const head = new Uint32Array(n), port = new Int32Array(n);
   for (let e = 0; e < n; e++) {
     head[e] = table.keyWord(e, 0);
     port[e] = table.keyWord(e, 1) | 0;
-    evidenceKey[e] = table.evidenceKey(e);
   }
   const { words: addr, stride: addrStride } = table.keyWords();
   const rules: (Rule | undefined)[] = [undefined];
@@ -116,7 +113,7 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
     }
   }
   return {
-    n, head, port, addr, addrStride, evidenceKey, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
+    n, head, port, addr, addrStride, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
     allowedByRule, blockedByRule,
   };
 }

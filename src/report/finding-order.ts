@@ -11,16 +11,15 @@ import { ACTION_NAMES, protocolName } from "../net/proto.js";
 import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
 import { VERDICT_ORDER } from "./verdict-order.js";
 
-/** Per-finding sort keys, small integers, in table order, with the number of values each can take. */
+/**
+ * The radix sort's passes, least significant first: each an array of small integers in table order and
+ * the number of values it takes. A pass is several sort keys merged into one number: each key is
+ * first renumbered to the values present (its dense rank, order kept), and consecutive keys share a
+ * pass while the product of their counts of values stays within one pass's range. Sorting stably by
+ * the merged number is sorting by its keys one after the other; a key with one value is left out.
+ */
 export interface SortKeys {
-  /** Verdict, source role, destination role and protocol ranks as one number, when they fit in one pass; else apart. */
-  readonly groups: readonly (readonly [Int32Array, number])[];
-  /** Port + 1: 0 (none) .. 65536. */
-  readonly port: Int32Array;
-  /** Action rank * 4 + who stopped it. */
-  readonly act: Int32Array;
-  /** Whether any finding is IPv6 (then addresses are ranked within their family). */
-  readonly anyV6: boolean;
+  readonly passes: readonly (readonly [Int32Array, number])[];
 }
 
 const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -39,94 +38,149 @@ const ACTION_RANK = ranks(Array.from({ length: 16 }, (_, a) => ACTION_NAMES[a] ?
 /** Largest range of one counting pass: its counts stay within the processor's nearer caches. */
 const PASS_RANGE = 1 << 17;
 
-/** Step "rank": the integer keys (`passRange` lower only for tests of the unmerged passes). */
-export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
-  const n = f.n, head = f.head;
-  const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
-  const roles = Math.max(1, roleRank.length);
-  // Protocol ranks renumbered to those present, so that the group key stays small.
-  const protoDense = new Int32Array(256).fill(-1);
-  for (let e = 0; e < n; e++) protoDense[PROTO_RANK[(head[e]! >>> 16) & 255]!] = 0;
-  let protos = 0;
-  for (let r = 0; r < 256; r++) if (protoDense[r] === 0) protoDense[r] = protos++;
-  protos = Math.max(1, protos);
-  const verdict = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
-  const proto = new Int32Array(n), port = new Int32Array(n), act = new Int32Array(n);
-  let anyV6 = false;
-  for (let e = 0; e < n; e++) {
-    const m = head[e]!;
-    verdict[e] = VERDICT_RANK[m & 15] ?? 7;
-    srcRole[e] = roleRank[f.srcRole[e]!]!;
-    dstRole[e] = roleRank[f.dstRole[e]!]!;
-    proto[e] = protoDense[PROTO_RANK[(m >>> 16) & 255]!]!;
-    port[e] = f.port[e]! + 1;
-    act[e] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
-    if (((m >>> 8) & 255) === 6) anyV6 = true;
+/**
+ * The sort keys, least significant first: action rank * 4 + who stopped it; the destination address's
+ * low and high halves, then the source's (see `addressRanks`); port + 1 (0: none); protocol rank;
+ * destination role rank; source role rank; verdict rank.
+ */
+const KEYS = 10;
+const K_ACT = 0, K_DST = 1, K_SRC = 3, K_PORT = 5, K_PROTO = 6, K_DST_ROLE = 7, K_SRC_ROLE = 8, K_VERDICT = 9;
+
+/** What the key values of a finding are read from. */
+interface KeySource {
+  readonly f: FindingFacts;
+  readonly roleRank: Int32Array;
+  /** Per entry, the rank of its IPv6 source and destination among the IPv6 addresses (when any). */
+  readonly v6Rank: Int32Array | undefined;
+}
+
+/** Finding e's ten key values into `out`. */
+function keyValues(x: KeySource, e: number, out: Int32Array): void {
+  const f = x.f, m = f.head[e]!;
+  out[K_ACT] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
+  if (((m >>> 8) & 255) === 6) {
+    v6Key(x.v6Rank!, e * 2 + 1, out, K_DST);
+    v6Key(x.v6Rank!, e * 2, out, K_SRC);
+  } else {
+    const o = e * f.addrStride + ADDR_BASE;
+    const dst = f.addr[o + 4]!, src = f.addr[o]!;
+    out[K_DST] = dst & 0xffff;
+    out[K_DST + 1] = dst >>> 16;
+    out[K_SRC] = src & 0xffff;
+    out[K_SRC + 1] = src >>> 16;
   }
-  let groups: [Int32Array, number][] = [[proto, protos], [dstRole, roles], [srcRole, roles], [verdict, 8]];
-  if (8 * roles * roles * protos <= passRange) {
-    const group = verdict; // reused: verdict is read before it is overwritten
-    for (let e = 0; e < n; e++) group[e] = ((verdict[e]! * roles + srcRole[e]!) * roles + dstRole[e]!) * protos + proto[e]!;
-    groups = [[group, 8 * roles * roles * protos]];
-  }
-  return { groups, port, act, anyV6 };
+  out[K_PORT] = f.port[e]! + 1;
+  out[K_PROTO] = PROTO_RANK[(m >>> 16) & 255]!;
+  out[K_DST_ROLE] = x.roleRank[f.dstRole[e]!]!;
+  out[K_SRC_ROLE] = x.roleRank[f.srcRole[e]!]!;
+  out[K_VERDICT] = VERDICT_RANK[m & 15] ?? 7;
+}
+
+/** An IPv6 address's two keys from its rank: the family bit above the high half (IPv6 after every IPv4 address). */
+function v6Key(rank: Int32Array, at: number, out: Int32Array, k: number): void {
+  const r = rank[at]!;
+  out[k] = r & 0xffff;
+  out[k + 1] = 65536 + (r >>> 16);
+}
+
+/** The number of values each key can take, as keyValues gives them. */
+function keyRanges(roles: number): number[] {
+  return [64, 65536, 131072, 65536, 131072, 65537, 256, roles, roles, 8];
 }
 
 /**
- * Step "sort": table indices in report order. With `dead`, every Int32Array of f.n entries it no longer
- * needs (the keys of `k`, the address keys, the sorter's spare) is pushed there for the next step to
- * write into: on this VM a page of fresh memory costs 15-40 us to fault in, more than filling it.
+ * Step "rank": the passes of the sort (`passRange` 1 only for tests: then every key with more than
+ * one value is a pass of its own). Two reads of the findings: which values each key takes, then each
+ * pass's number; no array per key.
  */
-export function reportOrder(f: FindingFacts, k: SortKeys, dead?: Int32Array[]): Int32Array {
-  const sorter = new RadixSorter(f.n);
-  const used = new Set<Int32Array>([k.act, k.port]);
-  // Least significant first.
-  sorter.pass(k.act, 12);
-  for (const side of [4, 0]) for (const [key, range] of addressKeys(f, side, k.anyV6)) { sorter.pass(key, range); used.add(key); }
-  sorter.pass(k.port, 65537);
-  for (const [key, range] of k.groups) { sorter.pass(key, range); used.add(key); }
-  if (dead) {
-    used.add(sorter.spareArray);
-    used.delete(sorter.order);
-    for (const a of used) if (a.length === f.n) dead.push(a);
+export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
+  const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
+  const x: KeySource = { f, roleRank, v6Rank: addressRanks(f) };
+  const ranges = keyRanges(Math.max(1, roleRank.length));
+  const present = new Int32Array(ranges.reduce((a, r) => a + r, 0));
+  const base = new Int32Array(KEYS);
+  for (let j = 1; j < KEYS; j++) base[j] = base[j - 1]! + ranges[j - 1]!;
+  markPresent(x, present, base);
+  // Each key's values renumbered to those present; then, per pass, multiplied by the counts of the
+  // less significant keys in it, so that a pass's number is the sum of its keys' entries.
+  const counts = Array.from({ length: KEYS }, (_, j) => denseRanks(present, base[j]!, ranges[j]!));
+  const passOf = new Int32Array(KEYS).fill(-1);
+  const passRanges: number[] = [];
+  for (let j = 0; j < KEYS; j++) {
+    const c = counts[j]!;
+    if (c <= 1) continue;
+    const p = passRanges.length - 1;
+    const mult = p >= 0 && passRanges[p]! * c <= passRange ? passRanges[p]! : 0;
+    if (mult > 0) { passOf[j] = p; passRanges[p] = mult * c; } else { passOf[j] = passRanges.length; passRanges.push(c); }
+    if (mult > 1) for (let v = base[j]!, end = v + ranges[j]!; v < end; v++) present[v] = present[v]! * mult;
   }
+  const keys = passRanges.map(() => new Int32Array(f.n));
+  composePasses(x, present, base, passOf, keys);
+  return { passes: keys.map((key, p) => [key, passRanges[p]!] as const) };
+}
+
+/** Sets present[base[j] + value] to 1 for every value key j takes. */
+function markPresent(x: KeySource, present: Int32Array, base: Int32Array): void {
+  const v = new Int32Array(KEYS);
+  for (let e = 0, n = x.f.n; e < n; e++) {
+    keyValues(x, e, v);
+    for (let j = 0; j < KEYS; j++) present[base[j]! + v[j]!] = 1;
+  }
+}
+
+/** Each pass's number of each finding: the sum of its keys' entries in `table`. */
+function composePasses(x: KeySource, table: Int32Array, base: Int32Array, passOf: Int32Array, keys: Int32Array[]): void {
+  const v = new Int32Array(KEYS);
+  for (let e = 0, n = x.f.n; e < n; e++) {
+    keyValues(x, e, v);
+    for (let j = 0; j < KEYS; j++) {
+      const p = passOf[j]!;
+      if (p >= 0) keys[p]![e] = keys[p]![e]! + table[base[j]! + v[j]!]!;
+    }
+  }
+}
+
+/** The marks (1) of the values present in present[from .. from+range-1] become their dense ranks; returns how many there are. */
+function denseRanks(present: Int32Array, from: number, range: number): number {
+  let d = 0;
+  for (let v = from, end = from + range; v < end; v++) if (present[v] === 1) present[v] = d++;
+  return d;
+}
+
+/** Step "sort": table indices in report order. */
+export function reportOrder(f: FindingFacts, k: SortKeys): Int32Array {
+  const sorter = new RadixSorter(f.n);
+  for (const [key, range] of k.passes) sorter.pass(key, range);
   return sorter.order;
 }
 
 /**
- * An address (key words 2-5 or 6-9, `side` 0 or 4) as sort keys, least significant first: the low and
- * high 16 bits of a number that orders the addresses of one family, the family above them when there
- * is IPv6. An IPv4 address is its word; an IPv6 address, the rank of its four words among the IPv6
- * addresses (they are few, and are ranked with a comparator).
+ * Each IPv6 finding's source and destination (entry e's at e * 2 and e * 2 + 1) as its rank among the
+ * IPv6 addresses of that side, ranked with a comparator (they are few); undefined when there are none.
  */
-function addressKeys(f: FindingFacts, side: number, anyV6: boolean): [Int32Array, number][] {
-  const n = f.n, head = f.head, addr = f.addr, stride = f.addrStride, at = ADDR_BASE + side;
-  const lo = new Int32Array(n), hi = new Int32Array(n);
-  for (let e = 0; e < n; e++) {
-    const w = addr[e * stride + at]!;
-    lo[e] = w & 0xffff;
-    hi[e] = w >>> 16;
-  }
-  if (!anyV6) return [[lo, 65536], [hi, 65536]];
+function addressRanks(f: FindingFacts): Int32Array | undefined {
+  const n = f.n, head = f.head, addr = f.addr, stride = f.addrStride;
   const v6: number[] = [];
   for (let e = 0; e < n; e++) if (((head[e]! >>> 8) & 255) === 6) v6.push(e);
-  const cmp = (a: number, b: number): number => {
-    for (let j = 0; j < 4; j++) {
-      const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
-      if (wa !== wb) return wa < wb ? -1 : 1;
+  if (v6.length === 0) return undefined;
+  const out = new Int32Array(n * 2);
+  for (const side of [0, 1]) {
+    const at = ADDR_BASE + side * 4;
+    const cmp = (a: number, b: number): number => {
+      for (let j = 0; j < 4; j++) {
+        const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
+        if (wa !== wb) return wa < wb ? -1 : 1;
+      }
+      return 0;
+    };
+    v6.sort(cmp);
+    let rank = 0;
+    for (let i = 0; i < v6.length; i++) {
+      if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
+      out[v6[i]! * 2 + side] = rank;
     }
-    return 0;
-  };
-  v6.sort(cmp);
-  let rank = 0;
-  for (let i = 0; i < v6.length; i++) {
-    if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
-    const e = v6[i]!;
-    lo[e] = rank & 0xffff;
-    // The family bit above the high half: IPv6 after every IPv4 address.
-    hi[e] = 65536 + (rank >>> 16);
   }
-  return [[lo, 65536], [hi, 131072]];
+  return out;
 }
 
 /** Stable counting-sort passes over an index array, least significant key first. */
@@ -134,10 +188,6 @@ class RadixSorter {
   order: Int32Array;
   private spare: Int32Array;
 
-  /** The array the passes write into, not the order: free once sorting is done. */
-  get spareArray(): Int32Array {
-    return this.spare;
-  }
   private counts = new Int32Array(0);
 
   constructor(readonly n: number) {
