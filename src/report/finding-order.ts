@@ -39,112 +39,106 @@ const ACTION_RANK = ranks(Array.from({ length: 16 }, (_, a) => ACTION_NAMES[a] ?
 const PASS_RANGE = 1 << 17;
 
 /**
- * The sort keys, least significant first: action rank * 4 + who stopped it; the destination address's
- * low and high halves, then the source's (see `addressRanks`); port + 1 (0: none); protocol rank;
- * destination role rank; source role rank; verdict rank.
+ * Step "rank": the passes of the sort (`passRange` 1 only for tests: then every key with more than one
+ * value is a pass of its own). The keys, least significant first: action rank * 4 + who stopped it; the
+ * destination address's low and high halves, then the source's; port + 1 (0: none);
+ * protocol rank; destination role rank; source role rank; verdict rank. An address's halves are of its
+ * word (IPv4) or of its rank among the IPv6 addresses (`rankV6`). Each key is an array in table order,
+ * all made in one read of the records; `mergePasses` makes them passes.
  */
-const KEYS = 10;
-const K_ACT = 0, K_DST = 1, K_SRC = 3, K_PORT = 5, K_PROTO = 6, K_DST_ROLE = 7, K_SRC_ROLE = 8, K_VERDICT = 9;
-
-/** What the key values of a finding are read from. */
-interface KeySource {
-  readonly f: FindingFacts;
-  readonly roleRank: Int32Array;
-  /** Per entry, the rank of its IPv6 source and destination among the IPv6 addresses (when any). */
-  readonly v6Rank: Int32Array | undefined;
-}
-
-/** Finding e's ten key values into `out`. */
-function keyValues(x: KeySource, e: number, out: Int32Array): void {
-  const f = x.f, m = f.head[e]!;
-  out[K_ACT] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
-  if (((m >>> 8) & 255) === 6) {
-    v6Key(x.v6Rank!, e * 2 + 1, out, K_DST);
-    v6Key(x.v6Rank!, e * 2, out, K_SRC);
-  } else {
-    const o = e * f.addrStride + ADDR_BASE;
-    const dst = f.addr[o + 4]!, src = f.addr[o]!;
-    out[K_DST] = dst & 0xffff;
-    out[K_DST + 1] = dst >>> 16;
-    out[K_SRC] = src & 0xffff;
-    out[K_SRC + 1] = src >>> 16;
+export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
+  const n = f.n, addr = f.addr, stride = f.addrStride;
+  const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
+  const roles = Math.max(1, roleRank.length);
+  const verdict = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
+  const proto = new Int32Array(n), port = new Int32Array(n), act = new Int32Array(n);
+  const srcLo = new Int32Array(n), srcHi = new Int32Array(n), dstLo = new Int32Array(n), dstHi = new Int32Array(n);
+  const v6: number[] = [];
+  // One read of each record (its first line holds the key words).
+  for (let e = 0; e < n; e++) {
+    const o = e * stride;
+    const m = addr[o]!;
+    verdict[e] = VERDICT_RANK[m & 15] ?? 7;
+    srcRole[e] = roleRank[f.srcRole[e]!]!;
+    dstRole[e] = roleRank[f.dstRole[e]!]!;
+    proto[e] = PROTO_RANK[(m >>> 16) & 255]!;
+    port[e] = (addr[o + 1]! | 0) + 1;
+    act[e] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
+    if (((m >>> 8) & 255) === 6) v6.push(e);
+    const src = addr[o + ADDR_BASE]!, dst = addr[o + ADDR_BASE + 4]!;
+    srcLo[e] = src & 0xffff;
+    srcHi[e] = src >>> 16;
+    dstLo[e] = dst & 0xffff;
+    dstHi[e] = dst >>> 16;
   }
-  out[K_PORT] = f.port[e]! + 1;
-  out[K_PROTO] = PROTO_RANK[(m >>> 16) & 255]!;
-  out[K_DST_ROLE] = x.roleRank[f.dstRole[e]!]!;
-  out[K_SRC_ROLE] = x.roleRank[f.srcRole[e]!]!;
-  out[K_VERDICT] = VERDICT_RANK[m & 15] ?? 7;
-}
-
-/** An IPv6 address's two keys from its rank: the family bit above the high half (IPv6 after every IPv4 address). */
-function v6Key(rank: Int32Array, at: number, out: Int32Array, k: number): void {
-  const r = rank[at]!;
-  out[k] = r & 0xffff;
-  out[k + 1] = 65536 + (r >>> 16);
-}
-
-/** The number of values each key can take, as keyValues gives them. */
-function keyRanges(roles: number): number[] {
-  return [64, 65536, 131072, 65536, 131072, 65537, 256, roles, roles, 8];
+  if (v6.length > 0) {
+    rankV6(f, v6, ADDR_BASE, srcLo, srcHi);
+    rankV6(f, v6, ADDR_BASE + 4, dstLo, dstHi);
+  }
+  const hiRange = v6.length > 0 ? 131072 : 65536;
+  const keys: [Int32Array, number][] = [[act, 64], [dstLo, 65536], [dstHi, hiRange], [srcLo, 65536], [srcHi, hiRange], [port, 65537], [proto, 256],
+    [dstRole, roles], [srcRole, roles], [verdict, 8]];
+  return { passes: mergePasses(keys, passRange) };
 }
 
 /**
- * Step "rank": the passes of the sort (`passRange` 1 only for tests: then every key with more than
- * one value is a pass of its own). Two reads of the findings: which values each key takes, then each
- * pass's number; no array per key.
+ * The IPv6 findings' addresses (the four words from `at` in their records) as the low and high halves of
+ * their rank among these addresses, ranked with a comparator (they are few), the family bit above the
+ * high half: IPv6 after every IPv4 address. `v6` is sorted in place.
  */
-export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
-  const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
-  const x: KeySource = { f, roleRank, v6Rank: addressRanks(f) };
-  const ranges = keyRanges(Math.max(1, roleRank.length));
-  const present = new Int32Array(ranges.reduce((a, r) => a + r, 0));
-  const base = new Int32Array(KEYS);
-  for (let j = 1; j < KEYS; j++) base[j] = base[j - 1]! + ranges[j - 1]!;
-  markPresent(x, present, base);
-  // Each key's values renumbered to those present; then, per pass, multiplied by the counts of the
-  // less significant keys in it, so that a pass's number is the sum of its keys' entries.
-  const counts = Array.from({ length: KEYS }, (_, j) => denseRanks(present, base[j]!, ranges[j]!));
-  const passOf = new Int32Array(KEYS).fill(-1);
-  const passRanges: number[] = [];
-  for (let j = 0; j < KEYS; j++) {
-    const c = counts[j]!;
-    if (c <= 1) continue;
-    const p = passRanges.length - 1;
-    const mult = p >= 0 && passRanges[p]! * c <= passRange ? passRanges[p]! : 0;
-    if (mult > 0) { passOf[j] = p; passRanges[p] = mult * c; } else { passOf[j] = passRanges.length; passRanges.push(c); }
-    if (mult > 1) for (let v = base[j]!, end = v + ranges[j]!; v < end; v++) present[v] = present[v]! * mult;
-  }
-  const keys = passRanges.map(() => new Int32Array(f.n));
-  composePasses(x, present, base, passOf, keys);
-  return { passes: keys.map((key, p) => [key, passRanges[p]!] as const) };
-}
-
-/** Sets present[base[j] + value] to 1 for every value key j takes. */
-function markPresent(x: KeySource, present: Int32Array, base: Int32Array): void {
-  const v = new Int32Array(KEYS);
-  for (let e = 0, n = x.f.n; e < n; e++) {
-    keyValues(x, e, v);
-    for (let j = 0; j < KEYS; j++) present[base[j]! + v[j]!] = 1;
-  }
-}
-
-/** Each pass's number of each finding: the sum of its keys' entries in `table`. */
-function composePasses(x: KeySource, table: Int32Array, base: Int32Array, passOf: Int32Array, keys: Int32Array[]): void {
-  const v = new Int32Array(KEYS);
-  for (let e = 0, n = x.f.n; e < n; e++) {
-    keyValues(x, e, v);
-    for (let j = 0; j < KEYS; j++) {
-      const p = passOf[j]!;
-      if (p >= 0) keys[p]![e] = keys[p]![e]! + table[base[j]! + v[j]!]!;
+function rankV6(f: FindingFacts, v6: number[], at: number, lo: Int32Array, hi: Int32Array): void {
+  const addr = f.addr, stride = f.addrStride;
+  const cmp = (a: number, b: number): number => {
+    for (let j = 0; j < 4; j++) {
+      const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
+      if (wa !== wb) return wa < wb ? -1 : 1;
     }
+    return 0;
+  };
+  v6.sort(cmp);
+  let rank = 0;
+  for (let i = 0; i < v6.length; i++) {
+    if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
+    const e = v6[i]!;
+    lo[e] = rank & 0xffff;
+    hi[e] = 65536 + (rank >>> 16);
   }
 }
 
-/** The marks (1) of the values present in present[from .. from+range-1] become their dense ranks; returns how many there are. */
-function denseRanks(present: Int32Array, from: number, range: number): number {
+/**
+ * The keys (least significant first, each with its range) as passes: each key renumbered in place to
+ * the values present (order kept), and consecutive keys merged into the first one's array while the
+ * product of their counts of values stays within `passRange`; a key with one value is left out.
+ */
+function mergePasses(keys: readonly [Int32Array, number][], passRange: number): [Int32Array, number][] {
+  const passes: [Int32Array, number][] = [];
+  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)));
+  for (const [key, range] of keys) {
+    const count = denseRanks(key, range, scratch);
+    if (count <= 1) continue;
+    const last = passes[passes.length - 1];
+    if (last !== undefined && last[1] * count <= passRange) {
+      mergeInto(last[0], key, last[1]);
+      last[1] *= count;
+    } else passes.push([key, count]);
+  }
+  return passes;
+}
+
+/** Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there are. */
+function denseRanks(key: Int32Array, range: number, scratch: Int32Array): number {
+  const n = key.length;
+  scratch.fill(0, 0, range);
+  for (let e = 0; e < n; e++) scratch[key[e]!] = 1;
   let d = 0;
-  for (let v = from, end = from + range; v < end; v++) if (present[v] === 1) present[v] = d++;
+  for (let v = 0; v < range; v++) if (scratch[v] === 1) scratch[v] = d++;
+  if (d > 1) for (let e = 0; e < n; e++) key[e] = scratch[key[e]!]!;
   return d;
+}
+
+/** acc (of `range` values) becomes the pair (key more significant, acc less): key * range + acc. */
+function mergeInto(acc: Int32Array, key: Int32Array, range: number): void {
+  for (let e = 0, n = acc.length; e < n; e++) acc[e] = key[e]! * range + acc[e]!;
 }
 
 /** Step "sort": table indices in report order. */
@@ -152,35 +146,6 @@ export function reportOrder(f: FindingFacts, k: SortKeys): Int32Array {
   const sorter = new RadixSorter(f.n);
   for (const [key, range] of k.passes) sorter.pass(key, range);
   return sorter.order;
-}
-
-/**
- * Each IPv6 finding's source and destination (entry e's at e * 2 and e * 2 + 1) as its rank among the
- * IPv6 addresses of that side, ranked with a comparator (they are few); undefined when there are none.
- */
-function addressRanks(f: FindingFacts): Int32Array | undefined {
-  const n = f.n, head = f.head, addr = f.addr, stride = f.addrStride;
-  const v6: number[] = [];
-  for (let e = 0; e < n; e++) if (((head[e]! >>> 8) & 255) === 6) v6.push(e);
-  if (v6.length === 0) return undefined;
-  const out = new Int32Array(n * 2);
-  for (const side of [0, 1]) {
-    const at = ADDR_BASE + side * 4;
-    const cmp = (a: number, b: number): number => {
-      for (let j = 0; j < 4; j++) {
-        const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
-        if (wa !== wb) return wa < wb ? -1 : 1;
-      }
-      return 0;
-    };
-    v6.sort(cmp);
-    let rank = 0;
-    for (let i = 0; i < v6.length; i++) {
-      if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
-      out[v6[i]! * 2 + side] = rank;
-    }
-  }
-  return out;
 }
 
 /** Stable counting-sort passes over an index array, least significant key first. */

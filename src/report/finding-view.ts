@@ -167,10 +167,16 @@ export function findingView(x: ViewInput): FindingView {
   };
   const GROUP = 64;
   let warmed = 0;
+  // The records of findings from .. to-1 and their entries in the facts' columns, loaded as independent reads.
+  const warm = (from: number, to: number): void => {
+    let sink = table.warm(order, from, to);
+    for (let k = from; k < to; k++) { const e = order[k]!; sink = (sink + ruleOf[e]! + srcRole[e]! + dstRole[e]!) | 0; }
+    warmSink = sink;
+  };
 
   const writeFinding = (k: number, w: JsonBytes): void => {
     // The records of this group and the next are loaded ahead (once each when written in order).
-    if (k >= warmed - GROUP) { const to = Math.min(n, Math.max(k, warmed) + GROUP); warmSink = table.warm(order, Math.max(k, warmed), to); warmed = to; }
+    if (k >= warmed - GROUP) { const to = Math.min(n, Math.max(k, warmed) + GROUP); warm(Math.max(k, warmed), to); warmed = to; }
     const e = order[k]!;
     const m = table.keyWord(e, 0);
     const proto = (m >>> 16) & 255;
@@ -281,14 +287,23 @@ class JsonFragments {
   /** `,"srcRole":..,"dstRole":..,"protocol":..,"port":`, after the null names when there are no names. */
   roles(src: number, dst: number, proto: number): Uint8Array {
     const key = (src * this.nRoles + dst) * 256 + proto;
+    // Findings in report order are sorted by roles and protocol: most have the last one's fragment.
+    if (key === this.lastRolesKey) return this.lastRoles;
     let b = this.roleFrags.get(key);
     if (b === undefined) {
       const names = this.x.facts.roleNames;
       b = encode(`${this.rolesPrefix},"srcRole":${JSON.stringify(names[src])},"dstRole":${JSON.stringify(names[dst])},"protocol":${JSON.stringify(protocolName(proto))},"port":`);
       this.roleFrags.set(key, b);
     }
+    this.lastRolesKey = key;
+    this.lastRoles = b;
     return b;
   }
+
+  private lastRolesKey = -1;
+  private lastRoles: Uint8Array = new Uint8Array(0);
+  private lastRuleKey = -1;
+  private lastRule: Uint8Array = new Uint8Array(0);
 
   /**
    * `,"services":[..],"rule":..,"ruleRequirement":..,"ruleSource":..,"ruleInferred":..,"ruleInferredReason":..,"count":`,
@@ -296,6 +311,15 @@ class JsonFragments {
    */
   rule(r: number, proto: number, port: number, ported: boolean): Uint8Array {
     const slot = r * 2 + (ported ? 1 : 0);
+    // Sorted by roles, protocol and port, consecutive findings share it (the key is exact below 2^53).
+    const memo = (slot * 256 + proto) * 65537 + port + 1;
+    if (memo === this.lastRuleKey) return this.lastRule;
+    this.lastRuleKey = memo;
+    this.lastRule = this.ruleFragment(slot, r, proto, port, ported);
+    return this.lastRule;
+  }
+
+  private ruleFragment(slot: number, r: number, proto: number, port: number, ported: boolean): Uint8Array {
     let byPort = this.ruleFrags[slot];
     if (byPort === undefined) { byPort = new Map(); this.ruleFrags[slot] = byPort; this.ruleFragByList[slot] = new Map(); }
     const key = proto * 65537 + port + 1;
@@ -319,16 +343,17 @@ class JsonFragments {
   /**
    * `,"evidence":[..],"example":{"input":..,"line":` (or `"offset":`) of table entry e, or the whole
    * example when there is no position. A list of one label (or none) is found by the label's id in an
-   * array: a capture's findings have tens of thousands of lists, which a Map looked up by a number
-   * above 2^31 (a heap number each) found several times slower.
+   * array, and made from the label's JSON encoded with all the others at once: a capture's findings
+   * have tens of thousands of lists (a Map looked up by a number above 2^31, a heap number each, and a
+   * JSON.stringify and encoding per list took 1.5 us each).
    */
   evidence(e: number, inputIdx: number, hasPos: boolean): Uint8Array {
     const table = this.x.table;
     const slot = inputIdx * 2 + (hasPos ? 1 : 0);
     if (table.evidenceIdOf(e, 1) < 0) {
       const one = (this.evidenceOne[slot] ??= []);
-      const id = table.evidenceIdOf(e, 0) + 1;
-      return (one[id] ??= this.evidenceFragment(e, inputIdx, hasPos));
+      const id = table.evidenceIdOf(e, 0);
+      return (one[id + 1] ??= this.oneLabelFragment(id, inputIdx, hasPos));
     }
     let many = this.evidenceMany[slot];
     if (many === undefined) { many = new Map(); this.evidenceMany[slot] = many; }
@@ -341,10 +366,61 @@ class JsonFragments {
     return b;
   }
 
-  private evidenceFragment(e: number, inputIdx: number, hasPos: boolean): Uint8Array {
+  private labels: LabelJson | undefined = undefined;
+  private readonly exampleFrags: Uint8Array[] = [];
+  private static readonly evidenceHead = encode(',"evidence":[');
+
+  /** The fragment of the list of label `id` (-1: the empty list): its JSON copied between the fixed parts. */
+  private oneLabelFragment(id: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    const slot = inputIdx * 2 + (hasPos ? 1 : 0);
+    const tail = (this.exampleFrags[slot] ??= encode(`]${this.exampleText(inputIdx, hasPos)}`));
+    const head = JsonFragments.evidenceHead;
+    const labels = (this.labels ??= new LabelJson(this.x.table.evidenceText));
+    const from = id < 0 ? 0 : labels.start[id]!, to = id < 0 ? 0 : labels.end[id]!;
+    const out = Buffer.allocUnsafe(head.length + (to - from) + tail.length);
+    out.set(head, 0);
+    out.set(labels.bytes.subarray(from, to), head.length);
+    out.set(tail, head.length + (to - from));
+    return out;
+  }
+
+  /** `,"example":{"input":..,"line":` (or `"offset":`), or the whole example when there is no position. */
+  private exampleText(inputIdx: number, hasPos: boolean): string {
     const input = this.x.inputs[inputIdx];
     const where = input !== undefined && isBinaryFormat(input.format) ? "offset" : "line";
-    return encode(`,"evidence":${JSON.stringify(this.x.table.evidenceOf(e))},"example":{"input":${JSON.stringify(input?.path ?? "?")}` +
-      (hasPos ? `,"${where}":` : "}}"));
+    return `,"example":{"input":${JSON.stringify(input?.path ?? "?")}` + (hasPos ? `,"${where}":` : "}}");
+  }
+
+  private evidenceFragment(e: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    return encode(`,"evidence":${JSON.stringify(this.x.table.evidenceOf(e))}${this.exampleText(inputIdx, hasPos)}`);
+  }
+}
+
+/**
+ * Every evidence label's JSON text, as UTF-8, from one JSON.stringify of them all and one encoding: label
+ * g's is bytes[start[g] .. end[g]-1]. The bounds are found by reading the array's text: each label is a
+ * JSON string, whose quotes inside are escaped (a backslash skips the byte after it), and UTF-8's
+ * multi-byte sequences hold no ASCII byte.
+ */
+export class LabelJson {
+  readonly bytes: Buffer;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+
+  constructor(texts: readonly string[]) {
+    const n = texts.length;
+    const b = Buffer.from(JSON.stringify(texts), "utf8");
+    this.bytes = b;
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    let p = 1; // after "["
+    for (let g = 0; g < n; g++) {
+      if (g > 0) p++; // the comma
+      this.start[g] = p;
+      p++; // the opening quote
+      while (b[p] !== 34) p += b[p] === 92 ? 2 : 1;
+      p++; // the closing quote
+      this.end[g] = p;
+    }
   }
 }

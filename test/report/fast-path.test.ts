@@ -189,7 +189,7 @@ describe.each([
     const facts = findingFacts(table, setup.matcher, setup.matcher.ruleFinder(after));
     let withRule = 0;
     for (let e = 0; e < facts.n; e++) {
-      const want = setup.matcher.findRule(table.srcSet[e]!, table.dstSet[e]!, (facts.head[e]! >>> 16) & 255, facts.port[e]!, table.firstSrcPort[e]!);
+      const want = setup.matcher.findRule(table.srcSet[e]!, table.dstSet[e]!, (table.keyWord(e, 0) >>> 16) & 255, table.keyWord(e, 1) | 0, table.firstSrcPort[e]!);
       const got = facts.rules[facts.ruleOf[e]!];
       if (got !== want) expect.fail(`finding ${e}: rule ${got?.id} where findRule names ${want?.id}`);
       if (want !== undefined) withRule++;
@@ -218,7 +218,7 @@ describe.each([
     const facts = findingFacts(table, setup.matcher);
     const byVerdict = new Float64Array(16), allowed = new Float64Array(facts.allowedByRule.length), blocked = new Float64Array(facts.blockedByRule.length);
     for (let e = 0; e < facts.n; e++) {
-      const v = facts.head[e]! & 15, r = facts.ruleOf[e]!;
+      const v = table.keyWord(e, 0) & 15, r = facts.ruleOf[e]!;
       byVerdict[v] = byVerdict[v]! + table.count[e]!;
       if (r !== 0 && VERDICTS[v] === "allowed-required") allowed[r] = allowed[r]! + table.count[e]!;
       if (r !== 0 && VERDICTS[v] === "blocked-required") blocked[r] = blocked[r]! + table.count[e]!;
