@@ -103,7 +103,21 @@ export function findingView(x: ViewInput): FindingView {
     return list;
   };
 
+  const GROUP = 64;
+  let warmed = 0;
+  // The records of findings from .. to-1 and their entries in the facts' columns, loaded as independent reads.
+  const warm = (from: number, to: number): void => {
+    let sink = table.warm(order, from, to);
+    for (let k = from; k < to; k++) { const e = order[k]!; sink = (sink + ruleOf[e]! + srcRole[e]! + dstRole[e]!) | 0; }
+    warmSink = sink;
+  };
+  // Before finding k is read: the records of its group and the next are loaded ahead (once each when read in order).
+  const ahead = (k: number): void => {
+    if (k >= warmed - GROUP) { const to = Math.min(n, Math.max(k, warmed) + GROUP); warm(Math.max(k, warmed), to); warmed = to; }
+  };
+
   const finding = (k: number): Finding => {
+    ahead(k);
     const e = order[k]!;
     const m = table.keyWord(e, 0);
     const proto = (m >>> 16) & 255;
@@ -165,18 +179,9 @@ export function findingView(x: ViewInput): FindingView {
     if (isV4(m)) writeIPv4(w, addr[addrAt(e, side)]!);
     else w.bytes(encodeJson(formatAddr(6, addr, addrAt(e, side))));
   };
-  const GROUP = 64;
-  let warmed = 0;
-  // The records of findings from .. to-1 and their entries in the facts' columns, loaded as independent reads.
-  const warm = (from: number, to: number): void => {
-    let sink = table.warm(order, from, to);
-    for (let k = from; k < to; k++) { const e = order[k]!; sink = (sink + ruleOf[e]! + srcRole[e]! + dstRole[e]!) | 0; }
-    warmSink = sink;
-  };
 
   const writeFinding = (k: number, w: JsonBytes): void => {
-    // The records of this group and the next are loaded ahead (once each when written in order).
-    if (k >= warmed - GROUP) { const to = Math.min(n, Math.max(k, warmed) + GROUP); warm(Math.max(k, warmed), to); warmed = to; }
+    ahead(k);
     const e = order[k]!;
     const m = table.keyWord(e, 0);
     const proto = (m >>> 16) & 255;
