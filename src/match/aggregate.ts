@@ -625,36 +625,29 @@ export class FindingTable {
   firstSrcPortOf(e: number): number { return this.iv[e * STRIDE + I_FIRST_SRC_PORT]!; }
   countOf(e: number): number { return this.fv[e * F_STRIDE + F_COUNT]!; }
 
+  firstOf(e: number): number { return this.fv[e * F_STRIDE + F_FIRST]!; }
+  lastOf(e: number): number { return this.fv[e * F_STRIDE + F_LAST]!; }
+  positionOf(e: number): number { return this.fv[e * F_STRIDE + F_POSITION]!; }
+  inputOf(e: number): number { return this.iv[e * STRIDE + I_INPUT]!; }
+  /** The first record's frame number as stored (int32): read with `>>> 0`. */
+  frameOf(e: number): number { return this.iv[e * STRIDE + I_FRAME]!; }
+  /** Global evidence id in slot `s` (0-2) of finding e, -1 for none. */
+  evidenceIdOf(e: number, s: number): number { return this.iv[e * STRIDE + I_EVIDENCE + s]!; }
+
   /**
-   * The count, first and last time, position, input and frame of finding order[k] at k, gathered from
-   * the records in one pass (report step "findings"). Making the table-order columns first and gathering
-   * each of them again wrote 10 MB of fresh memory for 200,000 findings, a page fault per 4 KiB, which
-   * on this VM cost more than the reads (bench/README.md, "The CSV job against awk, fifth round"). The records are read in an
-   * order unrelated to memory: a group's two lines are loaded as independent reads first, as in `inOrder`.
-   * `ints` may hold arrays of order.length entries to write input and frame into.
+   * Loads both cache lines of the records order[from .. to-1] as independent reads that the processor
+   * overlaps, so that reading them one after the other soon after finds them in cache (the JSON writer
+   * reads the findings in report order, an order unrelated to memory). Returns a number made of the
+   * reads, for the caller to keep (so that the loads are not dropped).
    */
-  gatherInOrder(order: Int32Array, ints: Int32Array[] = []): OrderColumns {
-    const n = order.length;
-    const count = new Float64Array(n), first = new Float64Array(n), last = new Float64Array(n), position = new Float64Array(n);
-    const input = ints.pop() ?? new Int32Array(n), frame = ints.pop() ?? new Int32Array(n);
-    const iv = this.iv, fv = this.fv;
+  warm(order: Int32Array, from: number, to: number): number {
+    const iv = this.iv;
     let sink = 0;
-    for (let g = 0; g < n; g += GROUP) {
-      const gEnd = Math.min(n, g + GROUP);
-      for (let k = g; k < gEnd; k++) sink += iv[order[k]! * STRIDE + 2 * F_COUNT]! + iv[order[k]! * STRIDE + I_INPUT]!;
-      for (let k = g; k < gEnd; k++) {
-        const e = order[k]!;
-        const o = e * STRIDE, fo = e * F_STRIDE;
-        count[k] = fv[fo + F_COUNT]!;
-        first[k] = fv[fo + F_FIRST]!;
-        last[k] = fv[fo + F_LAST]!;
-        position[k] = fv[fo + F_POSITION]!;
-        input[k] = iv[o + I_INPUT]!;
-        frame[k] = iv[o + I_FRAME]!;
-      }
+    for (let k = from; k < to; k++) {
+      const o = order[k]! * STRIDE;
+      sink = (sink + iv[o]! + iv[o + 16]!) | 0;
     }
-    this.warmSink = sink;
-    return { count, first, last, position, input, frame };
+    return sink;
   }
 
   get count(): Float64Array { return this.columnsOf().count; }
@@ -740,9 +733,6 @@ export interface Columns {
   input: Int32Array;
   frame: Int32Array;
 }
-
-/** The columns `gatherInOrder` gives, in report order. */
-export type OrderColumns = Pick<Columns, "count" | "first" | "last" | "position" | "input" | "frame">;
 
 /** Keep `ev` in the first free evidence slot unless a slot holds it already. */
 function addEvidence(iv: Int32Array, o: number, ev: number): void {

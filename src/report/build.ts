@@ -136,12 +136,10 @@ export function prepareReport(x: BuildInput): PreparedReport {
   };
   const facts = step("rules", () => findingFacts(x.table, x.matcher));
   const keys = step("rank", () => sortKeys(facts));
-  // The sort's key arrays, dead once it is done, hold the view's gathered columns (memory already paged in).
-  const dead: Int32Array[] = [];
-  const order = step("sort", () => reportOrder(facts, keys, dead));
+  const order = step("sort", () => reportOrder(facts, keys));
   const coverage = step("coverage", () => coverageOf(x.activeRules, x.inventory, flowsPerRule(facts)));
   const skeleton = step("totals", () => reportSkeleton(x, facts, coverage));
-  const view = step("findings", () => findingView({ table: x.table, facts, order, ruleset: x.ruleset, roles: x.matcher.roles, inputs: x.inputs, reuse: dead }));
+  const view = step("findings", () => findingView({ table: x.table, facts, order, ruleset: x.ruleset, roles: x.matcher.roles, inputs: x.inputs }));
   const findingJson = (k: number): string => {
     const w = new JsonBytes(1024);
     view.writeFinding(k, w);

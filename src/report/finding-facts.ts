@@ -19,18 +19,13 @@ export const ADDR_BASE = 2;
 export interface FindingFacts {
   /** Table entries. */
   readonly n: number;
-  /** Key word 0 of each entry: verdict | action << 4 | family << 8 | protocol << 16 | blockedBy << 24. */
-  readonly head: Uint32Array;
-  /** Key word 1: the port, or the ICMP type, -1 for none. */
-  readonly port: Int32Array;
   /**
-   * The table's records as unsigned words (FindingTable.keyWords, not a copy): the source address of
-   * entry e is the four words from addr[e * addrStride + ADDR_BASE], the destination the four after them.
+   * The table's records as unsigned words (FindingTable.keyWords, not a copy): entry e's key word 0 is
+   * addr[e * addrStride] (`headOf`), its port word the next (`portOf`); its source address is the four
+   * words from addr[e * addrStride + ADDR_BASE], the destination the four after them.
    */
   readonly addr: Uint32Array;
   readonly addrStride: number;
-  /** FindingTable.evidenceKey of each entry (equal keys, equal evidence lists). */
-  readonly evidenceKey: Float64Array;
   /** The rules findings matched; index 0 is no rule. */
   readonly rules: readonly (Rule | undefined)[];
   readonly ruleOf: Int32Array;
@@ -48,6 +43,16 @@ export interface FindingFacts {
   readonly blockedByRule: Float64Array;
 }
 
+/** Key word 0 of entry e: verdict | action << 4 | family << 8 | protocol << 16 | blockedBy << 24. */
+export function headOf(f: FindingFacts, e: number): number {
+  return f.addr[e * f.addrStride]!;
+}
+
+/** Key word 1 of entry e: the port, or the ICMP type, -1 for none. */
+export function portOf(f: FindingFacts, e: number): number {
+  return f.addr[e * f.addrStride + 1]! | 0;
+}
+
 const V_ALLOWED_REQUIRED = VERDICTS.indexOf("allowed-required");
 const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 
@@ -55,12 +60,6 @@ const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder()): FindingFacts {
   const n = table.size;
   const roles = matcher.roles;
-  const head = new Uint32Array(n), port = new Int32Array(n), evidenceKey = new Float64Array(n);
-  for (let e = 0; e < n; e++) {
-    head[e] = table.keyWord(e, 0);
-    port[e] = table.keyWord(e, 1) | 0;
-    evidenceKey[e] = table.evidenceKey(e);
-  }
   const { words: addr, stride: addrStride } = table.keyWords();
   const rules: (Rule | undefined)[] = [undefined];
   const ruleIds = new Map<Rule, number>();
@@ -84,11 +83,11 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
   const flowsByVerdict = new Float64Array(16);
   const findingsByVerdictBy = new Float64Array(VERDICT_BY_CELLS), inferredByVerdictBy = new Float64Array(VERDICT_BY_CELLS);
   let allowedByRule = new Float64Array(16), blockedByRule = new Float64Array(16);
-  // Read in the records (table order, sequential): columns of them would be fresh memory (FindingTable.gatherInOrder).
+  // Read in the records (table order, sequential): columns of them would be fresh memory.
   for (let e = 0; e < n; e++) {
-    const m = head[e]!;
+    const m = addr[e * addrStride]!;
     const s = table.srcSetOf(e), d = table.dstSetOf(e);
-    const rule = finder.find(s, d, (m >>> 16) & 255, port[e]!, table.firstSrcPortOf(e));
+    const rule = finder.find(s, d, (m >>> 16) & 255, addr[e * addrStride + 1]! | 0, table.firstSrcPortOf(e));
     let r = 0;
     if (rule !== undefined) {
       let id = ruleIds.get(rule);
@@ -116,7 +115,7 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
     }
   }
   return {
-    n, head, port, addr, addrStride, evidenceKey, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
+    n, addr, addrStride, rules, ruleOf, roleNames, srcRole, dstRole, flowsByVerdict, findingsByVerdictBy, inferredByVerdictBy,
     allowedByRule, blockedByRule,
   };
 }

@@ -11,16 +11,15 @@ import { ACTION_NAMES, protocolName } from "../net/proto.js";
 import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
 import { VERDICT_ORDER } from "./verdict-order.js";
 
-/** Per-finding sort keys, small integers, in table order, with the number of values each can take. */
+/**
+ * The radix sort's passes, least significant first: each an array of small integers in table order and
+ * the number of values it takes. A pass is several sort keys merged into one number: each key is
+ * first renumbered to the values present (its dense rank, order kept), and consecutive keys share a
+ * pass while the product of their counts of values stays within one pass's range. Sorting stably by
+ * the merged number is sorting by its keys one after the other; a key with one value is left out.
+ */
 export interface SortKeys {
-  /** Verdict, source role, destination role and protocol ranks as one number, when they fit in one pass; else apart. */
-  readonly groups: readonly (readonly [Int32Array, number])[];
-  /** Port + 1: 0 (none) .. 65536. */
-  readonly port: Int32Array;
-  /** Action rank * 4 + who stopped it. */
-  readonly act: Int32Array;
-  /** Whether any finding is IPv6 (then addresses are ranked within their family). */
-  readonly anyV6: boolean;
+  readonly passes: readonly (readonly [Int32Array, number])[];
 }
 
 const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -39,77 +38,56 @@ const ACTION_RANK = ranks(Array.from({ length: 16 }, (_, a) => ACTION_NAMES[a] ?
 /** Largest range of one counting pass: its counts stay within the processor's nearer caches. */
 const PASS_RANGE = 1 << 17;
 
-/** Step "rank": the integer keys (`passRange` lower only for tests of the unmerged passes). */
+/**
+ * Step "rank": the passes of the sort (`passRange` 1 only for tests: then every key with more than one
+ * value is a pass of its own). The keys, least significant first: action rank * 4 + who stopped it; the
+ * destination address's low and high halves, then the source's; port + 1 (0: none);
+ * protocol rank; destination role rank; source role rank; verdict rank. An address's halves are of its
+ * word (IPv4) or of its rank among the IPv6 addresses (`rankV6`). Each key is an array in table order,
+ * all made in one read of the records; `mergePasses` makes them passes.
+ */
 export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
-  const n = f.n, head = f.head;
+  const n = f.n, addr = f.addr, stride = f.addrStride;
   const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
   const roles = Math.max(1, roleRank.length);
-  // Protocol ranks renumbered to those present, so that the group key stays small.
-  const protoDense = new Int32Array(256).fill(-1);
-  for (let e = 0; e < n; e++) protoDense[PROTO_RANK[(head[e]! >>> 16) & 255]!] = 0;
-  let protos = 0;
-  for (let r = 0; r < 256; r++) if (protoDense[r] === 0) protoDense[r] = protos++;
-  protos = Math.max(1, protos);
   const verdict = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
   const proto = new Int32Array(n), port = new Int32Array(n), act = new Int32Array(n);
-  let anyV6 = false;
+  const srcLo = new Int32Array(n), srcHi = new Int32Array(n), dstLo = new Int32Array(n), dstHi = new Int32Array(n);
+  const v6: number[] = [];
+  // One read of each record (its first line holds the key words).
   for (let e = 0; e < n; e++) {
-    const m = head[e]!;
+    const o = e * stride;
+    const m = addr[o]!;
     verdict[e] = VERDICT_RANK[m & 15] ?? 7;
     srcRole[e] = roleRank[f.srcRole[e]!]!;
     dstRole[e] = roleRank[f.dstRole[e]!]!;
-    proto[e] = protoDense[PROTO_RANK[(m >>> 16) & 255]!]!;
-    port[e] = f.port[e]! + 1;
+    proto[e] = PROTO_RANK[(m >>> 16) & 255]!;
+    port[e] = (addr[o + 1]! | 0) + 1;
     act[e] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
-    if (((m >>> 8) & 255) === 6) anyV6 = true;
+    if (((m >>> 8) & 255) === 6) v6.push(e);
+    const src = addr[o + ADDR_BASE]!, dst = addr[o + ADDR_BASE + 4]!;
+    srcLo[e] = src & 0xffff;
+    srcHi[e] = src >>> 16;
+    dstLo[e] = dst & 0xffff;
+    dstHi[e] = dst >>> 16;
   }
-  let groups: [Int32Array, number][] = [[proto, protos], [dstRole, roles], [srcRole, roles], [verdict, 8]];
-  if (8 * roles * roles * protos <= passRange) {
-    const group = verdict; // reused: verdict is read before it is overwritten
-    for (let e = 0; e < n; e++) group[e] = ((verdict[e]! * roles + srcRole[e]!) * roles + dstRole[e]!) * protos + proto[e]!;
-    groups = [[group, 8 * roles * roles * protos]];
+  if (v6.length > 0) {
+    rankV6(f, v6, ADDR_BASE, srcLo, srcHi);
+    rankV6(f, v6, ADDR_BASE + 4, dstLo, dstHi);
   }
-  return { groups, port, act, anyV6 };
+  const hiRange = v6.length > 0 ? 131072 : 65536;
+  const keys: [Int32Array, number][] = [[act, 64], [dstLo, 65536], [dstHi, hiRange], [srcLo, 65536], [srcHi, hiRange], [port, 65537], [proto, 256],
+    [dstRole, roles], [srcRole, roles], [verdict, 8]];
+  return { passes: mergePasses(keys, passRange) };
 }
 
 /**
- * Step "sort": table indices in report order. With `dead`, every Int32Array of f.n entries it no longer
- * needs (the keys of `k`, the address keys, the sorter's spare) is pushed there for the next step to
- * write into: on this VM a page of fresh memory costs 15-40 us to fault in, more than filling it.
+ * The IPv6 findings' addresses (the four words from `at` in their records) as the low and high halves of
+ * their rank among these addresses, ranked with a comparator (they are few), the family bit above the
+ * high half: IPv6 after every IPv4 address. `v6` is sorted in place.
  */
-export function reportOrder(f: FindingFacts, k: SortKeys, dead?: Int32Array[]): Int32Array {
-  const sorter = new RadixSorter(f.n);
-  const used = new Set<Int32Array>([k.act, k.port]);
-  // Least significant first.
-  sorter.pass(k.act, 12);
-  for (const side of [4, 0]) for (const [key, range] of addressKeys(f, side, k.anyV6)) { sorter.pass(key, range); used.add(key); }
-  sorter.pass(k.port, 65537);
-  for (const [key, range] of k.groups) { sorter.pass(key, range); used.add(key); }
-  if (dead) {
-    used.add(sorter.spareArray);
-    used.delete(sorter.order);
-    for (const a of used) if (a.length === f.n) dead.push(a);
-  }
-  return sorter.order;
-}
-
-/**
- * An address (key words 2-5 or 6-9, `side` 0 or 4) as sort keys, least significant first: the low and
- * high 16 bits of a number that orders the addresses of one family, the family above them when there
- * is IPv6. An IPv4 address is its word; an IPv6 address, the rank of its four words among the IPv6
- * addresses (they are few, and are ranked with a comparator).
- */
-function addressKeys(f: FindingFacts, side: number, anyV6: boolean): [Int32Array, number][] {
-  const n = f.n, head = f.head, addr = f.addr, stride = f.addrStride, at = ADDR_BASE + side;
-  const lo = new Int32Array(n), hi = new Int32Array(n);
-  for (let e = 0; e < n; e++) {
-    const w = addr[e * stride + at]!;
-    lo[e] = w & 0xffff;
-    hi[e] = w >>> 16;
-  }
-  if (!anyV6) return [[lo, 65536], [hi, 65536]];
-  const v6: number[] = [];
-  for (let e = 0; e < n; e++) if (((head[e]! >>> 8) & 255) === 6) v6.push(e);
+function rankV6(f: FindingFacts, v6: number[], at: number, lo: Int32Array, hi: Int32Array): void {
+  const addr = f.addr, stride = f.addrStride;
   const cmp = (a: number, b: number): number => {
     for (let j = 0; j < 4; j++) {
       const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
@@ -123,10 +101,51 @@ function addressKeys(f: FindingFacts, side: number, anyV6: boolean): [Int32Array
     if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
     const e = v6[i]!;
     lo[e] = rank & 0xffff;
-    // The family bit above the high half: IPv6 after every IPv4 address.
     hi[e] = 65536 + (rank >>> 16);
   }
-  return [[lo, 65536], [hi, 131072]];
+}
+
+/**
+ * The keys (least significant first, each with its range) as passes: each key renumbered in place to
+ * the values present (order kept), and consecutive keys merged into the first one's array while the
+ * product of their counts of values stays within `passRange`; a key with one value is left out.
+ */
+function mergePasses(keys: readonly [Int32Array, number][], passRange: number): [Int32Array, number][] {
+  const passes: [Int32Array, number][] = [];
+  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)));
+  for (const [key, range] of keys) {
+    const count = denseRanks(key, range, scratch);
+    if (count <= 1) continue;
+    const last = passes[passes.length - 1];
+    if (last !== undefined && last[1] * count <= passRange) {
+      mergeInto(last[0], key, last[1]);
+      last[1] *= count;
+    } else passes.push([key, count]);
+  }
+  return passes;
+}
+
+/** Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there are. */
+function denseRanks(key: Int32Array, range: number, scratch: Int32Array): number {
+  const n = key.length;
+  scratch.fill(0, 0, range);
+  for (let e = 0; e < n; e++) scratch[key[e]!] = 1;
+  let d = 0;
+  for (let v = 0; v < range; v++) if (scratch[v] === 1) scratch[v] = d++;
+  if (d > 1) for (let e = 0; e < n; e++) key[e] = scratch[key[e]!]!;
+  return d;
+}
+
+/** acc (of `range` values) becomes the pair (key more significant, acc less): key * range + acc. */
+function mergeInto(acc: Int32Array, key: Int32Array, range: number): void {
+  for (let e = 0, n = acc.length; e < n; e++) acc[e] = key[e]! * range + acc[e]!;
+}
+
+/** Step "sort": table indices in report order. */
+export function reportOrder(f: FindingFacts, k: SortKeys): Int32Array {
+  const sorter = new RadixSorter(f.n);
+  for (const [key, range] of k.passes) sorter.pass(key, range);
+  return sorter.order;
 }
 
 /** Stable counting-sort passes over an index array, least significant key first. */
@@ -134,10 +153,6 @@ class RadixSorter {
   order: Int32Array;
   private spare: Int32Array;
 
-  /** The array the passes write into, not the order: free once sorting is done. */
-  get spareArray(): Int32Array {
-    return this.spare;
-  }
   private counts = new Int32Array(0);
 
   constructor(readonly n: number) {

@@ -33,8 +33,6 @@ export interface ViewInput {
   ruleset: Ruleset;
   roles: RoleLookup;
   inputs: readonly { path: string; format: string }[];
-  /** Int32Arrays of order.length entries that nothing else reads any more, to gather columns into. */
-  reuse?: Int32Array[];
 }
 
 /** Services of the rule that cover (protocol, port): computed once per combination, frozen (shared). */
@@ -67,110 +65,83 @@ class CoveringServices {
 }
 
 /**
- * The columns a finding is written from, in report order: gathered once (each a tight loop of
- * independent reads that the processor overlaps), so that writing finding k reads every column at k,
- * one after the other, instead of a cache miss per field at the finding's place in the table.
+ * Finding k's fields, read in its table record through the report order (no column is gathered: for
+ * 200,000 findings the gathered columns were ~12 MB of fresh memory, a page fault per 4 KiB). The
+ * records are read in an order unrelated to memory, so each group of 64 is loaded ahead as independent
+ * reads (FindingTable.warm) before it is written.
  */
-interface Columns {
-  head: Int32Array;
-  port: Int32Array;
-  /** Word 0 of the source and of the destination address; the other words are read from the facts (IPv6 only). */
-  addr0: Uint32Array;
-  rule: Int32Array;
-  srcRole: Int32Array;
-  dstRole: Int32Array;
-  input: Int32Array;
-  frame: Int32Array;
-  count: Float64Array;
-  first: Float64Array;
-  last: Float64Array;
-  position: Float64Array;
-  evidence: Float64Array;
-}
-
-function gather(x: ViewInput): Columns {
-  const { table, facts, order } = x;
-  const n = order.length;
-  const ints = (from: ArrayLike<number>): Int32Array => {
-    const out = x.reuse?.pop() ?? new Int32Array(n);
-    for (let k = 0; k < n; k++) out[k] = from[order[k]!]!;
-    return out;
-  };
-  const floats = (from: ArrayLike<number>): Float64Array => {
-    const out = new Float64Array(n);
-    for (let k = 0; k < n; k++) out[k] = from[order[k]!]!;
-    return out;
-  };
-  const addr0 = new Uint32Array(n * 2);
-  const addr = facts.addr, stride = facts.addrStride;
-  for (let k = 0; k < n; k++) {
-    const o = order[k]! * stride + ADDR_BASE;
-    addr0[k * 2] = addr[o]!;
-    addr0[k * 2 + 1] = addr[o + 4]!;
-  }
-  return {
-    head: ints(facts.head), port: ints(facts.port), addr0, rule: ints(facts.ruleOf), srcRole: ints(facts.srcRole),
-    dstRole: ints(facts.dstRole), evidence: floats(facts.evidenceKey), ...table.gatherInOrder(order, x.reuse),
-  };
-}
-
 export function findingView(x: ViewInput): FindingView {
   const { table, facts, order, roles } = x;
-  const { rules, roleNames } = facts;
-  const c = gather(x);
-  const { head, port: portOf, addr0, rule: ruleOf, srcRole, dstRole, count, first, last, position, input, frame } = c;
+  const { rules, roleNames, ruleOf, srcRole, dstRole } = facts;
+  const addr = facts.addr, stride = facts.addrStride, n = order.length;
   const services = new CoveringServices(x.ruleset, rules);
   const binaryInput = x.inputs.map((i) => isBinaryFormat(i.format));
   const inputPath = x.inputs.map((i) => i.path);
 
-  // Finding k's source (side 0) or destination (side 1): IPv4 by its word, IPv6 by its four in the facts.
-  const v6At = (k: number, side: number): number => order[k]! * facts.addrStride + ADDR_BASE + side * 4;
+  // Where entry e's source (side 0) or destination (side 1) address starts in `addr`.
+  const addrAt = (e: number, side: number): number => e * stride + ADDR_BASE + side * 4;
+  const isV4 = (m: number): boolean => ((m >>> 8) & 255) === 4;
   const v4Text = new Map<number, string>();
-  const addrText = (k: number, side: number): string => {
-    if (((head[k]! >>> 8) & 255) !== 4) return formatAddr(6, facts.addr, v6At(k, side));
-    const a = addr0[k * 2 + side]!;
+  const addrText = (e: number, m: number, side: number): string => {
+    const at = addrAt(e, side);
+    if (!isV4(m)) return formatAddr(6, addr, at);
+    const a = addr[at]!;
     let text = v4Text.get(a);
-    if (text === undefined) { text = formatAddr(4, addr0, k * 2 + side); v4Text.set(a, text); }
+    if (text === undefined) { text = formatAddr(4, addr, at); v4Text.set(a, text); }
     return text;
   };
-  const hostName = (k: number, side: number): string | null => (((head[k]! >>> 8) & 255) === 4
-    ? roles.hostNameV4(addr0[k * 2 + side]!) : roles.hostName(6, facts.addr, v6At(k, side))) ?? null;
+  const hostName = (e: number, m: number, side: number): string | null => (isV4(m)
+    ? roles.hostNameV4(addr[addrAt(e, side)]!) : roles.hostName(6, addr, addrAt(e, side))) ?? null;
   const evidenceCache = new Map<number, string[]>();
-  const evidenceList = (k: number): string[] => {
-    const key = c.evidence[k]!;
+  const evidenceList = (e: number): string[] => {
+    const key = table.evidenceKey(e);
     let list = evidenceCache.get(key);
     if (list === undefined) {
-      list = table.evidenceOf(order[k]!);
+      list = table.evidenceOf(e);
       if (key >= 0) evidenceCache.set(key, Object.freeze(list) as string[]);
     }
     return list;
   };
 
+  const GROUP = 64;
+  let warmed = 0;
+  // The records of findings from .. to-1 and their entries in the facts' columns, loaded as independent reads.
+  const warm = (from: number, to: number): void => {
+    let sink = table.warm(order, from, to);
+    for (let k = from; k < to; k++) { const e = order[k]!; sink = (sink + ruleOf[e]! + srcRole[e]! + dstRole[e]!) | 0; }
+    warmSink = sink;
+  };
+  // Before finding k is read: the records of its group and the next are loaded ahead (once each when read in order).
+  const ahead = (k: number): void => {
+    if (k >= warmed - GROUP) { const to = Math.min(n, Math.max(k, warmed) + GROUP); warm(Math.max(k, warmed), to); warmed = to; }
+  };
+
   const finding = (k: number): Finding => {
-    const e = k;
-    const m = head[e]!;
+    ahead(k);
+    const e = order[k]!;
+    const m = table.keyWord(e, 0);
     const proto = (m >>> 16) & 255;
-    const port = portOf[e]!;
+    const port = table.keyWord(e, 1) | 0;
     const r = ruleOf[e]!;
     const rule = rules[r];
     const isIcmp = proto === 1 || proto === 58;
-    const inputIdx = input[e]!;
+    const inputIdx = table.inputOf(e);
     const example: Finding["example"] = { input: inputPath[inputIdx] ?? "?" };
     // A SQL engine reading CSV or JSON gives no record position: the example names the input only.
-    const pos = position[e]!;
+    const pos = table.positionOf(e);
     if (Number.isNaN(pos)) { /* input only */ } else if (binaryInput[inputIdx] === true) {
       example.offset = pos;
-      const fr = frame[e]! >>> 0;
+      const fr = table.frameOf(e) >>> 0;
       if (fr > 0) example.frame = fr;
     } else example.line = pos;
     return {
       verdict: VERDICTS[m & 15]! as Finding["verdict"],
       action: ACTION_NAMES[(m >>> 4) & 15] ?? "unknown",
       blockedBy: BLOCKED_BY_NAMES[(m >>> 24) & 3] ?? null,
-      src: addrText(e, 0),
-      dst: addrText(e, 1),
-      srcName: hostName(e, 0),
-      dstName: hostName(e, 1),
+      src: addrText(e, m, 0),
+      dst: addrText(e, m, 1),
+      srcName: hostName(e, m, 0),
+      dstName: hostName(e, m, 1),
       srcRole: roleNames[srcRole[e]!]!,
       dstRole: roleNames[dstRole[e]!]!,
       protocol: protocolName(proto) as ProtocolName,
@@ -183,47 +154,48 @@ export function findingView(x: ViewInput): FindingView {
       ruleSource: rule?.source ?? null,
       ruleInferred: rule ? rule.inferred : null,
       ruleInferredReason: rule?.inferredReason ?? null,
-      count: count[e]!,
-      firstSeen: isoTime(first[e]!),
-      lastSeen: isoTime(last[e]!),
-      evidence: evidenceList(k),
+      count: table.countOf(e),
+      firstSeen: isoTime(table.firstOf(e)),
+      lastSeen: isoTime(table.lastOf(e)),
+      evidence: evidenceList(e),
       example,
     };
   };
 
-  const frags = new JsonFragments(x, c.evidence, services);
+  const frags = new JsonFragments(x, services);
   const hasNames = roles.hasNames;
   const kSrcName = encode(',"srcName":'), kDstName = encode(',"dstName":'), kNull = encode("null");
   const kDst = encode(',"dst":'), kIcmpNull = encode('null,"icmpType":');
   const kFirst = encode(',"firstSeen":'), kLast = encode(',"lastSeen":'), kFrame = encode(',"frame":'), kEnd = encode("}}");
   const kName = new Map<string, Uint8Array>();
-  const writeName = (w: JsonBytes, k: number, side: number): void => {
-    const name = hostName(k, side);
+  const writeName = (w: JsonBytes, e: number, m: number, side: number): void => {
+    const name = hostName(e, m, side);
     if (name === null) { w.bytes(kNull); return; }
     let b = kName.get(name);
     if (b === undefined) { b = encodeJson(name); kName.set(name, b); }
     w.bytes(b);
   };
-  const writeAddr = (w: JsonBytes, k: number, side: number): void => {
-    if (((head[k]! >>> 8) & 255) === 4) writeIPv4(w, addr0[k * 2 + side]!);
-    else w.bytes(encodeJson(formatAddr(6, facts.addr, v6At(k, side))));
+  const writeAddr = (w: JsonBytes, e: number, m: number, side: number): void => {
+    if (isV4(m)) writeIPv4(w, addr[addrAt(e, side)]!);
+    else w.bytes(encodeJson(formatAddr(6, addr, addrAt(e, side))));
   };
 
   const writeFinding = (k: number, w: JsonBytes): void => {
-    const e = k;
-    const m = head[e]!;
+    ahead(k);
+    const e = order[k]!;
+    const m = table.keyWord(e, 0);
     const proto = (m >>> 16) & 255;
-    const port = portOf[e]!;
+    const port = table.keyWord(e, 1) | 0;
     const isIcmp = proto === 1 || proto === 58;
     w.bytes(frags.head(m));
-    writeAddr(w, e, 0);
+    writeAddr(w, e, m, 0);
     w.bytes(kDst);
-    writeAddr(w, e, 1);
+    writeAddr(w, e, m, 1);
     if (hasNames) {
       w.bytes(kSrcName);
-      writeName(w, e, 0);
+      writeName(w, e, m, 0);
       w.bytes(kDstName);
-      writeName(w, e, 1);
+      writeName(w, e, m, 1);
     }
     // Without names the roles' fragment begins with the two null names; with a port, the rule's with the null ICMP type.
     w.bytes(frags.roles(srcRole[e]!, dstRole[e]!, proto));
@@ -234,18 +206,18 @@ export function findingView(x: ViewInput): FindingView {
       if (isIcmp && port >= 0) w.uint(port); else w.bytes(kNull);
     }
     w.bytes(frags.rule(ruleOf[e]!, proto, port, ported));
-    w.number(count[e]!);
+    w.number(table.countOf(e));
     w.bytes(kFirst);
-    writeIsoTime(w, first[e]!);
+    writeIsoTime(w, table.firstOf(e));
     w.bytes(kLast);
-    writeIsoTime(w, last[e]!);
-    const inputIdx = input[e]!;
-    const pos = position[e]!;
+    writeIsoTime(w, table.lastOf(e));
+    const inputIdx = table.inputOf(e);
+    const pos = table.positionOf(e);
     const hasPos = !Number.isNaN(pos);
-    w.bytes(frags.evidence(k, inputIdx, hasPos));
+    w.bytes(frags.evidence(e, inputIdx, hasPos));
     if (hasPos) {
       w.number(pos);
-      const fr = binaryInput[inputIdx] === true ? frame[e]! >>> 0 : 0;
+      const fr = binaryInput[inputIdx] === true ? table.frameOf(e) >>> 0 : 0;
       if (fr > 0) {
         w.bytes(kFrame);
         w.uint(fr);
@@ -255,6 +227,9 @@ export function findingView(x: ViewInput): FindingView {
   };
   return { finding, writeFinding };
 }
+
+/** Kept so that the warming reads are not dropped as dead code. */
+export let warmSink = 0;
 
 /** Digits of 0-255 as bytes, 4 per octet: length, then up to three digits. */
 const OCTETS = (() => {
@@ -290,12 +265,14 @@ class JsonFragments {
   private readonly roleFrags = new Map<number, Uint8Array>();
   private readonly ruleFrags: Map<number, Uint8Array>[] = [];
   private readonly ruleFragByList: Map<string[], Uint8Array>[] = [];
-  private readonly evidenceFrags: Map<number, Uint8Array>[] = [];
+  /** Per input and position-or-not: the fragment of one evidence label by its id + 1 (0: no evidence), and of other lists by FindingTable.evidenceKey. */
+  private readonly evidenceOne: (Uint8Array | undefined)[][] = [];
+  private readonly evidenceMany: Map<number, Uint8Array>[] = [];
   private readonly nRoles: number;
   /** What the roles' fragment starts with: the two names when no inventory entry has one. */
   private readonly rolesPrefix: string;
 
-  constructor(private readonly x: ViewInput, private readonly evidenceKey: Float64Array, private readonly services: CoveringServices) {
+  constructor(private readonly x: ViewInput, private readonly services: CoveringServices) {
     this.nRoles = x.facts.roleNames.length;
     this.rolesPrefix = x.roles.hasNames ? "" : ',"srcName":null,"dstName":null';
   }
@@ -315,14 +292,23 @@ class JsonFragments {
   /** `,"srcRole":..,"dstRole":..,"protocol":..,"port":`, after the null names when there are no names. */
   roles(src: number, dst: number, proto: number): Uint8Array {
     const key = (src * this.nRoles + dst) * 256 + proto;
+    // Findings in report order are sorted by roles and protocol: most have the last one's fragment.
+    if (key === this.lastRolesKey) return this.lastRoles;
     let b = this.roleFrags.get(key);
     if (b === undefined) {
       const names = this.x.facts.roleNames;
       b = encode(`${this.rolesPrefix},"srcRole":${JSON.stringify(names[src])},"dstRole":${JSON.stringify(names[dst])},"protocol":${JSON.stringify(protocolName(proto))},"port":`);
       this.roleFrags.set(key, b);
     }
+    this.lastRolesKey = key;
+    this.lastRoles = b;
     return b;
   }
+
+  private lastRolesKey = -1;
+  private lastRoles: Uint8Array = new Uint8Array(0);
+  private lastRuleKey = -1;
+  private lastRule: Uint8Array = new Uint8Array(0);
 
   /**
    * `,"services":[..],"rule":..,"ruleRequirement":..,"ruleSource":..,"ruleInferred":..,"ruleInferredReason":..,"count":`,
@@ -330,6 +316,15 @@ class JsonFragments {
    */
   rule(r: number, proto: number, port: number, ported: boolean): Uint8Array {
     const slot = r * 2 + (ported ? 1 : 0);
+    // Sorted by roles, protocol and port, consecutive findings share it (the key is exact below 2^53).
+    const memo = (slot * 256 + proto) * 65537 + port + 1;
+    if (memo === this.lastRuleKey) return this.lastRule;
+    this.lastRuleKey = memo;
+    this.lastRule = this.ruleFragment(slot, r, proto, port, ported);
+    return this.lastRule;
+  }
+
+  private ruleFragment(slot: number, r: number, proto: number, port: number, ported: boolean): Uint8Array {
     let byPort = this.ruleFrags[slot];
     if (byPort === undefined) { byPort = new Map(); this.ruleFrags[slot] = byPort; this.ruleFragByList[slot] = new Map(); }
     const key = proto * 65537 + port + 1;
@@ -350,20 +345,87 @@ class JsonFragments {
     return b;
   }
 
-  /** `,"evidence":[..],"example":{"input":..,"line":` (or `"offset":`), or the whole example when there is no position. */
-  evidence(k: number, inputIdx: number, hasPos: boolean): Uint8Array {
-    const evKey = this.evidenceKey[k]!;
+  /**
+   * `,"evidence":[..],"example":{"input":..,"line":` (or `"offset":`) of table entry e, or the whole
+   * example when there is no position. A list of one label (or none) is found by the label's id in an
+   * array, and made from the label's JSON encoded with all the others at once: a capture's findings
+   * have tens of thousands of lists (a Map looked up by a number above 2^31, a heap number each, and a
+   * JSON.stringify and encoding per list took 1.5 us each).
+   */
+  evidence(e: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    const table = this.x.table;
     const slot = inputIdx * 2 + (hasPos ? 1 : 0);
-    let cache = this.evidenceFrags[slot];
-    if (cache === undefined) { cache = new Map(); this.evidenceFrags[slot] = cache; }
-    let b = evKey >= 0 ? cache.get(evKey) : undefined;
+    if (table.evidenceIdOf(e, 1) < 0) {
+      const one = (this.evidenceOne[slot] ??= []);
+      const id = table.evidenceIdOf(e, 0);
+      return (one[id + 1] ??= this.oneLabelFragment(id, inputIdx, hasPos));
+    }
+    let many = this.evidenceMany[slot];
+    if (many === undefined) { many = new Map(); this.evidenceMany[slot] = many; }
+    const key = table.evidenceKey(e);
+    let b = key >= 0 ? many.get(key) : undefined;
     if (b === undefined) {
-      const input = this.x.inputs[inputIdx];
-      const where = input !== undefined && isBinaryFormat(input.format) ? "offset" : "line";
-      b = encode(`,"evidence":${JSON.stringify(this.x.table.evidenceOf(this.x.order[k]!))},"example":{"input":${JSON.stringify(input?.path ?? "?")}` +
-        (hasPos ? `,"${where}":` : "}}"));
-      if (evKey >= 0) cache.set(evKey, b);
+      b = this.evidenceFragment(e, inputIdx, hasPos);
+      if (key >= 0) many.set(key, b);
     }
     return b;
+  }
+
+  private labels: LabelJson | undefined = undefined;
+  private readonly exampleFrags: Uint8Array[] = [];
+  private static readonly evidenceHead = encode(',"evidence":[');
+
+  /** The fragment of the list of label `id` (-1: the empty list): its JSON copied between the fixed parts. */
+  private oneLabelFragment(id: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    const slot = inputIdx * 2 + (hasPos ? 1 : 0);
+    const tail = (this.exampleFrags[slot] ??= encode(`]${this.exampleText(inputIdx, hasPos)}`));
+    const head = JsonFragments.evidenceHead;
+    const labels = (this.labels ??= new LabelJson(this.x.table.evidenceText));
+    const from = id < 0 ? 0 : labels.start[id]!, to = id < 0 ? 0 : labels.end[id]!;
+    const out = Buffer.allocUnsafe(head.length + (to - from) + tail.length);
+    out.set(head, 0);
+    out.set(labels.bytes.subarray(from, to), head.length);
+    out.set(tail, head.length + (to - from));
+    return out;
+  }
+
+  /** `,"example":{"input":..,"line":` (or `"offset":`), or the whole example when there is no position. */
+  private exampleText(inputIdx: number, hasPos: boolean): string {
+    const input = this.x.inputs[inputIdx];
+    const where = input !== undefined && isBinaryFormat(input.format) ? "offset" : "line";
+    return `,"example":{"input":${JSON.stringify(input?.path ?? "?")}` + (hasPos ? `,"${where}":` : "}}");
+  }
+
+  private evidenceFragment(e: number, inputIdx: number, hasPos: boolean): Uint8Array {
+    return encode(`,"evidence":${JSON.stringify(this.x.table.evidenceOf(e))}${this.exampleText(inputIdx, hasPos)}`);
+  }
+}
+
+/**
+ * Every evidence label's JSON text, as UTF-8, from one JSON.stringify of them all and one encoding: label
+ * g's is bytes[start[g] .. end[g]-1]. The bounds are found by reading the array's text: each label is a
+ * JSON string, whose quotes inside are escaped (a backslash skips the byte after it), and UTF-8's
+ * multi-byte sequences hold no ASCII byte.
+ */
+export class LabelJson {
+  readonly bytes: Buffer;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+
+  constructor(texts: readonly string[]) {
+    const n = texts.length;
+    const b = Buffer.from(JSON.stringify(texts), "utf8");
+    this.bytes = b;
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    let p = 1; // after "["
+    for (let g = 0; g < n; g++) {
+      if (g > 0) p++; // the comma
+      this.start[g] = p;
+      p++; // the opening quote
+      while (b[p] !== 34) p += b[p] === 92 ? 2 : 1;
+      p++; // the closing quote
+      this.end[g] = p;
+    }
   }
 }

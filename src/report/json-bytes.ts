@@ -48,6 +48,7 @@ export class JsonBytes {
   /** A non-negative integer below 1e15. */
   uint(v: number): void {
     this.room(16);
+    if (v < 2147483648) { this.smallUint(v | 0); return; }
     const buf = this.buf;
     let digits = 1;
     for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
@@ -57,6 +58,21 @@ export class JsonBytes {
     do {
       buf[--p] = 48 + (t % 10);
       t = Math.floor(t / 10);
+    } while (t > 0);
+    this.pos = end;
+  }
+
+  /** A non-negative int32, in integer arithmetic (room made by the caller). */
+  private smallUint(v: number): void {
+    const digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    const buf = this.buf;
+    const end = this.pos + digits;
+    let p = end;
+    let t = v;
+    do {
+      const q = (t / 10) | 0;
+      buf[--p] = 48 + t - q * 10;
+      t = q;
     } while (t > 0);
     this.pos = end;
   }
