@@ -631,6 +631,15 @@ export class FindingTable {
   inputOf(e: number): number { return this.iv[e * STRIDE + I_INPUT]!; }
   /** The first record's frame number as stored (int32): read with `>>> 0`. */
   frameOf(e: number): number { return this.iv[e * STRIDE + I_FRAME]!; }
+  /**
+   * The records as 64-bit floats, and where finding e's first and last times are in them: for a writer
+   * that reads the times itself (report/iso-time.ts writeKeyTimeAt) rather than being passed them, since
+   * a double passed to a call that is not inlined is boxed, a heap number per call. A view of the
+   * records as they are now: valid until the table next grows.
+   */
+  floatWords(): Float64Array { return this.fv; }
+  firstAt(e: number): number { return e * F_STRIDE + F_FIRST; }
+  lastAt(e: number): number { return e * F_STRIDE + F_LAST; }
   /** Global evidence id in slot `s` (0-2) of finding e, -1 for none. */
   evidenceIdOf(e: number, s: number): number { return this.iv[e * STRIDE + I_EVIDENCE + s]!; }
 

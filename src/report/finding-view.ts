@@ -14,7 +14,7 @@ import type { Rule, Ruleset } from "../model/ruleset.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
 import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
-import { isoTime, writeIsoTime } from "./iso-time.js";
+import { isoTime, writeSeenAt } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import type { Finding, ProtocolName } from "./types.js";
 
@@ -163,10 +163,11 @@ export function findingView(x: ViewInput): FindingView {
   };
 
   const frags = new JsonFragments(x, services);
+  const f64 = table.floatWords();
   const hasNames = roles.hasNames;
   const kSrcName = encode(',"srcName":'), kDstName = encode(',"dstName":'), kNull = encode("null");
   const kDst = encode(',"dst":'), kIcmpNull = encode('null,"icmpType":');
-  const kFirst = encode(',"firstSeen":'), kLast = encode(',"lastSeen":'), kFrame = encode(',"frame":'), kEnd = encode("}}");
+  const kFrame = encode(',"frame":'), kEnd = encode("}}");
   const kName = new Map<string, Uint8Array>();
   const writeName = (w: JsonBytes, e: number, m: number, side: number): void => {
     const name = hostName(e, m, side);
@@ -177,7 +178,7 @@ export function findingView(x: ViewInput): FindingView {
   };
   const writeAddr = (w: JsonBytes, e: number, m: number, side: number): void => {
     if (isV4(m)) writeIPv4(w, addr[addrAt(e, side)]!);
-    else w.bytes(encodeJson(formatAddr(6, addr, addrAt(e, side))));
+    else w.quotedAscii(formatAddr(6, addr, addrAt(e, side)));
   };
 
   const writeFinding = (k: number, w: JsonBytes): void => {
@@ -207,10 +208,7 @@ export function findingView(x: ViewInput): FindingView {
     }
     w.bytes(frags.rule(ruleOf[e]!, proto, port, ported));
     w.number(table.countOf(e));
-    w.bytes(kFirst);
-    writeIsoTime(w, table.firstOf(e));
-    w.bytes(kLast);
-    writeIsoTime(w, table.lastOf(e));
+    writeSeenAt(w, f64, table.firstAt(e), table.lastAt(e));
     const inputIdx = table.inputOf(e);
     const pos = table.positionOf(e);
     const hasPos = !Number.isNaN(pos);

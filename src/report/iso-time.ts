@@ -54,25 +54,88 @@ function fillSecond(slot: number, sec: number): void {
   secondOf[slot] = sec;
 }
 
+/** Where writeIsoTime puts its time for putIsoTimeAt. */
+const ONE_TIME = new Float64Array(1);
+
 /** The time as JSON: the quoted ISO text as `isoTime` gives it, or null. No string is made. */
 export function writeIsoTime(w: JsonBytes, ms: number): void {
-  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) { w.ascii("null"); return; }
-  if (ms < 0 || ms >= YEAR_10000_MS) { w.ascii(`"${new Date(ms).toISOString()}"`); return; }
+  w.room(MAX_TIME_JSON);
+  ONE_TIME[0] = ms;
+  const p = putIsoTimeAt(w.buf, w.pos, ONE_TIME, 0);
+  if (p >= 0) w.pos = p;
+  else writeIsoTimeRare(w, ms);
+}
+
+/** Bytes of the longest time `putIsoTimeAt` writes: `"YYYY-MM-DDTHH:MM:SS.mmmZ"`. */
+const MAX_TIME_JSON = 26;
+
+/**
+ * `key` and the time `f64[i]` as JSON, e.g. `,"firstSeen":"2026-11-01T00:13:12.000Z"`. The time is read
+ * here, not passed in: a double passed to a call that is not inlined is boxed (a heap number per call),
+ * and the report writes two times for each of its findings.
+ */
+export function writeKeyTimeAt(w: JsonBytes, key: Uint8Array, f64: Float64Array, i: number): void {
+  const n = key.length;
+  w.room(n + MAX_TIME_JSON);
+  const b = w.buf;
+  let p = w.pos;
+  for (let j = 0; j < n; j++) b[p++] = key[j]!;
+  const end = putIsoTimeAt(b, p, f64, i);
+  if (end >= 0) { w.pos = end; return; }
+  w.pos = p;
+  writeIsoTimeRare(w, f64[i]!);
+}
+
+/**
+ * `,"firstSeen":..,"lastSeen":..` of a finding whose times are f64[first] and f64[last], room for both
+ * made at once (the large JSON report's one call for its two times).
+ */
+export function writeSeenAt(w: JsonBytes, f64: Float64Array, first: number, last: number): void {
+  w.room(FIRST_SEEN.length + LAST_SEEN.length + 2 * MAX_TIME_JSON);
+  const b = w.buf;
+  const p = putKeyTimeAt(b, putKeyTimeAt(b, w.pos, FIRST_SEEN, f64, first), LAST_SEEN, f64, last);
+  if (p >= 0) { w.pos = p; return; }
+  writeKeyTimeAt(w, FIRST_SEEN, f64, first);
+  writeKeyTimeAt(w, LAST_SEEN, f64, last);
+}
+
+const FIRST_SEEN = Buffer.from(',"firstSeen":', "latin1");
+const LAST_SEEN = Buffer.from(',"lastSeen":', "latin1");
+
+/** putIsoTimeAt after `key`; -1 (nothing meant to be kept) when p is -1 or the time is not one it writes. */
+function putKeyTimeAt(b: Uint8Array, p: number, key: Uint8Array, f64: Float64Array, i: number): number {
+  if (p < 0) return -1;
+  for (let j = 0, n = key.length; j < n; j++) b[p++] = key[j]!;
+  return putIsoTimeAt(b, p, f64, i);
+}
+
+/**
+ * Writes the quoted ISO text of the time f64[i], when in years 1970-9999, at b[p..] (26 bytes of room
+ * made by the caller) and returns the position after it; returns -1 and writes nothing for any other time.
+ */
+function putIsoTimeAt(b: Uint8Array, p: number, f64: Float64Array, i: number): number {
+  const ms = f64[i]!;
+  if (!(ms >= 0 && ms < YEAR_10000_MS)) return -1;
   const t = Math.trunc(ms);
   const sec = Math.floor(t / 1000);
   const slot = sec & (SECOND_SLOTS - 1);
   if (secondOf[slot] !== sec) fillSecond(slot, sec);
-  const r = t - sec * 1000;
-  w.room(26);
-  const b = w.buf;
-  let p = w.pos;
-  for (let i = slot * 21, end = i + 21; i < end; i++) b[p++] = secondText[i]!;
-  b[p++] = 48 + Math.floor(r / 100);
-  b[p++] = 48 + (Math.floor(r / 10) % 10);
-  b[p++] = 48 + (r % 10);
+  // The milliseconds as an int32: integer division, where doubles took a floating-point remainder each.
+  const r = (t - sec * 1000) | 0;
+  for (let j = slot * 21, end = j + 21; j < end; j++) b[p++] = secondText[j]!;
+  const hundreds = (r / 100) | 0, tens = (r / 10) | 0;
+  b[p++] = 48 + hundreds;
+  b[p++] = 48 + tens - hundreds * 10;
+  b[p++] = 48 + r - tens * 10;
   b[p++] = 90;
   b[p++] = 34;
-  w.pos = p;
+  return p;
+}
+
+/** The times putIsoTimeAt does not write: null for no time, Date's text before 1970 and from year 10000. */
+function writeIsoTimeRare(w: JsonBytes, ms: number): void {
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) w.ascii("null");
+  else w.ascii(`"${new Date(ms).toISOString()}"`);
 }
 
 /**

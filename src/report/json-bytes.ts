@@ -39,6 +39,14 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** Text known to be ASCII with nothing JSON escapes (an address), in quotes: its JSON string. */
+  quotedAscii(s: string): void {
+    this.room(s.length + 2);
+    this.buf[this.pos++] = 34;
+    this.ascii(s);
+    this.buf[this.pos++] = 34;
+  }
+
   /** A number as JSON.stringify writes it (null for NaN and infinities). */
   number(v: number): void {
     if (Number.isInteger(v) && v >= 0 && v < 1e15) this.uint(v);

@@ -198,12 +198,13 @@ describe.each([
     expect(withRule).toBeGreaterThan(500);
   }, SLOW);
 
-  it("reads each finding's count, times, position, input and frame in its record as the table's columns hold them", () => {
+  it("reads each finding's count, times (also where floatWords holds them), position, input and frame in its record as the table's columns hold them", () => {
     const facts = findingFacts(table, setup.matcher);
     const order = reportOrder(facts, sortKeys(facts));
     const read = [["count", table.count, (e: number) => table.countOf(e)], ["first", table.first, (e: number) => table.firstOf(e)],
       ["last", table.last, (e: number) => table.lastOf(e)], ["position", table.position, (e: number) => table.positionOf(e)],
-      ["input", table.input, (e: number) => table.inputOf(e)], ["frame", table.frame, (e: number) => table.frameOf(e)]] as const;
+      ["input", table.input, (e: number) => table.inputOf(e)], ["frame", table.frame, (e: number) => table.frameOf(e)],
+      ["first at", table.first, (e: number) => table.floatWords()[table.firstAt(e)]!], ["last at", table.last, (e: number) => table.floatWords()[table.lastAt(e)]!]] as const;
     for (const [name, col, of] of read) {
       for (let k = 0; k < order.length; k++) {
         const e = order[k]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isoTime, writeIsoTime } from "../../src/report/iso-time.js";
+import { isoTime, writeIsoTime, writeKeyTimeAt, writeSeenAt } from "../../src/report/iso-time.js";
 import { JsonBytes } from "../../src/report/json-bytes.js";
 
 describe("isoTime", () => {
@@ -35,5 +35,26 @@ describe("isoTime", () => {
       for (const t of times) { writeIsoTime(w, t); w.ascii(","); }
       expect(w.take().toString("latin1")).toBe(times.map((t) => JSON.stringify(isoTime(t)) + ",").join(""));
     }), { numRuns: 2000 });
+  });
+
+  it("writes a finding's two times read from a Float64Array as JSON.stringify writes the keys and texts, any mix of common and rare times", () => {
+    const time = fc.oneof(
+      fc.double({ min: -9e15, max: 9e15, noNaN: true }),
+      fc.integer({ min: 1_600_000_000_000, max: 1_600_300_000_000 }),
+      // Every millisecond digit, and fractions (Date truncates them).
+      fc.integer({ min: 0, max: 999 }).map((ms) => 1_780_000_000_000 + ms),
+      fc.integer({ min: 0, max: 9999 }).map((tenths) => 1_780_000_000_000 + tenths / 10),
+      fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, -0.5, 253_402_300_799_999, 253_402_300_800_000),
+    );
+    fc.assert(fc.property(fc.array(fc.tuple(time, time), { maxLength: 20 }), (pairs) => {
+      const f64 = new Float64Array(pairs.flat());
+      // A small buffer, so that the room made for both times is also tested.
+      const w = new JsonBytes(8);
+      pairs.forEach((_, k) => writeSeenAt(w, f64, 2 * k, 2 * k + 1));
+      const want = pairs.map(([a, b]) => `,"firstSeen":${JSON.stringify(isoTime(a))},"lastSeen":${JSON.stringify(isoTime(b))}`).join("");
+      expect(w.take().toString("latin1")).toBe(want);
+      pairs.forEach((_, k) => writeKeyTimeAt(w, Buffer.from(",k:"), f64, 2 * k + 1));
+      expect(w.take().toString("latin1")).toBe(pairs.map(([, b]) => `,k:${JSON.stringify(isoTime(b))}`).join(""));
+    }), { numRuns: 3000 });
   });
 });
