@@ -83,8 +83,8 @@ type Wake = () => void;
  * buffered, so the next raw chunk is pulled and written then, before that last output is given out: the
  * thread pool inflates the next chunk while the consumer decodes the end of this one, instead of both
  * waiting for each other at each raw chunk (bench/README.md, "gzip, third round"). Nothing else changes:
- * a chunk is written only after zlib took the one before whole, a read error is thrown after the output
- * before it was given out, and a zlib error before it.
+ * a chunk is written only after zlib took the one before whole, and a read error of the next chunk is
+ * thrown after the output before it was given out (and after a zlib error of this one, if any).
  */
 async function* inflateBody(inf: Zlib.InflateRaw | Zlib.Gunzip, first: Buffer, pull: () => Promise<Buffer | null>): AsyncGenerator<Buffer, Buffer> {
   let wake: Wake | undefined;
@@ -98,7 +98,7 @@ async function* inflateBody(inf: Zlib.InflateRaw | Zlib.Gunzip, first: Buffer, p
   /** Raw bytes written so far, and whether zlib has called back for the last chunk written. */
   let fed = 0;
   let written = false;
-  /** The raw chunk written last; set once the raw input ended (`inf.end()` called). */
+  /** The raw chunk written last, and whether the raw input ended (`inf.end()` called). */
   let current: Buffer | null = null;
   let inputEnded = false;
   /** The bytes zlib left of `current` (the deflate data ended inside it), or a read error of `pull`. */
