@@ -78,6 +78,13 @@ type Wake = () => void;
  * output; returns the raw bytes after the deflate data (the member trailer and what follows). One chunk
  * is written at a time and its callback awaited, so the inflater's `bytesWritten` tells exactly where
  * the deflate data ended; output is read as the consumer asks for it (zlib pauses when it is not).
+ *
+ * zlib calls a chunk's callback when the read of its last output leaves less than a high-water mark
+ * buffered, so the next raw chunk is pulled and written then, before that last output is given out: the
+ * thread pool inflates the next chunk while the consumer decodes the end of this one, instead of both
+ * waiting for each other at each raw chunk (bench/README.md, "gzip, third round"). Nothing else changes:
+ * a chunk is written only after zlib took the one before whole, and a read error of the next chunk is
+ * thrown after the output before it was given out (and after a zlib error of this one, if any).
  */
 async function* inflateBody(inf: Zlib.InflateRaw | Zlib.Gunzip, first: Buffer, pull: () => Promise<Buffer | null>): AsyncGenerator<Buffer, Buffer> {
   let wake: Wake | undefined;
@@ -88,36 +95,46 @@ async function* inflateBody(inf: Zlib.InflateRaw | Zlib.Gunzip, first: Buffer, p
   inf.on("end", () => { ended = true; signal(); });
   inf.on("error", (e) => { failure ??= e; signal(); });
   const waitEvent = () => new Promise<void>((res) => { wake = res; });
+  /** Raw bytes written so far, and whether zlib has called back for the last chunk written. */
   let fed = 0;
+  let written = false;
+  /** The raw chunk written last, and whether the raw input ended (`inf.end()` called). */
+  let current: Buffer | null = null;
+  let inputEnded = false;
+  /** The bytes zlib left of `current` (the deflate data ended inside it), or a read error of `pull`. */
+  let rest: Buffer | undefined;
+  let readError: { e: unknown } | undefined;
+  const write = (c: Buffer | null): void => {
+    current = c;
+    if (c === null) { inputEnded = true; inf.end(); return; }
+    written = false;
+    inf.write(c, (e) => { if (e) failure ??= e; written = true; signal(); });
+    fed += c.length;
+  };
+  /** zlib took `current` whole, or stopped inside it: the next chunk, or the bytes after the data. */
+  const next = async (): Promise<void> => {
+    const unused = fed - inf.bytesWritten;
+    if (unused > 0) { rest = current!.subarray(current!.length - unused); return; }
+    let c: Buffer | null;
+    try {
+      c = await pull();
+    } catch (e) {
+      readError = { e };
+      return;
+    }
+    write(c);
+  };
   try {
-    let chunk: Buffer | null = first.length > 0 ? first : await pull();
+    write(first.length > 0 ? first : await pull());
     while (true) {
-      if (chunk === null) {
-        // Raw input ended: tell zlib, and let it say whether the deflate data was complete.
-        inf.end();
-        while (true) {
-          const out = inf.read() as Buffer | null;
-          if (out) { yield out; continue; }
-          if (failure) throw failure;
-          if (ended) return Buffer.alloc(0);
-          await waitEvent();
-        }
-      }
-      let written = false;
-      const c: Buffer = chunk;
-      inf.write(c, (e) => { if (e) failure ??= e; written = true; signal(); });
-      fed += c.length;
-      while (true) {
-        const out = inf.read() as Buffer | null;
-        if (out) { yield out; continue; }
-        if (failure) throw failure;
-        if (written) break;
-        await waitEvent();
-      }
-      const unused = fed - inf.bytesWritten;
-      // zlib took less than it was given: the deflate data ended inside this chunk.
-      if (unused > 0) return c.subarray(c.length - unused);
-      chunk = await pull();
+      const out = inf.read() as Buffer | null;
+      if (written && !inputEnded && rest === undefined && readError === undefined && failure === undefined) await next();
+      if (out) { yield out; continue; }
+      if (failure) throw failure;
+      if (rest !== undefined) return rest;
+      if (readError !== undefined) throw readError.e;
+      if (inputEnded && ended) return Buffer.alloc(0);
+      await waitEvent();
     }
   } finally {
     inf.destroy();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import { constants, crc32, deflateRawSync, gunzipSync, gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import { openInput } from "../../src/source/inputs.js";
 import { gunzipSource, gzipHeaderLength } from "../../src/source/gzip.js";
 import type { ByteSource } from "../../src/source/raw.js";
+import { InputError } from "../../src/errors.js";
 import { tmpFiles } from "../helpers/tmp.js";
 
 const LINES = readFileSync("fixtures/kcps/kern.log", "utf8").trimEnd().split("\n");
@@ -211,5 +212,59 @@ describe("gzip checked by zlib (a regular file) against our own framing (the ref
         if (size !== 7) expect(again).toBe(clean ? 0 : 1);
       });
     }
+  }
+});
+
+describe("gzip: the next raw chunk is written while the consumer still has output of this one to take", () => {
+  // Each raw chunk inflates to a few 1 MiB outputs. zlib calls back for a chunk as the consumer reads its
+  // last output, and that is when the next chunk must be pulled and written (so the thread pool inflates
+  // it while the consumer decodes that last output), not after the consumer came back for more.
+  const text = log(60_000);
+  const data = gzipSync(text);
+  const size = Math.ceil(data.length / 4);
+  /** Bytes zlib can inflate from the first `n` raw bytes. */
+  const inflatable = (n: number) => gunzipSync(data.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH }).length;
+
+  for (const path of ["our framing", "zlib's members (a regular file)"]) {
+    it(`${path}: each raw chunk after the first is pulled before the output of the ones before it was all given out`, async () => {
+      let delivered = 0;
+      /** Output bytes given out when each raw chunk was asked for. */
+      const atPull: number[] = [];
+      const src = pieces(data, size);
+      const counted: ByteSource = { next: () => { atPull.push(delivered); return src.next(); }, noReuse() {}, async close() {} };
+      const w = { path: "x.gz", layer: "gzip" };
+      const gz = path === "our framing" ? gunzipSource(counted, w) : gunzipSource(counted, w, () => { throw new Error("read again"); });
+      const out: Buffer[] = [];
+      for (let c = await gz.next(); c !== null; c = await gz.next()) { out.push(Buffer.from(c)); delivered += c.length; }
+      await gz.close();
+      expect(Buffer.concat(out).equals(text)).toBe(true);
+      const chunks = Math.ceil(data.length / size);
+      expect(chunks).toBeGreaterThanOrEqual(3);
+      // The pulls of chunks 2..n and of the end (null; our framing asks for it when it reads the trailer).
+      expect(atPull.length).toBe(chunks + 1);
+      for (let k = 1; k < chunks; k++) {
+        const before = inflatable(Math.min(k * size, data.length));
+        expect(before).toBeGreaterThan(2 << 20);
+        expect(atPull[k], `pull ${k + 1}`).toBeLessThan(before);
+      }
+    });
+  }
+
+  for (const path of ["our framing", "zlib's members (a regular file)"]) {
+    it(`${path}: a read error of the third raw chunk comes after every output of the first two was given out`, async () => {
+      let pulls = 0;
+      const src = pieces(data, size);
+      const failing: ByteSource = {
+        next: () => (++pulls === 3 ? Promise.reject(new InputError("cannot read (EIO)", { file: "x.gz" })) : src.next()),
+        noReuse() {}, async close() {},
+      };
+      const w = { path: "x.gz", layer: "gzip" };
+      const gz = path === "our framing" ? gunzipSource(failing, w) : gunzipSource(failing, w, () => { throw new Error("read again"); });
+      let delivered = 0;
+      await expect((async () => { for (let c = await gz.next(); c !== null; c = await gz.next()) delivered += c.length; })())
+        .rejects.toThrow("x.gz: cannot read (EIO)");
+      await gz.close();
+      expect(delivered).toBe(inflatable(2 * size));
+    });
   }
 });
