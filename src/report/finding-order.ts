@@ -50,88 +50,81 @@ export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
   const n = f.n, addr = f.addr, stride = f.addrStride;
   const roleRank = ranks(f.roleNames.map((r) => r ?? "~"));
   const roles = Math.max(1, roleRank.length);
-  const hiRange = 131072;
   const verdict = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
   const proto = new Int32Array(n), port = new Int32Array(n), act = new Int32Array(n);
   const srcLo = new Int32Array(n), srcHi = new Int32Array(n), dstLo = new Int32Array(n), dstHi = new Int32Array(n);
-  // Which values each key takes, marked as the keys are made (1: present), so that renumbering a key
-  // needs no pass of its own to find them. An IPv6 address's halves are marked once ranked.
-  const seenVerdict = new Uint8Array(8), seenSrcRole = new Uint8Array(roles), seenDstRole = new Uint8Array(roles);
-  const seenProto = new Uint8Array(256), seenPort = new Uint8Array(65537), seenAct = new Uint8Array(64);
-  const seenSrcLo = new Uint8Array(65536), seenSrcHi = new Uint8Array(hiRange), seenDstLo = new Uint8Array(65536), seenDstHi = new Uint8Array(hiRange);
   const v6: number[] = [];
   // One read of each record (its first line holds the key words).
   for (let e = 0; e < n; e++) {
     const o = e * stride;
     const m = addr[o]!;
-    const vr = VERDICT_RANK[m & 15]!, sr = roleRank[f.srcRole[e]!]!, dr = roleRank[f.dstRole[e]!]!;
-    const pr = PROTO_RANK[(m >>> 16) & 255]!, po = (addr[o + 1]! | 0) + 1, ac = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
-    verdict[e] = vr; seenVerdict[vr] = 1;
-    srcRole[e] = sr; seenSrcRole[sr] = 1;
-    dstRole[e] = dr; seenDstRole[dr] = 1;
-    proto[e] = pr; seenProto[pr] = 1;
-    port[e] = po; seenPort[po] = 1;
-    act[e] = ac; seenAct[ac] = 1;
-    if (((m >>> 8) & 255) === 6) { v6.push(e); continue; }
+    verdict[e] = VERDICT_RANK[m & 15]!;
+    srcRole[e] = roleRank[f.srcRole[e]!]!;
+    dstRole[e] = roleRank[f.dstRole[e]!]!;
+    proto[e] = PROTO_RANK[(m >>> 16) & 255]!;
+    port[e] = (addr[o + 1]! | 0) + 1;
+    act[e] = ACTION_RANK[(m >>> 4) & 15]! * 4 + ((m >>> 24) & 3);
+    if (((m >>> 8) & 255) === 6) v6.push(e);
     const src = addr[o + ADDR_BASE]!, dst = addr[o + ADDR_BASE + 4]!;
-    const sl = src & 0xffff, sh = src >>> 16, dl = dst & 0xffff, dh = dst >>> 16;
-    srcLo[e] = sl; seenSrcLo[sl] = 1;
-    srcHi[e] = sh; seenSrcHi[sh] = 1;
-    dstLo[e] = dl; seenDstLo[dl] = 1;
-    dstHi[e] = dh; seenDstHi[dh] = 1;
+    srcLo[e] = src & 0xffff;
+    srcHi[e] = src >>> 16;
+    dstLo[e] = dst & 0xffff;
+    dstHi[e] = dst >>> 16;
   }
   if (v6.length > 0) {
-    rankV6(f, v6, ADDR_BASE, srcLo, srcHi, seenSrcLo, seenSrcHi);
-    rankV6(f, v6, ADDR_BASE + 4, dstLo, dstHi, seenDstLo, seenDstHi);
+    rankV6(f, v6, ADDR_BASE, srcLo, srcHi);
+    rankV6(f, v6, ADDR_BASE + 4, dstLo, dstHi);
   }
-  const keys: [Int32Array, number, Uint8Array][] = [[act, 64, seenAct], [dstLo, 65536, seenDstLo], [dstHi, hiRange, seenDstHi],
-    [srcLo, 65536, seenSrcLo], [srcHi, hiRange, seenSrcHi], [port, 65537, seenPort], [proto, 256, seenProto],
-    [dstRole, roles, seenDstRole], [srcRole, roles, seenSrcRole], [verdict, 8, seenVerdict]];
+  const hiRange = v6.length > 0 ? 131072 : 65536;
+  const keys: [Int32Array, number][] = [[act, 64], [dstLo, 65536], [dstHi, hiRange], [srcLo, 65536], [srcHi, hiRange], [port, 65537], [proto, 256],
+    [dstRole, roles], [srcRole, roles], [verdict, 8]];
   return { passes: mergePasses(keys, passRange) };
 }
 
 /**
  * The IPv6 findings' addresses (the four words from `at` in their records) as the low and high halves of
- * their rank among these addresses, the family bit above the high half: IPv6 after every IPv4 address;
- * the halves given are marked in `seenLo` and `seenHi`. The addresses are put in order by the same
- * counting passes as the findings (a 16-bit half of an address each, least significant first): a
- * comparator sort cost less to run but more to compile than it ran, in a job that runs it once.
+ * their rank among these addresses, the family bit above the high half: IPv6 after every IPv4 address.
+ * They are few: copied out of the records (which are far apart) and ranked there with a comparator.
  */
-function rankV6(f: FindingFacts, v6: readonly number[], at: number, lo: Int32Array, hi: Int32Array, seenLo: Uint8Array, seenHi: Uint8Array): void {
+function rankV6(f: FindingFacts, v6: readonly number[], at: number, lo: Int32Array, hi: Int32Array): void {
   const addr = f.addr, stride = f.addrStride, m = v6.length;
-  const sorter = new RadixSorter(m);
-  const half = new Int32Array(m);
-  for (let j = 7; j >= 0; j--) {
-    const o = at + (j >> 1), shift = (j & 1) === 1 ? 0 : 16;
-    for (let i = 0; i < m; i++) half[i] = (addr[v6[i]! * stride + o]! >>> shift) & 0xffff;
-    sorter.pass(half, 65536);
-  }
-  const byAddr = sorter.order;
+  const words = new Uint32Array(m * 4);
+  for (let i = 0; i < m; i++) for (let j = 0; j < 4; j++) words[i * 4 + j] = addr[v6[i]! * stride + at + j]!;
+  v6Words = words;
+  const byAddr = Array.from({ length: m }, (_, i) => i).sort(compareV6);
   let rank = 0;
   for (let k = 0; k < m; k++) {
+    if (k > 0 && compareV6(byAddr[k - 1]!, byAddr[k]!) !== 0) rank++;
     const e = v6[byAddr[k]!]!;
-    if (k > 0) {
-      const p = v6[byAddr[k - 1]!]! * stride + at, q = e * stride + at;
-      if (addr[p] !== addr[q] || addr[p + 1] !== addr[q + 1] || addr[p + 2] !== addr[q + 2] || addr[p + 3] !== addr[q + 3]) rank++;
-    }
     lo[e] = rank & 0xffff;
     hi[e] = 65536 + (rank >>> 16);
-    seenLo[rank & 0xffff] = 1;
-    seenHi[65536 + (rank >>> 16)] = 1;
   }
+  v6Words = new Uint32Array(0);
+}
+
+/** The addresses rankV6 compares (four words each). */
+let v6Words = new Uint32Array(0);
+
+/** rankV6's comparator, one function for every call (a closure per call was a new call target each time). */
+function compareV6(a: number, b: number): number {
+  const w = v6Words;
+  for (let j = 0; j < 4; j++) {
+    const wa = w[a * 4 + j]!, wb = w[b * 4 + j]!;
+    if (wa !== wb) return wa < wb ? -1 : 1;
+  }
+  return 0;
 }
 
 /**
- * The keys (least significant first, each with its range and the values it takes marked) as passes:
- * each key renumbered in place to the values present (order kept), and consecutive keys merged into
- * the first one's array while the product of their counts of values stays within `passRange`; a key
- * with one value is left out.
+ * The keys (least significant first, each with its range) as passes: each key renumbered in place to
+ * the values present (order kept), and consecutive keys merged into the first one's array while the
+ * product of their counts of values stays within `passRange`; a key with one value is left out.
  */
-function mergePasses(keys: readonly [Int32Array, number, Uint8Array][], passRange: number): [Int32Array, number][] {
+function mergePasses(keys: readonly [Int32Array, number][], passRange: number): [Int32Array, number][] {
   const passes: [Int32Array, number][] = [];
   const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)));
-  for (const [key, range, seen] of keys) {
-    const count = denseRanks(key, range, seen, scratch);
+  for (const [key, range] of keys) {
+    const count = denseRanks(key, range, scratch);
     if (count <= 1) continue;
     const last = passes[passes.length - 1];
     if (last !== undefined && last[1] * count <= passRange) {
@@ -143,14 +136,16 @@ function mergePasses(keys: readonly [Int32Array, number, Uint8Array][], passRang
 }
 
 /**
- * Renumbers key's values (0 .. range-1; those present marked in `seen`) to their rank among the values
- * present; returns how many there are. Nothing is rewritten when every value below the largest is
- * present (each value is its own rank).
+ * Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there
+ * are. Nothing is rewritten when every value below the largest is present (each is its own rank).
  */
-function denseRanks(key: Int32Array, range: number, seen: Uint8Array, scratch: Int32Array): number {
+function denseRanks(key: Int32Array, range: number, scratch: Int32Array): number {
+  const n = key.length;
+  scratch.fill(0, 0, range);
+  for (let e = 0; e < n; e++) scratch[key[e]!] = 1;
   let d = 0, top = -1;
-  for (let v = 0; v < range; v++) if (seen[v] === 1) { scratch[v] = d++; top = v; }
-  if (d > 1 && top !== d - 1) for (let e = 0, n = key.length; e < n; e++) key[e] = scratch[key[e]!]!;
+  for (let v = 0; v < range; v++) if (scratch[v] === 1) { scratch[v] = d++; top = v; }
+  if (d > 1 && top !== d - 1) for (let e = 0; e < n; e++) key[e] = scratch[key[e]!]!;
   return d;
 }
 
