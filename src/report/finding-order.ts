@@ -122,7 +122,7 @@ function compareV6(a: number, b: number): number {
  */
 function mergePasses(keys: readonly [Int32Array, number][], passRange: number): [Int32Array, number][] {
   const passes: [Int32Array, number][] = [];
-  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)));
+  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)) + 1);
   for (const [key, range] of keys) {
     const count = denseRanks(key, range, scratch);
     if (count <= 1) continue;
@@ -137,16 +137,33 @@ function mergePasses(keys: readonly [Int32Array, number][], passRange: number): 
 
 /**
  * Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there
- * are. Nothing is rewritten when every value below the largest is present (each is its own rank).
+ * are. Nothing is rewritten when every value below the largest is present (each is its own rank). Each
+ * loop is a function of its own: a loop compiled on stack is entered again at the next call, and a later
+ * loop of the same function, with no type feedback when that code was made, bailed out of it each time.
  */
 function denseRanks(key: Int32Array, range: number, scratch: Int32Array): number {
-  const n = key.length;
   scratch.fill(0, 0, range);
-  for (let e = 0; e < n; e++) scratch[key[e]!] = 1;
+  markValues(key, scratch);
+  const d = numberValues(scratch, range);
+  if (d > 1 && scratch[range]! !== d - 1) renumber(key, scratch);
+  return d;
+}
+
+/** scratch[v] = 1 for each value v of key. */
+function markValues(key: Int32Array, scratch: Int32Array): void {
+  for (let e = 0, n = key.length; e < n; e++) scratch[key[e]!] = 1;
+}
+
+/** Each marked value of 0 .. range-1 numbered in order; returns how many; scratch[range] = the largest marked (-1: none). */
+function numberValues(scratch: Int32Array, range: number): number {
   let d = 0, top = -1;
   for (let v = 0; v < range; v++) if (scratch[v] === 1) { scratch[v] = d++; top = v; }
-  if (d > 1 && top !== d - 1) for (let e = 0; e < n; e++) key[e] = scratch[key[e]!]!;
+  scratch[range] = top;
   return d;
+}
+
+function renumber(key: Int32Array, scratch: Int32Array): void {
+  for (let e = 0, n = key.length; e < n; e++) key[e] = scratch[key[e]!]!;
 }
 
 /** acc (of `range` values) becomes the pair (key more significant, acc less): key * range + acc. */
@@ -182,18 +199,34 @@ class RadixSorter {
     const counts = this.counts;
     counts.fill(0, 0, range + 1);
     const order = this.order;
-    for (let k = 0; k < n; k++) { const c = key[order[k]!]! + 1; counts[c] = counts[c]! + 1; }
+    countKeys(order, key, counts);
     // Every key equal: the order stands.
     if (counts[key[order[0]!]! + 1] === n) return;
-    for (let v = 1; v <= range; v++) counts[v] = counts[v]! + counts[v - 1]!;
-    const out = this.spare;
-    for (let k = 0; k < n; k++) {
-      const e = order[k]!;
-      const c = key[e]!;
-      out[counts[c]!] = e;
-      counts[c] = counts[c]! + 1;
-    }
+    sumCounts(counts, range);
+    this.order = scatter(order, key, counts, this.spare);
     this.spare = order;
-    this.order = out;
   }
+}
+
+// The pass's three loops, a function each (see denseRanks).
+
+/** counts[v + 1] = how many entries have key value v. */
+function countKeys(order: Int32Array, key: Int32Array, counts: Int32Array): void {
+  for (let k = 0, n = order.length; k < n; k++) { const c = key[order[k]!]! + 1; counts[c] = counts[c]! + 1; }
+}
+
+/** counts[v] = how many entries have key values below v. */
+function sumCounts(counts: Int32Array, range: number): void {
+  for (let v = 1; v <= range; v++) counts[v] = counts[v]! + counts[v - 1]!;
+}
+
+/** `order` stably by key into `out`, which is returned. */
+function scatter(order: Int32Array, key: Int32Array, counts: Int32Array, out: Int32Array): Int32Array {
+  for (let k = 0, n = order.length; k < n; k++) {
+    const e = order[k]!;
+    const c = key[e]!;
+    out[counts[c]!] = e;
+    counts[c] = counts[c]! + 1;
+  }
+  return out;
 }
