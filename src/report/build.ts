@@ -78,6 +78,8 @@ export interface PreparedReport {
   findingJson(k: number): string;
   /** The same JSON text, as UTF-8 bytes appended to `w`. */
   writeFinding(k: number, w: JsonBytes): void;
+  /** Findings from `from` on, comma-separated as in the report's array, until `w` holds `until` bytes; the next k. */
+  writeFindings(from: number, w: JsonBytes, until: number): number;
   /** The steps of building it, in order, with their times. */
   readonly steps: readonly ReportStep[];
 }
@@ -145,7 +147,7 @@ export function prepareReport(x: BuildInput): PreparedReport {
     view.writeFinding(k, w);
     return w.take().toString("utf8");
   };
-  return { skeleton, length: facts.n, finding: view.finding, findingJson, writeFinding: view.writeFinding, steps };
+  return { skeleton, length: facts.n, finding: view.finding, findingJson, writeFinding: view.writeFinding, writeFindings: view.writeFindings, steps };
 }
 
 /** Step "totals": the report around its findings (`findings` left empty), from the counts of "rules". */

@@ -57,7 +57,7 @@ const V_ALLOWED_REQUIRED = VERDICTS.indexOf("allowed-required");
 const V_BLOCKED_REQUIRED = VERDICTS.indexOf("blocked-required");
 
 /** `finder`: the rule lookup (tests pass one that builds its port tables at once). */
-export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder()): FindingFacts {
+export function findingFacts(table: FindingTable, matcher: Matcher, finder: RuleFinder = matcher.ruleFinder(table.size >= 65536 ? 0 : undefined)): FindingFacts {
   const n = table.size;
   const roles = matcher.roles;
   const { words: addr, stride: addrStride } = table.keyWords();
@@ -71,45 +71,69 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
     if (id === undefined) { id = roleNames.length; roleNames.push(name); roleIds.set(name, id); }
     return id;
   };
-  const ruleFrom: number[] = [0], ruleTo: number[] = [0];
-  // A finding without a rule is named by its host's roles joined by "+" (null when none).
-  const setRole = new Map<number, number>();
-  const setRoleId = (set: number): number => {
-    let id = setRole.get(set);
-    if (id === undefined) { id = roleId(roles.setRoleIds(set).join("+") || null); setRole.set(set, id); }
+  // Per rule id: its from and to roles' ids, 1 when it is inferred (grown with the counts by rule).
+  let ruleFrom = new Int32Array(16), ruleTo = new Int32Array(16), ruleInferred = new Uint8Array(16);
+  let allowedByRule = new Float64Array(16), blockedByRule = new Float64Array(16);
+  // The id of a rule first met here (the cold path, kept out of the loop below: the rules' objects have
+  // more than one shape, and reading their fields in the loop made its optimised code bail out).
+  const newRule = (rule: Rule): number => {
+    const id = rules.length;
+    rules.push(rule);
+    ruleIds.set(rule, id);
+    if (id >= ruleFrom.length) {
+      ruleFrom = grownInt(ruleFrom); ruleTo = grownInt(ruleTo); ruleInferred = grownBytes(ruleInferred);
+      allowedByRule = grown(allowedByRule); blockedByRule = grown(blockedByRule);
+    }
+    ruleFrom[id] = roleId(rule.from);
+    ruleTo[id] = roleId(rule.to);
+    ruleInferred[id] = rule.inferred === true ? 1 : 0;
     return id;
   };
+  // A finding without a rule is named by its host's roles joined by "+" (null when none): the role id
+  // of each role set, -1 until first needed.
+  let setRole = new Int32Array(64).fill(-1);
+  const newSetRole = (set: number): number => {
+    while (set >= setRole.length) { const b = new Int32Array(setRole.length * 2).fill(-1); b.set(setRole); setRole = b; }
+    const id = roleId(roles.setRoleIds(set).join("+") || null);
+    setRole[set] = id;
+    return id;
+  };
+  // Every rule and role set gets its id before the loop (ids are only names inside the report: its
+  // order comes from the names), so the loop meets nothing for the first time: code first reached
+  // after the loop was compiled made its optimised code bail out, and each time it was compiled again.
+  for (const rule of matcher.rules) if (!ruleIds.has(rule)) newRule(rule);
+  for (let set = 1; set < roles.sets.length; set++) newSetRole(set);
   const ruleOf = new Int32Array(n), srcRole = new Int32Array(n), dstRole = new Int32Array(n);
   const flowsByVerdict = new Float64Array(16);
   const findingsByVerdictBy = new Float64Array(VERDICT_BY_CELLS), inferredByVerdictBy = new Float64Array(VERDICT_BY_CELLS);
-  let allowedByRule = new Float64Array(16), blockedByRule = new Float64Array(16);
-  // Read in the records (table order, sequential): columns of them would be fresh memory.
+  let lastRule: Rule | undefined = undefined;
+  let lastId = 0;
+  // Read in the records (table order, sequential): columns of them would be fresh memory. Only
+  // integers and typed arrays in the loop; what is met for the first time is in newRule and newSetRole.
   for (let e = 0; e < n; e++) {
-    const m = addr[e * addrStride]!;
+    const o = e * addrStride;
+    const m = addr[o]!;
     const s = table.srcSetOf(e), d = table.dstSetOf(e);
-    const rule = finder.find(s, d, (m >>> 16) & 255, addr[e * addrStride + 1]! | 0, table.firstSrcPortOf(e));
+    const rule = finder.find(s, d, (m >>> 16) & 255, addr[o + 1]! | 0, table.firstSrcPortOf(e));
     let r = 0;
     if (rule !== undefined) {
-      let id = ruleIds.get(rule);
-      if (id === undefined) {
-        id = rules.length;
-        rules.push(rule);
-        ruleIds.set(rule, id);
-        ruleFrom.push(roleId(rule.from));
-        ruleTo.push(roleId(rule.to));
-        if (id >= allowedByRule.length) { allowedByRule = grown(allowedByRule); blockedByRule = grown(blockedByRule); }
-      }
-      r = id;
+      if (rule !== lastRule) { lastId = ruleIds.get(rule) ?? newRule(rule); lastRule = rule; }
+      r = lastId;
     }
     ruleOf[e] = r;
-    srcRole[e] = s === 0 ? 0 : r !== 0 ? ruleFrom[r]! : setRoleId(s);
-    dstRole[e] = d === 0 ? 0 : r !== 0 ? ruleTo[r]! : setRoleId(d);
+    let sr = 0, dr = 0;
+    if (r !== 0) { sr = ruleFrom[r]!; dr = ruleTo[r]!; } else {
+      if (s !== 0) { sr = s < setRole.length ? setRole[s]! : -1; if (sr < 0) sr = newSetRole(s); }
+      if (d !== 0) { dr = d < setRole.length ? setRole[d]! : -1; if (dr < 0) dr = newSetRole(d); }
+    }
+    srcRole[e] = s === 0 ? 0 : sr;
+    dstRole[e] = d === 0 ? 0 : dr;
     const v = m & 15, c = table.countOf(e);
     flowsByVerdict[v] = flowsByVerdict[v]! + c;
     const cell = v * 4 + ((m >>> 24) & 3);
     findingsByVerdictBy[cell] = findingsByVerdictBy[cell]! + 1;
     if (r !== 0) {
-      if (rule!.inferred === true) inferredByVerdictBy[cell] = inferredByVerdictBy[cell]! + 1;
+      inferredByVerdictBy[cell] = inferredByVerdictBy[cell]! + ruleInferred[r]!;
       if (v === V_ALLOWED_REQUIRED) allowedByRule[r] = allowedByRule[r]! + c;
       else if (v === V_BLOCKED_REQUIRED) blockedByRule[r] = blockedByRule[r]! + c;
     }
@@ -122,6 +146,18 @@ export function findingFacts(table: FindingTable, matcher: Matcher, finder: Rule
 
 function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grownInt(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grownBytes(a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(a.length * 2);
   b.set(a);
   return b;
 }

@@ -32,7 +32,7 @@ function ranks(values: readonly string[]): Int32Array {
 }
 
 /** VERDICT_ORDER's place of each verdict code; 7 (last) for none. */
-const VERDICT_RANK = VERDICTS.map((v) => { const k = VERDICT_ORDER.indexOf(v); return k < 0 ? 7 : k; });
+const VERDICT_RANK = Int32Array.from({ length: 16 }, (_, code) => { const k = VERDICT_ORDER.indexOf(VERDICTS[code]!); return k < 0 ? 7 : k; });
 const PROTO_RANK = ranks(Array.from({ length: 256 }, (_, p) => protocolName(p)));
 const ACTION_RANK = ranks(Array.from({ length: 16 }, (_, a) => ACTION_NAMES[a] ?? "unknown"));
 /** Largest range of one counting pass: its counts stay within the processor's nearer caches. */
@@ -58,7 +58,7 @@ export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
   for (let e = 0; e < n; e++) {
     const o = e * stride;
     const m = addr[o]!;
-    verdict[e] = VERDICT_RANK[m & 15] ?? 7;
+    verdict[e] = VERDICT_RANK[m & 15]!;
     srcRole[e] = roleRank[f.srcRole[e]!]!;
     dstRole[e] = roleRank[f.dstRole[e]!]!;
     proto[e] = PROTO_RANK[(m >>> 16) & 255]!;
@@ -83,26 +83,36 @@ export function sortKeys(f: FindingFacts, passRange = PASS_RANGE): SortKeys {
 
 /**
  * The IPv6 findings' addresses (the four words from `at` in their records) as the low and high halves of
- * their rank among these addresses, ranked with a comparator (they are few), the family bit above the
- * high half: IPv6 after every IPv4 address. `v6` is sorted in place.
+ * their rank among these addresses, the family bit above the high half: IPv6 after every IPv4 address.
+ * They are few: copied out of the records (which are far apart) and ranked there with a comparator.
  */
-function rankV6(f: FindingFacts, v6: number[], at: number, lo: Int32Array, hi: Int32Array): void {
-  const addr = f.addr, stride = f.addrStride;
-  const cmp = (a: number, b: number): number => {
-    for (let j = 0; j < 4; j++) {
-      const wa = addr[a * stride + at + j]!, wb = addr[b * stride + at + j]!;
-      if (wa !== wb) return wa < wb ? -1 : 1;
-    }
-    return 0;
-  };
-  v6.sort(cmp);
+function rankV6(f: FindingFacts, v6: readonly number[], at: number, lo: Int32Array, hi: Int32Array): void {
+  const addr = f.addr, stride = f.addrStride, m = v6.length;
+  const words = new Uint32Array(m * 4);
+  for (let i = 0; i < m; i++) for (let j = 0; j < 4; j++) words[i * 4 + j] = addr[v6[i]! * stride + at + j]!;
+  v6Words = words;
+  const byAddr = Array.from({ length: m }, (_, i) => i).sort(compareV6);
   let rank = 0;
-  for (let i = 0; i < v6.length; i++) {
-    if (i > 0 && cmp(v6[i - 1]!, v6[i]!) !== 0) rank++;
-    const e = v6[i]!;
+  for (let k = 0; k < m; k++) {
+    if (k > 0 && compareV6(byAddr[k - 1]!, byAddr[k]!) !== 0) rank++;
+    const e = v6[byAddr[k]!]!;
     lo[e] = rank & 0xffff;
     hi[e] = 65536 + (rank >>> 16);
   }
+  v6Words = new Uint32Array(0);
+}
+
+/** The addresses rankV6 compares (four words each). */
+let v6Words = new Uint32Array(0);
+
+/** rankV6's comparator, one function for every call (a closure per call was a new call target each time). */
+function compareV6(a: number, b: number): number {
+  const w = v6Words;
+  for (let j = 0; j < 4; j++) {
+    const wa = w[a * 4 + j]!, wb = w[b * 4 + j]!;
+    if (wa !== wb) return wa < wb ? -1 : 1;
+  }
+  return 0;
 }
 
 /**
@@ -112,7 +122,7 @@ function rankV6(f: FindingFacts, v6: number[], at: number, lo: Int32Array, hi: I
  */
 function mergePasses(keys: readonly [Int32Array, number][], passRange: number): [Int32Array, number][] {
   const passes: [Int32Array, number][] = [];
-  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)));
+  const scratch = new Int32Array(Math.max(1, ...keys.map(([, range]) => range)) + 1);
   for (const [key, range] of keys) {
     const count = denseRanks(key, range, scratch);
     if (count <= 1) continue;
@@ -125,15 +135,35 @@ function mergePasses(keys: readonly [Int32Array, number][], passRange: number): 
   return passes;
 }
 
-/** Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there are. */
+/**
+ * Renumbers key's values (0 .. range-1) to their rank among the values present; returns how many there
+ * are. Nothing is rewritten when every value below the largest is present (each is its own rank). Each
+ * loop is a function of its own: a loop compiled on stack is entered again at the next call, and a later
+ * loop of the same function, with no type feedback when that code was made, bailed out of it each time.
+ */
 function denseRanks(key: Int32Array, range: number, scratch: Int32Array): number {
-  const n = key.length;
   scratch.fill(0, 0, range);
-  for (let e = 0; e < n; e++) scratch[key[e]!] = 1;
-  let d = 0;
-  for (let v = 0; v < range; v++) if (scratch[v] === 1) scratch[v] = d++;
-  if (d > 1) for (let e = 0; e < n; e++) key[e] = scratch[key[e]!]!;
+  markValues(key, scratch);
+  const d = numberValues(scratch, range);
+  if (d > 1 && scratch[range]! !== d - 1) renumber(key, scratch);
   return d;
+}
+
+/** scratch[v] = 1 for each value v of key. */
+function markValues(key: Int32Array, scratch: Int32Array): void {
+  for (let e = 0, n = key.length; e < n; e++) scratch[key[e]!] = 1;
+}
+
+/** Each marked value of 0 .. range-1 numbered in order; returns how many; scratch[range] = the largest marked (-1: none). */
+function numberValues(scratch: Int32Array, range: number): number {
+  let d = 0, top = -1;
+  for (let v = 0; v < range; v++) if (scratch[v] === 1) { scratch[v] = d++; top = v; }
+  scratch[range] = top;
+  return d;
+}
+
+function renumber(key: Int32Array, scratch: Int32Array): void {
+  for (let e = 0, n = key.length; e < n; e++) key[e] = scratch[key[e]!]!;
 }
 
 /** acc (of `range` values) becomes the pair (key more significant, acc less): key * range + acc. */
@@ -169,18 +199,34 @@ class RadixSorter {
     const counts = this.counts;
     counts.fill(0, 0, range + 1);
     const order = this.order;
-    for (let k = 0; k < n; k++) { const c = key[order[k]!]! + 1; counts[c] = counts[c]! + 1; }
+    countKeys(order, key, counts);
     // Every key equal: the order stands.
     if (counts[key[order[0]!]! + 1] === n) return;
-    for (let v = 1; v <= range; v++) counts[v] = counts[v]! + counts[v - 1]!;
-    const out = this.spare;
-    for (let k = 0; k < n; k++) {
-      const e = order[k]!;
-      const c = key[e]!;
-      out[counts[c]!] = e;
-      counts[c] = counts[c]! + 1;
-    }
+    sumCounts(counts, range);
+    this.order = scatter(order, key, counts, this.spare);
     this.spare = order;
-    this.order = out;
   }
+}
+
+// The pass's three loops, a function each (see denseRanks).
+
+/** counts[v + 1] = how many entries have key value v. */
+function countKeys(order: Int32Array, key: Int32Array, counts: Int32Array): void {
+  for (let k = 0, n = order.length; k < n; k++) { const c = key[order[k]!]! + 1; counts[c] = counts[c]! + 1; }
+}
+
+/** counts[v] = how many entries have key values below v. */
+function sumCounts(counts: Int32Array, range: number): void {
+  for (let v = 1; v <= range; v++) counts[v] = counts[v]! + counts[v - 1]!;
+}
+
+/** `order` stably by key into `out`, which is returned. */
+function scatter(order: Int32Array, key: Int32Array, counts: Int32Array, out: Int32Array): Int32Array {
+  for (let k = 0, n = order.length; k < n; k++) {
+    const e = order[k]!;
+    const c = key[e]!;
+    out[counts[c]!] = e;
+    counts[c] = counts[c]! + 1;
+  }
+  return out;
 }

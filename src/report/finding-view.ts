@@ -23,6 +23,11 @@ export interface FindingView {
   finding(k: number): Finding;
   /** Exactly `JSON.stringify(finding(k))`, as UTF-8 bytes appended to `w`. */
   writeFinding(k: number, w: JsonBytes): void;
+  /**
+   * Findings from..n-1 as writeFinding writes them, each after a comma but the first of the report
+   * (k = 0), until `w` holds `until` bytes or more: returns the next finding to write (n when done).
+   */
+  writeFindings(from: number, w: JsonBytes, until: number): number;
 }
 
 export interface ViewInput {
@@ -223,7 +228,18 @@ export function findingView(x: ViewInput): FindingView {
       w.bytes(kEnd);
     }
   };
-  return { finding, writeFinding };
+  // The loop over findings is here, not in the chunk generator that calls it once per chunk: a loop there
+  // was compiled twice (on its own and on stack) with all of writeFinding in it each time.
+  const writeFindings = (from: number, w: JsonBytes, until: number): number => {
+    let k = from;
+    while (k < n) {
+      if (k > 0) w.comma();
+      writeFinding(k++, w);
+      if (w.pos >= until) break;
+    }
+    return k;
+  };
+  return { finding, writeFinding, writeFindings };
 }
 
 /** Kept so that the warming reads are not dropped as dead code. */

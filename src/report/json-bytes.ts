@@ -29,6 +29,12 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** A comma. */
+  comma(): void {
+    this.room(1);
+    this.buf[this.pos++] = 44;
+  }
+
   /** Text known to be ASCII (digits, ISO times, fixed keys). */
   ascii(s: string): void {
     const n = s.length;

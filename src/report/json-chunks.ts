@@ -40,11 +40,18 @@ export function* jsonReportChunks(p: PreparedReport, chunkBytes = 1 << 20, reuse
     // Findings made objects (materialise) may have been changed since (applyBaseline adds a field):
     // then they are what is written.
     const objects = p.skeleton.findings.length === p.length && p.length > 0 ? p.skeleton.findings : undefined;
-    for (let k = 0; k < p.length; k++) {
-      if (k > 0) w.bytes(comma);
-      if (objects) w.bytes(Buffer.from(JSON.stringify(objects[k]), "utf8"));
-      else p.writeFinding(k, w);
-      if (w.pos >= chunkBytes) yield w.detach(reuse);
+    if (objects) {
+      for (let k = 0; k < p.length; k++) {
+        if (k > 0) w.bytes(comma);
+        w.bytes(Buffer.from(JSON.stringify(objects[k]), "utf8"));
+        if (w.pos >= chunkBytes) yield w.detach(reuse);
+      }
+    } else {
+      // A chunk's findings at a time: a chunk ends after the finding that fills it, as above.
+      for (let k = 0; k < p.length;) {
+        k = p.writeFindings(k, w, chunkBytes);
+        if (w.pos >= chunkBytes) yield w.detach(reuse);
+      }
     }
     w.ascii("]");
   }

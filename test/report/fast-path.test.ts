@@ -8,6 +8,7 @@ import { eachFinding, materialise, prepareReport, type InputSummary } from "../.
 import { findingFacts } from "../../src/report/finding-facts.js";
 import { reportOrder, sortKeys } from "../../src/report/finding-order.js";
 import { jsonReportChunks } from "../../src/report/render.js";
+import { JsonBytes } from "../../src/report/json-bytes.js";
 import { renderText } from "../../src/report/text.js";
 import { csvChunks, renderCsv } from "../../src/report/csv.js";
 import type { Finding } from "../../src/report/types.js";
@@ -196,6 +197,45 @@ describe.each([
     }
     // Findings of required rules occur (most of the generated ones are unexpected).
     expect(withRule).toBeGreaterThan(500);
+  }, SLOW);
+
+  it("names each finding's roles as its rule does, or else as its hosts' role sets do, and counts its verdict on inferred rules", () => {
+    const facts = findingFacts(table, setup.matcher);
+    const roles = setup.matcher.roles;
+    const setName = (set: number): string | null => (set === 0 ? null : roles.setRoleIds(set).join("+") || null);
+    const inferred = new Float64Array(facts.inferredByVerdictBy.length);
+    let bySets = 0;
+    for (let e = 0; e < facts.n; e++) {
+      const s = table.srcSet[e]!, d = table.dstSet[e]!;
+      const rule = facts.rules[facts.ruleOf[e]!];
+      const want = [s === 0 ? null : rule ? rule.from : setName(s), d === 0 ? null : rule ? rule.to : setName(d)];
+      const got = [facts.roleNames[facts.srcRole[e]!], facts.roleNames[facts.dstRole[e]!]];
+      if (got[0] !== want[0] || got[1] !== want[1]) expect.fail(`finding ${e}: roles ${JSON.stringify(got)} where ${JSON.stringify(want)}`);
+      if (!rule && s !== 0 && d !== 0) bySets++;
+      const m = table.keyWord(e, 0), cell = (m & 15) * 4 + ((m >>> 24) & 3);
+      if (rule?.inferred === true) inferred[cell] = inferred[cell]! + 1;
+    }
+    expect(bySets).toBeGreaterThan(500);
+    expect([...facts.inferredByVerdictBy]).toEqual([...inferred]);
+    expect(inferred.some((x) => x > 0)).toBe(true);
+  }, SLOW);
+
+  it("ends each JSON chunk right after the finding that fills it, as writing the findings one by one does", () => {
+    const p = prepared(setup, table);
+    const size = 1 << 15;
+    const lengths = [...jsonReportChunks(p, size)].map((c) => c.length);
+    // The reference: the head of the report, then a finding at a time with its comma.
+    const w = new JsonBytes(size * 2);
+    const head = Buffer.from(JSON.stringify({ ...p.skeleton, findings: [] }).split('"findings":[')[0] + '"findings":[', "utf8");
+    w.bytes(head);
+    const want: number[] = [];
+    for (let k = 0; k < p.length; k++) {
+      if (k > 0) w.bytes(Buffer.from(","));
+      p.writeFinding(k, w);
+      if (w.pos >= size) want.push(w.detach().length);
+    }
+    expect(lengths.slice(0, -1)).toEqual(want);
+    expect(want.length).toBeGreaterThan(100);
   }, SLOW);
 
   it("reads each finding's count, times (also where floatWords holds them), position, input and frame in its record as the table's columns hold them", () => {
