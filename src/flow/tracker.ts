@@ -526,11 +526,34 @@ export class FlowTracker {
 
   /** The same sweep with the module finding the records (the same ones, in the same order). */
   private sweepWasm(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
-    for (let e = core.nextSwept(0, all); e >= 0; e = core.nextSwept(e + 1, all)) {
-      this.finalise(e, emit);
-      if (all) continue;
-      this.stats.evicted++;
-      core.remove(e);
+    let e = 0;
+    do {
+      core.prepareSweep();
+      // The module writes the connections it ends (and removes them), with their outcomes when memoised.
+      e = core.sweepOut(e, all, this.memoise);
+      this.takeOut(core, emit, all);
+    } while (e >= 0);
+  }
+
+  /**
+   * The connections the module ended in its last sweepOut, appended to `out` in order (emitted as it
+   * fills, as finalise emits), each miss decided in its place as finalise decides it.
+   */
+  private takeOut(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
+    const n = core.outCount;
+    if (!all) this.stats.evicted += n;
+    const misses = core.missCount;
+    const out = this.out;
+    let m = 0;
+    for (let k = 0; k < n; ) {
+      if (isFull(out)) {
+        emit(out);
+        out.length = 0;
+      }
+      const at = out.length;
+      const c = core.copyOut(k, out);
+      for (; m < misses && core.missAt(m) < k + c; m++) this.decide(core.missRecord(m), out, at + core.missAt(m) - k, -1, 0);
+      k += c;
     }
   }
 
@@ -610,7 +633,8 @@ export class FlowTracker {
     const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
     // Most connections' outcomes depend on their protocol, state bits and history alone (memoisable,
     // below), and repeat a few thousand combinations: their labels are looked up, not rebuilt.
-    const memoKey = this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
+    // With the module its memo is the one (its sweeps look there; an eviction on lookup, rare, decides afresh).
+    const memoKey = this.core === undefined && this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
     const tail = memoKey >= 0 && hasHistory ? historyTail(iv, o, HISTORY) : 0;
     const memo = memoKey < 0 ? undefined : tail === 0 ? this.memo.get(memoKey) : this.memoLong.get(memoKey)?.get(tail);
     if (memo !== undefined) {
@@ -622,14 +646,30 @@ export class FlowTracker {
       commit(out);
       return;
     }
-    const history = hasHistory ? historyText(iv, o, HISTORY) : "";
-    const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, w));
+    this.decide(e, out, i, memoKey, tail);
+    commit(out);
+  }
+
+  /**
+   * The outcome of connection e into row i of `out`, whose tuple is written: decideOutcome, the labels,
+   * and the outcome remembered when memoisable: under `memoKey` (with `tail`) in the JS memo, or, with
+   * the module (memoKey -1), in the module's.
+   */
+  private decide(e: number, out: EventBatch, i: number, memoKey: number, tail: number): void {
+    const { iv, uv: keys } = this.store;
+    const o = e * STRIDE;
+    const fam = keys[o]! >>> 8;
+    const proto = keys[o]! & 255;
+    const st = iv[o + I_STATE]! & ~S_ORIG_IS_B;
+    const history = proto === PROTO_TCP || proto === PROTO_UDP ? historyText(iv, o, HISTORY) : "";
+    const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, i * 4));
     out.action[i] = r.action;
     out.blockedBy[i] = r.blockedBy;
-    out.label[i] = out.labels.intern(r.evidence);
-    out.history[i] = out.labels.intern(history);
-    if (memoKey >= 0 && r.blockedBy === BLOCKED_BY_UNSET && out.label[i]! < 1 << 24 && out.history[i]! < 67108864) this.remember(memoKey, tail, (out.label[i]! * 67108864 + out.history[i]!) * 4 + r.action);
-    commit(out);
+    const label = (out.label[i] = out.labels.intern(r.evidence));
+    const hist = (out.history[i] = out.labels.intern(history));
+    if (r.blockedBy !== BLOCKED_BY_UNSET || label >= 1 << 24 || hist >= 67108864) return;
+    if (memoKey >= 0) this.remember(memoKey, tail, (label * 67108864 + hist) * 4 + r.action);
+    else if (this.core !== undefined && this.memoise && memoisable(proto, st)) this.core.remember(e, label, hist, r.action);
   }
   /**
    * Memoised outcomes as ((evidence label * 2^26 + history label) * 4 + action), by protocol, state bits
