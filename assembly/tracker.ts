@@ -947,6 +947,7 @@ let oPosition: usize = 0;
 let oFrame: usize = 0;
 let oLabel: usize = 0;
 let oHistory: usize = 0;
+let oBlockedBy: usize = 0;
 /** The misses of the last sweepOut: output slot and record of each, in order. */
 let oMissAt: usize = 0;
 let oMissRecord: usize = 0;
@@ -957,6 +958,8 @@ let outColumns: usize = 0;
 let memo: usize = 0;
 let memoMask: i32 = 0;
 let memoSize: i32 = 0;
+/** Times the memo was emptied full (tests). */
+let memoEmptied: i32 = 0;
 /** The memo key of the connection last looked at (memoKeyOf). */
 let mk0: i32 = 0;
 let mk1: i32 = 0;
@@ -973,12 +976,15 @@ export function initFinalise(capacity: i32, memoSlots: i32, maxSlots: i32): void
   oFamily = take(n); oProto = take(n); oSrc = take(n * 16); oDst = take(n * 16); oSrcPort = take(n * 4); oDstPort = take(n * 4);
   oIcmpType = take(n * 2); oTcpFlags = take(n * 2); oAction = take(n); oTime = take(n * 8); oPosition = take(n * 8);
   oFrame = take(n * 4); oLabel = take(n * 4); oHistory = take(n * 4); oMissAt = take(n * 4); oMissRecord = take(n * 4);
-  outColumns = take(64);
+  oBlockedBy = take(n);
+  memoFound = take(12);
+  outColumns = take(68);
   const c = outColumns;
   store<usize>(c, oFamily); store<usize>(c, oProto, 4); store<usize>(c, oSrc, 8); store<usize>(c, oDst, 12);
   store<usize>(c, oSrcPort, 16); store<usize>(c, oDstPort, 20); store<usize>(c, oIcmpType, 24); store<usize>(c, oTcpFlags, 28);
   store<usize>(c, oAction, 32); store<usize>(c, oTime, 36); store<usize>(c, oPosition, 40); store<usize>(c, oFrame, 44);
   store<usize>(c, oLabel, 48); store<usize>(c, oHistory, 52); store<usize>(c, oMissAt, 56); store<usize>(c, oMissRecord, 60);
+  store<usize>(c, oBlockedBy, 64);
   memo = take(<usize>memoSlots * MEMO_BYTES);
   memoMask = memoSlots - 1;
   memoSize = 0;
@@ -995,6 +1001,7 @@ export function outCount(): i32 { return outN; }
 export function missCount(): i32 { return missN; }
 export function memoEntries(): i32 { return memoSize; }
 export function memoSlots(): i32 { return memoMask + 1; }
+export function memoEmptiedCount(): i32 { return memoEmptied; }
 
 /** tracker.ts memoisable: the outcome follows from the protocol, state bits and history alone. */
 function memoisable(proto: i32, st: i32): bool {
@@ -1073,6 +1080,7 @@ export function remember(e: i32, label: i32, history: i32, action: i32): void {
   if ((memoSize + 1) * 2 > memoMask + 1) {
     memory.fill(memo, 0, <usize>(memoMask + 1) * MEMO_BYTES);
     memoSize = 0;
+    memoEmptied++;
   }
   const at = memoSlot();
   if (load<i32>(at, 8) == 0) memoSize++;
@@ -1118,19 +1126,55 @@ function emitRow(e: i32, memoise: bool): void {
   store<f64>(oTime + (i << 3), load<f64>(o + F_FIRST_TIME));
   store<f64>(oPosition + (i << 3), load<f64>(o + F_POSITION));
   store<u32>(oFrame + (i << 2), load<u32>(o + I_FRAME));
-  if (memoise && memoisable(proto, st)) {
-    memoKeyOf(o, proto, st);
-    const at = memoSlot();
-    if (load<i32>(at, 8) != 0) {
-      store<u8>(oAction + i, <u8>load<i32>(at, 20));
-      store<i32>(oLabel + (i << 2), load<i32>(at, 12));
-      store<i32>(oHistory + (i << 2), load<i32>(at, 16));
-      return;
-    }
-  }
+  if (memoise && memoised(o, proto, st, i)) return;
   store<i32>(oMissAt + (<usize>missN << 2), <i32>i);
   store<i32>(oMissRecord + (<usize>missN << 2), e);
   missN++;
+}
+
+/** The outcome of the record at `o` from the memo into output slot i, when it is there and memoisable. */
+function memoised(o: usize, proto: i32, st: i32, i: usize): bool {
+  if (!memoisable(proto, st)) return false;
+  memoKeyOf(o, proto, st);
+  const at = memoSlot();
+  if (load<i32>(at, 8) == 0) return false;
+  store<u8>(oAction + i, <u8>load<i32>(at, 20));
+  store<i32>(oLabel + (i << 2), load<i32>(at, 12));
+  store<i32>(oHistory + (i << 2), load<i32>(at, 16));
+  store<u8>(oBlockedBy + i, 0);
+  return true;
+}
+
+/** The outcome memoLookup found: label, history label, action. */
+let memoFound: usize = 0;
+
+/**
+ * Record e's outcome in the memo (a connection JS finalises itself: one expired on lookup): 1 when it
+ * is there, its label, history label and action then at `memoFoundAt`.
+ */
+export function memoLookup(e: i32): bool {
+  const o = rec(e);
+  const proto = <i32>(load<u32>(o) & 255);
+  const st = load<i32>(o + I_STATE) & ~S_ORIG_IS_B;
+  if (!memoisable(proto, st)) return false;
+  memoKeyOf(o, proto, st);
+  const at = memoSlot();
+  if (load<i32>(at, 8) == 0) return false;
+  store<i64>(memoFound, load<i64>(at, 12));
+  store<i32>(memoFound, load<i32>(at, 20), 8);
+  return true;
+}
+export function memoFoundAt(): usize { return memoFound; }
+
+/**
+ * Miss m of the last sweepOut looked up again (JS decides the misses in order, and one decided may
+ * have put the outcome of a later one in the memo): 1 when its outcome is now in its output slot.
+ */
+export function memoHit(m: i32): bool {
+  const e = load<i32>(oMissRecord + (<usize>m << 2));
+  const o = rec(e);
+  const proto = <i32>(load<u32>(o) & 255);
+  return memoised(o, proto, load<i32>(o + I_STATE) & ~S_ORIG_IS_B, <usize>load<i32>(oMissAt + (<usize>m << 2)));
 }
 
 /**

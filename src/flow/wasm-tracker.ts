@@ -15,7 +15,10 @@
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
  */
-import { BLOCKED_BY_UNSET, NONE, type EventBatch } from "../decode/batch.js";
+import { NONE, type EventBatch } from "../decode/batch.js";
+
+/** Where a connection's outcome is written (finalise): an EventBatch, or the module's output area. */
+export type OutcomeColumns = Pick<EventBatch, "action" | "blockedBy" | "label" | "history" | "dst">;
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
@@ -52,8 +55,12 @@ interface TrackerExports {
   outColumn(k: number): number;
   outCount(): number;
   missCount(): number;
+  memoHit(m: number): number;
+  memoLookup(e: number): number;
+  memoFoundAt(): number;
   memoEntries(): number;
   memoSlots(): number;
+  memoEmptiedCount(): number;
   memoRoom(k: number): void;
   remember(e: number, label: number, history: number, action: number): void;
   sweepOut(from: number, all: number, memoise: number): number;
@@ -133,9 +140,11 @@ export class WasmTrackerCore {
   private outs: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
     icmpType: Int16Array; tcpFlags: Int16Array; action: Uint8Array; time: Float64Array; position: Float64Array; frame: Uint32Array;
-    label: Int32Array; history: Int32Array; missAt: Int32Array; missRecord: Int32Array;
+    label: Int32Array; history: Int32Array; missAt: Int32Array; missRecord: Int32Array; blockedBy: Uint8Array;
   } | undefined;
   private readonly outCapacity: number;
+  /** What memoLookup found: label, history label, action. */
+  private found = new Int32Array(0);
   private cols: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
     icmpType: Int16Array; icmpCode: Int16Array; tcpFlags: Int16Array; time: Float64Array; position: Float64Array; frame: Uint32Array;
@@ -201,8 +210,9 @@ export class WasmTrackerCore {
       icmpType: new Int16Array(buf, oc(6), m), tcpFlags: new Int16Array(buf, oc(7), m), action: new Uint8Array(buf, oc(8), m),
       time: new Float64Array(buf, oc(9), m), position: new Float64Array(buf, oc(10), m), frame: new Uint32Array(buf, oc(11), m),
       label: new Int32Array(buf, oc(12), m), history: new Int32Array(buf, oc(13), m),
-      missAt: new Int32Array(buf, oc(14), m), missRecord: new Int32Array(buf, oc(15), m),
+      missAt: new Int32Array(buf, oc(14), m), missRecord: new Int32Array(buf, oc(15), m), blockedBy: new Uint8Array(buf, oc(16), m),
     };
+    this.found = new Int32Array(buf, x.memoFoundAt(), 3);
     const cap = x.recordCapacity();
     this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
     this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
@@ -332,6 +342,26 @@ export class WasmTrackerCore {
     return this.x.sweepOut(from, all ? 1 : 0, memoise ? 1 : 0);
   }
 
+  /** The output area's outcome columns (and destinations, for finalise's facts), where JS decides the misses. */
+  get outcomes(): OutcomeColumns {
+    return this.outs!;
+  }
+
+  /**
+   * Record e's outcome in the module's memo, as (label * 2^26 + history label) * 4 + action (tracker.ts's
+   * memo values), or -1 when it is not there.
+   */
+  memoOf(e: number): number {
+    if (this.x.memoLookup(e) === 0) return -1;
+    const f = this.found;
+    return (f[0]! * 67108864 + f[1]!) * 4 + f[2]!;
+  }
+
+  /** Miss m looked up in the memo again; true when its outcome is now in its output slot. */
+  memoHit(m: number): boolean {
+    return this.x.memoHit(m) !== 0;
+  }
+
   /** Misses of the last `sweepOut`: how many, and the output slot and record of miss m. */
   get missCount(): number {
     return this.x.missCount();
@@ -348,12 +378,9 @@ export class WasmTrackerCore {
     return this.x.outCount();
   }
 
-  /** Memo entries and slots (tests). */
-  get memoEntries(): number {
-    return this.x.memoEntries();
-  }
-  get memoSlots(): number {
-    return this.x.memoSlots();
+  /** The memo's entries and slots, and how often it was emptied full (tests). */
+  get memo(): { entries: number; slots: number; emptied: number } {
+    return { entries: this.x.memoEntries(), slots: this.x.memoSlots(), emptied: this.x.memoEmptiedCount() };
   }
 
   /** Record e's outcome, decided in JS (a memoisable one), kept for the connections like it. */
@@ -363,7 +390,8 @@ export class WasmTrackerCore {
 
   /**
    * The output area's events from `from` on appended to `out`, as many as it has room for, with
-   * `reserve`'s neutral values in the columns finalise does not write; how many.
+   * `reserve`'s neutral values in the columns finalise does not write; how many. The misses must have
+   * been decided (their outcomes written to `outcomes`).
    */
   copyOut(from: number, out: EventBatch): number {
     const n = Math.min(this.x.outCount() - from, out.capacity - out.length);
@@ -386,7 +414,7 @@ export class WasmTrackerCore {
     out.label.set(o.label.subarray(from, to), at);
     out.history.set(o.history.subarray(from, to), at);
     out.icmpCode.fill(NONE, at, end);
-    out.blockedBy.fill(BLOCKED_BY_UNSET, at, end);
+    out.blockedBy.set(o.blockedBy.subarray(from, to), at);
     out.ttl.fill(NONE, at, end);
     out.iface.fill(0, at, end);
     out.tcpSeq.fill(0, at, end);
