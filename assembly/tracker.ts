@@ -11,8 +11,9 @@
 // at the decoder's batch, so nothing is copied), or, for a batch of any other source, from its own
 // input area, where JS copies them (~80 bytes a packet); then JS calls `run` once per
 // batch. Connection records keep conn-table.ts's layout (STRIDE words, the same field offsets), so
-// the JS side finalises them (decideOutcome, labels, the memo) through typed-array views of this
-// memory. `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its
+// the JS side reads them through typed-array views of this memory; a sweep (`sweepOut`, below) writes
+// the events of the connections it ends, with their outcomes from a memo here, and JS decides the rest
+// (decideOutcome, labels). `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its
 // quoted packet in and calls `icmpError`), an ICMP control message (no flow), and a packet whose
 // connection has expired (JS finalises and removes it, then resumes at the same packet).
 //
@@ -477,22 +478,6 @@ export function clear(): void {
   live = 0;
   used = 0;
   freeCount = 0;
-}
-
-/**
- * The first record at or after `from` that a sweep finalises (FlowTracker.sweep): any live one when
- * `all`, else one idle past its class's timeout (`expiredClass`); -1 when none. A sweep then reads 9
- * bytes a record here instead of a call per record from JS.
- */
-export function nextSwept(from: i32, all: bool): i32 {
-  for (let e = from; e < used; e++) {
-    const c = <i32>load<u8>(cls + <usize>e);
-    if (c == 0) continue;
-    if (all) return e;
-    const to = c == 1 ? toTcp : c == 2 ? toUdp : toIcmp;
-    if (now - load<f64>(lastAt + (<usize>e << 3)) > to) return e;
-  }
-  return -1;
 }
 
 function setLastTime(o: usize, e: i32, t: f64): void {
@@ -1179,7 +1164,7 @@ export function memoHit(m: i32): bool {
 
 /**
  * A sweep (FlowTracker.sweep) from record `from`: each record it finalises (any live one when `all`,
- * else one idle past its class's timeout, as `nextSwept`), in order, written to the output area
+ * else one idle past its class's timeout, FlowTracker.expiredClass), in order, written to the output area
  * (emitRow) and, unless `all`, removed (a removed record keeps its words until a later `run` gives it
  * out again, so JS reads the misses' records after this call). `memoise` 0: every outcome is a miss.
  * Returns -1 at the end, else the record at which the output area was full, not yet finalised. The

@@ -1,9 +1,11 @@
 /**
  * The flow tracker's per-packet path in WebAssembly (issue 18): the AssemblyScript port in
  * assembly/tracker.ts, built to dist/wasm/tracker.wasm by `npm run build`, driven by FlowTracker
- * (tracker.ts), which keeps everything that ends a connection (finalise, decideOutcome, the memo,
- * sweeps) and the rare packets the module hands back (ICMP errors' quotes, ICMP control messages, a
- * connection expired before its key is reused).
+ * (tracker.ts). The module's sweeps also finalise the connections they end (`sweepOut`): each event
+ * written to an output area, its outcome from the module's memo; FlowTracker copies the area into its
+ * batch and decides the misses in their slots (decideOutcome, the labels), and handles the rare packets
+ * the module hands back (ICMP errors' quotes, ICMP control messages, a connection expired before its
+ * key is reused, which it finalises itself).
  *
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
  * the same views ConnTable gives it (`iv`, `uv`, `fv`; `cv` the cold records), over the module's
@@ -46,7 +48,6 @@ interface TrackerExports {
   run(from: number, to: number): number;
   icmpError(i: number): number;
   remove(e: number): void;
-  nextSwept(from: number, all: number): number;
   clear(): void;
   sendersHas(v: number): number;
   ttlLookup(fam: number, a0: number, a1: number, a2: number, a3: number, iface: number): number;
@@ -309,10 +310,6 @@ export class WasmTrackerCore {
   // ConnTable's part that FlowTracker's finalise uses.
   get liveCount(): number {
     return this.x.liveRecords();
-  }
-  /** The next record at or after `from` a sweep finalises (all live ones when `all`), or -1. */
-  nextSwept(from: number, all: boolean): number {
-    return this.x.nextSwept(from, all ? 1 : 0);
   }
   remove(e: number): void {
     this.x.remove(e);
