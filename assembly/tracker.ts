@@ -11,8 +11,9 @@
 // at the decoder's batch, so nothing is copied), or, for a batch of any other source, from its own
 // input area, where JS copies them (~80 bytes a packet); then JS calls `run` once per
 // batch. Connection records keep conn-table.ts's layout (STRIDE words, the same field offsets), so
-// the JS side finalises them (decideOutcome, labels, the memo) through typed-array views of this
-// memory. `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its
+// the JS side reads them through typed-array views of this memory; a sweep (`sweepOut`, below) writes
+// the events of the connections it ends, with their outcomes from a memo here, and JS decides the rest
+// (decideOutcome, labels). `run` returns to JS at a packet it leaves to JS, in order: an ICMP error (JS copies its
 // quoted packet in and calls `icmpError`), an ICMP control message (no flow), and a packet whose
 // connection has expired (JS finalises and removes it, then resumes at the same packet).
 //
@@ -479,22 +480,6 @@ export function clear(): void {
   freeCount = 0;
 }
 
-/**
- * The first record at or after `from` that a sweep finalises (FlowTracker.sweep): any live one when
- * `all`, else one idle past its class's timeout (`expiredClass`); -1 when none. A sweep then reads 9
- * bytes a record here instead of a call per record from JS.
- */
-export function nextSwept(from: i32, all: bool): i32 {
-  for (let e = from; e < used; e++) {
-    const c = <i32>load<u8>(cls + <usize>e);
-    if (c == 0) continue;
-    if (all) return e;
-    const to = c == 1 ? toTcp : c == 2 ? toUdp : toIcmp;
-    if (now - load<f64>(lastAt + (<usize>e << 3)) > to) return e;
-  }
-  return -1;
-}
-
 function setLastTime(o: usize, e: i32, t: f64): void {
   store<f64>(o + F_LAST_TIME, t);
   store<f64>(lastAt + (<usize>e << 3), t);
@@ -911,4 +896,293 @@ export function icmpError(i: i32): i32 {
   else st &= ~S_ICMP_FROM_DST;
   store<i32>(o + I_STATE, st);
   return ICMP_USED;
+}
+
+// ---- finalise of memoised connections (FlowTracker.finalise, bench/README.md "Finalise in the module") ----
+//
+// Most connections' outcomes depend on their protocol class, state bits and history alone (tracker.ts
+// `memoisable`), and repeat a few thousand combinations. A sweep here writes the finished-connection
+// event of every connection it ends into an output area (the columns finalise writes; JS copies them
+// into its batch, 4096 at a time), with its outcome when that is in the memo; the others (misses) are
+// listed, and JS decides them in their place, in order: decideOutcome, the labels, then `remember`
+// puts the outcome here. The memo holds the label numbers JS interned, so an event written here is the
+// one JS would have written, and labels are interned in the order JS's own finalise interns them.
+
+/** Memo entries at most (tracker.ts MEMO_SIZE). */
+const MEMO_ENTRIES: i32 = 65536;
+/** The largest memo table (slots; entries at most half of them): 131072 unless initFinalise was given fewer (tests). */
+let memoMaxSlots: i32 = 131072;
+/** A memo slot: history letter words (2), meta (length, `^`, state, protocol class, used bit), label, history label, action. */
+const MEMO_BYTES: usize = 32;
+const MEMO_USED: i32 = 1 << 30;
+
+let outCap: i32 = 0;
+let outN: i32 = 0;
+let oFamily: usize = 0;
+let oProto: usize = 0;
+let oSrc: usize = 0;
+let oDst: usize = 0;
+let oSrcPort: usize = 0;
+let oDstPort: usize = 0;
+let oIcmpType: usize = 0;
+let oTcpFlags: usize = 0;
+let oAction: usize = 0;
+let oTime: usize = 0;
+let oPosition: usize = 0;
+let oFrame: usize = 0;
+let oLabel: usize = 0;
+let oHistory: usize = 0;
+let oBlockedBy: usize = 0;
+/** The misses of the last sweepOut: output slot and record of each, in order. */
+let oMissAt: usize = 0;
+let oMissRecord: usize = 0;
+let missN: i32 = 0;
+/** Where each output column starts, in the order of `outColumn`. */
+let outColumns: usize = 0;
+
+let memo: usize = 0;
+let memoMask: i32 = 0;
+let memoSize: i32 = 0;
+/** Times the memo was emptied full (tests). */
+let memoEmptied: i32 = 0;
+/** The memo key of the connection last looked at (memoKeyOf). */
+let mk0: i32 = 0;
+let mk1: i32 = 0;
+let mk2: i32 = 0;
+
+/**
+ * The output area for `capacity` events and a first memo of `memoSlots` slots, growing to `maxSlots`
+ * (powers of two; tests give few, so that the output area fills and the memo is emptied); after `init`.
+ */
+export function initFinalise(capacity: i32, memoSlots: i32, maxSlots: i32): void {
+  outCap = capacity;
+  memoMaxSlots = maxSlots;
+  const n = <usize>capacity;
+  oFamily = take(n); oProto = take(n); oSrc = take(n * 16); oDst = take(n * 16); oSrcPort = take(n * 4); oDstPort = take(n * 4);
+  oIcmpType = take(n * 2); oTcpFlags = take(n * 2); oAction = take(n); oTime = take(n * 8); oPosition = take(n * 8);
+  oFrame = take(n * 4); oLabel = take(n * 4); oHistory = take(n * 4); oMissAt = take(n * 4); oMissRecord = take(n * 4);
+  oBlockedBy = take(n);
+  memoFound = take(12);
+  outColumns = take(68);
+  const c = outColumns;
+  store<usize>(c, oFamily); store<usize>(c, oProto, 4); store<usize>(c, oSrc, 8); store<usize>(c, oDst, 12);
+  store<usize>(c, oSrcPort, 16); store<usize>(c, oDstPort, 20); store<usize>(c, oIcmpType, 24); store<usize>(c, oTcpFlags, 28);
+  store<usize>(c, oAction, 32); store<usize>(c, oTime, 36); store<usize>(c, oPosition, 40); store<usize>(c, oFrame, 44);
+  store<usize>(c, oLabel, 48); store<usize>(c, oHistory, 52); store<usize>(c, oMissAt, 56); store<usize>(c, oMissRecord, 60);
+  store<usize>(c, oBlockedBy, 64);
+  memo = take(<usize>memoSlots * MEMO_BYTES);
+  memoMask = memoSlots - 1;
+  memoSize = 0;
+}
+
+/** Where output column k starts (the order of src/flow/wasm-tracker.ts OUT_COLUMNS). */
+export function outColumn(k: i32): usize {
+  return load<usize>(outColumns + (<usize>k << 2));
+}
+
+/** Events written by the last `sweepOut`. */
+export function outCount(): i32 { return outN; }
+/** Misses of the last `sweepOut`. */
+export function missCount(): i32 { return missN; }
+export function memoEntries(): i32 { return memoSize; }
+export function memoSlots(): i32 { return memoMask + 1; }
+export function memoEmptiedCount(): i32 { return memoEmptied; }
+
+/** tracker.ts memoisable: the outcome follows from the protocol, state bits and history alone. */
+function memoisable(proto: i32, st: i32): bool {
+  if (st & S_ICMP_ERR) return false;
+  if (proto == PROTO_TCP) return (st & S_SYNACK) != 0 || (st & S_SYN) == 0;
+  return ((st & S_RESP_SEEN) != 0 && (st & S_ORIG_SEEN) != 0) || (st & S_MIDSTREAM) != 0;
+}
+
+/**
+ * The memo key of the record at `o` (state bits `st`, without the side bit) into mk0..mk2: what
+ * tracker.ts's key says (historyKey, historyTail, the state's low 12 bits, the protocol class TCP, UDP
+ * or other), exactly, as three words.
+ */
+function memoKeyOf(o: usize, proto: i32, st: i32): void {
+  const pc = proto == PROTO_TCP ? 0 : proto == PROTO_UDP ? 1 : 2;
+  let hist = 0;
+  if (pc < 2) {
+    const w = load<i32>(o + H_WORD);
+    hist = ((w & LEN_MASK) >>> LEN_SHIFT) | ((w & HISTORY_FLIPPED) != 0 ? 32 : 0);
+    mk0 = load<i32>(o + H_LETTERS);
+    mk1 = load<i32>(o + H_LETTERS + 4);
+  } else {
+    mk0 = 0;
+    mk1 = 0;
+  }
+  mk2 = MEMO_USED | hist | ((st & 4095) << 6) | (pc << 18);
+}
+
+/** The memo slot holding key mk0..mk2, or the empty slot where it would go. */
+function memoSlot(): usize {
+  let h = mk0 * <i32>0x9e3779b1 ^ mk1 * <i32>0x85ebca77 ^ mk2 * <i32>0xc2b2ae3d;
+  h ^= h >>> 15;
+  let s = h & memoMask;
+  let at = memo + <usize>s * MEMO_BYTES;
+  let m = load<i32>(at, 8);
+  while (m != 0 && (m != mk2 || load<i32>(at) != mk0 || load<i32>(at, 4) != mk1)) {
+    s = (s + 1) & memoMask;
+    at = memo + <usize>s * MEMO_BYTES;
+    m = load<i32>(at, 8);
+  }
+  return at;
+}
+
+/**
+ * Room for `k` more memo entries without growing during the next sweep (growth only between calls, as
+ * `reserve`): the table doubles up to memoMaxSlots, entries kept. A table that is full past that is
+ * emptied by `remember` instead (as tracker.ts forgets its memo at MEMO_SIZE).
+ */
+export function memoRoom(k: i32): void {
+  let need = memoSize + k;
+  if (need > MEMO_ENTRIES) need = MEMO_ENTRIES;
+  let n = memoMask + 1;
+  if (need * 2 <= n || n >= memoMaxSlots) return;
+  while (n < need * 2 && n < memoMaxSlots) n <<= 1;
+  const old = memo;
+  const oldSlots = memoMask + 1;
+  memo = take(<usize>n * MEMO_BYTES);
+  memoMask = n - 1;
+  for (let s = 0; s < oldSlots; s++) {
+    const from = old + <usize>s * MEMO_BYTES;
+    if (load<i32>(from, 8) == 0) continue;
+    mk0 = load<i32>(from); mk1 = load<i32>(from, 4); mk2 = load<i32>(from, 8);
+    const to = memoSlot();
+    store<i64>(to, load<i64>(from)); store<i64>(to, load<i64>(from, 8), 8); store<i64>(to, load<i64>(from, 16), 16);
+  }
+}
+
+/**
+ * JS decided record e's outcome (finalise): a memoisable one (the caller checked, with its side bit
+ * and label limits) is kept for the connections like it. A full table is emptied first.
+ */
+export function remember(e: i32, label: i32, history: i32, action: i32): void {
+  const o = rec(e);
+  const st = load<i32>(o + I_STATE) & ~S_ORIG_IS_B;
+  memoKeyOf(o, load<i32>(o) & 255, st);
+  if ((memoSize + 1) * 2 > memoMask + 1) {
+    memory.fill(memo, 0, <usize>(memoMask + 1) * MEMO_BYTES);
+    memoSize = 0;
+    memoEmptied++;
+  }
+  const at = memoSlot();
+  if (load<i32>(at, 8) == 0) memoSize++;
+  store<i32>(at, mk0); store<i32>(at, mk1, 4); store<i32>(at, mk2, 8);
+  store<i32>(at, label, 12); store<i32>(at, history, 16); store<i32>(at, action, 20);
+}
+
+/**
+ * Record e as its finished-connection event in output slot outN: finalise's columns (the rest are
+ * reserve's neutral values, which JS fills); the outcome (action, labels) from the memo, or, when it is
+ * not there, the slot and record listed as a miss for JS to decide.
+ */
+function emitRow(e: i32, memoise: bool): void {
+  const o = rec(e);
+  const k0 = load<u32>(o);
+  const proto = <i32>(k0 & 255);
+  const stored = load<i32>(o + I_STATE);
+  const st = stored & ~S_ORIG_IS_B;
+  const i = <usize>outN;
+  outN++;
+  const bIsOrig = (stored & S_ORIG_IS_B) != 0;
+  store<u8>(oFamily + i, <u8>(k0 >>> 8));
+  store<u8>(oProto + i, <u8>proto);
+  copy16(oSrc + (i << 4), bIsOrig ? o + 20 : o + 4);
+  copy16(oDst + (i << 4), bIsOrig ? o + 4 : o + 20);
+  const pa = load<i32>(o, 36);
+  const pb = load<i32>(o, 40);
+  const origPort = bIsOrig ? pb : pa;
+  const respPort = bIsOrig ? pa : pb;
+  if (proto == PROTO_TCP || proto == PROTO_UDP) {
+    store<i32>(oSrcPort + (i << 2), origPort);
+    store<i32>(oDstPort + (i << 2), respPort);
+    // A known originator is passed on as a SYN (tracker.ts finalise).
+    store<i16>(oTcpFlags + (i << 1), <i16>(proto == PROTO_TCP && (st & S_MIDSTREAM) == 0 ? TCP_SYN : -1));
+    store<i16>(oIcmpType + (i << 1), -1);
+  } else {
+    store<i32>(oSrcPort + (i << 2), -1);
+    store<i32>(oDstPort + (i << 2), -1);
+    store<i16>(oTcpFlags + (i << 1), -1);
+    // Echo connections are keyed with ports 0; other types carry the type in the source port slot.
+    store<i16>(oIcmpType + (i << 1), <i16>(origPort == 0 && respPort == 0 ? (proto == PROTO_ICMP ? 8 : 128) : origPort));
+  }
+  store<f64>(oTime + (i << 3), load<f64>(o + F_FIRST_TIME));
+  store<f64>(oPosition + (i << 3), load<f64>(o + F_POSITION));
+  store<u32>(oFrame + (i << 2), load<u32>(o + I_FRAME));
+  if (memoise && memoised(o, proto, st, i)) return;
+  store<i32>(oMissAt + (<usize>missN << 2), <i32>i);
+  store<i32>(oMissRecord + (<usize>missN << 2), e);
+  missN++;
+}
+
+/** The outcome of the record at `o` from the memo into output slot i, when it is there and memoisable. */
+function memoised(o: usize, proto: i32, st: i32, i: usize): bool {
+  if (!memoisable(proto, st)) return false;
+  memoKeyOf(o, proto, st);
+  const at = memoSlot();
+  if (load<i32>(at, 8) == 0) return false;
+  store<u8>(oAction + i, <u8>load<i32>(at, 20));
+  store<i32>(oLabel + (i << 2), load<i32>(at, 12));
+  store<i32>(oHistory + (i << 2), load<i32>(at, 16));
+  store<u8>(oBlockedBy + i, 0);
+  return true;
+}
+
+/** The outcome memoLookup found: label, history label, action. */
+let memoFound: usize = 0;
+
+/**
+ * Record e's outcome in the memo (a connection JS finalises itself: one expired on lookup): 1 when it
+ * is there, its label, history label and action then at `memoFoundAt`.
+ */
+export function memoLookup(e: i32): bool {
+  const o = rec(e);
+  const proto = <i32>(load<u32>(o) & 255);
+  const st = load<i32>(o + I_STATE) & ~S_ORIG_IS_B;
+  if (!memoisable(proto, st)) return false;
+  memoKeyOf(o, proto, st);
+  const at = memoSlot();
+  if (load<i32>(at, 8) == 0) return false;
+  store<i64>(memoFound, load<i64>(at, 12));
+  store<i32>(memoFound, load<i32>(at, 20), 8);
+  return true;
+}
+export function memoFoundAt(): usize { return memoFound; }
+
+/**
+ * Miss m of the last sweepOut looked up again (JS decides the misses in order, and one decided may
+ * have put the outcome of a later one in the memo): 1 when its outcome is now in its output slot.
+ */
+export function memoHit(m: i32): bool {
+  const e = load<i32>(oMissRecord + (<usize>m << 2));
+  const o = rec(e);
+  const proto = <i32>(load<u32>(o) & 255);
+  return memoised(o, proto, load<i32>(o + I_STATE) & ~S_ORIG_IS_B, <usize>load<i32>(oMissAt + (<usize>m << 2)));
+}
+
+/**
+ * A sweep (FlowTracker.sweep) from record `from`: each record it finalises (any live one when `all`,
+ * else one idle past its class's timeout, FlowTracker.expiredClass), in order, written to the output area
+ * (emitRow) and, unless `all`, removed (a removed record keeps its words until a later `run` gives it
+ * out again, so JS reads the misses' records after this call). `memoise` 0: every outcome is a miss.
+ * Returns -1 at the end, else the record at which the output area was full, not yet finalised. The
+ * output area and the miss list start empty at each call.
+ */
+export function sweepOut(from: i32, all: bool, memoise: bool): i32 {
+  outN = 0;
+  missN = 0;
+  for (let e = from; e < used; e++) {
+    const c = <i32>load<u8>(cls + <usize>e);
+    if (c == 0) continue;
+    if (!all) {
+      const to = c == 1 ? toTcp : c == 2 ? toUdp : toIcmp;
+      if (!(now - load<f64>(lastAt + (<usize>e << 3)) > to)) continue;
+    }
+    if (outN >= outCap) return e;
+    emitRow(e, memoise);
+    if (!all) remove(e);
+  }
+  return -1;
 }

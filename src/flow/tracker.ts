@@ -32,7 +32,7 @@ import { RESERVED_RECORDS } from "./hash-index.js";
 import type { SharedBatchMemory } from "../decode/pcap/wasm.js";
 import { TtlTable } from "./ttl-table.js";
 import { U32Set, addrHash } from "./u32-set.js";
-import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule } from "./wasm-tracker.js";
+import { ICMP_EXPIRED, ICMP_NO_QUOTE, STOP_EXPIRED, STOP_ICMP_CONTROL, WasmTrackerCore, trackerWasmModule, type OutcomeColumns } from "./wasm-tracker.js";
 
 /**
  * What finalise and factsOf read and do to the connection records: ConnTable's, or the WebAssembly
@@ -526,11 +526,44 @@ export class FlowTracker {
 
   /** The same sweep with the module finding the records (the same ones, in the same order). */
   private sweepWasm(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
-    for (let e = core.nextSwept(0, all); e >= 0; e = core.nextSwept(e + 1, all)) {
-      this.finalise(e, emit);
-      if (all) continue;
-      this.stats.evicted++;
-      core.remove(e);
+    let e = 0;
+    for (;;) {
+      core.prepareSweep();
+      // The module writes the connections it ends (and removes them), with their outcomes when memoised.
+      e = core.sweepOut(e, all, this.memoise);
+      this.takeOut(core, emit, all);
+      if (e < 0) return;
+      this.sweepResumed++;
+    }
+  }
+  /** Sweeps resumed where the module's output area was full (tests). */
+  private sweepResumed = 0;
+
+  /** The module's finalising (tests): its memo, and sweeps resumed after a full output area; undefined without the module. */
+  get moduleFinalise(): { entries: number; slots: number; emptied: number; resumed: number } | undefined {
+    return this.core === undefined ? undefined : { ...this.core.memo, resumed: this.sweepResumed };
+  }
+
+  /**
+   * The connections the module ended in its last sweepOut: each miss decided in its slot of the module's
+   * output area, in order (as finalise decides; one decided may put a later one's outcome in the memo),
+   * then all appended to `out` in order (emitted as it fills, as finalise emits).
+   */
+  private takeOut(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
+    const misses = core.missCount;
+    for (let m = 0; m < misses; m++) {
+      if (this.memoise && core.memoHit(m)) continue;
+      this.decide(core.missRecord(m), core.outcomes, core.missAt(m), -1, 0);
+    }
+    const n = core.outCount;
+    if (!all) this.stats.evicted += n;
+    const out = this.out;
+    for (let k = 0; k < n; ) {
+      if (isFull(out)) {
+        emit(out);
+        out.length = 0;
+      }
+      k += core.copyOut(k, out);
     }
   }
 
@@ -610,9 +643,15 @@ export class FlowTracker {
     const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
     // Most connections' outcomes depend on their protocol, state bits and history alone (memoisable,
     // below), and repeat a few thousand combinations: their labels are looked up, not rebuilt.
-    const memoKey = this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
+    // With the module its memo is the one (its sweeps finalise most connections; this, those expired on lookup).
+    const core = this.core;
+    const memoKey = core === undefined && this.memoise && memoisable(proto, st) ? ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2) : -1;
     const tail = memoKey >= 0 && hasHistory ? historyTail(iv, o, HISTORY) : 0;
-    const memo = memoKey < 0 ? undefined : tail === 0 ? this.memo.get(memoKey) : this.memoLong.get(memoKey)?.get(tail);
+    let memo = memoKey < 0 ? undefined : tail === 0 ? this.memo.get(memoKey) : this.memoLong.get(memoKey)?.get(tail);
+    if (core !== undefined && this.memoise) {
+      const m = core.memoOf(e);
+      if (m >= 0) memo = m;
+    }
     if (memo !== undefined) {
       out.action[i] = memo & 3;
       out.blockedBy[i] = BLOCKED_BY_UNSET;
@@ -622,14 +661,31 @@ export class FlowTracker {
       commit(out);
       return;
     }
-    const history = hasHistory ? historyText(iv, o, HISTORY) : "";
-    const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, w));
+    this.decide(e, out, i, memoKey, tail);
+    commit(out);
+  }
+
+  /**
+   * The outcome of connection e into row i of `out`, whose tuple is written: decideOutcome, the labels,
+   * and the outcome remembered when memoisable: under `memoKey` (with `tail`) in the JS memo, or, with
+   * the module (memoKey -1), in the module's.
+   */
+  private decide(e: number, out: OutcomeColumns, i: number, memoKey: number, tail: number): void {
+    const { iv, uv: keys } = this.store;
+    const o = e * STRIDE;
+    const fam = keys[o]! >>> 8;
+    const proto = keys[o]! & 255;
+    const st = iv[o + I_STATE]! & ~S_ORIG_IS_B;
+    const history = proto === PROTO_TCP || proto === PROTO_UDP ? historyText(iv, o, HISTORY) : "";
+    const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, i * 4));
     out.action[i] = r.action;
     out.blockedBy[i] = r.blockedBy;
-    out.label[i] = out.labels.intern(r.evidence);
-    out.history[i] = out.labels.intern(history);
-    if (memoKey >= 0 && r.blockedBy === BLOCKED_BY_UNSET && out.label[i]! < 1 << 24 && out.history[i]! < 67108864) this.remember(memoKey, tail, (out.label[i]! * 67108864 + out.history[i]!) * 4 + r.action);
-    commit(out);
+    const labels = this.out.labels;
+    const label = (out.label[i] = labels.intern(r.evidence));
+    const hist = (out.history[i] = labels.intern(history));
+    if (r.blockedBy !== BLOCKED_BY_UNSET || label >= 1 << 24 || hist >= 67108864) return;
+    if (memoKey >= 0) this.remember(memoKey, tail, (label * 67108864 + hist) * 4 + r.action);
+    else if (this.core !== undefined && this.memoise && memoisable(proto, st)) this.core.remember(e, label, hist, r.action);
   }
   /**
    * Memoised outcomes as ((evidence label * 2^26 + history label) * 4 + action), by protocol, state bits

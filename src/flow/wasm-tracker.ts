@@ -1,9 +1,11 @@
 /**
  * The flow tracker's per-packet path in WebAssembly (issue 18): the AssemblyScript port in
  * assembly/tracker.ts, built to dist/wasm/tracker.wasm by `npm run build`, driven by FlowTracker
- * (tracker.ts), which keeps everything that ends a connection (finalise, decideOutcome, the memo,
- * sweeps) and the rare packets the module hands back (ICMP errors' quotes, ICMP control messages, a
- * connection expired before its key is reused).
+ * (tracker.ts). The module's sweeps also finalise the connections they end (`sweepOut`): each event
+ * written to an output area, its outcome from the module's memo; FlowTracker copies the area into its
+ * batch and decides the misses in their slots (decideOutcome, the labels), and handles the rare packets
+ * the module hands back (ICMP errors' quotes, ICMP control messages, a connection expired before its
+ * key is reused, which it finalises itself).
  *
  * The module keeps the connection records in conn-table.ts's layout, so this class gives FlowTracker
  * the same views ConnTable gives it (`iv`, `uv`, `fv`; `cv` the cold records), over the module's
@@ -15,7 +17,10 @@
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
  */
-import type { EventBatch } from "../decode/batch.js";
+import { NONE, type EventBatch } from "../decode/batch.js";
+
+/** Where a connection's outcome is written (finalise): an EventBatch, or the module's output area. */
+export type OutcomeColumns = Pick<EventBatch, "action" | "blockedBy" | "label" | "history" | "dst">;
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
@@ -43,11 +48,23 @@ interface TrackerExports {
   run(from: number, to: number): number;
   icmpError(i: number): number;
   remove(e: number): void;
-  nextSwept(from: number, all: number): number;
   clear(): void;
   sendersHas(v: number): number;
   ttlLookup(fam: number, a0: number, a1: number, a2: number, a3: number, iface: number): number;
   ttlValues(): number;
+  initFinalise(capacity: number, memoSlots: number, maxSlots: number): void;
+  outColumn(k: number): number;
+  outCount(): number;
+  missCount(): number;
+  memoHit(m: number): number;
+  memoLookup(e: number): number;
+  memoFoundAt(): number;
+  memoEntries(): number;
+  memoSlots(): number;
+  memoEmptiedCount(): number;
+  memoRoom(k: number): void;
+  remember(e: number, label: number, history: number, action: number): void;
+  sweepOut(from: number, all: number, memoise: number): number;
 }
 
 /** Why `run` stopped (assembly/tracker.ts STOP_*), and icmpError's results. */
@@ -71,6 +88,11 @@ const COLUMNS = [
   "family", "proto", "src", "dst", "srcPort", "dstPort", "icmpType", "icmpCode", "tcpFlags", "time", "position", "frame",
   "ttl", "iface", "tcpSeq", "payloadLength",
 ] as const;
+/** Finished connections the module's output area holds (one `sweepOut` call's worth). */
+const OUT_CAPACITY = 4096;
+/** Memo slots at first, and at most (entries at most half of them: tracker.ts MEMO_SIZE). */
+const MEMO_FIRST_SLOTS = 1024;
+const MEMO_MAX_SLOTS = 131072;
 /** The module's stored words per record and per cold record (conn-table.ts STRIDE, COLD_STRIDE). */
 const STRIDE = 32;
 const COLD_STRIDE = 12;
@@ -115,6 +137,15 @@ export class WasmTrackerCore {
   fv = new Float64Array(0);
   cv = new Int32Array(0);
   private quote = new Int32Array(0);
+  /** The output area: the finished connections of the last `sweepOut`, in EventBatch's column types. */
+  private outs: {
+    family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
+    icmpType: Int16Array; tcpFlags: Int16Array; action: Uint8Array; time: Float64Array; position: Float64Array; frame: Uint32Array;
+    label: Int32Array; history: Int32Array; missAt: Int32Array; missRecord: Int32Array; blockedBy: Uint8Array;
+  } | undefined;
+  private readonly outCapacity: number;
+  /** What memoLookup found: label, history label, action. */
+  private found = new Int32Array(0);
   private cols: {
     family: Uint8Array; proto: Uint8Array; src: Uint32Array; dst: Uint32Array; srcPort: Int32Array; dstPort: Int32Array;
     icmpType: Int16Array; icmpCode: Int16Array; tcpFlags: Int16Array; time: Float64Array; position: Float64Array; frame: Uint32Array;
@@ -139,6 +170,11 @@ export class WasmTrackerCore {
     let ttlEntries = 16;
     while (ttlEntries < 1024 && ttlEntries < reserve) ttlEntries *= 2;
     this.x.init(CAPACITY, Math.min(FIRST_RECORDS, reserve), reserve, ttlEntries, timeouts.tcp, timeouts.udp, timeouts.icmp, timeouts.duplicateWindow, shared?.top ?? 0);
+    // The output area and the memo: as the TTL table, smaller with a small reservation (tests), so that
+    // a sweep fills the area and the memo is emptied and learnt again.
+    const small = reserve < RESERVED_RECORDS;
+    this.outCapacity = small ? 5 : OUT_CAPACITY;
+    this.x.initFinalise(this.outCapacity, small ? 4 : MEMO_FIRST_SLOTS, small ? 16 : MEMO_MAX_SLOTS);
     // The decoder's views, if init grew the memory they are views of.
     if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.buf = this.memory.buffer;
@@ -167,6 +203,17 @@ export class WasmTrackerCore {
       payloadLength: new Int32Array(buf, c(15), n),
     };
     this.quote = new Int32Array(buf, c(16), 16);
+    const m = this.outCapacity;
+    const oc = (k: number) => x.outColumn(k);
+    this.outs = {
+      family: new Uint8Array(buf, oc(0), m), proto: new Uint8Array(buf, oc(1), m), src: new Uint32Array(buf, oc(2), m * 4),
+      dst: new Uint32Array(buf, oc(3), m * 4), srcPort: new Int32Array(buf, oc(4), m), dstPort: new Int32Array(buf, oc(5), m),
+      icmpType: new Int16Array(buf, oc(6), m), tcpFlags: new Int16Array(buf, oc(7), m), action: new Uint8Array(buf, oc(8), m),
+      time: new Float64Array(buf, oc(9), m), position: new Float64Array(buf, oc(10), m), frame: new Uint32Array(buf, oc(11), m),
+      label: new Int32Array(buf, oc(12), m), history: new Int32Array(buf, oc(13), m),
+      missAt: new Int32Array(buf, oc(14), m), missRecord: new Int32Array(buf, oc(15), m), blockedBy: new Uint8Array(buf, oc(16), m),
+    };
+    this.found = new Int32Array(buf, x.memoFoundAt(), 3);
     const cap = x.recordCapacity();
     this.iv = new Int32Array(buf, x.recordsAt(), cap * STRIDE);
     this.uv = new Uint32Array(buf, x.recordsAt(), cap * STRIDE);
@@ -264,15 +311,119 @@ export class WasmTrackerCore {
   get liveCount(): number {
     return this.x.liveRecords();
   }
-  /** The next record at or after `from` a sweep finalises (all live ones when `all`), or -1. */
-  nextSwept(from: number, all: boolean): number {
-    return this.x.nextSwept(from, all ? 1 : 0);
-  }
   remove(e: number): void {
     this.x.remove(e);
   }
   clear(): void {
     this.x.clear();
+  }
+
+  /**
+   * Before each `sweepOut`: room in the memo for the outcomes JS may decide in one call's output (the
+   * memo grows only here, between calls, as the tables in `reserve`), and the views made again if
+   * memory moved.
+   */
+  prepareSweep(): void {
+    this.x.memoRoom(this.outCapacity);
+    const shared = this.shared;
+    if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
+    this.views();
+  }
+
+  /**
+   * A sweep from record `from` (FlowTracker.sweep): the connections it ends written to the output area
+   * (`copyOut`), their outcome from the memo or listed as a miss (`missAt`, `missRecord`), and removed
+   * unless `all`; -1 at the end, else the record where the output area was full.
+   */
+  sweepOut(from: number, all: boolean, memoise: boolean): number {
+    return this.x.sweepOut(from, all ? 1 : 0, memoise ? 1 : 0);
+  }
+
+  /** The output area's outcome columns (and destinations, for finalise's facts), where JS decides the misses. */
+  get outcomes(): OutcomeColumns {
+    return this.outs!;
+  }
+
+  /**
+   * Record e's outcome in the module's memo, as (label * 2^26 + history label) * 4 + action (tracker.ts's
+   * memo values), or -1 when it is not there.
+   */
+  memoOf(e: number): number {
+    if (this.x.memoLookup(e) === 0) return -1;
+    const f = this.found;
+    return (f[0]! * 67108864 + f[1]!) * 4 + f[2]!;
+  }
+
+  /** Miss m looked up in the memo again; true when its outcome is now in its output slot. */
+  memoHit(m: number): boolean {
+    return this.x.memoHit(m) !== 0;
+  }
+
+  /** Misses of the last `sweepOut`: how many, and the output slot and record of miss m. */
+  get missCount(): number {
+    return this.x.missCount();
+  }
+  missAt(m: number): number {
+    return this.outs!.missAt[m]!;
+  }
+  missRecord(m: number): number {
+    return this.outs!.missRecord[m]!;
+  }
+
+  /** Finished connections the last `sweepOut` wrote. */
+  get outCount(): number {
+    return this.x.outCount();
+  }
+
+  /** The memo's entries and slots, and how often it was emptied full (tests). */
+  get memo(): { entries: number; slots: number; emptied: number } {
+    return { entries: this.x.memoEntries(), slots: this.x.memoSlots(), emptied: this.x.memoEmptiedCount() };
+  }
+
+  /** Record e's outcome, decided in JS (a memoisable one), kept for the connections like it. */
+  remember(e: number, label: number, history: number, action: number): void {
+    this.x.remember(e, label, history, action);
+  }
+
+  /**
+   * The output area's events from `from` on appended to `out`, as many as it has room for, with
+   * `reserve`'s neutral values in the columns finalise does not write; how many. The misses must have
+   * been decided (their outcomes written to `outcomes`).
+   */
+  copyOut(from: number, out: EventBatch): number {
+    const n = Math.min(this.x.outCount() - from, out.capacity - out.length);
+    const o = this.outs!;
+    const at = out.length;
+    const to = from + n;
+    const end = at + n;
+    out.family.set(o.family.subarray(from, to), at);
+    out.proto.set(o.proto.subarray(from, to), at);
+    out.src.set(o.src.subarray(from * 4, to * 4), at * 4);
+    out.dst.set(o.dst.subarray(from * 4, to * 4), at * 4);
+    out.srcPort.set(o.srcPort.subarray(from, to), at);
+    out.dstPort.set(o.dstPort.subarray(from, to), at);
+    out.icmpType.set(o.icmpType.subarray(from, to), at);
+    out.tcpFlags.set(o.tcpFlags.subarray(from, to), at);
+    out.action.set(o.action.subarray(from, to), at);
+    out.time.set(o.time.subarray(from, to), at);
+    out.position.set(o.position.subarray(from, to), at);
+    out.frame.set(o.frame.subarray(from, to), at);
+    out.label.set(o.label.subarray(from, to), at);
+    out.history.set(o.history.subarray(from, to), at);
+    out.icmpCode.fill(NONE, at, end);
+    out.blockedBy.set(o.blockedBy.subarray(from, to), at);
+    out.ttl.fill(NONE, at, end);
+    out.iface.fill(0, at, end);
+    out.tcpSeq.fill(0, at, end);
+    out.count.fill(1, at, end);
+    out.payloadLength.fill(NONE, at, end);
+    out.innerProto.fill(0, at, end);
+    out.innerSrc.fill(0, at * 4, end * 4);
+    out.innerDst.fill(0, at * 4, end * 4);
+    out.innerSrcPort.fill(NONE, at, end);
+    out.innerDstPort.fill(NONE, at, end);
+    out.length = end;
+    return n;
   }
 
   /** U32Set.has over the module's senders set. */

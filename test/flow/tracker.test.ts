@@ -219,9 +219,11 @@ describe("memory stays bounded on long captures", () => {
 
 describe("the memo of outcomes (FlowTracker.finalise) gives what deciding each outcome afresh gives", () => {
   /** Every field of every connection, with the memo on or off. */
-  const track = (list: Pkt[], memoise: boolean) => {
-    const tracker = new FlowTracker({ ...DEFAULT_TIMEOUTS, udp: 20_000, icmp: 10_000, tcp: 40_000 });
+  /** With `engine` "wasm" the module's sweeps finalise the connections and its memo is the one (wasm-tracker.ts). */
+  const track = (list: Pkt[], memoise: boolean, engine: "js" | "wasm" = "js", reserved?: number) => {
+    const tracker = new FlowTracker({ ...DEFAULT_TIMEOUTS, udp: 20_000, icmp: 10_000, tcp: 40_000 }, undefined, reserved);
     tracker.memoise = memoise;
+    tracker.engine = engine;
     const out = run(list, tracker);
     return { out, stats: tracker.stats };
   };
@@ -257,6 +259,13 @@ describe("the memo of outcomes (FlowTracker.finalise) gives what deciding each o
     expect(on.out.length).toBeGreaterThan(1000);
     expect(on.out).toEqual(off.out);
     expect(on.stats).toEqual(off.stats);
+    // The module's memo: of its full size, and of 16 slots (a reservation of 16 records), where keys
+    // share slots and the memo is emptied again and again.
+    for (const reserved of [undefined, 16]) {
+      const wasm = track(list, true, "wasm", reserved);
+      expect(wasm.out).toEqual(off.out);
+      expect(wasm.stats).toEqual(off.stats);
+    }
     // The memo was used, on long histories too.
     expect(new Set(on.out.map((c) => c.evidence)).size).toBeGreaterThan(50);
     expect(on.out.some((c) => (c.history ?? "").replace("^", "").length > 8)).toBe(true);
@@ -278,5 +287,7 @@ describe("the memo of outcomes (FlowTracker.finalise) gives what deciding each o
     const on = track(list, true);
     expect(on.out.map((c) => c.history)).toEqual(["ShShShShS", "ShShShShh"]);
     expect(on.out).toEqual(track(list, false).out);
+    // The module's memo, its key of three words: the 9th letter is in the second letter word.
+    expect(track(list, true, "wasm").out).toEqual(on.out);
   });
 });

@@ -51,10 +51,11 @@ interface Tracked {
  * `share`: the module shares the decoder's memory and reads its batches in place (as
  * createConnectionDecoder has it), else it has a memory of its own and each batch is copied in.
  */
-function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeouts, capacity: number, initial?: number, share = false): Tracked {
+function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeouts, capacity: number, initial?: number, share = false, memoise = true): Tracked {
   const packets = createWasmPcapDecoder("f.pcap", { batchCapacity: capacity });
   const tracker = new FlowTracker(timeouts, undefined, initial);
   tracker.engine = engine;
+  tracker.memoise = memoise;
   if (share) tracker.shareMemory = packets.shareMemory;
   const notFlow: unknown[] = [];
   tracker.notFlow = (reason, position) => notFlow.push([reason, position]);
@@ -78,8 +79,11 @@ function track(data: Buffer, engine: "js" | "wasm" | "auto", timeouts: FlowTimeo
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
+  lastFinalise = tracker.moduleFinalise;
   return { wasm: tracker.usesWasm, shared: tracker.sharesMemory, out, notFlow, stats: { ...tracker.stats, live: tracker.liveConnections }, error };
 }
+/** The module's memo and sweeps of the last `track` (FlowTracker.moduleFinalise). */
+let lastFinalise: FlowTracker["moduleFinalise"];
 
 /** The two trackers agree on `data` with each timeout set and batch size; returns the connections seen. */
 function expectSame(data: Buffer, what: string, capacities: readonly number[] = [8192, 1, 3], timeouts = TIMEOUTS, initial?: number): number {
@@ -179,6 +183,40 @@ describe("the flow tracker in WebAssembly", () => {
     for (const seed of [1, 5]) {
       const conns = expectSame(flowCapture(seed, 6000), `generated ${seed}, 16 records reserved`, [1, 7, 8192], TIMEOUTS, 16);
       expect(conns).toBeGreaterThan(2000);
+    }
+  }, 120_000);
+
+  it("finalises in the module what the JS tracker finalises: memoised outcomes there, the rest decided in their places, the memo emptied when full", () => {
+    for (const seed of [1, 2]) {
+      const data = flowCapture(seed, 6000);
+      for (const [name, t] of TIMEOUTS) {
+        for (const initial of [undefined, 16]) {
+          const what = `generated ${seed}, ${name} timeouts, ${initial ?? "default"} records reserved`;
+          const js = track(data, "js", t, 8192, initial);
+          // The module's memo (hits written by its sweeps), then none (every connection a miss JS decides in its slot).
+          for (const memoise of [true, false]) {
+            for (const share of [false, true]) {
+              const wasm = track(data, "wasm", t, 8192, initial, share, memoise);
+              expect({ ...wasm, wasm: false, shared: false }, `${what}, memo ${memoise}`).toEqual(js);
+              const f = lastFinalise!;
+              if (!memoise) {
+                expect(f.entries, what).toBe(0);
+                continue;
+              }
+              expect(f.entries, what).toBeGreaterThan(0);
+              if (initial === 16) {
+                // An output area of 5 connections and a memo of at most 16 slots (8 outcomes): sweeps
+                // resume where the area filled, and the memo is emptied and learnt again.
+                expect(f.slots, what).toBe(16);
+                expect(f.emptied, what).toBeGreaterThan(0);
+                expect(f.resumed, what).toBeGreaterThan(0);
+              } else {
+                expect(f.emptied, what).toBe(0);
+              }
+            }
+          }
+        }
+      }
     }
   }, 120_000);
 
