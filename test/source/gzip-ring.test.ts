@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
-import { fstatSync, readFileSync, writeFileSync } from "node:fs";
+import { fstatSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSource } from "../../src/source/gzip.js";
 import { RING_MIN_BYTES, useRing, type RingOptions } from "../../src/source/gzip-ring.js";
@@ -150,6 +150,27 @@ describe("gzip ring: the same bytes and errors as our framing", () => {
         if (clean) expect(got.chunks[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
       });
     }
+  });
+
+  it("a file cut short after it was opened (copytruncate): the same error as the main thread's path", async () => {
+    // Cut at the end of its first member: what is left is a whole gzip file, and only the size the file
+    // had when it was opened says that it is not the file that was given.
+    const first = gzipSync(log(20_000));
+    const data = Buffer.concat([first, gzipSync(log(100))]);
+    const results = [];
+    for (const mode of ["stream", "ring"] as const) {
+      const file = join(dir, `cut-later-${mode}.gz`);
+      writeFileSync(file, data);
+      process.env.PORTMATRIX_GZIP = mode;
+      const src = await openPath(file);
+      truncateSync(file, first.length);
+      results.push(await drain(gunzipSource(src, w, () => src.again!(), { ...src.file!, counted: () => undefined })));
+    }
+    const named = (e: string | undefined) => e?.replace(/cut-later-(ring|stream)/, "F");
+    expect(named(results[1]!.error)).toBe(named(results[0]!.error));
+    expect(results[1]!.out.equals(results[0]!.out)).toBe(true);
+    expect(results[0]!.error).toMatch(new RegExp(`the file was truncated while it was read: it had ${data.length} bytes when opened, and now ends at ${first.length}`));
+    expect(results[0]!.out.length).toBe(log(20_000).length);
   });
 
   it("a descriptor the worker cannot read: nothing from the worker, the whole file read again on the main thread", async () => {
