@@ -24,7 +24,7 @@ export interface GzipFile {
   counted(n: number): void;
 }
 
-/** Files smaller than this keep the main thread's path: a worker costs ~30 ms before its first byte. */
+/** Files smaller than this keep the main thread's path: a worker costs ~60 ms before its first byte (bench/README.md, "gzip, fourth round"). */
 export const RING_MIN_BYTES = 16 << 20;
 
 /** Sizes (tests use small ones, to cut raw reads and slots everywhere). */

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { copyIntoMemory } from "../../src/decode/wasm-api.js";
+import { WebAssembly, copyIntoMemory } from "../../src/decode/wasm-api.js";
 
 describe("copyIntoMemory (a chunk into a module's memory)", () => {
   const bytes = Buffer.from(Array.from({ length: 70_001 }, (_, i) => (i * 7 + 3) & 0xff));
