@@ -59,3 +59,15 @@ export function moduleLookedFor(paths: readonly string[]): boolean {
 export function modulePaths(base: string, rels: readonly string[]): string[] {
   return rels.map((rel) => fileURLToPath(new URL(rel, base)));
 }
+
+/**
+ * `dst.set(src, at)`: a chunk copied into a module's memory. A chunk may be a view of a
+ * SharedArrayBuffer (a large .gz file's output, src/source/gzip-ring.ts), and V8's
+ * TypedArray.prototype.set copies out of shared memory element by element with relaxed atomic loads:
+ * ~0.7 ms per MiB of output just written by another thread, ~0.15 ms with Buffer's `fill` given the
+ * bytes as its value, which is one memcpy in C++ (bench/README.md, "gzip, fourth round").
+ */
+export function copyIntoMemory(dst: Uint8Array, at: number, src: Uint8Array): void {
+  if (src.length > 0 && src.buffer instanceof SharedArrayBuffer) Buffer.prototype.fill.call(dst, src as unknown as string, at, at + src.length);
+  else dst.set(src, at);
+}

@@ -6,6 +6,7 @@
 import { InputError } from "../errors.js";
 import type { ByteSource } from "./raw.js";
 import { gunzipSource, isGzip } from "./gzip.js";
+import type { GzipFile } from "./gzip-ring.js";
 
 export type Compression = "gzip" | "bzip2" | "xz" | "zstd";
 
@@ -45,11 +46,12 @@ export function describeContainer(head: Buffer): string | undefined {
 
 /**
  * The decompressed content of `src`, compressed with `c`. `layer` names it in messages ("gzip", "gzip
- * inside gzip"); `again` gives `src`'s bytes again from the first (an outermost layer of a regular file).
+ * inside gzip"); `again` gives `src`'s bytes again from the first, and `file` the open file (an outermost
+ * layer of a regular file).
  */
-export function decompressSource(c: Compression, src: ByteSource, path: string, layer: string, again?: () => ByteSource): ByteSource {
+export function decompressSource(c: Compression, src: ByteSource, path: string, layer: string, again?: () => ByteSource, file?: GzipFile): ByteSource {
   switch (c) {
-    case "gzip": return gunzipSource(src, { path, layer }, again);
+    case "gzip": return gunzipSource(src, { path, layer }, again, file);
     case "zstd": return pushSource(src, path, layer, zstdCore);
     case "bzip2": return pushSource(src, path, layer, bzip2Core);
     case "xz": return xzSource(src, path, layer);

@@ -9,6 +9,7 @@
 import type * as Zlib from "node:zlib";
 import { InputError } from "../errors.js";
 import { CHUNK, type ByteSource } from "./raw.js";
+import { ringInflate, useRing, type GzipFile, type RingOptions } from "./gzip-ring.js";
 
 const FTEXT = 1, FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
 /** A member header longer than this (file name or comment) is taken for damage. */
@@ -158,14 +159,22 @@ function gzError(w: Where, message: string, offset: number): InputError {
  * main thread ~0.2 s of a 500 MB file (bench/README.md, "gzip, second round"). At anything else than a
  * clean end (a zlib error, bytes zlib left unread) the input is read again from its first byte through
  * our own framing, which skips the bytes already given out and names the fault exactly as it always did.
+ *
+ * With `file` too (the open regular file), a large file is inflated by a worker thread into a ring of
+ * shared memory that this thread takes without a loop turn per chunk (gzip-ring.ts), cut into the same
+ * chunks as zlib's stream here, and read again here at a fault in the same way. `ring` sets its sizes
+ * (tests), and the slot size is then the stream's output chunk size too.
  */
-export function gunzipSource(src: ByteSource, w: Where, again?: () => ByteSource): ByteSource {
+export function gunzipSource(src: ByteSource, w: Where, again?: () => ByteSource, file?: GzipFile, ring?: RingOptions): ByteSource {
   src.noReuse();
   let reread: ByteSource | undefined;
+  /** Chunks of the ring are views of its slots until a consumer says it keeps them. */
+  let copying = false;
   async function* content(): AsyncGenerator<Buffer> {
     if (again === undefined) return yield* framed(src, w);
-    const { zlib } = await loadZlib();
-    const given = yield* checkedByZlib(zlib, src);
+    const given = file !== undefined && useRing(file.size)
+      ? yield* checkedInWorker(src, file, () => copying, ring)
+      : yield* checkedByZlib((await loadZlib()).zlib, src, ring?.slotSize ?? CHUNK);
     if (given === "whole") return;
     reread = again();
     let skip = given;
@@ -181,7 +190,9 @@ export function gunzipSource(src: ByteSource, w: Where, again?: () => ByteSource
       const r = await it.next();
       return r.done ? null : r.value;
     },
-    noReuse() {},
+    noReuse() {
+      copying = true;
+    },
     async close() {
       await it.return(undefined);
       await reread?.close();
@@ -195,12 +206,12 @@ export function gunzipSource(src: ByteSource, w: Where, again?: () => ByteSource
  * trailer by zlib), ending in "whole" when zlib took every byte and ended cleanly; at anything else,
  * how many bytes were given out before it. A read error of the input is thrown as it is.
  */
-async function* checkedByZlib(zlib: typeof Zlib, src: ByteSource): AsyncGenerator<Buffer, number | "whole"> {
+async function* checkedByZlib(zlib: typeof Zlib, src: ByteSource, chunkSize: number): AsyncGenerator<Buffer, number | "whole"> {
   const first = await src.next();
   // Our framing names what is wrong with a first header (zlib reads some headers we call damaged).
   if (first === null || typeof gzipHeaderLength(first) !== "number") return 0;
   let given = 0;
-  const body = inflateBody(zlib.createGunzip({ chunkSize: CHUNK }), first, () => src.next());
+  const body = inflateBody(zlib.createGunzip({ chunkSize }), first, () => src.next());
   try {
     for (let r = await body.next(); ; r = await body.next()) {
       // Bytes zlib did not take: zero padding, or data it did not read as a member.
@@ -214,6 +225,16 @@ async function* checkedByZlib(zlib: typeof Zlib, src: ByteSource): AsyncGenerato
   } finally {
     await body.return(Buffer.alloc(0));
   }
+}
+
+/**
+ * As `checkedByZlib`, with zlib's gunzip in a worker thread that reads the file itself (gzip-ring.ts);
+ * `src` gives only the first chunk, whose header our framing checks first, as there.
+ */
+async function* checkedInWorker(src: ByteSource, file: GzipFile, copy: () => boolean, ring?: RingOptions): AsyncGenerator<Buffer, number | "whole"> {
+  const first = await src.next();
+  if (first === null || typeof gzipHeaderLength(first) !== "number") return 0;
+  return yield* ringInflate(file, copy, ring);
 }
 
 /** The members of `src` through our own framing and CRC-32 (the reference; the path of every error). */

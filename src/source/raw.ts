@@ -33,6 +33,11 @@ export interface ByteSource {
    * first source's `close` closes it.
    */
   again?(): ByteSource;
+  /**
+   * Regular files only, the source `openPath` gave: the open descriptor and the size when opened, for a
+   * reader in another thread (gzip-ring.ts), which reads with positional reads and never closes it.
+   */
+  file?: { fd: number; size: number };
 }
 
 export interface RawOptions {
@@ -61,6 +66,7 @@ export function streamSource(raw: Readable): ByteSource {
  * the directory, watcher and readline modules behind it, was ~2 ms of a 1-packet run.
  */
 interface OpenFile {
+  fd: number;
   read(buf: Buffer, offset: number, length: number, position: number | null): Promise<number>;
   /** The same read, on this thread (regular files only: it returns as soon as the page cache or the disk does). */
   readNow(buf: Buffer, offset: number, length: number, position: number): number;
@@ -75,6 +81,7 @@ function openFile(path: string, flags: number): Promise<OpenFile> {
 
 function fileOf(fd: number): OpenFile {
   return {
+    fd,
     read: (buf, offset, length, position) => new Promise((res, rej) => read(fd, buf, offset, length, position, (e, n) => (e ? rej(e) : res(n)))),
     readNow: (buf, offset, length, position) => readSync(fd, buf, offset, length, position),
     stat: () => new Promise((res, rej) => fstat(fd, (e, st) => (e ? rej(e) : res(st)))),
@@ -235,6 +242,7 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number, ownsFile = t
       reuse = false;
     },
     again: () => fileSource(path, fh, sizeAtOpen, false),
+    file: { fd: fh.fd, size: sizeAtOpen },
     async close() {
       if (closed) return;
       closed = true;

@@ -21,8 +21,8 @@ const tscLauncher = join(tmpFiles({}), "portmatrix-tsc.mjs");
 writeFileSync(tscLauncher, `import { main } from ${JSON.stringify(pathToFileURL(resolve("dist/cli/main.js")).href)};\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`);
 const TSC = [tscLauncher];
 
-function run(launcher: string[], args: string[], cwd?: string) {
-  const r = spawnSync("node", [...launcher, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1" } });
+function run(launcher: string[], args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync("node", [...launcher, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
   // The report's generation time is the one thing two runs may differ in.
   const clean = (s: string) => s.replace(/"generatedAt": "[^"]+"/g, '"generatedAt": "T"');
   return { status: r.status, stdout: clean(r.stdout), stderr: clean(r.stderr) };
@@ -33,6 +33,7 @@ describe("the bundle (dist/bundle) against the tsc output (dist/)", () => {
     const inputs = JSON.parse(readFileSync("dist/bundle/inputs.json", "utf8")) as Record<string, string>;
     expect(Object.keys(inputs)).toContain("dist/cli/main.js");
     expect(Object.keys(inputs)).toContain("dist/pipeline/check-worker.js");
+    expect(Object.keys(inputs)).toContain("dist/source/gzip-ring-worker.cjs");
     for (const [f, hash] of Object.entries(inputs)) {
       expect(createHash("sha256").update(readFileSync(f)).digest("hex"), `${f} changed since the bundle was built: npm run build`).toBe(hash);
     }
@@ -67,6 +68,28 @@ describe("the bundle (dist/bundle) against the tsc output (dist/)", () => {
     writeFileSync(csv, "time,src,dst,proto,sport,dport,action\n2026-11-01T10:00:00Z,10.99.1.100,10.99.2.10,tcp,41759,445,ACCEPT\n");
     cases.push(["check --engine duckdb (an optional package imported by name)", ["check", "-r", "kcps-file-server", "-i", "fixtures/kcps/inventory.yaml", "--format", "json", "--engine", "duckdb", csv]]);
   }
+  // The gzip ring's worker thread (src/source/gzip-ring.ts), forced for a small file: its script is
+  // dist/bundle/gzip-ring-worker.cjs, found from the bundle and from --jobs 2's worker; a script that
+  // fails to load is an error, so a missing one shows here. The same output as the main thread's path.
+  const damaged = join(dir, "damaged.log.gz");
+  const whole = gzipSync(readFileSync("fixtures/kcps/kern.log"));
+  writeFileSync(damaged, Buffer.concat([whole, Buffer.from("junk")]));
+  const ringCases: [string, string[]][] = [
+    ["a .gz input", [...check, "--format", "json", gz]],
+    ["a .gz input with junk after its member (read again on the main thread)", [...check, "--format", "json", damaged]],
+    ["--jobs 2 over two inputs, one gzip", [...check, "--format", "json", "--jobs", "2", second, gz]],
+  ];
+  for (const [name, args] of ringCases) {
+    it(`the gzip ring's worker (PORTMATRIX_GZIP=ring) against the main thread's path: ${name}`, () => {
+      const ring = { PORTMATRIX_GZIP: "ring" };
+      const b = run(BUNDLE, args, undefined, ring);
+      expect(b.stdout.length).toBeGreaterThan(0);
+      expect(b.stderr).not.toMatch(/Cannot find|worker/i);
+      expect(b).toEqual(run(TSC, args, undefined, ring));
+      expect(b).toEqual(run(BUNDLE, args, undefined, { PORTMATRIX_GZIP: "stream" }));
+    });
+  }
+
   for (const [name, args] of cases) {
     it(`same exit status, standard output and error: ${name}`, () => {
       const b = run(BUNDLE, args);

@@ -13,7 +13,7 @@ import { LabelTable, type EventBatch } from "../batch.js";
 import type { InputStats } from "../stats.js";
 import { utcDay } from "./syslog-time.js";
 import { forcedEngine, moduleMissing } from "../engine-switch.js";
-import { WebAssembly, compileModule, modulePaths, type WasmModule } from "../wasm-api.js";
+import { WebAssembly, compileModule, copyIntoMemory, modulePaths, type WasmModule } from "../wasm-api.js";
 
 
 /** What every row module exports (assembly/wfw.ts, assembly/netfilter.ts). */
@@ -139,7 +139,7 @@ export class RowFastPath<Core extends RowCore> {
     // The chunk area holds a window of the buffer; a line that runs past its end starts the next window.
     if (buf !== this.copied || pos < this.copiedFrom || (pos > this.copiedFrom && this.copiedFrom + this.copiedLen < buf.length)) {
       const n = Math.min(CHUNK, buf.length - pos);
-      this.mem.set(buf.subarray(pos, pos + n), this.chunkAt);
+      copyIntoMemory(this.mem, this.chunkAt, buf.subarray(pos, pos + n));
       this.copied = buf;
       this.copiedFrom = pos;
       this.copiedLen = n;

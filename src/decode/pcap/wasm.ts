@@ -16,7 +16,7 @@ import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
-import { WebAssembly, compileModule, modulePaths, type WasmModule, type WasmMemory } from "../wasm-api.js";
+import { WebAssembly, compileModule, copyIntoMemory, modulePaths, type WasmModule, type WasmMemory } from "../wasm-api.js";
 
 
 /** The exports of assembly/pcap.ts. */
@@ -253,7 +253,7 @@ export function createWasmPcapDecoder(
     }
     for (let o = 0; o < data.length; o += WASM_CHUNK) {
       const piece = data.subarray(o, Math.min(o + WASM_CHUNK, data.length));
-      mem!.set(piece, chunkAt);
+      copyIntoMemory(mem!, chunkAt, piece);
       walk(c, chunkAt, piece.length, emit);
     }
   }
