@@ -1,6 +1,5 @@
 import { describe, it, expect } from "vitest";
 import { constants, crc32, deflateRawSync, gunzipSync, gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { runInputs } from "../../src/pipeline/run.js";
@@ -10,10 +9,8 @@ import { gunzipSource, gzipHeaderLength } from "../../src/source/gzip.js";
 import type { ByteSource } from "../../src/source/raw.js";
 import { InputError } from "../../src/errors.js";
 import { tmpFiles } from "../helpers/tmp.js";
+import { drain, gzipFaultCases, kernLog as log, pieces } from "../helpers/gzip-cases.js";
 
-const LINES = readFileSync("fixtures/kcps/kern.log", "utf8").trimEnd().split("\n");
-/** `n` netfilter lines (the lab's 18, over and over). */
-const log = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => LINES[i % LINES.length]).join("\n") + "\n");
 
 async function run(path: string, inputFormat?: string) {
   const opts: Parameters<typeof runInputs>[1] = { decode: defaultDecodeOptions(), sink: () => undefined };
@@ -139,60 +136,11 @@ describe("gzip: framing does not depend on where the raw bytes are cut", () => {
   }
 });
 
-/** A source giving `data` in pieces of `size` bytes. */
-function pieces(data: Buffer, size: number): ByteSource {
-  let at = 0;
-  return {
-    async next() {
-      if (at >= data.length) return null;
-      const c = Buffer.from(data.subarray(at, at + size));
-      at += size;
-      return c;
-    },
-    noReuse() {},
-    async close() {},
-  };
-}
 
 describe("gzip checked by zlib (a regular file) against our own framing (the reference)", () => {
-  const huge = gzipSync(log(60_000));
-  const other = gzipSync(log(20_000));
-  const cut = (b: Buffer, n: number) => b.subarray(0, n);
-  const badCrc = (m: Buffer) => { const c = Buffer.from(m); c[c.length - 6]! ^= 0x55; return c; };
-  const badSize = (m: Buffer) => { const c = Buffer.from(m); c[c.length - 2]! ^= 1; return c; };
-  const flipped = (m: Buffer, at: number) => { const c = Buffer.from(m); c[at]! ^= 0xff; return c; };
-  /** A member whose header says FHCRC with a wrong header CRC: zlib refuses it, our framing does not check it. */
-  const badHeaderCrc = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 2, 0, 0, 0, 0, 0, 3, 0, 0]), small.subarray(10)]);
-  const cases: [name: string, data: Buffer, clean: boolean][] = [
-    ["one member", huge, true],
-    ["three members", Buffer.concat([huge, small, other]), true],
-    ["an empty member first", Buffer.concat([gzipSync(Buffer.alloc(0)), huge]), true],
-    ["data after the last member", Buffer.concat([huge, Buffer.from("xyz")]), false],
-    ["zero bytes after the last member", Buffer.concat([huge, Buffer.alloc(700)]), false],
-    ["a second member cut inside its header", Buffer.concat([huge, header.subarray(0, 5)]), false],
-    ["cut in the body", cut(huge, huge.length >> 1), false],
-    ["cut in the trailer", cut(huge, huge.length - 3), false],
-    ["a bad CRC after megabytes", badCrc(huge), false],
-    ["a bad size", badSize(huge), false],
-    ["a bad CRC in the second member", Buffer.concat([other, badCrc(huge)]), false],
-    ["damaged deflate data", flipped(huge, huge.length >> 1), false],
-    ["reserved flags in a second member", Buffer.concat([huge, flipped(small, 3).fill(0xe0, 3, 4)]), false],
-    ["an unknown method in a second member", Buffer.concat([other, Buffer.from(small).fill(7, 2, 3)]), false],
-    ["a header CRC zlib refuses and we do not check", Buffer.concat([badHeaderCrc, huge]), false],
-  ];
+  const cases = gzipFaultCases();
 
-  /** The output and the error of `src`, read to its end. */
-  async function drain(src: ByteSource): Promise<{ out: Buffer; error: string | undefined }> {
-    const out: Buffer[] = [];
-    let error: string | undefined;
-    try {
-      for (let c = await src.next(); c !== null; c = await src.next()) out.push(Buffer.from(c));
-    } catch (e) {
-      error = String(e);
-    }
-    await src.close();
-    return { out: Buffer.concat(out), error };
-  }
+
 
   for (const [name, data, clean] of cases) {
     for (const size of [1 << 20, 65_536, 7]) {
