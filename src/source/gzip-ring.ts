@@ -20,8 +20,12 @@ import { CHUNK } from "./raw.js";
 export interface GzipFile {
   fd: number;
   size: number;
-  /** Raw bytes the worker read (for the progress display: the file is not read through the source). */
-  counted(n: number): void;
+  /**
+   * The worker has read the file up to this offset (for the progress display: the file is not read
+   * through the source). An offset, not an amount: the source already read the first chunk, which the
+   * worker reads again.
+   */
+  reached(offset: number): void;
 }
 
 /** Files smaller than this keep the main thread's path: a worker costs ~60 ms before its first byte (bench/README.md, "gzip, fourth round"). */
@@ -84,11 +88,7 @@ export async function* ringInflate(file: GzipFile, copy: () => boolean, o: RingO
   worker.on("exit", () => { exited = true; });
   worker.unref();
   let given = 0;
-  let reported = 0;
-  const progress = (bytes: number) => {
-    const n = Math.min(bytes, file.size) - reported;
-    if (n > 0) { reported += n; file.counted(n); }
-  };
+  const progress = (offset: number) => file.reached(Math.min(offset, file.size));
   let lastTurn = Date.now();
   let sinceTurn = 0;
   try {

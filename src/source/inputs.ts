@@ -169,8 +169,9 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
       if (layers.length >= MAX_LAYERS) throw new InputError(`compressed more than ${MAX_LAYERS} times over (${[...layers, c].join(" > ")}); not read`, { file: path });
       // The outermost layer of a regular file can be read again from its first byte (gzip's checked path).
       const again = layers.length === 0 && raw.again ? () => raw.again!() : undefined;
-      // ... and read by a worker thread through its descriptor (gzip-ring.ts), which counts what it read.
-      const file = layers.length === 0 && raw.file ? { ...raw.file, counted: (n: number) => { rawBytes += n; } } : undefined;
+      // ... and read by a worker thread through its descriptor (gzip-ring.ts), which says how far it read
+      // (from the first byte again: what the source read already is not counted twice).
+      const file = layers.length === 0 && raw.file ? { ...raw.file, reached: (at: number) => { if (at > rawBytes) rawBytes = at; } } : undefined;
       src = decompressSource(c, src, path, layerName(layers, c), again, file);
       layers.push(c);
     }

@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { gzipSync } from "node:zlib";
-import { fstatSync, truncateSync, writeFileSync } from "node:fs";
+import { fstatSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { gunzipSource } from "../../src/source/gzip.js";
 import { RING_MIN_BYTES, useRing, type RingOptions } from "../../src/source/gzip-ring.js";
@@ -35,7 +36,7 @@ async function throughPath(mode: "ring" | "stream", file: string, ring: RingOpti
   const src = await openPath(file);
   let again = 0;
   let counted = 0;
-  const gz = gunzipSource(src, w, () => { again++; return src.again!(); }, { fd: o.fd ?? src.file!.fd, size: src.file!.size, counted: (n) => { counted += n; } }, ring);
+  const gz = gunzipSource(src, w, () => { again++; return src.again!(); }, { fd: o.fd ?? src.file!.fd, size: src.file!.size, reached: (at) => { counted = Math.max(counted, at); } }, ring);
   if (o.noReuse) gz.noReuse();
   const r = await drain(gz);
   return { ...r, again, counted };
@@ -100,7 +101,7 @@ describe("gzip ring: the same bytes and errors as our framing", () => {
       process.env.PORTMATRIX_GZIP = mode;
       const src = await openPath(file);
       truncateSync(file, first.length);
-      results.push(await drain(gunzipSource(src, w, () => src.again!(), { ...src.file!, counted: () => undefined })));
+      results.push(await drain(gunzipSource(src, w, () => src.again!(), { ...src.file!, reached: () => undefined })));
     }
     const named = (e: string | undefined) => e?.replace(/cut-later-(ring|stream)/, "F");
     expect(named(results[1]!.error)).toBe(named(results[0]!.error));
@@ -135,7 +136,7 @@ describe("gzip ring: the same bytes and errors as our framing", () => {
     process.env.PORTMATRIX_GZIP = "ring";
     const src = await openPath(join(dir, "case-0.gz"));
     const fd = src.file!.fd;
-    const gz = gunzipSource(src, w, () => src.again!(), { ...src.file!, counted: () => undefined }, { slotSize: 4096, slots: 2 });
+    const gz = gunzipSource(src, w, () => src.again!(), { ...src.file!, reached: () => undefined }, { slotSize: 4096, slots: 2 });
     expect((await gz.next())!.length).toBe(4096);
     await gz.close();
     expect(() => fstatSync(fd)).toThrow(/EBADF/);
@@ -165,6 +166,23 @@ describe("gzip ring: which files take it", () => {
       expect(ring.stats.read).toBe(30_000);
     }
     expect((await runOne("ring", "bad.gz")).error).toMatch(/bad\.gz: byte offset \d+: gzip member 1 fails its check/);
+  });
+
+  it("the raw bytes counted for the progress line end at the file's size, as on the main thread's path (the source's first chunk, which the worker reads again, once)", async () => {
+    // Hex text compresses to about half: a file of several raw chunks.
+    const dir = tmpFiles({ "hex.gz": gzipSync(Buffer.from(randomBytes(3 << 20).toString("hex"))) });
+    const file = join(dir, "hex.gz");
+    const size = statSync(file).size;
+    expect(size).toBeGreaterThan(3 << 20);
+    for (const mode of ["ring", "stream"]) {
+      process.env.PORTMATRIX_GZIP = mode;
+      const o = await openInput(file);
+      const seen: number[] = [];
+      for await (const c of o.rest) { expect(c.length).toBeGreaterThan(0); seen.push(o.rawBytes()); }
+      await o.close();
+      expect(o.rawBytes(), mode).toBe(size);
+      expect(seen.every((n, i) => i === 0 || n >= seen[i - 1]!), mode).toBe(true);
+    }
   });
 
   it("gzip inside gzip: the outer layer through the ring, the inner one through our framing, copied", async () => {
