@@ -184,6 +184,26 @@ export function reserve(b: EventBatch): number {
   return i;
 }
 
+/**
+ * `reserve`'s neutral values in rows from..to-1 of the columns a flow tracker's finished connection
+ * leaves unwritten (icmpCode, ttl, iface, tcpSeq, count, payloadLength, the quoted header): a block of
+ * connections copied in column by column (src/flow/wasm-tracker.ts copyOut). Kept beside `reserve` so
+ * the two agree (test/decode/batch.test.ts).
+ */
+export function neutralConnectionRest(b: EventBatch, from: number, to: number): void {
+  b.icmpCode.fill(NONE, from, to);
+  b.ttl.fill(NONE, from, to);
+  b.iface.fill(0, from, to);
+  b.tcpSeq.fill(0, from, to);
+  b.count.fill(1, from, to);
+  b.payloadLength.fill(NONE, from, to);
+  b.innerProto.fill(0, from, to);
+  b.innerSrc.fill(0, from * 4, to * 4);
+  b.innerDst.fill(0, from * 4, to * 4);
+  b.innerSrcPort.fill(NONE, from, to);
+  b.innerDstPort.fill(NONE, from, to);
+}
+
 export function commit(b: EventBatch): void {
   b.length++;
 }

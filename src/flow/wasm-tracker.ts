@@ -17,7 +17,7 @@
  * Used where the packets come from the WebAssembly classic pcap decoder (createConnectionDecoder),
  * unless PORTMATRIX_TRACKER=js; the JS tracker stays the reference (test/flow/wasm-tracker.test.ts).
  */
-import { NONE, type EventBatch } from "../decode/batch.js";
+import { neutralConnectionRest, type EventBatch } from "../decode/batch.js";
 
 /** Where a connection's outcome is written (finalise): an EventBatch, or the module's output area. */
 export type OutcomeColumns = Pick<EventBatch, "action" | "blockedBy" | "label" | "history" | "dst">;
@@ -410,18 +410,8 @@ export class WasmTrackerCore {
     out.frame.set(o.frame.subarray(from, to), at);
     out.label.set(o.label.subarray(from, to), at);
     out.history.set(o.history.subarray(from, to), at);
-    out.icmpCode.fill(NONE, at, end);
     out.blockedBy.set(o.blockedBy.subarray(from, to), at);
-    out.ttl.fill(NONE, at, end);
-    out.iface.fill(0, at, end);
-    out.tcpSeq.fill(0, at, end);
-    out.count.fill(1, at, end);
-    out.payloadLength.fill(NONE, at, end);
-    out.innerProto.fill(0, at, end);
-    out.innerSrc.fill(0, at * 4, end * 4);
-    out.innerDst.fill(0, at * 4, end * 4);
-    out.innerSrcPort.fill(NONE, at, end);
-    out.innerDstPort.fill(NONE, at, end);
+    neutralConnectionRest(out, at, end);
     out.length = end;
     return n;
   }
