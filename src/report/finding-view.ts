@@ -14,7 +14,7 @@ import type { Rule, Ruleset } from "../model/ruleset.js";
 import { formatAddr } from "../net/addr.js";
 import { ACTION_NAMES, BLOCKED_BY_NAMES, isBinaryFormat, protocolName } from "../net/proto.js";
 import { ADDR_BASE, type FindingFacts } from "./finding-facts.js";
-import { isoTime, writeSeenAt } from "./iso-time.js";
+import { isoTime, putSeenAt, writeSeenAt } from "./iso-time.js";
 import { JsonBytes, encode, encodeJson } from "./json-bytes.js";
 import type { Finding, ProtocolName } from "./types.js";
 
@@ -171,7 +171,7 @@ export function findingView(x: ViewInput): FindingView {
   const f64 = table.floatWords();
   const hasNames = roles.hasNames;
   const kSrcName = encode(',"srcName":'), kDstName = encode(',"dstName":'), kNull = encode("null");
-  const kDst = encode(',"dst":'), kIcmpNull = encode('null,"icmpType":');
+  const kDst = encode(',"dst":');
   const kFrame = encode(',"frame":'), kEnd = encode("}}");
   const kName = new Map<string, Uint8Array>();
   const writeName = (w: JsonBytes, e: number, m: number, side: number): void => {
@@ -181,11 +181,14 @@ export function findingView(x: ViewInput): FindingView {
     if (b === undefined) { b = encodeJson(name); kName.set(name, b); }
     w.bytes(b);
   };
-  const writeAddr = (w: JsonBytes, e: number, m: number, side: number): void => {
-    if (isV4(m)) writeIPv4(w, addr[addrAt(e, side)]!);
-    else w.quotedAscii(formatAddr(6, addr, addrAt(e, side)));
-  };
 
+  /**
+   * Finding k's JSON written with one room check: its four shared fragments are found first, room made
+   * for them and for the most its variable fields take (VARIABLE_ROOM), and every field then written at
+   * a local position in the buffer. Only the rare values (names, counts and positions that are not small
+   * integers, times outside 1970-9999, frames from 2^31) go through JsonBytes, which may grow the buffer:
+   * after each such call the room is made again and the buffer read again.
+   */
   const writeFinding = (k: number, w: JsonBytes): void => {
     ahead(k);
     const e = order[k]!;
@@ -193,40 +196,69 @@ export function findingView(x: ViewInput): FindingView {
     const proto = (m >>> 16) & 255;
     const port = table.keyWord(e, 1) | 0;
     const isIcmp = proto === 1 || proto === 58;
-    w.bytes(frags.head(m));
-    writeAddr(w, e, m, 0);
-    w.bytes(kDst);
-    writeAddr(w, e, m, 1);
+    const ported = !isIcmp && port >= 0;
+    const head = frags.head(m);
+    // From the roles to the count's key: the same bytes for a run of findings in report order.
+    const middle = frags.middle(srcRole[e]!, dstRole[e]!, proto, ruleOf[e]!, port, ported);
+    const inputIdx = table.inputOf(e);
+    const pos = table.positionOf(e);
+    const hasPos = !Number.isNaN(pos);
+    const evidenceFrag = frags.evidence(e, inputIdx, hasPos);
+    const after = middle.length + evidenceFrag.length + VARIABLE_ROOM;
+    w.room(head.length + after);
+    let b = w.buf;
+    let p = putBytes(b, w.pos, head);
+    p = isV4(m) ? putIPv4(b, p, addr[addrAt(e, 0)]!) : putQuotedAscii(b, p, formatAddr(6, addr, addrAt(e, 0)));
+    p = putBytes(b, p, kDst);
+    p = isV4(m) ? putIPv4(b, p, addr[addrAt(e, 1)]!) : putQuotedAscii(b, p, formatAddr(6, addr, addrAt(e, 1)));
     if (hasNames) {
+      w.pos = p;
       w.bytes(kSrcName);
       writeName(w, e, m, 0);
       w.bytes(kDstName);
       writeName(w, e, m, 1);
+      w.room(after);
+      b = w.buf;
+      p = w.pos;
     }
-    // Without names the roles' fragment begins with the two null names; with a port, the rule's with the null ICMP type.
-    w.bytes(frags.roles(srcRole[e]!, dstRole[e]!, proto));
-    const ported = !isIcmp && port >= 0;
-    if (ported) w.uint(port);
+    p = putBytes(b, p, middle);
+    const count = table.countOf(e);
+    if (count >= 0 && count < 2147483648 && Number.isInteger(count)) p = putUint31(b, p, count);
     else {
-      w.bytes(kIcmpNull);
-      if (isIcmp && port >= 0) w.uint(port); else w.bytes(kNull);
+      w.pos = p;
+      w.number(count);
+      w.room(after);
+      b = w.buf;
+      p = w.pos;
     }
-    w.bytes(frags.rule(ruleOf[e]!, proto, port, ported));
-    w.number(table.countOf(e));
-    writeSeenAt(w, f64, table.firstAt(e), table.lastAt(e));
-    const inputIdx = table.inputOf(e);
-    const pos = table.positionOf(e);
-    const hasPos = !Number.isNaN(pos);
-    w.bytes(frags.evidence(e, inputIdx, hasPos));
+    const seen = putSeenAt(b, p, f64, table.firstAt(e), table.lastAt(e));
+    if (seen >= 0) p = seen;
+    else {
+      w.pos = p;
+      writeSeenAt(w, f64, table.firstAt(e), table.lastAt(e));
+      w.room(after);
+      b = w.buf;
+      p = w.pos;
+    }
+    p = putBytes(b, p, evidenceFrag);
     if (hasPos) {
-      w.number(pos);
       const fr = binaryInput[inputIdx] === true ? table.frameOf(e) >>> 0 : 0;
-      if (fr > 0) {
-        w.bytes(kFrame);
-        w.uint(fr);
+      if (pos >= 0 && pos < 2147483648 && Number.isInteger(pos) && fr < 2147483648) {
+        p = putUint31(b, p, pos);
+        if (fr > 0) p = putUint31(b, putBytes(b, p, kFrame), fr);
+        p = putBytes(b, p, kEnd);
+      } else {
+        w.pos = p;
+        w.number(pos);
+        if (fr > 0) {
+          w.bytes(kFrame);
+          w.uint(fr);
+        }
+        w.bytes(kEnd);
+        return;
       }
-      w.bytes(kEnd);
     }
+    w.pos = p;
   };
   // The loop over findings is here, not in the chunk generator that calls it once per chunk: a loop there
   // was compiled twice (on its own and on stack) with all of writeFinding in it each time.
@@ -256,11 +288,46 @@ const OCTETS = (() => {
   return t;
 })();
 
-/** A dotted quad, quoted, straight from the address word. */
-function writeIPv4(w: JsonBytes, a: number): void {
-  w.room(17);
-  const b = w.buf;
-  let p = w.pos;
+/**
+ * What writeFinding writes beside its four fragments, at most: two quoted IPv6 addresses (2 x 41),
+ * `,"dst":` (7), `null,"icmpType":` and a port or type (21), a count below 2^31 (10), both times with
+ * their keys (13 + 12 + 2 x 26), a position and a frame below 2^31 with `,"frame":` (29), `}}` (2).
+ */
+const VARIABLE_ROOM = 256;
+
+/** `frag` copied to b[p..]: returns the position after it. Short ones byte by byte (a call to set costs as much). */
+function putBytes(b: Uint8Array, p: number, frag: Uint8Array): number {
+  const n = frag.length;
+  if (n < 32) {
+    for (let i = 0; i < n; i++) b[p + i] = frag[i]!;
+  } else b.set(frag, p);
+  return p + n;
+}
+
+/** The digits of a non-negative integer below 2^31 at b[p..], in integer arithmetic: returns the position after them. */
+function putUint31(b: Uint8Array, p: number, value: number): number {
+  const v = value | 0;
+  const end = p + (v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10);
+  let q = end;
+  let t = v;
+  do {
+    const d = (t / 10) | 0;
+    b[--q] = 48 + t - d * 10;
+    t = d;
+  } while (t > 0);
+  return end;
+}
+
+/** Text known to be ASCII with nothing JSON escapes (an IPv6 address), in quotes, at b[p..]. */
+function putQuotedAscii(b: Uint8Array, p: number, s: string): number {
+  b[p++] = 34;
+  for (let i = 0, n = s.length; i < n; i++) b[p++] = s.charCodeAt(i);
+  b[p++] = 34;
+  return p;
+}
+
+/** A dotted quad, quoted, straight from the address word, at b[p..] (17 bytes at most). */
+function putIPv4(b: Uint8Array, p: number, a: number): number {
   b[p++] = 34;
   for (let shift = 24; shift >= 0; shift -= 8) {
     const o = ((a >>> shift) & 255) * 4;
@@ -270,7 +337,7 @@ function writeIPv4(w: JsonBytes, a: number): void {
     if (len > 2) b[p++] = OCTETS[o + 3]!;
     b[p++] = shift === 0 ? 34 : 46;
   }
-  w.pos = p;
+  return p;
 }
 
 /** The JSON fragments findings share, made when first needed and kept. */
@@ -336,6 +403,40 @@ class JsonFragments {
     this.lastRuleKey = memo;
     this.lastRule = this.ruleFragment(slot, r, proto, port, ported);
     return this.lastRule;
+  }
+
+  private readonly middles = new Map<number, Map<number, Uint8Array>>();
+  private lastMiddleRoles = -1;
+  private lastMiddleRule = -1;
+  private lastMiddle: Uint8Array = new Uint8Array(0);
+  private static readonly icmpNull = encode('null,"icmpType":');
+  private static readonly nul = encode("null");
+
+  /**
+   * The roles' fragment, the port (or the null port and the ICMP type) and the rule's fragment, as one
+   * fragment from `,"srcRole":` (or the null names) to `,"count":`: the same for a run of findings in
+   * report order (sorted by verdict, roles, protocol and port first), so a finding copies one fragment
+   * where it copied two and wrote the port's digits. Made once per roles and rule key.
+   */
+  middle(src: number, dst: number, proto: number, r: number, port: number, ported: boolean): Uint8Array {
+    const roles = this.roles(src, dst, proto);
+    const rule = this.rule(r, proto, port, ported);
+    const rolesKey = this.lastRolesKey, ruleKey = this.lastRuleKey;
+    if (rolesKey === this.lastMiddleRoles && ruleKey === this.lastMiddleRule) return this.lastMiddle;
+    let byRule = this.middles.get(rolesKey);
+    if (byRule === undefined) { byRule = new Map(); this.middles.set(rolesKey, byRule); }
+    let b = byRule.get(ruleKey);
+    if (b === undefined) {
+      const isIcmp = proto === 1 || proto === 58;
+      const portPart = ported ? encode(String(port))
+        : Buffer.concat([JsonFragments.icmpNull, isIcmp && port >= 0 ? encode(String(port)) : JsonFragments.nul]);
+      b = Buffer.concat([roles, portPart, rule]);
+      byRule.set(ruleKey, b);
+    }
+    this.lastMiddleRoles = rolesKey;
+    this.lastMiddleRule = ruleKey;
+    this.lastMiddle = b;
+    return b;
   }
 
   private ruleFragment(slot: number, r: number, proto: number, port: number, ported: boolean): Uint8Array {
@@ -418,7 +519,7 @@ class JsonFragments {
 /**
  * Every evidence label's JSON text, as UTF-8, from one JSON.stringify of them all and one encoding: label
  * g's is bytes[start[g] .. end[g]-1]. The bounds are found by reading the array's text: each label is a
- * JSON string, whose quotes inside are escaped (a backslash skips the byte after it), and UTF-8's
+ * JSON string, whose quotes inside are escaped (an odd run of backslashes before them), and UTF-8's
  * multi-byte sequences hold no ASCII byte.
  */
 export class LabelJson {
@@ -436,10 +537,19 @@ export class LabelJson {
     for (let g = 0; g < n; g++) {
       if (g > 0) p++; // the comma
       this.start[g] = p;
-      p++; // the opening quote
-      while (b[p] !== 34) p += b[p] === 92 ? 2 : 1;
-      p++; // the closing quote
+      // The closing quote: the next quote after the opening one that an odd run of backslashes does not
+      // escape (indexOf: a native search, where a JS loop read each of the ~1 MB of a capture's labels).
+      let q = b.indexOf(34, p + 1);
+      while (escaped(b, q)) q = b.indexOf(34, q + 1);
+      p = q + 1;
       this.end[g] = p;
     }
   }
+}
+
+/** Whether the quote at b[q] is escaped: an odd number of backslashes right before it. */
+function escaped(b: Uint8Array, q: number): boolean {
+  let i = q - 1;
+  while (b[i] === 92) i--;
+  return ((q - 1 - i) & 1) === 1;
 }

@@ -26,7 +26,10 @@ let cachedBytesDay = NaN;
  */
 const SECOND_SLOTS = 4096;
 const secondOf = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
-const secondText = new Uint8Array(SECOND_SLOTS * 21);
+/** A slot's bytes: the 21 of its text, then 3 unused (so that putSeenAt copies it as six aligned words). */
+const SECOND_BYTES = 24;
+const secondText = new Uint8Array(SECOND_SLOTS * SECOND_BYTES);
+const secondView = new DataView(secondText.buffer);
 
 function fillSecond(slot: number, sec: number): void {
   const day = Math.floor(sec / 86_400);
@@ -39,7 +42,7 @@ function fillSecond(slot: number, sec: number): void {
   r -= h * 3600;
   const m = Math.floor(r / 60);
   const s = r - m * 60;
-  const o = slot * 21;
+  const o = slot * SECOND_BYTES;
   secondText[o] = 34;
   secondText.set(cachedPrefixBytes, o + 1);
   secondText[o + 12] = 48 + Math.floor(h / 10);
@@ -99,8 +102,68 @@ export function writeSeenAt(w: JsonBytes, f64: Float64Array, first: number, last
   writeKeyTimeAt(w, LAST_SEEN, f64, last);
 }
 
+/**
+ * `,"firstSeen":..,"lastSeen":..` at b[p..] (78 bytes of room made by the caller) when both times are
+ * in years 1970-9999: returns the position after them, or -1 (the bytes written meant to be
+ * overwritten) when either is not; writeSeenAt writes every time. The keys and each time's second are
+ * copied four bytes a store (a DataView over b, little-endian whatever the platform's order): a key's
+ * last word and a second's last word run over into bytes that the next part then writes.
+ */
+export function putSeenAt(b: Uint8Array, p: number, f64: Float64Array, first: number, last: number): number {
+  if (b !== viewed) { viewed = b; view = new DataView(b.buffer, b.byteOffset, b.byteLength); }
+  const dv = view;
+  dv.setInt32(p, FIRST_WORDS[0]!, true);
+  dv.setInt32(p + 4, FIRST_WORDS[1]!, true);
+  dv.setInt32(p + 8, FIRST_WORDS[2]!, true);
+  dv.setInt32(p + 12, FIRST_WORDS[3]!, true);
+  const q = putTimeWords(b, dv, p + 13, f64, first);
+  if (q < 0) return -1;
+  dv.setInt32(q, LAST_WORDS[0]!, true);
+  dv.setInt32(q + 4, LAST_WORDS[1]!, true);
+  dv.setInt32(q + 8, LAST_WORDS[2]!, true);
+  return putTimeWords(b, dv, q + 12, f64, last);
+}
+
+/** The output buffer putSeenAt last wrote in, and a DataView of it. */
+let viewed: Uint8Array = new Uint8Array(0);
+let view = new DataView(viewed.buffer);
+
+/** What putIsoTimeAt writes, with the second's 21 bytes copied as six words from secondText (24 bytes, 3 rewritten). */
+function putTimeWords(b: Uint8Array, dv: DataView, p: number, f64: Float64Array, i: number): number {
+  const ms = f64[i]!;
+  if (!(ms >= 0 && ms < YEAR_10000_MS)) return -1;
+  const t = Math.trunc(ms);
+  const sec = Math.floor(t / 1000);
+  const slot = sec & (SECOND_SLOTS - 1);
+  if (secondOf[slot] !== sec) fillSecond(slot, sec);
+  const r = (t - sec * 1000) | 0;
+  const o = slot * SECOND_BYTES;
+  dv.setInt32(p, secondView.getInt32(o, true), true);
+  dv.setInt32(p + 4, secondView.getInt32(o + 4, true), true);
+  dv.setInt32(p + 8, secondView.getInt32(o + 8, true), true);
+  dv.setInt32(p + 12, secondView.getInt32(o + 12, true), true);
+  dv.setInt32(p + 16, secondView.getInt32(o + 16, true), true);
+  dv.setInt32(p + 20, secondView.getInt32(o + 20, true), true);
+  const hundreds = (r / 100) | 0, tens = (r / 10) | 0;
+  b[p + 21] = 48 + hundreds;
+  b[p + 22] = 48 + tens - hundreds * 10;
+  b[p + 23] = 48 + r - tens * 10;
+  b[p + 24] = 90;
+  b[p + 25] = 34;
+  return p + 26;
+}
+
 const FIRST_SEEN = Buffer.from(',"firstSeen":', "latin1");
 const LAST_SEEN = Buffer.from(',"lastSeen":', "latin1");
+/** The keys as little-endian words, the last one padded with zeros (written over by the time after it). */
+const keyWords = (key: Uint8Array): Int32Array => {
+  const padded = new Uint8Array(Math.ceil(key.length / 4) * 4);
+  padded.set(key);
+  const dv = new DataView(padded.buffer);
+  return Int32Array.from({ length: padded.length / 4 }, (_, j) => dv.getInt32(4 * j, true));
+};
+const FIRST_WORDS = keyWords(FIRST_SEEN);
+const LAST_WORDS = keyWords(LAST_SEEN);
 
 /** putIsoTimeAt after `key`; -1 (nothing meant to be kept) when p is -1 or the time is not one it writes. */
 function putKeyTimeAt(b: Uint8Array, p: number, key: Uint8Array, f64: Float64Array, i: number): number {
@@ -122,7 +185,7 @@ function putIsoTimeAt(b: Uint8Array, p: number, f64: Float64Array, i: number): n
   if (secondOf[slot] !== sec) fillSecond(slot, sec);
   // The milliseconds as an int32: integer division, where doubles took a floating-point remainder each.
   const r = (t - sec * 1000) | 0;
-  for (let j = slot * 21, end = j + 21; j < end; j++) b[p++] = secondText[j]!;
+  for (let j = slot * SECOND_BYTES, end = j + 21; j < end; j++) b[p++] = secondText[j]!;
   const hundreds = (r / 100) | 0, tens = (r / 10) | 0;
   b[p++] = 48 + hundreds;
   b[p++] = 48 + tens - hundreds * 10;

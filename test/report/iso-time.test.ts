@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isoTime, writeIsoTime, writeKeyTimeAt, writeSeenAt } from "../../src/report/iso-time.js";
+import { isoTime, putSeenAt, writeIsoTime, writeKeyTimeAt, writeSeenAt } from "../../src/report/iso-time.js";
 import { JsonBytes } from "../../src/report/json-bytes.js";
 
 describe("isoTime", () => {
@@ -57,4 +57,27 @@ describe("isoTime", () => {
       expect(w.take().toString("latin1")).toBe(pairs.map(([, b]) => `,k:${JSON.stringify(isoTime(b))}`).join(""));
     }), { numRuns: 3000 });
   });
+
+  it("puts both times at any offset of a buffer holding other bytes as writeSeenAt writes them, within 78 bytes, or gives -1 for a rare time", () => {
+    const time = fc.oneof(
+      fc.integer({ min: 0, max: 253_402_300_799_999 }),
+      fc.integer({ min: 0, max: 999 }).map((ms) => 1_780_000_000_000 + ms),
+      fc.constantFrom(NaN, -1, -0.5, 253_402_300_800_000, 1_780_000_000_000.5),
+    );
+    fc.assert(fc.property(time, time, fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 255 }), (first, last, at, fill) => {
+      const f64 = new Float64Array([first, last]);
+      const want = new JsonBytes(8);
+      writeSeenAt(want, f64, 0, 1);
+      const text = want.take();
+      // A buffer of exactly the room the caller makes, at an offset that is not a multiple of 4, over other bytes.
+      const b = Buffer.alloc(at + 78 + 8, fill);
+      const p = putSeenAt(b, at, f64, 0, 1);
+      const rare = !(first >= 0 && first < 253_402_300_800_000) || !(last >= 0 && last < 253_402_300_800_000);
+      if (rare) { expect(p).toBe(-1); return; }
+      expect(p).toBe(at + text.length);
+      expect(b.subarray(at, p).toString("latin1")).toBe(text.toString("latin1"));
+      expect(b.subarray(0, at).every((x) => x === fill) && b.subarray(at + 78).every((x) => x === fill)).toBe(true);
+    }), { numRuns: 3000 });
+  });
 });
+
