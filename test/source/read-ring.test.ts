@@ -5,7 +5,8 @@
  * the worker takes over where the source had reached, and writes nothing once stopped.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { closeSync, truncateSync } from "node:fs";
+import { closeSync, truncateSync, writeFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { openPath, type ByteSource } from "../../src/source/raw.js";
 import { READ_RING_MIN_BYTES, ReadRing, useReadRing, type ReadAreas } from "../../src/source/read-ring.js";
@@ -88,26 +89,22 @@ describe("the read ring over a regular file", () => {
     expect(small.running).toBe(false);
   });
 
-  it("starts at the offset the source reached by itself while the worker was starting", async () => {
+  it("starts at the offset the source had reached by itself", async () => {
     const content = patterned(2 * 1024 * 1024 + 99);
     const path = join(tmpFiles({ "f.bin": content }), "f.bin");
     const a = areas();
-    const ring = ringOver(a, { PORTMATRIX_READ: "" });
-    // Taken for a large file: the ring decides by the bytes left, which the source gives as its size.
+    // Forced (the unforced ring gives up on a worker slowed by a busy machine: the next test).
+    const ring = ringOver(a, FORCED);
     const src = await openPath(path);
     const into = Buffer.alloc(AREA);
     const parts: Buffer[] = [];
     const inArea: boolean[] = [];
-    // Three chunks read before the worker may run (the read-ahead's and two direct reads), as a large
-    // file's first milliseconds are; the size is faked large enough for the ring through `left`.
-    const take = ring.take.bind(ring);
-    vi.spyOn(ring, "take").mockImplementation((fd, pos, left) => take(fd, pos, left + READ_RING_MIN_BYTES));
+    // Three chunks read by the source before the ring is offered (as while a worker starts).
     for (let k = 0; k < 3; k++) {
-      const c = await src.nextInto!(into, ring);
+      const c = await src.nextInto!(into);
       parts.push(Buffer.from(c!));
       inArea.push(c!.buffer === a.sab);
     }
-    await running(ring);
     await drain(src, into, ring, a, parts, inArea);
     await src.close();
     expect(Buffer.concat(parts).equals(content)).toBe(true);
@@ -176,6 +173,35 @@ describe("the read ring over a regular file", () => {
     await src.close();
     expect(inArea.some(Boolean)).toBe(false);
     expect(Buffer.concat(parts).equals(content)).toBe(true);
+  });
+
+  it("unforced, the main thread reads the rest itself once it has waited 30 ms for a slow worker", async () => {
+    const content = patterned(2 * 1024 * 1024 + 3);
+    const dir = tmpFiles({ "f.bin": content });
+    // The built worker, each of its reads 50 ms late (as when other processes hold both cores).
+    const slow = join(dir, "slow-worker.cjs");
+    writeFileSync(slow, `const fs = require("node:fs"); const read = fs.readSync;
+fs.readSync = (...a) => { const until = Date.now() + 50; while (Date.now() < until); return read(...a); };
+require(${JSON.stringify(fileURLToPath(new URL("../../dist/source/read-ring-worker.cjs", import.meta.url)))});\n`);
+    const a = areas();
+    for (const [env, gaveUp] of [[{ PORTMATRIX_READ: "" }, true], [FORCED, false]] as const) {
+      const ring = new ReadRing(a, env, pathToFileURL(slow));
+      rings.push(ring);
+      const take = ring.take.bind(ring);
+      vi.spyOn(ring, "take").mockImplementation((fd, pos, left) => take(fd, pos, left + READ_RING_MIN_BYTES));
+      const src = await openPath(join(dir, "f.bin"));
+      const into = Buffer.alloc(AREA);
+      const parts: Buffer[] = [];
+      const inArea: boolean[] = [];
+      await src.nextInto!(into, ring).then((c) => parts.push(Buffer.from(c!)));
+      await running(ring);
+      await drain(src, into, ring, a, parts, inArea);
+      await src.close();
+      expect(Buffer.concat(parts).equals(content)).toBe(true);
+      expect(ring.gaveUp).toBe(gaveUp);
+      // Given up, the source read every chunk; forced, the worker read them.
+      expect(inArea.some(Boolean)).toBe(!gaveUp);
+    }
   });
 
   it("is used by size, or as PORTMATRIX_READ says; another value is a usage error", () => {
