@@ -5,9 +5,17 @@
 // imported memory.
 import asc from "assemblyscript/asc";
 
+/**
+ * The pcap decoder and the flow tracker share one memory (src/decode/pcap/wasm.ts shareMemory), which a
+ * worker thread reads a large capture into (src/source/read-ring.ts): a shared memory, so the two
+ * modules declare it shared, with the largest maximum a 32-bit memory has (a shared memory needs one;
+ * pages are only reserved, never committed, until the tables grow into them).
+ */
+const SHARED_MEMORY = ["--sharedMemory", "--maximumMemory", "65536", "--enable", "threads"];
+
 export async function buildWasm() {
-  await compile("pcap");
-  await compile("tracker");
+  await compile("pcap", SHARED_MEMORY);
+  await compile("tracker", SHARED_MEMORY);
   // 128-bit SIMD (in every Node version `engines` allows): the row readers find separators 16 bytes at a time.
   await compile("wfw", ["--enable", "simd"]);
   await compile("netfilter", ["--enable", "simd"]);

@@ -147,7 +147,8 @@ async function bundleCli() {
   // a classic script of its own, which loads nothing but three of Node's modules, to start fast.
   const gzipWorker = await build({
     ...common,
-    entryPoints: { "gzip-ring-worker": "dist/source/gzip-ring-worker.cjs" },
+    // dist/bundle/read-ring-worker.cjs, the thread that reads a large capture (src/source/read-ring.ts), likewise.
+    entryPoints: { "gzip-ring-worker": "dist/source/gzip-ring-worker.cjs", "read-ring-worker": "dist/source/read-ring-worker.cjs" },
     outdir: outBundle,
     outExtension: { ".js": ".cjs" },
     format: "cjs",

@@ -1,6 +1,7 @@
 import type { EventBatch } from "./batch.js";
 import type { InputStats } from "./stats.js";
 import type { SharedBatchMemory } from "./pcap/wasm.js";
+import type { ReadAreas } from "../source/read-ring.js";
 
 /**
  * A decoder core: push-style, pure with respect to I/O. The source feeds it chunks of the
@@ -21,6 +22,12 @@ export interface Decoder {
    * (and a connection decoder over it) has one.
    */
   chunkArea?(): Buffer | undefined;
+  /**
+   * Areas of the decoder's shared memory a worker thread may read the input into, beside `chunkArea`
+   * (src/source/read-ring.ts); undefined while it has none. A chunk given to `push` that is a view of
+   * one of them is decoded where it is. Only the WebAssembly pcap decoder has them.
+   */
+  readAreas?(): ReadAreas | undefined;
   /**
    * The memory the batches live in, for the flow tracker's module to share (src/decode/pcap/wasm.ts
    * SharedBatchMemory); undefined before the first batch. Only the WebAssembly pcap decoder has it.

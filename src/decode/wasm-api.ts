@@ -11,10 +11,22 @@ export interface WasmModule { readonly __wasmModule: unique symbol }
 export interface WasmMemory { readonly buffer: ArrayBuffer }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
 }
 export const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The most pages a 32-bit memory has (4 GiB): a shared memory's maximum (scripts/build-wasm.mjs). */
+export const MAX_PAGES = 65536;
+
+/**
+ * A memory for the pcap decoder's and the flow tracker's modules, which declare theirs shared (a worker
+ * thread reads a large capture straight into it: src/source/read-ring.ts). Its `buffer` is a
+ * SharedArrayBuffer; growing it keeps the old one valid (a view of it sees the same bytes).
+ */
+export function sharedMemory(initialPages: number): WasmMemory {
+  return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
+}
 
 /** A module looked for: compiled, or undefined with why (`unusable` is empty when no file was there). */
 export interface FoundModule {

@@ -33,5 +33,6 @@ export function createConnectionDecoder(packets: Decoder, timeouts: FlowTimeouts
   };
   // The packet decoder's own input buffer, for a source that reads straight into it (pipeline/run.ts).
   if (packets.chunkArea) conns.chunkArea = packets.chunkArea;
+  if (packets.readAreas) conns.readAreas = packets.readAreas;
   return conns;
 }

@@ -24,7 +24,7 @@ export type OutcomeColumns = Pick<EventBatch, "action" | "blockedBy" | "label" |
 import type { FlowTimeouts } from "./tracker.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import { forcedEngine, moduleMissing } from "../decode/engine-switch.js";
-import { WebAssembly, compileModule, modulePaths, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
+import { WebAssembly, compileModule, modulePaths, sharedMemory, type WasmModule, type WasmMemory } from "../decode/wasm-api.js";
 import type { SharedBatchMemory } from "../decode/pcap/wasm.js";
 
 
@@ -164,7 +164,7 @@ export class WasmTrackerCore {
   constructor(timeouts: FlowTimeouts, reserve = RESERVED_RECORDS, private readonly shared?: SharedBatchMemory) {
     const mod = trackerWasmModule();
     if (mod === undefined) throw new Error("dist/wasm/tracker.wasm was not built (npm run build)");
-    this.memory = shared?.memory ?? new WebAssembly.Memory({ initial: 1 });
+    this.memory = shared?.memory ?? sharedMemory(1);
     this.x = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as TrackerExports;
     // TTL entries: 1024 as ttl-table.ts, fewer (a power of two) with a small reservation.
     let ttlEntries = 16;

@@ -10,6 +10,7 @@ import { InputError } from "../errors.js";
 import { basename, extname } from "node:path";
 import { STDIN } from "../source/inputs.js";
 import { CHUNK } from "../source/raw.js";
+import { ReadRing } from "../source/read-ring.js";
 
 /**
  * How the error of an input in no known format begins. The list of formats is long: the CLI prints it
@@ -80,10 +81,18 @@ async function* chunksOf(input: OpenedInput, decoder: Decoder): AsyncGenerator<B
     return;
   }
   let spare: Buffer | undefined;
-  for (;;) {
-    const chunk = await input.nextInto(area() ?? (spare ??= Buffer.allocUnsafe(CHUNK)));
-    if (chunk === null) return;
-    yield chunk;
+  // A large file is read by a worker thread into the decoder's read areas (src/source/read-ring.ts).
+  const areas = decoder.readAreas?.();
+  const ring = areas === undefined ? undefined : new ReadRing(areas);
+  try {
+    for (;;) {
+      const chunk = await input.nextInto(area() ?? (spare ??= Buffer.allocUnsafe(CHUNK)), ring);
+      if (chunk === null) return;
+      yield chunk;
+    }
+  } finally {
+    // Before the decoder's end: its memory may go to the next input's decoder, which the worker must not write.
+    await ring?.stop();
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { keepDirectory, keepFile, type PathFilter } from "./glob.js";
 import { InputError } from "../errors.js";
 import { openPath, prepend, streamSource, type ByteSource, type RawOptions } from "./raw.js";
+import type { ReadRing } from "./read-ring.js";
 import { decompressSource, detectCompression } from "./compress.js";
 import { crSource, crToLf, detectUtf16, isCrOnly, utf16Source } from "./encoding.js";
 import { DETECT_BYTES, detectBinary } from "./detect.js";
@@ -84,7 +85,7 @@ export interface OpenedInput {
    * `rest`, read straight into `into` where the source can (raw.ts `nextInto`); null at the end. A
    * consumer takes chunks from `rest` or from this, not from both.
    */
-  nextInto?: (into: Buffer) => Promise<Buffer | null>;
+  nextInto?: (into: Buffer, ring?: ReadRing) => Promise<Buffer | null>;
   /** Raw (on-disk) bytes read so far (for progress). */
   rawBytes(): number;
   /** Release the file (also done when `rest` is read to its end or abandoned). */
@@ -124,9 +125,9 @@ async function peek(src: ByteSource, n: number): Promise<{ head: Buffer; src: By
       if (ended) return null;
       return src.next();
     },
-    async nextInto(into) {
+    async nextInto(into, ring) {
       if (error !== undefined || ended) return after.next();
-      return src.nextInto ? src.nextInto(into) : src.next();
+      return src.nextInto ? src.nextInto(into, ring) : src.next();
     },
     noReuse: () => src.noReuse(),
     close: () => src.close(),
@@ -151,8 +152,8 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
       if (c) rawBytes += c.length;
       return c;
     },
-    async nextInto(into) {
-      const c = await (raw.nextInto ? raw.nextInto(into) : raw.next());
+    async nextInto(into, ring) {
+      const c = await (raw.nextInto ? raw.nextInto(into, ring) : raw.next());
       if (c) rawBytes += c.length;
       return c;
     },
@@ -217,6 +218,6 @@ export async function openInput(path: string, o: OpenOptions = {}): Promise<Open
     rawBytes: () => rawBytes,
     close: () => rest.close(),
   };
-  if (layers.length === 0 && raw.nextInto) opened.nextInto = (into) => rest.nextInto!(into);
+  if (layers.length === 0 && raw.nextInto) opened.nextInto = (into, ring) => rest.nextInto!(into, ring);
   return opened;
 }

@@ -8,6 +8,7 @@
 import { close, constants, fstat, fstatSync, lstat, open, read, readSync, realpath, type Stats } from "node:fs";
 import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
+import type { ReadRing } from "./read-ring.js";
 
 export const CHUNK = 1 << 20;
 
@@ -22,8 +23,10 @@ export interface ByteSource {
    * synchronous positional read: no thread-pool round trip and no copy for a consumer that owns
    * `into`, such as the WebAssembly pcap decoder's chunk area); else what `next` gives. Sources that
    * cannot read into a buffer (FIFOs, standard input) leave it out, and a consumer calls `next`.
+   * Given a `ring` (the consumer's areas of a shared memory), a large regular file is read from then on by
+   * the ring's worker thread, and a chunk is a view of one of those areas (read-ring.ts).
    */
-  nextInto?(into: Buffer): Promise<Buffer | null>;
+  nextInto?(into: Buffer, ring?: ReadRing): Promise<Buffer | null>;
   /** From now on every chunk is a fresh buffer (a consumer such as zlib may keep them). */
   noReuse(): void;
   close(): Promise<void>;
@@ -206,7 +209,7 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number, ownsFile = t
       }
       return chunk;
     },
-    async nextInto(into) {
+    async nextInto(into, ring) {
       direct = true;
       // A read-ahead already under way gives its chunk first, in order.
       if (ahead !== undefined || eof || closed) return src.next();
@@ -216,6 +219,15 @@ function fileSource(path: string, fh: OpenFile, sizeAtOpen: number, ownsFile = t
         lastTurn = Date.now();
       }
       if (closed) return null;
+      if (ring !== undefined) {
+        // The ring's worker reads from `pos` on once it runs; until then, and after its end, this does.
+        const c = await ring.take(fh.fd, pos, sizeAtOpen - pos);
+        if (c !== null) {
+          pos += c.length;
+          return c;
+        }
+        if (closed) return null;
+      }
       let n: number;
       try {
         n = fh.readNow(into, 0, into.length, pos);
@@ -309,9 +321,9 @@ export function prepend(first: Buffer, src: ByteSource): ByteSource {
       if (pending) { const p = pending; pending = null; return p; }
       return src.next();
     },
-    async nextInto(into) {
+    async nextInto(into, ring) {
       if (pending) { const p = pending; pending = null; return p; }
-      return src.nextInto ? src.nextInto(into) : src.next();
+      return src.nextInto ? src.nextInto(into, ring) : src.next();
     },
     noReuse: () => src.noReuse(),
     close: () => src.close(),

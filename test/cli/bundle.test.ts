@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import { writeFileSync } from "node:fs";
 import { tmpFiles } from "../helpers/tmp.js";
 import { HAVE_DUCKDB } from "../helpers/engines.js";
+import { flowCapture } from "../helpers/flow-captures.js";
 
 /**
  * bin/portmatrix.js runs the esbuild bundle (dist/bundle/portmatrix.cjs, scripts/build.mjs) compiled
@@ -22,9 +23,10 @@ writeFileSync(tscLauncher, `import { main } from ${JSON.stringify(pathToFileURL(
 const TSC = [tscLauncher];
 
 function run(launcher: string[], args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync("node", [...launcher, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+  // A report of a few MiB: spawnSync's default maxBuffer (1 MiB) would cut it and close the pipe (a quiet exit 0).
+  const r = spawnSync("node", [...launcher, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 256 << 20 });
   // The report's generation time is the one thing two runs may differ in.
-  const clean = (s: string) => s.replace(/"generatedAt": "[^"]+"/g, '"generatedAt": "T"');
+  const clean = (s: string) => s.replace(/"generatedAt": ?"[^"]+"/g, '"generatedAt": "T"');
   return { status: r.status, stdout: clean(r.stdout), stderr: clean(r.stderr) };
 }
 
@@ -34,6 +36,7 @@ describe("the bundle (dist/bundle) against the tsc output (dist/)", () => {
     expect(Object.keys(inputs)).toContain("dist/cli/main.js");
     expect(Object.keys(inputs)).toContain("dist/pipeline/check-worker.js");
     expect(Object.keys(inputs)).toContain("dist/source/gzip-ring-worker.cjs");
+    expect(Object.keys(inputs)).toContain("dist/source/read-ring-worker.cjs");
     for (const [f, hash] of Object.entries(inputs)) {
       expect(createHash("sha256").update(readFileSync(f)).digest("hex"), `${f} changed since the bundle was built: npm run build`).toBe(hash);
     }
@@ -87,6 +90,33 @@ describe("the bundle (dist/bundle) against the tsc output (dist/)", () => {
       expect(b.stderr).not.toMatch(/Cannot find|worker/i);
       expect(b).toEqual(run(TSC, args, undefined, ring));
       expect(b).toEqual(run(BUNDLE, args, undefined, { PORTMATRIX_GZIP: "stream" }));
+    });
+  }
+
+  // The read ring's worker thread (src/source/read-ring.ts), forced for captures of a few MiB (a
+  // capture's first two MiB are read before the ring is offered): its script is
+  // dist/bundle/read-ring-worker.cjs, found from the bundle and from --jobs 2's worker; a script that
+  // fails to load is an error, so a missing one shows here. The same output as the main thread's reads.
+  let big = flowCapture(18, 1);
+  for (let n = 20_000; big.length < 5 * 1024 * 1024; n *= 2) big = flowCapture(18, n);
+  const cap1 = join(dir, "big-1.pcap");
+  const cap2 = join(dir, "big-2.pcap");
+  writeFileSync(cap1, big);
+  writeFileSync(cap2, flowCapture(19, 80_000));
+  // bench/inventory.yaml holds the generated captures' addresses (test/helpers/flow-captures.ts).
+  const checkFlows = ["check", "-r", "kcps-file-server", "-i", "bench/inventory.yaml", "--format", "json"];
+  const readCases: [string, string[]][] = [
+    ["a capture", [...checkFlows, cap1]],
+    ["--jobs 2 over two captures", [...checkFlows, "--jobs", "2", cap1, cap2]],
+  ];
+  for (const [name, args] of readCases) {
+    it(`the read ring's worker (PORTMATRIX_READ=ring) against the main thread's reads: ${name}`, () => {
+      const b = run(BUNDLE, args, undefined, { PORTMATRIX_READ: "ring" });
+      expect(b.status).toBe(1);
+      expect(b.stdout.length).toBeGreaterThan(1000);
+      expect(b.stderr).not.toMatch(/Cannot find|worker/i);
+      expect(b).toEqual(run(TSC, args, undefined, { PORTMATRIX_READ: "ring" }));
+      expect(b).toEqual(run(BUNDLE, args, undefined, { PORTMATRIX_READ: "direct" }));
     });
   }
 

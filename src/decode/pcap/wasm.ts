@@ -16,7 +16,8 @@ import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
-import { WebAssembly, compileModule, copyIntoMemory, modulePaths, type WasmModule, type WasmMemory } from "../wasm-api.js";
+import type { ReadAreas } from "../../source/read-ring.js";
+import { WebAssembly, compileModule, copyIntoMemory, modulePaths, sharedMemory, type WasmModule, type WasmMemory } from "../wasm-api.js";
 
 
 /** The exports of assembly/pcap.ts. */
@@ -42,6 +43,12 @@ const CONTAINER_SKIPS: ReadonlyMap<number, string> = new Map([[-1, "bad-record-l
 const SKIP_CAPACITY = 1024;
 /** Bytes walked per step: the source's chunk size (src/source/raw.ts CHUNK). */
 export const WASM_CHUNK = 1 << 20;
+/**
+ * Areas of WASM_CHUNK bytes a worker thread reads a large capture into (src/source/read-ring.ts), beside
+ * the chunk area: the main thread decodes one while the worker fills the others. Pages of the memory
+ * are only committed once written, so an instance that reads no large file does not pay for them.
+ */
+export const READ_AREAS = 4;
 
 /** Where `npm run build` puts the module, seen from this file in dist/decode/pcap/, dist/bundle/ or src/decode/pcap/. */
 const PATHS = modulePaths(import.meta.url, ["../../wasm/pcap.wasm", "../wasm/pcap.wasm", "../../../dist/wasm/pcap.wasm"]);
@@ -96,6 +103,8 @@ interface Instance {
   skipCodeAt: number;
   skipPosAt: number;
   chunkAt: number;
+  /** The read areas (READ_AREAS of them, WASM_CHUNK bytes each). */
+  readAt: number[];
 }
 
 /** The batch arrays in the order init() takes them, with their element size and words per event. */
@@ -127,10 +136,11 @@ function acquire(mod: WasmModule, capacity: number, carryCap: number): Instance 
   const skipPosAt = l.take(SKIP_CAPACITY * 8);
   const carryAt = l.take(carryCap);
   const chunkAt = l.take(WASM_CHUNK);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(l.size / 65536) });
+  const readAt = Array.from({ length: READ_AREAS }, () => l.take(WASM_CHUNK));
+  const memory = sharedMemory(Math.ceil(l.size / 65536));
   const core = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as PcapCore;
   core.init(capacity, ...BATCH_FIELDS.map((f) => at[f]), skipCodeAt, skipPosAt, SKIP_CAPACITY, carryAt, carryCap);
-  return { core, memory, top: l.size, shared: false, capacity, carryCap, at, skipCodeAt, skipPosAt, chunkAt };
+  return { core, memory, top: l.size, shared: false, capacity, carryCap, at, skipCodeAt, skipPosAt, chunkAt, readAt };
 }
 
 function release(i: Instance): void {
@@ -158,7 +168,7 @@ export interface SharedBatchMemory {
 export function createWasmPcapDecoder(
   file?: string,
   options: CaptureDecoderOptions = {},
-): CaptureDecoder & { chunkArea(): Buffer | undefined; shareMemory(): SharedBatchMemory | undefined } {
+): CaptureDecoder & { chunkArea(): Buffer | undefined; readAreas(): ReadAreas | undefined; shareMemory(): SharedBatchMemory | undefined } {
   const mod = pcapWasmModule();
   if (mod === undefined) throw new Error("dist/wasm/pcap.wasm was not built (npm run build)");
   const capacity = options.batchCapacity ?? DEFAULT_BATCH_CAPACITY;
@@ -246,9 +256,16 @@ export function createWasmPcapDecoder(
     }
   }
 
+  /** Whether `data` is the chunk area or a read area of the memory (after a growth, of the memory's new buffer). */
+  function inPlace(data: Buffer): boolean {
+    if (!(data.buffer instanceof SharedArrayBuffer)) return false;
+    if (inst!.memory.buffer !== mem!.buffer) views();
+    return data.buffer === mem!.buffer && (data.byteOffset === chunkAt || inst!.readAt.includes(data.byteOffset));
+  }
+
   function feed(c: PcapCore, data: Buffer, emit: (b: EventBatch) => void): void {
-    if (data.buffer === mem!.buffer && data.byteOffset === chunkAt) {
-      walk(c, chunkAt, data.length, emit);
+    if (inPlace(data)) {
+      walk(c, data.byteOffset, data.length, emit);
       return;
     }
     for (let o = 0; o < data.length; o += WASM_CHUNK) {
@@ -268,6 +285,11 @@ export function createWasmPcapDecoder(
     /** A view of the chunk area: a source that reads into it (at most its length) saves the copy. */
     chunkArea() {
       return mem === undefined || released ? undefined : Buffer.from(mem.buffer, chunkAt, WASM_CHUNK);
+    },
+    readAreas() {
+      if (inst === undefined || released) return undefined;
+      const memory = inst.memory;
+      return { buffer: () => memory.buffer as unknown as SharedArrayBuffer, at: inst.readAt, size: WASM_CHUNK };
     },
     shareMemory() {
       if (inst === undefined || released) return undefined;
