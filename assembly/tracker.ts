@@ -126,6 +126,11 @@ let recs: usize = 0;
 let colds: usize = 0;
 let recCap: i32 = 0;
 let cls: usize = 0;
+/**
+ * Per record, what sweeps read of its last packet's time: a lower bound of the record's F_LAST_TIME,
+ * less than a step of its class's timeout below it (see lastTime). A sweep takes a record whose bound
+ * says it may have expired to the record itself, whose time decides.
+ */
 let lastAt: usize = 0;
 let freeAt: usize = 0;
 let freeCount: i32 = 0;
@@ -158,6 +163,12 @@ let toTcp: f64 = 0;
 let toUdp: f64 = 0;
 let toIcmp: f64 = 0;
 let dupWindow: f64 = 0;
+/** LAST_STEPS / the timeout of each class (NaN for a timeout of 0 or less: every packet's time then written to lastAt). */
+let stepsTcp: f64 = NaN;
+let stepsUdp: f64 = NaN;
+let stepsIcmp: f64 = NaN;
+/** Where a last time that lastAt need not hold is written instead (lastTime: a store without a branch). */
+let lastScratch: usize = 0;
 let connections: i32 = 0;
 let peakLive: i32 = 0;
 let icmpOnly: i32 = 0;
@@ -216,7 +227,20 @@ export function init(capacity: i32, records: i32, reserve: i32, ttlEntries: i32,
   ttlSlots = take(<usize>ttlEntries * 16); ttlMask = ttlEntries * 2 - 1;
   sTable = take(1024 * 4); sMask = 1023;
   toTcp = tcp; toUdp = udp; toIcmp = icmp; dupWindow = duplicateWindow;
+  stepsTcp = steps(tcp); stepsUdp = steps(udp); stepsIcmp = steps(icmp);
+  lastScratch = take(8);
   now = -Infinity;
+}
+
+/**
+ * The steps of a timeout in which lastAt follows a connection's last time: with 4, a sweep looks into
+ * the record of a connection that has not expired only when it was idle for more than 3/4 of its
+ * timeout (and then sets lastAt to the record's time, so once between two of its packets at most).
+ */
+const LAST_STEPS: f64 = 4;
+
+function steps(timeout: f64): f64 {
+  return timeout > 0 ? LAST_STEPS / timeout : NaN;
 }
 
 /** Where input column k of the module's own input area starts (the order of src/flow/wasm-tracker.ts COLUMNS), 16: the quoted packet. */
@@ -485,6 +509,21 @@ function setLastTime(o: usize, e: i32, t: f64): void {
   store<f64>(lastAt + (<usize>e << 3), t);
 }
 
+/**
+ * A known connection's last time, from `old` to t: in the record always (the per-packet path reads it
+ * there, exactly), in lastAt only when t is earlier than `old` or in another step of the timeout
+ * (`steps`: stepsTcp...), so that lastAt stays a lower bound of the record's time and less than a step
+ * below it. Most packets of a connection then write only the record's line, which the lookup brought
+ * into the cache, and not a line of lastAt besides (a random one per packet: 200k connections' lastAt
+ * is 1.6 MB). A new record's time is written to both (setLastTime), as icmpError's is.
+ */
+// @ts-ignore: decorator
+@inline function lastTime(o: usize, e: i32, t: f64, old: f64, steps: f64): void {
+  store<f64>(o + F_LAST_TIME, t);
+  const within = t >= old && Math.floor(t * steps) == Math.floor(old * steps);
+  store<f64>(select<usize>(lastScratch, lastAt + (<usize>e << 3), within), t);
+}
+
 function expired(o: usize, proto: i32): bool {
   const to = proto == PROTO_TCP ? toTcp : proto == PROTO_UDP ? toUdp : toIcmp;
   return now - load<f64>(o + F_LAST_TIME) > to;
@@ -695,24 +734,50 @@ function groupKey(i: i32, j: i32): void {
 }
 
 /**
- * Touch the home slots of the group's keys, then the first two lines of the records they name
- * (HashIndex.prefetch): independent loads in tight loops overlap, so the lookups that follow find
- * them cached. Packets without a key (ICMP errors and control) touch a stale slot, harmlessly.
+ * Touch what the group's packets will read before they are processed (FlowTracker.warm, carried
+ * further): independent loads in tight loops overlap, so the work that follows finds its lines
+ * cached. WebAssembly has no prefetch: a load retires only once its line is in, so each loop waits
+ * for the slowest of its loads, not for each in turn. Packets without a key (ICMP errors and
+ * control) touch a stale slot, harmlessly; a touch that guesses wrong (a hash shared by two keys, a
+ * connection that turns out expired) costs a load, never a result.
  */
-function touch(n: i32): void {
+function touch(g: i32, n: i32): void {
+  const sl = slots;
+  const mask = slotMask;
+  let s = 0;
+  // 1: each key's home slot.
+  for (let j = 0; j < n; j++) s += load<i32>(sl + (<usize>(load<i32>(gHash + (<usize>j << 2)) & mask) << 3));
+  // 2: on those lines, the probe chain up to the first entry with the key's hash (the record indexFind
+  // compares the key with; only the home slot was followed before, and a key further along its chain
+  // then missed the cache in indexFind), and that record's two lines.
+  const rs = recs;
   for (let j = 0; j < n; j++) {
     const h = load<i32>(gHash + (<usize>j << 2));
-    const p = slots + (<usize>(h & slotMask) << 3);
-    const e1 = load<i32>(p);
-    store<i32>(gFound + (<usize>j << 2), e1 != 0 && load<i32>(p, 4) == h ? e1 : 0);
+    let p = h & mask;
+    let e1 = load<i32>(sl + (<usize>p << 3));
+    while (e1 != 0 && load<i32>(sl + (<usize>p << 3), 4) != h) {
+      p = (p + 1) & mask;
+      e1 = load<i32>(sl + (<usize>p << 3));
+    }
+    store<i32>(gFound + (<usize>j << 2), e1);
+    if (e1 != 0) {
+      const o = rs + <usize>(e1 - 1) * REC_BYTES;
+      s += load<i32>(o) + load<i32>(o, 64);
+    }
   }
-  let s = 0;
+  // 3: on the records, now cached: the senders set's slot for a packet that is the first from its side
+  // of its connection (packet calls sendersAdd then; a new connection's first packet always is).
+  const st = sTable;
+  const sm = sMask;
   for (let j = 0; j < n; j++) {
     const e1 = load<i32>(gFound + (<usize>j << 2));
     if (e1 != 0) {
-      const o = rec(e1 - 1);
-      s += load<i32>(o) + load<i32>(o, 64);
+      const state = load<i32>(rs + <usize>(e1 - 1) * REC_BYTES + I_STATE);
+      const fromOrig = <i32>load<u8>(gSide + <usize>j) == ((state & S_ORIG_IS_B) != 0 ? 1 : 0);
+      if (state & (fromOrig ? S_ORIG_SEEN : S_RESP_SEEN)) continue;
     }
+    const x = <i32>addrHash(cSrc + (<usize>(g + j) << 4));
+    s += load<i32>(st + (<usize>((x ^ (x >>> 16)) & sm) << 2));
   }
   sink += s;
 }
@@ -746,16 +811,23 @@ function packet(j: i32, i: i32, proto: i32, sp: i32, dp: i32, flags: i32, isRequ
   const h = load<i32>(gHash + (<usize>j << 2));
   const t = load<f64>(cTime + (<usize>i << 3));
   let e = indexFind(k, h);
-  if (e != -1 && expired(rec(e), proto)) {
-    stopRecord = e;
-    return false;
-  }
-  if (e == -1) {
+  if (e != -1) {
+    const o = rec(e);
+    const old = load<f64>(o + F_LAST_TIME);
+    const tcp = proto == PROTO_TCP;
+    const udp = proto == PROTO_UDP;
+    // expired(): the same test on the time just read.
+    if (now - old > (tcp ? toTcp : udp ? toUdp : toIcmp)) {
+      stopRecord = e;
+      return false;
+    }
+    lastTime(o, e, t, old, tcp ? stepsTcp : udp ? stepsUdp : stepsIcmp);
+  } else {
     e = insert(k, h);
     open(e, rec(e), j, proto, sp, dp, flags, isReply, i, t);
+    setLastTime(rec(e), e, t);
   }
   const o = rec(e);
-  setLastTime(o, e, t);
   let st = load<i32>(o + I_STATE);
   const fromOrig = <i32>load<u8>(gSide + <usize>j) == ((st & S_ORIG_IS_B) != 0 ? 1 : 0);
   const srcAt = cSrc + (<usize>i << 4);
@@ -817,7 +889,7 @@ export function run(from: i32, to: i32): i32 {
   for (let g = from; g < to; g += GROUP) {
     const gEnd = min(to, g + GROUP);
     for (let i = g; i < gEnd; i++) groupKey(i, i - g);
-    touch(gEnd - g);
+    touch(g, gEnd - g);
     for (let i = g; i < gEnd; i++) {
       const t = load<f64>(cTime + (<usize>i << 3));
       if (t > now) now = t;
@@ -1179,6 +1251,12 @@ export function sweepOut(from: i32, all: bool, memoise: bool): i32 {
     if (!all) {
       const to = c == 1 ? toTcp : c == 2 ? toUdp : toIcmp;
       if (!(now - load<f64>(lastAt + (<usize>e << 3)) > to)) continue;
+      // lastAt is a lower bound (lastTime): the record's own time decides, and lastAt takes it.
+      const last = load<f64>(rec(e) + F_LAST_TIME);
+      if (!(now - last > to)) {
+        store<f64>(lastAt + (<usize>e << 3), last);
+        continue;
+      }
     }
     if (outN >= outCap) return e;
     emitRow(e, memoise);

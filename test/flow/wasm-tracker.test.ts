@@ -159,6 +159,19 @@ describe("the flow tracker in WebAssembly", () => {
     }
   }, 120_000);
 
+  it("gives what the JS tracker gives when packets' times go back (a connection's last time earlier than the one before)", () => {
+    // The module's sweeps read a lower bound of each connection's last time (assembly/tracker.ts
+    // lastTime), written only when the time leaves a step of the timeout, or goes back: a bound left
+    // above the record's time would keep an expired connection from a sweep that the JS tracker's
+    // sweep ends. Times going back by up to 0.5 to 20 s, with timeouts whose steps they fall within.
+    const STEPPED: FlowTimeouts = { tcp: 8000, udp: 4000, icmp: 2000, unansweredAfter: 1000, duplicateWindow: 50 };
+    for (const [seed, backMs] of [[21, 500], [22, 2000], [23, 20_000]] as const) {
+      const data = flowCapture(seed, 8000, 300, 0, backMs);
+      const conns = expectSame(data, `generated ${seed}, times back by up to ${backMs} ms`, [8192, 7], [...TIMEOUTS, ["stepped", STEPPED]]);
+      expect(conns).toBeGreaterThan(2000);
+    }
+  }, 120_000);
+
   it("gives what the JS tracker gives on captures seen on several interfaces (SLL2): the interfaces of TTL samples, RSTs and ICMP errors", () => {
     // The ICMP error's interface and sender live in the record's cold part (conn-table.ts), read only
     // under S_ICMP_ERR: with one interface (index 0) a lost interface would read the same.
@@ -370,6 +383,56 @@ describe("the flow tracker in WebAssembly", () => {
     const wasm = run("wasm");
     expect(wasm.wasm).toBe(true);
     expect(js.rows.length).toBe(3 * (8 * 3 * 2 + 6));
+    expect({ ...wasm, wasm: false }).toEqual(js);
+  });
+
+  it("sweeps by each connection's own last time, though what its sweeps read first lags behind it (or went back)", () => {
+    // The module's sweeps read a lower bound of each connection's last time (assembly/tracker.ts
+    // lastTime: written only when the time leaves a quarter of the timeout, or goes back; UDP 100 ms
+    // here, so steps of 25 ms), then the record's own time. After the first batch, 1,100 connections
+    // alive make FlowTracker sweep: the JS tracker ends A (its last packet, 1001, is 104 ms before the
+    // latest, 1105: its bound must not have stayed at 1010) and keeps C (1020: its bound, 1000, says
+    // 105 ms, its record says 85).
+    const b = createBatch(4096);
+    const add = (sp: number, t: number) => {
+      const i = reserve(b);
+      b.family[i] = 4;
+      b.proto[i] = 17;
+      b.src.set([0x0100000a, 0, 0, 0], i * 4);
+      b.dst.set([0x0200000a, 0, 0, 0], i * 4);
+      b.srcPort[i] = sp;
+      b.dstPort[i] = 53;
+      b.tcpFlags[i] = -1;
+      b.time[i] = t;
+      b.position[i] = 24 + i * 60;
+      b.frame[i] = i + 1;
+      b.ttl[i] = 64;
+      b.length++;
+    };
+    add(40000, 1010);
+    add(40000, 1001);
+    add(40001, 1000);
+    add(40001, 1020);
+    for (let k = 0; k < 1100; k++) add(1024 + k, 1105);
+    const timeouts: FlowTimeouts = { tcp: 400, udp: 100, icmp: 100, unansweredAfter: 50, duplicateWindow: 5 };
+    const run = (engine: "js" | "wasm") => {
+      const tracker = new FlowTracker(timeouts);
+      tracker.engine = engine;
+      const rows: unknown[] = [];
+      const emit = (o: EventBatch) => {
+        for (let i = 0; i < o.length; i++) rows.push([...COLUMNS.map((c) => o[c][i]), o.labels.get(o.label[i]!)]);
+      };
+      tracker.addPackets(b, emit);
+      const evicted = tracker.stats.evicted;
+      tracker.end(emit);
+      return { wasm: tracker.usesWasm, evicted, rows, stats: tracker.stats };
+    };
+    const js = run("js");
+    const wasm = run("wasm");
+    expect(wasm.wasm).toBe(true);
+    // The sweep after the batch ended A alone.
+    expect(js.evicted).toBe(1);
+    expect(js.rows.length).toBe(1102);
     expect({ ...wasm, wasm: false }).toEqual(js);
   });
 

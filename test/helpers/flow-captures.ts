@@ -67,8 +67,10 @@ function icmp(type: number, code: number, rest: Buffer): Buffer {
  * A capture of `n` packets; `gapMs` is the largest idle gap between two packets. With `interfaces`
  * (> 0) the capture is Linux cooked v2 (SLL2), each packet seen on one of that many interfaces (indices
  * 1..interfaces, picked at random), so that TTL samples, RSTs and ICMP errors carry their interface.
+ * With `backMs` (> 0) one packet in ten is stamped up to that much earlier than the packets before it
+ * (a capture merged from two points out of order), so that a connection's last time goes back.
  */
-export function flowCapture(seed: number, n: number, gapMs = 300, interfaces = 0): Buffer {
+export function flowCapture(seed: number, n: number, gapMs = 300, interfaces = 0, backMs = 0): Buffer {
   const rnd = prng(seed);
   const clients = [...addrPool(rnd, 300, false, 1), ...addrPool(rnd, 30, true, 1)];
   const servers = [...addrPool(rnd, 30, false, 2), ...addrPool(rnd, 6, true, 2)];
@@ -130,7 +132,9 @@ export function flowCapture(seed: number, n: number, gapMs = 300, interfaces = 0
       addRecord(recs, pkt, v6, t, iface);
       t += pick(rnd, [0, 1, 3, 100]);
     }
-    addRecord(recs, pkt, v6, t, iface);
+    // (No draw without backMs: the captures made without it stay as they were.)
+    const back = backMs > 0 && rnd() < 0.1 ? Math.floor(rnd() * backMs) : 0;
+    addRecord(recs, pkt, v6, t - back, iface);
   }
   return Buffer.concat(recs);
 }
