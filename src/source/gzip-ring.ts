@@ -14,6 +14,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.js";
+import { turn, workerScript } from "./threads.js";
 import { CHUNK } from "./raw.js";
 
 /** A regular file as the outermost layer: its open descriptor, its size when opened, and progress. */
@@ -57,13 +58,9 @@ const STATES = { whole: 1, stopped: 2 };
 /** The event loop (signals, the worker's exit) runs at least this often while chunks are taken (as raw.ts's direct reads). */
 const TURN_MS = 10;
 const CHUNKS_PER_TURN = 16;
-const turn = () => new Promise<void>((res) => setImmediate(res));
 
 /** The compiled worker, also when this module runs from the TypeScript sources (tests): dist/ has it. */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith(".ts") ? new URL("../../dist/source/gzip-ring-worker.cjs", here) : new URL("./gzip-ring-worker.cjs", here);
-}
+const workerUrl = (): URL => workerScript(import.meta.url, "gzip-ring-worker.cjs");
 
 /**
  * The file's content as the worker inflates it; ends in "whole" when zlib read every byte and ended

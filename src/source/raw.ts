@@ -9,6 +9,7 @@ import { close, constants, fstat, fstatSync, lstat, open, read, readSync, realpa
 import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
 import type { ReadRing } from "./read-ring.js";
+import { turn } from "./threads.js";
 
 export const CHUNK = 1 << 20;
 
@@ -150,8 +151,6 @@ async function directoryError(path: string): Promise<InputError> {
 const DIRECT_READS_PER_TURN = 16;
 const DIRECT_MS_PER_TURN = 10;
 
-/** Let the event loop run once (a signal that came during synchronous reads is handled there). */
-const turn = () => new Promise<void>((res) => setImmediate(res));
 
 /**
  * A regular file, read with positional reads into two buffers that take turns: the next read runs in the

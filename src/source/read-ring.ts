@@ -14,6 +14,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.js";
+import { turn, workerScript } from "./threads.js";
 
 /** Where a worker may read into: areas of a shared memory, each `size` bytes. */
 export interface ReadAreas {
@@ -51,13 +52,9 @@ const GIVE_UP_MS = 30;
 
 /** The event loop (signals, the worker's exit) runs at least this often while the main thread waits for an area. */
 const TURN_MS = 10;
-const turn = () => new Promise<void>((res) => setImmediate(res));
 
 /** The compiled worker, also when this module runs from the TypeScript sources (tests): dist/ has it. */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith(".ts") ? new URL("../../dist/source/read-ring-worker.cjs", here) : new URL("./read-ring-worker.cjs", here);
-}
+const workerUrl = (): URL => workerScript(import.meta.url, "read-ring-worker.cjs");
 
 type State = "idle" | "starting" | "reading" | "done";
 
