@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export interface WasmModule { readonly __wasmModule: unique symbol }
-export interface WasmMemory { readonly buffer: ArrayBuffer }
+export interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;

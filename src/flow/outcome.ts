@@ -118,7 +118,8 @@ export function zeekConnState(proto: number, st: number, history: string): strin
   return "OTH";
 }
 
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
+/** A time as the evidence texts show it: seconds with one decimal. */
+export const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 const list = (ttls: readonly number[]) => ttls.join(" or ");
 
 interface Who { by: number; clue: string }
@@ -166,6 +167,59 @@ function unanswered(f: ConnFacts, what: string, cs: string): Outcome {
   }
   const clue = f.proto === PROTO_UDP ? "one datagram, no reply" : f.state & S_RST_ORIG ? `one ${what}, then the originator gave up (RST) before an answer was due` : `single ${what} too close to the end of the capture`;
   return out(ACTION_UNKNOWN, BLOCKED_BY_UNSET, clue, cs, f.history);
+}
+
+/**
+ * Whether decideOutcome ends in `unanswered` for these state bits: not answered, no ICMP error quoting
+ * the attempt, no refusal by the responder to judge (a TCP RST), and not a reply whose request was not
+ * captured. (Not the facts' times or counts: those choose `unanswered`'s branch, see unansweredVariant.)
+ */
+export function goesUnanswered(proto: number, st: number): boolean {
+  if (st & S_ICMP_ERR) return false;
+  if (proto === PROTO_TCP) return (st & S_SYNACK) === 0 && (st & S_SYN) !== 0 && (st & S_RST_RESP) === 0;
+  return !((st & S_RESP_SEEN) && (st & S_ORIG_SEEN)) && (st & S_MIDSTREAM) === 0;
+}
+
+/** Tenths of a second are kept below this in unansweredVariant (2^26: 77 days). */
+const MAX_TENTHS = 67108864;
+/** Requests counted in unansweredVariant (more: no variant). */
+const MAX_REQUESTS = 1048576;
+
+/**
+ * `n` such that `seconds(ms)` is n / 10 written with one decimal, without making the string; -1 when ms
+ * is negative or not finite, 2^26 tenths or more, or within 10^-6 of a tenth from the midpoint between
+ * two tenths (there the two roundings could part; the caller then makes the string). toFixed(1) picks
+ * the tenth nearest to ms / 1000; in this range ms / 100 differs from ten times that by rounding errors
+ * below 10^-8, so away from a midpoint the nearest whole number is the same.
+ */
+export function tenthsOf(ms: number): number {
+  const x = ms / 100;
+  if (!(x >= 0 && x < MAX_TENTHS)) return -1;
+  if (Math.abs(x - Math.floor(x) - 0.5) < 1e-6) return -1;
+  return Math.round(x);
+}
+
+/**
+ * For a connection that goesUnanswered and whose destination was heard from (so the text does not name
+ * it): a number that, with the protocol (TCP, UDP or another), the state bits and the history, fixes
+ * decideOutcome's result exactly: `unanswered`'s branch, the requests where the text counts them, and
+ * the tenths of the seconds it shows. -1 when there is none (see tenthsOf). Mirrors `unanswered`'s
+ * order of tests; test/flow/outcome.test.ts holds facts with equal variants to equal outcomes.
+ */
+export function unansweredVariant(proto: number, st: number, requests: number, requestSpanMs: number, waitedMs: number, idleMs: number, unansweredAfterMs: number): number {
+  let branch: number;
+  let ms: number;
+  if (requests >= 2) {
+    if (requests >= MAX_REQUESTS) return -1;
+    branch = 1; ms = requestSpanMs;
+  } else if (st & S_RST_ORIG && waitedMs >= unansweredAfterMs) {
+    branch = 2; ms = waitedMs;
+  } else if (!(st & S_RST_ORIG) && proto !== PROTO_UDP && idleMs >= unansweredAfterMs) {
+    branch = 3; ms = idleMs;
+  } else return 0;
+  const tenths = tenthsOf(ms);
+  if (tenths < 0) return -1;
+  return ((branch === 1 ? requests : 0) * MAX_TENTHS + tenths) * 4 + branch;
 }
 
 function tcpOutcome(f: ConnFacts, cs: string): Outcome {

@@ -26,7 +26,7 @@ import { HISTORY_FLIPPED, historyKey, historyTail, historyTcp, historyText, hist
 import { icmpControl, isEchoReply, isEchoRequest, isIcmpError } from "./icmp.js";
 import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP,
-  S_SYN, S_SYNACK, decideOutcome, type ConnFacts,
+  S_SYN, S_SYNACK, decideOutcome, goesUnanswered, unansweredVariant, type ConnFacts,
 } from "./outcome.js";
 import { RESERVED_RECORDS } from "./hash-index.js";
 import type { SharedBatchMemory } from "../decode/pcap/wasm.js";
@@ -551,9 +551,13 @@ export class FlowTracker {
    */
   private takeOut(core: WasmTrackerCore, emit: (conns: EventBatch) => void, all: boolean): void {
     const misses = core.missCount;
+    this.learnt = 0;
     for (let m = 0; m < misses; m++) {
-      if (this.memoise && core.memoHit(m)) continue;
-      this.decide(core.missRecord(m), core.outcomes, core.missAt(m), -1, 0);
+      const e = core.missRecord(m);
+      // Asked again only when this call has put an outcome in the memo since, and one it could find
+      // (the memo holds memoisable outcomes only).
+      if (this.learnt > 0 && this.memoise && this.memoisableRecord(e) && core.memoHit(m)) continue;
+      this.decide(e, core.outcomes, core.missAt(m), -1, 0);
     }
     const n = core.outCount;
     if (!all) this.stats.evicted += n;
@@ -565,6 +569,12 @@ export class FlowTracker {
       }
       k += core.copyOut(k, out);
     }
+  }
+
+  /** Whether record e's outcome is memoisable (finalise's test, on its stored protocol and state bits). */
+  private memoisableRecord(e: number): boolean {
+    const o = e * STRIDE;
+    return memoisable(this.store.uv[o]! & 255, this.store.iv[o + I_STATE]! & ~S_ORIG_IS_B);
   }
 
   private sweepJs(emit: (conns: EventBatch) => void, all: boolean): void {
@@ -676,17 +686,85 @@ export class FlowTracker {
     const fam = keys[o]! >>> 8;
     const proto = keys[o]! & 255;
     const st = iv[o + I_STATE]! & ~S_ORIG_IS_B;
-    const history = proto === PROTO_TCP || proto === PROTO_UDP ? historyText(iv, o, HISTORY) : "";
+    const hasHistory = proto === PROTO_TCP || proto === PROTO_UDP;
+    const uKey = this.memoise ? this.unansweredKey(e, proto, st, hasHistory, out.dst, i * 4) : -1;
+    let variant = -1;
+    if (uKey >= 0) {
+      variant = this.unansweredVariantOf(e, proto, st);
+      const v = variant < 0 ? undefined : this.unansweredMemo.get(uKey)?.get(variant);
+      if (v !== undefined) {
+        const low = v % 16;
+        out.action[i] = low >> 2;
+        out.blockedBy[i] = low & 3;
+        out.label[i] = Math.floor(v / 16) % 16777216;
+        out.history[i] = Math.floor(v / 268435456);
+        return;
+      }
+    }
+    this.decidedAfresh++;
+    const history = hasHistory ? historyText(iv, o, HISTORY) : "";
     const r = decideOutcome(this.factsOf(e, fam, proto, st, history, out.dst, i * 4));
     out.action[i] = r.action;
     out.blockedBy[i] = r.blockedBy;
     const labels = this.out.labels;
     const label = (out.label[i] = labels.intern(r.evidence));
     const hist = (out.history[i] = labels.intern(history));
+    if (variant >= 0) this.rememberUnanswered(uKey, variant, hist, label, r.action, r.blockedBy);
     if (r.blockedBy !== BLOCKED_BY_UNSET || label >= 1 << 24 || hist >= 67108864) return;
     if (memoKey >= 0) this.remember(memoKey, tail, (label * 67108864 + hist) * 4 + r.action);
-    else if (this.core !== undefined && this.memoise && memoisable(proto, st)) this.core.remember(e, label, hist, r.action);
+    else if (this.core !== undefined && this.memoise && memoisable(proto, st)) {
+      this.core.remember(e, label, hist, r.action);
+      this.learnt++;
+    }
   }
+
+  /**
+   * The key of connection e's entry in `unansweredMemo` (its protocol class, state bits and history,
+   * as the memo's key), when its outcome is `unanswered`'s with a text that does not name its
+   * destination (the destination heard from) and its history has at most 8 letters; else -1.
+   */
+  private unansweredKey(e: number, proto: number, st: number, hasHistory: boolean, dw: Uint32Array, d: number): number {
+    if (!goesUnanswered(proto, st)) return -1;
+    const iv = this.store.iv;
+    const o = e * STRIDE;
+    if (hasHistory && historyTail(iv, o, HISTORY) !== 0) return -1;
+    if (!this.senderSource.has(addrHash(dw, d))) return -1;
+    return ((hasHistory ? historyKey(iv, o, HISTORY) : 0) * 4096 + (st & 4095)) * 4 + (proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2);
+  }
+
+  /** unansweredVariant of connection e, from the facts factsOf would give it. */
+  private unansweredVariantOf(e: number, proto: number, st: number): number {
+    const { iv, fv } = this.store;
+    const fo = e * F_STRIDE;
+    const last = fv[fo + F_LAST_TIME]!;
+    const first = fv[fo + F_FIRST_REQ_TIME]!;
+    return unansweredVariant(proto, st, iv[e * STRIDE + I_REQ_COUNT]!, fv[fo + F_LAST_REQ_TIME]! - first, last - first, this.now - last, this.timeouts.unansweredAfter);
+  }
+
+  /**
+   * Outcomes of unanswered connections (most of those decided afresh: their texts hold counts and
+   * times), by unansweredKey and then unansweredVariant, as ((history label * 2^24 + evidence label) *
+   * 16 + action * 4 + blockedBy): at most MEMO_SIZE of them, then forgotten and learnt again.
+   */
+  private readonly unansweredMemo = new Map<number, Map<number, number>>();
+  private unansweredSize = 0;
+  /** Connections whose outcome was decided by decideOutcome, not found in a memo (tests). */
+  decidedAfresh = 0;
+  /** Outcomes remembered in the module's memo since its last sweepOut (takeOut). */
+  private learnt = 0;
+
+  private rememberUnanswered(key: number, variant: number, hist: number, label: number, action: number, blockedBy: number): void {
+    if (label >= 16777216 || hist >= 4194304) return;
+    if (this.unansweredSize >= MEMO_SIZE) {
+      this.unansweredMemo.clear();
+      this.unansweredSize = 0;
+    }
+    let m = this.unansweredMemo.get(key);
+    if (m === undefined) { m = new Map(); this.unansweredMemo.set(key, m); }
+    m.set(variant, (hist * 16777216 + label) * 16 + action * 4 + blockedBy);
+    this.unansweredSize++;
+  }
+
   /**
    * Memoised outcomes as ((evidence label * 2^26 + history label) * 4 + action), by protocol, state bits
    * and history (see finalise): histories of up to 8 letters in `memo`, longer ones by their second

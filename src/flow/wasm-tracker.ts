@@ -90,6 +90,8 @@ const COLUMNS = [
 ] as const;
 /** Finished connections the module's output area holds (one `sweepOut` call's worth). */
 const OUT_CAPACITY = 4096;
+/** Most memory `headroom` adds at a growth (64 MiB). */
+const HEADROOM_MAX = 64 << 20;
 /** Memo slots at first, and at most (entries at most half of them: tracker.ts MEMO_SIZE). */
 const MEMO_FIRST_SLOTS = 1024;
 const MEMO_MAX_SLOTS = 131072;
@@ -178,6 +180,7 @@ export class WasmTrackerCore {
     // The decoder's views, if init grew the memory they are views of.
     if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.buf = this.memory.buffer;
+    this.sizedTo = this.buf.byteLength;
     this.views();
   }
 
@@ -229,6 +232,7 @@ export class WasmTrackerCore {
   load(b: EventBatch, from: number, n: number): number {
     const shared = this.shared;
     this.x.reserve(n);
+    this.headroom();
     if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.views();
     if (shared !== undefined && b === shared.batch) {
@@ -319,12 +323,37 @@ export class WasmTrackerCore {
   }
 
   /**
+   * After a call that may grow the memory (`reserve`, `memoRoom`): when it grew, it is given a quarter
+   * more (at most HEADROOM_MAX), which the module's later tables take without growing it again. Each
+   * growth makes a new ArrayBuffer of the whole memory, which V8 counts as new external memory until a
+   * full collection finds the old one detached: on the scan-like capture the module grew the memory 5
+   * times by 1-4 MiB after its 56 MiB reservation, and V8 ran a full collection for each ("external
+   * memory pressure", 4-12 ms each at a 7 MiB heap). Pages never written cost nothing; a memory that
+   * cannot grow further is left as it is (the module grows it when it needs to, as before).
+   */
+  private headroom(): void {
+    const bytes = this.memory.buffer.byteLength;
+    if (bytes === this.sizedTo) return;
+    if (this.sizedTo !== 0) {
+      try {
+        this.memory.grow(Math.ceil(Math.min(bytes / 4, HEADROOM_MAX) / 65536));
+      } catch {
+        // At the memory's maximum: no headroom.
+      }
+    }
+    this.sizedTo = this.memory.buffer.byteLength;
+  }
+  /** The memory's size after the last `headroom` (0: not yet seen, when the constructor sets it). */
+  private sizedTo = 0;
+
+  /**
    * Before each `sweepOut`: room in the memo for the outcomes JS may decide in one call's output (the
    * memo grows only here, between calls, as the tables in `reserve`), and the views made again if
    * memory moved.
    */
   prepareSweep(): void {
     this.x.memoRoom(this.outCapacity);
+    this.headroom();
     const shared = this.shared;
     if (shared !== undefined && this.memory.buffer !== shared.batch.family.buffer) shared.refresh();
     this.views();

@@ -333,7 +333,7 @@ export class FindingTable {
         if (this.moduleAfter <= FIRST_RECORDS && this.size === 0) this.index = new HashIndex(KEY_WORDS, STRIDE, FIRST_RECORDS);
       }
       this.eventsAdded += b.length;
-      if (this.eventsAdded > this.moduleAfter) this.toModule();
+      if (this.eventsAdded >= this.moduleAfter) this.toModule();
     }
   }
 

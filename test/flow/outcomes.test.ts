@@ -9,7 +9,7 @@ import {
 } from "../../src/decode/batch.js";
 import {
   S_ACK_ORIG, S_FIN_ORIG, S_FIN_RESP, S_ICMP_ERR, S_ICMP_FROM_DST, S_MIDSTREAM, S_ORIG_SEEN, S_RESP_SEEN, S_RST_ORIG, S_RST_RESP, S_SYN, S_SYNACK,
-  decideOutcome, zeekConnState, type ConnFacts,
+  decideOutcome, goesUnanswered, seconds, tenthsOf, unansweredVariant, zeekConnState, type ConnFacts,
 } from "../../src/flow/outcome.js";
 
 /**
@@ -140,4 +140,88 @@ describe("zeekConnState: Zeek's conn_state from the state bits (base/protocols/c
   for (const [name, proto, st, history, want] of cases) {
     it(name, () => expect(zeekConnState(proto, st, history)).toBe(want));
   }
+});
+
+describe("the unanswered outcome named by numbers (tracker.ts unansweredMemo)", () => {
+  it("tenthsOf is the tenth seconds() writes, or -1 (midpoints, out of range)", () => {
+    let seed = 11;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const values: number[] = [];
+    // Midpoints between tenths, in binary a hair above or below (1150 ms is 1.149999... s: "1.1").
+    for (let k = 0; k < 20_000; k++) values.push(k * 100 + 50, k * 100 + 50 + 1e-9, k * 100 + 50 - 1e-9, k * 100);
+    for (let k = 0; k < 100_000; k++) values.push(rnd() * 1e8, Math.round(rnd() * 1e7) / 1000, rnd() * 10);
+    let named = 0;
+    const wrong: string[] = [];
+    for (const ms of values) {
+      const n = tenthsOf(ms);
+      if (n < 0) continue;
+      named++;
+      if ((n / 10).toFixed(1) !== seconds(ms)) wrong.push(`${ms}: ${(n / 10).toFixed(1)}, not ${seconds(ms)}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    // Only midpoints are left to the string: nearly every random time is named.
+    expect(named).toBeGreaterThan(values.length - 70_000);
+    for (const ms of [-1, -0.01, NaN, Infinity, -Infinity, 2 ** 26 * 100]) expect(tenthsOf(ms)).toBe(-1);
+    expect(tenthsOf(0)).toBe(0);
+    expect(tenthsOf(1149.9)).toBe(11);
+  });
+
+  it("facts with equal protocol class, state bits, history and variant have equal outcomes", () => {
+    let seed = 5;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const bits = [S_SYN, S_SYNACK, S_RST_RESP, S_RST_ORIG, S_MIDSTREAM, S_ICMP_ERR, S_RESP_SEEN, S_ORIG_SEEN, S_ICMP_FROM_DST, S_FIN_ORIG, S_FIN_RESP, S_ACK_ORIG];
+    const groups = new Map<string, { evidence: string; action: number; blockedBy: number }>();
+    let compared = 0;
+    let unanswered = 0;
+    const wrong: string[] = [];
+    for (let n = 0; n < 200_000; n++) {
+      let st = 0;
+      for (const b of bits) if (rnd() < 0.3) st |= b;
+      const proto = pick([PROTO_TCP, PROTO_UDP, PROTO_ICMP, 58, 47]);
+      // What the variant says does not matter is drawn anew for each: the address, family, TTLs, ICMP fields.
+      const f: ConnFacts = {
+        ...base, proto, state: st, family: pick([4, 6]), history: proto === PROTO_TCP || proto === PROTO_UDP ? pick(["S", "D", "SR", "^d", ""]) : "",
+        requests: pick([0, 1, 1, 2, 3, 40]), requestSpanMs: pick([0, 1000, 1040, 1049.9, 1050.1, 2000, 4999.99]),
+        waitedMs: pick([100, 4999, 5000, 6040, 6049, 6051, 9000]), idleMs: pick([0, 4999.999, 5000, 5001, 5049, 30_640, 30_649]),
+        dst: pick(["10.0.1.10", "10.0.1.11", "fd00::1"]), rstTtl: pick([NONE, 63, 64]), dstTtlsAtRst: pick([[], [63], null]),
+        icmpType: pick([NONE, 3]), icmpCode: pick([NONE, 1, 13]), icmpFrom: pick(["", "10.0.0.1"]), icmpTtl: pick([NONE, 64]), dstTtlsAtIcmp: pick([[], [63]]),
+      };
+      if (!goesUnanswered(proto, st)) continue;
+      unanswered++;
+      const variant = unansweredVariant(proto, st, f.requests, f.requestSpanMs, f.waitedMs, f.idleMs, f.unansweredAfterMs);
+      if (variant < 0) continue;
+      const r = decideOutcome(f);
+      const key = `${proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : 2} ${st} ${f.history} ${variant}`;
+      const seen = groups.get(key);
+      const got = { evidence: r.evidence, action: r.action, blockedBy: r.blockedBy };
+      if (seen === undefined) groups.set(key, got);
+      else {
+        compared++;
+        if (got.evidence !== seen.evidence || got.action !== seen.action || got.blockedBy !== seen.blockedBy) wrong.push(`${key}: ${JSON.stringify(got)}, not ${JSON.stringify(seen)}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    // Every branch of `unanswered` met, most facts shared a variant with earlier ones.
+    const texts = [...groups.values()].map((g) => g.evidence);
+    for (const clue of [/^unanswered: \d+ SYNs over/, /^unanswered: \d+ datagrams over/, /gave up \(RST\) after/, /no retransmission or answer in/, /^one datagram, no reply/, /^single echo request too close/, /^one SYN, then the originator gave up/]) {
+      expect(texts.some((t) => clue.test(t))).toBe(true);
+    }
+    expect(compared).toBeGreaterThan(unanswered / 2);
+  });
+
+  it("goesUnanswered is true exactly where the outcome is unanswered's (its clues), with the destination heard from", () => {
+    const bits = [S_SYN, S_SYNACK, S_RST_RESP, S_RST_ORIG, S_MIDSTREAM, S_ICMP_ERR, S_RESP_SEEN, S_ORIG_SEEN, S_ICMP_FROM_DST];
+    const unansweredClue = /^(unanswered: |one datagram, no reply|one (SYN|echo request), then the originator gave up|single (SYN|echo request) too close)/;
+    for (const proto of [PROTO_TCP, PROTO_UDP, PROTO_ICMP]) {
+      for (let st = 0; st < 1 << bits.length; st++) {
+        let state = 0;
+        bits.forEach((b, k) => { if (st & (1 << k)) state |= b; });
+        for (const requests of [1, 2]) {
+          const r = decideOutcome({ ...base, proto, state, requests, icmpType: 3, icmpCode: 1, icmpFrom: "10.0.0.1", history: "S" });
+          expect(`${proto} ${state} ${unansweredClue.test(r.evidence)}`).toBe(`${proto} ${state} ${goesUnanswered(proto, state)}`);
+        }
+      }
+    }
+  });
 });

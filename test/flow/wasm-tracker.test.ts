@@ -17,7 +17,7 @@ import { createPcapDecoder } from "../../src/decode/pcap/classic.js";
 import { createWasmPcapDecoder } from "../../src/decode/pcap/wasm.js";
 import { createConnectionDecoder } from "../../src/flow/capture-decoder.js";
 import { DEFAULT_TIMEOUTS, FlowTracker, type FlowTimeouts } from "../../src/flow/tracker.js";
-import { trackerEngine, trackerWasmModule } from "../../src/flow/wasm-tracker.js";
+import { WasmTrackerCore, trackerEngine, trackerWasmModule } from "../../src/flow/wasm-tracker.js";
 import { runCli } from "../helpers/cli.js";
 import { flowCapture } from "../helpers/flow-captures.js";
 import { corpusDir, describeNeeding, needCorpus, REPO_ROOT } from "../helpers/need.js";
@@ -196,6 +196,37 @@ describe("the flow tracker in WebAssembly", () => {
     for (const seed of [1, 5]) {
       const conns = expectSame(flowCapture(seed, 6000), `generated ${seed}, 16 records reserved`, [1, 7, 8192], TIMEOUTS, 16);
       expect(conns).toBeGreaterThan(2000);
+    }
+  }, 120_000);
+
+  it("grows the memory by a quarter more than the module took, so its small growths that follow do not each make a new buffer", () => {
+    // The sizes of the module's memory after each call that may grow it (load: `reserve`; prepareSweep: `memoRoom`).
+    const proto = WasmTrackerCore.prototype as unknown as Record<"load" | "prepareSweep", (...a: unknown[]) => unknown>;
+    const saved = { load: proto.load, prepareSweep: proto.prepareSweep };
+    let sizes: number[] = [];
+    for (const name of ["load", "prepareSweep"] as const) {
+      proto[name] = function (this: { memory: { buffer: ArrayBuffer } }, ...a: unknown[]) {
+        const r = saved[name].apply(this, a);
+        if (sizes[sizes.length - 1] !== this.memory.buffer.byteLength) sizes.push(this.memory.buffer.byteLength);
+        return r;
+      };
+    }
+    try {
+      // Batches of 64 packets: the tables (16 records reserved) double again and again as connections come.
+      const data = flowCapture(3, 20_000);
+      for (const initial of [16, 256]) {
+        for (const share of [false, true]) {
+          sizes = [];
+          const js = track(data, "js", DEFAULT_TIMEOUTS, 64, initial);
+          const wasm = track(data, "wasm", DEFAULT_TIMEOUTS, 64, initial, share);
+          expect({ ...wasm, wasm: false, shared: false }).toEqual(js);
+          const what = `${initial ?? "default"} records reserved, ${share ? "shared" : "own"} memory: ${sizes.map((b) => b >> 10).join(", ")} KiB`;
+          expect(sizes.length, what).toBeGreaterThan(2);
+          for (let k = 1; k < sizes.length; k++) expect(sizes[k]! / sizes[k - 1]!, what).toBeGreaterThanOrEqual(1.25);
+        }
+      }
+    } finally {
+      Object.assign(proto, saved);
     }
   }, 120_000);
 
