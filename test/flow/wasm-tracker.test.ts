@@ -221,7 +221,8 @@ describe("the flow tracker in WebAssembly", () => {
           const wasm = track(data, "wasm", DEFAULT_TIMEOUTS, 64, initial, share);
           expect({ ...wasm, wasm: false, shared: false }).toEqual(js);
           const what = `${initial ?? "default"} records reserved, ${share ? "shared" : "own"} memory: ${sizes.map((b) => b >> 10).join(", ")} KiB`;
-          expect(sizes.length, what).toBeGreaterThan(2);
+          // The decoder's memory, when shared, starts at ~7.5 MiB (its chunk and read areas): the tables grow it less often.
+          expect(sizes.length, what).toBeGreaterThan(share ? 1 : 2);
           for (let k = 1; k < sizes.length; k++) expect(sizes[k]! / sizes[k - 1]!, what).toBeGreaterThanOrEqual(1.25);
         }
       }
