@@ -43,12 +43,20 @@ export function useReadRing(left: number, env: NodeJS.ProcessEnv = process.env):
 const CTL = { ready: 0, go: 1, produced: 2, consumed: 3, stopped: 4, cancel: 5, ints: 8, start: 32, lens: 64 };
 
 /**
- * Unforced, the main thread stops waiting for the worker once it has waited this long in all (the source
- * reads the rest itself): on an idle machine the worker stays ahead (it reads ~4 GB/s, the decoder takes
- * ~1.5), so the main thread waits only for its first area; where other processes take both cores the
- * two threads wait on each other's turns, and a run took 1.4 s against 0.9 s read on the main thread.
+ * Unforced, the main thread stops waiting for the worker (the source reads the rest itself) once it has
+ * waited more than this long in all and for more than a quarter of the time since the worker began: on
+ * an idle machine the worker keeps about level with the decoder (the kernel's copy runs at ~4 GB/s; a
+ * realistic capture is decoded and tracked at ~3.5), so the main thread waits a few per cent of the
+ * time, for a long file too; where other processes take both cores the two threads wait on each other's
+ * turns, and a run took 1.4 s against 0.9 s read on the main thread.
  */
 const GIVE_UP_MS = 30;
+const GIVE_UP_SHARE = 0.25;
+
+/** Whether `waited` ms of waiting for the worker in `elapsed` ms since it began are too much (GIVE_UP_MS, GIVE_UP_SHARE). */
+export function tooSlow(waited: number, elapsed: number): boolean {
+  return waited > GIVE_UP_MS && waited > GIVE_UP_SHARE * elapsed;
+}
 
 /** The event loop (signals, the worker's exit) runs at least this often while the main thread waits for an area. */
 const TURN_MS = 10;
@@ -105,6 +113,7 @@ export class ReadRing {
       new Float64Array(this.control, CTL.start, 1)[0] = pos;
       Atomics.store(this.ctl, CTL.go, 1);
       Atomics.notify(this.ctl, CTL.go);
+      this.goAt = Date.now();
       this.state = "reading";
     }
     if (this.state !== "reading") return null;
@@ -153,7 +162,7 @@ export class ReadRing {
       if (this.failure) throw this.failure;
       if (Atomics.load(this.ctl, CTL.stopped) !== 0 && Atomics.load(this.ctl, CTL.produced) <= c) return this.finish();
       if (this.exited) return this.finish();
-      if (this.mayGiveUp && this.waited + (Date.now() - since) > GIVE_UP_MS) return this.giveUp();
+      if (this.mayGiveUp && tooSlow(this.waited + (Date.now() - since), Date.now() - this.goAt)) return this.giveUp();
       const left = TURN_MS - (Date.now() - lastTurn);
       if (left <= 0) {
         await turn();
@@ -180,6 +189,9 @@ export class ReadRing {
     this.gaveUp = true;
     return this.finish();
   }
+
+  /** When the worker began reading. */
+  private goAt = 0;
 
   /** Whether the main thread gave up waiting for the worker (tests). */
   gaveUp = false;

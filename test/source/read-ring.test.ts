@@ -9,7 +9,7 @@ import { closeSync, truncateSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { openPath, type ByteSource } from "../../src/source/raw.js";
-import { READ_RING_MIN_BYTES, ReadRing, useReadRing, type ReadAreas } from "../../src/source/read-ring.js";
+import { READ_RING_MIN_BYTES, ReadRing, tooSlow, useReadRing, type ReadAreas } from "../../src/source/read-ring.js";
 import { runInputs } from "../../src/pipeline/run.js";
 import { defaultDecodeOptions } from "../../src/decode/log/options.js";
 import type { EventBatch } from "../../src/decode/batch.js";
@@ -202,6 +202,19 @@ require(${JSON.stringify(fileURLToPath(new URL("../../dist/source/read-ring-work
       // Given up, the source read every chunk; forced, the worker read them.
       expect(inArea.some(Boolean)).toBe(!gaveUp);
     }
+  });
+
+  it("gives up on the worker only after 30 ms of waiting that are also over a quarter of its time", () => {
+    // [waited, elapsed since the worker began, give up]
+    const table: [number, number, boolean][] = [
+      [20, 20, false], // the first area of a run: under 30 ms
+      [30, 30, false],
+      [31, 40, true], // a worker that cannot keep up from the start (a busy machine)
+      [40, 1000, false], // a long file read at about the decoder's pace: a few per cent of waiting
+      [251, 1000, true],
+      [250, 1000, false],
+    ];
+    for (const [waited, elapsed, want] of table) expect(tooSlow(waited, elapsed), `${waited} of ${elapsed} ms`).toBe(want);
   });
 
   it("is used by size, or as PORTMATRIX_READ says; another value is a usage error", () => {
