@@ -84,15 +84,21 @@ async function* chunksOf(input: OpenedInput, decoder: Decoder): AsyncGenerator<B
   // A large file is read by a worker thread into the decoder's read areas (src/source/read-ring.ts).
   const areas = decoder.readAreas?.();
   const ring = areas === undefined ? undefined : new ReadRing(areas);
+  let failed = false;
   try {
     for (;;) {
       const chunk = await input.nextInto(area() ?? (spare ??= Buffer.allocUnsafe(CHUNK)), ring);
       if (chunk === null) return;
       yield chunk;
     }
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    // Before the decoder's end: its memory may go to the next input's decoder, which the worker must not write.
-    await ring?.stop();
+    // Before the decoder's end: its memory may go to the next input's decoder, which the worker must not
+    // write. A worker's failure does not take the place of the input's own error (a read error).
+    if (failed) await ring?.stop().catch(() => undefined);
+    else await ring?.stop();
   }
 }
 
@@ -129,8 +135,8 @@ export async function runInput(path: string, idx: number, opts: RunOptions): Pro
       decoder.push(input.head, emit);
       await opts.onChunk?.(result, input.head.length, rawDelta());
       for await (const chunk of chunksOf(input, decoder)) {
-        // Its length first: a chunk read into the decoder's memory is detached if the memory grows (the
-        // flow tracker's tables, in a memory shared with the decoder: src/decode/pcap/wasm.ts shareMemory).
+        // Its length first: the decoder's memory may grow while the chunk is decoded (the flow tracker's
+        // tables, in the memory shared with the decoder: src/decode/pcap/wasm.ts shareMemory).
         const bytes = chunk.length;
         decoder.push(chunk, emit);
         await opts.onChunk?.(result, bytes, rawDelta());

@@ -13,7 +13,7 @@
 import fs = require("node:fs");
 import threads = require("node:worker_threads");
 
-/** What the main thread gives (read-ring.ts `RingSetup`). */
+/** What the main thread gives (read-ring.ts, `ReadRing.start`'s workerData). */
 interface Setup {
   /** The shared memory the areas are in, and the control words (CTL in read-ring.ts). */
   memory: SharedArrayBuffer;

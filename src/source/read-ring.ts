@@ -123,9 +123,20 @@ export class ReadRing {
   private async start(fd: number): Promise<void> {
     const { Worker: WorkerClass } = await import("node:worker_threads");
     const a = this.areas;
-    const worker: Worker = new WorkerClass(this.script, {
-      workerData: { memory: a.buffer(), control: this.control, fd, areas: [...a.at], areaSize: a.size, ctl: CTL },
-    });
+    let worker: Worker;
+    try {
+      worker = new WorkerClass(this.script, {
+        workerData: { memory: a.buffer(), control: this.control, fd, areas: [...a.at], areaSize: a.size, ctl: CTL },
+      });
+    } catch (e) {
+      // No thread to be had (a limit on threads or processes: EAGAIN): unforced, the source reads on by
+      // itself, as it would have without the ring. Anything else (a bad script path) is a bug: loud.
+      if ((e as NodeJS.ErrnoException).code === "ERR_WORKER_INIT_FAILED" && this.env.PORTMATRIX_READ !== "ring") {
+        this.state = "done";
+        return;
+      }
+      throw e;
+    }
     worker.on("error", (e) => { this.failure ??= e; this.exited = true; });
     worker.on("exit", () => { this.exited = true; });
     worker.unref();
