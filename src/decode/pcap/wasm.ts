@@ -14,6 +14,7 @@ import { LabelTable, type EventBatch, DEFAULT_BATCH_CAPACITY } from "../batch.js
 import { skipReason } from "../ip/skip.js";
 import { forcedEngine, moduleMissing } from "../engine-switch.js";
 import { InputStats } from "../stats.js";
+import { InputError } from "../../errors.js";
 import { pcapMaxRecord, readPcapFileHeader, truncatedHeaderError, PCAP_FILE_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "./classic.js";
 import type { CaptureDecoder, CaptureDecoderOptions } from "./packets.js";
 import type { ReadAreas } from "../../source/read-ring.js";
@@ -313,7 +314,14 @@ export function createWasmPcapDecoder(
           headFailed = true;
           throw e;
         }
-        core = instantiate(pcapMaxRecord(h.snaplen));
+        try {
+          core = instantiate(pcapMaxRecord(h.snaplen));
+        } catch (e) {
+          // Not the file's fault (the header was read whole): a memory limit (ulimit -v) below what
+          // WebAssembly reserves. One line naming the way round it, and not "truncated header" at the end.
+          headFailed = true;
+          throw new InputError(`cannot make the WebAssembly pcap decoder's memory (${e instanceof Error ? e.message : String(e)}); a limit on this process's address space (ulimit -v) may be below what WebAssembly reserves: PORTMATRIX_PCAP_DECODER=js reads the capture without it`, file === undefined ? {} : { file });
+        }
         core.start(h.littleEndian ? 1 : 0, h.nanosecond ? 1 : 0, h.linkType, pcapMaxRecord(h.snaplen), PCAP_FILE_HEADER_LENGTH);
       }
       feed(core, data, emit);
