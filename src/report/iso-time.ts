@@ -31,6 +31,13 @@ const SECOND_BYTES = 24;
 const secondText = new Uint8Array(SECOND_SLOTS * SECOND_BYTES);
 const secondView = new DataView(secondText.buffer);
 
+/** The slot of second `sec` in the table of seconds' texts, filled when it held another second. */
+function slotOf(sec: number): number {
+  const slot = sec & (SECOND_SLOTS - 1);
+  if (secondOf[slot] !== sec) fillSecond(slot, sec);
+  return slot;
+}
+
 function fillSecond(slot: number, sec: number): void {
   const day = Math.floor(sec / 86_400);
   if (day !== cachedBytesDay) {
@@ -134,8 +141,7 @@ function putTimeWords(b: Uint8Array, dv: DataView, p: number, f64: Float64Array,
   if (!(ms >= 0 && ms < YEAR_10000_MS)) return -1;
   const t = Math.trunc(ms);
   const sec = Math.floor(t / 1000);
-  const slot = sec & (SECOND_SLOTS - 1);
-  if (secondOf[slot] !== sec) fillSecond(slot, sec);
+  const slot = slotOf(sec);
   const r = (t - sec * 1000) | 0;
   const o = slot * SECOND_BYTES;
   dv.setInt32(p, secondView.getInt32(o, true), true);
@@ -181,8 +187,7 @@ function putIsoTimeAt(b: Uint8Array, p: number, f64: Float64Array, i: number): n
   if (!(ms >= 0 && ms < YEAR_10000_MS)) return -1;
   const t = Math.trunc(ms);
   const sec = Math.floor(t / 1000);
-  const slot = sec & (SECOND_SLOTS - 1);
-  if (secondOf[slot] !== sec) fillSecond(slot, sec);
+  const slot = slotOf(sec);
   // The milliseconds as an int32: integer division, where doubles took a floating-point remainder each.
   const r = (t - sec * 1000) | 0;
   for (let j = slot * SECOND_BYTES, end = j + 21; j < end; j++) b[p++] = secondText[j]!;
