@@ -81,6 +81,10 @@ export class ReadRing {
   /** Milliseconds the main thread has waited for the worker's areas, and whether it may give up (not forced). */
   private waited = 0;
   private mayGiveUp = true;
+  /** When the worker began reading. */
+  private goAt = 0;
+  /** Whether the main thread gave up waiting for the worker (tests). */
+  gaveUp = false;
 
   /** @param script the worker's script (tests give one that reads slowly); the built one by default */
   constructor(private readonly areas: ReadAreas, private readonly env: NodeJS.ProcessEnv = process.env, private readonly script: URL = workerUrl()) {
@@ -200,12 +204,6 @@ export class ReadRing {
     this.gaveUp = true;
     return this.finish();
   }
-
-  /** When the worker began reading. */
-  private goAt = 0;
-
-  /** Whether the main thread gave up waiting for the worker (tests). */
-  gaveUp = false;
 
   /** The worker has nothing more to give: it stopped or ended, and writes no more. */
   private finish(): null {
